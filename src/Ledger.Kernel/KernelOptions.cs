@@ -1,0 +1,31 @@
+namespace Ledger.Kernel;
+
+/// <summary>Configuration of a <see cref="LedgerKernel"/>.</summary>
+public sealed class KernelOptions
+{
+    /// <summary>Resolves the manifest each op names. Required. A <see cref="ManifestCatalog"/> holding the
+    /// app's current manifest is the usual value.</summary>
+    public IManifestResolver? Manifests { get; set; }
+
+    /// <summary>Keep the provenance index (which ops wrote each row). On by default; costs memory per write.</summary>
+    public bool TrackProvenance { get; set; } = true;
+
+    /// <summary>Adds <paramref name="manifest"/> to <see cref="Manifests"/> (creating a catalog when there is none).</summary>
+    public KernelOptions Use(Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        switch (Manifests)
+        {
+            case null:
+                Manifests = new ManifestCatalog(manifest);
+                break;
+            case ManifestCatalog catalog:
+                catalog.Add(manifest);
+                break;
+            default:
+                throw Error.InvalidOperation("Manifests is a custom resolver; add the manifest to it directly.");
+        }
+
+        return this;
+    }
+}

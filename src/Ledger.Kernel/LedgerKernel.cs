@@ -1,0 +1,399 @@
+using System.Diagnostics.Metrics;
+
+namespace Ledger.Kernel;
+
+/// <summary>The deterministic fold: takes ops in a legal order and folds them into a <see cref="StateStore"/>.
+/// Any replica that folds the same ops in any legal order reaches the same <see cref="StateHash"/>.</summary>
+/// <remarks>
+/// <para>A legal order keeps each author's Seq order and, per claim key, the relay's order of Claim ops.
+/// The kernel checks the chain (Seq without gaps, Prev = previous op's chain hash) and refuses to take
+/// anything else: a <see cref="LedgerOrderException"/> leaves the kernel unchanged.</para>
+/// <para>Claim ops stay <see cref="ApplyStatus.Pending"/> until their relay position is known and the
+/// relay prefix before it is held (<see cref="AdvanceRelayFrontier"/>); they touch only their claim row,
+/// corrections and commuting Shared merges, so the author's later ops fold meanwhile.</para>
+/// <para>Not thread-safe: one fold runs at a time.</para>
+/// </remarks>
+public sealed partial class LedgerKernel
+{
+    private static readonly Meter Meter = new("Ledger.Kernel", "1.0");
+    private static readonly Counter<long> OpsCounter = Meter.CreateCounter<long>("ledger.kernel.ops", "{op}", "Ops given to kernels, by outcome.");
+
+    private readonly IManifestResolver _manifests;
+    private readonly VerbContext _context;
+    private readonly Dictionary<AuthorId, (ulong Seq, Hash32 Tip)> _authors = new();
+    private readonly ParkingLot _parking = new();
+    private readonly Dictionary<OpRef, PendingClaim> _pending = new();
+    private readonly SortedDictionary<long, PendingClaim> _sequenced = new();
+    private readonly Dictionary<string, long> _claimFrontier = new(StringComparer.Ordinal);
+    private readonly ProvenanceIndex? _provenance;
+    private long _relayFrontier;
+    private Exception? _fault;
+
+    /// <summary>Creates an empty kernel.</summary>
+    public LedgerKernel(KernelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _manifests = options.Manifests ?? throw Error.Argument(nameof(options), "KernelOptions.Manifests is required.");
+        Options = options;
+        State = new StateStore();
+        _context = new VerbContext(State);
+        _provenance = options.TrackProvenance ? new ProvenanceIndex() : null;
+    }
+
+    /// <summary>Creates an empty kernel that knows the given manifests.</summary>
+    public LedgerKernel(params Manifest[] manifests) : this(new KernelOptions { Manifests = new ManifestCatalog(manifests) })
+    {
+    }
+
+    /// <summary>The options the kernel was built with.</summary>
+    public KernelOptions Options { get; }
+
+    /// <summary>The folded state.</summary>
+    public StateStore State { get; }
+
+    /// <summary>Which ops wrote each row; null when <see cref="KernelOptions.TrackProvenance"/> is off.</summary>
+    public ProvenanceIndex? Provenance => _provenance;
+
+    /// <summary>The relay frontier: every relay position below it is held.</summary>
+    public long RelayFrontier => _relayFrontier;
+
+    /// <summary>The state hash of everything folded so far.</summary>
+    public Hash32 StateHash() => State.Hash();
+
+    /// <summary>Per author: the last accepted sequence number and its chain hash (the tip).</summary>
+    public IReadOnlyDictionary<AuthorId, (ulong Seq, Hash32 Tip)> Authors => _authors;
+
+    /// <summary>Claim ops waiting for the relay order, in (position, op) order.</summary>
+    public IReadOnlyList<SequencedOp> PendingClaims =>
+        _pending.Values.OrderBy(p => p.Position ?? long.MaxValue).ThenBy(p => p.Op.Ref).Select(p => new SequencedOp(p.Op, p.Position)).ToArray();
+
+    /// <summary>What this replica cannot fold yet and which update it needs.</summary>
+    public ParkedFrontier Parked => _parking.Frontier();
+
+    /// <summary>The number of ops accepted into chains (folded, refused, pending or parked).</summary>
+    public long AcceptedOps => _authors.Values.Sum(a => (long)a.Seq);
+
+    /// <summary>Takes the next op of its author's chain and folds it (or parks it, or holds a Claim op pending).</summary>
+    /// <param name="op">The op; its Seq must follow the author's last accepted op and Prev must name that op's chain hash.</param>
+    /// <param name="position">The relay position, when known.</param>
+    /// <exception cref="LedgerOrderException">A gap, a broken chain, a fork or a claim out of relay order. Nothing changed.</exception>
+    public ApplyResult Apply(Op op, long? position = null)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        ThrowIfFaulted();
+        if (position is < 0) throw Error.OutOfRange(nameof(position), "relay positions are non-negative.");
+
+        if (_authors.TryGetValue(op.Author, out var last))
+        {
+            if (op.Seq <= last.Seq)
+            {
+                if (op.Seq == last.Seq && op.ChainHash != last.Tip)
+                {
+                    throw Error.Order(op.Ref, OrderViolation.Fork, $"another op with this author and seq (chain hash {last.Tip.ToShortString()}) was applied; this one hashes to {op.ChainHash.ToShortString()}.");
+                }
+
+                if (position is { } p) AssignPosition(op.Ref, p);
+                return Count(new ApplyResult(op.Ref, ApplyStatus.Duplicate));
+            }
+
+            if (op.Seq != last.Seq + 1)
+            {
+                throw Error.Order(op.Ref, OrderViolation.Gap, $"the author's last applied op is seq {last.Seq}; send from seq {last.Seq + 1}.");
+            }
+
+            if (op.Prev != last.Tip)
+            {
+                throw Error.Order(op.Ref, OrderViolation.PrevMismatch, $"prev is {op.Prev.ToShortString()} but the author's op {last.Seq} hashes to {last.Tip.ToShortString()}.");
+            }
+        }
+        else if (op.Seq != 1)
+        {
+            throw Error.Order(op.Ref, OrderViolation.Gap, "no op of this author was applied; send from seq 1.");
+        }
+
+        if (position is { } pos) ValidateClaimPosition(op, pos);
+
+        _authors[op.Author] = (op.Seq, op.ChainHash);
+        return Count(Route(op, position, fromParking: false));
+    }
+
+    /// <summary>Applies a sequenced op.</summary>
+    public ApplyResult Apply(SequencedOp entry) => Apply(entry.Op, entry.Position);
+
+    /// <summary>Applies ops in order and returns their outcomes (plus outcomes of claims they released).</summary>
+    public IReadOnlyList<ApplyResult> ApplyAll(IEnumerable<SequencedOp> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var results = new List<ApplyResult>();
+        foreach (var entry in entries) results.Add(Apply(entry));
+        return results;
+    }
+
+    /// <summary>Records the relay position of an op already applied (a Claim op that was pending without
+    /// one). Folds whatever that releases.</summary>
+    public IReadOnlyList<ApplyResult> AssignPosition(OpRef op, long position)
+    {
+        ThrowIfFaulted();
+        if (position < 0) throw Error.OutOfRange(nameof(position), "relay positions are non-negative.");
+        if (_pending.TryGetValue(op, out var claim))
+        {
+            if (claim.Position is { } known)
+            {
+                if (known != position) throw Error.Order(op, OrderViolation.Position, $"the op was given position {known} before; now {position}.");
+                return [];
+            }
+
+            ValidateClaimPosition(claim.Op, position);
+            claim.Position = position;
+            _sequenced.Add(position, claim);
+            return FoldReleasedClaims();
+        }
+
+        _parking.AssignPosition(op, position);
+        return [];
+    }
+
+    /// <summary>Declares that every relay position below <paramref name="frontier"/> is held, and folds the
+    /// Claim ops that releases, in relay order.</summary>
+    public IReadOnlyList<ApplyResult> AdvanceRelayFrontier(long frontier)
+    {
+        ThrowIfFaulted();
+        if (frontier <= _relayFrontier) return [];
+        _relayFrontier = frontier;
+        return FoldReleasedClaims();
+    }
+
+    /// <summary>Tries every parked op again (after the resolver learned new manifests), in arrival order.</summary>
+    public IReadOnlyList<ApplyResult> Resume()
+    {
+        ThrowIfFaulted();
+        var queue = _parking.TakeAll();
+        var results = new List<ApplyResult>(queue.Count);
+        foreach (var entry in queue)
+        {
+            results.Add(Count(Route(entry.Op, entry.Position, fromParking: true)));
+        }
+
+        results.AddRange(FoldReleasedClaims());
+        return results;
+    }
+
+    private ApplyResult Route(Op op, long? position, bool fromParking)
+    {
+        if (_parking.IsAuthorBlocked(op.Author))
+        {
+            return Park(op, position, ParkReason.AuthorParked, scope: null, blockAuthor: true);
+        }
+
+        if (!_manifests.TryResolve(op.Manifest, out var manifest))
+        {
+            return Park(op, position, ParkReason.UnknownManifest, scope: null, blockAuthor: true);
+        }
+
+        if (!manifest.TryGetVerb(op.Verb, op.VerbVersion, out var verb))
+        {
+            return Refuse(op, RefusalCodes.Verb, $"manifest {manifest} does not list {op.Verb}@{op.VerbVersion}.");
+        }
+
+        if ((verb.Scope == Scope.Claim) != (op.ClaimKey is not null))
+        {
+            return Refuse(op, RefusalCodes.ClaimKey, verb.Scope == Scope.Claim ? "a Claim op needs a claim key." : $"a {verb.Scope} op carries a claim key.");
+        }
+
+        if (verb.Scope == Scope.Branch && op.Branch.Owner != op.Author)
+        {
+            return Refuse(op, RefusalCodes.Owner, $"branch {op.Branch} is owned by {op.Branch.Owner}, not {op.Author}.");
+        }
+
+        if (verb.Scope == Scope.Branch && _parking.IsBranchBlocked(op.Branch))
+        {
+            return Park(op, position, ParkReason.BranchParked, verb.Scope, blockAuthor: true);
+        }
+
+        if (verb.Scope == Scope.Claim)
+        {
+            if (_parking.IsClaimKeyBlocked(op.ClaimKey!))
+            {
+                return Park(op, position, ParkReason.ClaimKeyParked, verb.Scope, blockAuthor: false);
+            }
+
+            var claim = new PendingClaim(op, verb, manifest) { Position = position };
+            _pending.Add(op.Ref, claim);
+            if (position is { } p) _sequenced.Add(p, claim);
+            if (fromParking) return new ApplyResult(op.Ref, ApplyStatus.Pending);
+
+            var released = FoldReleasedClaims();
+            foreach (var r in released)
+            {
+                if (r.Op == op.Ref) return r;
+            }
+
+            return new ApplyResult(op.Ref, ApplyStatus.Pending);
+        }
+
+        return Fold(op, verb, manifest);
+    }
+
+    private List<ApplyResult> FoldReleasedClaims()
+    {
+        var results = new List<ApplyResult>();
+        while (true)
+        {
+            PendingClaim? next = null;
+            foreach (var (position, claim) in _sequenced)
+            {
+                if (position >= _relayFrontier) break;
+                if (_parking.IsClaimKeyBlocked(claim.Op.ClaimKey!)) continue;
+                next = claim;
+                break;
+            }
+
+            if (next is null) return results;
+            _sequenced.Remove(next.Position!.Value);
+            _pending.Remove(next.Op.Ref);
+            _claimFrontier[next.Op.ClaimKey!] = next.Position.Value;
+            results.Add(Count(Fold(next.Op, next.Verb, next.Manifest)));
+        }
+    }
+
+    private void ValidateClaimPosition(Op op, long position)
+    {
+        if (op.ClaimKey is null) return;
+        if (_sequenced.TryGetValue(position, out var holder) && holder.Op.Ref != op.Ref)
+        {
+            throw Error.Order(op.Ref, OrderViolation.Position, $"position {position} is already held by {holder.Op.Ref}.");
+        }
+
+        if (_claimFrontier.TryGetValue(op.ClaimKey, out var folded) && position <= folded)
+        {
+            throw Error.Order(op.Ref, OrderViolation.ClaimOrder, $"a claim on '{op.ClaimKey}' at relay position {folded} was already folded; this claim is at {position}, before it.");
+        }
+    }
+
+    private ApplyResult Park(Op op, long? position, ParkReason reason, Scope? scope, bool blockAuthor)
+    {
+        _parking.Park(op, position, reason, scope, blockAuthor);
+        return new ApplyResult(op.Ref, ApplyStatus.Parked, Detail: reason == ParkReason.UnknownManifest ? $"update needed: manifest {op.Manifest}" : reason.ToString());
+    }
+
+    private ApplyResult Fold(Op op, Verb verb, Manifest manifest)
+    {
+        var ctx = _context;
+        ctx.Reset(op, verb, manifest);
+        string? code = null;
+        string? detail = null;
+        try
+        {
+            verb.Invoke(ctx, op.Args);
+        }
+        catch (VerbRefusedException e)
+        {
+            code = e.Code;
+        }
+        catch (ScopeViolationException e)
+        {
+            code = e.Code;
+            detail = e.Message;
+        }
+        catch (ArgsDecodeException e)
+        {
+            code = RefusalCodes.Args;
+            detail = e.InnerException?.Message ?? e.Message;
+        }
+        catch (Exception e) when (e is OutOfMemoryException or InsufficientExecutionStackException)
+        {
+            _fault = e;
+            throw new LedgerException($"folding {op.Ref} failed in a way that is not deterministic ({e.GetType().Name}); the kernel is faulted: rebuild it from its log.", e);
+        }
+        catch (Exception e)
+        {
+            code = RefusalCodes.FaultPrefix + (e.GetType().FullName ?? e.GetType().Name);
+            detail = e.Message;
+        }
+
+        if (ctx.PoisonCode is { } poison)
+        {
+            code = poison;
+            detail = ctx.PoisonMessage ?? detail;
+        }
+
+        if (code is not null)
+        {
+            return Refuse(op, code, detail);
+        }
+
+        Commit(op, ctx);
+        return new ApplyResult(op.Ref, ApplyStatus.Folded, Corrections: ctx.Corrections);
+    }
+
+    private ApplyResult Refuse(Op op, string code, string? detail)
+    {
+        var refusal = new Refusal(op.Ref, code, op.Verb, op.VerbVersion);
+        var id = new SegmentId(ReservedTables.Refused.Name, "");
+        var key = op.Ref.ToRowKey();
+        ((BytesSegment)State.GetOrCreate(id, TableKind.Reserved)).Put(key, refusal.ToRowValue());
+        _provenance?.Add(id, key, op.Ref);
+        return new ApplyResult(op.Ref, ApplyStatus.Refused, code, detail);
+    }
+
+    private void Commit(Op op, VerbContext ctx)
+    {
+        foreach (var e in ctx.Effects)
+        {
+            var id = new SegmentId(e.Table.Name, e.Branch);
+            var segment = State.GetOrCreate(id, e.Table.Kind);
+            switch (e.Kind)
+            {
+                case EffectKind.Put:
+                    ((BytesSegment)segment).Put(e.Key, e.Value!);
+                    break;
+                case EffectKind.Remove:
+                    ((BytesSegment)segment).Remove(e.Key);
+                    break;
+                case EffectKind.CounterAdd:
+                    ((CounterSegment)segment).Add(e.Key, e.Number);
+                    break;
+                case EffectKind.Offer:
+                    ((ExtremumSegment)segment).Offer(e.Key, e.Number);
+                    break;
+                case EffectKind.SetAdd:
+                    ((SetSegment)segment).Add(e.Key, e.Element!);
+                    break;
+                case EffectKind.LwwPut:
+                    ((LwwSegment)segment).Offer(e.Key, new LwwStamp(op.At, op.Author, op.Seq), e.Value!);
+                    break;
+            }
+
+            _provenance?.Add(id, e.Key, op.Ref);
+        }
+    }
+
+    private static ApplyResult Count(ApplyResult result)
+    {
+        if (OpsCounter.Enabled)
+        {
+            OpsCounter.Add(1, new KeyValuePair<string, object?>("outcome", result.Status.ToString().ToLowerInvariant()));
+        }
+
+        return result;
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (_fault is not null)
+        {
+            throw new LedgerException("the kernel is faulted by an earlier non-deterministic failure; rebuild it from its log.", _fault);
+        }
+    }
+
+    private sealed class PendingClaim(Op op, Verb verb, Manifest manifest)
+    {
+        public Op Op { get; } = op;
+
+        public Verb Verb { get; } = verb;
+
+        public Manifest Manifest { get; } = manifest;
+
+        public long? Position { get; set; }
+    }
+}

@@ -1,0 +1,57 @@
+using Ledger.Kernel.Wire;
+
+namespace Ledger.Kernel;
+
+/// <summary>Rows whose values are MessagePack bytes written by verbs (branch, claim, correction and
+/// reserved tables). The stored bytes are the canonical value.</summary>
+public sealed class BytesSegment : Segment
+{
+    private readonly Dictionary<string, byte[]> _rows = new(StringComparer.Ordinal);
+
+    internal BytesSegment(SegmentId id, TableKind kind) : base(id, kind)
+    {
+    }
+
+    /// <inheritdoc />
+    public override int Count => _rows.Count;
+
+    /// <summary>The value bytes of a row, or null.</summary>
+    public byte[]? Get(string key) => _rows.GetValueOrDefault(key);
+
+    /// <inheritdoc />
+    public override byte[]? EncodedValue(string key) => _rows.GetValueOrDefault(key);
+
+    /// <inheritdoc />
+    public override bool Contains(string key) => _rows.ContainsKey(key);
+
+    internal void Put(string key, byte[] value)
+    {
+        _rows[key] = value;
+        Invalidate();
+    }
+
+    internal bool Remove(string key)
+    {
+        if (!_rows.Remove(key)) return false;
+        Invalidate();
+        return true;
+    }
+
+    private protected override string[] KeysUnordered() => [.. _rows.Keys];
+
+    private protected override int EncodeValue(string key, ref byte[] buffer)
+    {
+        var value = _rows[key];
+        Ensure(ref buffer, value.Length);
+        value.CopyTo(buffer, 0);
+        return value.Length;
+    }
+
+    internal override void Load(string key, ReadOnlyMemory<byte> encoded)
+    {
+        var r = new WireReader(encoded, "row");
+        r.Skip("value");
+        r.EnsureEnd();
+        Put(key, encoded.ToArray());
+    }
+}

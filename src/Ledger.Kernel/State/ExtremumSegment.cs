@@ -1,0 +1,61 @@
+using Ledger.Kernel.Wire;
+
+namespace Ledger.Kernel;
+
+/// <summary>Shared Max or Min rows: 64-bit values where the greater (Max) or smaller (Min) wins.</summary>
+public sealed class ExtremumSegment : Segment
+{
+    private readonly Dictionary<string, long> _rows = new(StringComparer.Ordinal);
+    private readonly bool _isMax;
+
+    internal ExtremumSegment(SegmentId id, TableKind kind) : base(id, kind)
+    {
+        _isMax = kind == TableKind.Max;
+    }
+
+    /// <inheritdoc />
+    public override int Count => _rows.Count;
+
+    /// <summary>The value of a row, or null.</summary>
+    public long? Get(string key) => _rows.TryGetValue(key, out var v) ? v : null;
+
+    /// <inheritdoc />
+    public override bool Contains(string key) => _rows.ContainsKey(key);
+
+    internal void Offer(string key, long value)
+    {
+        if (_rows.TryGetValue(key, out var current) && (_isMax ? current >= value : current <= value))
+        {
+            return;
+        }
+
+        _rows[key] = value;
+        Invalidate();
+    }
+
+    /// <inheritdoc />
+    public override byte[]? EncodedValue(string key)
+    {
+        if (!_rows.TryGetValue(key, out var v)) return null;
+        var buffer = new byte[MsgPack.MaxIntLength];
+        return buffer[..MsgPack.WriteInt(buffer, v)];
+    }
+
+    private protected override string[] KeysUnordered() => [.. _rows.Keys];
+
+    private protected override int EncodeValue(string key, ref byte[] buffer)
+    {
+        Ensure(ref buffer, MsgPack.MaxIntLength);
+        return MsgPack.WriteInt(buffer, _rows[key]);
+    }
+
+    internal override void Load(string key, ReadOnlyMemory<byte> encoded)
+    {
+        var r = new WireReader(encoded, "extremum row");
+        var value = r.ReadInt64("value");
+        r.EnsureEnd();
+        _rows[key] = value;
+        Invalidate();
+        Canonical.RequireEqual("extremum row", encoded.Span, EncodedValue(key)!, [("value", 0)]);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text;
+using Ledger.Kernel.Wire;
+
+namespace Ledger.Kernel;
+
+/// <summary>Shared grow-only set rows: each row is a set of strings, encoded as an array sorted by UTF-8 bytes.</summary>
+public sealed class SetSegment : Segment
+{
+    /// <summary>The most elements one set row may hold.</summary>
+    public const int MaxElements = 1 << 16;
+
+    private readonly Dictionary<string, HashSet<string>> _rows = new(StringComparer.Ordinal);
+
+    internal SetSegment(SegmentId id) : base(id, TableKind.Set)
+    {
+    }
+
+    /// <inheritdoc />
+    public override int Count => _rows.Count;
+
+    /// <summary>The elements of a row in canonical order, or an empty array.</summary>
+    public string[] Get(string key)
+    {
+        if (!_rows.TryGetValue(key, out var set)) return [];
+        var elements = set.ToArray();
+        Array.Sort(elements, Utf8Order.Instance);
+        return elements;
+    }
+
+    /// <inheritdoc />
+    public override bool Contains(string key) => _rows.ContainsKey(key);
+
+    internal void Add(string key, string element)
+    {
+        if (!_rows.TryGetValue(key, out var set))
+        {
+            set = new HashSet<string>(StringComparer.Ordinal);
+            _rows[key] = set;
+        }
+
+        if (set.Add(element)) Invalidate();
+    }
+
+    internal bool WouldOverflow(string key, string element) =>
+        _rows.TryGetValue(key, out var set) && set.Count >= MaxElements && !set.Contains(element);
+
+    /// <inheritdoc />
+    public override byte[]? EncodedValue(string key)
+    {
+        if (!_rows.ContainsKey(key)) return null;
+        var buffer = new byte[64];
+        var n = EncodeValue(key, ref buffer);
+        return buffer[..n];
+    }
+
+    private protected override string[] KeysUnordered() => [.. _rows.Keys];
+
+    private protected override int EncodeValue(string key, ref byte[] buffer)
+    {
+        var elements = Get(key);
+        var length = MsgPack.ArrayHeaderLength(elements.Length);
+        foreach (var e in elements)
+        {
+            var n = Encoding.UTF8.GetByteCount(e);
+            length += MsgPack.StrHeaderLength(n) + n;
+        }
+
+        Ensure(ref buffer, length);
+        var at = MsgPack.WriteArrayHeader(buffer, elements.Length);
+        foreach (var e in elements)
+        {
+            var n = Encoding.UTF8.GetByteCount(e);
+            at += MsgPack.WriteStrHeader(buffer.AsSpan(at), n);
+            at += Encoding.UTF8.GetBytes(e, buffer.AsSpan(at));
+        }
+
+        return at;
+    }
+
+    internal override void Load(string key, ReadOnlyMemory<byte> encoded)
+    {
+        var r = new WireReader(encoded, "set row");
+        var count = r.ReadArrayHeader("elements", 0, MaxElements);
+        var set = new HashSet<string>(count, StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            set.Add(r.ReadString("element", RowKey.MaxBytes));
+        }
+
+        r.EnsureEnd();
+        _rows[key] = set;
+        Invalidate();
+        Canonical.RequireEqual("set row", encoded.Span, EncodedValue(key)!, [("elements", 0)]);
+    }
+}
