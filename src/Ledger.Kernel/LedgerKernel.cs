@@ -83,8 +83,10 @@ public sealed partial class LedgerKernel
         ThrowIfFaulted();
         if (position is < 0) throw Error.OutOfRange(nameof(position), "relay positions are non-negative.");
 
-        if (_authors.TryGetValue(op.Author, out var last))
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_authors, op.Author);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot))
         {
+            var last = slot;
             if (op.Seq <= last.Seq)
             {
                 if (op.Seq == last.Seq && op.ChainHash != last.Tip)
@@ -113,7 +115,8 @@ public sealed partial class LedgerKernel
 
         if (position is { } pos) ValidateClaimPosition(op, pos);
 
-        _authors[op.Author] = (op.Seq, op.ChainHash);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot)) slot = (op.Seq, op.ChainHash);
+        else _authors.Add(op.Author, (op.Seq, op.ChainHash));
         return Count(Route(op, position, fromParking: false));
     }
 
@@ -185,12 +188,12 @@ public sealed partial class LedgerKernel
             return Park(op, position, ParkReason.AuthorParked, scope: null, blockAuthor: true);
         }
 
-        if (!_manifests.TryResolve(op.Manifest, out var manifest))
+        if (!TryResolve(op.Manifest, out var manifest))
         {
             return Park(op, position, ParkReason.UnknownManifest, scope: null, blockAuthor: true);
         }
 
-        if (!manifest.TryGetVerb(op.Verb, op.VerbVersion, out var verb))
+        if (!TryGetVerb(manifest, op, out var verb))
         {
             return Refuse(op, RefusalCodes.Verb, $"manifest {manifest} does not list {op.Verb}@{op.VerbVersion}.");
         }
@@ -232,6 +235,37 @@ public sealed partial class LedgerKernel
         }
 
         return Fold(op, verb, manifest);
+    }
+
+    // The last manifest and verb resolved: consecutive ops mostly share both, and the resolver may lock.
+    private Manifest? _lastManifest;
+    private Verb? _lastVerb;
+
+    private bool TryResolve(ManifestId id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Manifest? manifest)
+    {
+        if (_lastManifest is { } last && last.Id == id)
+        {
+            manifest = last;
+            return true;
+        }
+
+        if (!_manifests.TryResolve(id, out manifest)) return false;
+        _lastManifest = manifest;
+        _lastVerb = null;
+        return true;
+    }
+
+    private bool TryGetVerb(Manifest manifest, Op op, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Verb? verb)
+    {
+        if (_lastVerb is { } last && ReferenceEquals(manifest, _lastManifest) && last.Version == op.VerbVersion && string.Equals(last.Name, op.Verb, StringComparison.Ordinal))
+        {
+            verb = last;
+            return true;
+        }
+
+        if (!manifest.TryGetVerb(op.Verb, op.VerbVersion, out verb)) return false;
+        if (ReferenceEquals(manifest, _lastManifest)) _lastVerb = verb;
+        return true;
     }
 
     private List<ApplyResult> FoldReleasedClaims()
@@ -340,8 +374,7 @@ public sealed partial class LedgerKernel
     {
         foreach (var e in ctx.Effects)
         {
-            var id = new SegmentId(e.Table.Name, e.Branch);
-            var segment = State.GetOrCreate(id, e.Table.Kind);
+            var segment = State.GetOrCreate(e.Table, e.Branch);
             switch (e.Kind)
             {
                 case EffectKind.Put:
@@ -364,7 +397,7 @@ public sealed partial class LedgerKernel
                     break;
             }
 
-            _provenance?.Add(id, e.Key, op.Ref);
+            _provenance?.Add(segment.Id, e.Key, op.Ref);
         }
     }
 

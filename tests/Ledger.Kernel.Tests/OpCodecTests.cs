@@ -220,6 +220,8 @@ public class OpCodecTests
             var actual = new byte[9];
             var n = Ledger.Kernel.Wire.MsgPack.WriteInt(actual, v);
             Assert.Equal(expected, actual[..n]);
+            Assert.Equal(expected, Values.Encode(v));
+            Assert.Equal(v, Values.Decode<long>(expected));
         }
     }
 }

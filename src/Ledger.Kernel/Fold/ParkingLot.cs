@@ -12,9 +12,9 @@ internal sealed class ParkingLot
 
     public IReadOnlyList<Entry> Queue => _queue;
 
-    public bool IsAuthorBlocked(AuthorId author) => _authors.ContainsKey(author);
+    public bool IsAuthorBlocked(AuthorId author) => _authors.Count > 0 && _authors.ContainsKey(author);
 
-    public bool IsBranchBlocked(BranchId branch) => _branches.Contains(branch);
+    public bool IsBranchBlocked(BranchId branch) => _branches.Count > 0 && _branches.Contains(branch);
 
     public bool IsClaimKeyBlocked(string key) => _claimKeys.Count > 0 && _claimKeys.Contains(key);
 

@@ -107,7 +107,7 @@ public sealed class VerbContext
             }
         }
 
-        var bytes = (_state.Find(new SegmentId(table.Name, _branchText)) as BytesSegment)?.Get(key);
+        var bytes = (_state.Find(table, _branchText) as BytesSegment)?.Get(key);
         if (bytes is null)
         {
             value = default!;
@@ -189,7 +189,7 @@ public sealed class VerbContext
             }
         }
 
-        var bytes = (_state.Find(new SegmentId(table.Name, "")) as BytesSegment)?.Get(key);
+        var bytes = (_state.Find(table, "") as BytesSegment)?.Get(key);
         if (bytes is null)
         {
             value = default!;
@@ -252,6 +252,7 @@ public sealed class VerbContext
     private void CheckDeclared(Table table)
     {
         ArgumentNullException.ThrowIfNull(table);
+        if (_manifest.DeclaresHandle(table)) return;
         if (!_manifest.TryGetTable(table.Name, out var declared))
         {
             Violate(RefusalCodes.Scope, $"table '{table.Name}' is not declared in manifest {_manifest}.");

@@ -47,6 +47,11 @@ public sealed class BytesSegment : Segment
         return value.Length;
     }
 
+    private protected override void CollectRows(CanonicalRowSorter sorter)
+    {
+        foreach (var (key, value) in _rows) sorter.Add(key, value);
+    }
+
     internal override void Load(string key, ReadOnlyMemory<byte> encoded)
     {
         var r = new WireReader(encoded, "row");

@@ -55,6 +55,25 @@ public sealed class CounterSegment : Segment
         return 18;
     }
 
+    private protected override void CollectRows(CanonicalRowSorter sorter)
+    {
+        foreach (var (key, value) in _rows)
+        {
+            var buffer = sorter.ValueBuffer(18);
+            if (value >= long.MinValue && value <= long.MaxValue)
+            {
+                sorter.Add(key, MsgPack.WriteInt(buffer, (long)value));
+            }
+            else
+            {
+                buffer[0] = 0xc4;
+                buffer[1] = 16;
+                BinaryPrimitives.WriteInt128BigEndian(buffer[2..], value);
+                sorter.Add(key, 18);
+            }
+        }
+    }
+
     internal override void Load(string key, ReadOnlyMemory<byte> encoded)
     {
         var r = new WireReader(encoded, "counter row");

@@ -49,6 +49,11 @@ public sealed class ExtremumSegment : Segment
         return MsgPack.WriteInt(buffer, _rows[key]);
     }
 
+    private protected override void CollectRows(CanonicalRowSorter sorter)
+    {
+        foreach (var (key, value) in _rows) sorter.Add(key, MsgPack.WriteInt(sorter.ValueBuffer(MsgPack.MaxIntLength), value));
+    }
+
     internal override void Load(string key, ReadOnlyMemory<byte> encoded)
     {
         var r = new WireReader(encoded, "extremum row");

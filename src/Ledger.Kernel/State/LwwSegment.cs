@@ -75,6 +75,16 @@ public sealed class LwwSegment : Segment
         return at + value.Length;
     }
 
+    private protected override void CollectRows(CanonicalRowSorter sorter)
+    {
+        var buffer = new byte[64];
+        foreach (var key in _rows.Keys)
+        {
+            var n = EncodeValue(key, ref buffer);
+            sorter.Add(key, buffer.AsSpan(0, n));
+        }
+    }
+
     internal override void Load(string key, ReadOnlyMemory<byte> encoded)
     {
         var r = new WireReader(encoded, "lww row");

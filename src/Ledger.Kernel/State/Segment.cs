@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Ledger.Kernel;
@@ -30,7 +28,7 @@ public abstract class Segment
     public string[] SortedKeys()
     {
         var keys = KeysUnordered();
-        Array.Sort(keys, Utf8Order.Instance);
+        Utf8Order.Sort(keys);
         return keys;
     }
 
@@ -55,38 +53,13 @@ public abstract class Segment
 
     private Hash32 ComputeHash()
     {
-        var keys = SortedKeys();
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Domain);
-        var chunk = new byte[64 * 1024];
-        var used = 0;
-        var value = new byte[256];
-        foreach (var key in keys)
-        {
-            var keyLength = Encoding.UTF8.GetByteCount(key);
-            var valueLength = EncodeValue(key, ref value);
-            var need = 8 + keyLength + valueLength;
-            if (used + need > chunk.Length)
-            {
-                sha.AppendData(chunk, 0, used);
-                used = 0;
-                if (need > chunk.Length) chunk = new byte[need];
-            }
-
-            BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(used), (uint)keyLength);
-            used += 4;
-            used += Encoding.UTF8.GetBytes(key, chunk.AsSpan(used));
-            BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(used), (uint)valueLength);
-            used += 4;
-            value.AsSpan(0, valueLength).CopyTo(chunk.AsSpan(used));
-            used += valueLength;
-        }
-
-        sha.AppendData(chunk, 0, used);
-        Span<byte> digest = stackalloc byte[Hash32.Length];
-        sha.GetHashAndReset(digest);
-        return new Hash32(digest);
+        var sorter = new CanonicalRowSorter();
+        CollectRows(sorter);
+        return sorter.SortAndHash(Domain);
     }
+
+    /// <summary>Adds every row (key, canonical value) to <paramref name="sorter"/>, in any order.</summary>
+    private protected abstract void CollectRows(CanonicalRowSorter sorter);
 
     private protected static void Ensure(ref byte[] buffer, int length)
     {

@@ -77,6 +77,16 @@ public sealed class SetSegment : Segment
         return at;
     }
 
+    private protected override void CollectRows(CanonicalRowSorter sorter)
+    {
+        var buffer = new byte[64];
+        foreach (var key in _rows.Keys)
+        {
+            var n = EncodeValue(key, ref buffer);
+            sorter.Add(key, buffer.AsSpan(0, n));
+        }
+    }
+
     internal override void Load(string key, ReadOnlyMemory<byte> encoded)
     {
         var r = new WireReader(encoded, "set row");

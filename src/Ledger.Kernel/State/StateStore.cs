@@ -13,6 +13,11 @@ public sealed class StateStore
 {
     private static readonly byte[] Domain = Encoding.ASCII.GetBytes("ledger/state/v1");
     private readonly Dictionary<SegmentId, Segment> _segments = new();
+
+    // Fast paths for the fold: global segments by table handle, branch segments by branch then handle.
+    // Handles are compared by reference (cheap); two handles of one table resolve to the same segment.
+    private readonly Dictionary<Table, Segment> _globalByHandle = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, Dictionary<Table, Segment>> _branchByHandle = new(StringComparer.Ordinal);
     private SegmentId[]? _order;
 
     /// <summary>Number of segments (including empty ones).</summary>
@@ -89,6 +94,43 @@ public sealed class StateStore
         }
 
         return _order;
+    }
+
+    /// <summary>Drops every cached segment hash (benchmarks measure a cold hash with it).</summary>
+    internal void InvalidateHashes()
+    {
+        foreach (var segment in _segments.Values) segment.Invalidate();
+    }
+
+    /// <summary>The segment of <paramref name="table"/> in <paramref name="branch"/> ("" for global), or null.</summary>
+    internal Segment? Find(Table table, string branch)
+    {
+        var cache = CacheFor(branch);
+        if (cache.TryGetValue(table, out var segment)) return segment;
+        segment = Find(new SegmentId(table.Name, branch));
+        if (segment is not null) cache[table] = segment;
+        return segment;
+    }
+
+    internal Segment GetOrCreate(Table table, string branch)
+    {
+        var cache = CacheFor(branch);
+        if (cache.TryGetValue(table, out var segment)) return segment;
+        segment = GetOrCreate(new SegmentId(table.Name, branch), table.Kind);
+        cache[table] = segment;
+        return segment;
+    }
+
+    private Dictionary<Table, Segment> CacheFor(string branch)
+    {
+        if (branch.Length == 0) return _globalByHandle;
+        if (!_branchByHandle.TryGetValue(branch, out var cache))
+        {
+            cache = new Dictionary<Table, Segment>(ReferenceEqualityComparer.Instance);
+            _branchByHandle.Add(branch, cache);
+        }
+
+        return cache;
     }
 
     internal Segment GetOrCreate(SegmentId id, TableKind kind)

@@ -29,5 +29,22 @@ public sealed class Utf8Order : IComparer<string>
         return Fix(x[i]).CompareTo(Fix(y[i]));
     }
 
+    /// <summary>Sorts strings into UTF-8 byte order. When no string holds a unit at or above U+D800 the
+    /// two orders coincide, and the much faster ordinal comparison is used.</summary>
+    public static void Sort(string[] keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var key in keys)
+        {
+            if (key.AsSpan().IndexOfAnyInRange('\uD800', '\uFFFF') >= 0)
+            {
+                Array.Sort(keys, Instance);
+                return;
+            }
+        }
+
+        Array.Sort(keys, StringComparer.Ordinal);
+    }
+
     private static int Fix(char c) => c < 0xD800 ? c : c >= 0xE000 ? c - 0x800 : c + 0x2000;
 }

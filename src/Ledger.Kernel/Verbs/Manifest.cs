@@ -12,6 +12,7 @@ public sealed class Manifest
 {
     private readonly Dictionary<VerbKey, Verb> _verbs;
     private readonly Dictionary<string, Table> _tables;
+    private readonly HashSet<Table> _declaredHandles;
 
     internal Manifest(string name, uint version, IReadOnlyList<Verb> verbs, IReadOnlyList<Table> tables)
     {
@@ -21,6 +22,7 @@ public sealed class Manifest
         Tables = tables;
         _verbs = verbs.ToDictionary(v => v.Key);
         _tables = tables.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _declaredHandles = new HashSet<Table>(tables, ReferenceEqualityComparer.Instance);
         CanonicalBytes = Encode();
         Id = new ManifestId(Hash32.Sha256(CanonicalBytes.Span));
     }
@@ -49,6 +51,10 @@ public sealed class Manifest
 
     /// <summary>The declaration of a table listed here.</summary>
     public bool TryGetTable(string name, [NotNullWhen(true)] out Table? table) => _tables.TryGetValue(name, out table);
+
+    /// <summary>True when <paramref name="table"/> is the very handle this manifest declares (the fast path
+    /// of the run-time scope check; other handles are compared by name, kind and encoding).</summary>
+    internal bool DeclaresHandle(Table table) => _declaredHandles.Contains(table);
 
     /// <summary>Creates an op of this manifest (the caller supplies chain position and edge inputs).</summary>
     public Op CreateOp<TArgs>(Verb<TArgs> verb, TArgs args, AuthorId author, ulong seq, Hash32 prev, BranchId branch, long at, Guid opId, string? claimKey = null)
