@@ -69,7 +69,7 @@ public class CheckpointTests
     }
 
     [Fact]
-    [Trait("Risk", "B2")]
+    [Trait("Category", "BadInput")]
     public void Truncated_or_mutated_checkpoint_bytes_fail_typed_and_never_restore()
     {
         var bytes = CheckpointCodec.Encode(Folded(out _).CreateCheckpoint());

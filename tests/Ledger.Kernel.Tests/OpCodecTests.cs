@@ -18,7 +18,7 @@ public class OpCodecTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Risk", "C2")]
     public void Encoding_round_trips_every_field()
     {
         var op = SampleOp("sku:last-1");
@@ -38,7 +38,7 @@ public class OpCodecTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Risk", "C2")]
     public void Golden_op_bytes_are_pinned()
     {
         // The manifest id is pinned separately; this vector uses a fixed manifest id so that it only pins the envelope.
@@ -60,7 +60,7 @@ public class OpCodecTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Category", "BadInput")]
     public void Truncated_bytes_at_every_length_answer_with_a_typed_error()
     {
         var bytes = SampleOp("sku:last-1").CanonicalBytes.ToArray();
@@ -74,7 +74,7 @@ public class OpCodecTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Category", "BadInput")]
     public void Every_single_byte_mutation_either_fails_typed_or_decodes_to_its_own_canonical_bytes()
     {
         var bytes = SampleOp("sku:last-1").CanonicalBytes.ToArray();
@@ -101,7 +101,7 @@ public class OpCodecTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Category", "BadInput")]
     public void Random_bytes_never_escape_as_an_untyped_exception()
     {
         var arb = Arb.From(Gen.Choose(0, 255).Select(b => (byte)b).ArrayOf());
@@ -118,7 +118,7 @@ public class OpCodecTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Risk", "C2")]
     public void A_longer_integer_form_is_rejected_as_non_canonical_naming_the_field()
     {
         var op = SampleOp();
@@ -146,7 +146,7 @@ public class OpCodecTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Category", "BadInput")]
     public void Trailing_bytes_are_rejected()
     {
         var bytes = SampleOp().CanonicalBytes.ToArray().Append((byte)0xc0).ToArray();
@@ -155,7 +155,7 @@ public class OpCodecTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Category", "BadInput")]
     public void A_mistyped_field_is_named()
     {
         var op = SampleOp();
@@ -183,7 +183,7 @@ public class OpCodecTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Category", "BadInput")]
     public void Oversized_args_are_rejected_before_allocation()
     {
         // A bin32 header announcing 2 GiB with no payload: must be Oversized or Truncated, never an allocation.
@@ -200,7 +200,7 @@ public class OpCodecTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Category", "BadInput")]
     public void An_unknown_envelope_format_is_reported_as_such()
     {
         var bytes = SampleOp().CanonicalBytes.ToArray();

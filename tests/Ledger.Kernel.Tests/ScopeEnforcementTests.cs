@@ -110,7 +110,7 @@ public class ScopeEnforcementTests
     }
 
     [Fact]
-    [Trait("Risk", "C1")]
+    [Trait("Risk", "D1")]
     public void Undecodable_args_are_refused_with_args_and_nothing_already_folded_changes()
     {
         var kernel = TestManifest.NewKernel();
