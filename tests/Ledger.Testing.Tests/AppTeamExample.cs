@@ -28,3 +28,21 @@ public class AppTeamExample
             ReplayAssert.EveryLegalOrderGivesOneStateHash(TestManifest.NewKernel, Spec, ordersPerLog: 4));
     // EXAMPLE-END
 }
+
+public class AppTeamExampleDocTests
+{
+    [Fact]
+    public void Docs_testing_md_shows_exactly_the_example_that_runs_here()
+    {
+        var here = Path.GetDirectoryName(Where())!;
+        var source = File.ReadAllText(Path.Combine(here, "AppTeamExample.cs")).ReplaceLineEndings("\n");
+        var begin = source.IndexOf("    // EXAMPLE-BEGIN\n", StringComparison.Ordinal) + "    // EXAMPLE-BEGIN\n".Length;
+        var end = source.IndexOf("    // EXAMPLE-END", StringComparison.Ordinal);
+        var region = string.Join("\n", source[begin..end].TrimEnd().Split('\n').Select(l => l.StartsWith("    ", StringComparison.Ordinal) ? l[4..] : l));
+        var doc = File.ReadAllText(Path.Combine(here, "..", "..", "docs", "testing.md")).ReplaceLineEndings("\n");
+        var start = doc.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        Assert.Equal(region.Trim(), doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)].Trim());
+    }
+
+    private static string Where([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+}
