@@ -1,0 +1,151 @@
+using System.Buffers;
+using Ledger.Kernel;
+using Ledger.Kernel.Wire;
+using MessagePack;
+
+namespace Ledger.Signing;
+
+/// <summary>How a grant may travel.</summary>
+public enum GrantKind
+{
+    /// <summary>Whoever holds it may redeem it, on any device: forwardable by design.</summary>
+    Bearer = 1,
+
+    /// <summary>Value-bearing: bound to the first device that opens it; opened anywhere else it fails.</summary>
+    Bound = 2,
+}
+
+/// <summary>A signed grant (a voucher, an offer, a prepaid credit) issued by an author (docs/wire-format.md,
+/// "Grant v1"): ["ledger/grant/v1", ledger, grant id, issuer, issuer key (bin 32), kind, value, single use,
+/// signature (bin 64)]. The signature covers the encoded fields before it; it is verified again inside
+/// the redeem verb (Ed25519 verification is deterministic), so a forged grant is refused on every replica.</summary>
+public sealed class Grant
+{
+    /// <summary>The label that starts every grant.</summary>
+    public const string Label = "ledger/grant/v1";
+
+    private Grant(byte[] bytes, string ledger, string id, AuthorId issuer, byte[] issuerKey, GrantKind kind, long value, bool singleUse, int signatureOffset)
+    {
+        Bytes = bytes;
+        Ledger = ledger;
+        Id = id;
+        Issuer = issuer;
+        IssuerKey = issuerKey;
+        Kind = kind;
+        Value = value;
+        SingleUse = singleUse;
+        SignatureOffset = signatureOffset;
+    }
+
+    /// <summary>The signed bytes.</summary>
+    public ReadOnlyMemory<byte> Bytes { get; }
+
+    /// <summary>The ledger the grant is valid in.</summary>
+    public string Ledger { get; }
+
+    /// <summary>The grant id (a claim key suffix: 1-120 characters of [A-Za-z0-9._:/-]).</summary>
+    public string Id { get; }
+
+    /// <summary>Who issued it.</summary>
+    public AuthorId Issuer { get; }
+
+    /// <summary>The issuer's key that signed (its validity for the issuer is checked against the issuer's key state by whoever trusts the issuer).</summary>
+    public ReadOnlyMemory<byte> IssuerKey { get; }
+
+    /// <summary>Bearer or bound.</summary>
+    public GrantKind Kind { get; }
+
+    /// <summary>The value it carries (cents, credits …).</summary>
+    public long Value { get; }
+
+    /// <summary>True when it may be redeemed once in total.</summary>
+    public bool SingleUse { get; }
+
+    /// <summary>The claim key redemptions use: <c>grant:&lt;id&gt;</c>. Redemptions are Claim ops, so the relay
+    /// order decides who opened first and which redemption came second.</summary>
+    public string ClaimKey => "grant:" + Id;
+
+    private int SignatureOffset { get; }
+
+    /// <summary>Issues and signs a grant.</summary>
+    public static Grant Issue(string ledger, string id, AuthorId issuer, SigningKey issuerKey, GrantKind kind, long value, bool singleUse)
+    {
+        ArgumentNullException.ThrowIfNull(issuerKey);
+        if (!LedgerName.IsValid(ledger)) throw new ArgumentException("not a ledger name.", nameof(ledger));
+        if (!Kernel.Op.IsValidClaimKey("grant:" + id)) throw new ArgumentException("a grant id is 1-120 characters of [A-Za-z0-9._:/-].", nameof(id));
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var w = new MessagePackWriter(buffer);
+        w.WriteArrayHeader(9);
+        w.Write(Label);
+        w.Write(ledger);
+        w.Write(id);
+        w.Write(issuer.Value);
+        w.Write(issuerKey.Public.RawBytes);
+        w.Write(kind == GrantKind.Bearer ? "bearer" : "bound");
+        w.Write(value);
+        w.Write(singleUse);
+        w.Flush();
+        var messageEnd = buffer.WrittenCount;
+        var bytes = new byte[messageEnd + 66];
+        buffer.WrittenSpan.CopyTo(bytes);
+        bytes[messageEnd] = 0xc4;
+        bytes[messageEnd + 1] = 64;
+        issuerKey.Sign(bytes.AsSpan(1, messageEnd - 1), bytes.AsSpan(messageEnd + 2, 64));
+        return new Grant(bytes, ledger, id, issuer, issuerKey.Public.RawBytes.ToArray(), kind, value, singleUse, messageEnd + 2);
+    }
+
+    /// <summary>Decodes a grant; does not verify it (<see cref="VerifySignature"/> does).</summary>
+    /// <exception cref="LedgerFormatException">Malformed bytes.</exception>
+    public static Grant Decode(ReadOnlyMemory<byte> bytes)
+    {
+        var r = new WireReader(bytes, "grant");
+        r.ReadArrayHeader("grant", 9, 9);
+        var labelAt = r.Offset;
+        if (r.ReadString("label", 32) != Label) throw r.Fail("label", FormatProblem.UnknownVersion, labelAt, $"not '{Label}'.");
+        var ledger = r.ReadString("ledger", LedgerName.MaxLength);
+        var idAt = r.Offset;
+        var id = r.ReadString("id", 120);
+        if (!Kernel.Op.IsValidClaimKey("grant:" + id)) throw r.Fail("id", FormatProblem.InvalidValue, idAt, "not a grant id.");
+        var issuerAt = r.Offset;
+        if (!AuthorId.TryCreate(r.ReadString("issuer", AuthorId.MaxLength), out var issuer)) throw r.Fail("issuer", FormatProblem.InvalidValue, issuerAt, "not an author id.");
+        var key = r.ReadBinary("issuerKey", 32, 32).ToArray();
+        var kindAt = r.Offset;
+        var kind = r.ReadString("kind", 8) switch
+        {
+            "bearer" => GrantKind.Bearer,
+            "bound" => GrantKind.Bound,
+            _ => throw r.Fail("kind", FormatProblem.InvalidValue, kindAt, "a grant is 'bearer' or 'bound'."),
+        };
+        var value = r.ReadInt64("value");
+        var singleUse = r.ReadBoolean("singleUse");
+        var signatureAt = (int)r.Offset;
+        r.ReadBinary("signature", 64, 64);
+        r.EnsureEnd();
+        var grant = new Grant(bytes.ToArray(), ledger, id, issuer, key, kind, value, singleUse, signatureAt + 2);
+        var canonical = Issue(grant);
+        Canonical.RequireEqual("grant", bytes.Span, canonical, [("grant", 0)]);
+        return grant;
+    }
+
+    /// <summary>True when the grant's signature verifies under the issuer key it names.</summary>
+    public bool VerifySignature() =>
+        VerificationKey.TryImport(IssuerKey.Span, out var key) && key!.Verify(Bytes.Span[1..(SignatureOffset - 2)], Bytes.Span[SignatureOffset..]);
+
+    private static byte[] Issue(Grant g)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var w = new MessagePackWriter(buffer);
+        w.WriteArrayHeader(9);
+        w.Write(Label);
+        w.Write(g.Ledger);
+        w.Write(g.Id);
+        w.Write(g.Issuer.Value);
+        w.Write(g.IssuerKey.Span);
+        w.Write(g.Kind == GrantKind.Bearer ? "bearer" : "bound");
+        w.Write(g.Value);
+        w.Write(g.SingleUse);
+        w.Write(g.Bytes.Span[g.SignatureOffset..]);
+        w.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,76 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Ledger.Kernel;
+using Ledger.Signing;
+
+namespace Ledger.Signing.Tests;
+
+/// <summary>A clock that advances one second per reading: deterministic edge times.</summary>
+internal sealed class SteppingClock(long startUnixMs = 1_767_225_600_000) : TimeProvider
+{
+    private long _now = startUnixMs;
+
+    public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Add(ref _now, 1000));
+}
+
+/// <summary>An author whose keys come from fixed seeds: key i = SHA-256(label ‖ i).</summary>
+internal sealed class TestAuthor
+{
+    public const string Ledger = "test-ledger";
+
+    public TestAuthor(string label, string ledger = Ledger)
+    {
+        Label = label;
+        Log = AuthorLog.Incept(ledger, label, Key(0), Key(1).Public.Digest, out var inception, 0, new SteppingClock());
+        Chain.Add(inception);
+    }
+
+    public string Label { get; }
+
+    public AuthorLog Log { get; }
+
+    public List<SignedOp> Chain { get; } = [];
+
+    public AuthorId Author => Log.Author;
+
+    public SigningKey Key(uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"{Label}/{index}")).ToArray());
+
+    public SignedOp Append<TArgs>(Manifest manifest, Verb<TArgs> verb, TArgs args, string? claimKey = null)
+    {
+        var op = Log.Append(manifest, verb, args, claimKey: claimKey);
+        Chain.Add(op);
+        return op;
+    }
+
+    public SignedOp Rotate(uint toIndex)
+    {
+        var op = Log.Rotate(Key(toIndex), Key(toIndex + 1).Public.Digest, toIndex);
+        Chain.Add(op);
+        return op;
+    }
+
+    public SignedOp Revoke(uint toIndex, bool close = false, ulong? disputedSince = null)
+    {
+        var op = Log.Revoke(Key(toIndex), close ? null : Key(toIndex + 1).Public.Digest, toIndex, "device-lost", disputedSince);
+        Chain.Add(op);
+        return op;
+    }
+}
+
+/// <summary>Golden files: checked in, compared exactly, rewritten only when LEDGER_REGENERATE_GOLDEN=1.</summary>
+internal static class Golden
+{
+    public static void Match(string name, string actual, [CallerFilePath] string source = "")
+    {
+        var path = Path.Combine(Path.GetDirectoryName(source)!, "Golden", name);
+        if (Environment.GetEnvironmentVariable("LEDGER_REGENERATE_GOLDEN") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, actual);
+            return;
+        }
+
+        Assert.True(File.Exists(path), $"golden file {path} is missing; run once with LEDGER_REGENERATE_GOLDEN=1 and review.");
+        Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual.ReplaceLineEndings("\n"));
+    }
+}
