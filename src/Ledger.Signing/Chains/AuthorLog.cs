@@ -11,13 +11,15 @@ public sealed class AuthorLog
 {
     private readonly AuthorChainVerifier _state;
     private readonly TimeProvider _time;
+    private readonly Func<DateTimeOffset, Guid> _opIds;
     private SigningKey _key;
 
-    private AuthorLog(AuthorChainVerifier state, SigningKey key, TimeProvider time)
+    private AuthorLog(AuthorChainVerifier state, SigningKey key, TimeProvider time, Func<DateTimeOffset, Guid>? opIds)
     {
         _state = state;
         _key = key;
         _time = time;
+        _opIds = opIds ?? Guid.CreateVersion7;
     }
 
     /// <summary>The ledger every op is signed for.</summary>
@@ -40,13 +42,21 @@ public sealed class AuthorLog
 
     /// <summary>Starts a new author: signs the inception (seq 1) with <paramref name="key"/>, committing to
     /// the key whose digest is <paramref name="nextKeyDigest"/>.</summary>
+    /// <param name="ledger">The ledger.</param>
+    /// <param name="label">The human part of the author id.</param>
+    /// <param name="key">The inception key.</param>
+    /// <param name="nextKeyDigest">The commitment to the next key.</param>
+    /// <param name="inception">The signed inception op.</param>
+    /// <param name="keyIndex">The recovery index of <paramref name="key"/>.</param>
+    /// <param name="time">The edge clock (default: the system clock).</param>
+    /// <param name="opIds">Mints op ids from the edge time (default: UUIDv7 with random bits).</param>
     public static AuthorLog Incept(string ledger, string label, SigningKey key, Hash32 nextKeyDigest, out SignedOp inception,
-        uint keyIndex = 0, TimeProvider? time = null)
+        uint keyIndex = 0, TimeProvider? time = null, Func<DateTimeOffset, Guid>? opIds = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         time ??= TimeProvider.System;
         var author = AuthorIdentity.Derive(label, key.Public, nextKeyDigest);
-        var log = new AuthorLog(new AuthorChainVerifier(ledger, author), key, time);
+        var log = new AuthorLog(new AuthorChainVerifier(ledger, author), key, time, opIds);
         inception = log.Sign(KeyEvents.Manifest.CreateOp(KeyEvents.InceptVerb,
             new InceptArgs(label, key.Public.RawBytes.ToArray(), nextKeyDigest.ToArray(), keyIndex),
             author, 1, Hash32.Zero, new BranchId(author, KeyEvents.BranchName), log.Now(), log.NewOpId()));
@@ -56,13 +66,13 @@ public sealed class AuthorLog
     /// <summary>Continues an author whose chain (up to its verified tip) is known — after a restart, or after
     /// a recovery fetched the tip. <paramref name="key"/> must be the current key of that tip, or the
     /// pre-committed next key (then the first op must be a rotation or revocation).</summary>
-    public static AuthorLog Resume(AuthorChainVerifier verifiedTip, SigningKey key, TimeProvider? time = null)
+    public static AuthorLog Resume(AuthorChainVerifier verifiedTip, SigningKey key, TimeProvider? time = null, Func<DateTimeOffset, Guid>? opIds = null)
     {
         ArgumentNullException.ThrowIfNull(verifiedTip);
         ArgumentNullException.ThrowIfNull(key);
         if (verifiedTip.Keys is null) throw new ArgumentException("the chain has no inception yet.", nameof(verifiedTip));
         var copy = AuthorChainVerifier.Resume(verifiedTip.Ledger, verifiedTip.Author, verifiedTip.Seq, verifiedTip.Tip, verifiedTip.Keys);
-        return new AuthorLog(copy, key, time ?? TimeProvider.System);
+        return new AuthorLog(copy, key, time ?? TimeProvider.System, opIds);
     }
 
     /// <summary>Signs the next op of <paramref name="verb"/> on the author's branch <paramref name="branch"/>.</summary>
@@ -113,5 +123,5 @@ public sealed class AuthorLog
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private Guid NewOpId() => Guid.CreateVersion7(_time.GetUtcNow());
+    private Guid NewOpId() => _opIds(_time.GetUtcNow());
 }
