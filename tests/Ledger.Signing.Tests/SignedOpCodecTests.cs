@@ -100,3 +100,15 @@ public class SignedOpCodecTests
         }
     }
 }
+
+public class SystemManifestTests
+{
+    [Fact]
+    [Trait("Risk", "C2")]
+    public void The_key_event_and_grant_manifest_ids_are_pinned()
+    {
+        // A change here means every existing chain's key events name a manifest new software no longer has.
+        var text = $"ledger-keys.v1={KeyEvents.Manifest.Id}\nledger-grants.v1={Grants.Manifest.Id}\n";
+        Golden.Match("manifest-ids.txt", text);
+    }
+}
