@@ -1,0 +1,3 @@
+using Ledger.Tool;
+
+return LedgerCli.Run(args, Console.In, Console.Out, Console.Error);
