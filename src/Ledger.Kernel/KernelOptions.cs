@@ -10,6 +10,10 @@ public sealed class KernelOptions
     /// <summary>Keep the provenance index (which ops wrote each row). On by default; costs memory per write.</summary>
     public bool TrackProvenance { get; set; } = true;
 
+    /// <summary>Record the rows each folded op wrote (<see cref="LedgerKernel.LastFoldEffects"/>). Off by default;
+    /// lock-file checks (Ledger.Migration) use it to attribute effects to verb versions.</summary>
+    public bool TrackLastWrites { get; set; }
+
     /// <summary>Adds <paramref name="manifest"/> to <see cref="Manifests"/> (creating a catalog when there is none).</summary>
     public KernelOptions Use(Manifest manifest)
     {

@@ -54,6 +54,12 @@ public sealed partial class LedgerKernel
     /// <summary>Which ops wrote each row; null when <see cref="KernelOptions.TrackProvenance"/> is off.</summary>
     public ProvenanceIndex? Provenance => _provenance;
 
+    /// <summary>With <see cref="KernelOptions.TrackLastWrites"/>: the effects of the most recently folded or refused
+    /// op, in order — what its verb wrote (a delta, not the merged sum), or its <c>$refused</c> row.</summary>
+    public IReadOnlyList<FoldEffect> LastFoldEffects => _lastWrites;
+
+    private readonly List<FoldEffect> _lastWrites = [];
+
     /// <summary>The relay frontier: every relay position below it is held.</summary>
     public long RelayFrontier => _relayFrontier;
 
@@ -367,11 +373,18 @@ public sealed partial class LedgerKernel
         var key = op.Ref.ToRowKey();
         ((BytesSegment)State.GetOrCreate(id, TableKind.Reserved)).Put(key, refusal.ToRowValue());
         _provenance?.Add(id, key, op.Ref);
+        if (Options.TrackLastWrites)
+        {
+            _lastWrites.Clear();
+            _lastWrites.Add(new FoldEffect(id, key, "refuse", refusal.ToRowValue()));
+        }
         return new ApplyResult(op.Ref, ApplyStatus.Refused, code, detail);
     }
 
     private void Commit(Op op, VerbContext ctx)
     {
+        var track = Options.TrackLastWrites;
+        if (track) _lastWrites.Clear();
         foreach (var e in ctx.Effects)
         {
             var segment = State.GetOrCreate(e.Table, e.Branch);
@@ -398,6 +411,7 @@ public sealed partial class LedgerKernel
             }
 
             _provenance?.Add(segment.Id, e.Key, op.Ref);
+            if (track) _lastWrites.Add(FoldEffect.From(segment.Id, e));
         }
     }
 

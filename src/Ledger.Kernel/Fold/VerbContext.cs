@@ -36,6 +36,9 @@ public sealed class VerbContext
     /// <summary><see cref="At"/> as a UTC <see cref="DateTimeOffset"/>.</summary>
     public DateTimeOffset AtTime => DateTimeOffset.FromUnixTimeMilliseconds(_op.At);
 
+    /// <summary>The manifest the op was authored under.</summary>
+    public ManifestId OpManifest => _op.Manifest;
+
     /// <summary>The op's branch.</summary>
     public BranchId Branch => _op.Branch;
 
@@ -120,6 +123,25 @@ public sealed class VerbContext
 
     /// <summary>Reads a row of the op's own branch, or <paramref name="fallback"/> when absent (Branch scope only).</summary>
     public T GetOrDefault<T>(BranchTable<T> table, string key, T fallback) => TryGet(table, key, out var v) ? v : fallback;
+
+    /// <summary>Every row of <paramref name="table"/> in the op's own branch, in canonical key order, including
+    /// this op's buffered writes (Branch scope only). For migrations that reshape a branch's rows.</summary>
+    public IReadOnlyList<(string Key, T Value)> Rows<T>(BranchTable<T> table)
+    {
+        CheckBranch(table, "");
+        var rows = new SortedDictionary<string, byte[]?>(Utf8Order.Instance);
+        if (_state.Find(table, _branchText) is BytesSegment segment)
+        {
+            foreach (var key in segment.SortedKeys()) rows[key] = segment.Get(key);
+        }
+
+        foreach (var e in _effects)
+        {
+            if (ReferenceEquals(e.Table, table)) rows[e.Key] = e.Kind == EffectKind.Remove ? null : e.Value;
+        }
+
+        return rows.Where(r => r.Value is not null).Select(r => (r.Key, Values.Decode<T>(r.Value!))).ToArray();
+    }
 
     /// <summary>Writes a row of the op's own branch (Branch scope only).</summary>
     public void Put<T>(BranchTable<T> table, string key, T value)

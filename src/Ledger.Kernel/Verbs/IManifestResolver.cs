@@ -12,8 +12,9 @@ public interface IManifestResolver
 }
 
 /// <summary>A resolver over a set of manifests that can grow (an app update delivers a new one). Table
-/// declarations must agree across all manifests: a table keeps one kind and encoding forever.</summary>
-public sealed class ManifestCatalog : IManifestResolver
+/// declarations must agree across all manifests: a table keeps one kind and encoding forever.
+/// Ledger.Migration's <c>ManifestHistory</c> adds the rules for shipped verb versions.</summary>
+public class ManifestCatalog : IManifestResolver
 {
     private readonly Dictionary<ManifestId, Manifest> _manifests = new();
     private readonly Dictionary<string, Table> _tables = new(StringComparer.Ordinal);
@@ -41,6 +42,8 @@ public sealed class ManifestCatalog : IManifestResolver
         ArgumentNullException.ThrowIfNull(manifest);
         lock (_gate)
         {
+            if (_manifests.ContainsKey(manifest.Id)) return;
+            OnAdding(manifest, _manifests.Values.ToArray());
             foreach (var table in manifest.Tables)
             {
                 if (_tables.TryGetValue(table.Name, out var known) && !known.Equals(table))
@@ -52,6 +55,11 @@ public sealed class ManifestCatalog : IManifestResolver
             foreach (var table in manifest.Tables) _tables[table.Name] = table;
             _manifests[manifest.Id] = manifest;
         }
+    }
+
+    /// <summary>Called before a new manifest is added, with the manifests already held; throw to reject it.</summary>
+    protected virtual void OnAdding(Manifest manifest, IReadOnlyList<Manifest> existing)
+    {
     }
 
     /// <summary>The declaration of a table in any held manifest.</summary>
