@@ -1,0 +1,34 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Ledger.Analyzers;
+
+internal static class OperationExtensions
+{
+    /// <summary>The value under compiler-inserted and reference conversions (boxing, nullable, identity):
+    /// what the code actually passes.</summary>
+    public static IOperation WithoutConversions(this IOperation operation)
+    {
+        while (operation is IConversionOperation { OperatorMethod: null } conversion) operation = conversion.Operand;
+        return operation;
+    }
+
+    /// <summary>The values an argument contributes: the elements of a params array, or the value itself.</summary>
+    public static System.Collections.Generic.IEnumerable<IOperation> Values(this IArgumentOperation argument)
+    {
+        if (argument.ArgumentKind == ArgumentKind.ParamArray && argument.Value is IArrayCreationOperation { Initializer: { } initializer })
+        {
+            foreach (var element in initializer.ElementValues) yield return element.WithoutConversions();
+        }
+        else
+        {
+            yield return argument.Value.WithoutConversions();
+        }
+    }
+
+    /// <summary>True for an argument the caller left out (its default is used) or passed as null.</summary>
+    public static bool IsOmittedOrNull(this IArgumentOperation argument) =>
+        argument.ArgumentKind == ArgumentKind.DefaultValue
+        || argument.Value.WithoutConversions() is { ConstantValue: { HasValue: true, Value: null } }
+        || argument.Value.WithoutConversions() is IDefaultValueOperation;
+}

@@ -1,0 +1,90 @@
+using Microsoft.CodeAnalysis;
+
+namespace Ledger.Analyzers;
+
+/// <summary>The descriptors of the determinism lint. Every rule is an error by default: a verb that
+/// reads something other than the op and the state splits two replicas' books silently.</summary>
+internal static class Rules
+{
+    public const string Category = "Determinism";
+
+    private const string ReachableMessage = "{0} in verb code: {1}";
+
+    // Reachability is decided once the whole compilation has been seen, so these are reported from
+    // the compilation-end action (IDEs show them with full-solution analysis and in builds).
+    private static readonly string[] CompilationEnd = [WellKnownDiagnosticTags.CompilationEnd];
+
+    public static readonly DiagnosticDescriptor WallClock = Reachable(DiagnosticIds.WallClock,
+        "Verb code reads the wall clock or a timer",
+        "Replicas fold the same op at different times; only the op's own time (VerbContext.At / AtTime) is the same everywhere.");
+
+    public static readonly DiagnosticDescriptor Randomness = Reachable(DiagnosticIds.Randomness,
+        "Verb code uses randomness or mints a new id",
+        "Every replica would draw a different number or id; derive ids from the op with VerbContext.NewId.");
+
+    public static readonly DiagnosticDescriptor Concurrency = Reachable(DiagnosticIds.Concurrency,
+        "Verb code is asynchronous or uses tasks or threads",
+        "A verb is a synchronous function of the op and the state; interleavings differ between replicas.");
+
+    public static readonly DiagnosticDescriptor InputOutput = Reachable(DiagnosticIds.InputOutput,
+        "Verb code does I/O, network, console, process or database access",
+        "Files, sockets, consoles, processes and databases differ between devices; everything a verb needs must be in the op's args.");
+
+    public static readonly DiagnosticDescriptor Environment = Reachable(DiagnosticIds.Environment,
+        "Verb code reads the environment, the current culture or the local time zone",
+        "Machine name, variables, runtime switches, culture and time zone differ between devices.");
+
+    public static readonly DiagnosticDescriptor UnorderedEnumeration = Reachable(DiagnosticIds.UnorderedEnumeration,
+        "Verb code enumerates an unordered collection",
+        "Hash-based collections enumerate in an order that depends on hash codes and history; order them with an ordinal comparer or use a sorted type.");
+
+    public static readonly DiagnosticDescriptor HashCode = Reachable(DiagnosticIds.HashCode,
+        "Verb code uses a hash code value",
+        "String hash codes are randomized per process and others are unspecified; a hash code value must never reach state or decisions.");
+
+    public static readonly DiagnosticDescriptor FloatingPoint = Reachable(DiagnosticIds.FloatingPoint,
+        "Verb code keeps floating point in state or calls transcendental math",
+        "Transcendental functions differ between platforms and runtimes in the last bits; use integers (cents, basis points) or decimal.");
+
+    public static readonly DiagnosticDescriptor CultureSensitive = Reachable(DiagnosticIds.CultureSensitive,
+        "Verb code formats, parses or compares with a culture",
+        "Culture data (signs, separators, collation) differs between devices and ICU versions; use the ordinal or invariant overload.");
+
+    public static readonly DiagnosticDescriptor StaticMutableState = Reachable(DiagnosticIds.StaticMutableState,
+        "Verb code reads or writes static mutable state",
+        "Static state survives between ops and differs between replicas that folded different histories in one process.");
+
+    public static readonly DiagnosticDescriptor Reflection = Reachable(DiagnosticIds.Reflection,
+        "Verb code depends on reflection order, dynamic binding or Activator",
+        "Reflection order is unspecified and late binding depends on what is loaded; call members directly.");
+
+    public static readonly DiagnosticDescriptor WaiverWithoutReason = new(DiagnosticIds.WaiverWithoutReason,
+        "A determinism waiver needs a reason",
+        "[DeterminismWaiver] on '{0}' has no reason; say why this code cannot split books",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "A waiver is a reviewed decision; its reason is what the reviewer approved.");
+
+    public static readonly DiagnosticDescriptor SuppressedInSource = new(DiagnosticIds.SuppressedInSource,
+        "Determinism rules are waived with [DeterminismWaiver], not suppressed",
+        "{0} silences {1}; put [DeterminismWaiver(\"reason\")] on the member or type instead",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "A pragma or SuppressMessage hides a determinism error without a reviewable reason.");
+
+    public static readonly DiagnosticDescriptor SuppressedByConfiguration = new(DiagnosticIds.SuppressedByConfiguration,
+        "Determinism rules cannot be turned off by configuration",
+        "{0} sets {1} to '{2}'; determinism rules stay errors, waive a member with [DeterminismWaiver(\"reason\")] instead",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "NoWarn, .editorconfig or .globalconfig severities would switch the lint off for a whole project.",
+        customTags: CompilationEnd);
+
+    /// <summary>The rules reported for code reachable from a verb.</summary>
+    public static readonly DiagnosticDescriptor[] ReachableRules =
+    [
+        WallClock, Randomness, Concurrency, InputOutput, Environment, UnorderedEnumeration, HashCode,
+        FloatingPoint, CultureSensitive, StaticMutableState, Reflection,
+    ];
+
+    private static DiagnosticDescriptor Reachable(string id, string title, string description) =>
+        new(id, title, ReachableMessage, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: description, customTags: CompilationEnd);
+}
