@@ -33,7 +33,7 @@ for (var i = 0; i < args.Length; i++)
 
 var scenario = new Scenario(seed, sites: 3, tillsPerSite: 2);
 var log = scenario.Generate(ops);
-KernelOptions Options() => new() { Manifests = new ManifestCatalog(Books.V1) };
+KernelOptions Options() => new() { Manifests = Books.History() };
 
 // The live replica: folds ops as the relay delivers them, learning the relay prefix as it goes.
 var live = new LedgerKernel(Options());
@@ -111,6 +111,34 @@ var claimOk = pool is not null && pool.Units == 0 && loserRow.Key is not null &&
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"CLAIM winner={pool?.Holder ?? "-"} loser={loserRow.Value?.Till ?? "-"} correction=backorders/{loserRow.Key ?? "-"}"));
 ok &= claimOk;
+
+// ⑤ Migration: some tills adopted v2 (VAT) mid-log while the others kept writing v1 ops.
+var v1Ops = log.Where(e => e.Op.Manifest == Books.V1.Id).ToList();
+var frozenV1 = new LedgerKernel(new KernelOptions { Manifests = Books.History(withV2: false) });
+var frozenBoth = new LedgerKernel(Options());
+foreach (var entry in v1Ops)
+{
+    frozenV1.Apply(entry);
+    frozenBoth.Apply(entry);
+}
+
+frozenV1.AdvanceRelayFrontier(long.MaxValue);
+frozenBoth.AdvanceRelayFrontier(long.MaxValue);
+var oldOpsFrozen = frozenV1.StateHash() == frozenBoth.StateHash();
+
+// A replica still running v1 software parks the v2 ops loudly, updates, and catches up.
+var oldHistory = Books.History(withV2: false);
+var oldReplica = new LedgerKernel(new KernelOptions { Manifests = oldHistory });
+foreach (var entry in LedgerGen.LegalOrder(log, seed + 7)) oldReplica.Apply(entry);
+oldReplica.AdvanceRelayFrontier(long.MaxValue);
+var parkedBefore = oldReplica.Parked;
+var parkedUnknown = parkedBefore.MissingManifests.Contains(Books.V2.Id) && parkedBefore.Ops.Count > 0;
+oldHistory.Add(Books.V2);
+oldReplica.Resume();
+var converged = oldReplica.StateHash() == liveHash && oldReplica.Parked.IsEmpty;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"MIGRATE from=1 to=2 oldOpsReplayedFrozen={(oldOpsFrozen ? 'Y' : 'N')} replicasConverged={(converged ? 'Y' : 'N')} parkedUnknown={(parkedUnknown ? 'Y' : 'N')} adopters={scenario.Adopters.Count} parkedOps={parkedBefore.Ops.Count}"));
+ok &= oldOpsFrozen && converged && parkedUnknown;
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"STATE ops={log.Count} hash={liveHash}"));
 Console.WriteLine(ok ? "all witnesses hold" : "A WITNESS FAILED");

@@ -48,9 +48,11 @@ public sealed class Scenario
         foreach (var sku in Skus) Emit(_headOffice, Books.SetPrice, new PriceArgs(sku, 1_000 + _random.Next(0, 50_000)));
 
         var raceAt = ops / 2;
+        var migrateAt = ops * 3 / 5;
         while (_relayOrder.Count < ops)
         {
             if (_relayOrder.Count >= raceAt && Race == default) StartRace();
+            if (_relayOrder.Count >= migrateAt && Adopters.Count == 0) AdoptV2();
             var till = _tills[_random.Next(_tills.Count)];
             var roll = _random.Next(100);
             if (roll < 12)
@@ -63,7 +65,9 @@ public sealed class Scenario
                 var quantity = _random.Next(1, 4);
                 var invoice = $"{till.Author.Value}-inv-{++till.Invoices}";
                 Emit(till, Books.IssueStock, new StockArgs(sku, quantity));
-                Emit(till, Books.PostInvoice, new InvoiceArgs(invoice, Pick(Customers), quantity * (1_000L + _random.Next(0, 90_000))));
+                var invoiceArgs = new InvoiceArgs(invoice, Pick(Customers), quantity * (1_000L + _random.Next(0, 90_000)));
+                if (till.OnV2) Emit(till, Books.PostInvoiceV2, invoiceArgs);
+                else Emit(till, Books.PostInvoice, invoiceArgs);
                 till.Unpaid.Add(invoice);
             }
             else if (roll < 90 && till.Unpaid.Count > 0)
@@ -86,6 +90,19 @@ public sealed class Scenario
         return _relayOrder;
     }
 
+    /// <summary>The tills that adopted manifest v2 mid-log; the others keep writing v1 ops.</summary>
+    public List<AuthorId> Adopters { get; } = [];
+
+    private void AdoptV2()
+    {
+        foreach (var till in _tills.Where((_, i) => i % 2 == 1))
+        {
+            Emit(till, Books.AdoptV2, new Ledger.Migration.AdoptArgs(1, 2));
+            till.OnV2 = true;
+            Adopters.Add(till.Author);
+        }
+    }
+
     private void StartRace()
     {
         var releaser = _tills[0];
@@ -106,7 +123,8 @@ public sealed class Scenario
         _random.NextBytes(id);
         id[6] = (byte)((id[6] & 0x0F) | 0x70);
         id[8] = (byte)((id[8] & 0x3F) | 0x80);
-        var op = Books.V1.CreateOp(verb, args, till.Author, ++till.Seq, till.Tip, new BranchId(till.Author, "main"), till.Clock,
+        var manifest = till.OnV2 || ReferenceEquals(verb, Books.AdoptV2) ? Books.V2 : Books.V1;
+        var op = manifest.CreateOp(verb, args, till.Author, ++till.Seq, till.Tip, new BranchId(till.Author, "main"), till.Clock,
             new Guid(id, bigEndian: true), claimKey);
         till.Tip = op.ChainHash;
         _relayOrder.Add(new SequencedOp(op, _relayOrder.Count));
@@ -127,5 +145,7 @@ public sealed class Scenario
         public int Invoices { get; set; }
 
         public List<string> Unpaid { get; } = [];
+
+        public bool OnV2 { get; set; }
     }
 }

@@ -40,6 +40,21 @@ public static class Books
         .Add(ReceiveStock, IssueStock, PostInvoice, RecordPayment, SetPrice, ReleaseLastUnits, ClaimLastUnit)
         .Build();
 
+    /// <summary>v2: invoices carry 20 % VAT, booked to <c>tax-payable</c>.</summary>
+    public static readonly PostInvoiceWithVat PostInvoiceV2 = new();
+
+    /// <summary>v2: a till adopts the new tax rule.</summary>
+    public static readonly AdoptVat AdoptV2 = new();
+
+    /// <summary>Manifest v2: the changed tax rule. Every v1 verb but invoice.post@1 carries on unchanged.</summary>
+    public static readonly Manifest V2 = new ManifestBuilder("sitebooks", 2)
+        .Tables(Stock, Invoices, Accounts, LargestSale, Prices, LastUnits, Backorders, Ledger.Migration.Adoptions.Table)
+        .Add(ReceiveStock, IssueStock, PostInvoiceV2, RecordPayment, SetPrice, ReleaseLastUnits, ClaimLastUnit, AdoptV2)
+        .Build();
+
+    /// <summary>Every manifest SiteBooks has shipped.</summary>
+    public static Ledger.Migration.ManifestHistory History(bool withV2 = true) => withV2 ? new(V1, V2) : new(V1);
+
     /// <summary>The claim key of a SKU's last units.</summary>
     public static string LastUnitKey(string sku) => "last:" + sku;
 

@@ -38,6 +38,32 @@ public sealed class PostInvoice() : Verb<InvoiceArgs>("invoice.post", 1, Scope.B
     }
 }
 
+/// <summary>v2 of invoice.post: amounts include 20 % VAT, which goes to tax-payable instead of revenue.</summary>
+public sealed class PostInvoiceWithVat() : Verb<InvoiceArgs>("invoice.post", 2, Scope.Branch)
+{
+    protected override void Execute(VerbContext ctx, InvoiceArgs args)
+    {
+        if (args.Cents <= 0) ctx.Refuse("non-positive-amount");
+        if (ctx.TryGet(Books.Invoices, args.Invoice, out _)) ctx.Refuse("duplicate-invoice");
+        var vat = args.Cents / 6;
+        ctx.Put(Books.Invoices, args.Invoice, new InvoiceRow(args.Customer, args.Cents, false));
+        ctx.Add(Books.Accounts, "revenue", args.Cents - vat);
+        ctx.Add(Books.Accounts, "tax-payable", vat);
+        ctx.Add(Books.Accounts, "receivable", args.Cents);
+        ctx.Max(Books.LargestSale, Books.SiteOf(ctx.Author), args.Cents);
+    }
+}
+
+/// <summary>A till switches to the v2 tax rule. Its rows need no reshaping: v2 only adds an account.</summary>
+public sealed class AdoptVat() : Ledger.Migration.AdoptVerb("sitebooks.adopt", 1)
+{
+    protected override uint ToVersion => 2;
+
+    protected override void Reshape(VerbContext ctx)
+    {
+    }
+}
+
 /// <summary>A payment settles one invoice of the same till.</summary>
 public sealed class RecordPayment() : Verb<PaymentArgs>("payment.record", 1, Scope.Branch)
 {
