@@ -12,6 +12,7 @@ public static class LedgerCli
     [
         new SharesSplitCommand(),
         new SharesCombineCommand(),
+        new VerifyCommand(),
     ];
 
     /// <summary>Runs <c>ledger</c> with <paramref name="arguments"/> on the given streams.</summary>

@@ -51,7 +51,16 @@ public static class ChainFile
         for (var i = 0; i < count; i++)
         {
             var at = r.Offset;
-            var opBytes = r.ReadBinary("ops[]", 1, SignedOpCodec.MaxBytes);
+            ReadOnlyMemory<byte> opBytes;
+            try
+            {
+                opBytes = r.ReadBinary("ops[]", 1, SignedOpCodec.MaxBytes);
+            }
+            catch (LedgerFormatException e)
+            {
+                throw e.AtOp(i);
+            }
+
             try
             {
                 ops.Add(SignedOpCodec.Decode(opBytes));
