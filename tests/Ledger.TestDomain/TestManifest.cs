@@ -24,11 +24,12 @@ public static class TestManifest
     public static readonly WritesUndeclared WritesUndeclared = new();
     public static readonly BranchTouchesClaim BranchTouchesClaim = new();
     public static readonly ThrowsHalfway ThrowsHalfway = new();
+    public static readonly EraseSubject EraseSubject = new();
 
     public static readonly Manifest V1 = new ManifestBuilder("testdomain", 1)
         .Tables(Tables.All)
         .Add(PutNote, RemoveNote, MoveStock, PostSale, AddTally, OfferPeak, AddTag, SetPrice, StockPool, TakeUnit,
-            SharedWritesBranch, SwallowsViolation, MixedMerge, WritesUndeclared, BranchTouchesClaim, ThrowsHalfway)
+            SharedWritesBranch, SwallowsViolation, MixedMerge, WritesUndeclared, BranchTouchesClaim, ThrowsHalfway, EraseSubject)
         .Build();
 
     public static LedgerKernel NewKernel() => new(new KernelOptions { Manifests = new ManifestCatalog(V1) });

@@ -152,3 +152,9 @@ public sealed class ThrowsHalfway() : Verb<AmountArgs>("bad.throws", 1, Scope.Sh
         if (args.Amount % 2 != 0) throw new InvalidOperationException("odd amounts are not supported");
     }
 }
+
+/// <summary>Records that a data subject is erased (the one write an erase verb makes).</summary>
+public sealed class EraseSubject() : Verb<NoteArgs>("subject.erase", 1, Scope.Shared)
+{
+    protected override void Execute(VerbContext ctx, NoteArgs args) => ctx.RecordErasure(args.Key);
+}

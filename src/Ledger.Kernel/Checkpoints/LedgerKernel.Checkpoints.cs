@@ -91,7 +91,7 @@ public sealed partial class LedgerKernel
     {
         if (s.Id.Table.StartsWith('$'))
         {
-            if (s.Id.Table != ReservedTables.Refused.Name || s.Kind != TableKind.Reserved || s.Id.Branch.Length != 0)
+            if (!ReservedTables.IsReserved(s.Id.Table) || s.Kind != TableKind.Reserved || s.Id.Branch.Length != 0)
             {
                 throw Error.Checkpoint(CheckpointProblem.Inconsistent, $"segment {s.Id} is not a reserved table this kernel writes.");
             }
@@ -182,7 +182,7 @@ public sealed partial class LedgerKernel
                 }
             }
 
-            if (s.Kind is TableKind.Reserved or TableKind.Correction)
+            if ((s.Kind == TableKind.Reserved && s.Id.Table == ReservedTables.Refused.Name) || s.Kind == TableKind.Correction)
             {
                 foreach (var (key, _) in s.Rows)
                 {

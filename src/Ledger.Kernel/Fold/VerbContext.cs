@@ -241,6 +241,20 @@ public sealed class VerbContext
         _effects.Add(new Effect { Kind = EffectKind.Put, Table = table, Branch = "", Key = key, Value = Values.Encode(value) });
     }
 
+    // ---------------- erasure ----------------
+
+    /// <summary>Records that the data subject <paramref name="subject"/> is erased: the one write an erase verb
+    /// makes (row <c>$erased(subject)</c>). Any scope may record it; records commute. Shredding the subject's
+    /// key is not the fold's business — replicas do it after the op commits (Ledger.Erasure).</summary>
+    public void RecordErasure(string subject)
+    {
+        CheckKey(subject);
+        if (subject.Length == 0) Violate(RefusalCodes.Scope, "an erased subject needs an id.");
+        _effects.Add(new Effect { Kind = EffectKind.Put, Table = ReservedTables.Erased, Branch = "", Key = subject, Value = ErasedMarker });
+    }
+
+    private static readonly byte[] ErasedMarker = [0xc3];
+
     // ---------------- enforcement ----------------
 
     private void CheckBranch(Table table, string key)

@@ -64,6 +64,13 @@ public sealed class StateStore
         return new Hash32(digest);
     }
 
+    /// <summary>The hash of "the books": every table but <c>$erased</c>. Unchanged by an erasure.</summary>
+    public Hash32 BooksHash() => HashExcluding(ReservedTables.Erased.Name);
+
+    /// <summary>The erased subjects, in canonical order.</summary>
+    public IReadOnlyList<string> ErasedSubjects() =>
+        (Find(new SegmentId(ReservedTables.Erased.Name, "")) as BytesSegment)?.SortedKeys() ?? [];
+
     /// <summary>The hash of every segment except those of the given tables (e.g. "the books": all but <c>$erased</c>).</summary>
     public Hash32 HashExcluding(params string[] tables)
     {
