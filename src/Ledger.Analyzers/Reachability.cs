@@ -51,7 +51,7 @@ internal sealed class Reachability
         {
             foreach (var finding in VerbFindings(verb))
             {
-                Emit(context, reported, finding, $"Verb {verb.Name}{Arrow}{finding.Subject}");
+                Emit(context, reported, finding, $"Verb {SymbolNames.Type(verb)}{Arrow}{finding.Subject}");
             }
 
             foreach (var root in Roots(verb))
@@ -139,7 +139,7 @@ internal sealed class Reachability
         var links = new List<string> { finding.Subject };
         INamedTypeSymbol verb = parent[node].Verb;
         for (ISymbol? current = node; current is not null; current = parent[current].Parent) links.Add(SymbolNames.Node(current));
-        links.Add("Verb " + verb.Name);
+        links.Add("Verb " + SymbolNames.Type(verb));
         links.Reverse();
         return string.Join(Arrow, links);
     }
