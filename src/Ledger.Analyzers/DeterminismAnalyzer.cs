@@ -36,17 +36,23 @@ public sealed class DeterminismAnalyzer : DiagnosticAnalyzer
         var verbContext = compilation.GetTypeByMetadataName("Ledger.Kernel.VerbContext");
         var verbOfArgs = compilation.GetTypeByMetadataName("Ledger.Kernel.Verb`1");
         var waivers = new Waivers(compilation);
+        var verbs = new VerbTypes(verb, waivers);
         var floating = new FloatingPoint(compilation, verbContext);
-        var collector = new FactCollector(compilation, floating, waivers);
+        var collector = new FactCollector(compilation, floating, waivers, verbs);
+        var declarations = new VerbDeclarations(verbs, floating, waivers, verbOfArgs);
         var sourceTypes = new ConcurrentBag<INamedTypeSymbol>();
 
         context.RegisterOperationAction(collector.Collect, FactCollector.Kinds);
         context.RegisterSymbolAction(collector.CollectAsyncMethod, SymbolKind.Method);
-        context.RegisterSymbolAction(c => sourceTypes.Add((INamedTypeSymbol)c.Symbol), SymbolKind.NamedType);
+        context.RegisterSymbolAction(c =>
+        {
+            sourceTypes.Add((INamedTypeSymbol)c.Symbol);
+            declarations.Analyze(c);
+        }, SymbolKind.NamedType);
         context.RegisterCompilationEndAction(end =>
         {
             var graph = new CallGraph(collector, sourceTypes, compilation.Assembly);
-            new Reachability(graph, collector, floating, waivers, verb, verbOfArgs).Report(end, sourceTypes);
+            new Reachability(graph, collector, waivers, verbs).Report(end, sourceTypes);
         });
     }
 }

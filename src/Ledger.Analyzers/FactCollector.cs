@@ -37,8 +37,11 @@ internal sealed class FactCollector
     private readonly INamedTypeSymbol? _dateTimeOffset;
     private readonly IMethodSymbol? _newGuid;
 
-    public FactCollector(Compilation compilation, FloatingPoint floating, Waivers waivers)
+    private readonly VerbTypes _verbs;
+
+    public FactCollector(Compilation compilation, FloatingPoint floating, Waivers waivers, VerbTypes verbs)
     {
+        _verbs = verbs;
         _compilation = compilation;
         _forbidden = new ForbiddenApis(compilation);
         _unordered = new UnorderedEnumeration(compilation);
@@ -56,10 +59,15 @@ internal sealed class FactCollector
 
     public void CollectAsyncMethod(SymbolAnalysisContext context)
     {
-        if (context.Symbol is IMethodSymbol { IsAsync: true } method && method.Locations.Length > 0)
+        if (context.Symbol is not IMethodSymbol { IsAsync: true } method || method.Locations.Length == 0) return;
+        var finding = new Finding(Rules.Concurrency, method.Locations[0], "async " + SymbolNames.Subject(method), "runs asynchronously");
+        if (_verbs.DeclaringVerb(method) is { } verb)
         {
-            Facts(method).Add(new Finding(Rules.Concurrency, method.Locations[0], "async " + SymbolNames.Subject(method),
-                "runs asynchronously"));
+            context.ReportDiagnostic(VerbTypes.Report(finding.Rule, finding, VerbTypes.Chain(verb, SymbolNames.Node(method), finding.Subject)));
+        }
+        else
+        {
+            Facts(method).Add(finding);
         }
     }
 
@@ -71,6 +79,18 @@ internal sealed class FactCollector
         var callees = new List<ISymbol>(2);
         Inspect(operation, owner, findings, callees);
         if (findings.Count == 0 && callees.Count == 0) return;
+
+        // A verb's own code is verb code whoever calls it: report now, so editors show it as it is typed.
+        if (findings.Count > 0 && _verbs.DeclaringVerb(owner) is { } verb)
+        {
+            foreach (var finding in findings)
+            {
+                context.ReportDiagnostic(VerbTypes.Report(finding.Rule, finding, VerbTypes.Chain(verb, SymbolNames.Node(owner), finding.Subject)));
+            }
+
+            findings.Clear();
+        }
+
         var facts = Facts(owner);
         foreach (var finding in findings) facts.Add(finding);
         foreach (var callee in callees) facts.AddCallee(callee);

@@ -10,9 +10,12 @@ internal static class Rules
 
     private const string ReachableMessage = "{0} in verb code: {1}";
 
-    // Reachability is decided once the whole compilation has been seen, so these are reported from
-    // the compilation-end action (IDEs show them with full-solution analysis and in builds).
+    // Code inside a verb type is reported as soon as it is analyzed (IDEs show it live and offer the
+    // fixes there). Code reached through calls is known only once the whole compilation has been seen,
+    // so it is reported from the compilation-end action with the tagged twin of the same rule.
     private static readonly string[] CompilationEnd = [WellKnownDiagnosticTags.CompilationEnd];
+
+    private static readonly System.Collections.Generic.Dictionary<DiagnosticDescriptor, DiagnosticDescriptor> AtEnd = [];
 
     public static readonly DiagnosticDescriptor WallClock = Reachable(DiagnosticIds.WallClock,
         "Verb code reads the wall clock or a timer",
@@ -77,14 +80,23 @@ internal static class Rules
         description: "NoWarn, .editorconfig or .globalconfig severities would switch the lint off for a whole project.",
         customTags: CompilationEnd);
 
-    /// <summary>The rules reported for code reachable from a verb.</summary>
+    /// <summary>The rules reported for code reachable from a verb, in both of their forms.</summary>
     public static readonly DiagnosticDescriptor[] ReachableRules =
     [
         WallClock, Randomness, Concurrency, InputOutput, Environment, UnorderedEnumeration, HashCode,
         FloatingPoint, CultureSensitive, StaticMutableState, Reflection,
+        .. AtEnd.Values,
     ];
 
-    private static DiagnosticDescriptor Reachable(string id, string title, string description) =>
-        new(id, title, ReachableMessage, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+    /// <summary>The twin of <paramref name="rule"/> that is reported from the compilation-end action.</summary>
+    public static DiagnosticDescriptor AtCompilationEnd(DiagnosticDescriptor rule) => AtEnd.TryGetValue(rule, out var twin) ? twin : rule;
+
+    private static DiagnosticDescriptor Reachable(string id, string title, string description)
+    {
+        var local = new DiagnosticDescriptor(id, title, ReachableMessage, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            description: description);
+        AtEnd[local] = new DiagnosticDescriptor(id, title, ReachableMessage, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: description, customTags: CompilationEnd);
+        return local;
+    }
 }

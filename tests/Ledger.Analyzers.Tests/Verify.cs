@@ -45,12 +45,20 @@ internal static class Verify
         return test.RunAsync();
     }
 
-    public static Task CodeFix(string source, string fixedSource, params DiagnosticResult[] expected) =>
-        CodeFix(source, fixedSource, codeActionIndex: null, expected);
-
-    public static Task CodeFix(string source, string fixedSource, int? codeActionIndex, params DiagnosticResult[] expected)
+    /// <summary>Applies the fixes and compares with <paramref name="fixedSource"/>. "Fix all" takes one pass per
+    /// kind of fix, so <paramref name="kindsOfFix"/> says how many passes to expect.</summary>
+    public static Task CodeFix(string source, string fixedSource, int kindsOfFix, params DiagnosticResult[] expected)
     {
-        var test = new FixTest { TestCode = Prelude + source, FixedCode = Prelude + fixedSource, CodeActionIndex = codeActionIndex };
+        var test = new FixTest { TestCode = Prelude + source, FixedCode = Prelude + fixedSource, NumberOfFixAllIterations = kindsOfFix };
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
+    /// <summary>Proves that no fix is offered. Diagnostics found through calls are reported at compilation
+    /// end, where the library cannot check that a fix stays local; the fix is not offered there anyway.</summary>
+    public static Task NoCodeFix(string source, params DiagnosticResult[] expected)
+    {
+        var test = new FixTest { TestCode = Prelude + source, FixedCode = Prelude + source, CodeFixTestBehaviors = CodeFixTestBehaviors.SkipLocalDiagnosticCheck };
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync();
     }
