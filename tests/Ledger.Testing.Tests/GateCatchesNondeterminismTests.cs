@@ -10,6 +10,7 @@ namespace Ledger.Testing.Tests;
 public class GateCatchesNondeterminismTests
 {
     /// <summary>Counts calls in a static field: the same op folds differently on a second replay.</summary>
+    [DeterminismWaiver("deliberately nondeterministic: proves the replay gate catches hidden static state")]
     private sealed class LeakyCounter() : Verb<AmountArgs>("leaky.add", 1, Scope.Shared)
     {
         private static long _calls;
@@ -19,6 +20,7 @@ public class GateCatchesNondeterminismTests
 
     /// <summary>Reads a branch row in a Shared op would be refused; this one instead writes a Shared
     /// last-writer-wins value stamped by the position it folds at — order-dependent by construction.</summary>
+    [DeterminismWaiver("deliberately order-dependent: proves the legal-order gate catches it")]
     private sealed class OrderSensitive() : Verb<AmountArgs>("order.sensitive", 1, Scope.Shared)
     {
         private static string _last = "";
