@@ -70,6 +70,24 @@ public sealed class AuthorChainVerifier
             : ChainCheck.Fail(ChainBreak.BadSignature, string.Create(CultureInfo.InvariantCulture, $"the signature does not verify under key {signer!.Id}."));
     }
 
+    /// <summary>Advances over an op whose signature was verified before (by this process, when it was first
+    /// received and stored), checking every rule but the signature. For rebuilding verifier state from a
+    /// trusted local store without paying for signatures again; never for ops from the network.</summary>
+    public ChainCheck AppendVerified(SignedOp op) => AppendOwn(op);
+
+    /// <summary>Checks every rule but the signature and advances, returning the key that must have signed.
+    /// For verifying many ops' signatures in parallel: the caller must verify each signature with
+    /// <paramref name="signer"/> and discard this verifier (use a <see cref="Clone"/>) when one fails.</summary>
+    public ChainCheck AppendUnverified(SignedOp op, out VerificationKey? signer)
+    {
+        var check = CheckStructure(op, out signer, out var next);
+        if (check.IsOk) Advance(op, next!);
+        return check;
+    }
+
+    /// <summary>An independent copy at the same position (to try a batch and discard it on failure).</summary>
+    public AuthorChainVerifier Clone() => Keys is null ? new AuthorChainVerifier(Ledger, Author) : Resume(Ledger, Author, Seq, Tip, Keys);
+
     /// <summary>Advances over an op this device signed itself (its signature is known good), checking
     /// everything but the signature. Used by <see cref="AuthorLog"/> so that signing stays cheap.</summary>
     internal ChainCheck AppendOwn(SignedOp op)

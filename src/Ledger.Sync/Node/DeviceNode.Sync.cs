@@ -1,0 +1,226 @@
+using Ledger.Kernel;
+using Ledger.Signing;
+
+namespace Ledger.Sync;
+
+public sealed partial class DeviceNode
+{
+    /// <summary>One sync round: push the unacknowledged tail of the own chain, then pull from the last
+    /// position, verify, persist and fold. Offline is normal: nothing is lost and the round reports it.</summary>
+    /// <exception cref="SyncException">The relay served something that cannot be trusted; nothing of it was stored.</exception>
+    public async Task<SyncResult> SyncAsync(IRelayTransport relay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        await _syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (pushed, acked, refused, offline) = await PushAsync(relay, cancellationToken).ConfigureAwait(false);
+            if (offline) return new SyncResult(pushed, acked, refused, 0, true, null);
+            try
+            {
+                var (pulled, size) = await PullAsync(relay, cancellationToken).ConfigureAwait(false);
+                return new SyncResult(pushed, acked, refused, pulled, false, size);
+            }
+            catch (RelayUnavailableException)
+            {
+                return new SyncResult(pushed, acked, refused, 0, true, null);
+            }
+        }
+        finally
+        {
+            _syncGate.Release();
+        }
+    }
+
+    private async Task<(int Pushed, int Acked, int Refused, bool Offline)> PushAsync(IRelayTransport relay, CancellationToken cancellationToken)
+    {
+        int pushed = 0, acked = 0, refused = 0;
+        while (true)
+        {
+            List<OwnOp> batch;
+            lock (_foldGate)
+            {
+                batch = _own.Values.Where(o => o.Rung is DurabilityRung.Local or DurabilityRung.Syncing).Take(_options.PushBatch).ToList();
+                foreach (var o in batch) o.Rung = DurabilityRung.Syncing;
+            }
+
+            if (batch.Count == 0) return (pushed, acked, refused, false);
+            IngestResponse response;
+            try
+            {
+                response = await relay.PushAsync(batch.Select(o => o.Signed.Bytes).ToArray(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (RelayUnavailableException)
+            {
+                // Whether or not it arrived, no replica is known to hold it: back to Local (a resend is idempotent).
+                lock (_foldGate)
+                {
+                    foreach (var o in batch.Where(o => o.Rung == DurabilityRung.Syncing)) o.Rung = DurabilityRung.Local;
+                }
+
+                return (pushed, acked, refused, true);
+            }
+
+            pushed += batch.Count;
+            var positions = new List<(OpRef, long)>();
+            var retry = false;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var result = response.Results.ElementAtOrDefault(i);
+                if (result is { Held: true, Position: { } p })
+                {
+                    positions.Add((batch[i].Signed.Ref, p));
+                }
+                else if (result is { Refusal: IngestRefusal.Fork or IngestRefusal.InvalidChain or IngestRefusal.Malformed or IngestRefusal.WrongLedger })
+                {
+                    _store.MarkRefused(batch[i].Signed.Ref, $"{result.Refusal}: {result.Detail}");
+                    lock (_foldGate)
+                    {
+                        batch[i].Rung = DurabilityRung.Refused;
+                        batch[i].Detail = $"{result.Refusal}: {result.Detail}";
+                    }
+
+                    refused++;
+                }
+                else
+                {
+                    // A gap (the relay lost our earlier ops), a full store, an oversized batch: not held, retry later.
+                    lock (_foldGate) batch[i].Rung = DurabilityRung.Local;
+                    retry = true;
+                }
+            }
+
+            // Persist the acknowledgements before the ladder says durable.
+            _store.SetPositions(positions);
+            lock (_foldGate)
+            {
+                var outcomes = new List<ApplyResult>();
+                foreach (var (op, position) in positions)
+                {
+                    var own = _own[op.Seq];
+                    own.Position = position;
+                    if (own.Rung is DurabilityRung.Syncing or DurabilityRung.Local) own.Rung = DurabilityRung.Durable;
+                    outcomes.AddRange(_kernel.AssignPosition(op, position));
+                }
+
+                acked += positions.Count;
+                RecordOutcomes(outcomes);
+            }
+
+            if (retry || batch.Count < _options.PushBatch) return (pushed, acked, refused, false);
+        }
+    }
+
+    private async Task<(int Pulled, long RelaySize)> PullAsync(IRelayTransport relay, CancellationToken cancellationToken)
+    {
+        var pulled = 0;
+        while (true)
+        {
+            var cursor = _store.Cursor;
+            var response = await relay.PullAsync(cursor, _options.PullBatch, cancellationToken).ConfigureAwait(false);
+            if (response.Ops.Count == 0)
+            {
+                lock (_foldGate) RecordOutcomes(_kernel.AdvanceRelayFrontier(cursor));
+                CompleteCriticalOps();
+                return (pulled, response.RelaySize);
+            }
+
+            var foreign = new List<(SignedOp Op, long Position)>();
+            var ownPositions = new List<(OpRef, long)>();
+            var trial = new Dictionary<AuthorId, AuthorChainVerifier>();
+            var expected = cursor;
+            foreach (var (position, bytes) in response.Ops)
+            {
+                if (position != expected) throw new SyncException($"the relay served position {position} where {expected} was expected: a hole in its order.");
+                expected++;
+                if (!SignedOpCodec.TryDecode(bytes, out var op, out var error)) throw new SyncException($"the relay served undecodable bytes at position {position}: {error!.Message}");
+                if (op!.Op.Author == Author)
+                {
+                    lock (_foldGate)
+                    {
+                        if (!_own.TryGetValue(op.Op.Seq, out var mine) || mine.Signed.ChainHash != op.ChainHash)
+                        {
+                            throw new SyncException($"the relay holds {op.Ref} at position {position}, which this node did not sign: recover the author before signing again.");
+                        }
+                    }
+
+                    ownPositions.Add((op.Ref, position));
+                    continue;
+                }
+
+                AuthorChainVerifier verifier;
+                lock (_foldGate)
+                {
+                    verifier = trial.TryGetValue(op.Op.Author, out var v) ? v
+                        : trial[op.Op.Author] = _verifiers.TryGetValue(op.Op.Author, out var known) ? known.Clone() : new AuthorChainVerifier(Ledger, op.Op.Author);
+                }
+
+                if (op.Op.Seq <= verifier.Seq) continue;
+                var check = verifier.Append(op);
+                if (!check.IsOk) throw new SyncException($"the relay served {op.Ref} at position {position}, which does not verify: {check.Break}: {check.Detail}");
+                foreign.Add((op, position));
+            }
+
+            // One transaction: the new ops and the cursor; then the acknowledgements it carried for own ops.
+            _store.Append(foreign.Select(f => new NodeOpRecord(f.Op.Ref, f.Op.Bytes, false, f.Position)).ToArray(), expected);
+            _store.SetPositions(ownPositions);
+            lock (_foldGate)
+            {
+                foreach (var (author, verifier) in trial) _verifiers[author] = verifier;
+                var outcomes = new List<ApplyResult>();
+                var queue = new Queue<(SignedOp Op, long Position)>(foreign);
+                foreach (var (position, _) in response.Ops)
+                {
+                    if (queue.Count > 0 && queue.Peek().Position == position)
+                    {
+                        var (op, p) = queue.Dequeue();
+                        outcomes.Add(_kernel.Apply(op.Op, p));
+                    }
+                }
+
+                foreach (var (op, position) in ownPositions)
+                {
+                    var own = _own[op.Seq];
+                    own.Position ??= position;
+                    if (own.Rung is DurabilityRung.Local or DurabilityRung.Syncing) own.Rung = DurabilityRung.Durable;
+                    outcomes.AddRange(_kernel.AssignPosition(op, position));
+                }
+
+                outcomes.AddRange(_kernel.AdvanceRelayFrontier(expected));
+                RecordOutcomes(outcomes);
+            }
+
+            pulled += response.Ops.Count;
+            CompleteCriticalOps();
+        }
+    }
+
+    /// <summary>Own claims that folded become Won or Lost.</summary>
+    private void RecordOutcomes(IEnumerable<ApplyResult> results)
+    {
+        foreach (var r in results)
+        {
+            if (r.Op.Author != Author || r.Status != ApplyStatus.Folded || !_own.TryGetValue(r.Op.Seq, out var own) || own.Signed.Op.ClaimKey is null) continue;
+            if (own.Rung is DurabilityRung.Durable or DurabilityRung.Local or DurabilityRung.Syncing)
+            {
+                own.Rung = r.LostClaim ? DurabilityRung.Lost : DurabilityRung.Won;
+            }
+        }
+    }
+
+    /// <summary>A critical op is done when the relay holds it at p and this node folded the relay prefix up to p.</summary>
+    private void CompleteCriticalOps()
+    {
+        lock (_foldGate)
+        {
+            foreach (var own in _own.Values)
+            {
+                if (own.Done is { Task.IsCompleted: false } done && own.Position is { } p && p < _kernel.RelayFrontier
+                    && own.Rung is DurabilityRung.Durable or DurabilityRung.Won or DurabilityRung.Lost)
+                {
+                    done.TrySetResult();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+using System.Threading.Channels;
+using Ledger.Kernel;
+using Ledger.Signing;
+
+namespace Ledger.Sync;
+
+/// <summary>A device: one author that signs, persists and folds its own ops, and syncs with a relay.
+/// Appends are pipelined and group-committed: many concurrent callers share one transaction (one fsync).
+/// The durability ladder says, per own op, whether a second location holds it.</summary>
+/// <remarks>The node owns its store and disposes it. Thread-safe.</remarks>
+public sealed partial class DeviceNode : IAsyncDisposable
+{
+    private readonly NodeOptions _options;
+    private readonly INodeStore _store;
+    private readonly LedgerKernel _kernel;
+    private readonly Lock _signGate = new();
+    private readonly Lock _foldGate = new();
+    private readonly SemaphoreSlim _syncGate = new(1, 1);
+    private readonly Dictionary<AuthorId, AuthorChainVerifier> _verifiers = new();
+    private readonly SortedDictionary<ulong, OwnOp> _own = new();
+    private readonly Channel<PendingAppend> _writes = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+    private readonly Dictionary<KeyId, SigningKey> _keys = new();
+    private AuthorLog _log;
+
+    private DeviceNode(NodeOptions options, INodeStore store, LedgerKernel kernel, AuthorLog log, SigningKey key)
+    {
+        _options = options;
+        _store = store;
+        _kernel = kernel;
+        _log = log;
+        _keys[key.Id] = key;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>This device's author id.</summary>
+    public AuthorId Author => _log.Author;
+
+    /// <summary>The ledger.</summary>
+    public string Ledger => _options.Ledger;
+
+    /// <summary>The store.</summary>
+    public INodeStore Store => _store;
+
+    /// <summary>The state hash of everything folded here.</summary>
+    public Hash32 StateHash()
+    {
+        lock (_foldGate) return _kernel.StateHash();
+    }
+
+    /// <summary>Runs <paramref name="read"/> against the kernel under the node's fold lock (to read state consistently).</summary>
+    public T Read<T>(Func<LedgerKernel, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (_foldGate) return read(_kernel);
+    }
+
+    /// <summary>Opens a node on <paramref name="store"/>. With an empty store the author is incepted
+    /// (<paramref name="label"/> and <paramref name="nextKeyDigest"/> required); otherwise its chain and
+    /// everything it held are replayed and <paramref name="currentKey"/> must be the chain's current key.</summary>
+    public static DeviceNode Open(NodeOptions options, INodeStore store, SigningKey currentKey, string? label = null, Hash32? nextKeyDigest = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(currentKey);
+        var kernel = NewKernel(options);
+        var records = store.LoadAll();
+        var verifiers = new Dictionary<AuthorId, AuthorChainVerifier>();
+        var own = new SortedDictionary<ulong, OwnOp>();
+        var results = new List<ApplyResult>();
+        AuthorId? me = null;
+        foreach (var record in records)
+        {
+            var signed = SignedOpCodec.Decode(record.Bytes);
+            var author = signed.Op.Author;
+            if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
+            var check = verifier.AppendVerified(signed);
+            if (!check.IsOk) throw new LedgerException($"the node store holds {signed.Ref}, which does not continue its chain ({check.Break}: {check.Detail}): the store is corrupt.");
+            results.Add(kernel.Apply(signed.Op, record.Position));
+            if (record.Own)
+            {
+                me = author;
+                own[signed.Op.Seq] = new OwnOp(signed, record.RefusedBy is not null ? DurabilityRung.Refused : record.Position is null ? DurabilityRung.Local : DurabilityRung.Durable, record.Position, record.RefusedBy);
+            }
+        }
+
+        results.AddRange(kernel.AdvanceRelayFrontier(store.Cursor));
+        AuthorLog log;
+        if (me is { } author1)
+        {
+            var tip = verifiers[author1];
+            if (tip.Keys!.Current.Id != currentKey.Id && tip.Keys.NextDigest != currentKey.Public.Digest)
+            {
+                throw new ArgumentException($"key {currentKey.Id} is neither the current key ({tip.Keys.Current.Id}) nor the committed next key of {author1}.", nameof(currentKey));
+            }
+
+            log = AuthorLog.Resume(tip, currentKey, options.Time, options.OpIds);
+        }
+        else
+        {
+            if (label is null || nextKeyDigest is null) throw new ArgumentException("an empty store needs a label and a next-key digest to incept a new author (or use RecoverAsync to bring back an existing one).", nameof(label));
+            log = AuthorLog.Incept(options.Ledger, label, currentKey, nextKeyDigest.Value, out var inception, 0, options.Time, options.OpIds);
+            store.Append([new NodeOpRecord(inception.Ref, inception.Bytes, true, null)]);
+            var verifier = new AuthorChainVerifier(options.Ledger, log.Author);
+            verifier.AppendVerified(inception);
+            verifiers[log.Author] = verifier;
+            results.Add(kernel.Apply(inception.Op));
+            own[1] = new OwnOp(inception, DurabilityRung.Local, null, null);
+        }
+
+        var node = new DeviceNode(options, store, kernel, log, currentKey);
+        foreach (var (author, verifier) in verifiers) node._verifiers[author] = verifier;
+        foreach (var (seq, op) in own) node._own[seq] = op;
+        node.RecordOutcomes(results);
+        return node;
+    }
+
+    /// <summary>Brings an author back on a wiped device: fetches its chain from the relay (never re-signing a seq
+    /// that exists), derives the pre-committed next key from the master secret, rotates to it, and goes on.
+    /// The store must be empty. Other authors' ops arrive with the next <see cref="SyncAsync"/>.</summary>
+    public static async Task<DeviceNode> RecoverAsync(NodeOptions options, INodeStore emptyStore, ReadOnlyMemory<byte> masterSecret, AuthorId author,
+        IRelayTransport relay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(emptyStore);
+        ArgumentNullException.ThrowIfNull(relay);
+        if (emptyStore.LoadAll().Count > 0) throw new ArgumentException("recovery needs an empty store.", nameof(emptyStore));
+        var fetched = await relay.FetchAuthorAsync(author, 1, cancellationToken).ConfigureAwait(false);
+        var chain = fetched.Select(f => SignedOpCodec.Decode(f.Bytes)).ToList();
+        var tip = AuthorRecovery.FetchTip(options.Ledger, chain);
+        var label = AuthorIdentity.LabelOf(author) ?? throw new RecoveryException($"{author} is not a self-certifying author id.");
+        var keys = tip.Keys!;
+        var next = AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex + 1);
+        if (next.Public.Digest != keys.NextDigest)
+        {
+            throw new RecoveryException($"this master secret does not derive the next key {author} committed to: wrong shares, wrong passphrase, or another author.");
+        }
+
+        // The fetched chain is this node's own history, held by the relay at the positions it named.
+        emptyStore.Append(fetched.Select((f, i) => new NodeOpRecord(chain[i].Ref, f.Bytes, true, f.Position)).ToArray());
+        var node = Open(options, emptyStore, AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex));
+        using var following = AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex + 2);
+        await node.RotateAsync(next, following.Public.Digest, keys.KeyIndex + 1).ConfigureAwait(false);
+        return node;
+    }
+
+    /// <summary>Rotates to the pre-committed <paramref name="next"/> key (signed by it), committing to the key
+    /// whose digest is <paramref name="followingKeyDigest"/>; later ops are signed by <paramref name="next"/>.</summary>
+    public async Task<AppendReceipt> RotateAsync(SigningKey next, Hash32 followingKeyDigest, uint keyIndex)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        PendingAppend pending;
+        lock (_signGate)
+        {
+            var signed = _log.Rotate(next, followingKeyDigest, keyIndex);
+            _keys[next.Id] = next;
+            pending = new PendingAppend(signed, critical: false);
+            _writes.Writer.TryWrite(pending);
+        }
+
+        var fold = await pending.Persisted.Task.ConfigureAwait(false);
+        return new AppendReceipt(pending.Signed, fold, Task.CompletedTask);
+    }
+
+    /// <summary>Signs the next op, persists it (group commit) and folds it locally. Claim ops stay pending
+    /// until the relay order is known. A <paramref name="critical"/> op's <see cref="AppendReceipt.Done"/>
+    /// completes only when the relay acknowledged it and this node folded the relay prefix up to it.</summary>
+    /// <exception cref="StorageFullException">The store is at its cap; nothing was signed into the chain.</exception>
+    public async Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, TArgs args, string branch = "main", string? claimKey = null, bool critical = false)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        PendingAppend pending;
+        lock (_signGate)
+        {
+            var signed = _log.Append(manifest, verb, args, branch, claimKey);
+            pending = new PendingAppend(signed, critical);
+            _writes.Writer.TryWrite(pending);
+        }
+
+        var fold = await pending.Persisted.Task.ConfigureAwait(false);
+        return new AppendReceipt(pending.Signed, fold, pending.Done?.Task ?? Task.CompletedTask);
+    }
+
+    /// <summary>The rung of one own op.</summary>
+    public OpDurability DurabilityOf(OpRef op)
+    {
+        lock (_foldGate)
+        {
+            if (op.Author != Author || !_own.TryGetValue(op.Seq, out var own)) throw new ArgumentException($"{op} is not an op of this node.", nameof(op));
+            return new OpDurability(op, own.Rung, own.Position, own.Detail);
+        }
+    }
+
+    /// <summary>Every own op's rung, in seq order.</summary>
+    public IReadOnlyList<OpDurability> Ladder()
+    {
+        lock (_foldGate) return _own.Values.Select(o => new OpDurability(o.Signed.Ref, o.Rung, o.Position, o.Detail)).ToArray();
+    }
+
+    /// <summary>The durability ladder: counts per rung, oldest unacknowledged age, store size against its cap.</summary>
+    public DurabilityReport Durability()
+    {
+        lock (_foldGate)
+        {
+            int local = 0, syncing = 0, durable = 0, won = 0, lost = 0, refused = 0;
+            long? oldest = null;
+            foreach (var o in _own.Values)
+            {
+                switch (o.Rung)
+                {
+                    case DurabilityRung.Local: local++; break;
+                    case DurabilityRung.Syncing: syncing++; break;
+                    case DurabilityRung.Durable: durable++; break;
+                    case DurabilityRung.Won: won++; break;
+                    case DurabilityRung.Lost: lost++; break;
+                    case DurabilityRung.Refused: refused++; break;
+                }
+
+                if (o.Rung is DurabilityRung.Local or DurabilityRung.Syncing) oldest = Math.Min(oldest ?? long.MaxValue, o.Signed.Op.At);
+            }
+
+            TimeSpan? age = oldest is { } at ? _options.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
+            return new DurabilityReport(local, syncing, durable, won, lost, refused, age is { } a && a < TimeSpan.Zero ? TimeSpan.Zero : age, _store.SizeBytes, _store.CapBytes);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _writes.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        _store.Dispose();
+        _syncGate.Dispose();
+    }
+
+    private static LedgerKernel NewKernel(NodeOptions options)
+    {
+        if (!LedgerName.IsValid(options.Ledger)) throw new ArgumentException("NodeOptions.Ledger must name the ledger.", nameof(options));
+        var kernelOptions = new KernelOptions { Manifests = options.Manifests, TrackProvenance = options.TrackProvenance };
+        if (kernelOptions.Manifests is null or ManifestCatalog) KeyEvents.Use(kernelOptions);
+        return new LedgerKernel(kernelOptions);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _writes.Reader;
+        var batch = new List<PendingAppend>(_options.MaxGroupCommit);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxGroupCommit && reader.TryRead(out var next)) batch.Add(next);
+            try
+            {
+                _store.Append(batch.Select(p => new NodeOpRecord(p.Signed.Ref, p.Signed.Bytes, true, null)).ToArray());
+            }
+            catch (Exception e)
+            {
+                FailFrom(batch, e);
+                continue;
+            }
+
+            lock (_foldGate)
+            {
+                foreach (var p in batch)
+                {
+                    _verifiers[Author].AppendVerified(p.Signed);
+                    var result = _kernel.Apply(p.Signed.Op);
+                    _own[p.Signed.Op.Seq] = new OwnOp(p.Signed, DurabilityRung.Local, null, null) { Done = p.Done };
+                    RecordOutcomes([result]);
+                    p.Persisted.TrySetResult(result);
+                }
+            }
+        }
+    }
+
+    /// <summary>A failed commit: that batch and everything signed after it fail, and the author log rewinds
+    /// to the last persisted op, so the chain never holds an op the store does not.</summary>
+    private void FailFrom(List<PendingAppend> failed, Exception error)
+    {
+        lock (_signGate)
+        {
+            while (_writes.Reader.TryRead(out var queued)) failed.Add(queued);
+            lock (_foldGate)
+            {
+                // The key that signs at the last persisted op: a rotation that failed to persist never happened.
+                var tip = _verifiers[Author].Clone();
+                _log = AuthorLog.Resume(tip, _keys[tip.Keys!.Current.Id], _options.Time, _options.OpIds);
+            }
+
+            foreach (var p in failed) p.Persisted.TrySetException(error);
+        }
+    }
+
+    private sealed class PendingAppend(SignedOp signed, bool critical)
+    {
+        public SignedOp Signed { get; } = signed;
+
+        public TaskCompletionSource<ApplyResult> Persisted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource? Done { get; } = critical ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+    }
+
+    private sealed class OwnOp(SignedOp signed, DurabilityRung rung, long? position, string? detail)
+    {
+        public SignedOp Signed { get; } = signed;
+
+        public DurabilityRung Rung { get; set; } = rung;
+
+        public long? Position { get; set; } = position;
+
+        public string? Detail { get; set; } = detail;
+
+        public TaskCompletionSource? Done { get; init; }
+    }
+}

@@ -1,0 +1,95 @@
+using Ledger.Kernel;
+
+namespace Ledger.Sync;
+
+/// <summary>A node store in memory (tests, the demo).</summary>
+public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
+{
+    private const int RowOverhead = 48;
+    private readonly List<NodeOpRecord> _ops = [];
+    private readonly Dictionary<OpRef, int> _index = new();
+    private readonly Lock _gate = new();
+    private long _bytes;
+    private long _cursor;
+
+    /// <inheritdoc />
+    public long Cursor
+    {
+        get
+        {
+            lock (_gate) return _cursor;
+        }
+    }
+
+    /// <inheritdoc />
+    public long SizeBytes
+    {
+        get
+        {
+            lock (_gate) return _bytes;
+        }
+    }
+
+    /// <inheritdoc />
+    public long? CapBytes => capBytes;
+
+    /// <inheritdoc />
+    public IReadOnlyList<NodeOpRecord> LoadAll()
+    {
+        lock (_gate) return _ops.ToArray();
+    }
+
+    /// <inheritdoc />
+    public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        lock (_gate)
+        {
+            var wanted = ops.Sum(o => (long)o.Bytes.Length + RowOverhead);
+            if (capBytes is { } cap && _bytes + wanted > cap) throw new StorageFullException("the node store", _bytes, cap, wanted);
+            var seen = new HashSet<OpRef>();
+            foreach (var op in ops)
+            {
+                if (_index.ContainsKey(op.Op) || !seen.Add(op.Op)) throw new InvalidOperationException($"{op.Op} is already stored.");
+            }
+
+            foreach (var op in ops)
+            {
+                _index[op.Op] = _ops.Count;
+                _ops.Add(op);
+            }
+
+            _bytes += wanted;
+            if (cursor is { } c) _cursor = c;
+        }
+    }
+
+    /// <inheritdoc />
+    public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        lock (_gate)
+        {
+            foreach (var (op, _) in positions)
+            {
+                if (!_index.ContainsKey(op)) throw new InvalidOperationException($"{op} is not stored.");
+            }
+
+            foreach (var (op, position) in positions) _ops[_index[op]] = _ops[_index[op]] with { Position = position };
+        }
+    }
+
+    /// <inheritdoc />
+    public void MarkRefused(OpRef op, string reason)
+    {
+        lock (_gate)
+        {
+            if (_index.TryGetValue(op, out var i)) _ops[i] = _ops[i] with { RefusedBy = reason };
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,170 @@
+using Ledger.Kernel;
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Sync;
+
+/// <summary>The embedded default node store: one SQLite file (WAL, synchronous=FULL), one transaction per
+/// batch so many appends share one fsync (group commit), and an optional hard size cap.</summary>
+public sealed class SqliteNodeStore : INodeStore
+{
+    private readonly SqliteConnection _db;
+    private readonly Lock _gate = new();
+    private readonly string _path;
+    private long _cursor;
+
+    /// <summary>Opens (or creates) the store at <paramref name="path"/>.</summary>
+    public SqliteNodeStore(string path, long? capBytes = null)
+    {
+        _path = path;
+        CapBytes = capBytes;
+        _db = SqliteFiles.Open(path, capBytes);
+        SqliteFiles.Execute(_db, """
+            CREATE TABLE IF NOT EXISTS ops (
+              id INTEGER PRIMARY KEY,
+              author TEXT NOT NULL,
+              seq INTEGER NOT NULL,
+              own INTEGER NOT NULL,
+              position INTEGER NULL,
+              refused TEXT NULL,
+              bytes BLOB NOT NULL,
+              UNIQUE (author, seq));
+            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            INSERT OR IGNORE INTO meta (name, value) VALUES ('cursor', 0);
+            """);
+        _cursor = SqliteFiles.Scalar(_db, "SELECT value FROM meta WHERE name = 'cursor';");
+    }
+
+    /// <summary>The file.</summary>
+    public string Path => _path;
+
+    /// <inheritdoc />
+    public long Cursor
+    {
+        get
+        {
+            lock (_gate) return _cursor;
+        }
+    }
+
+    /// <inheritdoc />
+    public long SizeBytes
+    {
+        get
+        {
+            lock (_gate) return SqliteFiles.Size(_db);
+        }
+    }
+
+    /// <inheritdoc />
+    public long? CapBytes { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<NodeOpRecord> LoadAll()
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT author, seq, own, position, refused, bytes FROM ops ORDER BY id;";
+            using var r = c.ExecuteReader();
+            var list = new List<NodeOpRecord>();
+            while (r.Read())
+            {
+                list.Add(new NodeOpRecord(new OpRef(new AuthorId(r.GetString(0)), (ulong)r.GetInt64(1)), (byte[])r[5], r.GetInt64(2) == 1,
+                    r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4)));
+            }
+
+            return list;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        lock (_gate)
+        {
+            using var transaction = _db.BeginTransaction();
+            try
+            {
+                using var c = _db.CreateCommand();
+                c.Transaction = transaction;
+                c.CommandText = "INSERT INTO ops (author, seq, own, position, refused, bytes) VALUES ($a, $s, $o, $p, $r, $b);";
+                var a = c.Parameters.Add("$a", SqliteType.Text);
+                var s = c.Parameters.Add("$s", SqliteType.Integer);
+                var o = c.Parameters.Add("$o", SqliteType.Integer);
+                var p = c.Parameters.Add("$p", SqliteType.Integer);
+                var rf = c.Parameters.Add("$r", SqliteType.Text);
+                var b = c.Parameters.Add("$b", SqliteType.Blob);
+                foreach (var op in ops)
+                {
+                    a.Value = op.Op.Author.Value;
+                    s.Value = (long)op.Op.Seq;
+                    o.Value = op.Own ? 1 : 0;
+                    p.Value = op.Position is { } pos ? pos : DBNull.Value;
+                    rf.Value = op.RefusedBy is { } why ? why : DBNull.Value;
+                    b.Value = op.Bytes.ToArray();
+                    c.ExecuteNonQuery();
+                }
+
+                if (cursor is { } next)
+                {
+                    SqliteFiles.Execute(_db, $"UPDATE meta SET value = {next} WHERE name = 'cursor';", transaction);
+                }
+
+                transaction.Commit();
+                if (cursor is { } committed) _cursor = committed;
+            }
+            catch (SqliteException e) when (SqliteFiles.IsFull(e))
+            {
+                transaction.Rollback();
+                throw new StorageFullException($"the node store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(x => (long)x.Bytes.Length), e);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (positions.Count == 0) return;
+        lock (_gate)
+        {
+            using var transaction = _db.BeginTransaction();
+            using var c = _db.CreateCommand();
+            c.Transaction = transaction;
+            c.CommandText = "UPDATE ops SET position = $p WHERE author = $a AND seq = $s;";
+            var p = c.Parameters.Add("$p", SqliteType.Integer);
+            var a = c.Parameters.Add("$a", SqliteType.Text);
+            var s = c.Parameters.Add("$s", SqliteType.Integer);
+            foreach (var (op, position) in positions)
+            {
+                p.Value = position;
+                a.Value = op.Author.Value;
+                s.Value = (long)op.Seq;
+                if (c.ExecuteNonQuery() != 1) throw new InvalidOperationException($"{op} is not stored.");
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    /// <inheritdoc />
+    public void MarkRefused(OpRef op, string reason)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "UPDATE ops SET refused = $r WHERE author = $a AND seq = $s;";
+            c.Parameters.AddWithValue("$r", reason);
+            c.Parameters.AddWithValue("$a", op.Author.Value);
+            c.Parameters.AddWithValue("$s", (long)op.Seq);
+            c.ExecuteNonQuery();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate) _db.Dispose();
+    }
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics.Metrics;
+using Ledger.Kernel;
+using Ledger.Signing;
+
+namespace Ledger.Sync;
+
+/// <summary>The relay: a dumb, verifying sequencer. It checks every op's signature, chain and key state,
+/// persists a batch before acknowledging anything in it, assigns the total order, and serves ops from a
+/// position. It folds nothing and accepts any manifest. Ingest is idempotent by (author, seq) + hash: a
+/// resend gets its original position, across restarts; another op at a taken (author, seq) is refused and
+/// kept as ClientFork evidence; a gap is refused with "send from seq N".</summary>
+/// <remarks>Thread-safe: batches are ingested one at a time, in arrival order.</remarks>
+public sealed class Relay
+{
+    private static readonly Meter Meter = new("Ledger.Sync.Relay", "1.0");
+    private static readonly Counter<long> Ingested = Meter.CreateCounter<long>("ledger.relay.ops", "{op}", "Ops ingested, by status.");
+
+    private readonly IRelayStore _store;
+    private readonly RelayOptions _options;
+    private readonly Dictionary<AuthorId, AuthorChainVerifier> _verifiers = new();
+    private readonly Lock _gate = new();
+
+    /// <summary>Creates a relay over <paramref name="store"/>.</summary>
+    public Relay(RelayOptions options, IRelayStore store)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        if (!LedgerName.IsValid(options.Ledger)) throw new ArgumentException("RelayOptions.Ledger must name the ledger.", nameof(options));
+        _options = options;
+        _store = store;
+    }
+
+    /// <summary>The ledger.</summary>
+    public string Ledger => _options.Ledger;
+
+    /// <summary>The number of ops in the total order.</summary>
+    public long Size => _store.Count;
+
+    /// <summary>The store.</summary>
+    public IRelayStore Store => _store;
+
+    /// <summary>Called after a batch is persisted and before it is acknowledged (tests use it to crash there).</summary>
+    public Action<IReadOnlyList<StoredOp>>? AfterPersist { get; set; }
+
+    /// <summary>Ingests a batch of signed op bytes; returns one result per op, in order.</summary>
+    public IngestResponse Ingest(IReadOnlyList<ReadOnlyMemory<byte>> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        lock (_gate)
+        {
+            if (batch.Count > _options.MaxBatch)
+            {
+                return new IngestResponse(batch.Select((_, i) => new IngestResult(i, null, IngestStatus.Refused, Refusal: IngestRefusal.BatchTooLarge,
+                    Detail: $"a batch carries at most {_options.MaxBatch} ops; this one has {batch.Count}.")).ToArray(), _store.Count);
+            }
+
+            var results = new IngestResult?[batch.Count];
+            var trial = new Dictionary<AuthorId, AuthorChainVerifier>();
+            var candidates = new List<(int Index, SignedOp Op, VerificationKey Signer)>();
+            var pendingByRef = new Dictionary<OpRef, int>();
+            var decoded = new SignedOp?[batch.Count];
+
+            // 1. Structure, in order: decode, ledger, duplicates and forks, gaps, chain and key rules.
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (!SignedOpCodec.TryDecode(batch[i], out var op, out var error))
+                {
+                    results[i] = new IngestResult(i, null, IngestStatus.Refused, Refusal: IngestRefusal.Malformed, Detail: error!.Message);
+                    continue;
+                }
+
+                decoded[i] = op;
+                if (op!.Ledger != Ledger)
+                {
+                    results[i] = Refuse(i, op, IngestRefusal.WrongLedger, $"signed for ledger '{op.Ledger}', not '{Ledger}'.");
+                    continue;
+                }
+
+                var verifier = trial.TryGetValue(op.Op.Author, out var v) ? v : trial[op.Op.Author] = VerifierFor(op.Op.Author).Clone();
+                if (op.Op.Seq <= verifier.Seq)
+                {
+                    results[i] = Repeat(i, op, pendingByRef, decoded);
+                    continue;
+                }
+
+                if (op.Op.Seq > verifier.Seq + 1)
+                {
+                    results[i] = new IngestResult(i, op.Ref, IngestStatus.Refused, Refusal: IngestRefusal.Gap, SendFromSeq: verifier.Seq + 1,
+                        Detail: $"the relay holds {op.Op.Author} up to seq {verifier.Seq}; send from seq {verifier.Seq + 1}.");
+                    continue;
+                }
+
+                var check = verifier.AppendUnverified(op, out var signer);
+                if (!check.IsOk)
+                {
+                    results[i] = new IngestResult(i, op.Ref, IngestStatus.Refused, Refusal: IngestRefusal.InvalidChain, Break: check.Break, Detail: check.Detail);
+                    continue;
+                }
+
+                candidates.Add((i, op, signer!));
+                pendingByRef[op.Ref] = i;
+            }
+
+            // 2. Signatures, in parallel.
+            var bad = new bool[candidates.Count];
+            Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.VerifyThreads ?? Environment.ProcessorCount }, k =>
+            {
+                bad[k] = !candidates[k].Op.VerifySignature(candidates[k].Signer);
+            });
+
+            // 3. Positions for what verified; an author's ops after a refused one are refused too.
+            var refusedAuthors = new Dictionary<AuthorId, ulong>();
+            var accepted = new List<StoredOp>();
+            var next = _store.Count;
+            for (var k = 0; k < candidates.Count; k++)
+            {
+                var (index, op, signer) = candidates[k];
+                if (refusedAuthors.TryGetValue(op.Op.Author, out var at))
+                {
+                    results[index] = Refuse(index, op, IngestRefusal.AfterRefused, $"an earlier op of {op.Op.Author} in this batch (seq {at}) was refused; send from seq {at}.");
+                    continue;
+                }
+
+                if (bad[k])
+                {
+                    refusedAuthors[op.Op.Author] = op.Op.Seq;
+                    results[index] = new IngestResult(index, op.Ref, IngestStatus.Refused, Refusal: IngestRefusal.InvalidChain, Break: ChainBreak.BadSignature,
+                        Detail: $"the signature does not verify under key {signer.Id}.");
+                    continue;
+                }
+
+                accepted.Add(new StoredOp(next, op.Op.Author, op.Op.Seq, op.ChainHash, op.Bytes, KeyEvents.IsKeyEvent(op.Op)));
+                results[index] = new IngestResult(index, op.Ref, IngestStatus.Accepted, next);
+                next++;
+            }
+
+            // Duplicates of ops accepted in this same batch take their position now that it is known.
+            for (var i = 0; i < results.Length; i++)
+            {
+                if (results[i] is { Status: IngestStatus.Duplicate, Position: null } dup && pendingByRef.TryGetValue(dup.Op!.Value, out var original))
+                {
+                    results[i] = results[original]!.Held ? dup with { Position = results[original]!.Position } : Refuse(i, decoded[i]!, IngestRefusal.AfterRefused, "the op it repeats was refused.");
+                }
+            }
+
+            // 4. Persist, then acknowledge.
+            try
+            {
+                _store.Append(accepted);
+            }
+            catch (StorageFullException e)
+            {
+                return new IngestResponse(results.Select((r, i) => r!.Status == IngestStatus.Accepted
+                    ? new IngestResult(i, r.Op, IngestStatus.Refused, Refusal: IngestRefusal.StoreFull, Detail: e.Message)
+                    : r).ToArray(), _store.Count);
+            }
+
+            // The trial verifiers now match the store, except for authors whose signature failed after the
+            // structure pass advanced them: those are rebuilt from the store when next needed.
+            foreach (var (author, verifier) in trial)
+            {
+                if (refusedAuthors.ContainsKey(author)) _verifiers.Remove(author);
+                else _verifiers[author] = verifier;
+            }
+
+            AfterPersist?.Invoke(accepted);
+            var response = new IngestResponse(results.Select(r => r!).ToArray(), _store.Count);
+            if (Ingested.Enabled)
+            {
+                foreach (var r in response.Results) Ingested.Add(1, new KeyValuePair<string, object?>("status", r.Status.ToString().ToLowerInvariant()));
+            }
+
+            return response;
+        }
+    }
+
+    /// <summary>Up to <see cref="RelayOptions.MaxRead"/> ops from <paramref name="fromPosition"/>.</summary>
+    public PullResponse Read(long fromPosition, int max = int.MaxValue)
+    {
+        var ops = _store.Read(Math.Max(0, fromPosition), Math.Min(max, _options.MaxRead));
+        return new PullResponse(ops.Select(o => (o.Position, o.Bytes)).ToArray(), _store.Count);
+    }
+
+    /// <summary>An author's chain from <paramref name="fromSeq"/> (a recovering device fetches its own tip this way).</summary>
+    public IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> ReadAuthor(AuthorId author, ulong fromSeq = 1, int max = int.MaxValue) =>
+        _store.ReadAuthor(author, fromSeq, Math.Min(max, _options.MaxRead)).Select(o => (o.Position, o.Bytes)).ToArray();
+
+    /// <summary>Evidence the relay kept, decoded.</summary>
+    public IReadOnlyList<Evidence> Evidence() => _store.Evidence().Select(e => EvidenceCodec.Decode(e.Bytes)).ToArray();
+
+    private IngestResult Repeat(int index, SignedOp op, Dictionary<OpRef, int> pendingByRef, SignedOp?[] decoded)
+    {
+        if (pendingByRef.TryGetValue(op.Ref, out var earlier))
+        {
+            var first = decoded[earlier]!;
+            return first.ChainHash == op.ChainHash
+                ? new IngestResult(index, op.Ref, IngestStatus.Duplicate, Detail: "repeated within the batch.")
+                : Fork(index, first, op);
+        }
+
+        var stored = _store.Find(op.Op.Author, op.Op.Seq);
+        if (stored is null)
+        {
+            // Held in the trial verifier only because an earlier op of this batch advanced it: a repeat of that op.
+            return new IngestResult(index, op.Ref, IngestStatus.Duplicate, Detail: "repeated within the batch.");
+        }
+
+        if (stored.Hash == op.ChainHash) return new IngestResult(index, op.Ref, IngestStatus.Duplicate, stored.Position, Detail: "already held.");
+        return Fork(index, SignedOpCodec.Decode(stored.Bytes), op);
+    }
+
+    private IngestResult Fork(int index, SignedOp held, SignedOp incoming)
+    {
+        var keyEvents = _store.KeyEvents(incoming.Op.Author).Where(k => k.Seq < incoming.Op.Seq).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
+        var evidence = new ClientForkEvidence(Ledger, keyEvents, held, incoming);
+        var verdict = evidence.Verify();
+        if (!verdict.Valid)
+        {
+            return new IngestResult(index, incoming.Ref, IngestStatus.Refused, Refusal: IngestRefusal.InvalidChain,
+                Detail: $"another op is held at {incoming.Ref} and this one is not validly signed by the author: {verdict.Finding}");
+        }
+
+        _store.AddEvidence(evidence.Kind, evidence.Accused, evidence.Encode());
+        return new IngestResult(index, incoming.Ref, IngestStatus.Refused, Refusal: IngestRefusal.Fork, Detail: verdict.Finding);
+    }
+
+    private AuthorChainVerifier VerifierFor(AuthorId author)
+    {
+        if (_verifiers.TryGetValue(author, out var cached)) return cached;
+        AuthorChainVerifier verifier;
+        if (!_store.TryGetTip(author, out var seq, out var tip))
+        {
+            verifier = new AuthorChainVerifier(Ledger, author);
+        }
+        else
+        {
+            // Rebuild the key state from the stored key events (verified when they were ingested).
+            var events = _store.KeyEvents(author).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
+            if (!KeyEventLog.TryVerify(Ledger, author, events, out var timeline, out var problem))
+            {
+                throw new LedgerException($"the relay store's key events of {author} do not verify ({problem}): the store is corrupt.");
+            }
+
+            verifier = AuthorChainVerifier.Resume(Ledger, author, seq, tip, timeline[^1].State);
+        }
+
+        _verifiers[author] = verifier;
+        return verifier;
+    }
+
+    private static IngestResult Refuse(int index, SignedOp op, IngestRefusal refusal, string detail) =>
+        new(index, op.Ref, IngestStatus.Refused, Refusal: refusal, Detail: detail);
+}

@@ -1,0 +1,17 @@
+namespace Ledger.Sync;
+
+/// <summary>Configuration of a <see cref="Relay"/>.</summary>
+public sealed class RelayOptions
+{
+    /// <summary>The ledger the relay orders. Required.</summary>
+    public string Ledger { get; set; } = "";
+
+    /// <summary>The most ops one batch may carry. Default 4,096.</summary>
+    public int MaxBatch { get; set; } = 4096;
+
+    /// <summary>The most ops one read returns. Default 4,096.</summary>
+    public int MaxRead { get; set; } = 4096;
+
+    /// <summary>Threads for verifying a batch's signatures; null for all cores.</summary>
+    public int? VerifyThreads { get; set; }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Sync;
+
+/// <summary>Opens SQLite files the way every Ledger store needs them: WAL journal, synchronous=FULL (a
+/// committed transaction survives power loss), and an optional hard size cap enforced by SQLite itself
+/// (max_page_count), so a write that would exceed it fails inside its transaction and rolls back whole.</summary>
+internal static class SqliteFiles
+{
+    public const int SqliteFull = 13;
+
+    public static SqliteConnection Open(string path, long? capBytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString());
+        connection.Open();
+        Execute(connection, "PRAGMA journal_mode=WAL;");
+        Execute(connection, "PRAGMA synchronous=FULL;");
+        if (capBytes is { } cap)
+        {
+            var pageSize = Scalar(connection, "PRAGMA page_size;");
+            Execute(connection, $"PRAGMA max_page_count={Math.Max(8, cap / pageSize)};");
+        }
+
+        return connection;
+    }
+
+    public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+
+    public static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Bytes the database occupies (pages in use, WAL included once checkpointed).</summary>
+    public static long Size(SqliteConnection connection) =>
+        Scalar(connection, "PRAGMA page_count;") * Scalar(connection, "PRAGMA page_size;");
+
+    public static bool IsFull(SqliteException e) => e.SqliteErrorCode == SqliteFull;
+}

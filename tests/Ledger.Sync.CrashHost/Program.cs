@@ -1,0 +1,59 @@
+// A relay on a SQLite file, driven over stdin/stdout one line per request, so that a test can kill it
+// (SIGKILL) at any point of ingest and restart it on the same file. An ACK line is written only after
+// Relay.Ingest returned, i.e. after the batch was committed.
+using System.Globalization;
+using System.Text;
+using Ledger.Kernel;
+using Ledger.Sync;
+
+if (args.Length != 2)
+{
+    Console.Error.WriteLine("usage: Ledger.Sync.CrashHost <relay.db> <ledger>");
+    return 2;
+}
+
+using var store = new SqliteRelayStore(args[0]);
+var relay = new Relay(new RelayOptions { Ledger = args[1] }, store);
+var output = Console.Out;
+output.WriteLine("READY");
+output.Flush();
+string? line;
+while ((line = Console.In.ReadLine()) is not null)
+{
+    var parts = line.Split(' ');
+    switch (parts[0])
+    {
+        case "PUSH":
+            var batch = parts[1].Split(',').Select(b => (ReadOnlyMemory<byte>)Convert.FromBase64String(b)).ToArray();
+            var response = relay.Ingest(batch);
+            output.WriteLine("ACK " + string.Join(";", response.Results.Select(r => string.Create(CultureInfo.InvariantCulture,
+                $"{r.Index}:{(int)r.Status}:{r.Position?.ToString(CultureInfo.InvariantCulture) ?? "-"}:{(r.Refusal is { } f ? ((int)f).ToString(CultureInfo.InvariantCulture) : "-")}:{r.SendFromSeq?.ToString(CultureInfo.InvariantCulture) ?? "-"}"))));
+            break;
+        case "PULL":
+            var pulled = relay.Read(long.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture));
+            output.WriteLine(Ops(pulled.RelaySize, pulled.Ops));
+            break;
+        case "AUTHOR":
+            var chain = relay.ReadAuthor(new AuthorId(parts[1]), ulong.Parse(parts[2], CultureInfo.InvariantCulture));
+            output.WriteLine(Ops(relay.Size, chain));
+            break;
+        default:
+            output.WriteLine("ERR unknown request");
+            break;
+    }
+
+    output.Flush();
+}
+
+return 0;
+
+static string Ops(long size, IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> ops)
+{
+    var sb = new StringBuilder("OPS ").Append(size.ToString(CultureInfo.InvariantCulture));
+    foreach (var (position, bytes) in ops)
+    {
+        sb.Append(' ').Append(position.ToString(CultureInfo.InvariantCulture)).Append(':').Append(Convert.ToBase64String(bytes.Span));
+    }
+
+    return sb.ToString();
+}

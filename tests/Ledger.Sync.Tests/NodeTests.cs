@@ -1,0 +1,198 @@
+using Ledger.Kernel;
+using Ledger.Sync;
+using Ledger.TestDomain;
+
+namespace Ledger.Sync.Tests;
+
+public class NodeTests
+{
+    [Fact]
+    [Trait("Risk", "A1")]
+    public async Task An_op_is_local_until_the_relay_acknowledges_it_then_durable_at_its_position()
+    {
+        var relay = World.NewRelay();
+        var link = new InMemoryRelayTransport(relay);
+        await using var node = World.NewNode("till-1");
+        var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5));
+        Assert.Equal(DurabilityRung.Local, node.DurabilityOf(receipt.Op).Rung);
+        Assert.False(node.DurabilityOf(receipt.Op).IsSafe);
+
+        link.Online = false;
+        var offline = await node.SyncAsync(link);
+        Assert.True(offline.Offline);
+        Assert.Equal(DurabilityRung.Local, node.DurabilityOf(receipt.Op).Rung);
+
+        link.Online = true;
+        await node.SyncAsync(link);
+        var rung = node.DurabilityOf(receipt.Op);
+        Assert.Equal(DurabilityRung.Durable, rung.Rung);
+        Assert.Equal(relay.Store.Find(receipt.Op.Author, receipt.Op.Seq)!.Position, rung.Position);
+        Assert.Equal(0, node.Durability().Local);
+    }
+
+    [Fact]
+    [Trait("Risk", "A1")]
+    public async Task A_critical_op_is_not_done_offline_and_is_done_after_reconnect()
+    {
+        var relay = World.NewRelay();
+        var link = new InMemoryRelayTransport(relay) { Online = false };
+        await using var node = World.NewNode("till-1");
+        var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.PostSale, new SaleArgs("inv-1", "cash", 50_000), critical: true);
+        for (var i = 0; i < 3; i++) await node.SyncAsync(link);
+        Assert.False(receipt.Done.IsCompleted);
+
+        link.Online = true;
+        await node.SyncAsync(link);
+        await receipt.Done.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(node.DurabilityOf(receipt.Op).IsSafe);
+    }
+
+    [Fact]
+    [Trait("Risk", "A1")]
+    public async Task A_lost_answer_leaves_the_op_unsafe_and_the_resend_gets_its_original_position()
+    {
+        var relay = World.NewRelay();
+        var lose = true;
+        var link = new InMemoryRelayTransport(relay) { LoseAnswer = () => lose };
+        await using var node = World.NewNode("till-1");
+        var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5));
+        await node.SyncAsync(link);
+        Assert.NotNull(relay.Store.Find(receipt.Op.Author, receipt.Op.Seq));
+        Assert.False(node.DurabilityOf(receipt.Op).IsSafe);
+        lose = false;
+        await node.SyncAsync(link);
+        Assert.Equal(relay.Store.Find(receipt.Op.Author, receipt.Op.Seq)!.Position, node.DurabilityOf(receipt.Op).Position);
+        Assert.Equal(2, relay.Size);
+    }
+
+    [Fact]
+    [Trait("Risk", "D3")]
+    public async Task Two_offline_tills_claiming_the_last_unit_end_one_won_one_lost_with_its_correction_on_every_node()
+    {
+        var relay = World.NewRelay();
+        var link = new InMemoryRelayTransport(relay);
+        await using var hq = World.NewNode("hq");
+        await using var a = World.NewNode("till-a");
+        await using var b = World.NewNode("till-b");
+        await hq.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "last lamp"), claimKey: "sku:lamp");
+        await hq.SyncAsync(link);
+        // Both tills claim while offline; both see the claim pending, none sees an outcome.
+        var claimA = await a.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "order-a"), claimKey: "sku:lamp");
+        var claimB = await b.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "order-b"), claimKey: "sku:lamp");
+        Assert.Equal(ApplyStatus.Pending, claimA.Fold.Status);
+        Assert.Equal(ApplyStatus.Pending, claimB.Fold.Status);
+
+        await b.SyncAsync(link);
+        await a.SyncAsync(link);
+        foreach (var node in new[] { hq, a, b }) await node.SyncAsync(link);
+        Assert.Equal(DurabilityRung.Won, b.DurabilityOf(claimB.Op).Rung);
+        Assert.Equal(DurabilityRung.Lost, a.DurabilityOf(claimA.Op).Rung);
+        var hashes = new[] { hq, a, b }.Select(n => n.StateHash()).Distinct().ToArray();
+        Assert.Single(hashes);
+        var correction = Assert.Single(hq.Read(k => k.State.Rows(Tables.Backorders)));
+        Assert.Equal(a.Author.Value, correction.Value.Author);
+    }
+
+    [Fact]
+    [Trait("Risk", "D3")]
+    public async Task A_relay_crashing_between_persisting_and_acknowledging_never_yields_two_winners()
+    {
+        var relay = World.NewRelay();
+        var link = new InMemoryRelayTransport(relay);
+        await using var hq = World.NewNode("hq");
+        await using var a = World.NewNode("till-a");
+        await using var b = World.NewNode("till-b");
+        await hq.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "last"), claimKey: "sku:lamp");
+        await hq.SyncAsync(link);
+        var claimA = await a.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "a"), claimKey: "sku:lamp");
+        var claimB = await b.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "b"), claimKey: "sku:lamp");
+
+        // The relay persists a's claim, then dies before answering.
+        var crashes = 1;
+        relay.AfterPersist = _ =>
+        {
+            if (crashes-- > 0) throw new RelayUnavailableException("relay crashed after commit");
+        };
+        Assert.True((await a.SyncAsync(link)).Offline);
+        Assert.False(a.DurabilityOf(claimA.Op).IsSafe);
+        relay.AfterPersist = null;
+        await b.SyncAsync(link);
+        foreach (var node in new[] { a, b, hq, a, b }) await node.SyncAsync(link);
+
+        var outcomes = new[] { a.DurabilityOf(claimA.Op).Rung, b.DurabilityOf(claimB.Op).Rung };
+        Assert.Equal(1, outcomes.Count(o => o == DurabilityRung.Won));
+        Assert.Equal(1, outcomes.Count(o => o == DurabilityRung.Lost));
+        Assert.Equal(DurabilityRung.Won, outcomes[0]); // a's claim was committed first, even though its answer was lost
+        Assert.Single(new[] { hq, a, b }.Select(n => n.StateHash()).Distinct());
+    }
+
+    [Fact]
+    [Trait("Risk", "A1")]
+    [Trait("Risk", "G1")]
+    public async Task A_node_restarted_on_its_sqlite_store_resumes_its_chain_ladder_and_state()
+    {
+        var dir = World.TempDir();
+        var relay = World.NewRelay();
+        var link = new InMemoryRelayTransport(relay);
+        Hash32 before;
+        OpRef durable, local;
+        await using (var node = World.NewNode("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db"))))
+        {
+            durable = (await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5))).Op;
+            await node.SyncAsync(link);
+            local = (await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 7))).Op;
+            before = node.StateHash();
+        }
+
+        await using var restarted = World.Reopen("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db")));
+        Assert.Equal(before, restarted.StateHash());
+        Assert.Equal(DurabilityRung.Durable, restarted.DurabilityOf(durable).Rung);
+        Assert.Equal(DurabilityRung.Local, restarted.DurabilityOf(local).Rung);
+        var next = await restarted.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1));
+        Assert.Equal(local.Seq + 1, next.Op.Seq);
+        await restarted.SyncAsync(link);
+        Assert.Equal(0, restarted.Durability().Local);
+    }
+
+    [Fact]
+    [Trait("Risk", "B3")]
+    public async Task Appends_over_the_store_cap_fail_loudly_and_leave_the_chain_and_books_whole()
+    {
+        var dir = World.TempDir();
+        await using var node = World.NewNode("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db"), capBytes: 64 * 1024));
+        var appended = 0;
+        StorageFullException? full = null;
+        for (var i = 0; i < 2000 && full is null; i++)
+        {
+            try
+            {
+                await node.AppendAsync(TestManifest.V1, TestManifest.PutNote, new NoteArgs("n" + i, new string('x', 200)));
+                appended++;
+            }
+            catch (StorageFullException e)
+            {
+                full = e;
+            }
+        }
+
+        Assert.NotNull(full);
+        Assert.Contains("Nothing was written", full!.Message);
+        var stored = node.Store.LoadAll();
+        Assert.Equal(appended + 1, stored.Count);
+        var chain = stored.Select(r => Ledger.Signing.SignedOpCodec.Decode(r.Bytes)).ToList();
+        Assert.True(Ledger.Signing.ChainVerifier.Verify(World.Ledger, chain).Ok);
+        // Refused again, cleanly, without corrupting the chain.
+        await Assert.ThrowsAsync<StorageFullException>(() => node.AppendAsync(TestManifest.V1, TestManifest.PutNote, new NoteArgs("more", new string('x', 200))));
+        Assert.Equal(appended + 1, node.Store.LoadAll().Count);
+    }
+
+    [Fact]
+    [Trait("Risk", "A1")]
+    public async Task Many_concurrent_appends_share_commits_and_keep_one_gapless_chain()
+    {
+        await using var node = World.NewNode("till-1", new SqliteNodeStore(Path.Combine(World.TempDir(), "node.db")));
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i)))));
+        Assert.Equal(Enumerable.Range(2, 200).Select(i => (ulong)i), receipts.Select(r => r.Op.Seq).Order());
+        Assert.Equal((Int128)Enumerable.Range(0, 200).Sum(), node.Read(k => k.State.Get(Tables.Balances, "cash")));
+    }
+}

@@ -1,0 +1,148 @@
+using Ledger.Kernel;
+using Ledger.Signing;
+using Ledger.Sync;
+
+namespace Ledger.Sync.Tests;
+
+public class RelayIngestTests
+{
+    private static ReadOnlyMemory<byte>[] Bytes(IEnumerable<SignedOp> ops) => ops.Select(o => o.Bytes).ToArray();
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public void The_same_batch_twice_is_acknowledged_twice_at_the_same_positions()
+    {
+        var relay = World.NewRelay();
+        var chain = World.Chain("till", 4);
+        var first = relay.Ingest(Bytes(chain));
+        var second = relay.Ingest(Bytes(chain));
+        Assert.All(first.Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+        Assert.All(second.Results, r => Assert.Equal(IngestStatus.Duplicate, r.Status));
+        Assert.Equal(first.Results.Select(r => r.Position), second.Results.Select(r => r.Position));
+        Assert.Equal(chain.Count, relay.Size);
+    }
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public void Reordered_batches_are_refused_with_send_from_seq_then_accepted_in_order()
+    {
+        var relay = World.NewRelay();
+        var chain = World.Chain("till", 5);
+        var late = relay.Ingest(Bytes(chain.Skip(3)));
+        Assert.All(late.Results, r => Assert.Equal(IngestRefusal.Gap, r.Refusal));
+        Assert.Equal(1UL, late.Results[0].SendFromSeq);
+        Assert.Contains("send from seq 1", late.Results[0].Detail);
+        relay.Ingest(Bytes(chain.Take(3)));
+        Assert.All(relay.Ingest(Bytes(chain.Skip(3))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+        Assert.Equal(chain.Select(o => o.ChainHash), relay.Read(0).Ops.Select(o => Hash32.Sha256(o.Bytes.Span)));
+    }
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public void A_resend_after_a_relay_restart_gets_its_original_position()
+    {
+        var path = Path.Combine(World.TempDir(), "relay.db");
+        var a = World.Chain("a", 3);
+        var b = World.Chain("b", 3);
+        IngestResponse first;
+        using (var store = new SqliteRelayStore(path))
+        {
+            var relay = World.NewRelay(store);
+            relay.Ingest(Bytes(a));
+            first = relay.Ingest(Bytes(b));
+        }
+
+        using var reopened = new SqliteRelayStore(path);
+        var restarted = World.NewRelay(reopened);
+        var again = restarted.Ingest(Bytes(b.Concat(a)));
+        Assert.All(again.Results, r => Assert.Equal(IngestStatus.Duplicate, r.Status));
+        Assert.Equal(first.Results.Select(r => r.Position), again.Results.Take(b.Count).Select(r => r.Position));
+        var more = World.Chain("a", 4);
+        Assert.Equal(IngestStatus.Accepted, restarted.Ingest(Bytes(more.Skip(4))).Results[0].Status);
+    }
+
+    [Fact]
+    [Trait("Risk", "D4")]
+    [Trait("Risk", "G1")]
+    public void Another_op_at_a_taken_seq_is_refused_and_kept_as_client_fork_evidence()
+    {
+        var relay = World.NewRelay();
+        var chain = World.Chain("till", 3);
+        relay.Ingest(Bytes(chain));
+        var author = chain[0].Op.Author;
+        var twinOp = Ledger.TestDomain.TestManifest.V1.CreateOp(Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("other", 99),
+            author, 3, chain[1].ChainHash, new BranchId(author, "main"), 5, Guid.Empty);
+        var twin = SignedOpCodec.Sign(twinOp, World.Ledger, World.Key("till", 0));
+        var result = relay.Ingest([twin.Bytes]).Results.Single();
+        Assert.Equal(IngestRefusal.Fork, result.Refusal);
+        var evidence = Assert.Single(relay.Evidence());
+        Assert.True(evidence.Verify().Valid);
+        Assert.Equal(author.Value, evidence.Accused);
+        Assert.Equal(chain.Count, relay.Size);
+    }
+
+    [Fact]
+    [Trait("Category", "BadInput")]
+    [Trait("Risk", "G1")]
+    public void Forged_mutated_truncated_oversized_and_foreign_input_is_refused_typed_and_nothing_stored_is_lost()
+    {
+        var relay = new Relay(new RelayOptions { Ledger = World.Ledger, MaxBatch = 8 }, new InMemoryRelayStore());
+        var chain = World.Chain("till", 6);
+        relay.Ingest(Bytes(chain.Take(3)));
+        var before = relay.Read(0).Ops.Select(o => o.Bytes.ToArray()).ToArray();
+
+        var forged = chain[3].Bytes.ToArray();
+        forged[^3] ^= 0x55;
+        var truncated = chain[3].Bytes[..^10];
+        var random = new byte[200];
+        new Random(1).NextBytes(random);
+        AuthorLog.Incept("other-ledger", "x", World.Key("x", 0), World.Key("x", 1).Public.Digest, out var otherInception);
+
+        var results = relay.Ingest([forged, truncated, random, otherInception.Bytes, chain[5].Bytes]).Results;
+        Assert.Equal(IngestRefusal.InvalidChain, results[0].Refusal);
+        Assert.Equal(ChainBreak.BadSignature, results[0].Break);
+        Assert.Equal(IngestRefusal.Malformed, results[1].Refusal);
+        Assert.Equal(IngestRefusal.Malformed, results[2].Refusal);
+        Assert.Equal(IngestRefusal.WrongLedger, results[3].Refusal);
+        Assert.Equal(IngestRefusal.Gap, results[4].Refusal);
+        Assert.All(relay.Ingest(Enumerable.Repeat(chain[3].Bytes, 9).ToArray()).Results, r => Assert.Equal(IngestRefusal.BatchTooLarge, r.Refusal));
+        Assert.Equal(before, relay.Read(0).Ops.Select(o => o.Bytes.ToArray()).ToArray());
+
+        // Every single-byte flip of a valid op is refused (or, if it still decodes, refused by the chain rules).
+        var op = chain[3].Bytes.ToArray();
+        for (var i = 0; i < op.Length; i += 5)
+        {
+            var m = (byte[])op.Clone();
+            m[i] ^= 0x08;
+            var r = relay.Ingest([m]).Results.Single();
+            Assert.Equal(IngestStatus.Refused, r.Status);
+        }
+
+        Assert.Equal(3, relay.Size);
+    }
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public void A_bad_op_in_a_batch_refuses_that_authors_later_ops_but_not_other_authors()
+    {
+        var relay = World.NewRelay();
+        var a = World.Chain("a", 4);
+        var b = World.Chain("b", 2);
+        // a's third op carries a broken signature, and a fourth op is chained on it (so only the signature is wrong).
+        var badBytes = a[2].Bytes.ToArray();
+        badBytes[^1] ^= 1;
+        var bad = SignedOpCodec.Decode(badBytes);
+        var author = a[0].Op.Author;
+        var onBad = SignedOpCodec.Sign(Ledger.TestDomain.TestManifest.V1.CreateOp(Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("k", 1),
+            author, 4, bad.ChainHash, new BranchId(author, "main"), 9, Guid.Empty), World.Ledger, World.Key("a", 0));
+        var batch = new[] { a[0].Bytes, a[1].Bytes, b[0].Bytes, bad.Bytes, b[1].Bytes, onBad.Bytes, b[2].Bytes };
+        var results = relay.Ingest(batch).Results;
+        Assert.Equal([IngestStatus.Accepted, IngestStatus.Accepted, IngestStatus.Accepted, IngestStatus.Refused, IngestStatus.Accepted, IngestStatus.Refused, IngestStatus.Accepted],
+            results.Select(r => r.Status));
+        Assert.Equal(ChainBreak.BadSignature, results[3].Break);
+        Assert.Equal(IngestRefusal.AfterRefused, results[5].Refusal);
+        Assert.Equal(5, relay.Size);
+        // The author continues from where the relay's chain is.
+        Assert.All(relay.Ingest(Bytes(a.Skip(2))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text;
+using Ledger.Kernel;
+using Ledger.Signing;
+using Ledger.Sync;
+using Ledger.TestDomain;
+
+namespace Ledger.Sync.Tests;
+
+internal static class World
+{
+    public const string Ledger = "sync-test";
+
+    public static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"{label}/{index}")).ToArray());
+
+    public static NodeOptions Options(TimeProvider? time = null) => new()
+    {
+        Ledger = Ledger,
+        Manifests = new ManifestCatalog(TestManifest.V1),
+        Time = time ?? new SteppingClock(),
+    };
+
+    public static DeviceNode NewNode(string label, INodeStore? store = null, TimeProvider? time = null) =>
+        DeviceNode.Open(Options(time), store ?? new InMemoryNodeStore(), Key(label, 0), label, Key(label, 1).Public.Digest);
+
+    public static DeviceNode Reopen(string label, INodeStore store, TimeProvider? time = null) =>
+        DeviceNode.Open(Options(time), store, Key(label, 0));
+
+    public static Relay NewRelay(IRelayStore? store = null) => new(new RelayOptions { Ledger = Ledger }, store ?? new InMemoryRelayStore());
+
+    /// <summary>Signed ops of an author, built outside any node (for feeding relays directly).</summary>
+    public static List<SignedOp> Chain(string label, int ops, uint keyIndex = 0)
+    {
+        var log = AuthorLog.Incept(Ledger, label, Key(label, 0), Key(label, 1).Public.Digest, out var inception, 0, new SteppingClock(), DeterministicId);
+        var chain = new List<SignedOp> { inception };
+        for (var i = 0; i < ops; i++) chain.Add(log.Append(TestManifest.V1, TestManifest.AddTally, new AmountArgs("k", i)));
+        return chain;
+    }
+
+    /// <summary>Op ids from the edge time alone, so chains built twice are byte-identical.</summary>
+    public static Guid DeterministicId(DateTimeOffset at)
+    {
+        var bytes = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, at.ToUnixTimeMilliseconds() << 16);
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    public static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ledger-sync-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+}
+
+/// <summary>A clock that advances one second per reading.</summary>
+internal sealed class SteppingClock(long startUnixMs = 1_767_225_600_000) : TimeProvider
+{
+    private long _now = startUnixMs;
+
+    public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Add(ref _now, 1000));
+}
