@@ -26,6 +26,7 @@ internal sealed class CultureSensitivity
     private readonly INamedTypeSymbol? _icomparer;
     private readonly INamedTypeSymbol? _formattableString;
     private readonly INamedTypeSymbol? _iformattable;
+    private readonly INamedTypeSymbol? _exception;
     private readonly IPropertySymbol? _invariantCulture;
     private readonly HashSet<INamedTypeSymbol> _alwaysCultural = new(SymbolEqualityComparer.Default);
     private readonly HashSet<INamedTypeSymbol> _culturalWithFormat = new(SymbolEqualityComparer.Default);
@@ -47,6 +48,7 @@ internal sealed class CultureSensitivity
         _icomparer = compilation.GetTypeByMetadataName("System.Collections.IComparer");
         _formattableString = compilation.GetTypeByMetadataName("System.FormattableString");
         _iformattable = compilation.GetTypeByMetadataName("System.IFormattable");
+        _exception = compilation.GetTypeByMetadataName("System.Exception");
         _invariantCulture = _cultureInfo?.GetMembers("InvariantCulture").OfType<IPropertySymbol>().FirstOrDefault();
         foreach (var name in new[]
                  {
@@ -183,6 +185,20 @@ internal sealed class CultureSensitivity
         }
 
         return null;
+    }
+
+    /// <summary>True when <paramref name="operation"/> only builds the message of an exception being
+    /// created. A verb that throws is refused by exception type (<c>fault:&lt;type&gt;</c>); the message never
+    /// reaches state, so formatting it with the current culture cannot split books.</summary>
+    public bool BuildsExceptionMessage(IOperation operation)
+    {
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IObjectCreationOperation { Type: INamedTypeSymbol created } && InheritsFrom(created, _exception)) return true;
+            if (current.Parent is null or IBlockOperation || current is IAnonymousFunctionOperation or ILocalFunctionOperation) return false;
+        }
+
+        return false;
     }
 
     /// <summary>String concatenation formats non-string operands with the current culture.</summary>

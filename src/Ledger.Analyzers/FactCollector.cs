@@ -206,6 +206,9 @@ internal sealed class FactCollector
                 break;
         }
 
+        // Exception messages never reach state: the kernel refuses a throwing verb by exception type.
+        findings.RemoveAll(f => f.Rule == Rules.CultureSensitive && _culture.BuildsExceptionMessage(operation));
+
         if (operation.Type is not null && operation.Kind is OperationKind.Invocation or OperationKind.PropertyReference or OperationKind.FieldReference
                 or OperationKind.ObjectCreation or OperationKind.Conversion or OperationKind.LocalReference or OperationKind.ParameterReference
                 or OperationKind.ArrayElementReference)

@@ -138,7 +138,9 @@ internal sealed class UnorderedEnumeration
 
                 case IArgumentOperation argument:
                 {
-                    if (IsUnorderedType(argument.Parameter?.Type)) return null;
+                    // A parameter declared as a hash collection is checked where it is used; a generic one
+                    // (Serialize<T>(T value)) is not declared as anything, so the callee is judged here.
+                    if (IsUnorderedType(argument.Parameter?.OriginalDefinition.Type)) return null;
                     var call = argument.Parent;
                     var method = call switch
                     {

@@ -63,7 +63,7 @@ public class CultureSensitiveTests
 
     [Fact]
     [Trait("Risk", "D1")]
-    public Task Invariant_and_ordinal_overloads_and_culture_free_formats_are_clean() => Analyzer("""
+    public Task Invariant_and_ordinal_overloads_culture_free_formats_and_exception_messages_are_clean() => Analyzer("""
         public sealed class Label() : Verb<Args>("label", 1, Scope.Branch)
         {
             protected override void Execute(VerbContext ctx, Args args)
@@ -80,6 +80,7 @@ public class CultureSensitiveTests
                 var j = string.Equals(args.Key, "x", StringComparison.OrdinalIgnoreCase) || args.Key == "y";
                 var k = new List<long> { 2, 1 }.Order().First().ToString(CultureInfo.InvariantCulture);
                 var l = ctx.Seq.ToString() + ctx.AtTime.ToString("O", CultureInfo.InvariantCulture);
+                if (args.Amount > 1_000) throw new ArgumentOutOfRangeException(nameof(args), $"amount {args.Amount} is over {1_000:N0}");
             }
         }
         """);

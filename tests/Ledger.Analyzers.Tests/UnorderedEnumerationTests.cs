@@ -57,6 +57,21 @@ public class UnorderedEnumerationTests
 
     [Fact]
     [Trait("Risk", "D1")]
+    public Task Passing_a_hash_collection_to_a_generic_parameter_is_judged_at_the_call() => Analyzer("""
+        public sealed class Snapshot() : Verb<Args>("snapshot", 1, Scope.Branch)
+        {
+            protected override void Execute(VerbContext ctx, Args args)
+            {
+                var totals = new Dictionary<string, long>();
+                var json = System.Text.Json.JsonSerializer.Serialize({|#0:totals|});
+            }
+        }
+        """,
+        Reachable(DiagnosticIds.UnorderedEnumeration, 0, "'Dictionary<string, long>' is consumed in hash order by 'JsonSerializer.Serialize'",
+            "Verb Snapshot → Snapshot.Execute → Dictionary<string, long>"));
+
+    [Fact]
+    [Trait("Risk", "D1")]
     public Task Ordering_string_keys_with_the_default_comparer_is_still_reported() => Analyzer("""
         public sealed class Spread() : Verb<Args>("spread", 1, Scope.Branch)
         {
