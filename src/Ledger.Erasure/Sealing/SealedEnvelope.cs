@@ -11,7 +11,7 @@ namespace Ledger.Erasure;
 /// op holds without being able to read it.</summary>
 /// <remarks>
 /// <code>
-/// "ledger/sealed/v1" ‖ u8 s ‖ subject ‖ u8 a ‖ author ‖ u64be seq ‖ u8 f ‖ field ‖ nonce (24) ‖ ciphertext ‖ tag (16)
+/// "ledger/sealed/v1" ‖ u8 s ‖ subject ‖ u8 a ‖ author ‖ u64be seq ‖ u8 f ‖ field ‖ u32be n ‖ nonce (24) ‖ ciphertext (n) ‖ tag (16)
 /// </code>
 /// The op is (author, seq): the author knows both before it builds the op, and the op's own hash cannot be
 /// known while its args are being written.
@@ -31,7 +31,7 @@ public sealed class SealedEnvelope
     public const int MaxPlaintextLength = 64 * 1024;
 
     /// <summary>The largest envelope.</summary>
-    public const int MaxLength = 16 + 1 + SubjectId.Length + 1 + AuthorId.MaxLength + 8 + 1 + 64 + NonceLength + MaxPlaintextLength + TagLength;
+    public const int MaxLength = 16 + 1 + SubjectId.Length + 1 + AuthorId.MaxLength + 8 + 1 + 64 + 4 + NonceLength + MaxPlaintextLength + TagLength;
 
     internal static readonly byte[] LabelBytes = Encoding.ASCII.GetBytes(Label);
     private static readonly byte[] FamilyBytes = Encoding.ASCII.GetBytes("ledger/sealed/");
@@ -57,10 +57,10 @@ public sealed class SealedEnvelope
     /// <summary>The field it was sealed for.</summary>
     public string Field { get; }
 
-    /// <summary>The header length: the associated data is <c>Bytes[..HeaderLength]</c>, ending with the nonce.</summary>
+    /// <summary>The header length: the associated data is <c>Bytes[..HeaderLength]</c>, ending with the plaintext length and the nonce.</summary>
     public int HeaderLength { get; }
 
-    /// <summary>The associated data: label, subject, op, field and nonce.</summary>
+    /// <summary>The associated data: label, subject, op, field, plaintext length and nonce.</summary>
     public ReadOnlySpan<byte> AssociatedData => Bytes.Span[..HeaderLength];
 
     /// <summary>The nonce.</summary>
@@ -124,19 +124,25 @@ public sealed class SealedEnvelope
         // From here on the envelope's own op and field name the error when the caller named none.
         op ??= sealedOp;
         name = field ?? fieldText;
-        if (s.Length < at + NonceLength + TagLength) return Fail(SealedFieldProblem.Truncated, $"{s.Length} bytes end before the nonce and tag are complete.", out error);
+        if (s.Length < at + 4) return Fail(SealedFieldProblem.Truncated, $"the envelope ends inside the length (byte {at}).", out error);
+        var length = BinaryPrimitives.ReadUInt32BigEndian(s[at..]);
+        at += 4;
+        if (length > MaxPlaintextLength) return Fail(SealedFieldProblem.Oversized, $"a plaintext of {length} bytes; at most {MaxPlaintextLength}.", out error);
         var header = at + NonceLength;
+        var total = header + (int)length + TagLength;
+        if (s.Length < total) return Fail(SealedFieldProblem.Truncated, $"{s.Length} bytes; the header announces {total}.", out error);
+        if (s.Length > total) return Fail(SealedFieldProblem.Malformed, $"{s.Length - total} bytes follow the tag.", out error);
         if (op.Value != sealedOp) return Fail(SealedFieldProblem.WrongOp, $"the envelope was sealed for op {sealedOp}.", out error);
         if (!string.Equals(name, fieldText, StringComparison.Ordinal)) return Fail(SealedFieldProblem.WrongField, $"the envelope was sealed for field '{fieldText}'.", out error);
         error = null;
         return new SealedEnvelope(bytes, subject, sealedOp, fieldText, header);
     }
 
-    /// <summary>Writes the header for sealing; returns its length.</summary>
-    internal static byte[] Header(SubjectId subject, OpRef op, string field, ReadOnlySpan<byte> nonce)
+    /// <summary>The header (the associated data) of a field about to be sealed.</summary>
+    internal static byte[] Header(SubjectId subject, OpRef op, string field, int plaintextLength, ReadOnlySpan<byte> nonce)
     {
         var author = op.Author.Value;
-        var header = new byte[LabelBytes.Length + 1 + subject.Value.Length + 1 + author.Length + 8 + 1 + field.Length + NonceLength];
+        var header = new byte[LabelBytes.Length + 1 + subject.Value.Length + 1 + author.Length + 8 + 1 + field.Length + 4 + NonceLength];
         var at = 0;
         LabelBytes.CopyTo(header, at);
         at += LabelBytes.Length;
@@ -145,6 +151,8 @@ public sealed class SealedEnvelope
         BinaryPrimitives.WriteUInt64BigEndian(header.AsSpan(at), op.Seq);
         at += 8;
         at = WriteText(header, at, field);
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(at), (uint)plaintextLength);
+        at += 4;
         nonce.CopyTo(header.AsSpan(at));
         return header;
     }

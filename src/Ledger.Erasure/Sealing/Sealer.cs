@@ -46,7 +46,7 @@ public sealed class Sealer
             Span<byte> nonce = stackalloc byte[SealedEnvelope.NonceLength];
             if (_random is null) RandomNumberGenerator.Fill(nonce);
             else _random.GetBytes(nonce);
-            var header = SealedEnvelope.Header(subject, op, field, nonce);
+            var header = SealedEnvelope.Header(subject, op, field, plaintext.Length, nonce);
             var envelope = new byte[header.Length + plaintext.Length + SealedEnvelope.TagLength];
             header.CopyTo(envelope, 0);
             using var key = Key.Import(AeadAlgorithm.XChaCha20Poly1305, keyBytes, KeyBlobFormat.RawSymmetricKey);
