@@ -52,8 +52,20 @@ public static class Books
         .Add(ReceiveStock, IssueStock, PostInvoiceV2, RecordPayment, SetPrice, ReleaseLastUnits, ClaimLastUnit, AdoptV2)
         .Build();
 
+    /// <summary>v3: customers per front desk (branch), their names sealed (Ledger.Erasure).</summary>
+    public static readonly BranchTable<CustomerRow> Customers = new("customers");
+
+    /// <summary>v3: a front desk registers a customer.</summary>
+    public static readonly RegisterCustomer RegisterCustomer = new();
+
+    /// <summary>Manifest v3: v2 plus customers with sealed names. Every v2 verb carries on unchanged.</summary>
+    public static readonly Manifest V3 = new ManifestBuilder("sitebooks", 3)
+        .Tables(Stock, Invoices, Accounts, LargestSale, Prices, LastUnits, Backorders, Ledger.Migration.Adoptions.Table, Customers)
+        .Add(ReceiveStock, IssueStock, PostInvoiceV2, RecordPayment, SetPrice, ReleaseLastUnits, ClaimLastUnit, AdoptV2, RegisterCustomer)
+        .Build();
+
     /// <summary>Every manifest SiteBooks has shipped.</summary>
-    public static Ledger.Migration.ManifestHistory History(bool withV2 = true) => withV2 ? new(V1, V2) : new(V1);
+    public static Ledger.Migration.ManifestHistory History(bool withV2 = true) => withV2 ? new(V1, V2, V3) : new(V1);
 
     /// <summary>The claim key of a SKU's last units.</summary>
     public static string LastUnitKey(string sku) => "last:" + sku;
