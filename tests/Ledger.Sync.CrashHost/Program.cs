@@ -37,6 +37,19 @@ while ((line = Console.In.ReadLine()) is not null)
             var chain = relay.ReadAuthor(new AuthorId(parts[1]), ulong.Parse(parts[2], CultureInfo.InvariantCulture));
             output.WriteLine(Ops(relay.Size, chain));
             break;
+        case "WARM":
+            // Exercise the ingest path once (decoding, key derivation, signature checks) so that a test's
+            // kill lands in real ingest work rather than in the JIT of a fresh process.
+            using (var key = Ledger.Signing.SigningKey.FromSeed(new byte[32]))
+            {
+                var log = Ledger.Signing.AuthorLog.Incept("warm-up", "warm", key, Ledger.Signing.NextKeyDigest.Of(new byte[32]), out var inception);
+                var check = new Ledger.Signing.AuthorChainVerifier("warm-up", log.Author).Append(Ledger.Signing.SignedOpCodec.Decode(inception.Bytes));
+                relay.Ingest([]);
+                relay.Read(0, 1);
+                output.WriteLine(check.IsOk ? "WARM ok" : "WARM failed");
+            }
+
+            break;
         default:
             output.WriteLine("ERR unknown request");
             break;

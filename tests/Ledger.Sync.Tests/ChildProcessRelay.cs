@@ -31,6 +31,10 @@ internal sealed class ChildProcessRelay : IRelayTransport, IDisposable
         var process = Process.Start(start)!;
         var ready = process.StandardOutput.ReadLine();
         if (ready != "READY") throw new InvalidOperationException($"the crash host did not start: {ready} {process.StandardError.ReadToEnd()}");
+        process.StandardInput.WriteLine("WARM");
+        process.StandardInput.Flush();
+        var warm = process.StandardOutput.ReadLine();
+        if (warm != "WARM ok") throw new InvalidOperationException($"the crash host did not warm up: {warm}");
         lock (_gate) _process = process;
         Starts++;
     }
