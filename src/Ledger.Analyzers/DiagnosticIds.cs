@@ -46,11 +46,17 @@ public static class DiagnosticIds
     /// <summary>Build configuration (NoWarn, .editorconfig) that silences a determinism rule.</summary>
     public const string SuppressedByConfiguration = "LDG0014";
 
+    /// <summary>Opening sealed personal data, or reaching subject keys, from verb code.</summary>
+    public const string SealedData = "LDG0015";
+
+    /// <summary>A <c>[PersonalData]</c> member whose type is not a sealed field.</summary>
+    public const string PersonalDataInClear = "LDG0016";
+
     /// <summary>Every id of the lint, in order.</summary>
     public static readonly string[] All =
     [
         WallClock, Randomness, Concurrency, InputOutput, Environment, UnorderedEnumeration, HashCode,
         FloatingPoint, CultureSensitive, StaticMutableState, Reflection, WaiverWithoutReason,
-        SuppressedInSource, SuppressedByConfiguration,
+        SuppressedInSource, SuppressedByConfiguration, SealedData, PersonalDataInClear,
     ];
 }

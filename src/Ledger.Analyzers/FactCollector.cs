@@ -31,6 +31,7 @@ internal sealed class FactCollector
     private readonly UnorderedEnumeration _unordered;
     private readonly CultureSensitivity _culture;
     private readonly HashCodes _hashCodes;
+    private readonly SealedData _sealed;
     private readonly StaticMutableState _statics;
     private readonly FloatingPoint _floating;
     private readonly Waivers _waivers;
@@ -47,6 +48,7 @@ internal sealed class FactCollector
         _unordered = new UnorderedEnumeration(compilation);
         _culture = new CultureSensitivity(compilation, _unordered.IsUnorderedSource);
         _hashCodes = new HashCodes(compilation);
+        _sealed = new SealedData(compilation);
         _statics = new StaticMutableState(compilation);
         _floating = floating;
         _waivers = waivers;
@@ -103,6 +105,7 @@ internal sealed class FactCollector
             case IInvocationOperation invocation:
                 Call(invocation.TargetMethod, callees);
                 Add(findings, Banned(invocation, invocation.TargetMethod)
+                              ?? _sealed.Check(invocation, invocation.TargetMethod)
                               ?? _hashCodes.Check(invocation, owner)
                               ?? _floating.Check(invocation)
                               ?? _culture.Check(invocation));
@@ -113,6 +116,7 @@ internal sealed class FactCollector
                 if (reference.Property.GetMethod is { } getter && !IsAssignmentTarget(reference)) Call(getter, callees);
                 if (reference.Property.SetMethod is { } setter && IsWritten(reference)) Call(setter, callees);
                 Add(findings, Banned(reference, reference.Property)
+                              ?? _sealed.Check(reference, reference.Property)
                               ?? _culture.Check(reference)
                               ?? (_waivers.IsWaived(reference.Property) ? null : _statics.Check(reference)));
                 break;
@@ -130,12 +134,12 @@ internal sealed class FactCollector
 
             case IMethodReferenceOperation reference:
                 Call(reference.Method, callees);
-                Add(findings, Banned(reference, reference.Method) ?? _culture.Check(reference));
+                Add(findings, Banned(reference, reference.Method) ?? _sealed.Check(reference, reference.Method) ?? _culture.Check(reference));
                 break;
 
             case IObjectCreationOperation creation when creation.Constructor is { } constructor:
                 Call(constructor, callees);
-                Add(findings, Banned(creation, constructor) ?? _culture.Check(creation));
+                Add(findings, Banned(creation, constructor) ?? _sealed.Check(creation, constructor) ?? _culture.Check(creation));
                 break;
 
             case IConversionOperation conversion:

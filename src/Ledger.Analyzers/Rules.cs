@@ -8,6 +8,8 @@ internal static class Rules
 {
     public const string Category = "Determinism";
 
+    public const string PrivacyCategory = "Privacy";
+
     private const string ReachableMessage = "{0} in verb code: {1}";
 
     // Code inside a verb type is reported as soon as it is analyzed (IDEs show it live and offer the
@@ -61,6 +63,16 @@ internal static class Rules
         "Verb code depends on reflection order, dynamic binding or Activator",
         "Reflection order is unspecified and late binding depends on what is loaded; call members directly.");
 
+    public static readonly DiagnosticDescriptor SealedData = Reachable(DiagnosticIds.SealedData,
+        "Verb code opens sealed personal data or reaches subject keys",
+        "Keys differ between replicas and an erasure destroys them; a fold that read one would replay differently after a shred. Carry Sealed<T> values opaque; open them in read models.");
+
+    public static readonly DiagnosticDescriptor PersonalDataInClear = new(DiagnosticIds.PersonalDataInClear,
+        "Personal data must be a sealed field",
+        "'{0}' is marked [PersonalData] but its type is '{1}'; make it Ledger.Erasure.Sealed<{1}> so that an erasure can destroy it",
+        PrivacyCategory, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        description: "The log is immutable: plaintext that reaches an op or a row can never be erased. Only a value sealed under its subject's key can, by destroying the key.");
+
     public static readonly DiagnosticDescriptor WaiverWithoutReason = new(DiagnosticIds.WaiverWithoutReason,
         "A determinism waiver needs a reason",
         "[DeterminismWaiver] on '{0}' has no reason; say why this code cannot split books",
@@ -84,7 +96,7 @@ internal static class Rules
     public static readonly DiagnosticDescriptor[] ReachableRules =
     [
         WallClock, Randomness, Concurrency, InputOutput, Environment, UnorderedEnumeration, HashCode,
-        FloatingPoint, CultureSensitive, StaticMutableState, Reflection,
+        FloatingPoint, CultureSensitive, StaticMutableState, Reflection, SealedData,
         .. AtEnd.Values,
     ];
 

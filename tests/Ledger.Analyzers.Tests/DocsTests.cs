@@ -44,7 +44,7 @@ public partial class DocsTests
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
 
-        ImmutableArray<DiagnosticAnalyzer> analyzers = [new DeterminismAnalyzer(), new SuppressionAnalyzer(), new WaiverAnalyzer()];
+        ImmutableArray<DiagnosticAnalyzer> analyzers = [new DeterminismAnalyzer(), new SuppressionAnalyzer(), new WaiverAnalyzer(), new PersonalDataAnalyzer()];
         var found = await compilation.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync();
         var ids = found.Select(d => d.Id).ToList();
         if (kind == "bad")

@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.Testing;
 namespace Ledger.Analyzers.Tests;
 
 /// <summary>What the test compilations reference: the running runtime's own assemblies plus the real
-/// Ledger.Kernel. Nothing is downloaded at test time (the testing library's ReferenceAssemblies presets
+/// Ledger.Kernel (and Ledger.Erasure, whose sealed fields and key stores the privacy rules find by symbol). Nothing is downloaded at test time (the testing library's ReferenceAssemblies presets
 /// fetch packages on first use), so the tests run offline and the same everywhere.</summary>
 internal static class TestReferences
 {
@@ -23,6 +23,8 @@ internal static class TestReferences
         var ledger = new[]
         {
             typeof(Ledger.Kernel.Verb).Assembly.Location,
+            typeof(Ledger.Erasure.Sealed<>).Assembly.Location,
+            typeof(Ledger.Signing.SigningKey).Assembly.Location,
             typeof(MessagePack.MessagePackSerializer).Assembly.Location,
             typeof(MessagePack.KeyAttribute).Assembly.Location,
         };

@@ -64,7 +64,7 @@ internal static class Verify
     }
 
     private static IEnumerable<DiagnosticAnalyzer> Analyzers() =>
-        [new DeterminismAnalyzer(), new SuppressionAnalyzer(), new WaiverAnalyzer()];
+        [new DeterminismAnalyzer(), new SuppressionAnalyzer(), new WaiverAnalyzer(), new PersonalDataAnalyzer()];
 
     private sealed class AllAnalyzersTest : CSharpAnalyzerTest<DeterminismAnalyzer, DefaultVerifier>
     {
