@@ -148,6 +148,9 @@ Console.WriteLine(shred.Line);
 ok &= shred.Ok;
 // ------------------------------------------------------------------------------------------------------
 
+// ⑥ Three signing devices and a relay on SQLite files: one goes offline, keeps working, comes back.
+ok &= await DevicesAndRelay.RunAsync(seed, Console.Out);
+
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"STATE ops={log.Count} hash={liveHash}"));
 Console.WriteLine(ok ? "all witnesses hold" : "A WITNESS FAILED");
 return ok ? 0 : 1;
