@@ -3,6 +3,25 @@ using System.Globalization;
 using BenchmarkDotNet.Running;
 using Ledger.Benchmarks;
 
+if (args.Length > 0 && args[0] == "--append-latency")
+{
+    // p50/p99 of durable appends (SQLite, group commit) with 1 to 256 concurrent callers.
+    var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-latency");
+    Directory.CreateDirectory(folder);
+    foreach (var callers in new[] { 1, 16, 64, 256 })
+    {
+        await NodeDurableAppend.Measure(folder, callers, 1000);
+        var started = Stopwatch.GetTimestamp();
+        var latencies = await NodeDurableAppend.Measure(folder, callers, 4000);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        latencies.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"callers={callers} ops/s={latencies.Count / seconds:F0} p50={latencies[latencies.Count / 2].TotalMilliseconds:F2}ms p99={latencies[latencies.Count * 99 / 100].TotalMilliseconds:F2}ms"));
+    }
+
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--quick")
 {
     // A fast stopwatch check for development; the recorded numbers come from BenchmarkDotNet.

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Ledger.Kernel;
+using Ledger.Signing;
+using Ledger.Sync;
+using NSec.Cryptography;
+
+namespace Ledger.Benchmarks;
+
+/// <summary>Relay ingest (verify signatures, chains and key state, persist to SQLite, acknowledge) against raw
+/// NSec Verify of the same messages, on the same number of threads.</summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 8)]
+public class RelayIngest
+{
+    private const string LedgerName = "bench";
+    private readonly List<ReadOnlyMemory<byte>[]> _batches = [];
+    private List<SignedOp> _all = [];
+    private string _folder = "";
+    private SqliteRelayStore? _store;
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var chains = Enumerable.Range(0, 5).Select(a =>
+        {
+            var seed = new byte[32];
+            seed[0] = (byte)(a + 1);
+            var key = SigningKey.FromSeed(seed);
+            var log = AuthorLog.Incept(LedgerName, "till" + a, key, NextKeyDigest.Of(seed), out var inception);
+            var chain = new List<SignedOp> { inception };
+            for (var i = 0; i < 2000; i++) chain.Add(log.Append(PostingDataset.Manifest, PostingDataset.PostVerb, new PostArgs("acct:" + (i % 100), i), at: i, opId: Guid.Empty));
+            return chain;
+        }).ToArray();
+
+        // Interleave the authors the way a relay sees them, in batches of 256.
+        _all = Enumerable.Range(0, chains[0].Count).SelectMany(i => chains.Select(c => c[i])).ToList();
+        _batches.AddRange(_all.Chunk(256).Select(c => c.Select(o => o.Bytes).ToArray()));
+        _folder = Path.Combine(Path.GetTempPath(), "ledger-bench-relay");
+        Directory.CreateDirectory(_folder);
+    }
+
+    [IterationSetup]
+    public void FreshStore()
+    {
+        _store?.Dispose();
+        var path = Path.Combine(_folder, "relay-" + Guid.NewGuid().ToString("N") + ".db");
+        _store = new SqliteRelayStore(path);
+    }
+
+    [IterationCleanup]
+    public void DropStore()
+    {
+        _store?.Dispose();
+        _store = null;
+        foreach (var f in Directory.GetFiles(_folder)) File.Delete(f);
+    }
+
+    [Benchmark(Baseline = true, Description = "raw NSec Verify, same messages")]
+    public int RawVerify()
+    {
+        var ok = 0;
+        var keys = _all.Select(o => o.Op.Author).Distinct().ToDictionary(a => a, a => _all.First(o => o.Op.Author == a && o.Op.Seq == 1));
+        var publicKeys = keys.ToDictionary(k => k.Key, k => VerificationKey.Import(KeyEvents.InceptVerb.DecodeArgs(k.Value.Op.Args).PublicKey).Key);
+        Parallel.ForEach(_all.Chunk(256), new ParallelOptions { MaxDegreeOfParallelism = Threads }, chunk =>
+        {
+            var local = 0;
+            foreach (var op in chunk)
+            {
+                if (SignatureAlgorithm.Ed25519.Verify(publicKeys[op.Op.Author], op.SignedMessage, op.Signature)) local++;
+            }
+
+            Interlocked.Add(ref ok, local);
+        });
+        return ok;
+    }
+
+    [Benchmark(Description = "Relay.Ingest (verify + SQLite persist + ack)")]
+    public long Ingest()
+    {
+        var relay = new Relay(new RelayOptions { Ledger = LedgerName, VerifyThreads = Threads }, _store!);
+        foreach (var batch in _batches) relay.Ingest(batch);
+        return relay.Size;
+    }
+}
+
+/// <summary>Durable appends on a device (sign, SQLite commit shared by concurrent callers, fold) against raw
+/// NSec Sign of a message of the same size on one thread.</summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 8)]
+public class NodeDurableAppend
+{
+    private const int Ops = 4000;
+    private Key _raw = null!;
+    private byte[] _message = [];
+    private string _folder = "";
+
+    [Params(16)]
+    public int Callers { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var seed = new byte[32];
+        seed[0] = 9;
+        _raw = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
+        using var key = SigningKey.FromSeed(seed);
+        var log = AuthorLog.Incept("bench", "till", key, NextKeyDigest.Of(new byte[32]), out _);
+        _message = log.Append(PostingDataset.Manifest, PostingDataset.PostVerb, new PostArgs("acct:00042", 1999), at: 1, opId: Guid.Empty).SignedMessage.ToArray();
+        _folder = Path.Combine(Path.GetTempPath(), "ledger-bench-node");
+        Directory.CreateDirectory(_folder);
+    }
+
+    [Benchmark(Baseline = true, Description = "raw NSec Sign, one thread")]
+    public int RawSign()
+    {
+        var signature = new byte[64];
+        var sum = 0;
+        for (var i = 0; i < Ops; i++)
+        {
+            _message[^1] = (byte)i;
+            SignatureAlgorithm.Ed25519.Sign(_raw, _message, signature);
+            sum += signature[0];
+        }
+
+        return sum;
+    }
+
+    [Benchmark(Description = "DeviceNode.AppendAsync (SQLite, group commit)")]
+    public async Task<int> DurableAppend() => (await Measure(_folder, Callers, Ops)).Count;
+
+    /// <summary>Appends <paramref name="ops"/> ops from <paramref name="callers"/> concurrent callers and returns each append's latency.</summary>
+    public static async Task<List<TimeSpan>> Measure(string folder, int callers, int ops)
+    {
+        var seed = new byte[32];
+        seed[0] = 11;
+        var path = Path.Combine(folder, "node-" + Guid.NewGuid().ToString("N") + ".db");
+        var node = DeviceNode.Open(new NodeOptions { Ledger = "bench", Manifests = new ManifestCatalog(PostingDataset.Manifest), TrackProvenance = false },
+            new SqliteNodeStore(path), SigningKey.FromSeed(seed), "till", NextKeyDigest.Of(seed));
+        var latencies = new List<TimeSpan>(ops);
+        var gate = new Lock();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
+        {
+            for (var i = c; i < ops; i += callers)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await node.AppendAsync(PostingDataset.Manifest, PostingDataset.PostVerb, new PostArgs("acct:00042", i));
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                lock (gate) latencies.Add(elapsed);
+            }
+        })));
+        await node.DisposeAsync();
+        foreach (var f in Directory.GetFiles(folder, Path.GetFileNameWithoutExtension(path) + "*")) File.Delete(f);
+        return latencies;
+    }
+}
