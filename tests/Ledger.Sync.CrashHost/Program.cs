@@ -37,6 +37,21 @@ while ((line = Console.In.ReadLine()) is not null)
             var chain = relay.ReadAuthor(new AuthorId(parts[1]), ulong.Parse(parts[2], CultureInfo.InvariantCulture));
             output.WriteLine(Ops(relay.Size, chain));
             break;
+        case "CHECKPOINT":
+            var note = relay.Checkpoint(parts[1] == "-" ? null : long.Parse(parts[1], CultureInfo.InvariantCulture));
+            output.WriteLine("NOTE " + (note is null ? "-" : Convert.ToBase64String(note)));
+            break;
+        case "CONSISTENCY":
+            var proof = relay.ConsistencyProof(long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+            output.WriteLine("PROOF " + string.Join(",", proof.Select(h => Convert.ToBase64String(h.ToArray()))));
+            break;
+        case "COSIGN":
+            relay.AddCosignedCheckpoint(Convert.FromBase64String(parts[1]));
+            output.WriteLine("OK done");
+            break;
+        case "COSIGNED":
+            output.WriteLine("NOTES " + string.Join(",", relay.CosignedCheckpoints().Select(Convert.ToBase64String)));
+            break;
         case "WARM":
             // Exercise the ingest path once (decoding, key derivation, signature checks) so that a test's
             // kill lands in real ingest work rather than in the JIT of a fresh process.

@@ -88,6 +88,30 @@ internal sealed class ChildProcessRelay : IRelayTransport, IDisposable
         return Task.FromResult<IReadOnlyList<(long, ReadOnlyMemory<byte>)>>(ops);
     }
 
+    public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default)
+    {
+        var body = Request("CHECKPOINT " + (size?.ToString(CultureInfo.InvariantCulture) ?? "-"), "NOTE");
+        return Task.FromResult(body == "-" ? null : Convert.FromBase64String(body));
+    }
+
+    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default)
+    {
+        var body = Request(string.Create(CultureInfo.InvariantCulture, $"CONSISTENCY {size1} {size2}"), "PROOF");
+        return Task.FromResult<IReadOnlyList<Hash32>>(body.Length == 0 ? [] : body.Split(',').Select(b => new Hash32(Convert.FromBase64String(b))).ToArray());
+    }
+
+    public Task PostCosignedCheckpointAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
+    {
+        Request("COSIGN " + Convert.ToBase64String(note.Span), "OK");
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default)
+    {
+        var body = Request("COSIGNED", "NOTES");
+        return Task.FromResult<IReadOnlyList<byte[]>>(body.Length == 0 ? [] : body.Split(',').Select(Convert.FromBase64String).ToArray());
+    }
+
     public void Dispose() => Kill();
 
     private string Request(string request, string expect)

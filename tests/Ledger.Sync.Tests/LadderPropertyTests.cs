@@ -147,6 +147,14 @@ public class LadderPropertyTests
 
         public void MarkRefused(OpRef op, string reason) => _inner.MarkRefused(op, reason);
 
+        public void SaveWitness(string origin, ReadOnlyMemory<byte> note) => _inner.SaveWitness(origin, note);
+
+        public IReadOnlyDictionary<string, byte[]> LoadWitnesses() => _inner.LoadWitnesses();
+
+        public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes) => _inner.AddEvidence(kind, accused, bytes);
+
+        public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence() => _inner.Evidence();
+
         public void Dispose()
         {
         }

@@ -10,7 +10,8 @@ public abstract class Evidence
     /// <summary>The label that starts every piece of evidence.</summary>
     public const string Label = "ledger/evidence/v1";
 
-    private protected Evidence(string ledger)
+    /// <summary>Creates evidence about <paramref name="ledger"/>.</summary>
+    protected Evidence(string ledger)
     {
         if (!LedgerName.IsValid(ledger)) throw new ArgumentException("not a ledger name.", nameof(ledger));
         Ledger = ledger;

@@ -11,6 +11,7 @@ public sealed partial class DeviceNode
     public async Task<SyncResult> SyncAsync(IRelayTransport relay, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(relay);
+        ThrowIfFrozen();
         await _syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -19,6 +20,8 @@ public sealed partial class DeviceNode
             try
             {
                 var (pulled, size) = await PullAsync(relay, cancellationToken).ConfigureAwait(false);
+                await GossipAsync(relay, cancellationToken).ConfigureAwait(false);
+                ThrowIfFrozen();
                 return new SyncResult(pushed, acked, refused, pulled, false, size);
             }
             catch (RelayUnavailableException)
@@ -120,6 +123,11 @@ public sealed partial class DeviceNode
             var response = await relay.PullAsync(cursor, _options.PullBatch, cancellationToken).ConfigureAwait(false);
             if (response.Ops.Count == 0)
             {
+                if (response.Checkpoint is { } tail && _options.TrustedRelay is not null && VerifyPulled([], tail, cursor) is { } caughtUp)
+                {
+                    AdvanceWitness(caughtUp.Item1, caughtUp.Item2);
+                }
+
                 lock (_foldGate) RecordOutcomes(_kernel.AdvanceRelayFrontier(cursor));
                 CompleteCriticalOps();
                 return (pulled, response.RelaySize);
@@ -161,6 +169,10 @@ public sealed partial class DeviceNode
                 foreign.Add((op, position));
             }
 
+            // The relay must have signed exactly this prefix: checked before anything is stored.
+            var witnessed = VerifyPulled(response.Ops, response.Checkpoint, expected);
+            await CheckAgainstWitnessAsync(cursor, relay, cancellationToken).ConfigureAwait(false);
+
             // One transaction: the new ops and the cursor; then the acknowledgements it carried for own ops.
             _store.Append(foreign.Select(f => new NodeOpRecord(f.Op.Ref, f.Op.Bytes, false, f.Position)).ToArray(), expected);
             _store.SetPositions(ownPositions);
@@ -190,6 +202,7 @@ public sealed partial class DeviceNode
                 RecordOutcomes(outcomes);
             }
 
+            if (witnessed is { } w) AdvanceWitness(w.Item1, w.Item2);
             pulled += response.Ops.Count;
             CompleteCriticalOps();
         }

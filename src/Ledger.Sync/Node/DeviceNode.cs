@@ -112,6 +112,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         foreach (var (author, verifier) in verifiers) node._verifiers[author] = verifier;
         foreach (var (seq, op) in own) node._own[seq] = op;
         node.RecordOutcomes(results);
+        node.LoadTransparencyState();
         return node;
     }
 

@@ -36,4 +36,16 @@ public interface INodeStore : IDisposable
 
     /// <summary>Records that the relay refused an own op.</summary>
     void MarkRefused(OpRef op, string reason);
+
+    /// <summary>Replaces the latest checkpoint witnessed for a relay origin (the caller only ever moves it forward).</summary>
+    void SaveWitness(string origin, ReadOnlyMemory<byte> note);
+
+    /// <summary>The latest checkpoint witnessed per relay origin.</summary>
+    IReadOnlyDictionary<string, byte[]> LoadWitnesses();
+
+    /// <summary>Keeps a piece of evidence; never dropped.</summary>
+    void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes);
+
+    /// <summary>All evidence kept, oldest first.</summary>
+    IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence();
 }

@@ -9,6 +9,8 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
     private readonly List<NodeOpRecord> _ops = [];
     private readonly Dictionary<OpRef, int> _index = new();
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, byte[]> _witnesses = new(StringComparer.Ordinal);
+    private readonly List<(string, string, byte[])> _evidence = [];
     private long _bytes;
     private long _cursor;
 
@@ -86,6 +88,30 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
         {
             if (_index.TryGetValue(op, out var i)) _ops[i] = _ops[i] with { RefusedBy = reason };
         }
+    }
+
+    /// <inheritdoc />
+    public void SaveWitness(string origin, ReadOnlyMemory<byte> note)
+    {
+        lock (_gate) _witnesses[origin] = note.ToArray();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, byte[]> LoadWitnesses()
+    {
+        lock (_gate) return new Dictionary<string, byte[]>(_witnesses, StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes)
+    {
+        lock (_gate) _evidence.Add((kind, accused, bytes.ToArray()));
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence()
+    {
+        lock (_gate) return _evidence.ToArray();
     }
 
     /// <inheritdoc />

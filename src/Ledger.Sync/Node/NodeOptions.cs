@@ -26,6 +26,11 @@ public sealed class NodeOptions
     /// <summary>Most appends committed in one transaction (group commit). Default 512.</summary>
     public int MaxGroupCommit { get; set; } = 512;
 
+    /// <summary>The relay's checkpoint verifier key. When set, the node accepts only ops whose order the relay
+    /// signed (every pull is checked against a checkpoint), witnesses and cosigns checkpoints, and turns a
+    /// contradicting view into evidence.</summary>
+    public Ledger.Sync.NoteKey? TrustedRelay { get; set; }
+
     /// <summary>Keep provenance in the node's kernel ("tap a figure"). Default true.</summary>
     public bool TrackProvenance { get; set; } = true;
 }

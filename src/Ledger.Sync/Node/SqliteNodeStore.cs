@@ -29,6 +29,8 @@ public sealed class SqliteNodeStore : INodeStore
               bytes BLOB NOT NULL,
               UNIQUE (author, seq));
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS witness (origin TEXT PRIMARY KEY, note BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS evidence (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, accused TEXT NOT NULL, bytes BLOB NOT NULL);
             INSERT OR IGNORE INTO meta (name, value) VALUES ('cursor', 0);
             """);
         _cursor = SqliteFiles.Scalar(_db, "SELECT value FROM meta WHERE name = 'cursor';");
@@ -159,6 +161,61 @@ public sealed class SqliteNodeStore : INodeStore
             c.Parameters.AddWithValue("$a", op.Author.Value);
             c.Parameters.AddWithValue("$s", (long)op.Seq);
             c.ExecuteNonQuery();
+        }
+    }
+
+    /// <inheritdoc />
+    public void SaveWitness(string origin, ReadOnlyMemory<byte> note)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "INSERT INTO witness (origin, note) VALUES ($o, $n) ON CONFLICT(origin) DO UPDATE SET note = excluded.note;";
+            c.Parameters.AddWithValue("$o", origin);
+            c.Parameters.AddWithValue("$n", note.ToArray());
+            c.ExecuteNonQuery();
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, byte[]> LoadWitnesses()
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT origin, note FROM witness;";
+            using var r = c.ExecuteReader();
+            var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            while (r.Read()) found[r.GetString(0)] = (byte[])r[1];
+            return found;
+        }
+    }
+
+    /// <inheritdoc />
+    public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "INSERT INTO evidence (kind, accused, bytes) VALUES ($k, $a, $b);";
+            c.Parameters.AddWithValue("$k", kind);
+            c.Parameters.AddWithValue("$a", accused);
+            c.Parameters.AddWithValue("$b", bytes.ToArray());
+            c.ExecuteNonQuery();
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence()
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT kind, accused, bytes FROM evidence ORDER BY id;";
+            using var r = c.ExecuteReader();
+            var list = new List<(string, string, byte[])>();
+            while (r.Read()) list.Add((r.GetString(0), r.GetString(1), (byte[])r[2]));
+            return list;
         }
     }
 

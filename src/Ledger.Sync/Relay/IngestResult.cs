@@ -66,4 +66,6 @@ public sealed record IngestResponse(IReadOnlyList<IngestResult> Results, long Re
 /// <summary>Ops served by a relay from a position.</summary>
 /// <param name="Ops">(position, signed op bytes), in order.</param>
 /// <param name="RelaySize">The relay's size when it answered: the caller holds the prefix once it has read up to it.</param>
-public sealed record PullResponse(IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> Ops, long RelaySize);
+/// <param name="Checkpoint">The relay-signed checkpoint of exactly the prefix the caller holds after these ops
+/// (size = first position + count), when the relay signs checkpoints.</param>
+public sealed record PullResponse(IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> Ops, long RelaySize, byte[]? Checkpoint = null);

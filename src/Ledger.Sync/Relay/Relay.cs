@@ -19,6 +19,11 @@ public sealed class Relay
     private readonly RelayOptions _options;
     private readonly Dictionary<AuthorId, AuthorChainVerifier> _verifiers = new();
     private readonly Lock _gate = new();
+    private readonly List<byte[]> _cosigned = [];
+    private MerkleTree? _tree;
+    private (long Size, byte[] Note)? _lastCheckpoint;
+
+    static Relay() => SplitViewEvidence.Register();
 
     /// <summary>Creates a relay over <paramref name="store"/>.</summary>
     public Relay(RelayOptions options, IRelayStore store)
@@ -38,6 +43,12 @@ public sealed class Relay
 
     /// <summary>The store.</summary>
     public IRelayStore Store => _store;
+
+    /// <summary>The log identity checkpoints name.</summary>
+    public string Origin => _options.Origin ?? "ledger-relay/" + _options.Ledger;
+
+    /// <summary>The checkpoint verifier key (null when the relay signs no checkpoints).</summary>
+    public NoteKey? CheckpointVerifierKey => _options.CheckpointKey is { } key ? NoteKey.Create(Origin, key.Public) : null;
 
     /// <summary>Called after a batch is persisted and before it is acknowledged (tests use it to crash there).</summary>
     public Action<IReadOnlyList<StoredOp>>? AfterPersist { get; set; }
@@ -163,6 +174,11 @@ public sealed class Relay
                 else _verifiers[author] = verifier;
             }
 
+            if (_tree is not null)
+            {
+                foreach (var op in accepted) _tree.Append(op.Bytes.Span);
+            }
+
             AfterPersist?.Invoke(accepted);
             var response = new IngestResponse(results.Select(r => r!).ToArray(), _store.Count);
             if (Ingested.Enabled)
@@ -174,11 +190,82 @@ public sealed class Relay
         }
     }
 
-    /// <summary>Up to <see cref="RelayOptions.MaxRead"/> ops from <paramref name="fromPosition"/>.</summary>
+    /// <summary>Up to <see cref="RelayOptions.MaxRead"/> ops from <paramref name="fromPosition"/>, with the signed
+    /// checkpoint of the prefix they complete.</summary>
     public PullResponse Read(long fromPosition, int max = int.MaxValue)
     {
-        var ops = _store.Read(Math.Max(0, fromPosition), Math.Min(max, _options.MaxRead));
-        return new PullResponse(ops.Select(o => (o.Position, o.Bytes)).ToArray(), _store.Count);
+        lock (_gate)
+        {
+            var from = Math.Max(0, fromPosition);
+            var ops = _store.Read(from, Math.Min(max, _options.MaxRead));
+            var end = ops.Count > 0 ? ops[^1].Position + 1 : Math.Min(from, _store.Count);
+            return new PullResponse(ops.Select(o => (o.Position, o.Bytes)).ToArray(), _store.Count, CheckpointNote(end));
+        }
+    }
+
+    /// <summary>The signed checkpoint of the first <paramref name="size"/> ops (default: all), or null when the
+    /// relay signs no checkpoints. Any size up to the current one can be signed: they are all consistent.</summary>
+    public byte[]? Checkpoint(long? size = null)
+    {
+        lock (_gate) return CheckpointNote(size ?? _store.Count);
+    }
+
+    /// <summary>The RFC 9162 consistency proof between two sizes.</summary>
+    public IReadOnlyList<Hash32> ConsistencyProof(long size1, long size2)
+    {
+        lock (_gate) return Tree().ConsistencyProof(size1, size2);
+    }
+
+    /// <summary>The RFC 9162 inclusion proof of the op at <paramref name="index"/> in the tree of <paramref name="size"/> ops.</summary>
+    public IReadOnlyList<Hash32> InclusionProof(long index, long size)
+    {
+        lock (_gate) return Tree().InclusionProof(index, size);
+    }
+
+    /// <summary>Keeps a checkpoint a witness cosigned, so other nodes can compare views through the relay too.</summary>
+    public void AddCosignedCheckpoint(ReadOnlyMemory<byte> note)
+    {
+        SignedNote.Parse(note.Span);
+        lock (_gate)
+        {
+            _cosigned.Add(note.ToArray());
+            if (_cosigned.Count > 1024) _cosigned.RemoveAt(0);
+        }
+    }
+
+    /// <summary>The cosigned checkpoints witnesses posted, oldest first.</summary>
+    public IReadOnlyList<byte[]> CosignedCheckpoints()
+    {
+        lock (_gate) return _cosigned.ToArray();
+    }
+
+    private byte[]? CheckpointNote(long size)
+    {
+        if (_options.CheckpointKey is not { } key) return null;
+        if (_lastCheckpoint is { } last && last.Size == size) return last.Note;
+        var note = new RelayCheckpoint(Origin, size, Tree().Root(size)).Sign(key).ToBytes();
+        _lastCheckpoint = (size, note);
+        return note;
+    }
+
+    private MerkleTree Tree()
+    {
+        if (_tree is null)
+        {
+            // Rebuilt from the store on first use after a start: the tree is derived data.
+            var tree = new MerkleTree();
+            for (long from = 0; from < _store.Count;)
+            {
+                var chunk = _store.Read(from, 4096);
+                if (chunk.Count == 0) break;
+                foreach (var op in chunk) tree.Append(op.Bytes.Span);
+                from += chunk.Count;
+            }
+
+            _tree = tree;
+        }
+
+        return _tree;
     }
 
     /// <summary>An author's chain from <paramref name="fromSeq"/> (a recovering device fetches its own tip this way).</summary>

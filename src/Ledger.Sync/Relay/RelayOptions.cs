@@ -12,6 +12,12 @@ public sealed class RelayOptions
     /// <summary>The most ops one read returns. Default 4,096.</summary>
     public int MaxRead { get; set; } = 4096;
 
+    /// <summary>The relay's log identity for checkpoints, e.g. <c>relay.example/sitebooks</c>. Default: <c>ledger-relay/&lt;ledger&gt;</c>.</summary>
+    public string? Origin { get; set; }
+
+    /// <summary>The key that signs checkpoints (C2SP signed notes). Without one the relay serves no checkpoints.</summary>
+    public Ledger.Signing.SigningKey? CheckpointKey { get; set; }
+
     /// <summary>Threads for verifying a batch's signatures; null for all cores.</summary>
     public int? VerifyThreads { get; set; }
 }

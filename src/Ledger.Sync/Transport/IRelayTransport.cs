@@ -16,6 +16,23 @@ public interface IRelayTransport
     /// <summary>Reads one author's chain from <paramref name="fromSeq"/> (recovery fetches its own tip this way).</summary>
     /// <exception cref="RelayUnavailableException">The relay cannot be reached.</exception>
     Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default);
+
+    /// <summary>The relay-signed checkpoint of the first <paramref name="size"/> ops (null: the latest), or null
+    /// when the relay signs no checkpoints.</summary>
+    /// <exception cref="RelayUnavailableException">The relay cannot be reached.</exception>
+    Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default);
+
+    /// <summary>The RFC 9162 consistency proof from <paramref name="size1"/> to <paramref name="size2"/>.</summary>
+    /// <exception cref="RelayUnavailableException">The relay cannot be reached.</exception>
+    Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default);
+
+    /// <summary>Hands the relay a checkpoint this node cosigned, for other nodes to compare with.</summary>
+    /// <exception cref="RelayUnavailableException">The relay cannot be reached.</exception>
+    Task PostCosignedCheckpointAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default);
+
+    /// <summary>The cosigned checkpoints other nodes posted.</summary>
+    /// <exception cref="RelayUnavailableException">The relay cannot be reached.</exception>
+    Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>The relay could not be reached, or its answer was lost.</summary>

@@ -41,6 +41,35 @@ public sealed class InMemoryRelayTransport(Relay relay) : IRelayTransport
         return Task.FromResult(Relay.ReadAuthor(author, fromSeq));
     }
 
+    /// <inheritdoc />
+    public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default)
+    {
+        EnsureOnline();
+        return Task.FromResult(Relay.Checkpoint(size));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default)
+    {
+        EnsureOnline();
+        return Task.FromResult(Relay.ConsistencyProof(size1, size2));
+    }
+
+    /// <inheritdoc />
+    public Task PostCosignedCheckpointAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
+    {
+        EnsureOnline();
+        Relay.AddCosignedCheckpoint(note);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureOnline();
+        return Task.FromResult(Relay.CosignedCheckpoints());
+    }
+
     private void EnsureOnline()
     {
         if (!Online) throw new RelayUnavailableException("offline: the relay cannot be reached.");

@@ -1,0 +1,308 @@
+using System.Collections.Concurrent;
+using Ledger.Kernel;
+using Ledger.Signing;
+
+namespace Ledger.Sync;
+
+/// <summary>Witness semantics on every node: the relay's order as a Merkle tree of the ops this node pulled,
+/// checked against the relay-signed checkpoint of every pull; the latest checkpoint per relay, moving only
+/// forward; cosigning and gossiping it; and evidence when another view of the same relay contradicts it.</summary>
+public sealed partial class DeviceNode
+{
+    private readonly MerkleTree _tree = new();
+    private readonly ConcurrentQueue<byte[]> _gossipInbox = new();
+    private readonly List<byte[]> _deferredGossip = [];
+    private readonly Lock _witnessGate = new();
+    private (RelayCheckpoint Checkpoint, byte[] Note)? _witnessed;
+    private string? _frozen;
+    private PeerGossip? _gossip;
+
+    static DeviceNode() => SplitViewEvidence.Register();
+
+    /// <summary>The latest relay checkpoint this node verified, if it trusts a relay.</summary>
+    public RelayCheckpoint? WitnessedCheckpoint
+    {
+        get
+        {
+            lock (_witnessGate) return _witnessed?.Checkpoint;
+        }
+    }
+
+    /// <summary>Why this node stopped trusting its relay, or null.</summary>
+    public string? FrozenBecause
+    {
+        get
+        {
+            lock (_witnessGate) return _frozen;
+        }
+    }
+
+    /// <summary>Evidence this node holds (against its relay, or forks it was told about), oldest first. Never dropped.</summary>
+    public IReadOnlyList<Evidence> Evidence => _store.Evidence().Select(e => EvidenceCodec.Decode(e.Bytes)).ToArray();
+
+    /// <summary>The name this node cosigns checkpoints under.</summary>
+    public string WitnessName => "ledger-witness/" + Author.Value;
+
+    /// <summary>The key that verifies this node's cosignatures (its current signing key, cosignature type).</summary>
+    public NoteKey WitnessKey
+    {
+        get
+        {
+            lock (_foldGate) return NoteKey.Create(WitnessName, _verifiers[Author].Keys!.Current, NoteKey.Cosignature);
+        }
+    }
+
+    /// <summary>Offers a relay checkpoint (from gossip, a peer, a file). It is verified against the trusted relay
+    /// key; a smaller one than the one witnessed is refused (no rollback); one this node can check against the
+    /// ops it holds either advances the witness or, if it contradicts them, becomes evidence.</summary>
+    public async Task<CheckpointVerdict> OfferCheckpointAsync(ReadOnlyMemory<byte> note, IRelayTransport relay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        var trusted = _options.TrustedRelay ?? throw new InvalidOperationException("NodeOptions.TrustedRelay is not set: this node witnesses no relay.");
+        RelayCheckpoint checkpoint;
+        try
+        {
+            var (opened, _, verdict) = RelayCheckpoint.Open(note.Span, trusted);
+            if (!verdict.Ok) return CheckpointVerdict.Refused("not signed by the trusted relay: " + verdict.Reason);
+            checkpoint = opened;
+        }
+        catch (LedgerFormatException e)
+        {
+            return CheckpointVerdict.Refused("malformed: " + e.Message);
+        }
+
+        lock (_witnessGate)
+        {
+            if (_witnessed is { } current && checkpoint.Size < current.Checkpoint.Size)
+            {
+                return CheckpointVerdict.Refused($"rollback: size {checkpoint.Size} is below the witnessed size {current.Checkpoint.Size}.");
+            }
+        }
+
+        long treeSize;
+        Hash32? mine;
+        lock (_foldGate)
+        {
+            treeSize = _tree.Size;
+            mine = checkpoint.Size <= treeSize ? _tree.Root(checkpoint.Size) : null;
+        }
+
+        if (mine is { } root)
+        {
+            if (root == checkpoint.Root)
+            {
+                return AdvanceWitness(checkpoint, note.ToArray()) ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
+            }
+
+            return await ContradictionAsync(checkpoint, note.ToArray(), root, relay, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Larger than what this node holds: the relay must prove it extends the witnessed checkpoint.
+        (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
+        lock (_witnessGate) witnessed = _witnessed;
+        if (witnessed is { } w && w.Checkpoint.Size > 0)
+        {
+            var proof = await relay.GetConsistencyProofAsync(w.Checkpoint.Size, checkpoint.Size, cancellationToken).ConfigureAwait(false);
+            if (!MerkleProofs.VerifyConsistency(w.Checkpoint.Size, checkpoint.Size, proof, w.Checkpoint.Root, checkpoint.Root))
+            {
+                return CheckpointVerdict.Refused($"inconsistent: the relay cannot prove size {checkpoint.Size} extends the witnessed size {w.Checkpoint.Size}.");
+            }
+        }
+
+        return AdvanceWitness(checkpoint, note.ToArray()) ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
+    }
+
+    internal void JoinGossip(PeerGossip gossip) => _gossip = gossip;
+
+    internal void ReceiveGossip(byte[] note) => _gossipInbox.Enqueue(note);
+
+    /// <summary>Moves the witnessed checkpoint forward, atomically: a concurrent update can never move it back.</summary>
+    private bool AdvanceWitness(RelayCheckpoint checkpoint, byte[] note)
+    {
+        lock (_witnessGate)
+        {
+            if (_witnessed is { } current && current.Checkpoint.Size >= checkpoint.Size) return current.Checkpoint.Size == checkpoint.Size && current.Checkpoint.Root == checkpoint.Root;
+            _store.SaveWitness(checkpoint.Origin, note);
+            _witnessed = (checkpoint, note);
+            return true;
+        }
+    }
+
+    private void LoadTransparencyState()
+    {
+        foreach (var record in _store.LoadAll().Where(r => r.Position is not null).OrderBy(r => r.Position))
+        {
+            if (record.Position != _tree.Size) break;
+            if (_tree.Size >= _store.Cursor) break;
+            _tree.Append(record.Bytes.Span);
+        }
+
+        if (_options.TrustedRelay is { } trusted && _store.LoadWitnesses().TryGetValue(trusted.Name, out var note))
+        {
+            var (checkpoint, _, verdict) = RelayCheckpoint.Open(note, trusted);
+            if (verdict.Ok) _witnessed = (checkpoint, note);
+        }
+
+        var against = _options.TrustedRelay?.ToVkey();
+        if (against is not null && _store.Evidence().Any(e => e.Accused == against)) _frozen = "evidence against this relay is on record.";
+    }
+
+    /// <summary>Checks a pull batch against the relay-signed checkpoint of the prefix it completes; on success the
+    /// leaves stay in the tree, on failure they are removed and the batch is rejected before anything is stored.</summary>
+    private (RelayCheckpoint, byte[])? VerifyPulled(IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> ops, byte[]? note, long end)
+    {
+        if (_options.TrustedRelay is not { } trusted) return null;
+        lock (_foldGate)
+        {
+            var before = _tree.Size;
+            foreach (var (position, bytes) in ops)
+            {
+                if (position != _tree.Size) continue;
+                _tree.Append(bytes.Span);
+            }
+
+            try
+            {
+                if (note is null) throw new SyncException("the relay served ops without a signed checkpoint, but this node only accepts a witnessed order.");
+                RelayCheckpoint checkpoint;
+                try
+                {
+                    var (opened, _, verdict) = RelayCheckpoint.Open(note, trusted);
+                    if (!verdict.Ok) throw new SyncException("the relay's checkpoint is not signed by the trusted relay key: " + verdict.Reason);
+                    checkpoint = opened;
+                }
+                catch (LedgerFormatException e)
+                {
+                    throw new SyncException("the relay's checkpoint is malformed: " + e.Message, e);
+                }
+
+                if (checkpoint.Size != end || _tree.Size != end) throw new SyncException($"the relay's checkpoint covers {checkpoint.Size} ops where {end} were served.");
+                if (_tree.Root(end) != checkpoint.Root) throw new SyncException($"the ops the relay served do not hash to the root it signed for size {end}.");
+                return (checkpoint, note);
+            }
+            catch
+            {
+                _tree.Truncate(before);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The order just pulled must agree with the checkpoint witnessed before (which may have come from a
+    /// peer): if the witnessed size is now covered by this node's ops, their root must be the witnessed root.</summary>
+    private async Task CheckAgainstWitnessAsync(long before, IRelayTransport relay, CancellationToken cancellationToken)
+    {
+        if (_options.TrustedRelay is null) return;
+        (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
+        lock (_witnessGate) witnessed = _witnessed;
+        if (witnessed is not { } w) return;
+        Hash32? mine;
+        lock (_foldGate) mine = w.Checkpoint.Size <= _tree.Size ? _tree.Root(w.Checkpoint.Size) : null;
+        if (mine is not { } root || root == w.Checkpoint.Root) return;
+        await ContradictionAsync(w.Checkpoint, w.Note, root, relay, cancellationToken).ConfigureAwait(false);
+        lock (_foldGate) _tree.Truncate(before);
+        ThrowIfFrozen();
+    }
+
+    /// <summary>After a round: cosign the witnessed checkpoint, hand it to the relay and to peers, and compare
+    /// every checkpoint received from them with this node's view.</summary>
+    private async Task GossipAsync(IRelayTransport relay, CancellationToken cancellationToken)
+    {
+        if (_options.TrustedRelay is null) return;
+        (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
+        lock (_witnessGate) witnessed = _witnessed;
+        if (witnessed is { } w)
+        {
+            SigningKey key;
+            lock (_foldGate) key = _keys[_verifiers[Author].Keys!.Current.Id];
+            var cosigned = Cosignatures.Cosign(SignedNote.Parse(w.Note), WitnessName, key, _options.Time.GetUtcNow()).ToBytes();
+            await relay.PostCosignedCheckpointAsync(cosigned, cancellationToken).ConfigureAwait(false);
+            _gossip?.Publish(this, cosigned);
+        }
+
+        var received = new List<byte[]>(_deferredGossip);
+        _deferredGossip.Clear();
+        while (_gossipInbox.TryDequeue(out var note)) received.Add(note);
+        received.AddRange(await relay.GetCosignedCheckpointsAsync(cancellationToken).ConfigureAwait(false));
+        foreach (var note in received.DistinctBy(n => Hash32.Sha256(n)))
+        {
+            if (FrozenBecause is not null) return;
+            var verdict = await OfferCheckpointAsync(note, relay, cancellationToken).ConfigureAwait(false);
+            if (verdict.Status == CheckpointStatus.Refused && verdict.Reason.StartsWith("inconsistent", StringComparison.Ordinal)) _deferredGossip.Add(note);
+        }
+    }
+
+    /// <summary>A relay-signed checkpoint contradicts the ops this node holds. Ask the relay to sign this node's
+    /// view at that size: two relay-signed checkpoints of one size with different roots are self-contained evidence.</summary>
+    private async Task<CheckpointVerdict> ContradictionAsync(RelayCheckpoint theirs, byte[] theirNote, Hash32 mine, IRelayTransport relay, CancellationToken cancellationToken)
+    {
+        var trusted = _options.TrustedRelay!;
+        byte[]? oursNote = null;
+        (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
+        lock (_witnessGate) witnessed = _witnessed;
+        if (witnessed is { } w && w.Checkpoint.Size == theirs.Size) oursNote = w.Note;
+        oursNote ??= await relay.GetCheckpointAsync(theirs.Size, cancellationToken).ConfigureAwait(false);
+        if (oursNote is not null)
+        {
+            try
+            {
+                var (ours, _, verdict) = RelayCheckpoint.Open(oursNote, trusted);
+                if (verdict.Ok && ours.Size == theirs.Size && ours.Root == mine)
+                {
+                    var evidence = SplitViewEvidence.FromCheckpoints(Ledger, trusted, SignedNote.Parse(oursNote), SignedNote.Parse(theirNote));
+                    var proof = evidence.Verify();
+                    if (proof.Valid)
+                    {
+                        Freeze(evidence, proof.Finding);
+                        return CheckpointVerdict.Evidence(evidence);
+                    }
+                }
+            }
+            catch (LedgerFormatException)
+            {
+                // Falls through: the relay's answer is no use as evidence, but the contradiction stands.
+            }
+        }
+
+        lock (_witnessGate) _frozen ??= $"relay {trusted.Name} signed root {theirs.Root.ToShortString()} for size {theirs.Size}, but the ops it served this node hash to {mine.ToShortString()}.";
+        return CheckpointVerdict.Refused("contradicts the ops this node holds; the relay is no longer trusted.");
+    }
+
+    private void Freeze(Evidence evidence, string finding)
+    {
+        _store.AddEvidence(evidence.Kind, evidence.Accused, evidence.Encode());
+        lock (_witnessGate) _frozen ??= finding;
+    }
+
+    private void ThrowIfFrozen()
+    {
+        if (FrozenBecause is { } why) throw new RelayFrozenException($"this node no longer trusts its relay: {why}");
+    }
+}
+
+/// <summary>What a node did with an offered checkpoint.</summary>
+public enum CheckpointStatus
+{
+    /// <summary>Verified and now the witnessed checkpoint (or equal to it).</summary>
+    Advanced = 1,
+
+    /// <summary>Refused: not the relay's, older than the witnessed one, or unprovable.</summary>
+    Refused = 2,
+
+    /// <summary>It proves the relay equivocated; the relay is frozen.</summary>
+    Evidence = 3,
+}
+
+/// <summary>The outcome of offering a checkpoint to a node.</summary>
+/// <param name="Status">What happened.</param>
+/// <param name="Reason">Why, for people.</param>
+/// <param name="Checkpoint">The checkpoint, when advanced.</param>
+/// <param name="Proof">The evidence, when the checkpoint proved equivocation.</param>
+public sealed record CheckpointVerdict(CheckpointStatus Status, string Reason, RelayCheckpoint? Checkpoint = null, Evidence? Proof = null)
+{
+    internal static CheckpointVerdict Advanced(RelayCheckpoint checkpoint) => new(CheckpointStatus.Advanced, "ok", checkpoint);
+
+    internal static CheckpointVerdict Refused(string reason) => new(CheckpointStatus.Refused, reason);
+
+    internal static CheckpointVerdict Evidence(Evidence proof) => new(CheckpointStatus.Evidence, "split view", Proof: proof);
+}
