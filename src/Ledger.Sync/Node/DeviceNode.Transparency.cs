@@ -71,14 +71,6 @@ public sealed partial class DeviceNode
             return CheckpointVerdict.Refused("malformed: " + e.Message);
         }
 
-        lock (_witnessGate)
-        {
-            if (_witnessed is { } current && checkpoint.Size < current.Checkpoint.Size)
-            {
-                return CheckpointVerdict.Refused($"rollback: size {checkpoint.Size} is below the witnessed size {current.Checkpoint.Size}.");
-            }
-        }
-
         long treeSize;
         Hash32? mine;
         lock (_foldGate)
@@ -87,14 +79,24 @@ public sealed partial class DeviceNode
             mine = checkpoint.Size <= treeSize ? _tree.Root(checkpoint.Size) : null;
         }
 
-        if (mine is { } root)
+        // First the truth test, whatever the size: a checkpoint that contradicts the ops held here is evidence,
+        // even if it is too old to move the witness.
+        if (mine is { } root && root != checkpoint.Root)
         {
-            if (root == checkpoint.Root)
-            {
-                return AdvanceWitness(checkpoint, note.ToArray()) ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
-            }
-
             return await ContradictionAsync(checkpoint, note.ToArray(), root, relay, cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_witnessGate)
+        {
+            if (_witnessed is { } current && checkpoint.Size < current.Checkpoint.Size)
+            {
+                return CheckpointVerdict.Refused($"rollback: size {checkpoint.Size} is below the witnessed size {current.Checkpoint.Size}.");
+            }
+        }
+
+        if (mine is not null)
+        {
+            return AdvanceWitness(checkpoint, note.ToArray()) ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
         }
 
         // Larger than what this node holds: the relay must prove it extends the witnessed checkpoint.
@@ -242,6 +244,7 @@ public sealed partial class DeviceNode
         lock (_witnessGate) witnessed = _witnessed;
         if (witnessed is { } w && w.Checkpoint.Size == theirs.Size) oursNote = w.Note;
         oursNote ??= await relay.GetCheckpointAsync(theirs.Size, cancellationToken).ConfigureAwait(false);
+        var noEvidence = "the relay would not sign this node's view";
         if (oursNote is not null)
         {
             try
@@ -256,15 +259,21 @@ public sealed partial class DeviceNode
                         Freeze(evidence, proof.Finding);
                         return CheckpointVerdict.Evidence(evidence);
                     }
+
+                    noEvidence = proof.Finding;
+                }
+                else
+                {
+                    noEvidence = verdict.Ok ? $"the relay signed size {ours.Size} with root {ours.Root.ToShortString()}" : verdict.Reason;
                 }
             }
-            catch (LedgerFormatException)
+            catch (LedgerFormatException e)
             {
-                // Falls through: the relay's answer is no use as evidence, but the contradiction stands.
+                noEvidence = e.Message;
             }
         }
 
-        lock (_witnessGate) _frozen ??= $"relay {trusted.Name} signed root {theirs.Root.ToShortString()} for size {theirs.Size}, but the ops it served this node hash to {mine.ToShortString()}.";
+        lock (_witnessGate) _frozen ??= $"relay {trusted.Name} signed root {theirs.Root.ToShortString()} for size {theirs.Size}, but the ops it served this node hash to {mine.ToShortString()} (no self-contained evidence: {noEvidence}).";
         return CheckpointVerdict.Refused("contradicts the ops this node holds; the relay is no longer trusted.");
     }
 

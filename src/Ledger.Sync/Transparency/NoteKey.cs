@@ -66,7 +66,7 @@ public sealed class NoteKey
     {
         key = null;
         if (vkey is null) return false;
-        var parts = vkey.Split('+');
+        var parts = vkey.Split('+', 3);
         if (parts.Length != 3 || !IsValidName(parts[0]) || parts[1].Length != 8) return false;
         if (!uint.TryParse(parts[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var id)) return false;
         byte[] material;
