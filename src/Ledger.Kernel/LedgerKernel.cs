@@ -158,6 +158,11 @@ public sealed partial class LedgerKernel
             return FoldReleasedClaims();
         }
 
+        if (_parking.Queue.Any(e => e.Op.Ref == op) && _parking.Queue.First(e => e.Op.Ref == op).Op is { } parked)
+        {
+            ValidateClaimPosition(parked, position);
+        }
+
         _parking.AssignPosition(op, position);
         return [];
     }
@@ -178,9 +183,18 @@ public sealed partial class LedgerKernel
         ThrowIfFaulted();
         var queue = _parking.TakeAll();
         var results = new List<ApplyResult>(queue.Count);
-        foreach (var entry in queue)
+        for (var i = 0; i < queue.Count; i++)
         {
-            results.Add(Count(Route(entry.Op, entry.Position, fromParking: true)));
+            try
+            {
+                results.Add(Count(Route(queue[i].Op, queue[i].Position, fromParking: true)));
+            }
+            catch (LedgerOrderException)
+            {
+                // Nothing is lost: what was not resumed goes back to the parking lot, in its order.
+                _parking.Restore(queue.Skip(i).ToArray(), e => (null, true));
+                throw;
+            }
         }
 
         results.AddRange(FoldReleasedClaims());
@@ -227,8 +241,13 @@ public sealed partial class LedgerKernel
             }
 
             var claim = new PendingClaim(op, verb, manifest) { Position = position };
+            if (position is { } p)
+            {
+                ValidateClaimPosition(op, p);
+                _sequenced.Add(p, claim);
+            }
+
             _pending.Add(op.Ref, claim);
-            if (position is { } p) _sequenced.Add(p, claim);
             if (fromParking) return new ApplyResult(op.Ref, ApplyStatus.Pending);
 
             var released = FoldReleasedClaims();
@@ -302,6 +321,11 @@ public sealed partial class LedgerKernel
         if (_sequenced.TryGetValue(position, out var holder) && holder.Op.Ref != op.Ref)
         {
             throw Error.Order(op.Ref, OrderViolation.Position, $"position {position} is already held by {holder.Op.Ref}.");
+        }
+
+        if (_parking.HoldsPosition(position, op.Ref))
+        {
+            throw Error.Order(op.Ref, OrderViolation.Position, $"position {position} is already held by a parked op.");
         }
 
         if (_claimFrontier.TryGetValue(op.ClaimKey, out var folded) && position <= folded)

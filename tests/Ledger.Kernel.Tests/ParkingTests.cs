@@ -78,3 +78,41 @@ public class ParkingTests
         Assert.Equal(knew.StateHash(), late.StateHash());
     }
 }
+
+public class ParkingAbuseTests
+{
+    [Fact]
+    [Trait("Risk", "D2")]
+    public void An_op_of_an_unknown_manifest_naming_someone_elses_branch_does_not_stop_that_branch()
+    {
+        var kernel = TestManifest.NewKernel();
+        var victim = new Chain("victim");
+        var mallory = new Chain("mallory");
+        kernel.Apply(victim.Next(TestManifest.PutNote, new NoteArgs("a", "1")));
+        var poison = mallory.Next(TestManifest.PutNote, new NoteArgs("x", "x"), onBranch: victim.Branch, manifest: ParkingTests.V2);
+        Assert.Equal(ApplyStatus.Parked, kernel.Apply(poison).Status);
+        Assert.DoesNotContain(victim.Branch, kernel.Parked.Branches);
+        Assert.Equal(ApplyStatus.Folded, kernel.Apply(victim.Next(TestManifest.PutNote, new NoteArgs("b", "2"))).Status);
+        Assert.True(kernel.State.TryGet(Tables.Notes, victim.Branch, "b", out _));
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
+    public void Two_parked_and_live_claims_cannot_share_a_relay_position_and_resume_loses_nothing()
+    {
+        var catalog = new ManifestCatalog(TestManifest.V1);
+        var kernel = new LedgerKernel(new KernelOptions { Manifests = catalog });
+        var a = new Chain("a");
+        var b = new Chain("b");
+        kernel.Apply(a.Next(ParkingTests.DoubleTallyVerb, new AmountArgs("k", 1), manifest: ParkingTests.V2));
+        var parkedClaim = a.Next(TestManifest.TakeUnit, new UnitsArgs(1, "r"), "pool:1");
+        Assert.Equal(ApplyStatus.Parked, kernel.Apply(parkedClaim, 5).Status);
+        var live = b.Next(TestManifest.TakeUnit, new UnitsArgs(1, "r"), "pool:2");
+        Assert.Equal(OrderViolation.Position, Assert.Throws<LedgerOrderException>(() => kernel.Apply(live, 5)).Violation);
+        catalog.Add(ParkingTests.V2);
+        kernel.Resume();
+        kernel.AdvanceRelayFrontier(long.MaxValue);
+        Assert.True(kernel.Parked.IsEmpty);
+        Assert.Empty(kernel.PendingClaims);
+    }
+}

@@ -163,3 +163,34 @@ public class ScopeEnforcementTests
         Assert.Equal(one.StateHash(), two.StateHash());
     }
 }
+
+public class ReadYourWritesTests
+{
+    private static readonly BranchTable<Note> NotesAgain = new("notes");
+    private static readonly LwwTable<long> PricesAgain = new("prices");
+
+    private sealed class WriteThenReadThroughAnotherHandle() : Verb<NoteArgs>("handles.rw", 1, Scope.Branch)
+    {
+        protected override void Execute(VerbContext ctx, NoteArgs args)
+        {
+            ctx.Put(Tables.Notes, args.Key, new Note(args.Text, 1));
+            if (!ctx.TryGet(NotesAgain, args.Key, out var seen) || seen.Text != args.Text) ctx.Refuse("lost-own-write");
+            ctx.Put(Tables.Prices, "p", 1);
+            ctx.Put(PricesAgain, "p", 2);
+        }
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
+    public void A_verb_sees_its_own_writes_through_any_handle_of_the_table_and_its_last_lww_write_wins()
+    {
+        var verb = new WriteThenReadThroughAnotherHandle();
+        var manifest = new ManifestBuilder("handles", 1).Tables(Tables.All).Add(verb).Build();
+        var kernel = new LedgerKernel(manifest);
+        var author = new AuthorId("till-1");
+        var op = manifest.CreateOp(verb, new NoteArgs("k", "v"), author, 1, Hash32.Zero, new BranchId(author, "main"), 1, Guid.Empty);
+        Assert.Equal(ApplyStatus.Folded, kernel.Apply(op).Status);
+        Assert.True(kernel.State.TryGet(Tables.Prices, "p", out var price));
+        Assert.Equal(2, price);
+    }
+}

@@ -11,7 +11,11 @@ public static class CheckpointCodec
     public const string Label = "ledger/checkpoint/v1";
 
     private const int MaxCount = 1 << 26;
-    private const int MaxValueBytes = 1 << 24;
+
+    /// <summary>The largest row value a checkpoint may carry (256 MiB).</summary>
+    public const int MaxRowBytes = 1 << 28;
+
+    private const int MaxValueBytes = MaxRowBytes;
 
     /// <summary>Encodes a checkpoint.</summary>
     public static byte[] Encode(Checkpoint checkpoint)

@@ -23,10 +23,15 @@ internal sealed class ParkingLot
         _queue.Add(new Entry(op, position, reason));
         if (blockAuthor) _authors.TryAdd(op.Author, op.Seq);
 
-        // An op of unknown scope may be a Branch op: stop its branch too.
-        if (scope is null or Scope.Branch) _branches.Add(op.Branch);
+        // An op of unknown scope may be a Branch op: stop its branch too — but only when its author owns the branch.
+        // A non-owner's op can never touch the branch (a Branch op of a non-owner is refused), and letting it stop
+        // the branch would let any author freeze any other author's books with one op under a made-up manifest.
+        if (scope is null or Scope.Branch && op.Branch.Owner == op.Author) _branches.Add(op.Branch);
         if (op.ClaimKey is not null) _claimKeys.Add(op.ClaimKey);
     }
+
+    /// <summary>The relay positions held by parked claim ops.</summary>
+    public bool HoldsPosition(long position, OpRef except) => _queue.Any(e => e.Position == position && e.Op.Ref != except);
 
     public void AssignPosition(OpRef op, long position)
     {
@@ -36,6 +41,18 @@ internal sealed class ParkingLot
             {
                 _queue[i] = _queue[i] with { Position = position };
             }
+        }
+    }
+
+    /// <summary>Puts entries back (an interrupted resume), ahead of anything parked since.</summary>
+    public void Restore(IReadOnlyList<Entry> entries, Func<Entry, (Scope? Scope, bool BlockAuthor)> how)
+    {
+        var later = _queue.ToList();
+        _queue.Clear();
+        foreach (var e in entries.Concat(later))
+        {
+            var (scope, block) = how(e);
+            Park(e.Op, e.Position, e.Reason, scope, block);
         }
     }
 

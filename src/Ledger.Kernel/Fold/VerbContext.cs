@@ -102,7 +102,7 @@ public sealed class VerbContext
         for (var i = _effects.Count - 1; i >= 0; i--)
         {
             var e = _effects[i];
-            if (ReferenceEquals(e.Table, table) && e.Key == key)
+            if (SameTable(e.Table, table) && e.Key == key)
             {
                 if (e.Kind == EffectKind.Remove) break;
                 value = Values.Decode<T>(e.Value!);
@@ -137,7 +137,7 @@ public sealed class VerbContext
 
         foreach (var e in _effects)
         {
-            if (ReferenceEquals(e.Table, table)) rows[e.Key] = e.Kind == EffectKind.Remove ? null : e.Value;
+            if (SameTable(e.Table, table)) rows[e.Key] = e.Kind == EffectKind.Remove ? null : e.Value;
         }
 
         return rows.Where(r => r.Value is not null).Select(r => (r.Key, Values.Decode<T>(r.Value!))).ToArray();
@@ -204,7 +204,7 @@ public sealed class VerbContext
         for (var i = _effects.Count - 1; i >= 0; i--)
         {
             var e = _effects[i];
-            if (ReferenceEquals(e.Table, table) && e.Key == key)
+            if (SameTable(e.Table, table) && e.Key == key)
             {
                 value = Values.Decode<T>(e.Value!);
                 return true;
@@ -254,6 +254,9 @@ public sealed class VerbContext
     }
 
     private static readonly byte[] ErasedMarker = [0xc3];
+
+    // Two handles of one declared table are the same table (the declaration check accepts equal handles).
+    private static bool SameTable(Table a, Table b) => ReferenceEquals(a, b) || a.Equals(b);
 
     // ---------------- enforcement ----------------
 

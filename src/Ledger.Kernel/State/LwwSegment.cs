@@ -37,7 +37,9 @@ public sealed class LwwSegment : Segment
 
     internal void Offer(string key, LwwStamp stamp, byte[] value)
     {
-        if (_rows.TryGetValue(key, out var current) && current.Stamp.CompareTo(stamp) >= 0)
+        // An equal stamp can only come from the same op writing the row twice: the later write wins, as for
+        // branch rows. Ops never share a stamp, so this stays order-independent.
+        if (_rows.TryGetValue(key, out var current) && current.Stamp.CompareTo(stamp) > 0)
         {
             return;
         }
@@ -97,7 +99,7 @@ public sealed class LwwSegment : Segment
         }
 
         var seq = r.ReadUInt64("seq", 1);
-        var value = r.ReadBinary("value", 0, Op.MaxArgsLength).ToArray();
+        var value = r.ReadBinary("value", 0, CheckpointCodec.MaxRowBytes).ToArray();
         r.EnsureEnd();
         _rows[key] = (new LwwStamp(at, author, seq), value);
         Invalidate();

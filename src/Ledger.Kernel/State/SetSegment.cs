@@ -6,8 +6,9 @@ namespace Ledger.Kernel;
 /// <summary>Shared grow-only set rows: each row is a set of strings, encoded as an array sorted by UTF-8 bytes.</summary>
 public sealed class SetSegment : Segment
 {
-    /// <summary>The most elements one set row may hold.</summary>
-    public const int MaxElements = 1 << 16;
+    /// <summary>The most elements a set row read from a checkpoint may hold. The fold itself sets no cap (a cap
+    /// would make refusals order-dependent); this bounds only what untrusted bytes can make a reader allocate.</summary>
+    public const int MaxElements = 1 << 24;
 
     private readonly Dictionary<string, HashSet<string>> _rows = new(StringComparer.Ordinal);
 
