@@ -151,6 +151,9 @@ ok &= shred.Ok;
 // ⑥ Three signing devices and a relay on SQLite files: one goes offline, keeps working, comes back.
 ok &= await DevicesAndRelay.RunAsync(seed, Console.Out);
 
+// ⑦ A dishonest relay signs different orders for two sites; gossip catches it with standalone evidence.
+ok &= await DishonestRelay.RunAsync(seed, Console.Out);
+
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"STATE ops={log.Count} hash={liveHash}"));
 Console.WriteLine(ok ? "all witnesses hold" : "A WITNESS FAILED");
 return ok ? 0 : 1;

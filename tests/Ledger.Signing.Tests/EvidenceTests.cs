@@ -56,6 +56,31 @@ public class EvidenceTests
     }
 
     [Fact]
+    [Trait("Risk", "D4")]
+    [Trait("Risk", "E1")]
+    public void Fork_evidence_that_hides_a_rotation_is_rejected_by_a_verifier_who_knows_the_key_events()
+    {
+        var a = new TestAuthor("till-1");
+        Tally(a, 1);
+        a.Rotate(1);
+        Tally(a, 2);
+        // Someone holding the retired key 0 signs two ops at seq 5 and leaves the rotation out of the evidence.
+        var forged = Enumerable.Range(0, 2).Select(i => SignedOpCodec.Sign(
+            TestManifest.V1.CreateOp(TestManifest.AddTally, new AmountArgs("k", 100 + i), a.Author, 5, a.Log.Tip, a.Log.Branch(), 1, Guid.Empty),
+            TestAuthor.Ledger, a.Key(0))).ToArray();
+        var evidence = new ClientForkEvidence(TestAuthor.Ledger, [a.Chain[0]], forged[0], forged[1]);
+        // Its bytes alone cannot show the omission ...
+        Assert.True(evidence.Verify().Valid);
+        // ... the author's known key events can.
+        var verdict = evidence.VerifyAgainst(a.Chain);
+        Assert.False(verdict.Valid);
+        Assert.Contains("leaves out the key event", verdict.Finding);
+        // Honest evidence passes both.
+        var honest = ClientForkEvidence.FromChain(TestAuthor.Ledger, a.Chain, Resign(a, 3, a.Key(1)));
+        Assert.True(honest.VerifyAgainst(a.Chain).Valid, honest.VerifyAgainst(a.Chain).Finding);
+    }
+
+    [Fact]
     [Trait("Risk", "E1")]
     public void An_op_under_a_rotated_key_yields_stale_key_evidence()
     {

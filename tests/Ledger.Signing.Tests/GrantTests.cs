@@ -97,4 +97,22 @@ public class GrantTests
         kernel.Apply(alice.Chain[0].Op, 0);
         Assert.Equal("rule:bad-grant-signature", kernel.Apply(op.Op, 1).RefusalCode);
     }
+
+    [Fact]
+    [Trait("Risk", "E3")]
+    public void Nobody_can_pre_empt_a_grant_id_they_did_not_issue()
+    {
+        var issuer = new TestAuthor("hq");
+        var mallory = new TestAuthor("mallory");
+        var alice = new TestAuthor("alice-phone");
+        var offer = Grant.Issue(TestAuthor.Ledger, "offer-1", issuer.Author, issuer.Key(0), GrantKind.Bearer, 1000, singleUse: true);
+        // Mallory signs a grant of her own with the same id, even naming hq as issuer, and redeems it first.
+        var squat = Grant.Issue(TestAuthor.Ledger, "offer-1", issuer.Author, mallory.Key(0), GrantKind.Bearer, 1, singleUse: true);
+        Assert.NotEqual(offer.ClaimKey, squat.ClaimKey);
+        Assert.Matches("^grant:[0-9a-f]{32}$", offer.ClaimKey);
+        var kernel = Fold([mallory.Chain[0], Grants.RedeemOn(mallory.Log, squat, "squat")], [alice.Chain[0], Grants.RedeemOn(alice.Log, offer, "order-a")]);
+        Assert.Empty(kernel.State.Rows(Grants.Refusals));
+        Assert.True(kernel.State.TryGet(Grants.Rows, offer.ClaimKey, out var row));
+        Assert.Equal(1, row.Uses);
+    }
 }

@@ -1,3 +1,4 @@
+using Ledger.Signing;
 using Ledger.Kernel;
 using Ledger.Sync;
 using Ledger.TestDomain;
@@ -194,5 +195,52 @@ public class NodeTests
         var receipts = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i)))));
         Assert.Equal(Enumerable.Range(2, 200).Select(i => (ulong)i), receipts.Select(r => r.Op.Seq).Order());
         Assert.Equal((Int128)Enumerable.Range(0, 200).Sum(), node.Read(k => k.State.Get(Tables.Balances, "cash")));
+    }
+
+    [Fact]
+    [Trait("Risk", "A3")]
+    public async Task A_wiped_device_recovers_its_whole_chain_from_a_relay_that_answers_in_pages_and_goes_on_without_forking()
+    {
+        var master = Hash32.Sha256("master secret of till-r"u8).ToArray();
+        const string label = "till-r";
+        var relay = new Relay(new RelayOptions { Ledger = World.Ledger, MaxRead = 7 }, new InMemoryRelayStore());
+        var link = new InMemoryRelayTransport(relay);
+        AuthorId author;
+        await using (var lost = DeviceNode.Open(World.Options(), new InMemoryNodeStore(), AuthorRecovery.KeyAt(master, label, 0), label,
+                         AuthorRecovery.KeyAt(master, label, 1).Public.Digest))
+        {
+            for (var i = 0; i < 30; i++) await lost.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
+            await lost.SyncAsync(link);
+            author = lost.Author;
+        }
+
+        // Wrong secret: refused before anything is signed.
+        await Assert.ThrowsAsync<RecoveryException>(() =>
+            DeviceNode.RecoverAsync(World.Options(), new InMemoryNodeStore(), Hash32.Sha256("another secret"u8).ToArray(), author, link));
+
+        // The relay hands out at most 7 ops per answer; recovery must still see all 31 and continue at seq 32.
+        await using var recovered = await DeviceNode.RecoverAsync(World.Options(), new InMemoryNodeStore(), master, author, link);
+        var next = await recovered.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 100));
+        Assert.Equal(33UL, next.Signed.Op.Seq); // after 31 fetched ops and the rotation recovery signed
+        await recovered.SyncAsync(link);
+        Assert.Empty(relay.Evidence());
+        await using var observer = World.NewNode("till-o");
+        await observer.SyncAsync(new InMemoryRelayTransport(relay));
+        await recovered.SyncAsync(link);
+        Assert.Equal(observer.StateHash(), recovered.StateHash());
+        var chain = relay.ReadAuthor(author, 1, int.MaxValue);
+        Assert.Equal(7, chain.Count);
+        var all = new List<SignedOp>();
+        for (ulong from = 1; ; from = all[^1].Op.Seq + 1)
+        {
+            var page = relay.ReadAuthor(author, from);
+            if (page.Count == 0) break;
+            all.AddRange(page.Select(p => SignedOpCodec.Decode(p.Bytes)));
+        }
+
+        Assert.Equal(33, all.Count); // inception, 30 ops, the rotation to key 1, one new op
+        var report = ChainVerifier.Verify(World.Ledger, all);
+        Assert.True(report.Ok, report.ToString());
+        Assert.Equal(1u, report.Keys!.KeyIndex);
     }
 }

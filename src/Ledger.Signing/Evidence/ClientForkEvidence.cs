@@ -62,6 +62,38 @@ public sealed class ClientForkEvidence : Evidence
             $"author {a.Author} signed two different ops at seq {a.Seq} ({First.ChainHash.ToShortString()} and {Second.ChainHash.ToShortString()}), with keys {First.KeyId} and {Second.KeyId}."));
     }
 
+    /// <summary>Verifies the evidence and, beyond what its bytes alone can show, that it hides none of the
+    /// author's key events this verifier knows of before the contested seq.</summary>
+    /// <remarks>Standalone verification proves both ops were signed by keys valid in <em>a</em> key history of the
+    /// author. Evidence that leaves out a rotation could pin a fork made with a retired (perhaps leaked) key on the
+    /// author; a verifier that holds the author's chain, or just its key events, should use this overload.</remarks>
+    /// <param name="knownKeyEvents">The author's key events as this verifier has them (any order; other ops ignored).</param>
+    public EvidenceVerdict VerifyAgainst(IEnumerable<SignedOp> knownKeyEvents)
+    {
+        ArgumentNullException.ThrowIfNull(knownKeyEvents);
+        var verdict = Verify();
+        if (!verdict.Valid) return verdict;
+        var contested = First.Op.Seq;
+        var carried = KeyEventsLog.ToDictionary(e => e.Op.Seq, e => e.ChainHash);
+        foreach (var known in knownKeyEvents)
+        {
+            if (known.Op.Author != First.Op.Author || !KeyEvents.IsKeyEvent(known.Op) || known.Op.Seq >= contested) continue;
+            if (!carried.TryGetValue(known.Op.Seq, out var hash))
+            {
+                return EvidenceVerdict.Rejected(string.Create(CultureInfo.InvariantCulture,
+                    $"the evidence leaves out the key event {known.Ref} ({known.ChainHash.ToShortString()}) before the contested seq {contested}: the ops may be signed with a key the author had retired."));
+            }
+
+            if (hash != known.ChainHash)
+            {
+                return EvidenceVerdict.Rejected(string.Create(CultureInfo.InvariantCulture,
+                    $"the evidence carries another key event at {known.Ref} ({hash.ToShortString()}) than the one known here ({known.ChainHash.ToShortString()})."));
+            }
+        }
+
+        return verdict;
+    }
+
     private ChainCheck CheckAt(SignedOp op, IReadOnlyList<(ulong Seq, KeyState State)> timeline)
     {
         if (op.Op.Seq == 1)

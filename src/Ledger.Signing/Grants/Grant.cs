@@ -61,9 +61,28 @@ public sealed class Grant
     /// <summary>True when it may be redeemed once in total.</summary>
     public bool SingleUse { get; }
 
-    /// <summary>The claim key redemptions use: <c>grant:&lt;id&gt;</c>. Redemptions are Claim ops, so the relay
-    /// order decides who opened first and which redemption came second.</summary>
-    public string ClaimKey => "grant:" + Id;
+    /// <summary>The claim key redemptions use: <c>grant:</c> and 32 lowercase hex digits of
+    /// SHA-256("ledger/grant-claim/v1" ‖ 0x00 ‖ ledger ‖ 0x00 ‖ issuer ‖ 0x00 ‖ issuer key ‖ id). Redemptions are
+    /// Claim ops, so the relay order decides who opened first and which redemption came second.</summary>
+    /// <remarks>The key is bound to the issuer's key, not only to the id: otherwise anyone could sign a grant of
+    /// their own with a victim's id, redeem it first and make every honest redemption lose the claim.</remarks>
+    public string ClaimKey => _claimKey ??= ClaimKeyOf(Ledger, Issuer, IssuerKey.Span, Id);
+
+    private string? _claimKey;
+
+    private static string ClaimKeyOf(string ledger, AuthorId issuer, ReadOnlySpan<byte> issuerKey, string id)
+    {
+        var text = System.Text.Encoding.UTF8;
+        var buffer = new ArrayBufferWriter<byte>(256);
+        buffer.Write("ledger/grant-claim/v1\0"u8);
+        buffer.Write(text.GetBytes(ledger));
+        buffer.Write<byte>([0]);
+        buffer.Write(text.GetBytes(issuer.Value));
+        buffer.Write<byte>([0]);
+        buffer.Write(issuerKey);
+        buffer.Write(text.GetBytes(id));
+        return "grant:" + Convert.ToHexStringLower(Hash32.Sha256(buffer.WrittenSpan).ToArray().AsSpan(0, 16));
+    }
 
     private int SignatureOffset { get; }
 

@@ -126,8 +126,27 @@ public sealed partial class DeviceNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(emptyStore);
         ArgumentNullException.ThrowIfNull(relay);
         if (emptyStore.LoadAll().Count > 0) throw new ArgumentException("recovery needs an empty store.", nameof(emptyStore));
-        var fetched = await relay.FetchAuthorAsync(author, 1, cancellationToken).ConfigureAwait(false);
-        var chain = fetched.Select(f => SignedOpCodec.Decode(f.Bytes)).ToList();
+        // The relay answers in pages (RelayOptions.MaxRead): ask again from the next seq until it has nothing more.
+        var fetched = new List<(long Position, ReadOnlyMemory<byte> Bytes)>();
+        var chain = new List<SignedOp>();
+        while (true)
+        {
+            var fromSeq = chain.Count == 0 ? 1UL : chain[^1].Op.Seq + 1;
+            var page = await relay.FetchAuthorAsync(author, fromSeq, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0) break;
+            foreach (var entry in page)
+            {
+                var op = SignedOpCodec.Decode(entry.Bytes);
+                if (op.Op.Author != author || op.Op.Seq != (ulong)chain.Count + 1)
+                {
+                    throw new RecoveryException($"the relay answered the fetch of {author} from seq {fromSeq} with {op.Op.Author} seq {op.Op.Seq}; expected seq {chain.Count + 1}.");
+                }
+
+                fetched.Add(entry);
+                chain.Add(op);
+            }
+        }
+
         var tip = AuthorRecovery.FetchTip(options.Ledger, chain);
         var label = AuthorIdentity.LabelOf(author) ?? throw new RecoveryException($"{author} is not a self-certifying author id.");
         var keys = tip.Keys!;

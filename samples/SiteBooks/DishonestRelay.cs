@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text;
+using Ledger.Kernel;
+using Ledger.Signing;
+using Ledger.Sync;
+using SiteBooks.Domain;
+
+namespace SiteBooks;
+
+/// <summary>A relay that lies: it signs one order for site A and another for site B (same key, same origin).
+/// Each till alone sees a consistent, validly signed log; gossip between the tills catches the relay, and the
+/// evidence is checked again from its bytes alone, as a stranger would.</summary>
+public static class DishonestRelay
+{
+    private const string Ledger = "sitebooks-demo";
+    private const string Origin = "relay.sitebooks.example/" + Ledger;
+
+    /// <summary>Runs the scenario and prints <c>EQUIVOCATION detected=… relay=… evidenceVerifies=…</c>;
+    /// returns true when the relay was caught with evidence that verifies standalone.</summary>
+    public static async Task<bool> RunAsync(int seed, TextWriter output)
+    {
+        var relayKey = Key("relay", seed);
+        var vkey = NoteKey.Create(Origin, relayKey.Public);
+        var fork = new ForkedRelay(relayKey);
+        var gossip = new PeerGossip();
+        var labels = new[] { "site-a-till-9", "site-b-till-9" };
+        var nodes = labels.Select(label => DeviceNode.Open(
+            new NodeOptions { Ledger = Ledger, Manifests = Books.History(), TrustedRelay = vkey },
+            new InMemoryNodeStore(), Key(label, seed), label, Key(label + "/next", seed).Public.Digest)).ToArray();
+        try
+        {
+            foreach (var node in nodes) gossip.Join(node);
+            var random = new Random(seed);
+            for (var round = 0; round < 3; round++)
+            {
+                for (var i = 0; i < nodes.Length; i++)
+                {
+                    var sku = "SKU-" + random.Next(1, 6).ToString(CultureInfo.InvariantCulture);
+                    await nodes[i].AppendAsync(Books.V2, Books.ReceiveStock, new StockArgs(sku, random.Next(1, 9)));
+                    try
+                    {
+                        await nodes[i].SyncAsync(fork.TransportFor(i == 1));
+                    }
+                    catch (RelayFrozenException)
+                    {
+                        // The till has stopped trusting the relay; that is the outcome we are after.
+                    }
+                }
+            }
+
+            var evidence = nodes.SelectMany(n => n.Evidence).FirstOrDefault();
+            var detected = evidence is not null && nodes.Any(n => n.FrozenBecause is not null);
+            var verifies = false;
+            var accused = "-";
+            if (evidence is not null)
+            {
+                // What a stranger holds: bytes, and nothing else.
+                var standalone = EvidenceCodec.Decode(evidence.Encode());
+                verifies = standalone.Verify().Valid;
+                accused = standalone.Accused.Split('+')[0];
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"EQUIVOCATION detected={(detected ? 'Y' : 'N')} relay={accused} evidenceVerifies={(verifies ? 'Y' : 'N')}"));
+            return detected && verifies && accused == Origin;
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    private static SigningKey Key(string label, int seed) =>
+        SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"sitebooks/{seed}/dishonest/{label}"))).ToArray());
+
+    /// <summary>Two honest relays behind one key and origin: every op reaches both, but site B's view receives
+    /// site A's ops only when B next pulls — so the two views sign different orders at the same sizes.</summary>
+    private sealed class ForkedRelay(SigningKey key)
+    {
+        private readonly Relay _viewA = new(new RelayOptions { Ledger = Ledger, Origin = Origin, CheckpointKey = key }, new InMemoryRelayStore());
+        private readonly Relay _viewB = new(new RelayOptions { Ledger = Ledger, Origin = Origin, CheckpointKey = key }, new InMemoryRelayStore());
+        private readonly List<ReadOnlyMemory<byte>[]> _lateForB = [];
+
+        public IRelayTransport TransportFor(bool siteB) => new Link(this, siteB);
+
+        private sealed class Link(ForkedRelay fork, bool siteB) : IRelayTransport
+        {
+            private Relay View => siteB ? fork._viewB : fork._viewA;
+
+            public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
+            {
+                if (siteB)
+                {
+                    var answer = fork._viewB.Ingest(batch);
+                    fork._viewA.Ingest(batch);
+                    return Task.FromResult(answer);
+                }
+
+                var own = fork._viewA.Ingest(batch);
+                fork._lateForB.Add(batch.ToArray());
+                return Task.FromResult(own);
+            }
+
+            public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
+            {
+                if (siteB)
+                {
+                    foreach (var late in fork._lateForB) fork._viewB.Ingest(late);
+                    fork._lateForB.Clear();
+                }
+
+                return Task.FromResult(View.Read(fromPosition, max));
+            }
+
+            public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>
+                Task.FromResult(View.ReadAuthor(author, fromSeq));
+
+            public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => Task.FromResult(View.Checkpoint(size));
+
+            public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
+                Task.FromResult(View.ConsistencyProof(size1, size2));
+
+            public Task PostCosignedCheckpointAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
+            {
+                View.AddCosignedCheckpoint(note);
+                return Task.CompletedTask;
+            }
+
+            public Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default) => Task.FromResult(View.CosignedCheckpoints());
+        }
+    }
+}
