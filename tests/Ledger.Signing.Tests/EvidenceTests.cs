@@ -117,5 +117,12 @@ public class EvidenceTests
             {
             }
         }
+
+        // A ledger name that is no ledger name is a format error naming the field, not an ArgumentException.
+        var renamed = (byte[])bytes.Clone();
+        var at = renamed.AsSpan().IndexOf("test-ledger"u8);
+        renamed[at + 4] = (byte)' ';
+        var error = Assert.Throws<LedgerFormatException>(() => EvidenceCodec.Decode(renamed));
+        Assert.Equal("ledger", error.Field);
     }
 }

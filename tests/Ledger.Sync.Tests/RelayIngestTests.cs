@@ -145,4 +145,26 @@ public class RelayIngestTests
         // The author continues from where the relay's chain is.
         Assert.All(relay.Ingest(Bytes(a.Skip(2))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
     }
+
+    [Fact]
+    [Trait("Risk", "B3")]
+    [Trait("Risk", "G1")]
+    public void A_full_store_acknowledges_no_repeat_of_an_op_it_could_not_hold()
+    {
+        var relay = new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore(capBytes: 64));
+        var chain = World.Chain("till", 2);
+        // The batch repeats its own ops: nothing of it fits, so neither the ops nor their repeats may be acknowledged.
+        var response = relay.Ingest(Bytes(chain.Concat(chain)));
+        Assert.All(response.Results, r => Assert.False(r.Held, $"op {r.Index} was acknowledged ({r.Status}) but the store holds nothing"));
+        Assert.All(response.Results.Take(chain.Count), r => Assert.Equal(IngestRefusal.StoreFull, r.Refusal));
+        Assert.Equal(0, relay.Size);
+    }
+
+    [Fact]
+    [Trait("Risk", "D4")]
+    public void A_relay_origin_that_cannot_name_a_checkpoint_key_is_refused_at_start()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Relay(new RelayOptions { Ledger = World.Ledger, Origin = "relay example" }, new InMemoryRelayStore()));
+        Assert.Contains("Origin", error.Message);
+    }
 }

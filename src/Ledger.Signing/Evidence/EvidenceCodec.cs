@@ -13,8 +13,9 @@ public static class EvidenceCodec
     private static readonly Dictionary<string, Func<string, ReadOnlyMemory<byte>, Evidence>> External = new(StringComparer.Ordinal);
     private static readonly Lock Gate = new();
 
-    /// <summary>Registers the decoder of an evidence kind defined elsewhere. Its body is everything after the
-    /// ledger field, handed to <paramref name="decode"/> as the remaining elements of the array.</summary>
+    /// <summary>Registers the decoder of an evidence kind defined elsewhere. <paramref name="decode"/> gets the
+    /// (already validated) ledger name and the whole evidence bytes, label and kind included, and must throw
+    /// <see cref="LedgerFormatException"/> for anything malformed.</summary>
     public static void Register(string kind, Func<string, ReadOnlyMemory<byte>, Evidence> decode)
     {
         lock (Gate) External[kind] = decode;
@@ -62,7 +63,9 @@ public static class EvidenceCodec
         if (r.ReadString("label", 32) != Evidence.Label) throw r.Fail("label", FormatProblem.UnknownVersion, labelAt, $"not '{Evidence.Label}'.");
         var kindAt = r.Offset;
         var kind = r.ReadString("kind", 64);
+        var ledgerAt = r.Offset;
         var ledger = r.ReadString("ledger", LedgerName.MaxLength);
+        if (!LedgerName.IsValid(ledger)) throw r.Fail("ledger", FormatProblem.InvalidValue, ledgerAt, "not a ledger name.");
         Evidence evidence;
         switch (kind)
         {

@@ -81,6 +81,7 @@ public sealed partial class DeviceNode
                     {
                         batch[i].Rung = DurabilityRung.Refused;
                         batch[i].Detail = $"{result.Refusal}: {result.Detail}";
+                        batch[i].Done?.TrySetException(new OpRefusedException(batch[i].Signed.Ref, batch[i].Detail!));
                     }
 
                     refused++;
@@ -88,7 +89,12 @@ public sealed partial class DeviceNode
                 else
                 {
                     // A gap (the relay lost our earlier ops), a full store, an oversized batch: not held, retry later.
-                    lock (_foldGate) batch[i].Rung = DurabilityRung.Local;
+                    lock (_foldGate)
+                    {
+                        batch[i].Rung = DurabilityRung.Local;
+                        if (result is { Refusal: IngestRefusal.Gap, SendFromSeq: { } from }) DemoteLost(from);
+                    }
+
                     retry = true;
                 }
             }
@@ -101,8 +107,16 @@ public sealed partial class DeviceNode
                 foreach (var (op, position) in positions)
                 {
                     var own = _own[op.Seq];
-                    own.Position = position;
                     if (own.Rung is DurabilityRung.Syncing or DurabilityRung.Local) own.Rung = DurabilityRung.Durable;
+                    if (own.Position is { } earlier && earlier != position)
+                    {
+                        // The relay acknowledged this op before at another position: it lost data and re-sequenced.
+                        // The first order stays the one this node folded; the discrepancy is kept on the op.
+                        own.Detail = $"the relay acknowledged it at position {earlier} before and at {position} after losing it.";
+                        continue;
+                    }
+
+                    own.Position = position;
                     outcomes.AddRange(_kernel.AssignPosition(op, position));
                 }
 
@@ -221,18 +235,37 @@ public sealed partial class DeviceNode
         }
     }
 
-    /// <summary>A critical op is done when the relay holds it at p and this node folded the relay prefix up to p.</summary>
+    /// <summary>The relay says it holds this author only below <paramref name="fromSeq"/>: own ops from there that
+    /// the ladder counted durable are not held any more. Back to Local, so they are pushed again.</summary>
+    private void DemoteLost(ulong fromSeq)
+    {
+        foreach (var own in _own.Values)
+        {
+            if (own.Signed.Op.Seq >= fromSeq && own.Rung is DurabilityRung.Durable)
+            {
+                own.Rung = DurabilityRung.Local;
+                own.Detail = "the relay no longer holds it; pushing it again.";
+            }
+        }
+    }
+
+    /// <summary>A critical op is done when the relay holds it at p and this node folded the relay prefix up to p;
+    /// a critical claim only once it folded (won or lost); a refused one faults.</summary>
     private void CompleteCriticalOps()
     {
         lock (_foldGate)
         {
             foreach (var own in _own.Values)
             {
-                if (own.Done is { Task.IsCompleted: false } done && own.Position is { } p && p < _kernel.RelayFrontier
-                    && own.Rung is DurabilityRung.Durable or DurabilityRung.Won or DurabilityRung.Lost)
+                if (own.Done is not { Task.IsCompleted: false } done) continue;
+                if (own.Rung == DurabilityRung.Refused)
                 {
-                    done.TrySetResult();
+                    done.TrySetException(new OpRefusedException(own.Signed.Ref, own.Detail ?? "refused."));
+                    continue;
                 }
+
+                var folded = own.Signed.Op.ClaimKey is null ? own.Rung is DurabilityRung.Durable : own.Rung is DurabilityRung.Won or DurabilityRung.Lost;
+                if (own.Position is { } p && p < _kernel.RelayFrontier && folded) done.TrySetResult();
             }
         }
     }

@@ -22,6 +22,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly Task _writer;
     private readonly Dictionary<KeyId, SigningKey> _keys = new();
     private AuthorLog _log;
+    private bool _closed;
+    private Exception? _writerFault;
 
     private DeviceNode(NodeOptions options, INodeStore store, LedgerKernel kernel, AuthorLog log, SigningKey key)
     {
@@ -172,10 +174,11 @@ public sealed partial class DeviceNode : IAsyncDisposable
         PendingAppend pending;
         lock (_signGate)
         {
+            ThrowIfNotWritable();
             var signed = _log.Rotate(next, followingKeyDigest, keyIndex);
             _keys[next.Id] = next;
             pending = new PendingAppend(signed, critical: false);
-            _writes.Writer.TryWrite(pending);
+            Enqueue(pending);
         }
 
         var fold = await pending.Persisted.Task.ConfigureAwait(false);
@@ -186,15 +189,17 @@ public sealed partial class DeviceNode : IAsyncDisposable
     /// until the relay order is known. A <paramref name="critical"/> op's <see cref="AppendReceipt.Done"/>
     /// completes only when the relay acknowledged it and this node folded the relay prefix up to it.</summary>
     /// <exception cref="StorageFullException">The store is at its cap; nothing was signed into the chain.</exception>
+    /// <exception cref="ObjectDisposedException">The node is disposed.</exception>
     public async Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, TArgs args, string branch = "main", string? claimKey = null, bool critical = false)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         PendingAppend pending;
         lock (_signGate)
         {
+            ThrowIfNotWritable();
             var signed = _log.Append(manifest, verb, args, branch, claimKey);
             pending = new PendingAppend(signed, critical);
-            _writes.Writer.TryWrite(pending);
+            Enqueue(pending);
         }
 
         var fold = await pending.Persisted.Task.ConfigureAwait(false);
@@ -247,7 +252,12 @@ public sealed partial class DeviceNode : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        _writes.Writer.TryComplete();
+        lock (_signGate)
+        {
+            _closed = true;
+            _writes.Writer.TryComplete();
+        }
+
         await _writer.ConfigureAwait(false);
         _store.Dispose();
         _syncGate.Dispose();
@@ -279,18 +289,46 @@ public sealed partial class DeviceNode : IAsyncDisposable
                 continue;
             }
 
-            lock (_foldGate)
+            try
             {
-                foreach (var p in batch)
+                lock (_foldGate)
                 {
-                    _verifiers[Author].AppendVerified(p.Signed);
-                    var result = _kernel.Apply(p.Signed.Op);
-                    _own[p.Signed.Op.Seq] = new OwnOp(p.Signed, DurabilityRung.Local, null, null) { Done = p.Done };
-                    RecordOutcomes([result]);
-                    p.Persisted.TrySetResult(result);
+                    foreach (var p in batch)
+                    {
+                        _verifiers[Author].AppendVerified(p.Signed);
+                        var result = _kernel.Apply(p.Signed.Op);
+                        _own[p.Signed.Op.Seq] = new OwnOp(p.Signed, DurabilityRung.Local, null, null) { Done = p.Done };
+                        RecordOutcomes([result]);
+                        p.Persisted.TrySetResult(result);
+                    }
                 }
             }
+            catch (Exception e)
+            {
+                // Persisted but not folded: this instance can no longer vouch for its state. Fail every waiter
+                // (none may hang) and refuse new appends; reopening from the store folds everything again.
+                lock (_signGate)
+                {
+                    _writerFault = e;
+                    while (reader.TryRead(out var queued)) batch.Add(queued);
+                }
+
+                foreach (var p in batch) p.Persisted.TrySetException(new InvalidOperationException("the node failed while folding its own op; reopen it from its store.", e));
+            }
         }
+    }
+
+    private void ThrowIfNotWritable()
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (_writerFault is { } fault) throw new InvalidOperationException("the node failed while folding its own op; reopen it from its store.", fault);
+    }
+
+    /// <summary>Queues a signed op for the writer; called under the sign gate after <see cref="ThrowIfNotWritable"/>,
+    /// so the channel is open (it closes only under the same gate).</summary>
+    private void Enqueue(PendingAppend pending)
+    {
+        if (!_writes.Writer.TryWrite(pending)) throw new InvalidOperationException("the node's writer is closed.");
     }
 
     /// <summary>A failed commit: that batch and everything signed after it fail, and the author log rewinds
@@ -304,7 +342,9 @@ public sealed partial class DeviceNode : IAsyncDisposable
             {
                 // The key that signs at the last persisted op: a rotation that failed to persist never happened.
                 var tip = _verifiers[Author].Clone();
-                _log = AuthorLog.Resume(tip, _keys[tip.Keys!.Current.Id], _options.Time, _options.OpIds);
+                if (_keys.TryGetValue(tip.Keys!.Current.Id, out var key)) _log = AuthorLog.Resume(tip, key, _options.Time, _options.OpIds);
+                else _writerFault = error; // cannot rewind without the key: stop signing rather than fork
+
             }
 
             foreach (var p in failed) p.Persisted.TrySetException(error);

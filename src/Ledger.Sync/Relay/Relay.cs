@@ -20,6 +20,8 @@ public sealed class Relay
     private readonly Dictionary<AuthorId, AuthorChainVerifier> _verifiers = new();
     private readonly Lock _gate = new();
     private readonly List<byte[]> _cosigned = [];
+    private readonly List<Evidence> _unsavedEvidence = [];
+    private List<Evidence>? _batchEvidence;
     private MerkleTree? _tree;
     private (long Size, byte[] Note)? _lastCheckpoint;
 
@@ -33,6 +35,10 @@ public sealed class Relay
         if (!LedgerName.IsValid(options.Ledger)) throw new ArgumentException("RelayOptions.Ledger must name the ledger.", nameof(options));
         _options = options;
         _store = store;
+        if (options.Origin is { } origin && !NoteKey.IsValidName(origin))
+        {
+            throw new ArgumentException($"RelayOptions.Origin '{origin}' cannot name a checkpoint key: it must be non-empty, without spaces or '+'.", nameof(options));
+        }
     }
 
     /// <summary>The ledger.</summary>
@@ -70,6 +76,7 @@ public sealed class Relay
             var candidates = new List<(int Index, SignedOp Op, VerificationKey Signer)>();
             var pendingByRef = new Dictionary<OpRef, int>();
             var decoded = new SignedOp?[batch.Count];
+            _batchEvidence = [];
 
             // 1. Structure, in order: decode, ledger, duplicates and forks, gaps, chain and key rules.
             for (var i = 0; i < batch.Count; i++)
@@ -145,7 +152,21 @@ public sealed class Relay
                 next++;
             }
 
-            // Duplicates of ops accepted in this same batch take their position now that it is known.
+            // 4. Persist, then acknowledge.
+            try
+            {
+                _store.Append(accepted);
+            }
+            catch (StorageFullException e)
+            {
+                // Nothing of the batch is held: its new ops and every repeat of them within the batch are refused.
+                SaveEvidence();
+                return new IngestResponse(results.Select((r, i) => r!.Status == IngestStatus.Accepted || (r is { Status: IngestStatus.Duplicate, Position: null })
+                    ? new IngestResult(i, r.Op, IngestStatus.Refused, Refusal: IngestRefusal.StoreFull, Detail: e.Message)
+                    : r).ToArray(), _store.Count);
+            }
+
+            // Repeats of ops accepted in this same batch take their position now that it is held.
             for (var i = 0; i < results.Length; i++)
             {
                 if (results[i] is { Status: IngestStatus.Duplicate, Position: null } dup && pendingByRef.TryGetValue(dup.Op!.Value, out var original))
@@ -154,23 +175,14 @@ public sealed class Relay
                 }
             }
 
-            // 4. Persist, then acknowledge.
-            try
-            {
-                _store.Append(accepted);
-            }
-            catch (StorageFullException e)
-            {
-                return new IngestResponse(results.Select((r, i) => r!.Status == IngestStatus.Accepted
-                    ? new IngestResult(i, r.Op, IngestStatus.Refused, Refusal: IngestRefusal.StoreFull, Detail: e.Message)
-                    : r).ToArray(), _store.Count);
-            }
+            SaveEvidence();
 
             // The trial verifiers now match the store, except for authors whose signature failed after the
             // structure pass advanced them: those are rebuilt from the store when next needed.
             foreach (var (author, verifier) in trial)
             {
-                if (refusedAuthors.ContainsKey(author)) _verifiers.Remove(author);
+                // Only authors the store holds are cached: a stream of strangers' refused inceptions must not grow memory.
+                if (refusedAuthors.ContainsKey(author) || verifier.Seq == 0) _verifiers.Remove(author);
                 else _verifiers[author] = verifier;
             }
 
@@ -272,8 +284,37 @@ public sealed class Relay
     public IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> ReadAuthor(AuthorId author, ulong fromSeq = 1, int max = int.MaxValue) =>
         _store.ReadAuthor(author, fromSeq, Math.Min(max, _options.MaxRead)).Select(o => (o.Position, o.Bytes)).ToArray();
 
-    /// <summary>Evidence the relay kept, decoded.</summary>
-    public IReadOnlyList<Evidence> Evidence() => _store.Evidence().Select(e => EvidenceCodec.Decode(e.Bytes)).ToArray();
+    /// <summary>Evidence the relay kept, decoded (including any its full store could not take yet).</summary>
+    public IReadOnlyList<Evidence> Evidence()
+    {
+        lock (_gate)
+        {
+            SaveEvidence();
+            return _store.Evidence().Select(e => EvidenceCodec.Decode(e.Bytes)).Concat(_unsavedEvidence).ToArray();
+        }
+    }
+
+    /// <summary>Stores the evidence this batch produced, after the batch itself; evidence a full store cannot take
+    /// stays in memory and is retried, never dropped.</summary>
+    private void SaveEvidence()
+    {
+        if (_batchEvidence is { Count: > 0 } found) _unsavedEvidence.AddRange(found);
+        _batchEvidence = null;
+        while (_unsavedEvidence.Count > 0)
+        {
+            var evidence = _unsavedEvidence[0];
+            try
+            {
+                _store.AddEvidence(evidence.Kind, evidence.Accused, evidence.Encode());
+            }
+            catch (StorageFullException)
+            {
+                return;
+            }
+
+            _unsavedEvidence.RemoveAt(0);
+        }
+    }
 
     private IngestResult Repeat(int index, SignedOp op, Dictionary<OpRef, int> pendingByRef, SignedOp?[] decoded)
     {
@@ -307,7 +348,7 @@ public sealed class Relay
                 Detail: $"another op is held at {incoming.Ref} and this one is not validly signed by the author: {verdict.Finding}");
         }
 
-        _store.AddEvidence(evidence.Kind, evidence.Accused, evidence.Encode());
+        (_batchEvidence ??= []).Add(evidence);
         return new IngestResult(index, incoming.Ref, IngestStatus.Refused, Refusal: IngestRefusal.Fork, Detail: verdict.Finding);
     }
 
@@ -317,7 +358,8 @@ public sealed class Relay
         AuthorChainVerifier verifier;
         if (!_store.TryGetTip(author, out var seq, out var tip))
         {
-            verifier = new AuthorChainVerifier(Ledger, author);
+            // Not cached until the store holds the author (see Ingest).
+            return new AuthorChainVerifier(Ledger, author);
         }
         else
         {
