@@ -225,6 +225,23 @@ public sealed partial class DeviceNode
     /// <summary>Own claims that folded become Won or Lost.</summary>
     private void RecordOutcomes(IEnumerable<ApplyResult> results)
     {
+        if (_options.Folded is { } handler)
+        {
+            var list = results as IReadOnlyList<ApplyResult> ?? results.ToArray();
+            results = list;
+            if (list.Count > 0)
+            {
+                try
+                {
+                    handler(list);
+                }
+                catch (Exception e)
+                {
+                    _handlerFaults.Enqueue(e);
+                }
+            }
+        }
+
         foreach (var r in results)
         {
             if (r.Op.Author != Author || r.Status != ApplyStatus.Folded || !_own.TryGetValue(r.Op.Seq, out var own) || own.Signed.Op.ClaimKey is null) continue;

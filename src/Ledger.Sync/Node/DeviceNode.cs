@@ -23,6 +23,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly Dictionary<KeyId, SigningKey> _keys = new();
     private AuthorLog _log;
     private bool _closed;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Exception> _handlerFaults = new();
     private Exception? _writerFault;
 
     private DeviceNode(NodeOptions options, INodeStore store, LedgerKernel kernel, AuthorLog log, SigningKey key)
@@ -37,6 +38,9 @@ public sealed partial class DeviceNode : IAsyncDisposable
 
     /// <summary>This device's author id.</summary>
     public AuthorId Author => _log.Author;
+
+    /// <summary>Exceptions thrown by <see cref="NodeOptions.Folded"/>, oldest first (the fold went on regardless).</summary>
+    public IReadOnlyCollection<Exception> HandlerFaults => _handlerFaults;
 
     /// <summary>The ledger.</summary>
     public string Ledger => _options.Ledger;
