@@ -200,6 +200,7 @@ public sealed partial class DeviceNode
                     if (queue.Count > 0 && queue.Peek().Position == position)
                     {
                         var (op, p) = queue.Dequeue();
+                        Track(op.Op);
                         outcomes.Add(_kernel.Apply(op.Op, p));
                     }
                 }
@@ -229,11 +230,18 @@ public sealed partial class DeviceNode
         {
             var list = results as IReadOnlyList<ApplyResult> ?? results.ToArray();
             results = list;
-            if (list.Count > 0)
+            var final = new List<FoldedOp>();
+            foreach (var r in list)
+            {
+                if (r.Status is ApplyStatus.Pending or ApplyStatus.Parked || !_awaitingHandler.Remove(r.Op, out var op)) continue;
+                final.Add(new FoldedOp(op, r));
+            }
+
+            if (final.Count > 0)
             {
                 try
                 {
-                    handler(list);
+                    handler(final);
                 }
                 catch (Exception e)
                 {
@@ -250,6 +258,12 @@ public sealed partial class DeviceNode
                 own.Rung = r.LostClaim ? DurabilityRung.Lost : DurabilityRung.Won;
             }
         }
+    }
+
+    /// <summary>Remembers an op about to be applied until its final result reaches the post-commit handler.</summary>
+    private void Track(Op op)
+    {
+        if (_options.Folded is not null) _awaitingHandler[op.Ref] = op;
     }
 
     /// <summary>The relay says it holds this author only below <paramref name="fromSeq"/>: own ops from there that

@@ -24,6 +24,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private AuthorLog _log;
     private bool _closed;
     private readonly System.Collections.Concurrent.ConcurrentQueue<Exception> _handlerFaults = new();
+    private readonly Dictionary<OpRef, Op> _awaitingHandler = new();
     private Exception? _writerFault;
 
     private DeviceNode(NodeOptions options, INodeStore store, LedgerKernel kernel, AuthorLog log, SigningKey key)
@@ -74,6 +75,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         var verifiers = new Dictionary<AuthorId, AuthorChainVerifier>();
         var own = new SortedDictionary<ulong, OwnOp>();
         var results = new List<ApplyResult>();
+        var applied = new List<Op>();
         AuthorId? me = null;
         foreach (var record in records)
         {
@@ -83,6 +85,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
             var check = verifier.AppendVerified(signed);
             if (!check.IsOk) throw new LedgerException($"the node store holds {signed.Ref}, which does not continue its chain ({check.Break}: {check.Detail}): the store is corrupt.");
             results.Add(kernel.Apply(signed.Op, record.Position));
+            if (options.Folded is not null) applied.Add(signed.Op);
             if (record.Own)
             {
                 me = author;
@@ -111,12 +114,14 @@ public sealed partial class DeviceNode : IAsyncDisposable
             verifier.AppendVerified(inception);
             verifiers[log.Author] = verifier;
             results.Add(kernel.Apply(inception.Op));
+            applied.Add(inception.Op);
             own[1] = new OwnOp(inception, DurabilityRung.Local, null, null);
         }
 
         var node = new DeviceNode(options, store, kernel, log, currentKey);
         foreach (var (author, verifier) in verifiers) node._verifiers[author] = verifier;
         foreach (var (seq, op) in own) node._own[seq] = op;
+        foreach (var op in applied) node.Track(op);
         node.RecordOutcomes(results);
         node.LoadTransparencyState();
         return node;
@@ -300,6 +305,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
                     foreach (var p in batch)
                     {
                         _verifiers[Author].AppendVerified(p.Signed);
+                        Track(p.Signed.Op);
                         var result = _kernel.Apply(p.Signed.Op);
                         _own[p.Signed.Op.Seq] = new OwnOp(p.Signed, DurabilityRung.Local, null, null) { Done = p.Done };
                         RecordOutcomes([result]);

@@ -34,10 +34,10 @@ public sealed class NodeOptions
     /// <summary>Keep provenance in the node's kernel ("tap a figure"). Default true.</summary>
     public bool TrackProvenance { get; set; } = true;
 
-    /// <summary>Post-commit handler: called with the results of ops this node just folded (its own appends,
+    /// <summary>Post-commit handler: called with the final results (folded or refused) of ops this node just took (its own appends,
     /// pulled ops, claims released by the relay frontier, and everything folded when the node opens), in fold
     /// order. Ledger.Erasure's <c>ErasureReplica.OnApplied</c> plugs in here so a folded erase op shreds the key.</summary>
     /// <remarks>Runs under the node's fold lock: keep it short and never call back into the node. An exception
     /// it throws is not the fold's business: it is caught and kept in <see cref="DeviceNode.HandlerFaults"/>.</remarks>
-    public Action<IReadOnlyList<ApplyResult>>? Folded { get; set; }
+    public Action<IReadOnlyList<FoldedOp>>? Folded { get; set; }
 }
