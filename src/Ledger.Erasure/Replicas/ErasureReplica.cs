@@ -140,6 +140,28 @@ public sealed class ErasureReplica
         return ErasureConfirmation.Sign(Ledger, subject.Value, EraseOpRef.Of(op), Id, outcome, _time.GetUtcNow().ToUnixTimeMilliseconds(), _signer);
     }
 
+    /// <summary>The post-commit handler for a batch: <see cref="OnApplied"/> for each op and its final result, in the
+    /// order given; returns the confirmations signed, in that order (none when the batch holds no folded erase op).
+    /// This is what a sync node's post-commit hook calls — with Ledger.Sync:
+    /// <c>options.Folded = batch => outbox.AddRange(replica.OnFolded(batch.Select(f => (f.Op, f.Result))));</c>
+    /// (docs/erasure.md, "Erasure over sync").</summary>
+    /// <remarks>Run again over the same erase op (a node that reopens folds its log again), it signs a fresh
+    /// confirmation with <see cref="ConfirmationOutcome.Absent"/>: the key is already gone. An <see cref="ErasureCase"/>
+    /// answers <see cref="ConfirmationAcceptance.AlreadyConfirmed"/> and keeps the first one.</remarks>
+    /// <exception cref="SubjectKeyStoreException">The store could not make a shred durable; confirmations of earlier
+    /// ops in the batch are not returned (their keys are shredded; reopening the node runs the handler again).</exception>
+    public IReadOnlyList<ErasureConfirmation> OnFolded(IEnumerable<(Op Op, ApplyResult Result)> folded)
+    {
+        ArgumentNullException.ThrowIfNull(folded);
+        var confirmations = new List<ErasureConfirmation>();
+        foreach (var (op, result) in folded)
+        {
+            if (result.Op != op.Ref && OnApplied(op, result) is { } confirmation) confirmations.Add(confirmation);
+        }
+
+        return confirmations;
+    }
+
     /// <summary>Shreds every key still held for a subject that <paramref name="state"/> records as erased — after a
     /// restore from a checkpoint, or a crash between a fold and its handler. Returns the subjects shredded now.</summary>
     public IReadOnlyList<SubjectId> Reconcile(StateStore state)

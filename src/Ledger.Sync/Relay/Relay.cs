@@ -222,6 +222,12 @@ public sealed class Relay
         lock (_gate) return CheckpointNote(size ?? _store.Count);
     }
 
+    /// <summary>The Merkle root of the first <paramref name="size"/> ops.</summary>
+    public Hash32 Root(long size)
+    {
+        lock (_gate) return Tree().Root(size);
+    }
+
     /// <summary>The RFC 9162 consistency proof between two sizes.</summary>
     public IReadOnlyList<Hash32> ConsistencyProof(long size1, long size2)
     {

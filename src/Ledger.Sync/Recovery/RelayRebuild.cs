@@ -1,0 +1,212 @@
+using System.Globalization;
+using Ledger.Kernel;
+using Ledger.Signing;
+
+namespace Ledger.Sync;
+
+/// <summary>Rebuilds a lost relay from the edges (risk A2): the logs are the truth, the relay an optimisation.
+/// Reads the stores the devices kept, verifies every chain, puts every op back at the position the old relay
+/// gave it, checks the result against the largest checkpoint the devices witnessed, and lists what no device
+/// held. The new relay ingests the ops itself, so every signature is checked once more on the way in.</summary>
+/// <remarks>The order rule (docs/sync.md, "Rebuilding a relay"): recovered ops keep their old relative order;
+/// a lost position is dropped and everything after it moves up by one; ops no relay had acknowledged follow,
+/// ordered by edge time, then author, then seq. Claim outcomes can change only for claim keys decided after the
+/// first lost position (<see cref="RebuildReport.ClaimsAfterLoss"/>).</remarks>
+public static class RelayRebuild
+{
+    /// <summary>The origin the rebuilt relay should sign under: the old origin committed to the old log's last
+    /// checkpoint, so a node sees a successor named after what it witnessed, never a rollback of the old log.</summary>
+    public static string SuccessorOrigin(RelayCheckpoint last)
+    {
+        ArgumentNullException.ThrowIfNull(last);
+        var root = Convert.ToHexStringLower(last.Root.ToArray().AsSpan(0, 8));
+        return string.Create(CultureInfo.InvariantCulture, $"{last.Origin}/after-{last.Size}-{root}");
+    }
+
+    /// <summary>Reads <paramref name="stores"/>, verifies them, and writes the recovered order into
+    /// <paramref name="target"/>, which must be empty.</summary>
+    /// <param name="stores">The devices' stores (their owners need not be running).</param>
+    /// <param name="target">The new relay.</param>
+    /// <param name="oldRelay">The old relay's checkpoint key, to verify the witnessed checkpoints (null: take
+    /// them unverified; they only serve to measure what is lost and to check the rebuilt root).</param>
+    /// <exception cref="RebuildException">The stores disagree about a position, or none verifies.</exception>
+    public static RebuildReport Run(IReadOnlyList<INodeStore> stores, Relay target, NoteKey? oldRelay = null)
+    {
+        ArgumentNullException.ThrowIfNull(stores);
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Size != 0) throw new ArgumentException("the new relay must be empty.", nameof(target));
+        var ledger = target.Ledger;
+        var rejected = new List<string>();
+        var byPosition = new SortedDictionary<long, (SignedOp Op, int Store)>();
+        var unsequenced = new Dictionary<OpRef, SignedOp>();
+        var chains = new Dictionary<AuthorId, SortedDictionary<ulong, SignedOp>>();
+        RelayCheckpoint? last = null;
+        var usable = 0;
+
+        for (var s = 0; s < stores.Count; s++)
+        {
+            if (!TryRead(ledger, stores[s], s, out var records, out var problem))
+            {
+                rejected.Add(problem!);
+                continue;
+            }
+
+            usable++;
+            foreach (var (op, position, refused) in records!)
+            {
+                if (refused) continue;
+                if (!chains.TryGetValue(op.Op.Author, out var chain)) chains[op.Op.Author] = chain = new SortedDictionary<ulong, SignedOp>();
+                if (chain.TryGetValue(op.Op.Seq, out var known) && known.ChainHash != op.ChainHash)
+                {
+                    throw new RebuildException(string.Create(CultureInfo.InvariantCulture,
+                        $"store {s} holds {op.Ref} as {op.ChainHash.ToShortString()}, another store as {known.ChainHash.ToShortString()}: the author forked; settle that before rebuilding."));
+                }
+
+                chain[op.Op.Seq] = op;
+                if (position is not { } p)
+                {
+                    unsequenced.TryAdd(op.Ref, op);
+                    continue;
+                }
+
+                if (byPosition.TryGetValue(p, out var other) && other.Op.ChainHash != op.ChainHash)
+                {
+                    throw new RebuildException(string.Create(CultureInfo.InvariantCulture,
+                        $"position {p} holds {other.Op.Ref} in store {other.Store} and {op.Ref} in store {s}: the old relay showed them different orders."));
+                }
+
+                byPosition[p] = (op, s);
+            }
+
+            foreach (var note in stores[s].LoadWitnesses().Values)
+            {
+                if (ReadCheckpoint(note, oldRelay) is { } checkpoint && (last is null || checkpoint.Size > last.Size)) last = checkpoint;
+            }
+        }
+
+        if (usable == 0) throw new RebuildException($"none of the {stores.Count} stores verifies: {string.Join("; ", rejected)}");
+
+        foreach (var p in byPosition.Values) unsequenced.Remove(p.Op.Ref);
+        var oldSize = Math.Max(byPosition.Count == 0 ? 0 : byPosition.Keys.Max() + 1, last?.Size ?? 0);
+        var lost = new List<long>();
+        for (long p = 0; p < oldSize; p++)
+        {
+            if (!byPosition.ContainsKey(p)) lost.Add(p);
+        }
+
+        // The order: recovered positions ascending, then what no relay acknowledged (edge time, author, seq).
+        var order = byPosition.Values.Select(v => v.Op).ToList();
+        order.AddRange(unsequenced.Values.OrderBy(o => o.Op.At).ThenBy(o => o.Op.Author.Value, StringComparer.Ordinal).ThenBy(o => o.Op.Seq));
+        var stranded = new List<string>();
+        var newPositions = new Dictionary<OpRef, long>();
+        foreach (var batch in order.Chunk(256))
+        {
+            var response = target.Ingest(batch.Select(o => o.Bytes).ToArray());
+            foreach (var r in response.Results)
+            {
+                if (r is { Held: true, Position: { } np }) newPositions[batch[r.Index].Ref] = np;
+                else stranded.Add($"{batch[r.Index].Ref}: {r.Refusal}: {r.Detail}");
+            }
+        }
+
+        var firstLost = lost.Count > 0 ? lost[0] : long.MaxValue;
+        var resequenced = byPosition.Count(kv => newPositions.TryGetValue(kv.Value.Op.Ref, out var np) && np != kv.Key);
+        var claimsAfterLoss = byPosition.Where(kv => kv.Key > firstLost && kv.Value.Op.Op.ClaimKey is not null)
+            .Select(kv => kv.Value.Op.Op.ClaimKey!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        Hash32? rebuiltRoot = null;
+        if (last is not null && last.Size <= target.Size && (lost.Count == 0 || lost[0] >= last.Size))
+        {
+            rebuiltRoot = target.Root(last.Size);
+        }
+
+        return new RebuildReport
+        {
+            Stores = stores.Count,
+            RejectedStores = rejected,
+            Authors = chains.Count,
+            OldSize = oldSize,
+            Recovered = byPosition.Count,
+            LostPositions = lost,
+            Resequenced = resequenced,
+            Unsequenced = unsequenced.Count,
+            Stranded = stranded,
+            LastCheckpoint = last,
+            RebuiltRoot = rebuiltRoot,
+            ClaimsAfterLoss = claimsAfterLoss,
+            NewSize = target.Size,
+        };
+    }
+
+    /// <summary>Decodes one store and verifies each of its chains from seq 1 (signatures included).</summary>
+    private static bool TryRead(string ledger, INodeStore store, int index, out List<(SignedOp Op, long? Position, bool Refused)>? records, out string? problem)
+    {
+        records = [];
+        problem = null;
+        var byAuthor = new Dictionary<AuthorId, List<SignedOp>>();
+        IReadOnlyList<NodeOpRecord> raw;
+        try
+        {
+            raw = store.LoadAll();
+        }
+        catch (Exception e) when (e is LedgerException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            problem = $"store {index}: unreadable: {e.Message}";
+            return false;
+        }
+
+        for (var i = 0; i < raw.Count; i++)
+        {
+            if (!SignedOpCodec.TryDecode(raw[i].Bytes, out var op, out var error))
+            {
+                problem = string.Create(CultureInfo.InvariantCulture, $"store {index}: op {i}: {error!.Message}");
+                return false;
+            }
+
+            if (op!.Ledger != ledger)
+            {
+                problem = string.Create(CultureInfo.InvariantCulture, $"store {index}: op {i} ({op.Ref}) is signed for ledger '{op.Ledger}', not '{ledger}'.");
+                return false;
+            }
+
+            if (op.Ref != raw[i].Op)
+            {
+                problem = string.Create(CultureInfo.InvariantCulture, $"store {index}: op {i} is filed as {raw[i].Op} but its bytes are {op.Ref}.");
+                return false;
+            }
+
+            records.Add((op, raw[i].Position, raw[i].RefusedBy is not null));
+            if (!byAuthor.TryGetValue(op.Op.Author, out var list)) byAuthor[op.Op.Author] = list = [];
+            list.Add(op);
+        }
+
+        foreach (var (author, chain) in byAuthor)
+        {
+            var report = ChainVerifier.Verify(ledger, chain.OrderBy(o => o.Op.Seq).ToArray());
+            if (!report.Ok)
+            {
+                problem = $"store {index}: the chain of {author} does not verify: {report}";
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static RelayCheckpoint? ReadCheckpoint(byte[] note, NoteKey? oldRelay)
+    {
+        try
+        {
+            if (oldRelay is not null)
+            {
+                var (checkpoint, _, verdict) = RelayCheckpoint.Open(note, oldRelay);
+                return verdict.Ok ? checkpoint : null;
+            }
+
+            return RelayCheckpoint.TryParse(SignedNote.Parse(note), out var parsed, out _) ? parsed : null;
+        }
+        catch (LedgerException)
+        {
+            return null;
+        }
+    }
+}
