@@ -190,6 +190,7 @@ public class ErasureOverSyncTests
         Assert.IsType<SubjectKeyStoreException>(fault);
         Assert.Equal([shops.Alice.Value], b.ErasedSubjects());
         Assert.Equal(SubjectKeyStatus.Held, b.Keys.Status(shops.Alice));
+        Assert.True(b.NameOf(shops.Alice, a.Id).IsErased); // the read model follows the state, not the key store
         Assert.Empty(b.Outbox);
         var first = erasure.Certify();
         Assert.Equal([b.Id], first.Pending);

@@ -156,7 +156,7 @@ public sealed class ErasureReplica
         var confirmations = new List<ErasureConfirmation>();
         foreach (var (op, result) in folded)
         {
-            if (result.Op != op.Ref && OnApplied(op, result) is { } confirmation) confirmations.Add(confirmation);
+            if (OnApplied(op, result) is { } confirmation) confirmations.Add(confirmation);
         }
 
         return confirmations;
