@@ -214,6 +214,7 @@ public sealed partial class DeviceNode
                 }
 
                 outcomes.AddRange(_kernel.AdvanceRelayFrontier(expected));
+                _foldedCursor = expected;
                 RecordOutcomes(outcomes);
             }
 

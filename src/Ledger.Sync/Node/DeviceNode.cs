@@ -23,6 +23,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly Dictionary<KeyId, SigningKey> _keys = new();
     private AuthorLog _log;
     private bool _closed;
+    private long _foldedCursor;
     private readonly System.Collections.Concurrent.ConcurrentQueue<Exception> _handlerFaults = new();
     private readonly Dictionary<OpRef, Op> _awaitingHandler = new();
     private Exception? _writerFault;
@@ -122,6 +123,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         foreach (var (author, verifier) in verifiers) node._verifiers[author] = verifier;
         foreach (var (seq, op) in own) node._own[seq] = op;
         foreach (var op in applied) node.Track(op);
+        node._foldedCursor = store.Cursor;
         node.RecordOutcomes(results);
         node.LoadTransparencyState();
         return node;
@@ -172,6 +174,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
         var node = Open(options, emptyStore, AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex));
         using var following = AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex + 2);
         await node.RotateAsync(next, following.Public.Digest, keys.KeyIndex + 1).ConfigureAwait(false);
+        node.LastRestore = new RestoreReport("relay", tip.Seq, 0, chain.Count,
+            $"ops {author} signed after seq {tip.Seq} that reached neither the relay nor an export are lost, and how many cannot be known here; import the latest export (NodeOptions.AutoExport writes one) to bring them back.");
         return node;
     }
 
@@ -212,6 +216,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         }
 
         var fold = await pending.Persisted.Task.ConfigureAwait(false);
+        await AutoExportIfAtRiskAsync(closing: false).ConfigureAwait(false);
         return new AppendReceipt(pending.Signed, fold, pending.Done?.Task ?? Task.CompletedTask);
     }
 
@@ -268,6 +273,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         }
 
         await _writer.ConfigureAwait(false);
+        if (_writerFault is null) await AutoExportIfAtRiskAsync(closing: true).ConfigureAwait(false);
         _store.Dispose();
         _syncGate.Dispose();
     }

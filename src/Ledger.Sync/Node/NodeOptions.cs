@@ -40,4 +40,7 @@ public sealed class NodeOptions
     /// <remarks>Runs under the node's fold lock: keep it short and never call back into the node. An exception
     /// it throws is not the fold's business: it is caught and kept in <see cref="DeviceNode.HandlerFaults"/>.</remarks>
     public Action<IReadOnlyList<FoldedOp>>? Folded { get; set; }
+
+    /// <summary>The eviction policy: write an export when unacknowledged work is at risk (null: never).</summary>
+    public AutoExportPolicy? AutoExport { get; set; }
 }

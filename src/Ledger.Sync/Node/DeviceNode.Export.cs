@@ -1,0 +1,134 @@
+using Ledger.Kernel;
+using Ledger.Signing;
+
+namespace Ledger.Sync;
+
+public sealed partial class DeviceNode
+{
+    private readonly SemaphoreSlim _exportGate = new(1, 1);
+    private ulong _exportedThroughSeq;
+
+    /// <summary>What the last restore (import or recovery) brought back, and what it could not vouch for.</summary>
+    public RestoreReport? LastRestore { get; private set; }
+
+    /// <summary>Exports everything this node has folded (<see cref="NodeExport"/>), signed by its current key:
+    /// the "email it to yourself" backup. Ops persisted but not folded yet wait for the next export.</summary>
+    public byte[] Export()
+    {
+        lock (_signGate)
+        {
+            lock (_foldGate) return ExportLocked();
+        }
+    }
+
+    /// <summary>Restores a node from an export into an empty store: verifies every chain and the exporter's
+    /// signature, folds the ops and checks they reach the exported state hash — all before writing anything —
+    /// then opens the node. Unacknowledged own ops come back on the Local rung and are pushed on the next sync.</summary>
+    /// <param name="options">The node's options (its manifests decide the state hash).</param>
+    /// <param name="emptyStore">An empty store.</param>
+    /// <param name="export">The export's bytes.</param>
+    /// <param name="currentKey">The exporter's current key (or the committed next key, to rotate to).</param>
+    /// <exception cref="LedgerFormatException">The bytes are not a well-formed export; the message names the field and record.</exception>
+    /// <exception cref="ExportException">The export does not verify or does not fold to its state hash; nothing was written.</exception>
+    public static async Task<DeviceNode> ImportAsync(NodeOptions options, INodeStore emptyStore, ReadOnlyMemory<byte> export, SigningKey currentKey)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(emptyStore);
+        ArgumentNullException.ThrowIfNull(currentKey);
+        if (emptyStore.LoadAll().Count > 0) throw new ArgumentException("import needs an empty store.", nameof(emptyStore));
+        var file = NodeExport.Decode(export);
+        if (file.Ledger != options.Ledger) throw new ExportException($"the export is of ledger '{file.Ledger}', this node's is '{options.Ledger}'.");
+        var verdict = file.Verify();
+        if (!verdict.Ok) throw new ExportException("the export does not verify: " + verdict.Finding);
+
+        // Fold it aside first: a store is written only with ops known to reach the exported state.
+        var scratch = new InMemoryNodeStore();
+        WriteTo(scratch, file);
+        var foldOnly = new NodeOptions { Ledger = options.Ledger, Manifests = options.Manifests, Time = options.Time, OpIds = options.OpIds, TrackProvenance = false };
+        Hash32 folded;
+        var trial = Open(foldOnly, scratch, currentKey);
+        await using (trial.ConfigureAwait(false))
+        {
+            folded = trial.StateHash();
+        }
+
+        if (folded != file.StateHash)
+        {
+            throw new ExportException($"the export's ops fold to {folded.ToShortString()}, not to the exported state {file.StateHash.ToShortString()}: other manifests, or a tampered file. Nothing was imported.");
+        }
+
+        WriteTo(emptyStore, file);
+        var node = Open(options, emptyStore, currentKey);
+        var own = file.Records.Where(r => r.Own).ToArray();
+        node.LastRestore = new RestoreReport("export", own.Length == 0 ? 0 : own.Max(r => r.Op.Seq), own.Count(r => r.Position is null && r.RefusedBy is null), file.Records.Count,
+            "ops signed on the lost device after this export, that never reached the relay, are not in it.");
+        node._exportedThroughSeq = own.Length == 0 ? 0 : own.Max(r => r.Op.Seq);
+        return node;
+    }
+
+    /// <summary>Writes an export's records and witnessed checkpoints into a store, in one append.</summary>
+    public static void WriteTo(INodeStore emptyStore, NodeExport export)
+    {
+        ArgumentNullException.ThrowIfNull(emptyStore);
+        ArgumentNullException.ThrowIfNull(export);
+        emptyStore.Append(export.Records, export.Cursor);
+        foreach (var (origin, note) in export.Witnesses) emptyStore.SaveWitness(origin, note);
+    }
+
+    /// <summary>Called under both gates.</summary>
+    private byte[] ExportLocked()
+    {
+        var keys = _verifiers[Author].Keys!;
+        if (!_keys.TryGetValue(keys.Current.Id, out var key)) throw new InvalidOperationException($"this node does not hold its current key {keys.Current.Id}; rotate to the key it holds first.");
+        var records = new List<NodeOpRecord>();
+        foreach (var r in _store.LoadAll())
+        {
+            if (r.Own)
+            {
+                if (!_own.TryGetValue(r.Op.Seq, out var own)) continue;
+                records.Add(r with { Position = own.Position, RefusedBy = own.Rung == DurabilityRung.Refused ? own.Detail ?? r.RefusedBy ?? "refused" : null });
+            }
+            else if (r.Position is { } p && p < _foldedCursor)
+            {
+                records.Add(r);
+            }
+        }
+
+        return NodeExport.Create(Ledger, Author, _foldedCursor, _kernel.StateHash(), records, _store.LoadWitnesses(), key);
+    }
+
+    /// <summary>The eviction policy's check after an append: export when too much unacknowledged work is not
+    /// in the last export, or it is too old.</summary>
+    private async Task AutoExportIfAtRiskAsync(bool closing)
+    {
+        if (_options.AutoExport is not { } policy) return;
+        await _exportGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            byte[] bytes;
+            ulong through;
+            lock (_signGate)
+            {
+                lock (_foldGate)
+                {
+                    var uncovered = _own.Values.Where(o => o.Signed.Op.Seq > _exportedThroughSeq && o.Rung is DurabilityRung.Local or DurabilityRung.Syncing).ToArray();
+                    if (uncovered.Length == 0) return;
+                    var oldest = DateTimeOffset.FromUnixTimeMilliseconds(uncovered.Min(o => o.Signed.Op.At));
+                    var due = closing ? policy.OnClose : uncovered.Length >= policy.MaxUncoveredOps || _options.Time.GetUtcNow() - oldest >= policy.MaxUncoveredAge;
+                    if (!due) return;
+                    bytes = ExportLocked();
+                    through = _own.Keys.Max();
+                }
+            }
+
+            var temporary = policy.Path + ".tmp";
+            await File.WriteAllBytesAsync(temporary, bytes).ConfigureAwait(false);
+            File.Move(temporary, policy.Path, overwrite: true);
+            _exportedThroughSeq = through;
+        }
+        finally
+        {
+            _exportGate.Release();
+        }
+    }
+}
