@@ -13,6 +13,9 @@ public static class LedgerCli
         new SharesSplitCommand(),
         new SharesCombineCommand(),
         new VerifyCommand(),
+        new RebuildCommand(),
+        new ImportCommand(),
+        new ExportInspectCommand(),
     ];
 
     /// <summary>Runs <c>ledger</c> with <paramref name="arguments"/> on the given streams.</summary>
