@@ -41,11 +41,20 @@ public static class DevicesAndRelay
             Key(label, seed, 0), label, Key(label, seed, 1).Public.Digest)).ToArray();
         try
         {
+            var invoices = 0;
             async Task Trade(DeviceNode node, int ops)
             {
                 for (var i = 0; i < ops; i++)
                 {
                     clock.Advance(TimeSpan.FromSeconds(random.Next(5, 120)));
+                    if (i % 3 == 2)
+                    {
+                        // A sale on account: the invoice moves revenue, tax and receivables in the shared books.
+                        var invoice = "INV-" + (++invoices).ToString(CultureInfo.InvariantCulture);
+                        await node.AppendAsync(Books.V2, Books.PostInvoiceV2, new Domain.InvoiceArgs(invoice, "walk-in", random.Next(100, 50_000)));
+                        continue;
+                    }
+
                     var sku = "SKU-" + random.Next(1, 6).ToString(CultureInfo.InvariantCulture);
                     await node.AppendAsync(Books.V2, Books.ReceiveStock, new Domain.StockArgs(sku, random.Next(1, 9)));
                 }
@@ -75,12 +84,74 @@ public static class DevicesAndRelay
             var hashes = nodes.Select(n => n.StateHash()).Distinct().Count();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"SYNC devices={nodes.Length} relayOps={relay.Size} distinctHashes={hashes} roundTrips={links.Sum(l => l.RoundTrips)}"));
-            return offline.Local > 0 && offline.Safe > 0 && online.Local == 0 && online.Syncing == 0 && hashes == 1;
+            var synced = offline.Local > 0 && offline.Safe > 0 && online.Local == 0 && online.Syncing == 0 && hashes == 1;
+
+            // The relay's disk is lost: rebuild it from the three tills' stores and compare the books.
+            var rebuilt = new Relay(new RelayOptions { Ledger = ledger }, new InMemoryRelayStore());
+            var report = RelayRebuild.Run(nodes.Select(n => n.Store).ToArray(), rebuilt);
+            var before = Fold(Order(relay));
+            var after = Fold(Order(rebuilt));
+            var maxDiff = MaxDiffCents(before, after);
+            var match = before.StateHash() == after.StateHash() && report.Complete;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"REBUILD branches={report.Authors} maxDiff={maxDiff}c match={(match ? 'Y' : 'N')} lost={report.LostPositions.Count}"));
+
+            // Site A's till is wiped after working offline; its last export brings everything back.
+            links[0].Online = false;
+            await Trade(nodes[0], 25);
+            var export = nodes[0].Export();
+            var liveHash = nodes[0].StateHash();
+            var restoredPath = Path.Combine(folder, "site-a-restored.db");
+            await using var restored = await DeviceNode.ImportAsync(
+                new NodeOptions { Ledger = ledger, Manifests = Books.History(), Time = clock },
+                new SqliteNodeStore(restoredPath), export, Key(labels[0], seed, 0));
+            var restoredMatch = restored.StateHash() == liveHash && restored.Durability().Local == nodes[0].Durability().Local;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"RESTORE ops={restored.LastRestore!.Ops} unacknowledged={restored.LastRestore.Unacknowledged} match={(restoredMatch ? 'Y' : 'N')}"));
+            return synced && match && maxDiff == 0 && report.LostPositions.Count == 0 && restoredMatch;
         }
         finally
         {
             foreach (var node in nodes) await node.DisposeAsync();
         }
+    }
+
+    private static List<SignedOp> Order(Relay relay)
+    {
+        var order = new List<SignedOp>();
+        for (long from = 0; from < relay.Size;)
+        {
+            var page = relay.Read(from);
+            order.AddRange(page.Ops.Select(o => SignedOpCodec.Decode(o.Bytes)));
+            from += page.Ops.Count;
+        }
+
+        return order;
+    }
+
+    /// <summary>The books as a fresh replica folds a relay order.</summary>
+    private static LedgerKernel Fold(IEnumerable<SignedOp> order)
+    {
+        var kernel = new LedgerKernel(KeyEvents.Use(new KernelOptions { Manifests = Books.History() }));
+        long position = 0;
+        foreach (var op in order) kernel.Apply(op.Op, position++);
+        kernel.AdvanceRelayFrontier(long.MaxValue);
+        return kernel;
+    }
+
+    /// <summary>The largest difference, in cents, between the two books' account balances.</summary>
+    private static Int128 MaxDiffCents(LedgerKernel a, LedgerKernel b)
+    {
+        var left = a.State.Rows(Books.Accounts).ToDictionary(r => r.Key, r => r.Value);
+        var right = b.State.Rows(Books.Accounts).ToDictionary(r => r.Key, r => r.Value);
+        Int128 max = 0;
+        foreach (var key in left.Keys.Union(right.Keys))
+        {
+            var d = left.GetValueOrDefault(key) - right.GetValueOrDefault(key);
+            max = Int128.Max(max, d < 0 ? -d : d);
+        }
+
+        return max;
     }
 
     private static SigningKey Key(string label, int seed, uint index) =>

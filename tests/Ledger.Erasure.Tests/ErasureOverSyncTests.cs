@@ -12,6 +12,23 @@ public class ErasureOverSyncTests
 {
     [Fact]
     [Trait("Risk", "E2")]
+    public async Task A_node_export_never_holds_a_subject_key_or_sealed_plaintext_so_an_erase_reaches_backups_too()
+    {
+        await using var shops = await SyncedShops.CreateAsync();
+        var aliceKey = new byte[SubjectKey.Length];
+        Assert.Equal(SubjectKeyStatus.Held, shops.A.Keys.TryRead(shops.Alice, aliceKey));
+        foreach (var site in shops.Sites)
+        {
+            var export = site.Node.Export();
+            // The customer rows travel in the export (sealed), the key that opens them does not.
+            Assert.True(export.AsSpan().IndexOf(aliceKey) < 0, $"{site.Name}'s export holds Alice's subject key");
+            foreach (var text in SyncedShops.AlicePlaintexts) Assert.True(export.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) < 0, $"{site.Name}'s export holds '{text}' in clear");
+            Assert.True(NodeExport.Decode(export).Verify().Ok);
+        }
+    }
+
+    [Fact]
+    [Trait("Risk", "E2")]
     public async Task Erase_over_sync_reaches_three_nodes_through_the_relay_one_offline_during_the_erase_and_each_certificate_lists_exactly_the_nodes_that_confirmed()
     {
         await using var shops = await SyncedShops.CreateAsync();
