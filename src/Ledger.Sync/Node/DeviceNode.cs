@@ -14,6 +14,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly INodeStore _store;
     private readonly LedgerKernel _kernel;
     private readonly Lock _signGate = new();
+    private readonly SemaphoreSlim _signQueue = new(1, 1);
     private readonly Lock _foldGate = new();
     private readonly SemaphoreSlim _syncGate = new(1, 1);
     private readonly Dictionary<AuthorId, AuthorChainVerifier> _verifiers = new();
@@ -207,12 +208,22 @@ public sealed partial class DeviceNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(manifest);
         PendingAppend pending;
-        lock (_signGate)
+        // Signing is serial (each op names the one before). Callers queue for it without blocking a thread:
+        // under load a plain lock left pool threads spinning and blocked while the writer needed the cores.
+        await _signQueue.WaitAsync().ConfigureAwait(false);
+        try
         {
-            ThrowIfNotWritable();
-            var signed = _log.Append(manifest, verb, args, branch, claimKey);
-            pending = new PendingAppend(signed, critical);
-            Enqueue(pending);
+            lock (_signGate)
+            {
+                ThrowIfNotWritable();
+                var signed = _log.Append(manifest, verb, args, branch, claimKey);
+                pending = new PendingAppend(signed, critical);
+                Enqueue(pending);
+            }
+        }
+        finally
+        {
+            _signQueue.Release();
         }
 
         var fold = await pending.Persisted.Task.ConfigureAwait(false);
