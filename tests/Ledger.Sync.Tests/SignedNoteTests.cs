@@ -115,4 +115,35 @@ public class SignedNoteTests
         Assert.Throws<LedgerFormatException>(() => SignedNote.Parse("text\n\n\u2014 name AAAA\u0001\n"u8));
         Assert.Throws<LedgerFormatException>(() => SignedNote.Parse(new byte[SignedNote.MaxBytes + 1]));
     }
+
+    [Fact]
+    [Trait("Risk", "D4")]
+    [Trait("Category", "BadInput")]
+    public void Base64_that_another_implementation_would_reject_and_empty_extension_lines_are_refused_here_too()
+    {
+        var key = World.Key("relay", 0);
+        var vkey = NoteKey.Create("relay.example/log", key.Public);
+        var root = Convert.ToBase64String(Hash32.Sha256("root"u8).ToArray());
+        RelayCheckpoint? parsed;
+        string problem;
+        bool Accepts(string text) => RelayCheckpoint.TryParse(SignedNote.Sign(text, vkey.Name, key), out parsed, out problem);
+
+        Assert.True(Accepts($"relay.example/log\n3\n{root}\n"));
+        Assert.True(Accepts($"relay.example/log\n3\n{root}\nextension\n"));
+        // A space inside the root: .NET's decoder would skip it.
+        Assert.False(Accepts($"relay.example/log\n3\n{root[..8]} {root[8..]}\n"));
+        // Non-zero padding bits: the last character before '=' changed from its canonical form.
+        var sloppy = root[..^2] + (char)(root[^2] + 1) + "=";
+        Assert.NotNull(Convert.FromBase64String(sloppy));
+        Assert.False(Accepts($"relay.example/log\n3\n{sloppy}\n"));
+        // An empty extension line.
+        Assert.False(Accepts($"relay.example/log\n3\n{root}\n\nextension\n"));
+        // A signature line whose base64 has a space is malformed, not accepted.
+        var note = Encoding.UTF8.GetString(new RelayCheckpoint("relay.example/log", 3, Hash32.Sha256("root"u8)).Sign(key).ToBytes());
+        var cut = note.LastIndexOf(' ') + 6;
+        Assert.Throws<LedgerFormatException>(() => SignedNote.Parse(Encoding.UTF8.GetBytes(note[..cut] + " " + note[cut..])));
+        // Verifier keys too.
+        var text = vkey.ToVkey();
+        Assert.False(NoteKey.TryParseVkey(text[..^4] + " " + text[^4..], out _));
+    }
 }

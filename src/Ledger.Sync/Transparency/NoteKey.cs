@@ -69,15 +69,7 @@ public sealed class NoteKey
         var parts = vkey.Split('+', 3);
         if (parts.Length != 3 || !IsValidName(parts[0]) || parts[1].Length != 8) return false;
         if (!uint.TryParse(parts[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var id)) return false;
-        byte[] material;
-        try
-        {
-            material = Convert.FromBase64String(parts[2]);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
+        if (StrictBase64.Decode(parts[2]) is not { } material) return false;
 
         if (material.Length != 33 || material[0] is not (Ed25519 or Cosignature) || !VerificationKey.TryImport(material.AsSpan(1), out var publicKey)) return false;
         var candidate = new NoteKey(parts[0], material[0], publicKey!);

@@ -36,14 +36,15 @@ public sealed record RelayCheckpoint(string Origin, long Size, Hash32 Root)
             return false;
         }
 
-        byte[] root;
-        try
+        if (lines[3..^1].Any(extension => extension.Length == 0))
         {
-            root = Convert.FromBase64String(lines[2]);
+            problem = "extension lines must not be empty.";
+            return false;
         }
-        catch (FormatException)
+
+        if (StrictBase64.Decode(lines[2]) is not { } root)
         {
-            problem = "the root line is not base64.";
+            problem = "the root line is not canonical base64.";
             return false;
         }
 

@@ -92,15 +92,8 @@ public sealed class SignedNote
             if (space <= 0) throw Fail("signature line", FormatProblem.InvalidValue, offset, "a signature line is '— name signature'.");
             var name = rest[..space];
             if (!NoteKey.IsValidName(name)) throw Fail("signature line", FormatProblem.InvalidValue, offset, "the key name is empty or has a space or '+'.");
-            byte[] payload;
-            try
-            {
-                payload = Convert.FromBase64String(rest[(space + 1)..]);
-            }
-            catch (FormatException)
-            {
-                throw Fail("signature line", FormatProblem.InvalidValue, offset, "the signature is not base64.");
-            }
+            var payload = StrictBase64.Decode(rest[(space + 1)..])
+                ?? throw Fail("signature line", FormatProblem.InvalidValue, offset, "the signature is not canonical base64 (padded, no whitespace, zero padding bits).");
 
             if (payload.Length < 5) throw Fail("signature line", FormatProblem.InvalidValue, offset, "a signature is a 4-byte key id and at least one byte.");
             signatures.Add(new NoteSignature(name, BinaryPrimitives.ReadUInt32BigEndian(payload), payload[4..]));
