@@ -315,20 +315,28 @@ internal sealed class SyncedShops : IAsyncDisposable
 
     private static async Task RegisterAsync(SyncedSite shop, SubjectId subject, string name, string email, string account, long credit)
     {
-        var op = shop.NextOp;
         var sealer = shop.Erasure.Sealer;
-        var receipt = await shop.AppendAsync(Crm.Manifest, Crm.RegisterVerb, new RegisterArgs(subject.Value, sealer.Seal(subject, name, op, "name"), sealer.Seal(subject, email, op, "email"), account, credit));
-        Assert.Equal(op, receipt.Op);
+        OpRef sealedFor = default;
+        var receipt = await shop.Node.AppendAsync(Crm.Manifest, Crm.RegisterVerb, op =>
+        {
+            sealedFor = op;
+            return new RegisterArgs(subject.Value, sealer.Seal(subject, name, op, "name"), sealer.Seal(subject, email, op, "email"), account, credit);
+        });
+        Assert.Equal(sealedFor, receipt.Op);
         Assert.Equal(ApplyStatus.Folded, receipt.Fold.Status);
     }
 
     private static async Task OrderAsync(SyncedSite shop, string order, SubjectId buyer, string buyerAddress, SubjectId recipient, string recipientAddress, long cents)
     {
-        var op = shop.NextOp;
         var sealer = shop.Erasure.Sealer;
-        var receipt = await shop.AppendAsync(Crm.Manifest, Crm.OrderVerb, new OrderArgs(order, buyer.Value, sealer.Seal(buyer, buyerAddress, op, "buyer-address"),
-            recipient.Value, sealer.Seal(recipient, recipientAddress, op, "recipient-address"), cents));
-        Assert.Equal(op, receipt.Op);
+        OpRef sealedFor = default;
+        var receipt = await shop.Node.AppendAsync(Crm.Manifest, Crm.OrderVerb, op =>
+        {
+            sealedFor = op;
+            return new OrderArgs(order, buyer.Value, sealer.Seal(buyer, buyerAddress, op, "buyer-address"),
+                recipient.Value, sealer.Seal(recipient, recipientAddress, op, "recipient-address"), cents);
+        });
+        Assert.Equal(sealedFor, receipt.Op);
         Assert.Equal(ApplyStatus.Folded, receipt.Fold.Status);
     }
 }

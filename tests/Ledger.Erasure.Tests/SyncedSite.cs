@@ -65,9 +65,6 @@ internal sealed class SyncedSite : IAsyncDisposable
     /// <summary>Confirmations signed here and not yet delivered.</summary>
     public IReadOnlyList<ErasureConfirmation> Outbox => _outbox.ToArray();
 
-    /// <summary>The seq this site's next op will have (sealing binds to it). Appends here are sequential.</summary>
-    public OpRef NextOp => new(Id, Node.Ladder()[^1].Op.Seq + 1);
-
     public Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, TArgs args) => Node.AppendAsync(manifest, verb, args);
 
     /// <summary>One sync round with the relay; when it reached the relay and <paramref name="controller"/> is given,

@@ -243,4 +243,23 @@ public class NodeTests
         Assert.True(report.Ok, report.ToString());
         Assert.Equal(1u, report.Keys!.KeyIndex);
     }
+
+    [Fact]
+    [Trait("Risk", "E2")]
+    public async Task Args_built_from_the_ops_own_ref_name_the_op_that_carries_them_even_under_concurrent_appends()
+    {
+        await using var node = World.NewNode("till-1");
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(async () =>
+        {
+            OpRef promised = default;
+            var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, op =>
+            {
+                promised = op;
+                return new AmountArgs("seq:" + op.Seq, i);
+            });
+            return (promised, receipt);
+        })));
+        Assert.All(receipts, r => Assert.Equal(r.promised, r.receipt.Op));
+        Assert.Equal(Enumerable.Range(2, 64).Select(i => (ulong)i), receipts.Select(r => r.receipt.Op.Seq).Order());
+    }
 }

@@ -231,6 +231,38 @@ public sealed partial class DeviceNode : IAsyncDisposable
         return new AppendReceipt(pending.Signed, fold, pending.Done?.Task ?? Task.CompletedTask);
     }
 
+    /// <summary>Appends an op whose args depend on the op's own (author, seq) — a field sealed for this op
+    /// (Ledger.Erasure binds every sealed field to the op that carries it). <paramref name="args"/> runs in the
+    /// signing order with the ref the op will have, so concurrent appends cannot take its seq: keep it short.</summary>
+    /// <exception cref="StorageFullException">The store is at its cap; nothing was signed into the chain.</exception>
+    /// <exception cref="ObjectDisposedException">The node is disposed.</exception>
+    public async Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, Func<OpRef, TArgs> args, string branch = "main", string? claimKey = null, bool critical = false)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(args);
+        PendingAppend pending;
+        await _signQueue.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            lock (_signGate)
+            {
+                ThrowIfNotWritable();
+                var built = args(new OpRef(Author, _log.Seq + 1));
+                var signed = _log.Append(manifest, verb, built, branch, claimKey);
+                pending = new PendingAppend(signed, critical);
+                Enqueue(pending);
+            }
+        }
+        finally
+        {
+            _signQueue.Release();
+        }
+
+        var fold = await pending.Persisted.Task.ConfigureAwait(false);
+        await AutoExportIfAtRiskAsync(closing: false).ConfigureAwait(false);
+        return new AppendReceipt(pending.Signed, fold, pending.Done?.Task ?? Task.CompletedTask);
+    }
+
     /// <summary>The rung of one own op.</summary>
     public OpDurability DurabilityOf(OpRef op)
     {

@@ -53,7 +53,7 @@ public sealed record DurabilityReport(int Local, int Syncing, int Durable, int W
         $"MON-DUR local={Local} syncing={Syncing} durable={Safe} oldestUnackedSec={(OldestUnacknowledged is { } age ? age.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture) : "-")} storePct={(StorePercent is { } p ? p.ToString("F1", CultureInfo.InvariantCulture) : "-")}");
 }
 
-/// <summary>What <see cref="DeviceNode.AppendAsync{TArgs}"/> returns once the op is signed, persisted and folded.</summary>
+/// <summary>What <c>DeviceNode.AppendAsync</c> returns once the op is signed, persisted and folded.</summary>
 /// <param name="Signed">The signed op.</param>
 /// <param name="Fold">The local fold outcome (Claim ops: pending until the relay order is known).</param>
 /// <param name="Done">For a critical op: completes when the relay acknowledged it at position p and this node folded the relay prefix up to p. Otherwise already complete.</param>
