@@ -26,31 +26,31 @@ while ((line = Console.In.ReadLine()) is not null)
         case "PUSH":
             var batch = parts[1].Split(',').Select(b => (ReadOnlyMemory<byte>)Convert.FromBase64String(b)).ToArray();
             var response = relay.Ingest(batch);
-            output.WriteLine("ACK " + string.Join(";", response.Results.Select(r => string.Create(CultureInfo.InvariantCulture,
+            Answer("ACK " + string.Join(";", response.Results.Select(r => string.Create(CultureInfo.InvariantCulture,
                 $"{r.Index}:{(int)r.Status}:{r.Position?.ToString(CultureInfo.InvariantCulture) ?? "-"}:{(r.Refusal is { } f ? ((int)f).ToString(CultureInfo.InvariantCulture) : "-")}:{r.SendFromSeq?.ToString(CultureInfo.InvariantCulture) ?? "-"}"))));
             break;
         case "PULL":
             var pulled = relay.Read(long.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture));
-            output.WriteLine(Ops(pulled.RelaySize, pulled.Ops));
+            Answer(Ops(pulled.RelaySize, pulled.Ops));
             break;
         case "AUTHOR":
             var chain = relay.ReadAuthor(new AuthorId(parts[1]), ulong.Parse(parts[2], CultureInfo.InvariantCulture));
-            output.WriteLine(Ops(relay.Size, chain));
+            Answer(Ops(relay.Size, chain));
             break;
         case "CHECKPOINT":
             var note = relay.Checkpoint(parts[1] == "-" ? null : long.Parse(parts[1], CultureInfo.InvariantCulture));
-            output.WriteLine("NOTE " + (note is null ? "-" : Convert.ToBase64String(note)));
+            Answer("NOTE " + (note is null ? "-" : Convert.ToBase64String(note)));
             break;
         case "CONSISTENCY":
             var proof = relay.ConsistencyProof(long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
-            output.WriteLine("PROOF " + string.Join(",", proof.Select(h => Convert.ToBase64String(h.ToArray()))));
+            Answer("PROOF " + string.Join(",", proof.Select(h => Convert.ToBase64String(h.ToArray()))));
             break;
         case "COSIGN":
             relay.AddCosignedCheckpoint(Convert.FromBase64String(parts[1]));
-            output.WriteLine("OK done");
+            Answer("OK done");
             break;
         case "COSIGNED":
-            output.WriteLine("NOTES " + string.Join(",", relay.CosignedCheckpoints().Select(Convert.ToBase64String)));
+            Answer("NOTES " + string.Join(",", relay.CosignedCheckpoints().Select(Convert.ToBase64String)));
             break;
         case "WARM":
             // Exercise the ingest path once (decoding, key derivation, signature checks) so that a test's
@@ -61,12 +61,12 @@ while ((line = Console.In.ReadLine()) is not null)
                 var check = new Ledger.Signing.AuthorChainVerifier("warm-up", log.Author).Append(Ledger.Signing.SignedOpCodec.Decode(inception.Bytes));
                 relay.Ingest([]);
                 relay.Read(0, 1);
-                output.WriteLine(check.IsOk ? "WARM ok" : "WARM failed");
+                Answer(check.IsOk ? "WARM ok" : "WARM failed");
             }
 
             break;
         default:
-            output.WriteLine("ERR unknown request");
+            Answer("ERR unknown request");
             break;
     }
 
@@ -74,6 +74,10 @@ while ((line = Console.In.ReadLine()) is not null)
 }
 
 return 0;
+
+// Every answer ends with a marker: a process killed while writing leaves a torn line, which the test
+// transport must see as a dead relay, never parse as a shorter answer.
+void Answer(string text) => output.WriteLine(text + " #END");
 
 static string Ops(long size, IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> ops)
 {

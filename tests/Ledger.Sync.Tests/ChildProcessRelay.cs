@@ -34,7 +34,7 @@ internal sealed class ChildProcessRelay : IRelayTransport, IDisposable
         process.StandardInput.WriteLine("WARM");
         process.StandardInput.Flush();
         var warm = process.StandardOutput.ReadLine();
-        if (warm != "WARM ok") throw new InvalidOperationException($"the crash host did not warm up: {warm}");
+        if (warm != "WARM ok #END") throw new InvalidOperationException($"the crash host did not warm up: {warm}");
         lock (_gate) _process = process;
         Starts++;
     }
@@ -125,7 +125,9 @@ internal sealed class ChildProcessRelay : IRelayTransport, IDisposable
             process.StandardInput.Flush();
             var answer = process.StandardOutput.ReadLine();
             if (answer is null || !answer.StartsWith(expect + " ", StringComparison.Ordinal)) throw new RelayUnavailableException("the relay process died before answering.");
-            return answer[(expect.Length + 1)..];
+            // A process killed mid-write leaves a torn line: like a connection cut mid-response, it is no answer.
+            if (!answer.EndsWith(" #END", StringComparison.Ordinal)) throw new RelayUnavailableException("the relay process died while answering.");
+            return answer[(expect.Length + 1)..^" #END".Length];
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
         {
