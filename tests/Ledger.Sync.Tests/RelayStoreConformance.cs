@@ -71,6 +71,17 @@ public abstract class RelayStoreConformance
         store.AddEvidence("stale-key", "y", new byte[] { 4 });
         Assert.Equal(["client-fork", "stale-key"], store.Evidence().Select(e => e.Kind));
     }
+
+    [Fact]
+    [Trait("Risk", "B3")]
+    [Trait("Risk", "D4")]
+    public void Evidence_over_the_cap_fails_as_storage_full_and_keeps_what_was_kept()
+    {
+        using var store = Create(capBytes: 96 * 1024);
+        store.AddEvidence("client-fork", "x", new byte[] { 1, 2, 3 });
+        Assert.Throws<StorageFullException>(() => store.AddEvidence("client-fork", "y", new byte[200 * 1024]));
+        Assert.Equal(["x"], store.Evidence().Select(e => e.Accused));
+    }
 }
 
 public sealed class InMemoryRelayStoreConformance : RelayStoreConformance

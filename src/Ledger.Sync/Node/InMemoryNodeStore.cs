@@ -105,7 +105,13 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
     /// <inheritdoc />
     public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes)
     {
-        lock (_gate) _evidence.Add((kind, accused, bytes.ToArray()));
+        lock (_gate)
+        {
+            var wanted = (long)bytes.Length + RowOverhead;
+            if (capBytes is { } cap && _bytes + wanted > cap) throw new StorageFullException("the node store", _bytes, cap, wanted);
+            _evidence.Add((kind, accused, bytes.ToArray()));
+            _bytes += wanted;
+        }
     }
 
     /// <inheritdoc />

@@ -107,7 +107,13 @@ public sealed class InMemoryRelayStore(long? capBytes = null) : IRelayStore
     /// <inheritdoc />
     public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes)
     {
-        lock (_gate) _evidence.Add((kind, accused, bytes.ToArray()));
+        lock (_gate)
+        {
+            var wanted = (long)bytes.Length + RowOverhead;
+            if (capBytes is { } cap && _bytes + wanted > cap) throw new StorageFullException("the relay store", _bytes, cap, wanted);
+            _evidence.Add((kind, accused, bytes.ToArray()));
+            _bytes += wanted;
+        }
     }
 
     /// <inheritdoc />

@@ -176,29 +176,13 @@ public sealed class SqliteRelayStore : IRelayStore
     /// <inheritdoc />
     public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes)
     {
-        lock (_gate)
-        {
-            using var c = _db.CreateCommand();
-            c.CommandText = "INSERT INTO evidence (kind, accused, bytes) VALUES ($k, $a, $b);";
-            c.Parameters.AddWithValue("$k", kind);
-            c.Parameters.AddWithValue("$a", accused);
-            c.Parameters.AddWithValue("$b", bytes.ToArray());
-            c.ExecuteNonQuery();
-        }
+        lock (_gate) SqliteFiles.AddEvidence(_db, $"the relay store {_path}", CapBytes, kind, accused, bytes);
     }
 
     /// <inheritdoc />
     public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence()
     {
-        lock (_gate)
-        {
-            using var c = _db.CreateCommand();
-            c.CommandText = "SELECT kind, accused, bytes FROM evidence ORDER BY id;";
-            using var r = c.ExecuteReader();
-            var list = new List<(string, string, byte[])>();
-            while (r.Read()) list.Add((r.GetString(0), r.GetString(1), (byte[])r[2]));
-            return list;
-        }
+        lock (_gate) return SqliteFiles.Evidence(_db);
     }
 
     /// <inheritdoc />

@@ -45,4 +45,34 @@ internal static class SqliteFiles
         Scalar(connection, "PRAGMA page_count;") * Scalar(connection, "PRAGMA page_size;");
 
     public static bool IsFull(SqliteException e) => e.SqliteErrorCode == SqliteFull;
+
+    /// <summary>Keeps a piece of evidence in the <c>evidence</c> table every Ledger store has.</summary>
+    /// <exception cref="StorageFullException">The file is at its cap; nothing was written.</exception>
+    public static void AddEvidence(SqliteConnection connection, string store, long? capBytes, string kind, string accused, ReadOnlyMemory<byte> bytes)
+    {
+        using var c = connection.CreateCommand();
+        c.CommandText = "INSERT INTO evidence (kind, accused, bytes) VALUES ($k, $a, $b);";
+        c.Parameters.AddWithValue("$k", kind);
+        c.Parameters.AddWithValue("$a", accused);
+        c.Parameters.AddWithValue("$b", bytes.ToArray());
+        try
+        {
+            c.ExecuteNonQuery();
+        }
+        catch (SqliteException e) when (IsFull(e))
+        {
+            throw new StorageFullException(store, Size(connection), capBytes ?? 0, bytes.Length, e);
+        }
+    }
+
+    /// <summary>Every piece of evidence kept, oldest first.</summary>
+    public static IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence(SqliteConnection connection)
+    {
+        using var c = connection.CreateCommand();
+        c.CommandText = "SELECT kind, accused, bytes FROM evidence ORDER BY id;";
+        using var r = c.ExecuteReader();
+        var list = new List<(string, string, byte[])>();
+        while (r.Read()) list.Add((r.GetString(0), r.GetString(1), (byte[])r[2]));
+        return list;
+    }
 }
