@@ -15,6 +15,7 @@ public sealed partial class DeviceNode
     private readonly Lock _witnessGate = new();
     private (RelayCheckpoint Checkpoint, byte[] Note)? _witnessed;
     private string? _frozen;
+    private readonly List<Evidence> _unsavedEvidence = [];
     private PeerGossip? _gossip;
 
     static DeviceNode() => SplitViewEvidence.Register();
@@ -38,7 +39,14 @@ public sealed partial class DeviceNode
     }
 
     /// <summary>Evidence this node holds (against its relay, or forks it was told about), oldest first. Never dropped.</summary>
-    public IReadOnlyList<Evidence> Evidence => _store.Evidence().Select(e => EvidenceCodec.Decode(e.Bytes)).ToArray();
+    public IReadOnlyList<Evidence> Evidence
+    {
+        get
+        {
+            SaveEvidence();
+            lock (_witnessGate) return _store.Evidence().Select(e => EvidenceCodec.Decode(e.Bytes)).Concat(_unsavedEvidence).ToArray();
+        }
+    }
 
     /// <summary>The name this node cosigns checkpoints under.</summary>
     public string WitnessName => "ledger-witness/" + Author.Value;
@@ -279,8 +287,36 @@ public sealed partial class DeviceNode
 
     private void Freeze(Evidence evidence, string finding)
     {
-        _store.AddEvidence(evidence.Kind, evidence.Accused, evidence.Encode());
-        lock (_witnessGate) _frozen ??= finding;
+        // Stop trusting the relay first; then keep the evidence. A full store must not drop it: it stays in
+        // memory (listed by Evidence) and is written by the next freeze or evidence read that finds room.
+        lock (_witnessGate)
+        {
+            _frozen ??= finding;
+            _unsavedEvidence.Add(evidence);
+        }
+
+        SaveEvidence();
+    }
+
+    private void SaveEvidence()
+    {
+        lock (_witnessGate)
+        {
+            while (_unsavedEvidence.Count > 0)
+            {
+                var evidence = _unsavedEvidence[0];
+                try
+                {
+                    _store.AddEvidence(evidence.Kind, evidence.Accused, evidence.Encode());
+                }
+                catch (StorageFullException)
+                {
+                    return;
+                }
+
+                _unsavedEvidence.RemoveAt(0);
+            }
+        }
     }
 
     private void ThrowIfFrozen()
