@@ -42,20 +42,10 @@ internal static class ErasureMessages
     }
 
     /// <summary>Appends the signature field: the signed message is every byte after the array header.</summary>
-    public static byte[] Sign(ArrayBufferWriter<byte> body, Ledger.Signing.SigningKey key, out int signatureOffset)
-    {
-        var messageEnd = body.WrittenCount;
-        var bytes = new byte[messageEnd + 2 + SignatureLength];
-        body.WrittenSpan.CopyTo(bytes);
-        bytes[messageEnd] = 0xc4;
-        bytes[messageEnd + 1] = SignatureLength;
-        key.Sign(bytes.AsSpan(1, messageEnd - 1), bytes.AsSpan(messageEnd + 2, SignatureLength));
-        signatureOffset = messageEnd + 2;
-        return bytes;
-    }
+    public static byte[] Sign(ArrayBufferWriter<byte> body, Ledger.Signing.SigningKey key, out int signatureOffset) =>
+        Ledger.Signing.SignedArray.Sign(body, key, out signatureOffset);
 
     /// <summary>The array header of every structure here is one byte (fixarray), so the signed message starts at 1.</summary>
     public static bool Verify(ReadOnlySpan<byte> bytes, int signatureOffset, ReadOnlySpan<byte> rawPublicKey) =>
-        Ledger.Signing.VerificationKey.TryImport(rawPublicKey, out var key) &&
-        key!.Verify(bytes[1..(signatureOffset - 2)], bytes[signatureOffset..]);
+        Ledger.Signing.VerificationKey.TryImport(rawPublicKey, out var key) && Ledger.Signing.SignedArray.Verify(bytes, signatureOffset, key!);
 }

@@ -104,13 +104,8 @@ public sealed class Grant
         w.Write(value);
         w.Write(singleUse);
         w.Flush();
-        var messageEnd = buffer.WrittenCount;
-        var bytes = new byte[messageEnd + 66];
-        buffer.WrittenSpan.CopyTo(bytes);
-        bytes[messageEnd] = 0xc4;
-        bytes[messageEnd + 1] = 64;
-        issuerKey.Sign(bytes.AsSpan(1, messageEnd - 1), bytes.AsSpan(messageEnd + 2, 64));
-        return new Grant(bytes, ledger, id, issuer, issuerKey.Public.RawBytes.ToArray(), kind, value, singleUse, messageEnd + 2);
+        var bytes = SignedArray.Sign(buffer, issuerKey, out var signatureOffset);
+        return new Grant(bytes, ledger, id, issuer, issuerKey.Public.RawBytes.ToArray(), kind, value, singleUse, signatureOffset);
     }
 
     /// <summary>Decodes a grant; does not verify it (<see cref="VerifySignature"/> does).</summary>
@@ -148,7 +143,7 @@ public sealed class Grant
 
     /// <summary>True when the grant's signature verifies under the issuer key it names.</summary>
     public bool VerifySignature() =>
-        VerificationKey.TryImport(IssuerKey.Span, out var key) && key!.Verify(Bytes.Span[1..(SignatureOffset - 2)], Bytes.Span[SignatureOffset..]);
+        VerificationKey.TryImport(IssuerKey.Span, out var key) && SignedArray.Verify(Bytes.Span, SignatureOffset, key!);
 
     private static byte[] Issue(Grant g)
     {

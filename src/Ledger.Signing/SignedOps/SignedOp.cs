@@ -37,7 +37,7 @@ public sealed class SignedOp
     internal int SignatureOffset { get; }
 
     /// <summary>The bytes the signature covers: the encoded label, ledger, op and key id.</summary>
-    public ReadOnlySpan<byte> SignedMessage => Bytes.Span[1..(SignatureOffset - 2)];
+    public ReadOnlySpan<byte> SignedMessage => SignedArray.Message(Bytes.Span, SignatureOffset);
 
     /// <summary>The 64-byte Ed25519 signature.</summary>
     public ReadOnlySpan<byte> Signature => Bytes.Span[SignatureOffset..];

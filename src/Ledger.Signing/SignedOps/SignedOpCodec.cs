@@ -35,13 +35,8 @@ public static class SignedOpCodec
         key.Id.Write(id);
         w.Write(id);
         w.Flush();
-        var messageEnd = buffer.WrittenCount;
-        var bytes = new byte[messageEnd + 2 + 64];
-        buffer.WrittenSpan.CopyTo(bytes);
-        bytes[messageEnd] = 0xc4;
-        bytes[messageEnd + 1] = 64;
-        key.Sign(bytes.AsSpan(1, messageEnd - 1), bytes.AsSpan(messageEnd + 2, 64));
-        return new SignedOp(bytes, ledger, op, key.Id, messageEnd + 2);
+        var bytes = SignedArray.Sign(buffer, key, out var signatureOffset);
+        return new SignedOp(bytes, ledger, op, key.Id, signatureOffset);
     }
 
     /// <summary>Decodes a signed op. Does not verify the signature (that needs the author's key state).</summary>

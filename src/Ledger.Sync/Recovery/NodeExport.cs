@@ -22,9 +22,10 @@ public sealed class NodeExport
     /// <summary>The most records an export may carry.</summary>
     public const int MaxRecords = 1 << 24;
 
-    private NodeExport(string ledger, AuthorId exporter, long cursor, Hash32 stateHash, IReadOnlyList<NodeOpRecord> records,
+    private NodeExport(string ledger, AuthorId exporter, long cursor, Hash32 stateHash, IReadOnlyList<NodeOpRecord> records, IReadOnlyList<SignedOp> ops,
         IReadOnlyDictionary<string, byte[]> witnesses, KeyId keyId, ReadOnlyMemory<byte> signedMessage, ReadOnlyMemory<byte> signature)
     {
+        _ops = ops;
         Ledger = ledger;
         Exporter = exporter;
         Cursor = cursor;
@@ -56,6 +57,8 @@ public sealed class NodeExport
 
     /// <summary>The exporter's key that signed.</summary>
     public KeyId KeyId { get; }
+
+    private readonly IReadOnlyList<SignedOp> _ops;
 
     private ReadOnlyMemory<byte> SignedMessage { get; }
 
@@ -100,13 +103,7 @@ public sealed class NodeExport
         key.Id.Write(id);
         w.Write(id);
         w.Flush();
-        var messageEnd = buffer.WrittenCount;
-        var bytes = new byte[messageEnd + 2 + 64];
-        buffer.WrittenSpan.CopyTo(bytes);
-        bytes[messageEnd] = 0xc4;
-        bytes[messageEnd + 1] = 64;
-        key.Sign(bytes.AsSpan(1, messageEnd - 1), bytes.AsSpan(messageEnd + 2, 64));
-        return bytes;
+        return SignedArray.Sign(buffer, key, out _);
     }
 
     /// <summary>Decodes an export; <see cref="Verify"/> checks it.</summary>
@@ -128,6 +125,7 @@ public sealed class NodeExport
         var stateHash = r.ReadHash("stateHash");
         var count = r.ReadArrayHeader("records", 0, MaxRecords);
         var records = new List<NodeOpRecord>(Math.Min(count, 1 << 16));
+        var ops = new List<SignedOp>(records.Capacity);
         for (var i = 0; i < count; i++)
         {
             var field = string.Create(CultureInfo.InvariantCulture, $"records[{i}]");
@@ -151,6 +149,7 @@ public sealed class NodeExport
 
             var refusedBy = r.ReadNullableString(field + ".refusedBy", 4096);
             records.Add(new NodeOpRecord(op!.Ref, opBytes, own, position, refusedBy));
+            ops.Add(op);
         }
 
         var witnessCount = r.ReadArrayHeader("witnesses", 0, 1024);
@@ -169,7 +168,7 @@ public sealed class NodeExport
         var messageEnd = r.Offset;
         var signature = r.ReadBinary("signature", 64, 64);
         r.EnsureEnd();
-        return new NodeExport(ledger, exporter, cursor, stateHash, records, witnesses, keyId, bytes[1..(int)messageEnd], signature);
+        return new NodeExport(ledger, exporter, cursor, stateHash, records, ops, witnesses, keyId, bytes[1..(int)messageEnd], signature);
     }
 
     /// <summary>Checks every chain in the export (signatures, links, key events), that the records are
@@ -183,7 +182,7 @@ public sealed class NodeExport
         for (var i = 0; i < Records.Count; i++)
         {
             var record = Records[i];
-            var op = SignedOpCodec.Decode(record.Bytes);
+            var op = _ops[i];
             if (op.Ledger != Ledger) return ExportVerdict.Rejected(string.Create(CultureInfo.InvariantCulture, $"record {i} ({op.Ref}) is signed for ledger '{op.Ledger}'."));
             if (record.Own != (op.Op.Author == Exporter)) return ExportVerdict.Rejected(string.Create(CultureInfo.InvariantCulture, $"record {i} ({op.Ref}) is marked {(record.Own ? "own" : "foreign")} wrongly."));
             if (record.Position is { } p && !positions.TryAdd(p, op.Ref))
