@@ -42,10 +42,11 @@ public static class RelayRebuild
         var chains = new Dictionary<AuthorId, SortedDictionary<ulong, SignedOp>>();
         RelayCheckpoint? last = null;
         var usable = 0;
+        var verified = new Dictionary<AuthorId, List<Hash32>>();
 
         for (var s = 0; s < stores.Count; s++)
         {
-            if (!TryRead(ledger, stores[s], s, out var records, out var problem))
+            if (!TryRead(ledger, stores[s], s, verified, out var records, out var problem))
             {
                 rejected.Add(problem!);
                 continue;
@@ -137,8 +138,11 @@ public static class RelayRebuild
         };
     }
 
-    /// <summary>Decodes one store and verifies each of its chains from seq 1 (signatures included).</summary>
-    private static bool TryRead(string ledger, INodeStore store, int index, out List<(SignedOp Op, long? Position, bool Refused)>? records, out string? problem)
+    /// <summary>Decodes one store and verifies each of its chains from seq 1. Devices hold mostly the same ops: a
+    /// prefix byte-identical to one already verified in another store (same chain hash at its last seq, so the
+    /// same ops before it) is not signature-checked again — <paramref name="verified"/> holds those hashes.</summary>
+    private static bool TryRead(string ledger, INodeStore store, int index, Dictionary<AuthorId, List<Hash32>> verified,
+        out List<(SignedOp Op, long? Position, bool Refused)>? records, out string? problem)
     {
         records = [];
         problem = null;
@@ -179,13 +183,34 @@ public static class RelayRebuild
             list.Add(op);
         }
 
+        var verifiedHere = new List<(AuthorId Author, SignedOp[] Chain)>();
         foreach (var (author, chain) in byAuthor)
         {
-            var report = ChainVerifier.Verify(ledger, chain.OrderBy(o => o.Op.Seq).ToArray());
+            var ordered = chain.OrderBy(o => o.Op.Seq).ToArray();
+            VerifiedWatermark? mark = null;
+            if (verified.TryGetValue(author, out var hashes))
+            {
+                var shared = Math.Min(hashes.Count, ordered.Length);
+                if (shared > 0 && ordered[shared - 1].ChainHash == hashes[shared - 1]) mark = new VerifiedWatermark(author, (ulong)shared, hashes[shared - 1]);
+            }
+
+            var report = ChainVerifier.Verify(ledger, ordered, mark);
             if (!report.Ok)
             {
                 problem = $"store {index}: the chain of {author} does not verify: {report}";
                 return false;
+            }
+
+            verifiedHere.Add((author, ordered));
+        }
+
+        // Only a store that verifies whole vouches for what later stores may skip.
+        foreach (var (author, ordered) in verifiedHere)
+        {
+            if (!verified.TryGetValue(author, out var hashes)) verified[author] = hashes = [];
+            if (ordered.Length > hashes.Count && (hashes.Count == 0 || ordered[hashes.Count - 1].ChainHash == hashes[^1]))
+            {
+                hashes.AddRange(ordered.Skip(hashes.Count).Select(o => o.ChainHash));
             }
         }
 
