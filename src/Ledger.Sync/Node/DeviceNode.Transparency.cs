@@ -15,7 +15,6 @@ public sealed partial class DeviceNode
     private readonly Lock _witnessGate = new();
     private (RelayCheckpoint Checkpoint, byte[] Note)? _witnessed;
     private string? _frozen;
-    private readonly List<Evidence> _unsavedEvidence = [];
     private PeerGossip? _gossip;
 
     static DeviceNode() => SplitViewEvidence.Register();
@@ -39,14 +38,7 @@ public sealed partial class DeviceNode
     }
 
     /// <summary>Evidence this node holds (against its relay, or forks it was told about), oldest first. Never dropped.</summary>
-    public IReadOnlyList<Evidence> Evidence
-    {
-        get
-        {
-            SaveEvidence();
-            lock (_witnessGate) return _store.Evidence().Select(e => EvidenceCodec.Decode(e.Bytes)).Concat(_unsavedEvidence).ToArray();
-        }
-    }
+    public IReadOnlyList<Evidence> Evidence => _evidence.All();
 
     /// <summary>The name this node cosigns checkpoints under.</summary>
     public string WitnessName => "ledger-witness/" + Author.Value;
@@ -287,36 +279,10 @@ public sealed partial class DeviceNode
 
     private void Freeze(Evidence evidence, string finding)
     {
-        // Stop trusting the relay first; then keep the evidence. A full store must not drop it: it stays in
-        // memory (listed by Evidence) and is written by the next freeze or evidence read that finds room.
-        lock (_witnessGate)
-        {
-            _frozen ??= finding;
-            _unsavedEvidence.Add(evidence);
-        }
-
-        SaveEvidence();
-    }
-
-    private void SaveEvidence()
-    {
-        lock (_witnessGate)
-        {
-            while (_unsavedEvidence.Count > 0)
-            {
-                var evidence = _unsavedEvidence[0];
-                try
-                {
-                    _store.AddEvidence(evidence.Kind, evidence.Accused, evidence.Encode());
-                }
-                catch (StorageFullException)
-                {
-                    return;
-                }
-
-                _unsavedEvidence.RemoveAt(0);
-            }
-        }
+        // Stop trusting the relay first; then keep the evidence. A full store must not drop it (EvidenceOutbox).
+        lock (_witnessGate) _frozen ??= finding;
+        _evidence.Add(evidence);
+        _evidence.Flush();
     }
 
     private void ThrowIfFrozen()

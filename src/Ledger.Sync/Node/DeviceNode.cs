@@ -12,6 +12,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
 {
     private readonly NodeOptions _options;
     private readonly INodeStore _store;
+    private readonly EvidenceOutbox _evidence;
     private readonly LedgerKernel _kernel;
     private readonly Lock _signGate = new();
     private readonly SemaphoreSlim _signQueue = new(1, 1);
@@ -34,6 +35,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         _options = options;
         _store = store;
         _kernel = kernel;
+        _evidence = new EvidenceOutbox(store);
         _log = log;
         _keys[key.Id] = key;
         _writer = Task.Run(WriteLoopAsync);
@@ -182,21 +184,15 @@ public sealed partial class DeviceNode : IAsyncDisposable
 
     /// <summary>Rotates to the pre-committed <paramref name="next"/> key (signed by it), committing to the key
     /// whose digest is <paramref name="followingKeyDigest"/>; later ops are signed by <paramref name="next"/>.</summary>
-    public async Task<AppendReceipt> RotateAsync(SigningKey next, Hash32 followingKeyDigest, uint keyIndex)
+    public Task<AppendReceipt> RotateAsync(SigningKey next, Hash32 followingKeyDigest, uint keyIndex)
     {
         ArgumentNullException.ThrowIfNull(next);
-        PendingAppend pending;
-        lock (_signGate)
+        return AppendCoreAsync(() =>
         {
-            ThrowIfNotWritable();
             var signed = _log.Rotate(next, followingKeyDigest, keyIndex);
             _keys[next.Id] = next;
-            pending = new PendingAppend(signed, critical: false);
-            Enqueue(pending);
-        }
-
-        var fold = await pending.Persisted.Task.ConfigureAwait(false);
-        return new AppendReceipt(pending.Signed, fold, Task.CompletedTask);
+            return signed;
+        }, critical: false);
     }
 
     /// <summary>Signs the next op, persists it (group commit) and folds it locally. Claim ops stay pending
@@ -204,31 +200,10 @@ public sealed partial class DeviceNode : IAsyncDisposable
     /// completes only when the relay acknowledged it and this node folded the relay prefix up to it.</summary>
     /// <exception cref="StorageFullException">The store is at its cap; nothing was signed into the chain.</exception>
     /// <exception cref="ObjectDisposedException">The node is disposed.</exception>
-    public async Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, TArgs args, string branch = "main", string? claimKey = null, bool critical = false)
+    public Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, TArgs args, string branch = "main", string? claimKey = null, bool critical = false)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        PendingAppend pending;
-        // Signing is serial (each op names the one before). Callers queue for it without blocking a thread:
-        // under load a plain lock left pool threads spinning and blocked while the writer needed the cores.
-        await _signQueue.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            lock (_signGate)
-            {
-                ThrowIfNotWritable();
-                var signed = _log.Append(manifest, verb, args, branch, claimKey);
-                pending = new PendingAppend(signed, critical);
-                Enqueue(pending);
-            }
-        }
-        finally
-        {
-            _signQueue.Release();
-        }
-
-        var fold = await pending.Persisted.Task.ConfigureAwait(false);
-        await AutoExportIfAtRiskAsync(closing: false).ConfigureAwait(false);
-        return new AppendReceipt(pending.Signed, fold, pending.Done?.Task ?? Task.CompletedTask);
+        return AppendCoreAsync(() => _log.Append(manifest, verb, args, branch, claimKey), critical);
     }
 
     /// <summary>Appends an op whose args depend on the op's own (author, seq) — a field sealed for this op
@@ -236,20 +211,26 @@ public sealed partial class DeviceNode : IAsyncDisposable
     /// signing order with the ref the op will have, so concurrent appends cannot take its seq: keep it short.</summary>
     /// <exception cref="StorageFullException">The store is at its cap; nothing was signed into the chain.</exception>
     /// <exception cref="ObjectDisposedException">The node is disposed.</exception>
-    public async Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, Func<OpRef, TArgs> args, string branch = "main", string? claimKey = null, bool critical = false)
+    public Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, Func<OpRef, TArgs> args, string branch = "main", string? claimKey = null, bool critical = false)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(args);
+        return AppendCoreAsync(() => _log.Append(manifest, verb, args(new OpRef(Author, _log.Seq + 1)), branch, claimKey), critical);
+    }
+
+    /// <summary>The one way an op enters this node: <paramref name="sign"/> runs alone, in signing order (each op
+    /// names the one before), then the writer persists and folds it; the eviction policy looks after that.</summary>
+    private async Task<AppendReceipt> AppendCoreAsync(Func<SignedOp> sign, bool critical)
+    {
         PendingAppend pending;
+        // Callers queue for the signer without blocking a pool thread; the lock keeps export and rewind out.
         await _signQueue.WaitAsync().ConfigureAwait(false);
         try
         {
             lock (_signGate)
             {
                 ThrowIfNotWritable();
-                var built = args(new OpRef(Author, _log.Seq + 1));
-                var signed = _log.Append(manifest, verb, built, branch, claimKey);
-                pending = new PendingAppend(signed, critical);
+                pending = new PendingAppend(sign(), critical);
                 Enqueue(pending);
             }
         }

@@ -13,7 +13,7 @@ public sealed record NodeOpRecord(OpRef Op, ReadOnlyMemory<byte> Bytes, bool Own
 /// <summary>Where a device node keeps every op it holds — its own chain forever, and for every op the relay
 /// position — plus its pull cursor. Every implementation passes the node-store conformance suite. Writes are
 /// atomic: a batch is stored whole or not at all, and a write over the cap changes nothing.</summary>
-public interface INodeStore : IDisposable
+public interface INodeStore : IEvidenceStore, IDisposable
 {
     /// <summary>The next relay position to pull (the node holds the relay prefix below it).</summary>
     long Cursor { get; }
@@ -42,10 +42,4 @@ public interface INodeStore : IDisposable
 
     /// <summary>The latest checkpoint witnessed per relay origin.</summary>
     IReadOnlyDictionary<string, byte[]> LoadWitnesses();
-
-    /// <summary>Keeps a piece of evidence; never dropped.</summary>
-    void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes);
-
-    /// <summary>All evidence kept, oldest first.</summary>
-    IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence();
 }

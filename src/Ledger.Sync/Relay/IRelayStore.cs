@@ -4,7 +4,7 @@ namespace Ledger.Sync;
 
 /// <summary>Where a relay keeps the total order. Every implementation passes the relay-store conformance
 /// suite (tests/Ledger.Sync.Tests). Appends are atomic: a batch is stored whole or not at all.</summary>
-public interface IRelayStore : IDisposable
+public interface IRelayStore : IEvidenceStore, IDisposable
 {
     /// <summary>The number of ops stored: also the next position.</summary>
     long Count { get; }
@@ -33,10 +33,4 @@ public interface IRelayStore : IDisposable
 
     /// <summary>Up to <paramref name="max"/> ops of one author from <paramref name="fromSeq"/>, in seq order.</summary>
     IReadOnlyList<StoredOp> ReadAuthor(AuthorId author, ulong fromSeq, int max);
-
-    /// <summary>Keeps a piece of evidence (encoded); never dropped.</summary>
-    void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes);
-
-    /// <summary>All evidence kept, oldest first.</summary>
-    IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence();
 }

@@ -20,8 +20,7 @@ public sealed class Relay
     private readonly Dictionary<AuthorId, AuthorChainVerifier> _verifiers = new();
     private readonly Lock _gate = new();
     private readonly List<byte[]> _cosigned = [];
-    private readonly List<Evidence> _unsavedEvidence = [];
-    private List<Evidence>? _batchEvidence;
+    private readonly EvidenceOutbox _evidence;
     private MerkleTree? _tree;
     private (long Size, byte[] Note)? _lastCheckpoint;
 
@@ -35,6 +34,7 @@ public sealed class Relay
         if (!LedgerName.IsValid(options.Ledger)) throw new ArgumentException("RelayOptions.Ledger must name the ledger.", nameof(options));
         _options = options;
         _store = store;
+        _evidence = new EvidenceOutbox(store);
         if (options.Origin is { } origin && !NoteKey.IsValidName(origin))
         {
             throw new ArgumentException($"RelayOptions.Origin '{origin}' cannot name a checkpoint key: it must be non-empty, without spaces or '+'.", nameof(options));
@@ -76,7 +76,6 @@ public sealed class Relay
             var candidates = new List<(int Index, SignedOp Op, VerificationKey Signer)>();
             var pendingByRef = new Dictionary<OpRef, int>();
             var decoded = new SignedOp?[batch.Count];
-            _batchEvidence = [];
 
             // 1. Structure, in order: decode, ledger, duplicates and forks, gaps, chain and key rules.
             for (var i = 0; i < batch.Count; i++)
@@ -160,7 +159,7 @@ public sealed class Relay
             catch (StorageFullException e)
             {
                 // Nothing of the batch is held: its new ops and every repeat of them within the batch are refused.
-                SaveEvidence();
+                _evidence.Flush();
                 return new IngestResponse(results.Select((r, i) => r!.Status == IngestStatus.Accepted || (r is { Status: IngestStatus.Duplicate, Position: null })
                     ? new IngestResult(i, r.Op, IngestStatus.Refused, Refusal: IngestRefusal.StoreFull, Detail: e.Message)
                     : r).ToArray(), _store.Count);
@@ -175,7 +174,7 @@ public sealed class Relay
                 }
             }
 
-            SaveEvidence();
+            _evidence.Flush();
 
             // The trial verifiers now match the store, except for authors whose signature failed after the
             // structure pass advanced them: those are rebuilt from the store when next needed.
@@ -293,33 +292,7 @@ public sealed class Relay
     /// <summary>Evidence the relay kept, decoded (including any its full store could not take yet).</summary>
     public IReadOnlyList<Evidence> Evidence()
     {
-        lock (_gate)
-        {
-            SaveEvidence();
-            return _store.Evidence().Select(e => EvidenceCodec.Decode(e.Bytes)).Concat(_unsavedEvidence).ToArray();
-        }
-    }
-
-    /// <summary>Stores the evidence this batch produced, after the batch itself; evidence a full store cannot take
-    /// stays in memory and is retried, never dropped.</summary>
-    private void SaveEvidence()
-    {
-        if (_batchEvidence is { Count: > 0 } found) _unsavedEvidence.AddRange(found);
-        _batchEvidence = null;
-        while (_unsavedEvidence.Count > 0)
-        {
-            var evidence = _unsavedEvidence[0];
-            try
-            {
-                _store.AddEvidence(evidence.Kind, evidence.Accused, evidence.Encode());
-            }
-            catch (StorageFullException)
-            {
-                return;
-            }
-
-            _unsavedEvidence.RemoveAt(0);
-        }
+        lock (_gate) return _evidence.All();
     }
 
     private IngestResult Repeat(int index, SignedOp op, Dictionary<OpRef, int> pendingByRef, SignedOp?[] decoded)
@@ -354,7 +327,8 @@ public sealed class Relay
                 Detail: $"another op is held at {incoming.Ref} and this one is not validly signed by the author: {verdict.Finding}");
         }
 
-        (_batchEvidence ??= []).Add(evidence);
+        // Written after the batch (or after its refusal), so evidence never precedes the store's own state.
+        _evidence.Add(evidence);
         return new IngestResult(index, incoming.Ref, IngestStatus.Refused, Refusal: IngestRefusal.Fork, Detail: verdict.Finding);
     }
 
