@@ -7,6 +7,7 @@ public sealed partial class DeviceNode
 {
     private readonly SemaphoreSlim _exportGate = new(1, 1);
     private ulong _exportedThroughSeq;
+    private ulong _riskScanFrom;
 
     /// <summary>What the last restore (import or recovery) brought back, and what it could not vouch for.</summary>
     public RestoreReport? LastRestore { get; private set; }
@@ -98,10 +99,12 @@ public sealed partial class DeviceNode
     }
 
     /// <summary>The eviction policy's check after an append: export when too much unacknowledged work is not
-    /// in the last export, or it is too old.</summary>
+    /// in the last export, or it is too old. Runs on every append, so the common case costs O(1): own seqs are
+    /// 1…n, and everything up to <see cref="_riskScanFrom"/> is known acknowledged, refused or exported.</summary>
     private async Task AutoExportIfAtRiskAsync(bool closing)
     {
         if (_options.AutoExport is not { } policy) return;
+        if (!closing && !MayBeAtRisk(policy)) return;
         await _exportGate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -111,13 +114,13 @@ public sealed partial class DeviceNode
             {
                 lock (_foldGate)
                 {
-                    var uncovered = _own.Values.Where(o => o.Signed.Op.Seq > _exportedThroughSeq && o.Rung is DurabilityRung.Local or DurabilityRung.Syncing).ToArray();
-                    if (uncovered.Length == 0) return;
+                    var uncovered = UncoveredOwnOps();
+                    if (uncovered.Count == 0) return;
                     var oldest = DateTimeOffset.FromUnixTimeMilliseconds(uncovered.Min(o => o.Signed.Op.At));
-                    var due = closing ? policy.OnClose : uncovered.Length >= policy.MaxUncoveredOps || _options.Time.GetUtcNow() - oldest >= policy.MaxUncoveredAge;
+                    var due = closing ? policy.OnClose : uncovered.Count >= policy.MaxUncoveredOps || _options.Time.GetUtcNow() - oldest >= policy.MaxUncoveredAge;
                     if (!due) return;
                     bytes = ExportLocked();
-                    through = _own.Keys.Max();
+                    through = (ulong)_own.Count;
                 }
             }
 
@@ -130,5 +133,34 @@ public sealed partial class DeviceNode
         {
             _exportGate.Release();
         }
+    }
+
+    /// <summary>An upper bound, in O(1): could the ops after the covered prefix be due for an export?</summary>
+    private bool MayBeAtRisk(AutoExportPolicy policy)
+    {
+        lock (_foldGate)
+        {
+            var from = Math.Max(_riskScanFrom, _exportedThroughSeq);
+            var tip = (ulong)_own.Count;
+            if (tip - Math.Min(from, tip) >= (ulong)policy.MaxUncoveredOps) return true;
+            return _own.TryGetValue(from + 1, out var first)
+                && _options.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(first.Signed.Op.At) >= policy.MaxUncoveredAge;
+        }
+    }
+
+    /// <summary>Own ops after the last export that no relay acknowledged; moves the covered prefix forward.
+    /// Called under the fold gate.</summary>
+    private List<OwnOp> UncoveredOwnOps()
+    {
+        var from = Math.Max(_riskScanFrom, _exportedThroughSeq);
+        var uncovered = new List<OwnOp>();
+        for (var seq = from + 1; seq <= (ulong)_own.Count; seq++)
+        {
+            var own = _own[seq];
+            if (own.Rung is DurabilityRung.Local or DurabilityRung.Syncing) uncovered.Add(own);
+            else if (uncovered.Count == 0) _riskScanFrom = seq;
+        }
+
+        return uncovered;
     }
 }

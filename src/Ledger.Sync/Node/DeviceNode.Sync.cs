@@ -271,6 +271,7 @@ public sealed partial class DeviceNode
     /// the ladder counted durable are not held any more. Back to Local, so they are pushed again.</summary>
     private void DemoteLost(ulong fromSeq)
     {
+        _riskScanFrom = Math.Min(_riskScanFrom, fromSeq - 1);
         foreach (var own in _own.Values)
         {
             if (own.Signed.Op.Seq >= fromSeq && own.Rung is DurabilityRung.Durable)
