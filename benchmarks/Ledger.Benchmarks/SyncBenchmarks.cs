@@ -93,8 +93,7 @@ public class RelayIngest
 public class NodeDurableAppend
 {
     private const int Ops = 4000;
-    private Key _raw = null!;
-    private byte[] _message = [];
+    private RawSignBaseline _raw = null!;
     private string _folder = "";
 
     [Params(16)]
@@ -103,30 +102,13 @@ public class NodeDurableAppend
     [GlobalSetup]
     public void Setup()
     {
-        var seed = new byte[32];
-        seed[0] = 9;
-        _raw = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
-        using var key = SigningKey.FromSeed(seed);
-        var log = AuthorLog.Incept("bench", "till", key, NextKeyDigest.Of(new byte[32]), out _);
-        _message = log.Append(PostingDataset.Manifest, PostingDataset.PostVerb, new PostArgs("acct:00042", 1999), at: 1, opId: Guid.Empty).SignedMessage.ToArray();
+        _raw = new RawSignBaseline();
         _folder = Path.Combine(Path.GetTempPath(), "ledger-bench-node");
         Directory.CreateDirectory(_folder);
     }
 
     [Benchmark(Baseline = true, Description = "raw NSec Sign, one thread")]
-    public int RawSign()
-    {
-        var signature = new byte[64];
-        var sum = 0;
-        for (var i = 0; i < Ops; i++)
-        {
-            _message[^1] = (byte)i;
-            SignatureAlgorithm.Ed25519.Sign(_raw, _message, signature);
-            sum += signature[0];
-        }
-
-        return sum;
-    }
+    public int RawSign() => _raw.Sign(Ops);
 
     [Benchmark(Description = "DeviceNode.AppendAsync (SQLite, group commit)")]
     public async Task<int> DurableAppend() => (await Measure(_folder, Callers, Ops)).Count;
