@@ -10,7 +10,7 @@ namespace Ledger.Analyzers.Tests;
 /// example in it is compiled and analyzed here.</summary>
 public partial class DocsTests
 {
-    private static readonly string Doc = File.ReadAllText(Path.Combine(DotNet.RepositoryRoot, "docs", "analyzers.md")).ReplaceLineEndings("\n");
+    private static readonly string Doc = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "analyzers.md")).ReplaceLineEndings("\n");
 
     public static TheoryData<string, string, string> Examples()
     {

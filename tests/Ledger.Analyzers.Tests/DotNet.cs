@@ -8,9 +8,6 @@ internal static class DotNet
 {
     public sealed record Result(int ExitCode, string Output);
 
-    /// <summary>The repository root: the folder above the test assembly that holds Ledger.sln.</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
-
     public static async Task<Result> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -54,15 +51,5 @@ internal static class DotNet
     {
         if (line is null) return;
         lock (output) output.AppendLine(line);
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Ledger.sln"))) return directory.FullName;
-        }
-
-        throw new InvalidOperationException($"no Ledger.sln above {AppContext.BaseDirectory}");
     }
 }

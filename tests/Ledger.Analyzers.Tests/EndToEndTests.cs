@@ -34,7 +34,7 @@ public class EndToEndTests
         try
         {
             var feed = Directory.CreateDirectory(Path.Combine(work.FullName, "feed")).FullName;
-            var kernel = Path.Combine(DotNet.RepositoryRoot, "src", "Ledger.Kernel", "Ledger.Kernel.csproj");
+            var kernel = Path.Combine(RepositoryFiles.Root, "src", "Ledger.Kernel", "Ledger.Kernel.csproj");
 
             // The test project's build has just built the kernel and the analyzers in this configuration.
             var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
@@ -72,7 +72,7 @@ public class EndToEndTests
     public async Task Every_project_in_the_repository_that_references_the_kernel_runs_the_analyzer()
     {
         var projects = new[] { "src", "tests", "samples", "benchmarks" }
-            .Select(folder => Path.Combine(DotNet.RepositoryRoot, folder))
+            .Select(folder => Path.Combine(RepositoryFiles.Root, folder))
             .Where(Directory.Exists)
             .SelectMany(folder => Directory.EnumerateFiles(folder, "*.csproj", SearchOption.AllDirectories))
             .Where(ReferencesKernel)
@@ -85,7 +85,7 @@ public class EndToEndTests
         var missing = new List<string>();
         await Parallel.ForEachAsync(projects, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (project, _) =>
         {
-            var evaluation = await DotNet.RunAsync(DotNet.RepositoryRoot, Patience, "msbuild", project, "-getItem:ProjectReference");
+            var evaluation = await DotNet.RunAsync(RepositoryFiles.Root, Patience, "msbuild", project, "-getItem:ProjectReference");
             if (evaluation.ExitCode != 0 || !HasAnalyzerReference(evaluation.Output))
             {
                 lock (missing) missing.Add($"{project}: {evaluation.Output}");

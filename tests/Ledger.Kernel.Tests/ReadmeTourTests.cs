@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ledger.Kernel.Tests.Tour;
 
 namespace Ledger.Kernel.Tests;
@@ -33,5 +32,5 @@ public class ReadmeTourTests
         return source[begin..end];
     }
 
-    private static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    private static string Here() => RepositoryFiles.TestProject;
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace Ledger.Kernel.Tests;
@@ -36,7 +35,7 @@ public partial class RegisterTests
         Assert.True(missing.Count == 0, "docs/register.md does not list these witnesses:\n" + string.Join("\n", missing));
     }
 
-    private static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    private static string Here() => RepositoryFiles.TestProject;
 
     [GeneratedRegex(@"^(?:public |internal )?(?:sealed |abstract |static |partial )*(?:class|record) (\w+)")]
     private static partial Regex TypeDeclaration();

@@ -5,7 +5,7 @@ namespace Ledger.Migration.Tests;
 
 public class LockFileTests
 {
-    private static string GoldenPath(string name) => Path.Combine(MigrationTests.Here(), "Golden", name);
+    private static string GoldenPath(string name) => Golden.PathOf(name);
 
     private static IReadOnlyList<SequencedOp> Fixture() => FixtureLog.Decode(File.ReadAllBytes(GoldenPath("fixture.bin")));
 
@@ -17,7 +17,7 @@ public class LockFileTests
         var v1 = MixedLogs.Generate(seed: 2027, ops: 100, tills: 3).Where(e => e.Op.Manifest == Shop.V1.Id).ToList();
         var v1Hash = new LedgerKernel(new KernelOptions { Manifests = Shop.History(withV2: false) });
         foreach (var e in v1) v1Hash.Apply(e);
-        if (Environment.GetEnvironmentVariable("LEDGER_REGENERATE_GOLDEN") == "1")
+        if (Golden.Regenerating)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(GoldenPath("fixture.bin"))!);
             File.WriteAllBytes(GoldenPath("fixture.bin"), fixture);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using FsCheck;
 using FsCheck.Fluent;
 using Ledger.Kernel;
@@ -22,13 +21,13 @@ public class MigrationTests
     [Trait("Risk", "D2")]
     public void Old_manifest_ops_fold_to_their_original_effect_under_a_new_kernel()
     {
-        var v1Only = Path.Combine(Here(), "Golden", "fixture-v1.bin");
+        var v1Only = Golden.PathOf("fixture-v1.bin");
         var fixture = FixtureLog.Decode(File.ReadAllBytes(v1Only)).Where(e => e.Op.Manifest == Shop.V1.Id).ToList();
         Assert.NotEmpty(fixture);
         var underV1 = Fold(Shop.History(withV2: false), fixture);
         var underV2Software = Fold(Shop.History(), fixture);
         Assert.Equal(underV1, underV2Software);
-        Assert.Equal(File.ReadAllText(Path.Combine(Here(), "Golden", "v1-replay-hash.txt")).Trim(), underV2Software.ToString());
+        Assert.Equal(File.ReadAllText(Golden.PathOf("v1-replay-hash.txt")).Trim(), underV2Software.ToString());
     }
 
     [Fact]
@@ -161,6 +160,4 @@ public class MigrationTests
     {
         protected override void Execute(VerbContext ctx, StockArgs args) => ctx.Add(Shop.Accounts, "x", 1);
     }
-
-    internal static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Ledger.Kernel;
 using Ledger.Signing;
@@ -67,23 +66,5 @@ internal sealed class TestAuthor
         var op = Log.Revoke(Key(toIndex), close ? null : Key(toIndex + 1).Public.Digest, toIndex, "device-lost", disputedSince);
         Chain.Add(op);
         return op;
-    }
-}
-
-/// <summary>Golden files: checked in, compared exactly, rewritten only when LEDGER_REGENERATE_GOLDEN=1.</summary>
-internal static class Golden
-{
-    public static void Match(string name, string actual, [CallerFilePath] string source = "")
-    {
-        var path = Path.Combine(Path.GetDirectoryName(source)!, "Golden", name);
-        if (Environment.GetEnvironmentVariable("LEDGER_REGENERATE_GOLDEN") == "1")
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, actual);
-            return;
-        }
-
-        Assert.True(File.Exists(path), $"golden file {path} is missing; run once with LEDGER_REGENERATE_GOLDEN=1 and review.");
-        Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual.ReplaceLineEndings("\n"));
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Ledger.Kernel;
 using Ledger.Signing;
@@ -63,7 +62,7 @@ public class TransparencyGoldenVectorTests
         for (var n = 0; n <= 7; n++) text.Append(CultureInfo.InvariantCulture, $"root{n}={tree.Root(n)}\n");
         for (var i = 0; i < 7; i++) text.Append(CultureInfo.InvariantCulture, $"inclusion.{i}.7={Join(tree.InclusionProof(i, 7))}\n");
         for (var m = 1; m <= 7; m++) text.Append(CultureInfo.InvariantCulture, $"consistency.{m}.7={Join(tree.ConsistencyProof(m, 7))}\n");
-        MatchGolden("merkle-v1.txt", text.ToString());
+        Golden.Match("merkle-v1.txt", text.ToString());
 
         // Read back: roots by RFC 9162 §2.1.1 taken literally, proofs by §2.1.3.2 and §2.1.4.2.
         var golden = ReadGolden("merkle-v1.txt");
@@ -137,7 +136,7 @@ public class TransparencyGoldenVectorTests
             .Append("# The checkpoint an empty relay serves (size 0, root = SHA-256 of nothing):\n")
             .Append(CultureInfo.InvariantCulture, $"checkpoint0={Convert.ToHexStringLower(empty)}\n")
             .Append(Commented(empty));
-        MatchGolden("checkpoint-v1.txt", text.ToString());
+        Golden.Match("checkpoint-v1.txt", text.ToString());
 
         // Read back with the library.
         var golden = ReadGolden("checkpoint-v1.txt");
@@ -198,7 +197,7 @@ public class TransparencyGoldenVectorTests
             .Append("# The cosigned note, as UTF-8 hex, then as text:\n")
             .Append(CultureInfo.InvariantCulture, $"cosigned={Convert.ToHexStringLower(cosigned)}\n")
             .Append(Commented(cosigned));
-        MatchGolden("cosignature-v1.txt", text.ToString());
+        Golden.Match("cosignature-v1.txt", text.ToString());
 
         // Read back with the library: the cosignature verifies, and the relay's signature is untouched.
         var golden = ReadGolden("cosignature-v1.txt");
@@ -251,7 +250,7 @@ public class TransparencyGoldenVectorTests
             .Append(CultureInfo.InvariantCulture, $"evidence.checkpoints={Convert.ToHexStringLower(byCheckpoints)}\n")
             .Append("# Form \"inclusion\": index 5, leaf-5 under checkpoint7, leaf-5-forked under the forked checkpoint of size 6.\n")
             .Append(CultureInfo.InvariantCulture, $"evidence.inclusion={Convert.ToHexStringLower(byInclusion)}\n");
-        MatchGolden("split-view-v1.txt", text.ToString());
+        Golden.Match("split-view-v1.txt", text.ToString());
 
         var golden = ReadGolden("split-view-v1.txt");
         foreach (var (field, form) in new[] { ("evidence.checkpoints", "checkpoints"), ("evidence.inclusion", "inclusion") })
@@ -294,28 +293,11 @@ public class TransparencyGoldenVectorTests
     private static string Commented(byte[] note) =>
         string.Concat(Encoding.UTF8.GetString(note).Split('\n')[..^1].Select(l => l.Length == 0 ? "#\n" : "#   " + l + "\n"));
 
-    private static string GoldenPath(string name, [CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "Golden", name);
-
-    /// <summary>Golden files: checked in, compared exactly, rewritten only when LEDGER_REGENERATE_GOLDEN=1.</summary>
-    private static void MatchGolden(string name, string actual)
-    {
-        var path = GoldenPath(name);
-        if (Environment.GetEnvironmentVariable("LEDGER_REGENERATE_GOLDEN") == "1")
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, actual);
-            return;
-        }
-
-        Assert.True(File.Exists(path), $"golden file {path} is missing; run once with LEDGER_REGENERATE_GOLDEN=1 and review.");
-        Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual.ReplaceLineEndings("\n"));
-    }
-
     /// <summary>The key=value lines of a golden file (lines starting with '#' are comments).</summary>
     private static Dictionary<string, string> ReadGolden(string name)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in File.ReadAllText(GoldenPath(name)).ReplaceLineEndings("\n").Split('\n'))
+        foreach (var line in File.ReadAllText(Golden.PathOf(name)).ReplaceLineEndings("\n").Split('\n'))
         {
             if (line.Length == 0 || line[0] == '#') continue;
             var eq = line.IndexOf('=', StringComparison.Ordinal);

@@ -34,7 +34,7 @@ public class AppTeamExampleDocTests
     [Fact]
     public void Docs_testing_md_shows_exactly_the_example_that_runs_here()
     {
-        var here = Path.GetDirectoryName(Where())!;
+        var here = RepositoryFiles.TestProject;
         var source = File.ReadAllText(Path.Combine(here, "AppTeamExample.cs")).ReplaceLineEndings("\n");
         var begin = source.IndexOf("    // EXAMPLE-BEGIN\n", StringComparison.Ordinal) + "    // EXAMPLE-BEGIN\n".Length;
         var end = source.IndexOf("    // EXAMPLE-END", StringComparison.Ordinal);
@@ -44,5 +44,4 @@ public class AppTeamExampleDocTests
         Assert.Equal(region.Trim(), doc[start..doc.IndexOf("```", start, StringComparison.Ordinal)].Trim());
     }
 
-    private static string Where([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }
