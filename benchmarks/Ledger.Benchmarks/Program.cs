@@ -22,6 +22,24 @@ if (args.Length > 0 && args[0] == "--append-latency")
     return;
 }
 
+if (args.Length > 1 && args[0] == "--append-paired")
+{
+    await PairedRounds.DurableAppendAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 25);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--sign-paired")
+{
+    PairedRounds.SignAndChain(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--append-pieces")
+{
+    AppendPieces.Run();
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--quick")
 {
     // A fast stopwatch check for development; the recorded numbers come from BenchmarkDotNet.

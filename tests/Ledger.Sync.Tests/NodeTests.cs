@@ -262,4 +262,43 @@ public class NodeTests
         Assert.All(receipts, r => Assert.Equal(r.promised, r.receipt.Op));
         Assert.Equal(Enumerable.Range(2, 64).Select(i => (ulong)i), receipts.Select(r => r.receipt.Op.Seq).Order());
     }
+
+    [Fact]
+    [Trait("Risk", "A1")]
+    public async Task An_append_whose_args_fail_to_build_fails_alone_and_takes_no_seq()
+    {
+        await using var node = World.NewNode("till-1");
+        var before = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1));
+        var failed = node.AppendAsync<AmountArgs>(TestManifest.V1, TestManifest.AddTally, _ => throw new InvalidOperationException("no such customer"));
+        var after = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 2));
+        Assert.Equal("no such customer", (await Assert.ThrowsAsync<InvalidOperationException>(() => failed)).Message);
+        Assert.Equal(before.Op.Seq + 1, after.Op.Seq);
+        Assert.Equal((Int128)3, node.Read(k => k.State.Get(Tables.Balances, "cash")));
+    }
+
+    [Fact]
+    [Trait("Risk", "A1")]
+    public async Task Closing_a_node_while_appends_are_in_flight_ends_every_append_and_keeps_exactly_the_ones_it_reported()
+    {
+        var path = Path.Combine(World.TempDir(), "node.db");
+        var node = World.NewNode("till-1", new SqliteNodeStore(path));
+        var appends = Enumerable.Range(0, 300).Select(i => Task.Run(() => node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1)))).ToArray();
+        await node.DisposeAsync();
+        // Every append ends (none hangs): stored and reported, or refused because the node closed.
+        var ended = await Task.WhenAll(appends.Select(async a =>
+        {
+            try
+            {
+                return (await a).Op.Seq;
+            }
+            catch (ObjectDisposedException)
+            {
+                return 0UL;
+            }
+        }));
+        var reported = ended.Where(seq => seq != 0).Order().ToArray();
+        Assert.Equal(Enumerable.Range(2, reported.Length).Select(i => (ulong)i), reported);
+        await using var reopened = World.Reopen("till-1", new SqliteNodeStore(path));
+        Assert.Equal((Int128)reported.Length, reopened.Read(k => k.State.Get(Tables.Balances, "cash")));
+    }
 }

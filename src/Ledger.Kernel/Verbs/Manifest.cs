@@ -59,13 +59,26 @@ public sealed class Manifest
     /// <summary>Creates an op of this manifest (the caller supplies chain position and edge inputs).</summary>
     public Op CreateOp<TArgs>(Verb<TArgs> verb, TArgs args, AuthorId author, ulong seq, Hash32 prev, BranchId branch, long at, Guid opId, string? claimKey = null)
     {
+        ThrowIfNotListed(verb);
+        return new Op(opId, author, seq, prev, Id, verb.Name, verb.Version, branch, claimKey, at, verb.EncodeArgs(args));
+    }
+
+    /// <summary>Creates an op of this manifest from args already encoded by <see cref="Verb{TArgs}.EncodeArgs"/>: the
+    /// encoding can then run before the op's place in its chain is known (off a serial signing path).</summary>
+    public Op CreateOp(Verb verb, byte[] encodedArgs, AuthorId author, ulong seq, Hash32 prev, BranchId branch, long at, Guid opId, string? claimKey = null)
+    {
+        ThrowIfNotListed(verb);
+        ArgumentNullException.ThrowIfNull(encodedArgs);
+        return new Op(opId, author, seq, prev, Id, verb.Name, verb.Version, branch, claimKey, at, encodedArgs);
+    }
+
+    private void ThrowIfNotListed(Verb verb)
+    {
         ArgumentNullException.ThrowIfNull(verb);
         if (!_verbs.TryGetValue(verb.Key, out var listed) || !ReferenceEquals(listed, verb))
         {
             throw Error.Argument(nameof(verb), $"{verb.Key} is not part of manifest {Name} v{Version}.");
         }
-
-        return new Op(opId, author, seq, prev, Id, verb.Name, verb.Version, branch, claimKey, at, verb.EncodeArgs(args));
     }
 
     /// <inheritdoc />

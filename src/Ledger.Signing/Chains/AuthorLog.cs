@@ -19,7 +19,7 @@ public sealed class AuthorLog
         _state = state;
         _key = key;
         _time = time;
-        _opIds = opIds ?? Guid.CreateVersion7;
+        _opIds = opIds ?? new OpIdSource().Next;
     }
 
     /// <summary>The ledger every op is signed for.</summary>
@@ -80,6 +80,14 @@ public sealed class AuthorLog
     {
         ArgumentNullException.ThrowIfNull(manifest);
         return Sign(manifest.CreateOp(verb, args, Author, Seq + 1, Tip, new BranchId(Author, branch), at ?? Now(), opId ?? NewOpId(), claimKey));
+    }
+
+    /// <summary>Signs the next op of <paramref name="verb"/> with args the caller encoded already
+    /// (<see cref="Verb{TArgs}.EncodeArgs"/>), so that encoding stays off the serial signing path.</summary>
+    public SignedOp AppendEncoded(Manifest manifest, Verb verb, byte[] encodedArgs, string branch = "main", string? claimKey = null, long? at = null, Guid? opId = null)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return Sign(manifest.CreateOp(verb, encodedArgs, Author, Seq + 1, Tip, new BranchId(Author, branch), at ?? Now(), opId ?? NewOpId(), claimKey));
     }
 
     /// <summary>Signs an op built by the caller (its author, seq and prev must continue this chain).</summary>

@@ -15,12 +15,13 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly EvidenceOutbox _evidence;
     private readonly LedgerKernel _kernel;
     private readonly Lock _signGate = new();
-    private readonly SemaphoreSlim _signQueue = new(1, 1);
     private readonly Lock _foldGate = new();
     private readonly SemaphoreSlim _syncGate = new(1, 1);
     private readonly Dictionary<AuthorId, AuthorChainVerifier> _verifiers = new();
     private readonly SortedDictionary<ulong, OwnOp> _own = new();
-    private readonly Channel<PendingAppend> _writes = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingAppend> _signs = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingAppend> _writes = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Task _signer;
     private readonly Task _writer;
     private readonly Dictionary<KeyId, SigningKey> _keys = new();
     private AuthorLog _log;
@@ -38,7 +39,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
         _evidence = new EvidenceOutbox(store);
         _log = log;
         _keys[key.Id] = key;
-        _writer = Task.Run(WriteLoopAsync);
+        _signer = RunLoop(SignLoop);
+        _writer = RunLoop(WriteLoop);
     }
 
     /// <summary>This device's author id.</summary>
@@ -203,7 +205,19 @@ public sealed partial class DeviceNode : IAsyncDisposable
     public Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, TArgs args, string branch = "main", string? claimKey = null, bool critical = false)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        return AppendCoreAsync(() => _log.Append(manifest, verb, args, branch, claimKey), critical);
+        ArgumentNullException.ThrowIfNull(verb);
+        // Encoded on the caller's thread, in parallel with other callers: the signer only builds and signs.
+        byte[] encoded;
+        try
+        {
+            encoded = verb.EncodeArgs(args);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<AppendReceipt>(e);
+        }
+
+        return AppendCoreAsync(() => _log.AppendEncoded(manifest, verb, encoded, branch, claimKey), critical);
     }
 
     /// <summary>Appends an op whose args depend on the op's own (author, seq) — a field sealed for this op
@@ -218,30 +232,56 @@ public sealed partial class DeviceNode : IAsyncDisposable
         return AppendCoreAsync(() => _log.Append(manifest, verb, args(new OpRef(Author, _log.Seq + 1)), branch, claimKey), critical);
     }
 
-    /// <summary>The one way an op enters this node: <paramref name="sign"/> runs alone, in signing order (each op
-    /// names the one before), then the writer persists and folds it; the eviction policy looks after that.</summary>
+    /// <summary>The one way an op enters this node: the signer loop runs <paramref name="sign"/> alone, in arrival
+    /// order (each op names the one before), then the writer persists and folds it; the eviction policy looks after that.</summary>
     private async Task<AppendReceipt> AppendCoreAsync(Func<SignedOp> sign, bool critical)
     {
-        PendingAppend pending;
-        // Callers queue for the signer without blocking a pool thread; the lock keeps export and rewind out.
-        await _signQueue.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            lock (_signGate)
-            {
-                ThrowIfNotWritable();
-                pending = new PendingAppend(sign(), critical);
-                Enqueue(pending);
-            }
-        }
-        finally
-        {
-            _signQueue.Release();
-        }
-
+        var pending = new PendingAppend(sign, critical);
+        // One signer drains the queue back to back: a hand-off per op between callers (a lock or semaphore
+        // passed from thread to thread) left the serial signing stage idle between ops.
+        if (!_signs.Writer.TryWrite(pending)) ObjectDisposedException.ThrowIf(true, this);
         var fold = await pending.Persisted.Task.ConfigureAwait(false);
         await AutoExportIfAtRiskAsync(closing: false).ConfigureAwait(false);
         return new AppendReceipt(pending.Signed, fold, pending.Done?.Task ?? Task.CompletedTask);
+    }
+
+    /// <summary>Runs a pipeline stage on a thread of its own: the signer is CPU-bound and the writer blocks in
+    /// fsync, and on the shared pool both stalled the callers' continuations (and were stalled by them).</summary>
+    private static Task RunLoop(Action loop) =>
+        Task.Factory.StartNew(loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>Blocks this stage's thread until the channel has an item or is complete.</summary>
+    private static bool WaitToRead<T>(ChannelReader<T> reader)
+    {
+        var wait = reader.WaitToReadAsync();
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void SignLoop()
+    {
+        var reader = _signs.Reader;
+        while (WaitToRead(reader))
+        {
+            while (reader.TryRead(out var pending))
+            {
+                // The gate keeps export and rewind out while an op is signed and queued for the writer.
+                lock (_signGate)
+                {
+                    try
+                    {
+                        ThrowIfNotWritable();
+                        pending.Sign();
+                    }
+                    catch (Exception e)
+                    {
+                        pending.Persisted.TrySetException(e);
+                        continue;
+                    }
+
+                    Enqueue(pending);
+                }
+            }
+        }
     }
 
     /// <summary>The rung of one own op.</summary>
@@ -293,9 +333,12 @@ public sealed partial class DeviceNode : IAsyncDisposable
         lock (_signGate)
         {
             _closed = true;
-            _writes.Writer.TryComplete();
+            _signs.Writer.TryComplete();
         }
 
+        // Appends queued before the close fail (the node is closed); ops already signed are persisted.
+        await _signer.ConfigureAwait(false);
+        _writes.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
         if (_writerFault is null) await AutoExportIfAtRiskAsync(closing: true).ConfigureAwait(false);
         _store.Dispose();
@@ -310,11 +353,12 @@ public sealed partial class DeviceNode : IAsyncDisposable
         return new LedgerKernel(kernelOptions);
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         var reader = _writes.Reader;
         var batch = new List<PendingAppend>(_options.MaxGroupCommit);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var results = new List<ApplyResult>(_options.MaxGroupCommit);
+        while (WaitToRead(reader))
         {
             batch.Clear();
             while (batch.Count < _options.MaxGroupCommit && reader.TryRead(out var next)) batch.Add(next);
@@ -328,6 +372,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
                 continue;
             }
 
+            results.Clear();
             try
             {
                 lock (_foldGate)
@@ -336,25 +381,31 @@ public sealed partial class DeviceNode : IAsyncDisposable
                     {
                         _verifiers[Author].AppendVerified(p.Signed);
                         Track(p.Signed.Op);
-                        var result = _kernel.Apply(p.Signed.Op);
+                        results.Add(_kernel.Apply(p.Signed.Op));
                         _own[p.Signed.Op.Seq] = new OwnOp(p.Signed, DurabilityRung.Local, null, null) { Done = p.Done };
-                        RecordOutcomes([result]);
-                        p.Persisted.TrySetResult(result);
                     }
+
+                    RecordOutcomes(results);
                 }
             }
             catch (Exception e)
             {
                 // Persisted but not folded: this instance can no longer vouch for its state. Fail every waiter
-                // (none may hang) and refuse new appends; reopening from the store folds everything again.
+                // whose op did not fold (none may hang) and refuse new appends; reopening from the store folds everything again.
                 lock (_signGate)
                 {
                     _writerFault = e;
                     while (reader.TryRead(out var queued)) batch.Add(queued);
                 }
 
-                foreach (var p in batch) p.Persisted.TrySetException(new InvalidOperationException("the node failed while folding its own op; reopen it from its store.", e));
+                for (var i = results.Count; i < batch.Count; i++)
+                {
+                    batch[i].Persisted.TrySetException(new InvalidOperationException("the node failed while folding its own op; reopen it from its store.", e));
+                }
             }
+
+            // Outside the fold lock: completing wakes callers, which must not queue behind this writer.
+            for (var i = 0; i < results.Count; i++) batch[i].Persisted.TrySetResult(results[i]);
         }
     }
 
@@ -364,8 +415,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
         if (_writerFault is { } fault) throw new InvalidOperationException("the node failed while folding its own op; reopen it from its store.", fault);
     }
 
-    /// <summary>Queues a signed op for the writer; called under the sign gate after <see cref="ThrowIfNotWritable"/>,
-    /// so the channel is open (it closes only under the same gate).</summary>
+    /// <summary>Queues a signed op for the writer; called by the signer loop, so the channel is open (it
+    /// closes only after that loop ended).</summary>
     private void Enqueue(PendingAppend pending)
     {
         if (!_writes.Writer.TryWrite(pending)) throw new InvalidOperationException("the node's writer is closed.");
@@ -391,9 +442,14 @@ public sealed partial class DeviceNode : IAsyncDisposable
         }
     }
 
-    private sealed class PendingAppend(SignedOp signed, bool critical)
+    private sealed class PendingAppend(Func<SignedOp> sign, bool critical)
     {
-        public SignedOp Signed { get; } = signed;
+        private SignedOp? _signed;
+
+        /// <summary>The signed op (once <see cref="Sign"/> ran).</summary>
+        public SignedOp Signed => _signed ?? throw new InvalidOperationException("not signed yet.");
+
+        public void Sign() => _signed = sign();
 
         public TaskCompletionSource<ApplyResult> Persisted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -10,6 +10,7 @@ public sealed class SqliteNodeStore : INodeStore
     private readonly SqliteConnection _db;
     private readonly Lock _gate = new();
     private readonly string _path;
+    private SqliteCommand? _insert;
     private long _cursor;
 
     /// <summary>Opens (or creates) the store at <paramref name="path"/>.</summary>
@@ -88,24 +89,19 @@ public sealed class SqliteNodeStore : INodeStore
             using var transaction = _db.BeginTransaction();
             try
             {
-                using var c = _db.CreateCommand();
-                c.Transaction = transaction;
-                c.CommandText = "INSERT INTO ops (author, seq, own, position, refused, bytes) VALUES ($a, $s, $o, $p, $r, $b);";
-                var a = c.Parameters.Add("$a", SqliteType.Text);
-                var s = c.Parameters.Add("$s", SqliteType.Integer);
-                var o = c.Parameters.Add("$o", SqliteType.Integer);
-                var p = c.Parameters.Add("$p", SqliteType.Integer);
-                var rf = c.Parameters.Add("$r", SqliteType.Text);
-                var b = c.Parameters.Add("$b", SqliteType.Blob);
+                // One prepared statement for the store's lifetime: preparing it per batch cost more than a row.
+                var insert = _insert ??= PrepareInsert();
+                insert.Transaction = transaction;
+                var values = insert.Parameters;
                 foreach (var op in ops)
                 {
-                    a.Value = op.Op.Author.Value;
-                    s.Value = (long)op.Op.Seq;
-                    o.Value = op.Own ? 1 : 0;
-                    p.Value = op.Position is { } pos ? pos : DBNull.Value;
-                    rf.Value = op.RefusedBy is { } why ? why : DBNull.Value;
-                    b.Value = op.Bytes.ToArray();
-                    c.ExecuteNonQuery();
+                    values[0].Value = op.Op.Author.Value;
+                    values[1].Value = (long)op.Op.Seq;
+                    values[2].Value = op.Own ? 1L : 0L;
+                    values[3].Value = op.Position is { } pos ? pos : DBNull.Value;
+                    values[4].Value = op.RefusedBy is { } why ? why : DBNull.Value;
+                    values[5].Value = WholeArray(op.Bytes);
+                    insert.ExecuteNonQuery();
                 }
 
                 if (cursor is { } next)
@@ -123,6 +119,25 @@ public sealed class SqliteNodeStore : INodeStore
             }
         }
     }
+
+    private SqliteCommand PrepareInsert()
+    {
+        var c = _db.CreateCommand();
+        c.CommandText = "INSERT INTO ops (author, seq, own, position, refused, bytes) VALUES ($a, $s, $o, $p, $r, $b);";
+        c.Parameters.Add("$a", SqliteType.Text);
+        c.Parameters.Add("$s", SqliteType.Integer);
+        c.Parameters.Add("$o", SqliteType.Integer);
+        c.Parameters.Add("$p", SqliteType.Integer);
+        c.Parameters.Add("$r", SqliteType.Text);
+        c.Parameters.Add("$b", SqliteType.Blob);
+        return c;
+    }
+
+    /// <summary>The array behind <paramref name="bytes"/> when it spans all of it (signed ops do), else a copy.</summary>
+    private static byte[] WholeArray(ReadOnlyMemory<byte> bytes) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : bytes.ToArray();
 
     /// <inheritdoc />
     public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions)
@@ -206,6 +221,10 @@ public sealed class SqliteNodeStore : INodeStore
     /// <inheritdoc />
     public void Dispose()
     {
-        lock (_gate) _db.Dispose();
+        lock (_gate)
+        {
+            _insert?.Dispose();
+            _db.Dispose();
+        }
     }
 }
