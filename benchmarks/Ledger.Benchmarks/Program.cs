@@ -11,8 +11,9 @@ if (args.Length > 0 && args[0] == "--append-latency")
     foreach (var callers in new[] { 1, 16, 64, 256 })
     {
         await NodeDurableAppend.Measure(folder, callers, 1000);
+        await using var node = NodeDurableAppend.BenchNode.Create(folder);
         var started = Stopwatch.GetTimestamp();
-        var latencies = await NodeDurableAppend.Measure(folder, callers, 4000);
+        var latencies = await node.AppendAll(callers, 4000);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         latencies.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
