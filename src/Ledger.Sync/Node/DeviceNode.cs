@@ -39,8 +39,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
         _evidence = new EvidenceOutbox(store);
         _log = log;
         _keys[key.Id] = key;
-        _signer = RunLoop(SignLoop);
-        _writer = RunLoop(WriteLoop);
+        _signer = RunLoop(SignLoop, "ledger-signer");
+        _writer = RunLoop(WriteLoop, "ledger-writer");
     }
 
     /// <summary>This device's author id.</summary>
@@ -247,8 +247,27 @@ public sealed partial class DeviceNode : IAsyncDisposable
 
     /// <summary>Runs a pipeline stage on a thread of its own: the signer is CPU-bound and the writer blocks in
     /// fsync, and on the shared pool both stalled the callers' continuations (and were stalled by them).</summary>
-    private static Task RunLoop(Action loop) =>
-        Task.Factory.StartNew(loop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <remarks>Named (<c>ledger-signer</c>, <c>ledger-writer</c>) so profilers and dumps show them; background
+    /// threads, so a node nobody disposed does not keep its process alive.</remarks>
+    private static Task RunLoop(Action loop, string name)
+    {
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                loop();
+                ended.SetResult();
+            }
+            catch (Exception e)
+            {
+                ended.SetException(e);
+            }
+        })
+        { IsBackground = true, Name = name };
+        thread.Start();
+        return ended.Task;
+    }
 
     /// <summary>Blocks this stage's thread until the channel has an item or is complete.</summary>
     private static bool WaitToRead<T>(ChannelReader<T> reader)
