@@ -19,7 +19,8 @@ internal static class Slip39Wordlist
     private static (string[] Words, FrozenDictionary<string, int> Index) Load()
     {
         var resources = new ResourceManager("Ledger.Signing.Recovery.Wordlist", typeof(Slip39Wordlist).Assembly);
-        var text = resources.GetString("Words")
+        // The list is the same in every culture: never a satellite assembly's.
+        var text = resources.GetString("Words", System.Globalization.CultureInfo.InvariantCulture)
             ?? throw new InvalidOperationException("The embedded SLIP-0039 word list is missing from Ledger.Signing.");
         var words = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
