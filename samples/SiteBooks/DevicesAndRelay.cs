@@ -71,6 +71,9 @@ public static class DevicesAndRelay
             clock.Advance(TimeSpan.FromMinutes(30));
             var offline = nodes[1].Durability();
             output.WriteLine(offline.ToString() + " (site-b offline)");
+            // Two days without a network: the device says so itself (no server reads its logs).
+            clock.Advance(TimeSpan.FromDays(2));
+            var offlineHealth = nodes[1].Health();
 
             // Back online: the tail is pushed, everything pulled; the ladder empties and the books agree.
             links[1].Online = true;
@@ -81,10 +84,14 @@ public static class DevicesAndRelay
 
             var online = nodes[1].Durability();
             output.WriteLine(online.ToString() + " (site-b back online)");
+            var onlineHealth = nodes[1].Health();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"HEALTH site-b offline2d={Describe(offlineHealth)} online={Describe(onlineHealth)}"));
             var hashes = nodes.Select(n => n.StateHash()).Distinct().Count();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"SYNC devices={nodes.Length} relayOps={relay.Size} distinctHashes={hashes} roundTrips={links.Sum(l => l.RoundTrips)}"));
-            var synced = offline.Local > 0 && offline.Safe > 0 && online.Local == 0 && online.Syncing == 0 && hashes == 1;
+            var synced = offline.Local > 0 && offline.Safe > 0 && online.Local == 0 && online.Syncing == 0 && hashes == 1
+                && offlineHealth.Findings.Any(f => f.Code == HealthCodes.UnacknowledgedTooLong) && onlineHealth.IsHealthy;
 
             // The relay's disk is lost: rebuild it from the three tills' stores and compare the books.
             var rebuilt = new Relay(new RelayOptions { Ledger = ledger }, new InMemoryRelayStore());
@@ -115,6 +122,9 @@ public static class DevicesAndRelay
             foreach (var node in nodes) await node.DisposeAsync();
         }
     }
+
+    private static string Describe(NodeHealth health) =>
+        health.IsHealthy ? "healthy" : $"{health.Worst}({string.Join('+', health.Findings.Select(f => f.Code))})";
 
     private static List<SignedOp> Order(Relay relay)
     {

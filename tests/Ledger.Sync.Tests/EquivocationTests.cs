@@ -28,6 +28,7 @@ public class EquivocationTests
 
     [Fact]
     [Trait("Risk", "D4")]
+    [Trait("Risk", "G2")]
     public async Task A_relay_that_forks_its_order_for_one_device_is_detected_by_gossip_with_evidence_that_verifies_standalone()
     {
         var fork = new ForkingRelay(RelayKey, Origin);
@@ -61,8 +62,12 @@ public class EquivocationTests
         Assert.Equal("split-view", standalone.Kind);
         Assert.Equal(RelayVkey.ToVkey(), standalone.Accused);
         Assert.Contains(Origin, verdict.Finding);
-        // The node stops trusting that relay.
+        // The node stops trusting that relay, and says so in its health (risk G2).
         await Assert.ThrowsAsync<RelayFrozenException>(() => accusers[0].SyncAsync(toA));
+        var health = accusers[0].Health();
+        Assert.Equal(HealthSeverity.Critical, health.Worst);
+        Assert.Contains(health.Findings, f => f.Code == HealthCodes.RelayFrozen && f.Severity == HealthSeverity.Critical);
+        Assert.Contains(health.Findings, f => f.Code == HealthCodes.Evidence && f.Message.Contains("1 split-view", StringComparison.Ordinal));
     }
 
     [Fact]

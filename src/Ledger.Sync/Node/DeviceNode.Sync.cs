@@ -13,25 +13,37 @@ public sealed partial class DeviceNode
         ArgumentNullException.ThrowIfNull(relay);
         ThrowIfFrozen();
         await _syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = "failed";
         try
         {
-            var (pushed, acked, refused, offline) = await PushAsync(relay, cancellationToken).ConfigureAwait(false);
-            if (offline) return new SyncResult(pushed, acked, refused, 0, true, null);
-            try
-            {
-                var (pulled, size) = await PullAsync(relay, cancellationToken).ConfigureAwait(false);
-                await GossipAsync(relay, cancellationToken).ConfigureAwait(false);
-                ThrowIfFrozen();
-                return new SyncResult(pushed, acked, refused, pulled, false, size);
-            }
-            catch (RelayUnavailableException)
-            {
-                return new SyncResult(pushed, acked, refused, 0, true, null);
-            }
+            var result = await SyncRoundAsync(relay, cancellationToken).ConfigureAwait(false);
+            outcome = result.Offline ? "offline" : "ok";
+            return result;
         }
         finally
         {
             _syncGate.Release();
+            var tag = new KeyValuePair<string, object?>("ledger.outcome", outcome);
+            _metrics.Syncs.Add(1, tag);
+            _metrics.SyncDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+        }
+    }
+
+    private async Task<SyncResult> SyncRoundAsync(IRelayTransport relay, CancellationToken cancellationToken)
+    {
+        var (pushed, acked, refused, offline) = await PushAsync(relay, cancellationToken).ConfigureAwait(false);
+        if (offline) return new SyncResult(pushed, acked, refused, 0, true, null);
+        try
+        {
+            var (pulled, size) = await PullAsync(relay, cancellationToken).ConfigureAwait(false);
+            await GossipAsync(relay, cancellationToken).ConfigureAwait(false);
+            ThrowIfFrozen();
+            return new SyncResult(pushed, acked, refused, pulled, false, size);
+        }
+        catch (RelayUnavailableException)
+        {
+            return new SyncResult(pushed, acked, refused, 0, true, null);
         }
     }
 

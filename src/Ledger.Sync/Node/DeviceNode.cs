@@ -30,6 +30,9 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentQueue<Exception> _handlerFaults = new();
     private readonly Dictionary<OpRef, Op> _awaitingHandler = new();
     private Exception? _writerFault;
+    private readonly NodeMetrics _metrics;
+    private static readonly KeyValuePair<string, object?> Persisted = new("ledger.outcome", "persisted");
+    private static readonly KeyValuePair<string, object?> Failed = new("ledger.outcome", "failed");
 
     private DeviceNode(NodeOptions options, INodeStore store, LedgerKernel kernel, AuthorLog log, SigningKey key)
     {
@@ -39,6 +42,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         _evidence = new EvidenceOutbox(store);
         _log = log;
         _keys[key.Id] = key;
+        _metrics = new NodeMetrics(options, this);
         _signer = RunLoop(SignLoop, "ledger-signer");
         _writer = RunLoop(WriteLoop, "ledger-writer");
     }
@@ -293,6 +297,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
                     }
                     catch (Exception e)
                     {
+                        _metrics.Appends.Add(1, Failed);
                         pending.Persisted.TrySetException(e);
                         continue;
                     }
@@ -362,6 +367,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         if (_writerFault is null) await AutoExportIfAtRiskAsync(closing: true).ConfigureAwait(false);
         _store.Dispose();
         _syncGate.Dispose();
+        _metrics.Dispose();
     }
 
     private static LedgerKernel NewKernel(NodeOptions options)
@@ -383,7 +389,10 @@ public sealed partial class DeviceNode : IAsyncDisposable
             while (batch.Count < _options.MaxGroupCommit && reader.TryRead(out var next)) batch.Add(next);
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 _store.Append(batch.Select(p => new NodeOpRecord(p.Signed.Ref, p.Signed.Bytes, true, null)).ToArray());
+                _metrics.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                _metrics.CommitOps.Record(batch.Count);
             }
             catch (Exception e)
             {
@@ -423,6 +432,9 @@ public sealed partial class DeviceNode : IAsyncDisposable
                 }
             }
 
+            _metrics.Appends.Add(results.Count, Persisted);
+            if (batch.Count > results.Count) _metrics.Appends.Add(batch.Count - results.Count, Failed);
+
             // Outside the fold lock: completing wakes callers, which must not queue behind this writer.
             for (var i = 0; i < results.Count; i++) batch[i].Persisted.TrySetResult(results[i]);
         }
@@ -457,6 +469,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
 
             }
 
+            _metrics.Appends.Add(failed.Count, Failed);
             foreach (var p in failed) p.Persisted.TrySetException(error);
         }
     }

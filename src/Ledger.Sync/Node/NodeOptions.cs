@@ -43,4 +43,11 @@ public sealed class NodeOptions
 
     /// <summary>The eviction policy: write an export when unacknowledged work is at risk (null: never).</summary>
     public AutoExportPolicy? AutoExport { get; set; }
+
+    /// <summary>When the node's own state becomes a finding of <see cref="DeviceNode.Health"/>.</summary>
+    public HealthThresholds Health { get; set; } = new();
+
+    /// <summary>Creates the node's meter (<c>Ledger.Sync.Node</c>); from DI, the host's. Null: the node creates and
+    /// disposes its own.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
 }

@@ -13,7 +13,9 @@ namespace Ledger.Sync;
 public sealed class Relay
 {
     private static readonly Meter Meter = new("Ledger.Sync.Relay", "1.0");
-    private static readonly Counter<long> Ingested = Meter.CreateCounter<long>("ledger.relay.ops", "{op}", "Ops ingested, by status.");
+    private static readonly Counter<long> Ingested = Meter.CreateCounter<long>("ledger.relay.ops", "{op}", "Ops offered to relays, by ledger, status and refusal.");
+    private static readonly Histogram<double> IngestDuration = Meter.CreateHistogram<double>("ledger.relay.ingest.duration", "s", "Time to verify, persist and acknowledge one batch.");
+    private static readonly Histogram<int> IngestBatch = Meter.CreateHistogram<int>("ledger.relay.ingest.ops", "{op}", "Ops per ingested batch.");
 
     private readonly IRelayStore _store;
     private readonly RelayOptions _options;
@@ -63,6 +65,35 @@ public sealed class Relay
     public IngestResponse Ingest(IReadOnlyList<ReadOnlyMemory<byte>> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var response = IngestLocked(batch);
+        var ledger = new KeyValuePair<string, object?>("ledger.name", Ledger);
+        IngestDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, ledger);
+        IngestBatch.Record(batch.Count, ledger);
+        if (Ingested.Enabled)
+        {
+            foreach (var r in response.Results)
+            {
+                Ingested.Add(1, ledger, new KeyValuePair<string, object?>("ledger.status", StatusName(r.Status)),
+                    new KeyValuePair<string, object?>("ledger.refusal", r.Refusal is { } why ? RefusalName(why) : "none"));
+            }
+        }
+
+        return response;
+    }
+
+    private static string StatusName(IngestStatus status) => status switch
+    {
+        IngestStatus.Accepted => "accepted",
+        IngestStatus.Duplicate => "duplicate",
+        IngestStatus.Refused => "refused",
+        _ => "other",
+    };
+
+    private static string RefusalName(IngestRefusal refusal) => refusal.ToString().ToLowerInvariant();
+
+    private IngestResponse IngestLocked(IReadOnlyList<ReadOnlyMemory<byte>> batch)
+    {
         lock (_gate)
         {
             if (batch.Count > _options.MaxBatch)
@@ -191,13 +222,7 @@ public sealed class Relay
             }
 
             AfterPersist?.Invoke(accepted);
-            var response = new IngestResponse(results.Select(r => r!).ToArray(), _store.Count);
-            if (Ingested.Enabled)
-            {
-                foreach (var r in response.Results) Ingested.Add(1, new KeyValuePair<string, object?>("status", r.Status.ToString().ToLowerInvariant()));
-            }
-
-            return response;
+            return new IngestResponse(results.Select(r => r!).ToArray(), _store.Count);
         }
     }
 
