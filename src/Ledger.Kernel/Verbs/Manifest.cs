@@ -65,7 +65,7 @@ public sealed class Manifest
 
     /// <summary>Creates an op of this manifest from args already encoded by <see cref="Verb{TArgs}.EncodeArgs"/>: the
     /// encoding can then run before the op's place in its chain is known (off a serial signing path).</summary>
-    public Op CreateOp(Verb verb, byte[] encodedArgs, AuthorId author, ulong seq, Hash32 prev, BranchId branch, long at, Guid opId, string? claimKey = null)
+    public Op CreateOpFromEncodedArgs(Verb verb, byte[] encodedArgs, AuthorId author, ulong seq, Hash32 prev, BranchId branch, long at, Guid opId, string? claimKey = null)
     {
         ThrowIfNotListed(verb);
         ArgumentNullException.ThrowIfNull(encodedArgs);

@@ -87,7 +87,7 @@ public sealed class AuthorLog
     public SignedOp AppendEncoded(Manifest manifest, Verb verb, byte[] encodedArgs, string branch = "main", string? claimKey = null, long? at = null, Guid? opId = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        return Sign(manifest.CreateOp(verb, encodedArgs, Author, Seq + 1, Tip, new BranchId(Author, branch), at ?? Now(), opId ?? NewOpId(), claimKey));
+        return Sign(manifest.CreateOpFromEncodedArgs(verb, encodedArgs, Author, Seq + 1, Tip, new BranchId(Author, branch), at ?? Now(), opId ?? NewOpId(), claimKey));
     }
 
     /// <summary>Signs an op built by the caller (its author, seq and prev must continue this chain).</summary>
