@@ -54,10 +54,3 @@ internal static class World
     }
 }
 
-/// <summary>A clock that advances one second per reading.</summary>
-internal sealed class SteppingClock(long startUnixMs = 1_767_225_600_000) : TimeProvider
-{
-    private long _now = startUnixMs;
-
-    public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Add(ref _now, 1000));
-}

@@ -181,11 +181,7 @@ public sealed class ErasureCertificate
         r.EnsureEnd();
 
         var body = Body(ledger, subject, eraseOp, issuedAt, remains, confirmations, pending, issuer, issuerKey);
-        var canonical = new byte[body.WrittenCount + 2 + ErasureMessages.SignatureLength];
-        body.WrittenSpan.CopyTo(canonical);
-        canonical[body.WrittenCount] = 0xc4;
-        canonical[body.WrittenCount + 1] = ErasureMessages.SignatureLength;
-        bytes.Span[(signatureAt + 2)..].CopyTo(canonical.AsSpan(body.WrittenCount + 2));
+        var canonical = SignedArray.Assemble(body.WrittenSpan, bytes.Span[(signatureAt + 2)..]);
         Canonical.RequireEqual("erasure certificate", bytes.Span, canonical, [("certificate", 0), ("signature", signatureAt)]);
         return new ErasureCertificate(bytes.ToArray(), ledger, subject, eraseOp, issuedAt, remains, confirmations, pending, issuer, issuerKey, signatureAt + 2);
     }

@@ -97,11 +97,7 @@ public sealed class ErasureConfirmation
         r.ReadBinary("signature", ErasureMessages.SignatureLength, ErasureMessages.SignatureLength);
         r.EnsureEnd();
         var body = Body(ledger, subject, eraseOp, replica, outcome, at, key);
-        var canonical = new byte[body.WrittenCount + 2 + ErasureMessages.SignatureLength];
-        body.WrittenSpan.CopyTo(canonical);
-        canonical[body.WrittenCount] = 0xc4;
-        canonical[body.WrittenCount + 1] = ErasureMessages.SignatureLength;
-        bytes.Span[(signatureAt + 2)..].CopyTo(canonical.AsSpan(body.WrittenCount + 2));
+        var canonical = SignedArray.Assemble(body.WrittenSpan, bytes.Span[(signatureAt + 2)..]);
         Canonical.RequireEqual("erasure confirmation", bytes.Span, canonical, [("confirmation", 0), ("signature", signatureAt)]);
         return new ErasureConfirmation(bytes.ToArray(), ledger, subject, eraseOp, replica, outcome, at, key, signatureAt + 2);
     }

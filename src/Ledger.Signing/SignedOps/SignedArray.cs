@@ -28,6 +28,19 @@ public static class SignedArray
         return bytes;
     }
 
+    /// <summary>The structure with <paramref name="signature"/> as its last element, without signing: what a decoder
+    /// compares the received bytes with to insist on the canonical encoding.</summary>
+    public static byte[] Assemble(ReadOnlySpan<byte> unsignedArray, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != SignatureLength) throw new ArgumentException($"an Ed25519 signature is {SignatureLength} bytes.", nameof(signature));
+        var bytes = new byte[unsignedArray.Length + 2 + SignatureLength];
+        unsignedArray.CopyTo(bytes);
+        bytes[unsignedArray.Length] = 0xc4;
+        bytes[unsignedArray.Length + 1] = SignatureLength;
+        signature.CopyTo(bytes.AsSpan(unsignedArray.Length + 2));
+        return bytes;
+    }
+
     /// <summary>Appends the signature element to what <paramref name="body"/> holds.</summary>
     public static byte[] Sign(ArrayBufferWriter<byte> body, SigningKey key, out int signatureOffset)
     {

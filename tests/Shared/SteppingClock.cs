@@ -1,4 +1,4 @@
-namespace Ledger.Erasure.Tests;
+namespace Ledger.Tests;
 
 /// <summary>A clock that advances one second per reading: deterministic edge times.</summary>
 internal sealed class SteppingClock(long startUnixMs = 1_767_225_600_000) : TimeProvider
