@@ -155,6 +155,10 @@ public class LadderPropertyTests
 
         public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence() => _inner.Evidence();
 
+        public string? RelayOrigin => _inner.RelayOrigin;
+
+        public void SetRelayOrigin(string origin) => _inner.SetRelayOrigin(origin);
+
         public void Dispose()
         {
         }

@@ -28,6 +28,19 @@ public abstract class NodeStoreConformance
     }
 
     [Fact]
+    [Trait("Risk", "A1")]
+    public void The_relay_log_the_positions_refer_to_is_unset_until_a_relay_names_itself_then_kept()
+    {
+        using var store = Create();
+        Assert.Null(store.RelayOrigin);
+        store.SetRelayOrigin("relay.example/a");
+        Assert.Equal("relay.example/a", store.RelayOrigin);
+        store.SetRelayOrigin("relay.example/a/after-7-0011223344556677");
+        Assert.Equal("relay.example/a/after-7-0011223344556677", store.RelayOrigin);
+        Assert.Throws<ArgumentException>(() => store.SetRelayOrigin(""));
+    }
+
+    [Fact]
     [Trait("Risk", "B3")]
     public void A_write_over_the_cap_is_refused_loudly_and_nothing_stored_is_lost()
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Ledger.Kernel;
 using Ledger.Signing;
 
@@ -47,6 +48,46 @@ public sealed partial class DeviceNode
         }
     }
 
+    /// <summary>The origin of the relay log this node's cursor and relay positions refer to: positions are
+    /// (origin, index). Null until a relay named itself.</summary>
+    public string? RelayOrigin => _store.RelayOrigin;
+
+    /// <summary>An answer must come from the log this node's positions refer to: the first relay that names itself is
+    /// pinned; a successor rebuilt from it (<see cref="RelayRebuild.SuccessorOrigin"/>) takes over when it commits to
+    /// what this node witnessed; any other log is refused before anything is stored.</summary>
+    private void AcceptOrigin(string? origin)
+    {
+        if (origin is null) return; // a transport that does not say
+        var pinned = _store.RelayOrigin;
+        if (pinned == origin) return;
+        if (pinned is null)
+        {
+            _store.SetRelayOrigin(origin);
+            return;
+        }
+
+        if (!RelayRebuild.IsSuccessorOf(origin, pinned, out var size, out var rootPrefix))
+        {
+            throw new SyncException($"this node's cursor and positions refer to relay log '{pinned}'; '{origin}' is another log. A node follows one relay log or the successor rebuilt from it (RelayRebuild.SuccessorOrigin); to move to an unrelated relay, import this node's export into a fresh node.");
+        }
+
+        if (WitnessedCheckpoint is { } seen && seen.Origin == pinned)
+        {
+            if (seen.Size > size)
+            {
+                throw new SyncException(string.Create(CultureInfo.InvariantCulture,
+                    $"'{origin}' was rebuilt from {size} ops of '{pinned}', but this node witnessed {seen.Size}: it lacks positions this node holds; re-open this node from its export."));
+            }
+
+            if (seen.Size == size && !seen.Root.ToArray().AsSpan(0, rootPrefix.Length).SequenceEqual(rootPrefix.Span))
+            {
+                throw new SyncException($"'{origin}' commits to another root of '{pinned}' than this node witnessed at size {size}: it is not a successor of the log this node saw.");
+            }
+        }
+
+        _store.SetRelayOrigin(origin);
+    }
+
     private async Task<(int Pushed, int Acked, int Refused, bool Offline)> PushAsync(IRelayTransport relay, CancellationToken cancellationToken)
     {
         int pushed = 0, acked = 0, refused = 0;
@@ -74,6 +115,20 @@ public sealed partial class DeviceNode
                 }
 
                 return (pushed, acked, refused, true);
+            }
+
+            try
+            {
+                AcceptOrigin(response.Origin);
+            }
+            catch (SyncException)
+            {
+                lock (_foldGate)
+                {
+                    foreach (var o in batch.Where(o => o.Rung == DurabilityRung.Syncing)) o.Rung = DurabilityRung.Local;
+                }
+
+                throw;
             }
 
             pushed += batch.Count;
@@ -147,6 +202,7 @@ public sealed partial class DeviceNode
         {
             var cursor = _store.Cursor;
             var response = await relay.PullAsync(cursor, _options.PullBatch, cancellationToken).ConfigureAwait(false);
+            AcceptOrigin(response.Origin);
             if (response.Ops.Count == 0)
             {
                 if (response.Checkpoint is { } tail && _options.TrustedRelay is not null && VerifyPulled([], tail, cursor) is { } caughtUp)

@@ -314,14 +314,15 @@ public sealed partial class DeviceNode : IAsyncDisposable
         lock (_foldGate)
         {
             if (op.Author != Author || !_own.TryGetValue(op.Seq, out var own)) throw new ArgumentException($"{op} is not an op of this node.", nameof(op));
-            return new OpDurability(op, own.Rung, own.Position, own.Detail);
+            return new OpDurability(op, own.Rung, own.Position, own.Detail, own.Position is null ? null : _store.RelayOrigin);
         }
     }
 
     /// <summary>Every own op's rung, in seq order.</summary>
     public IReadOnlyList<OpDurability> Ladder()
     {
-        lock (_foldGate) return _own.Values.Select(o => new OpDurability(o.Signed.Ref, o.Rung, o.Position, o.Detail)).ToArray();
+        var origin = _store.RelayOrigin;
+        lock (_foldGate) return _own.Values.Select(o => new OpDurability(o.Signed.Ref, o.Rung, o.Position, o.Detail, o.Position is null ? null : origin)).ToArray();
     }
 
     /// <summary>The durability ladder: counts per rung, oldest unacknowledged age, store size against its cap.</summary>

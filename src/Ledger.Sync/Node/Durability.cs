@@ -32,7 +32,8 @@ public enum DurabilityRung
 /// <param name="Rung">Its rung.</param>
 /// <param name="Position">Its relay position, once durable.</param>
 /// <param name="Detail">For a refusal: why.</param>
-public readonly record struct OpDurability(OpRef Op, DurabilityRung Rung, long? Position, string? Detail = null)
+/// <param name="Origin">The relay log <paramref name="Position"/> belongs to: the position is (origin, index).</param>
+public readonly record struct OpDurability(OpRef Op, DurabilityRung Rung, long? Position, string? Detail = null, string? Origin = null)
 {
     /// <summary>True when a replica other than this device holds it.</summary>
     public bool IsSafe => Rung is DurabilityRung.Durable or DurabilityRung.Won or DurabilityRung.Lost;

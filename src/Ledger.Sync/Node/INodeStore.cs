@@ -42,4 +42,11 @@ public interface INodeStore : IEvidenceStore, IDisposable
 
     /// <summary>The latest checkpoint witnessed per relay origin.</summary>
     IReadOnlyDictionary<string, byte[]> LoadWitnesses();
+
+    /// <summary>The origin of the relay log that <see cref="Cursor"/> and every stored position refer to; null until
+    /// the node first heard from a relay that names itself.</summary>
+    string? RelayOrigin { get; }
+
+    /// <summary>Records the relay log the positions refer to (set once, or when a rebuilt successor takes over).</summary>
+    void SetRelayOrigin(string origin);
 }

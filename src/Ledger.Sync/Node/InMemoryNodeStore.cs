@@ -13,6 +13,7 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
     private readonly List<(string, string, byte[])> _evidence = [];
     private long _bytes;
     private long _cursor;
+    private string? _relayOrigin;
 
     /// <inheritdoc />
     public long Cursor
@@ -123,5 +124,21 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
     /// <inheritdoc />
     public void Dispose()
     {
+    }
+
+    /// <inheritdoc />
+    public string? RelayOrigin
+    {
+        get
+        {
+            lock (_gate) return _relayOrigin;
+        }
+    }
+
+    /// <inheritdoc />
+    public void SetRelayOrigin(string origin)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(origin);
+        lock (_gate) _relayOrigin = origin;
     }
 }

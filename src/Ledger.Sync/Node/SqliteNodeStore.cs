@@ -32,6 +32,7 @@ public sealed class SqliteNodeStore : INodeStore
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS witness (origin TEXT PRIMARY KEY, note BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS evidence (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, accused TEXT NOT NULL, bytes BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS relay (id INTEGER PRIMARY KEY CHECK (id = 1), origin TEXT NOT NULL);
             INSERT OR IGNORE INTO meta (name, value) VALUES ('cursor', 0);
             """);
         _cursor = SqliteFiles.Scalar(_db, "SELECT value FROM meta WHERE name = 'cursor';");
@@ -203,6 +204,33 @@ public sealed class SqliteNodeStore : INodeStore
             var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             while (r.Read()) found[r.GetString(0)] = (byte[])r[1];
             return found;
+        }
+    }
+
+    /// <inheritdoc />
+    public string? RelayOrigin
+    {
+        get
+        {
+            lock (_gate)
+            {
+                using var c = _db.CreateCommand();
+                c.CommandText = "SELECT origin FROM relay WHERE id = 1;";
+                return c.ExecuteScalar() as string;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void SetRelayOrigin(string origin)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(origin);
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "INSERT INTO relay (id, origin) VALUES (1, $o) ON CONFLICT(id) DO UPDATE SET origin = excluded.origin;";
+            c.Parameters.AddWithValue("$o", origin);
+            c.ExecuteNonQuery();
         }
     }
 

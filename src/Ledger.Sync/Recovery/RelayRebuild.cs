@@ -23,6 +23,32 @@ public static class RelayRebuild
         return string.Create(CultureInfo.InvariantCulture, $"{last.Origin}/after-{last.Size}-{root}");
     }
 
+    /// <summary>True when <paramref name="origin"/> names a successor of the log <paramref name="predecessor"/> (as
+    /// <see cref="SuccessorOrigin"/> makes it), with the size and the first 8 root bytes it commits to.</summary>
+    public static bool IsSuccessorOf(string origin, string predecessor, out long size, out ReadOnlyMemory<byte> rootPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        ArgumentNullException.ThrowIfNull(predecessor);
+        size = 0;
+        rootPrefix = default;
+        var prefix = predecessor + "/after-";
+        if (!origin.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var rest = origin[prefix.Length..];
+        var dash = rest.IndexOf('-', StringComparison.Ordinal);
+        if (dash <= 0 || rest.Length - dash - 1 != 16) return false;
+        if (!long.TryParse(rest[..dash], System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out size)) return false;
+        try
+        {
+            rootPrefix = Convert.FromHexString(rest[(dash + 1)..]);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        return true;
+    }
+
     /// <summary>Reads <paramref name="stores"/>, verifies them, and writes the recovered order into
     /// <paramref name="target"/>, which must be empty.</summary>
     /// <param name="stores">The devices' stores (their owners need not be running).</param>

@@ -60,12 +60,14 @@ public sealed record IngestResult(int Index, OpRef? Op, IngestStatus Status, lon
     public bool Held => Status is IngestStatus.Accepted or IngestStatus.Duplicate;
 }
 
-/// <summary>The relay's answer to a batch: one result per op, in batch order, and the relay's size after it.</summary>
-public sealed record IngestResponse(IReadOnlyList<IngestResult> Results, long RelaySize);
+/// <summary>The relay's answer to a batch: one result per op, in batch order, the relay's size after it, and the
+/// origin of the log the positions belong to (null from transports that do not say).</summary>
+public sealed record IngestResponse(IReadOnlyList<IngestResult> Results, long RelaySize, string? Origin = null);
 
 /// <summary>Ops served by a relay from a position.</summary>
 /// <param name="Ops">(position, signed op bytes), in order.</param>
 /// <param name="RelaySize">The relay's size when it answered: the caller holds the prefix once it has read up to it.</param>
 /// <param name="Checkpoint">The relay-signed checkpoint of exactly the prefix the caller holds after these ops
 /// (size = first position + count), when the relay signs checkpoints.</param>
-public sealed record PullResponse(IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> Ops, long RelaySize, byte[]? Checkpoint = null);
+/// <param name="Origin">The origin of the log the positions belong to (null from transports that do not say).</param>
+public sealed record PullResponse(IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> Ops, long RelaySize, byte[]? Checkpoint = null, string? Origin = null);

@@ -99,7 +99,7 @@ public sealed class Relay
             if (batch.Count > _options.MaxBatch)
             {
                 return new IngestResponse(batch.Select((_, i) => new IngestResult(i, null, IngestStatus.Refused, Refusal: IngestRefusal.BatchTooLarge,
-                    Detail: $"a batch carries at most {_options.MaxBatch} ops; this one has {batch.Count}.")).ToArray(), _store.Count);
+                    Detail: $"a batch carries at most {_options.MaxBatch} ops; this one has {batch.Count}.")).ToArray(), _store.Count, Origin);
             }
 
             var results = new IngestResult?[batch.Count];
@@ -193,7 +193,7 @@ public sealed class Relay
                 _evidence.Flush();
                 return new IngestResponse(results.Select((r, i) => r!.Status == IngestStatus.Accepted || (r is { Status: IngestStatus.Duplicate, Position: null })
                     ? new IngestResult(i, r.Op, IngestStatus.Refused, Refusal: IngestRefusal.StoreFull, Detail: e.Message)
-                    : r).ToArray(), _store.Count);
+                    : r).ToArray(), _store.Count, Origin);
             }
 
             // Repeats of ops accepted in this same batch take their position now that it is held.
@@ -222,7 +222,7 @@ public sealed class Relay
             }
 
             AfterPersist?.Invoke(accepted);
-            return new IngestResponse(results.Select(r => r!).ToArray(), _store.Count);
+            return new IngestResponse(results.Select(r => r!).ToArray(), _store.Count, Origin);
         }
     }
 
@@ -235,7 +235,7 @@ public sealed class Relay
             var from = Math.Max(0, fromPosition);
             var ops = _store.Read(from, Math.Min(max, _options.MaxRead));
             var end = ops.Count > 0 ? ops[^1].Position + 1 : Math.Min(from, _store.Count);
-            return new PullResponse(ops.Select(o => (o.Position, o.Bytes)).ToArray(), _store.Count, CheckpointNote(end));
+            return new PullResponse(ops.Select(o => (o.Position, o.Bytes)).ToArray(), _store.Count, CheckpointNote(end), Origin);
         }
     }
 

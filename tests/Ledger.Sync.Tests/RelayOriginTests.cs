@@ -1,0 +1,74 @@
+using Ledger.Kernel;
+using Ledger.Signing;
+using Ledger.TestDomain;
+
+namespace Ledger.Sync.Tests;
+
+/// <summary>A relay position is (origin, index): a node follows one relay log, or the successor rebuilt from it.</summary>
+public class RelayOriginTests
+{
+    private static Relay RelayNamed(string origin) => new(new RelayOptions { Ledger = World.Ledger, Origin = origin }, new InMemoryRelayStore());
+
+    [Fact]
+    [Trait("Risk", "A1")]
+    [Trait("Risk", "G1")]
+    public async Task Positions_are_origin_and_index_and_another_relay_log_is_refused_before_anything_changes()
+    {
+        var path = Path.Combine(World.TempDir(), "node.db");
+        var a = RelayNamed("relay.example/a");
+        var node = World.NewNode("till-1", new SqliteNodeStore(path));
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5));
+        await node.SyncAsync(new InMemoryRelayTransport(a));
+        Assert.Equal("relay.example/a", node.RelayOrigin);
+        Assert.All(node.Ladder(), o => Assert.Equal(("relay.example/a", true), (o.Origin!, o.Position is not null)));
+
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 6));
+        var before = (node.StateHash(), node.Ladder(), node.Store.Cursor);
+        var b = RelayNamed("relay.example/b");
+        var error = await Assert.ThrowsAsync<SyncException>(() => node.SyncAsync(new InMemoryRelayTransport(b)));
+        Assert.Contains("'relay.example/a'; 'relay.example/b' is another log", error.Message);
+        Assert.Equal(before.Item1, node.StateHash());
+        Assert.Equal(before.Item2, node.Ladder()); // the new op is still Local, not Syncing, and nothing got a position
+        Assert.Equal(before.Item3, node.Store.Cursor);
+
+        // The origin survives a restart, and the node goes on with its own relay.
+        await node.DisposeAsync();
+        await using var reopened = World.Reopen("till-1", new SqliteNodeStore(path));
+        Assert.Equal("relay.example/a", reopened.RelayOrigin);
+        await reopened.SyncAsync(new InMemoryRelayTransport(a));
+        Assert.Equal(0, reopened.Durability().Local);
+    }
+
+    [Fact]
+    [Trait("Risk", "A2")]
+    public async Task A_relay_rebuilt_from_the_devices_is_followed_as_the_successor_of_the_log_the_node_knew()
+    {
+        var old = RelayNamed("relay.example/a");
+        await using var node = World.NewNode("till-1");
+        await using var other = World.NewNode("till-2");
+        for (var i = 0; i < 3; i++)
+        {
+            await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
+            await other.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 10 * i));
+        }
+
+        await node.SyncAsync(new InMemoryRelayTransport(old));
+        await other.SyncAsync(new InMemoryRelayTransport(old));
+        await node.SyncAsync(new InMemoryRelayTransport(old));
+
+        // The relay's disk is lost; it is rebuilt from the two devices under its successor origin.
+        var last = new RelayCheckpoint(old.Origin, old.Size, old.Root(old.Size));
+        var successor = RelayNamed(RelayRebuild.SuccessorOrigin(last));
+        Assert.True(RelayRebuild.Run([node.Store, other.Store], successor).Complete);
+
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 100));
+        await node.SyncAsync(new InMemoryRelayTransport(successor));
+        Assert.Equal(successor.Origin, node.RelayOrigin);
+        Assert.Equal(0, node.Durability().Local);
+        Assert.Equal(old.Size + 1, successor.Size);
+
+        // A relay claiming to succeed another log is not a successor of this one.
+        var impostor = RelayNamed("relay.example/z/after-" + old.Size + "-0011223344556677");
+        await Assert.ThrowsAsync<SyncException>(() => other.SyncAsync(new InMemoryRelayTransport(impostor)));
+    }
+}
