@@ -44,6 +44,25 @@ public class ObservabilityTests
 
     [Fact]
     [Trait("Risk", "G2")]
+    [Trait("Risk", "A1")]
+    public async Task An_eviction_export_that_cannot_be_written_leaves_appends_successful_and_is_a_critical_finding()
+    {
+        var options = World.Options();
+        var unwritable = Path.Combine(World.TempDir(), "no-such-folder", "backup.ledger");
+        options.AutoExport = new AutoExportPolicy { Path = unwritable, MaxUncoveredOps = 2, OnClose = true };
+        var node = DeviceNode.Open(options, new InMemoryNodeStore(), World.Key("exporting", 0), "exporting", World.Key("exporting", 1).Public.Digest);
+        for (var i = 0; i < 3; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i)); // each append succeeds
+
+        var finding = node.Health().Findings.Single(f => f.Code == HealthCodes.ExportFailed);
+        Assert.Equal(HealthSeverity.Critical, finding.Severity);
+        Assert.Contains(unwritable, finding.Message);
+        Assert.Equal(4, node.Durability().Local);
+        // Closing says it too: the export on close fails loudly, after the store is closed.
+        await Assert.ThrowsAsync<DirectoryNotFoundException>(() => node.DisposeAsync().AsTask());
+    }
+
+    [Fact]
+    [Trait("Risk", "G2")]
     [Trait("Risk", "D2")]
     public async Task A_node_that_pulls_ops_of_a_manifest_it_lacks_says_update_needed_in_its_health()
     {
@@ -119,6 +138,32 @@ public class ObservabilityTests
         Assert.Equal(1, seen.Sum("ledger.relay.ops", ("ledger.refusal", "malformed")));
         Assert.Equal(4, seen.Count("ledger.relay.ingest.duration"));
         Assert.Equal(8, seen.Sum("ledger.relay.ingest.ops"));
+    }
+
+    [Fact]
+    [Trait("Risk", "G2")]
+    [Trait("Risk", "A1")]
+    public async Task A_metrics_listener_that_throws_never_fails_an_append_or_a_sync()
+    {
+        await using var node = World.NewNode("listened");
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NodeMetricsMeter && (instrument.Meter.Tags ?? []).Any(t => Equals(t.Value, node.Author.Value))) l.EnableMeasurementEvents(instrument);
+        };
+        var thrown = 0;
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) => throw new InvalidOperationException("listener bug " + Interlocked.Increment(ref thrown)));
+        listener.SetMeasurementEventCallback<int>((_, _, _, _) => throw new InvalidOperationException("listener bug " + Interlocked.Increment(ref thrown)));
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) => throw new InvalidOperationException("listener bug " + Interlocked.Increment(ref thrown)));
+        listener.Start();
+
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i))));
+        var sync = await node.SyncAsync(new InMemoryRelayTransport(World.NewRelay()));
+        Assert.True(thrown > 0, "the listener was never called");
+        Assert.Equal(20, receipts.Length);
+        Assert.False(sync.Offline);
+        Assert.Equal(21, node.Durability().Durable);
+        Assert.True(node.Health().IsHealthy, node.Health().ToString());
     }
 
     private const string NodeMetricsMeter = "Ledger.Sync.Node";

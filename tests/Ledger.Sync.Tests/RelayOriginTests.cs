@@ -71,4 +71,49 @@ public class RelayOriginTests
         var impostor = RelayNamed("relay.example/z/after-" + old.Size + "-0011223344556677");
         await Assert.ThrowsAsync<SyncException>(() => other.SyncAsync(new InMemoryRelayTransport(impostor)));
     }
+
+    [Fact]
+    [Trait("Risk", "A1")]
+    public async Task A_node_imported_from_an_export_pins_only_a_relay_that_holds_its_positions()
+    {
+        var home = RelayNamed("relay.example/home");
+        var node = World.NewNode("till-1");
+        await using var other = World.NewNode("till-2");
+        await other.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 2));
+        await other.SyncAsync(new InMemoryRelayTransport(home));
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1));
+        await node.SyncAsync(new InMemoryRelayTransport(home));
+        var export = node.Export();
+        await node.DisposeAsync();
+
+        // Export v1 carries positions but no origin: the restored node pins nothing until a relay proves it holds them.
+        await using var restored = await DeviceNode.ImportAsync(World.Options(), new InMemoryNodeStore(), export, World.Key("till-1", 0));
+        Assert.Null(restored.RelayOrigin);
+        var stranger = RelayNamed("relay.example/stranger");
+        stranger.Ingest(World.Chain("till-9", 3).Select(o => o.Bytes).ToArray());
+        var error = await Assert.ThrowsAsync<SyncException>(() => restored.SyncAsync(new InMemoryRelayTransport(stranger)));
+        Assert.Contains("another op at position 0", error.Message);
+        Assert.Null(restored.RelayOrigin);
+
+        await restored.SyncAsync(new InMemoryRelayTransport(home));
+        Assert.Equal("relay.example/home", restored.RelayOrigin);
+    }
+
+    [Fact]
+    [Trait("Risk", "A2")]
+    public async Task A_successor_whose_positions_differ_from_what_the_node_holds_is_refused()
+    {
+        var old = RelayNamed("relay.example/a");
+        await using var node = World.NewNode("till-1");
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1));
+        await node.SyncAsync(new InMemoryRelayTransport(old));
+
+        // A "successor" that carries the right name but another order (here: someone else's ops first).
+        var last = new RelayCheckpoint(old.Origin, old.Size, old.Root(old.Size));
+        var renumbered = RelayNamed(RelayRebuild.SuccessorOrigin(last));
+        renumbered.Ingest(World.Chain("till-7", 1).Select(o => o.Bytes).ToArray());
+        var error = await Assert.ThrowsAsync<SyncException>(() => node.SyncAsync(new InMemoryRelayTransport(renumbered)));
+        Assert.Contains("another op at position 0", error.Message);
+        Assert.Equal(old.Origin, node.RelayOrigin);
+    }
 }

@@ -42,6 +42,9 @@ public static class HealthCodes
 
     /// <summary>The node failed while folding its own op and refuses appends until it is reopened.</summary>
     public const string WriterFault = "writer-fault";
+
+    /// <summary>The eviction policy (<see cref="NodeOptions.AutoExport"/>) could not write its export.</summary>
+    public const string ExportFailed = "export-failed";
 }
 
 /// <summary>When a node's own state becomes a finding (<see cref="NodeOptions.Health"/>).</summary>

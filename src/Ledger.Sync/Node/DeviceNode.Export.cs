@@ -128,6 +128,7 @@ public sealed partial class DeviceNode
             await File.WriteAllBytesAsync(temporary, bytes).ConfigureAwait(false);
             File.Move(temporary, policy.Path, overwrite: true);
             _exportedThroughSeq = through;
+            _lastExportFailure = null;
         }
         finally
         {

@@ -18,6 +18,12 @@ public sealed partial class DeviceNode
             Add(HealthSeverity.Critical, HealthCodes.WriterFault, $"the node failed while folding its own op ({fault.Message}) and refuses appends: reopen it from its store.");
         }
 
+        if (_lastExportFailure is { } exportFailure)
+        {
+            Add(HealthSeverity.Critical, HealthCodes.ExportFailed,
+                $"the eviction policy could not write its export to {_options.AutoExport?.Path} ({exportFailure.Message}): unacknowledged ops are not protected against a wipe until it can.");
+        }
+
         if (FrozenBecause is { } why)
         {
             Add(HealthSeverity.Critical, HealthCodes.RelayFrozen, $"this node stopped trusting its relay ({why}): keep the evidence and move to another relay.");

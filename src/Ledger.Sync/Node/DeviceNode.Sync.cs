@@ -25,9 +25,7 @@ public sealed partial class DeviceNode
         finally
         {
             _syncGate.Release();
-            var tag = new KeyValuePair<string, object?>("ledger.outcome", outcome);
-            _metrics.Syncs.Add(1, tag);
-            _metrics.SyncDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, tag);
+            _metrics.Synced(outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -52,40 +50,70 @@ public sealed partial class DeviceNode
     /// (origin, index). Null until a relay named itself.</summary>
     public string? RelayOrigin => _store.RelayOrigin;
 
-    /// <summary>An answer must come from the log this node's positions refer to: the first relay that names itself is
-    /// pinned; a successor rebuilt from it (<see cref="RelayRebuild.SuccessorOrigin"/>) takes over when it commits to
-    /// what this node witnessed; any other log is refused before anything is stored.</summary>
-    private void AcceptOrigin(string? origin)
+    /// <summary>An answer must come from the log this node's positions refer to. Returns the origin to pin once the
+    /// answer's batch is stored (null: nothing changes), or throws before anything is stored.</summary>
+    /// <remarks>A node with no positions yet pins the first relay that names itself. A node that holds positions
+    /// (reopened after an import or a recovery, or following a relay rebuilt as the successor of its log —
+    /// <see cref="RelayRebuild.SuccessorOrigin"/>) first checks that the relay holds, at every position it
+    /// holds, the very op it holds there. Any other log is refused: mixing the indices of two logs would corrupt
+    /// the ladder and the claim order.</remarks>
+    private async Task<string?> AcceptOriginAsync(IRelayTransport relay, string? origin, CancellationToken cancellationToken)
     {
-        if (origin is null) return; // a transport that does not say
+        if (origin is null) return null; // a transport that does not say
         var pinned = _store.RelayOrigin;
-        if (pinned == origin) return;
-        if (pinned is null)
+        if (pinned == origin) return null;
+        if (pinned is not null)
         {
-            _store.SetRelayOrigin(origin);
-            return;
-        }
-
-        if (!RelayRebuild.IsSuccessorOf(origin, pinned, out var size, out var rootPrefix))
-        {
-            throw new SyncException($"this node's cursor and positions refer to relay log '{pinned}'; '{origin}' is another log. A node follows one relay log or the successor rebuilt from it (RelayRebuild.SuccessorOrigin); to move to an unrelated relay, import this node's export into a fresh node.");
-        }
-
-        if (WitnessedCheckpoint is { } seen && seen.Origin == pinned)
-        {
-            if (seen.Size > size)
+            if (!RelayRebuild.IsSuccessorOf(origin, pinned, out var size, out var rootPrefix))
             {
-                throw new SyncException(string.Create(CultureInfo.InvariantCulture,
-                    $"'{origin}' was rebuilt from {size} ops of '{pinned}', but this node witnessed {seen.Size}: it lacks positions this node holds; re-open this node from its export."));
+                throw new SyncException($"this node's cursor and positions refer to relay log '{pinned}'; '{origin}' is another log. A node follows one relay log or the successor rebuilt from it (RelayRebuild.SuccessorOrigin).");
             }
 
-            if (seen.Size == size && !seen.Root.ToArray().AsSpan(0, rootPrefix.Length).SequenceEqual(rootPrefix.Span))
+            if (WitnessedCheckpoint is { } seen && seen.Origin == pinned && seen.Size == size
+                && !seen.Root.ToArray().AsSpan(0, rootPrefix.Length).SequenceEqual(rootPrefix.Span))
             {
                 throw new SyncException($"'{origin}' commits to another root of '{pinned}' than this node witnessed at size {size}: it is not a successor of the log this node saw.");
             }
         }
 
-        _store.SetRelayOrigin(origin);
+        await CheckLogAgreesAsync(relay, origin, pinned, cancellationToken).ConfigureAwait(false);
+        return origin;
+    }
+
+    /// <summary>Reads the relay's log up to the highest position this node holds and compares it, position by
+    /// position, with what the node holds (once, when a log is first pinned or succeeded).</summary>
+    private async Task CheckLogAgreesAsync(IRelayTransport relay, string origin, string? pinned, CancellationToken cancellationToken)
+    {
+        var held = new Dictionary<long, Hash32>();
+        foreach (var record in _store.LoadAll())
+        {
+            if (record.Position is { } position) held[position] = Hash32.Sha256(record.Bytes.Span);
+        }
+
+        if (held.Count == 0) return;
+        var end = held.Keys.Max() + 1;
+        for (var from = 0L; from < end;)
+        {
+            var page = await relay.PullAsync(from, (int)Math.Min(_options.PullBatch, end - from), cancellationToken).ConfigureAwait(false);
+            if (page.Ops.Count == 0) break;
+            foreach (var (position, bytes) in page.Ops)
+            {
+                if (held.Remove(position, out var mine) && Hash32.Sha256(bytes.Span) != mine)
+                {
+                    throw new SyncException(string.Create(CultureInfo.InvariantCulture,
+                        $"relay '{origin}' holds another op at position {position} than this node{(pinned is null ? "" : $" holds from '{pinned}'")}: its positions mean something else here. Re-open this node from its export against the relay it came from."));
+                }
+            }
+
+            if (page.Ops[^1].Position < from) throw new SyncException($"relay '{origin}' answered a read from position {from} with earlier positions.");
+            from = page.Ops[^1].Position + 1;
+        }
+
+        if (held.Count > 0)
+        {
+            throw new SyncException(string.Create(CultureInfo.InvariantCulture,
+                $"relay '{origin}' lacks {held.Count} position(s) this node holds (from {held.Keys.Min()}): it is not the log this node's positions refer to."));
+        }
     }
 
     private async Task<(int Pushed, int Acked, int Refused, bool Offline)> PushAsync(IRelayTransport relay, CancellationToken cancellationToken)
@@ -117,9 +145,10 @@ public sealed partial class DeviceNode
                 return (pushed, acked, refused, true);
             }
 
+            string? pin;
             try
             {
-                AcceptOrigin(response.Origin);
+                pin = await AcceptOriginAsync(relay, response.Origin, cancellationToken).ConfigureAwait(false);
             }
             catch (SyncException)
             {
@@ -168,6 +197,7 @@ public sealed partial class DeviceNode
 
             // Persist the acknowledgements before the ladder says durable.
             _store.SetPositions(positions);
+            if (pin is not null) _store.SetRelayOrigin(pin);
             lock (_foldGate)
             {
                 var outcomes = new List<ApplyResult>();
@@ -202,7 +232,7 @@ public sealed partial class DeviceNode
         {
             var cursor = _store.Cursor;
             var response = await relay.PullAsync(cursor, _options.PullBatch, cancellationToken).ConfigureAwait(false);
-            AcceptOrigin(response.Origin);
+            var pin = await AcceptOriginAsync(relay, response.Origin, cancellationToken).ConfigureAwait(false);
             if (response.Ops.Count == 0)
             {
                 if (response.Checkpoint is { } tail && _options.TrustedRelay is not null && VerifyPulled([], tail, cursor) is { } caughtUp)
@@ -210,6 +240,7 @@ public sealed partial class DeviceNode
                     AdvanceWitness(caughtUp.Item1, caughtUp.Item2);
                 }
 
+                if (pin is not null) _store.SetRelayOrigin(pin);
                 lock (_foldGate) RecordOutcomes(_kernel.AdvanceRelayFrontier(cursor));
                 CompleteCriticalOps();
                 return (pulled, response.RelaySize);
@@ -258,6 +289,7 @@ public sealed partial class DeviceNode
             // One transaction: the new ops and the cursor; then the acknowledgements it carried for own ops.
             _store.Append(foreign.Select(f => new NodeOpRecord(f.Op.Ref, f.Op.Bytes, false, f.Position)).ToArray(), expected);
             _store.SetPositions(ownPositions);
+            if (pin is not null) _store.SetRelayOrigin(pin);
             lock (_foldGate)
             {
                 foreach (var (author, verifier) in trial) _verifiers[author] = verifier;

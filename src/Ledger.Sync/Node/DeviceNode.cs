@@ -21,8 +21,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly SortedDictionary<ulong, OwnOp> _own = new();
     private readonly Channel<PendingAppend> _signs = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<PendingAppend> _writes = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly Task _signer;
-    private readonly Task _writer;
+    private Task _signer = Task.CompletedTask;
+    private Task _writer = Task.CompletedTask;
     private readonly Dictionary<KeyId, SigningKey> _keys = new();
     private AuthorLog _log;
     private bool _closed;
@@ -30,9 +30,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentQueue<Exception> _handlerFaults = new();
     private readonly Dictionary<OpRef, Op> _awaitingHandler = new();
     private Exception? _writerFault;
-    private readonly NodeMetrics _metrics;
-    private static readonly KeyValuePair<string, object?> Persisted = new("ledger.outcome", "persisted");
-    private static readonly KeyValuePair<string, object?> Failed = new("ledger.outcome", "failed");
+    private volatile Exception? _lastExportFailure;
+    private NodeMetrics _metrics = null!;
 
     private DeviceNode(NodeOptions options, INodeStore store, LedgerKernel kernel, AuthorLog log, SigningKey key)
     {
@@ -42,9 +41,16 @@ public sealed partial class DeviceNode : IAsyncDisposable
         _evidence = new EvidenceOutbox(store);
         _log = log;
         _keys[key.Id] = key;
-        _metrics = new NodeMetrics(options, this);
+    }
+
+    /// <summary>Starts the pipeline threads and the meter once the node's state is loaded (so neither sees a node
+    /// half opened, and an open that fails leaves no thread behind).</summary>
+    private DeviceNode Start()
+    {
+        _metrics = new NodeMetrics(_options, this);
         _signer = RunLoop(SignLoop, "ledger-signer");
         _writer = RunLoop(WriteLoop, "ledger-writer");
+        return this;
     }
 
     /// <summary>This device's author id.</summary>
@@ -135,7 +141,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         node._foldedCursor = store.Cursor;
         node.RecordOutcomes(results);
         node.LoadTransparencyState();
-        return node;
+        return node.Start();
     }
 
     /// <summary>Brings an author back on a wiped device: fetches its chain from the relay (never re-signing a seq
@@ -245,7 +251,15 @@ public sealed partial class DeviceNode : IAsyncDisposable
         // passed from thread to thread) left the serial signing stage idle between ops.
         if (!_signs.Writer.TryWrite(pending)) ObjectDisposedException.ThrowIf(true, this);
         var fold = await pending.Persisted.Task.ConfigureAwait(false);
-        await AutoExportIfAtRiskAsync(closing: false).ConfigureAwait(false);
+        try
+        {
+            await AutoExportIfAtRiskAsync(closing: false).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The op is persisted and folded: its append succeeded. The failed export is the node's health's business.
+            _lastExportFailure = e;
+        }
         return new AppendReceipt(pending.Signed, fold, pending.Done?.Task ?? Task.CompletedTask);
     }
 
@@ -297,12 +311,18 @@ public sealed partial class DeviceNode : IAsyncDisposable
                     }
                     catch (Exception e)
                     {
-                        _metrics.Appends.Add(1, Failed);
+                        _metrics.AppendsEnded(0, 1);
                         pending.Persisted.TrySetException(e);
                         continue;
                     }
 
-                    Enqueue(pending);
+                    if (!_writes.Writer.TryWrite(pending))
+                    {
+                        // Cannot happen while this loop runs (the writer closes after it); if it did, the chain now
+                        // names an op no store holds: stop signing rather than fork.
+                        _writerFault ??= new InvalidOperationException("the node's writer stopped before its signer.");
+                        pending.Persisted.TrySetException(new InvalidOperationException("the node's writer is closed.", _writerFault));
+                    }
                 }
             }
         }
@@ -361,19 +381,39 @@ public sealed partial class DeviceNode : IAsyncDisposable
             _signs.Writer.TryComplete();
         }
 
+        // First: no gauge may read a store that is closing.
+        _metrics.Dispose();
+
         // Appends queued before the close fail (the node is closed); ops already signed are persisted.
         await _signer.ConfigureAwait(false);
         _writes.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
-        if (_writerFault is null) await AutoExportIfAtRiskAsync(closing: true).ConfigureAwait(false);
+        Exception? exportFailed = null;
+        if (_writerFault is null)
+        {
+            try
+            {
+                await AutoExportIfAtRiskAsync(closing: true).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                exportFailed = e;
+            }
+        }
+
         _store.Dispose();
         _syncGate.Dispose();
-        _metrics.Dispose();
+        // The store is closed either way; the caller who asked for an export on close must hear that it failed.
+        if (exportFailed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exportFailed);
     }
 
     private static LedgerKernel NewKernel(NodeOptions options)
     {
         if (!LedgerName.IsValid(options.Ledger)) throw new ArgumentException("NodeOptions.Ledger must name the ledger.", nameof(options));
+        if (options.MaxGroupCommit < 1 || options.PushBatch < 1 || options.PullBatch < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "NodeOptions.MaxGroupCommit, PushBatch and PullBatch must be at least 1.");
+        }
         var kernelOptions = new KernelOptions { Manifests = options.Manifests, TrackProvenance = options.TrackProvenance };
         if (kernelOptions.Manifests is null or ManifestCatalog) KeyEvents.Use(kernelOptions);
         return new LedgerKernel(kernelOptions);
@@ -388,12 +428,12 @@ public sealed partial class DeviceNode : IAsyncDisposable
         {
             batch.Clear();
             while (batch.Count < _options.MaxGroupCommit && reader.TryRead(out var next)) batch.Add(next);
+            TimeSpan took;
             try
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 _store.Append(batch.Select(p => new NodeOpRecord(p.Signed.Ref, p.Signed.Bytes, true, null)).ToArray());
-                _metrics.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-                _metrics.CommitOps.Record(batch.Count);
+                took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             }
             catch (Exception e)
             {
@@ -433,11 +473,10 @@ public sealed partial class DeviceNode : IAsyncDisposable
                 }
             }
 
-            _metrics.Appends.Add(results.Count, Persisted);
-            if (batch.Count > results.Count) _metrics.Appends.Add(batch.Count - results.Count, Failed);
-
             // Outside the fold lock: completing wakes callers, which must not queue behind this writer.
             for (var i = 0; i < results.Count; i++) batch[i].Persisted.TrySetResult(results[i]);
+            _metrics.Committed(batch.Count, took);
+            _metrics.AppendsEnded(results.Count, batch.Count - results.Count);
         }
     }
 
@@ -466,12 +505,12 @@ public sealed partial class DeviceNode : IAsyncDisposable
                 // The key that signs at the last persisted op: a rotation that failed to persist never happened.
                 var tip = _verifiers[Author].Clone();
                 if (_keys.TryGetValue(tip.Keys!.Current.Id, out var key)) _log = AuthorLog.Resume(tip, key, _options.Time, _options.OpIds);
-                else _writerFault = error; // cannot rewind without the key: stop signing rather than fork
+                else _writerFault = new InvalidOperationException("a commit failed and the chain cannot rewind without the key that signed its last persisted op: stopped signing rather than fork; reopen the node from its store.", error);
 
             }
 
-            _metrics.Appends.Add(failed.Count, Failed);
             foreach (var p in failed) p.Persisted.TrySetException(error);
+            _metrics.AppendsEnded(0, failed.Count);
         }
     }
 

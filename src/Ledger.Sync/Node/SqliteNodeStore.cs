@@ -115,7 +115,7 @@ public sealed class SqliteNodeStore : INodeStore
             }
             catch (SqliteException e) when (SqliteFiles.IsFull(e))
             {
-                transaction.Rollback();
+                SqliteFiles.RollBackQuietly(transaction);
                 throw new StorageFullException($"the node store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(x => (long)x.Bytes.Length), e);
             }
         }

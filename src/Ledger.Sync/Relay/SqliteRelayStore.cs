@@ -140,7 +140,7 @@ public sealed class SqliteRelayStore : IRelayStore
             }
             catch (SqliteException e) when (SqliteFiles.IsFull(e))
             {
-                transaction.Rollback();
+                SqliteFiles.RollBackQuietly(transaction);
                 throw new StorageFullException($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(o => (long)o.Bytes.Length), e);
             }
         }

@@ -75,4 +75,17 @@ internal static class SqliteFiles
         while (r.Read()) list.Add((r.GetString(0), r.GetString(1), (byte[])r[2]));
         return list;
     }
+
+    /// <summary>Rolls back after a failed write. SQLite may have rolled back already (a full disk at commit), and
+    /// then the caller's typed error matters, not a second one from the rollback.</summary>
+    public static void RollBackQuietly(SqliteTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        {
+        }
+    }
 }
