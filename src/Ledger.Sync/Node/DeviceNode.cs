@@ -19,8 +19,10 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly SemaphoreSlim _syncGate = new(1, 1);
     private readonly Dictionary<AuthorId, AuthorChainVerifier> _verifiers = new();
     private readonly SortedDictionary<ulong, OwnOp> _own = new();
-    private readonly Channel<PendingAppend> _signs = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<PendingAppend> _writes = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    // Synchronous continuations: the only waiter is a stage thread blocked on the channel, and waking it directly
+    // from the producer needs no thread-pool thread (callers blocking on the pool could otherwise starve the pipeline).
+    private readonly Channel<PendingAppend> _signs = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+    private readonly Channel<PendingAppend> _writes = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
     private Task _signer = Task.CompletedTask;
     private Task _writer = Task.CompletedTask;
     private readonly Dictionary<KeyId, SigningKey> _keys = new();
