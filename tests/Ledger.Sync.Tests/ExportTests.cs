@@ -42,6 +42,7 @@ public class ExportTests
         Assert.Equal(7, restored.Durability().Local);
         Assert.Equal("export", restored.LastRestore!.Source);
         Assert.Equal(7, restored.LastRestore.Unacknowledged);
+        Assert.Equal(NodeStartPath.Imported, restored.Startup.Path);
         link.Online = true;
         await restored.SyncAsync(link);
         Assert.Equal(0, restored.Durability().Local);
@@ -93,6 +94,7 @@ public class ExportTests
         await using var recovered = await DeviceNode.RecoverAsync(World.Options(), new InMemoryNodeStore(), master, author, link);
         var report = Assert.IsType<RestoreReport>(recovered.LastRestore);
         Assert.Equal("relay", report.Source);
+        Assert.Equal(NodeStartPath.Recovered, recovered.Startup.Path);
         Assert.Equal(6UL, report.OwnThroughSeq);
         Assert.Contains("after seq 6", report.MayBeLost);
         Assert.Contains("lost", report.MayBeLost);

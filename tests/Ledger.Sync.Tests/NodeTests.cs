@@ -139,6 +139,7 @@ public class NodeTests
         OpRef durable, local;
         await using (var node = World.NewNode("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db"))))
         {
+            Assert.Equal((NodeStartPath.Incepted, 1), (node.Startup.Path, node.Startup.OpsFolded));
             durable = (await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5))).Op;
             await node.SyncAsync(link);
             local = (await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 7))).Op;
@@ -146,6 +147,8 @@ public class NodeTests
         }
 
         await using var restarted = World.Reopen("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db")));
+        Assert.Equal((NodeStartPath.Reopened, 3), (restarted.Startup.Path, restarted.Startup.OpsFolded)); // inception + two ops, all verified again
+        Assert.True(restarted.Startup.Took > TimeSpan.Zero);
         Assert.Equal(before, restarted.StateHash());
         Assert.Equal(DurabilityRung.Durable, restarted.DurabilityOf(durable).Rung);
         Assert.Equal(DurabilityRung.Local, restarted.DurabilityOf(local).Rung);

@@ -60,6 +60,7 @@ public sealed partial class DeviceNode
 
         WriteTo(emptyStore, file);
         var node = Open(options, emptyStore, currentKey);
+        node.Startup = node.Startup with { Path = NodeStartPath.Imported };
         var own = file.Records.Where(r => r.Own).ToArray();
         node.LastRestore = new RestoreReport("export", own.Length == 0 ? 0 : own.Max(r => r.Op.Seq), own.Count(r => r.Position is null && r.RefusedBy is null), file.Records.Count,
             "ops signed on the lost device after this export, that never reached the relay, are not in it.");

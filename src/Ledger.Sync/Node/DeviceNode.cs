@@ -55,6 +55,9 @@ public sealed partial class DeviceNode : IAsyncDisposable
         return this;
     }
 
+    /// <summary>How this node came up: the path, the ops folded on the way, the time it took.</summary>
+    public NodeStartup Startup { get; private set; } = new(NodeStartPath.Incepted, 0, TimeSpan.Zero);
+
     /// <summary>This device's author id.</summary>
     public AuthorId Author => _log.Author;
 
@@ -88,6 +91,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(currentKey);
+        var opening = System.Diagnostics.Stopwatch.GetTimestamp();
         var kernel = NewKernel(options);
         var records = store.LoadAll();
         var verifiers = new Dictionary<AuthorId, AuthorChainVerifier>();
@@ -142,6 +146,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
         foreach (var op in applied) node.Track(op);
         node._foldedCursor = store.Cursor;
         node.RecordOutcomes(results);
+        node.Startup = new NodeStartup(me is null ? NodeStartPath.Incepted : NodeStartPath.Reopened, records.Count + (me is null ? 1 : 0),
+            System.Diagnostics.Stopwatch.GetElapsedTime(opening));
         node.LoadTransparencyState();
         return node.Start();
     }
@@ -191,6 +197,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         var node = Open(options, emptyStore, AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex));
         using var following = AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex + 2);
         await node.RotateAsync(next, following.Public.Digest, keys.KeyIndex + 1).ConfigureAwait(false);
+        node.Startup = node.Startup with { Path = NodeStartPath.Recovered };
         node.LastRestore = new RestoreReport("relay", tip.Seq, 0, chain.Count,
             $"ops {author} signed after seq {tip.Seq} that reached neither the relay nor an export are lost, and how many cannot be known here; import the latest export (NodeOptions.AutoExport writes one) to bring them back.");
         return node;
