@@ -116,4 +116,43 @@ public class RelayOriginTests
         Assert.Contains("another op at position 0", error.Message);
         Assert.Equal(old.Origin, node.RelayOrigin);
     }
+
+    [Fact]
+    [Trait("Risk", "A2")]
+    [Trait("Risk", "D4")]
+    public async Task A_successor_committing_to_less_than_the_node_witnessed_is_refused()
+    {
+        var key = World.Key("relay", 0);
+        var old = new Relay(new RelayOptions { Ledger = World.Ledger, Origin = "relay.example/a", CheckpointKey = key }, new InMemoryRelayStore());
+        var options = World.Options();
+        options.TrustedRelay = NoteKey.Create("relay.example/a", key.Public);
+        await using var node = DeviceNode.Open(options, new InMemoryNodeStore(), World.Key("till-1", 0), "till-1", World.Key("till-1", 1).Public.Digest);
+        for (var i = 0; i < 3; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
+        await node.SyncAsync(new InMemoryRelayTransport(old));
+        Assert.Equal(4, node.WitnessedCheckpoint!.Size);
+
+        var shorter = RelayNamed(RelayRebuild.SuccessorOrigin(new RelayCheckpoint(old.Origin, 2, old.Root(2))));
+        var error = await Assert.ThrowsAsync<SyncException>(() => node.SyncAsync(new InMemoryRelayTransport(shorter)));
+        Assert.Contains("rebuilt from 2 ops", error.Message);
+        Assert.Equal(old.Origin, node.RelayOrigin);
+    }
+
+    [Fact]
+    [Trait("Risk", "A1")]
+    public async Task A_relay_lost_while_its_log_is_checked_leaves_the_pushed_ops_local_and_reports_offline()
+    {
+        var old = RelayNamed("relay.example/a");
+        await using var node = World.NewNode("till-1");
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1));
+        await node.SyncAsync(new InMemoryRelayTransport(old));
+        var successor = RelayNamed(RelayRebuild.SuccessorOrigin(new RelayCheckpoint(old.Origin, old.Size, old.Root(old.Size))));
+        Assert.True(RelayRebuild.Run([node.Store], successor).Complete);
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 2));
+
+        var result = await node.SyncAsync(new PushOnly(new InMemoryRelayTransport(successor))); // the check's read is lost
+        Assert.True(result.Offline);
+        Assert.Equal(1, node.Durability().Local);
+        Assert.Equal(0, node.Durability().Syncing);
+        Assert.Equal(old.Origin, node.RelayOrigin);
+    }
 }

@@ -54,3 +54,23 @@ internal static class World
     }
 }
 
+/// <summary>Pushes, then loses every pull: the device reaches the relay but learns nothing back.</summary>
+internal sealed class PushOnly(IRelayTransport inner) : IRelayTransport
+{
+    public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default) => inner.PushAsync(batch, cancellationToken);
+
+    public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default) =>
+        throw new RelayUnavailableException("pull lost (test).");
+
+    public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>
+        inner.FetchAuthorAsync(author, fromSeq, cancellationToken);
+
+    public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => inner.GetCheckpointAsync(size, cancellationToken);
+
+    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
+        inner.GetConsistencyProofAsync(size1, size2, cancellationToken);
+
+    public Task PostCosignedCheckpointAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => inner.PostCosignedCheckpointAsync(note, cancellationToken);
+
+    public Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default) => inner.GetCosignedCheckpointsAsync(cancellationToken);
+}

@@ -1,27 +1,23 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Ledger.Sync;
 
-/// <summary>A node's instruments on its own meter <c>Ledger.Sync.Node</c>, tagged with the ledger and the author
+/// <summary>A node's instruments on the meter <c>Ledger.Sync.Node</c>, tagged with the ledger and the author
 /// (docs/observability.md). Counters and histograms are recorded on the append and sync paths; gauges are read
 /// from the node only when a listener collects.</summary>
 /// <remarks>Recording never throws into the node: a listener that throws must not fail an append that is already
-/// on disk, nor stop a pipeline thread. After <see cref="Dispose"/> the gauges report nothing and no longer hold
-/// the node (a host's <see cref="IMeterFactory"/> may keep the meter alive).</remarks>
+/// on disk, nor stop a pipeline thread. A host's <see cref="IMeterFactory"/> hands the same meter to every node
+/// of one (ledger, author) — a reopened node — so the instruments are made once per meter and the gauges read
+/// whichever node is open now; a closed node is released.</remarks>
 internal sealed class NodeMetrics : IDisposable
 {
     public const string MeterName = "Ledger.Sync.Node";
-    private static readonly KeyValuePair<string, object?> Persisted = new("ledger.outcome", "persisted");
-    private static readonly KeyValuePair<string, object?> Failed = new("ledger.outcome", "failed");
-    private static long _instances;
+    private static readonly ConditionalWeakTable<Meter, Instruments> ByMeter = new();
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
-    private readonly Counter<long> _appends;
-    private readonly Histogram<int> _commitOps;
-    private readonly Histogram<double> _commitDuration;
-    private readonly Counter<long> _syncs;
-    private readonly Histogram<double> _syncDuration;
-    private volatile DeviceNode? _node;
+    private readonly Instruments _instruments;
+    private readonly DeviceNode _node;
 
     public NodeMetrics(NodeOptions options, DeviceNode node)
     {
@@ -29,44 +25,36 @@ internal sealed class NodeMetrics : IDisposable
         var meterOptions = new MeterOptions(MeterName)
         {
             Version = "1.0",
-            // The instance tag keeps a reopened node off the meter a host's factory cached for its predecessor.
-            Tags = [new("ledger.name", options.Ledger), new("ledger.author", node.Author.Value), new("ledger.node.instance", Interlocked.Increment(ref _instances))],
+            Tags = [new("ledger.name", options.Ledger), new("ledger.author", node.Author.Value)],
         };
         _ownsMeter = options.MeterFactory is null;
         _meter = options.MeterFactory?.Create(meterOptions) ?? new Meter(meterOptions);
-        _appends = _meter.CreateCounter<long>("ledger.node.appends", "{op}", "Appends that ended, by outcome (persisted, failed).");
-        _commitOps = _meter.CreateHistogram<int>("ledger.node.commit.ops", "{op}", "Ops per group commit.");
-        _commitDuration = _meter.CreateHistogram<double>("ledger.node.commit.duration", "s", "Time to commit one group to the store, flush included.");
-        _syncs = _meter.CreateCounter<long>("ledger.node.syncs", "{sync}", "Sync rounds, by outcome (ok, offline, failed).");
-        _syncDuration = _meter.CreateHistogram<double>("ledger.node.sync.duration", "s", "Time of one sync round (push, pull, gossip).");
-        _meter.CreateObservableGauge("ledger.node.ladder", () => Read(Ladder), "{op}", "Own ops per rung of the durability ladder.");
-        _meter.CreateObservableGauge("ledger.node.unacknowledged.age", () => Read(OldestUnacknowledged), "s", "Age of the oldest own op no relay acknowledged.");
-        _meter.CreateObservableGauge("ledger.node.store.size", () => Read(StoreSize), "By", "Bytes the node's store occupies, and its cap.");
-        _meter.CreateObservableGauge("ledger.node.health.findings", () => Read(Findings), "{finding}", "One per current health finding, tagged with its code and severity.");
+        _instruments = ByMeter.GetValue(_meter, meter => new Instruments(meter));
+        _instruments.Node = node;
     }
 
     public void AppendsEnded(int persisted, int failed) => Safely(() =>
     {
-        if (persisted > 0) _appends.Add(persisted, Persisted);
-        if (failed > 0) _appends.Add(failed, Failed);
+        if (persisted > 0) _instruments.Appends.Add(persisted, Instruments.Persisted);
+        if (failed > 0) _instruments.Appends.Add(failed, Instruments.Failed);
     });
 
     public void Committed(int ops, TimeSpan took) => Safely(() =>
     {
-        _commitOps.Record(ops);
-        _commitDuration.Record(took.TotalSeconds);
+        _instruments.CommitOps.Record(ops);
+        _instruments.CommitDuration.Record(took.TotalSeconds);
     });
 
     public void Synced(string outcome, TimeSpan took) => Safely(() =>
     {
         var tag = new KeyValuePair<string, object?>("ledger.outcome", outcome);
-        _syncs.Add(1, tag);
-        _syncDuration.Record(took.TotalSeconds, tag);
+        _instruments.Syncs.Add(1, tag);
+        _instruments.SyncDuration.Record(took.TotalSeconds, tag);
     });
 
     public void Dispose()
     {
-        _node = null;
+        Interlocked.CompareExchange(ref _instruments.Node, null, _node);
         if (_ownsMeter) _meter.Dispose();
     }
 
@@ -82,43 +70,75 @@ internal sealed class NodeMetrics : IDisposable
         }
     }
 
-    private IEnumerable<Measurement<T>> Read<T>(Func<DeviceNode, IEnumerable<Measurement<T>>> read) where T : struct
+    /// <summary>One set of instruments per meter.</summary>
+    private sealed class Instruments
     {
-        if (_node is not { } node) return [];
-        try
+        public static readonly KeyValuePair<string, object?> Persisted = new("ledger.outcome", "persisted");
+        public static readonly KeyValuePair<string, object?> Failed = new("ledger.outcome", "failed");
+
+        public DeviceNode? Node;
+
+        public Instruments(Meter meter)
         {
-            return read(node).ToArray();
+            Appends = meter.CreateCounter<long>("ledger.node.appends", "{op}", "Appends that ended, by outcome (persisted, failed).");
+            CommitOps = meter.CreateHistogram<int>("ledger.node.commit.ops", "{op}", "Ops per group commit.");
+            CommitDuration = meter.CreateHistogram<double>("ledger.node.commit.duration", "s", "Time to commit one group to the store, flush included.");
+            Syncs = meter.CreateCounter<long>("ledger.node.syncs", "{sync}", "Sync rounds, by outcome (ok, offline, failed).");
+            SyncDuration = meter.CreateHistogram<double>("ledger.node.sync.duration", "s", "Time of one sync round (push, pull, gossip).");
+            meter.CreateObservableGauge("ledger.node.ladder", () => Read(Ladder), "{op}", "Own ops per rung of the durability ladder.");
+            meter.CreateObservableGauge("ledger.node.unacknowledged.age", () => Read(OldestUnacknowledged), "s", "Age of the oldest own op no relay acknowledged.");
+            meter.CreateObservableGauge("ledger.node.store.size", () => Read(StoreSize), "By", "Bytes the node's store occupies, and its cap.");
+            meter.CreateObservableGauge("ledger.node.health.findings", () => Read(Findings), "{finding}", "One per current health finding, tagged with its code and severity.");
         }
-        catch (ObjectDisposedException)
+
+        public Counter<long> Appends { get; }
+
+        public Histogram<int> CommitOps { get; }
+
+        public Histogram<double> CommitDuration { get; }
+
+        public Counter<long> Syncs { get; }
+
+        public Histogram<double> SyncDuration { get; }
+
+        private IEnumerable<Measurement<T>> Read<T>(Func<DeviceNode, IEnumerable<Measurement<T>>> read) where T : struct
         {
-            return []; // the node closed between the check and the read
+            if (Volatile.Read(ref Node) is not { } node) return [];
+            try
+            {
+                return read(node).ToArray();
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+            {
+                return []; // the node closed between the check and the read
+            }
         }
+
+        private static IEnumerable<Measurement<long>> Ladder(DeviceNode node)
+        {
+            var d = node.Durability();
+            return
+            [
+                Rung("local", d.Local), Rung("syncing", d.Syncing), Rung("durable", d.Durable),
+                Rung("won", d.Won), Rung("lost", d.Lost), Rung("refused", d.Refused),
+            ];
+        }
+
+        private static Measurement<long> Rung(string rung, int count) => new(count, new KeyValuePair<string, object?>("ledger.rung", rung));
+
+        private static IEnumerable<Measurement<double>> OldestUnacknowledged(DeviceNode node) =>
+            [new Measurement<double>(node.Durability().OldestUnacknowledged is { } age ? age.TotalSeconds : 0)];
+
+        private static IEnumerable<Measurement<long>> StoreSize(DeviceNode node)
+        {
+            var d = node.Durability();
+            var size = new Measurement<long>(d.StoreBytes, new KeyValuePair<string, object?>("ledger.store.measure", "used"));
+            return d.StoreCapBytes is { } cap ? [size, new Measurement<long>(cap, new KeyValuePair<string, object?>("ledger.store.measure", "cap"))] : [size];
+        }
+
+        private static IEnumerable<Measurement<long>> Findings(DeviceNode node) =>
+            node.Health().Findings.Select(f => new Measurement<long>(1,
+                new KeyValuePair<string, object?>("ledger.health.code", f.Code),
+                new KeyValuePair<string, object?>("ledger.health.severity", f.Severity == HealthSeverity.Critical ? "critical" : "warning")));
     }
-
-    private static IEnumerable<Measurement<long>> Ladder(DeviceNode node)
-    {
-        var d = node.Durability();
-        return
-        [
-            Rung("local", d.Local), Rung("syncing", d.Syncing), Rung("durable", d.Durable),
-            Rung("won", d.Won), Rung("lost", d.Lost), Rung("refused", d.Refused),
-        ];
-    }
-
-    private static Measurement<long> Rung(string rung, int count) => new(count, new KeyValuePair<string, object?>("ledger.rung", rung));
-
-    private static IEnumerable<Measurement<double>> OldestUnacknowledged(DeviceNode node) =>
-        [new Measurement<double>(node.Durability().OldestUnacknowledged is { } age ? age.TotalSeconds : 0)];
-
-    private static IEnumerable<Measurement<long>> StoreSize(DeviceNode node)
-    {
-        var d = node.Durability();
-        var size = new Measurement<long>(d.StoreBytes, new KeyValuePair<string, object?>("ledger.store.measure", "used"));
-        return d.StoreCapBytes is { } cap ? [size, new Measurement<long>(cap, new KeyValuePair<string, object?>("ledger.store.measure", "cap"))] : [size];
-    }
-
-    private static IEnumerable<Measurement<long>> Findings(DeviceNode node) =>
-        node.Health().Findings.Select(f => new Measurement<long>(1,
-            new KeyValuePair<string, object?>("ledger.health.code", f.Code),
-            new KeyValuePair<string, object?>("ledger.health.severity", f.Severity == HealthSeverity.Critical ? "critical" : "warning")));
 }

@@ -105,6 +105,7 @@ public sealed partial class DeviceNode
     private async Task AutoExportIfAtRiskAsync(bool closing)
     {
         if (_options.AutoExport is not { } policy) return;
+        if (!closing && _lastExportFailure is not null && _log.Seq < _exportRetryAfterSeq && _options.Time.GetUtcNow() < _exportRetryAfter) return;
         if (!closing && !MayBeAtRisk(policy)) return;
         await _exportGate.WaitAsync().ConfigureAwait(false);
         try

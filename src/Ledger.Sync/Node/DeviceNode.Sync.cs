@@ -69,10 +69,18 @@ public sealed partial class DeviceNode
                 throw new SyncException($"this node's cursor and positions refer to relay log '{pinned}'; '{origin}' is another log. A node follows one relay log or the successor rebuilt from it (RelayRebuild.SuccessorOrigin).");
             }
 
-            if (WitnessedCheckpoint is { } seen && seen.Origin == pinned && seen.Size == size
-                && !seen.Root.ToArray().AsSpan(0, rootPrefix.Length).SequenceEqual(rootPrefix.Span))
+            if (WitnessedCheckpoint is { } seen && seen.Origin == pinned)
             {
-                throw new SyncException($"'{origin}' commits to another root of '{pinned}' than this node witnessed at size {size}: it is not a successor of the log this node saw.");
+                if (seen.Size > size)
+                {
+                    throw new SyncException(string.Create(CultureInfo.InvariantCulture,
+                        $"'{origin}' was rebuilt from {size} ops of '{pinned}', but this node witnessed {seen.Size}: it lacks positions this node saw; re-open this node from its export."));
+                }
+
+                if (seen.Size == size && !seen.Root.ToArray().AsSpan(0, rootPrefix.Length).SequenceEqual(rootPrefix.Span))
+                {
+                    throw new SyncException($"'{origin}' commits to another root of '{pinned}' than this node witnessed at size {size}: it is not a successor of the log this node saw.");
+                }
             }
         }
 
@@ -96,6 +104,7 @@ public sealed partial class DeviceNode
         {
             var page = await relay.PullAsync(from, (int)Math.Min(_options.PullBatch, end - from), cancellationToken).ConfigureAwait(false);
             if (page.Ops.Count == 0) break;
+            if (page.Origin is { } answered && answered != origin) throw new SyncException($"reading relay '{origin}' was answered by '{answered}': two logs behind one transport.");
             foreach (var (position, bytes) in page.Ops)
             {
                 if (held.Remove(position, out var mine) && Hash32.Sha256(bytes.Span) != mine)
@@ -150,13 +159,15 @@ public sealed partial class DeviceNode
             {
                 pin = await AcceptOriginAsync(relay, response.Origin, cancellationToken).ConfigureAwait(false);
             }
-            catch (SyncException)
+            catch (Exception e)
             {
+                // Not known to be held by a log this node follows: back to Local, whatever went wrong.
                 lock (_foldGate)
                 {
                     foreach (var o in batch.Where(o => o.Rung == DurabilityRung.Syncing)) o.Rung = DurabilityRung.Local;
                 }
 
+                if (e is RelayUnavailableException) return (pushed, acked, refused, true);
                 throw;
             }
 

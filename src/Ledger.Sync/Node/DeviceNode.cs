@@ -33,6 +33,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly Dictionary<OpRef, Op> _awaitingHandler = new();
     private Exception? _writerFault;
     private volatile Exception? _lastExportFailure;
+    private ulong _exportRetryAfterSeq;
+    private DateTimeOffset _exportRetryAfter;
     private NodeMetrics _metrics = null!;
 
     private DeviceNode(NodeOptions options, INodeStore store, LedgerKernel kernel, AuthorLog log, SigningKey key)
@@ -266,8 +268,11 @@ public sealed partial class DeviceNode : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The op is persisted and folded: its append succeeded. The failed export is the node's health's business.
+            // The op is persisted and folded: its append succeeded. The failed export is the node's health's business,
+            // and it is not retried on every append (each try builds a whole export under the signing gate).
             _lastExportFailure = e;
+            _exportRetryAfterSeq = _log.Seq + (ulong)Math.Max(1, _options.AutoExport?.MaxUncoveredOps ?? 1);
+            _exportRetryAfter = _options.Time.GetUtcNow() + (_options.AutoExport?.MaxUncoveredAge ?? TimeSpan.Zero);
         }
         return new AppendReceipt(pending.Signed, fold, pending.Done?.Task ?? Task.CompletedTask);
     }
@@ -393,25 +398,31 @@ public sealed partial class DeviceNode : IAsyncDisposable
         // First: no gauge may read a store that is closing.
         _metrics.Dispose();
 
-        // Appends queued before the close fail (the node is closed); ops already signed are persisted.
-        await _signer.ConfigureAwait(false);
-        _writes.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
         Exception? exportFailed = null;
-        if (_writerFault is null)
+        try
         {
-            try
+            // Appends queued before the close fail (the node is closed); ops already signed are persisted.
+            await _signer.ConfigureAwait(false);
+            _writes.Writer.TryComplete();
+            await _writer.ConfigureAwait(false);
+            if (_writerFault is null)
             {
-                await AutoExportIfAtRiskAsync(closing: true).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                exportFailed = e;
+                try
+                {
+                    await AutoExportIfAtRiskAsync(closing: true).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    exportFailed = e;
+                }
             }
         }
+        finally
+        {
+            _store.Dispose();
+            _syncGate.Dispose();
+        }
 
-        _store.Dispose();
-        _syncGate.Dispose();
         // The store is closed either way; the caller who asked for an export on close must hear that it failed.
         if (exportFailed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exportFailed);
     }
