@@ -126,9 +126,23 @@ public sealed partial class DeviceNode
                 }
             }
 
-            var temporary = policy.Path + ".tmp";
-            await File.WriteAllBytesAsync(temporary, bytes).ConfigureAwait(false);
-            File.Move(temporary, policy.Path, overwrite: true);
+            try
+            {
+                var temporary = policy.Path + ".tmp";
+                await File.WriteAllBytesAsync(temporary, bytes).ConfigureAwait(false);
+                File.Move(temporary, policy.Path, overwrite: true);
+            }
+            catch (Exception e) when (!closing && e is IOException or UnauthorizedAccessException)
+            {
+                // After an append the op is persisted and folded: the append succeeded. A failed export is the node's
+                // health's business, and is not retried on every append (each try builds a whole export under the
+                // signing gate). On close it is thrown: the caller asked for it.
+                _lastExportFailure = e;
+                _exportRetryAfterSeq = _log.Seq + (ulong)Math.Max(1, policy.MaxUncoveredOps);
+                _exportRetryAfter = _options.Time.GetUtcNow() + policy.MaxUncoveredAge;
+                return;
+            }
+
             _exportedThroughSeq = through;
             _lastExportFailure = null;
         }

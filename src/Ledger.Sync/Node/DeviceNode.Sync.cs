@@ -48,7 +48,15 @@ public sealed partial class DeviceNode
 
     /// <summary>The origin of the relay log this node's cursor and relay positions refer to: positions are
     /// (origin, index). Null until a relay named itself.</summary>
-    public string? RelayOrigin => _store.RelayOrigin;
+    public string? RelayOrigin => _relayOrigin;
+
+    /// <summary>Records the relay log the positions refer to, in the store and in memory (read by every ladder query).</summary>
+    private void PinOrigin(string? origin)
+    {
+        if (origin is null) return;
+        _store.SetRelayOrigin(origin);
+        _relayOrigin = origin;
+    }
 
     /// <summary>An answer must come from the log this node's positions refer to. Returns the origin to pin once the
     /// answer's batch is stored (null: nothing changes), or throws before anything is stored.</summary>
@@ -60,7 +68,7 @@ public sealed partial class DeviceNode
     private async Task<string?> AcceptOriginAsync(IRelayTransport relay, string? origin, CancellationToken cancellationToken)
     {
         if (origin is null) return null; // a transport that does not say
-        var pinned = _store.RelayOrigin;
+        var pinned = _relayOrigin;
         if (pinned == origin) return null;
         if (pinned is not null)
         {
@@ -139,29 +147,16 @@ public sealed partial class DeviceNode
 
             if (batch.Count == 0) return (pushed, acked, refused, false);
             IngestResponse response;
-            try
-            {
-                response = await relay.PushAsync(batch.Select(o => o.Signed.Bytes).ToArray(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (RelayUnavailableException)
-            {
-                // Whether or not it arrived, no replica is known to hold it: back to Local (a resend is idempotent).
-                lock (_foldGate)
-                {
-                    foreach (var o in batch.Where(o => o.Rung == DurabilityRung.Syncing)) o.Rung = DurabilityRung.Local;
-                }
-
-                return (pushed, acked, refused, true);
-            }
-
             string? pin;
             try
             {
+                response = await relay.PushAsync(batch.Select(o => o.Signed.Bytes).ToArray(), cancellationToken).ConfigureAwait(false);
                 pin = await AcceptOriginAsync(relay, response.Origin, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
-                // Not known to be held by a log this node follows: back to Local, whatever went wrong.
+                // Whether or not it arrived, no log this node follows is known to hold it: back to Local (a resend
+                // is idempotent).
                 lock (_foldGate)
                 {
                     foreach (var o in batch.Where(o => o.Rung == DurabilityRung.Syncing)) o.Rung = DurabilityRung.Local;
@@ -208,7 +203,7 @@ public sealed partial class DeviceNode
 
             // Persist the acknowledgements before the ladder says durable.
             _store.SetPositions(positions);
-            if (pin is not null) _store.SetRelayOrigin(pin);
+            PinOrigin(pin);
             lock (_foldGate)
             {
                 var outcomes = new List<ApplyResult>();
@@ -251,7 +246,7 @@ public sealed partial class DeviceNode
                     AdvanceWitness(caughtUp.Item1, caughtUp.Item2);
                 }
 
-                if (pin is not null) _store.SetRelayOrigin(pin);
+                PinOrigin(pin);
                 lock (_foldGate) RecordOutcomes(_kernel.AdvanceRelayFrontier(cursor));
                 CompleteCriticalOps();
                 return (pulled, response.RelaySize);
@@ -300,7 +295,7 @@ public sealed partial class DeviceNode
             // One transaction: the new ops and the cursor; then the acknowledgements it carried for own ops.
             _store.Append(foreign.Select(f => new NodeOpRecord(f.Op.Ref, f.Op.Bytes, false, f.Position)).ToArray(), expected);
             _store.SetPositions(ownPositions);
-            if (pin is not null) _store.SetRelayOrigin(pin);
+            PinOrigin(pin);
             lock (_foldGate)
             {
                 foreach (var (author, verifier) in trial) _verifiers[author] = verifier;

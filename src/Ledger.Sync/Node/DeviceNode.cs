@@ -33,6 +33,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly Dictionary<OpRef, Op> _awaitingHandler = new();
     private Exception? _writerFault;
     private volatile Exception? _lastExportFailure;
+    private volatile string? _relayOrigin;
     private ulong _exportRetryAfterSeq;
     private DateTimeOffset _exportRetryAfter;
     private NodeMetrics _metrics = null!;
@@ -147,6 +148,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         foreach (var (seq, op) in own) node._own[seq] = op;
         foreach (var op in applied) node.Track(op);
         node._foldedCursor = store.Cursor;
+        node._relayOrigin = store.RelayOrigin;
         node.RecordOutcomes(results);
         node.Startup = new NodeStartup(me is null ? NodeStartPath.Incepted : NodeStartPath.Reopened, records.Count + (me is null ? 1 : 0),
             System.Diagnostics.Stopwatch.GetElapsedTime(opening));
@@ -262,18 +264,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         // passed from thread to thread) left the serial signing stage idle between ops.
         if (!_signs.Writer.TryWrite(pending)) ObjectDisposedException.ThrowIf(true, this);
         var fold = await pending.Persisted.Task.ConfigureAwait(false);
-        try
-        {
-            await AutoExportIfAtRiskAsync(closing: false).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The op is persisted and folded: its append succeeded. The failed export is the node's health's business,
-            // and it is not retried on every append (each try builds a whole export under the signing gate).
-            _lastExportFailure = e;
-            _exportRetryAfterSeq = _log.Seq + (ulong)Math.Max(1, _options.AutoExport?.MaxUncoveredOps ?? 1);
-            _exportRetryAfter = _options.Time.GetUtcNow() + (_options.AutoExport?.MaxUncoveredAge ?? TimeSpan.Zero);
-        }
+        await AutoExportIfAtRiskAsync(closing: false).ConfigureAwait(false);
         return new AppendReceipt(pending.Signed, fold, pending.Done?.Task ?? Task.CompletedTask);
     }
 
@@ -348,14 +339,14 @@ public sealed partial class DeviceNode : IAsyncDisposable
         lock (_foldGate)
         {
             if (op.Author != Author || !_own.TryGetValue(op.Seq, out var own)) throw new ArgumentException($"{op} is not an op of this node.", nameof(op));
-            return new OpDurability(op, own.Rung, own.Position, own.Detail, own.Position is null ? null : _store.RelayOrigin);
+            return new OpDurability(op, own.Rung, own.Position, own.Detail, own.Position is null ? null : _relayOrigin);
         }
     }
 
     /// <summary>Every own op's rung, in seq order.</summary>
     public IReadOnlyList<OpDurability> Ladder()
     {
-        var origin = _store.RelayOrigin;
+        var origin = _relayOrigin;
         lock (_foldGate) return _own.Values.Select(o => new OpDurability(o.Signed.Ref, o.Rung, o.Position, o.Detail, o.Position is null ? null : origin)).ToArray();
     }
 
