@@ -130,19 +130,6 @@ public static class OpCodec
     }
 
     /// <summary>Decodes canonical op bytes; on failure returns false and the error.</summary>
-    public static bool TryDecode(ReadOnlyMemory<byte> bytes, out Op? op, out LedgerFormatException? error)
-    {
-        try
-        {
-            op = Decode(bytes);
-            error = null;
-            return true;
-        }
-        catch (LedgerFormatException e)
-        {
-            op = null;
-            error = e;
-            return false;
-        }
-    }
+    public static bool TryDecode(ReadOnlyMemory<byte> bytes, out Op? op, out LedgerFormatException? error) =>
+        LedgerFormatException.TryDecode(static b => Decode(b), bytes, out op, out error);
 }

@@ -187,21 +187,8 @@ public sealed class ErasureCertificate
     }
 
     /// <summary>Decodes; false and the error on failure.</summary>
-    public static bool TryDecode(ReadOnlyMemory<byte> bytes, [NotNullWhen(true)] out ErasureCertificate? certificate, [NotNullWhen(false)] out LedgerFormatException? error)
-    {
-        try
-        {
-            certificate = Decode(bytes);
-            error = null;
-            return true;
-        }
-        catch (LedgerFormatException e)
-        {
-            certificate = null;
-            error = e;
-            return false;
-        }
-    }
+    public static bool TryDecode(ReadOnlyMemory<byte> bytes, [NotNullWhen(true)] out ErasureCertificate? certificate, [NotNullWhen(false)] out LedgerFormatException? error) =>
+        LedgerFormatException.TryDecode(static b => Decode(b), bytes, out certificate, out error);
 
     /// <summary>True when the issuer's signature verifies under <see cref="IssuerKey"/>. Never throws.</summary>
     public bool VerifySignature() => ErasureMessages.Verify(Bytes.Span, SignatureOffset, IssuerKey.Span);

@@ -103,21 +103,8 @@ public sealed class ErasureConfirmation
     }
 
     /// <summary>Decodes; false and the error on failure.</summary>
-    public static bool TryDecode(ReadOnlyMemory<byte> bytes, [NotNullWhen(true)] out ErasureConfirmation? confirmation, [NotNullWhen(false)] out LedgerFormatException? error)
-    {
-        try
-        {
-            confirmation = Decode(bytes);
-            error = null;
-            return true;
-        }
-        catch (LedgerFormatException e)
-        {
-            confirmation = null;
-            error = e;
-            return false;
-        }
-    }
+    public static bool TryDecode(ReadOnlyMemory<byte> bytes, [NotNullWhen(true)] out ErasureConfirmation? confirmation, [NotNullWhen(false)] out LedgerFormatException? error) =>
+        LedgerFormatException.TryDecode(static b => Decode(b), bytes, out confirmation, out error);
 
     /// <summary>True when the signature verifies under <see cref="ReplicaKey"/>. Never throws.</summary>
     public bool VerifySignature() => ErasureMessages.Verify(Bytes.Span, SignatureOffset, ReplicaKey.Span);

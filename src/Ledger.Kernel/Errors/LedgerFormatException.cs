@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace Ledger.Kernel;
@@ -6,6 +7,26 @@ namespace Ledger.Kernel;
 /// field, at which byte offset.</summary>
 public sealed class LedgerFormatException : LedgerException
 {
+    /// <summary>Runs a strict decoder the Try way: true and the value, or false and the typed error that says what
+    /// and where. (Every codec's <c>TryDecode</c> is this, over its own <c>Decode</c>.)</summary>
+    public static bool TryDecode<TInput, T>(Func<TInput, T> decode, TInput input, [NotNullWhen(true)] out T? value, [NotNullWhen(false)] out LedgerFormatException? error)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(decode);
+        try
+        {
+            value = decode(input);
+            error = null;
+            return true;
+        }
+        catch (LedgerFormatException e)
+        {
+            value = null;
+            error = e;
+            return false;
+        }
+    }
+
     /// <summary>Creates the exception.</summary>
     public LedgerFormatException(string structure, string field, FormatProblem problem, long offset, string detail, long? opIndex = null, Exception? inner = null)
         : base(Describe(structure, field, problem, offset, detail, opIndex), inner)

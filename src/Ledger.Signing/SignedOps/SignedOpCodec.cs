@@ -92,19 +92,6 @@ public static class SignedOpCodec
     }
 
     /// <summary>Decodes; false and the error on failure.</summary>
-    public static bool TryDecode(ReadOnlyMemory<byte> bytes, out SignedOp? signed, out LedgerFormatException? error)
-    {
-        try
-        {
-            signed = Decode(bytes);
-            error = null;
-            return true;
-        }
-        catch (LedgerFormatException e)
-        {
-            signed = null;
-            error = e;
-            return false;
-        }
-    }
+    public static bool TryDecode(ReadOnlyMemory<byte> bytes, out SignedOp? signed, out LedgerFormatException? error) =>
+        LedgerFormatException.TryDecode(static b => Decode(b), bytes, out signed, out error);
 }
