@@ -11,26 +11,50 @@ internal static class PairedRounds
 {
     private const int Ops = 4000;
 
+    /// <summary>Rounds run and discarded first: tiered JIT and dynamic PGO go on recompiling hot methods for several
+    /// rounds (the scheduler accounting shows the JIT's background thread busy), which a long-running node never sees.</summary>
+    private const int WarmUpRounds = 10;
+
+    /// <summary>How far the baselines before and after a round may differ for the round to count as measured on a steady host.</summary>
+    private const double SteadyHost = 0.10;
+
     /// <summary>Durable appends from <paramref name="callers"/> callers against raw NSec Sign on one thread.</summary>
-    public static async Task DurableAppendAsync(int callers, int rounds)
+    public static async Task DurableAppendAsync(int callers, int rounds, bool threads)
     {
         var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-paired");
         Directory.CreateDirectory(folder);
         var raw = new RawSignBaseline();
         var shares = new List<double>();
-        for (var round = -3; round < rounds; round++)
+        var steadyShares = new List<double>();
+        // One node for the whole run, as an app keeps its node open: opening and closing one per round measured
+        // the JIT compiling open and close paths in the background for many rounds more.
+        await using var node = NodeDurableAppend.BenchNode.Create(folder);
+        for (var round = -WarmUpRounds; round < rounds; round++)
         {
-            var rawTime = Time(() => raw.Sign(Ops));
-            await using var node = NodeDurableAppend.BenchNode.Create(folder);
+            // The baseline brackets the candidate: this host switches between two speeds (raw signing at ~22 and
+            // ~40 us) within seconds, and a round whose two baselines disagree saw the host change speed mid-round.
+            var rawBefore = Time(() => raw.Sign(Ops / 2)) * 2;
+            var before = threads ? ThreadSchedule.Snapshot() : [];
+            var gcPause = GC.GetTotalPauseDuration();
+            var gcs = GC.CollectionCount(0);
             var started = Stopwatch.GetTimestamp();
             await node.AppendAll(callers, Ops);
             var appendTime = Stopwatch.GetElapsedTime(started);
+            var after = threads ? ThreadSchedule.Snapshot() : [];
+            var rawAfter = Time(() => raw.Sign(Ops / 2)) * 2;
             if (round < 0) continue; // warm-up rounds: JIT tiering
+            var rawTime = (rawBefore + rawAfter) / 2;
+            var steady = Math.Abs((rawBefore - rawAfter) / rawTime) <= SteadyHost;
             shares.Add(rawTime / appendTime);
+            if (steady) steadyShares.Add(rawTime / appendTime);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round}: raw sign {rawTime.TotalMicroseconds / Ops:F1} us/op, durable append {appendTime.TotalMicroseconds / Ops:F1} us/op ({Ops / appendTime.TotalSeconds:F0} ops/s), share of raw {rawTime / appendTime:F2}"));
+                $"round {round}: raw sign {rawBefore.TotalMicroseconds / Ops:F1}/{rawAfter.TotalMicroseconds / Ops:F1} us/op (before/after){(steady ? "" : " HOST CHANGED SPEED")}, durable append {appendTime.TotalMicroseconds / Ops:F1} us/op ({Ops / appendTime.TotalSeconds:F0} ops/s), share of raw {rawTime / appendTime:F2}; {GC.CollectionCount(0) - gcs} GCs pausing {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:F1} ms"));
+            var gc = GC.GetGCMemoryInfo(GCKind.Any);
+            if (threads) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  last GC #{gc.Index}: gen {gc.Generation}, concurrent {gc.Concurrent}, pause {gc.PauseDurations[0].TotalMilliseconds:F1} ms, promoted {gc.PromotedBytes / 1e6:F1} MB, heap {gc.HeapSizeBytes / 1e6:F1} MB, allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB total"));
+            if (threads) Console.WriteLine("  threads (share of the append's wall time): " + ThreadSchedule.Delta(before, after, appendTime));
         }
 
+        if (steadyShares.Count > 0) Report($"durable append, {callers} callers, rounds on a steady host (baselines within {SteadyHost:P0})", steadyShares);
         Report($"durable append, {callers} callers", shares);
     }
 

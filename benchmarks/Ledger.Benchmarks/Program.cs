@@ -25,7 +25,9 @@ if (args.Length > 0 && args[0] == "--append-latency")
 
 if (args.Length > 1 && args[0] == "--append-paired")
 {
-    await PairedRounds.DurableAppendAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 25);
+    // --threads adds the scheduler accounting per thread and the last collection (its own JIT work shows in the rounds).
+    await PairedRounds.DurableAppendAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 && args[2] != "--threads" ? int.Parse(args[2], CultureInfo.InvariantCulture) : 25,
+        args.Contains("--threads"));
     return;
 }
 

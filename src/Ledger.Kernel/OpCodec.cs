@@ -26,22 +26,34 @@ public static class OpCodec
         return op.CanonicalBytes;
     }
 
+    /// <summary>One encoding buffer per thread, reused: a fresh one per op grew three times on the way to an op's
+    /// size, and on a device's serial signing path every allocation counts (it also sets the pace of collections).</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    /// <summary>Buffers that grew past this for one large op are not kept.</summary>
+    private const int ScratchKeptBytes = 16 * 1024;
+
     internal static byte[] EncodeFields(Op op)
     {
-        var buffer = new ArrayBufferWriter<byte>(96 + op.Args.Length);
+        var buffer = t_scratch ?? new ArrayBufferWriter<byte>(1024);
+        t_scratch = null; // taken: an encode that re-entered (it cannot today) would get its own
+        buffer.ResetWrittenCount();
         var w = new MessagePackWriter(buffer);
         w.WriteArrayHeader(FieldCount);
         w.Write(FormatVersion);
-        var id = new byte[16];
-        op.OpId.TryWriteBytes(id, bigEndian: true, out _);
-        w.Write(id);
+        // Fixed-size bins are written in place (header, then the bytes into the writer's own span).
+        w.WriteBinHeader(16);
+        op.OpId.TryWriteBytes(w.GetSpan(16), bigEndian: true, out _);
+        w.Advance(16);
         w.Write(op.Author.Value);
         w.Write(op.Seq);
-        var hash = new byte[Hash32.Length];
-        op.Prev.CopyTo(hash);
-        w.Write(hash);
-        op.Manifest.Hash.CopyTo(hash);
-        w.Write(hash);
+        w.WriteBinHeader(Hash32.Length);
+        op.Prev.CopyTo(w.GetSpan(Hash32.Length));
+        w.Advance(Hash32.Length);
+        w.WriteBinHeader(Hash32.Length);
+        op.Manifest.Hash.CopyTo(w.GetSpan(Hash32.Length));
+        w.Advance(Hash32.Length);
         w.Write(op.Verb);
         w.Write(op.VerbVersion);
         w.Write(op.Branch.ToString());
@@ -50,7 +62,9 @@ public static class OpCodec
         w.Write(op.At);
         w.Write(op.Args.Span);
         w.Flush();
-        return buffer.WrittenSpan.ToArray();
+        var bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity <= ScratchKeptBytes) t_scratch = buffer;
+        return bytes;
     }
 
     /// <summary>Decodes canonical op bytes.</summary>

@@ -141,6 +141,8 @@ public class LadderPropertyTests
 
         public IReadOnlyList<NodeOpRecord> LoadAll() => _inner.LoadAll();
 
+        public IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops) => _inner.Load(ops);
+
         public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null) => _inner.Append(ops, cursor);
 
         public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions) => _inner.SetPositions(positions);

@@ -55,6 +55,24 @@ public abstract class NodeStoreConformance
     }
 
     [Fact]
+    [Trait("Risk", "A1")]
+    public void Ops_bytes_load_by_ref_in_the_order_asked_and_a_missing_op_is_named()
+    {
+        using var store = Create();
+        var own = World.Chain("me", 3);
+        var other = World.Chain("other", 2);
+        store.Append(own.Select(o => new NodeOpRecord(o.Ref, o.Bytes, true, null)).ToArray());
+        store.Append(other.Select((o, i) => new NodeOpRecord(o.Ref, o.Bytes, false, i)).ToArray(), cursor: 2);
+        store.MarkRefused(own[1].Ref, "Fork");
+        var loaded = store.Load([own[2].Ref, other[0].Ref, own[1].Ref]);
+        Assert.Equal([own[2].Bytes.ToArray(), other[0].Bytes.ToArray(), own[1].Bytes.ToArray()], loaded.Select(b => b.ToArray()));
+        var missing = new OpRef(own[0].Op.Author, 9);
+        var e = Assert.Throws<KeyNotFoundException>(() => store.Load([own[0].Ref, missing]));
+        Assert.Contains(missing.ToString(), e.Message);
+        Assert.Empty(store.Load([]));
+    }
+
+    [Fact]
     public void A_duplicate_op_is_rejected_whole()
     {
         using var store = Create();

@@ -25,19 +25,30 @@ public static class SignedOpCodec
         ArgumentNullException.ThrowIfNull(key);
         if (!LedgerName.IsValid(ledger)) throw new ArgumentException("a ledger name is 1-128 characters of [A-Za-z0-9._:/-].", nameof(ledger));
         var opBytes = op.CanonicalBytes.Span;
-        var buffer = new ArrayBufferWriter<byte>(opBytes.Length + 128);
+        var buffer = t_scratch ?? new ArrayBufferWriter<byte>(1024);
+        t_scratch = null;
+        buffer.ResetWrittenCount();
         var w = new MessagePackWriter(buffer);
         w.WriteArrayHeader(5);
         w.Write(Label);
         w.Write(ledger);
         w.Write(opBytes);
-        var id = new byte[KeyId.Length];
-        key.Id.Write(id);
-        w.Write(id);
+        w.WriteBinHeader(KeyId.Length);
+        key.Id.Write(w.GetSpan(KeyId.Length));
+        w.Advance(KeyId.Length);
         w.Flush();
         var bytes = SignedArray.Sign(buffer, key, out var signatureOffset);
+        if (buffer.Capacity <= ScratchKeptBytes) t_scratch = buffer;
         return new SignedOp(bytes, ledger, op, key.Id, signatureOffset);
     }
+
+    /// <summary>One encoding buffer per thread, reused: a device signs its ops one after another on one thread, and a
+    /// fresh buffer per op was most of what signing allocated.</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    /// <summary>Buffers that grew past this for one large op are not kept.</summary>
+    private const int ScratchKeptBytes = 16 * 1024;
 
     /// <summary>Decodes a signed op. Does not verify the signature (that needs the author's key state).</summary>
     /// <exception cref="LedgerFormatException">Truncated, oversized, mistyped or non-canonical bytes.</exception>

@@ -118,7 +118,7 @@ public sealed partial class DeviceNode
                 {
                     var uncovered = UncoveredOwnOps();
                     if (uncovered.Count == 0) return;
-                    var oldest = DateTimeOffset.FromUnixTimeMilliseconds(uncovered.Min(o => o.Signed.Op.At));
+                    var oldest = DateTimeOffset.FromUnixTimeMilliseconds(uncovered.Min(o => o.At));
                     var due = closing ? policy.OnClose : uncovered.Count >= policy.MaxUncoveredOps || _options.Time.GetUtcNow() - oldest >= policy.MaxUncoveredAge;
                     if (!due) return;
                     bytes = ExportLocked();
@@ -161,7 +161,7 @@ public sealed partial class DeviceNode
             var tip = (ulong)_own.Count;
             if (tip - Math.Min(from, tip) >= (ulong)policy.MaxUncoveredOps) return true;
             return _own.TryGetValue(from + 1, out var first)
-                && _options.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(first.Signed.Op.At) >= policy.MaxUncoveredAge;
+                && _options.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(first.At) >= policy.MaxUncoveredAge;
         }
     }
 

@@ -150,7 +150,8 @@ public sealed partial class DeviceNode
             string? pin;
             try
             {
-                response = await relay.PushAsync(batch.Select(o => o.Signed.Bytes).ToArray(), cancellationToken).ConfigureAwait(false);
+                var bytes = _store.Load(batch.Select(o => o.Ref).ToArray());
+                response = await relay.PushAsync(bytes, cancellationToken).ConfigureAwait(false);
                 pin = await AcceptOriginAsync(relay, response.Origin, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
@@ -174,16 +175,16 @@ public sealed partial class DeviceNode
                 var result = response.Results.ElementAtOrDefault(i);
                 if (result is { Held: true, Position: { } p })
                 {
-                    positions.Add((batch[i].Signed.Ref, p));
+                    positions.Add((batch[i].Ref, p));
                 }
                 else if (result is { Refusal: IngestRefusal.Fork or IngestRefusal.InvalidChain or IngestRefusal.Malformed or IngestRefusal.WrongLedger })
                 {
-                    _store.MarkRefused(batch[i].Signed.Ref, $"{result.Refusal}: {result.Detail}");
+                    _store.MarkRefused(batch[i].Ref, $"{result.Refusal}: {result.Detail}");
                     lock (_foldGate)
                     {
                         batch[i].Rung = DurabilityRung.Refused;
                         batch[i].Detail = $"{result.Refusal}: {result.Detail}";
-                        batch[i].Done?.TrySetException(new OpRefusedException(batch[i].Signed.Ref, batch[i].Detail!));
+                        batch[i].Done?.TrySetException(new OpRefusedException(batch[i].Ref, batch[i].Detail!));
                     }
 
                     refused++;
@@ -265,7 +266,7 @@ public sealed partial class DeviceNode
                 {
                     lock (_foldGate)
                     {
-                        if (!_own.TryGetValue(op.Op.Seq, out var mine) || mine.Signed.ChainHash != op.ChainHash)
+                        if (!_own.TryGetValue(op.Op.Seq, out var mine) || mine.ChainHash != op.ChainHash)
                         {
                             throw new SyncException($"the relay holds {op.Ref} at position {position}, which this node did not sign: recover the author before signing again.");
                         }
@@ -359,7 +360,7 @@ public sealed partial class DeviceNode
 
         foreach (var r in results)
         {
-            if (r.Op.Author != Author || r.Status != ApplyStatus.Folded || !_own.TryGetValue(r.Op.Seq, out var own) || own.Signed.Op.ClaimKey is null) continue;
+            if (r.Op.Author != Author || r.Status != ApplyStatus.Folded || !_own.TryGetValue(r.Op.Seq, out var own) || !own.IsClaim) continue;
             if (own.Rung is DurabilityRung.Durable or DurabilityRung.Local or DurabilityRung.Syncing)
             {
                 own.Rung = r.LostClaim ? DurabilityRung.Lost : DurabilityRung.Won;
@@ -380,7 +381,7 @@ public sealed partial class DeviceNode
         _riskScanFrom = Math.Min(_riskScanFrom, fromSeq - 1);
         foreach (var own in _own.Values)
         {
-            if (own.Signed.Op.Seq >= fromSeq && own.Rung is DurabilityRung.Durable)
+            if (own.Ref.Seq >= fromSeq && own.Rung is DurabilityRung.Durable)
             {
                 own.Rung = DurabilityRung.Local;
                 own.Detail = "the relay no longer holds it; pushing it again.";
@@ -399,11 +400,11 @@ public sealed partial class DeviceNode
                 if (own.Done is not { Task.IsCompleted: false } done) continue;
                 if (own.Rung == DurabilityRung.Refused)
                 {
-                    done.TrySetException(new OpRefusedException(own.Signed.Ref, own.Detail ?? "refused."));
+                    done.TrySetException(new OpRefusedException(own.Ref, own.Detail ?? "refused."));
                     continue;
                 }
 
-                var folded = own.Signed.Op.ClaimKey is null ? own.Rung is DurabilityRung.Durable : own.Rung is DurabilityRung.Won or DurabilityRung.Lost;
+                var folded = !own.IsClaim ? own.Rung is DurabilityRung.Durable : own.Rung is DurabilityRung.Won or DurabilityRung.Lost;
                 if (own.Position is { } p && p < _kernel.RelayFrontier && folded) done.TrySetResult();
             }
         }

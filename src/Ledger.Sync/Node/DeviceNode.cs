@@ -347,7 +347,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     public IReadOnlyList<OpDurability> Ladder()
     {
         var origin = _relayOrigin;
-        lock (_foldGate) return _own.Values.Select(o => new OpDurability(o.Signed.Ref, o.Rung, o.Position, o.Detail, o.Position is null ? null : origin)).ToArray();
+        lock (_foldGate) return _own.Values.Select(o => new OpDurability(o.Ref, o.Rung, o.Position, o.Detail, o.Position is null ? null : origin)).ToArray();
     }
 
     /// <summary>The durability ladder: counts per rung, oldest unacknowledged age, store size against its cap.</summary>
@@ -369,7 +369,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
                     case DurabilityRung.Refused: refused++; break;
                 }
 
-                if (o.Rung is DurabilityRung.Local or DurabilityRung.Syncing) oldest = Math.Min(oldest ?? long.MaxValue, o.Signed.Op.At);
+                if (o.Rung is DurabilityRung.Local or DurabilityRung.Syncing) oldest = Math.Min(oldest ?? long.MaxValue, o.At);
             }
 
             TimeSpan? age = oldest is { } at ? _options.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
@@ -539,9 +539,18 @@ public sealed partial class DeviceNode : IAsyncDisposable
         public TaskCompletionSource? Done { get; } = critical ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
     }
 
+    /// <summary>The ladder record of one own op: what the rung, claims and exports need, not the op itself (its bytes
+    /// stay in the store): a node holding every op it ever signed on the heap made each collection copy all of them.</summary>
     private sealed class OwnOp(SignedOp signed, DurabilityRung rung, long? position, string? detail)
     {
-        public SignedOp Signed { get; } = signed;
+        public OpRef Ref { get; } = signed.Ref;
+
+        /// <summary>The op's edge time (for the oldest-unacknowledged age).</summary>
+        public long At { get; } = signed.Op.At;
+
+        public bool IsClaim { get; } = signed.Op.ClaimKey is not null;
+
+        public Hash32 ChainHash { get; } = signed.ChainHash;
 
         public DurabilityRung Rung { get; set; } = rung;
 

@@ -27,6 +27,11 @@ public interface INodeStore : IEvidenceStore, IDisposable
     /// <summary>Every op held, in the order the node applied them (a legal order).</summary>
     IReadOnlyList<NodeOpRecord> LoadAll();
 
+    /// <summary>The bytes of <paramref name="ops"/>, in the order asked. A node keeps only a ladder record per own op in
+    /// memory (its signed bytes would make every own op ever signed live on the heap); pushing reads the bytes here.</summary>
+    /// <exception cref="KeyNotFoundException">One of them is not held.</exception>
+    IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops);
+
     /// <summary>Stores new ops and, when given, the new cursor, in one transaction.</summary>
     /// <exception cref="StorageFullException">Over the cap; nothing was written.</exception>
     void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null);

@@ -43,6 +43,16 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        lock (_gate)
+        {
+            return ops.Select(op => _index.TryGetValue(op, out var i) ? _ops[i].Bytes : throw new KeyNotFoundException($"{op} is not held.")).ToArray();
+        }
+    }
+
+    /// <inheritdoc />
     public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null)
     {
         ArgumentNullException.ThrowIfNull(ops);
