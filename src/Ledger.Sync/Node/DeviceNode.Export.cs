@@ -167,10 +167,10 @@ public sealed partial class DeviceNode
 
     /// <summary>Own ops after the last export that no relay acknowledged; moves the covered prefix forward.
     /// Called under the fold gate.</summary>
-    private List<OwnOp> UncoveredOwnOps()
+    private List<OwnLadder.OwnOp> UncoveredOwnOps()
     {
         var from = Math.Max(_riskScanFrom, _exportedThroughSeq);
-        var uncovered = new List<OwnOp>();
+        var uncovered = new List<OwnLadder.OwnOp>();
         for (var seq = from + 1; seq <= (ulong)_own.Count; seq++)
         {
             var own = _own[seq];

@@ -138,10 +138,10 @@ public sealed partial class DeviceNode
         int pushed = 0, acked = 0, refused = 0;
         while (true)
         {
-            List<OwnOp> batch;
+            List<OwnLadder.OwnOp> batch;
             lock (_foldGate)
             {
-                batch = _own.Values.Where(o => o.Rung is DurabilityRung.Local or DurabilityRung.Syncing).Take(_options.PushBatch).ToList();
+                batch = _own.Unacknowledged(_options.PushBatch);
                 foreach (var o in batch) o.Rung = DurabilityRung.Syncing;
             }
 
@@ -395,7 +395,7 @@ public sealed partial class DeviceNode
     {
         lock (_foldGate)
         {
-            foreach (var own in _own.Values)
+            foreach (var own in _own.AwaitingDone())
             {
                 if (own.Done is not { Task.IsCompleted: false } done) continue;
                 if (own.Rung == DurabilityRung.Refused)

@@ -18,7 +18,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly Lock _foldGate = new();
     private readonly SemaphoreSlim _syncGate = new(1, 1);
     private readonly Dictionary<AuthorId, AuthorChainVerifier> _verifiers = new();
-    private readonly SortedDictionary<ulong, OwnOp> _own = new();
+    private OwnLadder _own = null!;
     // Synchronous continuations: the only waiter is a stage thread blocked on the channel, and waking it directly
     // from the producer needs no thread-pool thread (callers blocking on the pool could otherwise starve the pipeline).
     private readonly Channel<PendingAppend> _signs = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
@@ -98,7 +98,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         var kernel = NewKernel(options);
         var records = store.LoadAll();
         var verifiers = new Dictionary<AuthorId, AuthorChainVerifier>();
-        var own = new SortedDictionary<ulong, OwnOp>();
+        OwnLadder? own = null;
         var results = new List<ApplyResult>();
         var applied = new List<Op>();
         AuthorId? me = null;
@@ -114,7 +114,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
             if (record.Own)
             {
                 me = author;
-                own[signed.Op.Seq] = new OwnOp(signed, record.RefusedBy is not null ? DurabilityRung.Refused : record.Position is null ? DurabilityRung.Local : DurabilityRung.Durable, record.Position, record.RefusedBy);
+                own ??= new OwnLadder(author);
+                own.Add(signed, record.RefusedBy is not null ? DurabilityRung.Refused : record.Position is null ? DurabilityRung.Local : DurabilityRung.Durable, record.Position, record.RefusedBy);
             }
         }
 
@@ -140,12 +141,13 @@ public sealed partial class DeviceNode : IAsyncDisposable
             verifiers[log.Author] = verifier;
             results.Add(kernel.Apply(inception.Op));
             applied.Add(inception.Op);
-            own[1] = new OwnOp(inception, DurabilityRung.Local, null, null);
+            own = new OwnLadder(log.Author);
+            own.Add(inception, DurabilityRung.Local, null, null);
         }
 
         var node = new DeviceNode(options, store, kernel, log, currentKey);
         foreach (var (author, verifier) in verifiers) node._verifiers[author] = verifier;
-        foreach (var (seq, op) in own) node._own[seq] = op;
+        node._own = own!;
         foreach (var op in applied) node.Track(op);
         node._foldedCursor = store.Cursor;
         node._relayOrigin = store.RelayOrigin;
@@ -355,23 +357,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     {
         lock (_foldGate)
         {
-            int local = 0, syncing = 0, durable = 0, won = 0, lost = 0, refused = 0;
-            long? oldest = null;
-            foreach (var o in _own.Values)
-            {
-                switch (o.Rung)
-                {
-                    case DurabilityRung.Local: local++; break;
-                    case DurabilityRung.Syncing: syncing++; break;
-                    case DurabilityRung.Durable: durable++; break;
-                    case DurabilityRung.Won: won++; break;
-                    case DurabilityRung.Lost: lost++; break;
-                    case DurabilityRung.Refused: refused++; break;
-                }
-
-                if (o.Rung is DurabilityRung.Local or DurabilityRung.Syncing) oldest = Math.Min(oldest ?? long.MaxValue, o.At);
-            }
-
+            var (local, syncing, durable, won, lost, refused, oldest) = _own.Tally();
             TimeSpan? age = oldest is { } at ? _options.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
             return new DurabilityReport(local, syncing, durable, won, lost, refused, age is { } a && a < TimeSpan.Zero ? TimeSpan.Zero : age, _store.SizeBytes, _store.CapBytes);
         }
@@ -462,7 +448,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
                         _verifiers[Author].AppendVerified(p.Signed);
                         Track(p.Signed.Op);
                         results.Add(_kernel.Apply(p.Signed.Op));
-                        _own[p.Signed.Op.Seq] = new OwnOp(p.Signed, DurabilityRung.Local, null, null) { Done = p.Done };
+                        _own.Add(p.Signed, DurabilityRung.Local, null, null, p.Done);
                     }
 
                     RecordOutcomes(results);
@@ -539,25 +525,4 @@ public sealed partial class DeviceNode : IAsyncDisposable
         public TaskCompletionSource? Done { get; } = critical ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
     }
 
-    /// <summary>The ladder record of one own op: what the rung, claims and exports need, not the op itself (its bytes
-    /// stay in the store): a node holding every op it ever signed on the heap made each collection copy all of them.</summary>
-    private sealed class OwnOp(SignedOp signed, DurabilityRung rung, long? position, string? detail)
-    {
-        public OpRef Ref { get; } = signed.Ref;
-
-        /// <summary>The op's edge time (for the oldest-unacknowledged age).</summary>
-        public long At { get; } = signed.Op.At;
-
-        public bool IsClaim { get; } = signed.Op.ClaimKey is not null;
-
-        public Hash32 ChainHash { get; } = signed.ChainHash;
-
-        public DurabilityRung Rung { get; set; } = rung;
-
-        public long? Position { get; set; } = position;
-
-        public string? Detail { get; set; } = detail;
-
-        public TaskCompletionSource? Done { get; init; }
-    }
 }
