@@ -37,6 +37,8 @@ if (args.Length > 0 && args[0] == "--sign-paired")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--sign-pieces") { SignPieces.Run(); return; }
+
 if (args.Length > 0 && args[0] == "--append-pieces")
 {
     AppendPieces.Run();
