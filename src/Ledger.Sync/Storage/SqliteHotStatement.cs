@@ -18,6 +18,8 @@ internal sealed class SqliteHotStatement : IDisposable
     {
         ArgumentNullException.ThrowIfNull(connection);
         _db = connection.Handle ?? throw new InvalidOperationException("the connection is not open.");
+        // A command waits out a busy file (another process holding the write lock) for its timeout; so does this.
+        raw.sqlite3_busy_timeout(_db, connection.DefaultTimeout * 1000);
         var rc = raw.sqlite3_prepare_v3(_db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement, out var tail);
         SqliteException.ThrowExceptionForRC(rc, _db);
         if (!string.IsNullOrWhiteSpace(tail))
