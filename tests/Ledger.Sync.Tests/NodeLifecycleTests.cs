@@ -63,4 +63,72 @@ public class NodeLifecycleTests
         Assert.Equal(0, node.Durability().Local);
         Assert.Equal(7, node.Durability().Durable);
     }
+
+    [Fact]
+    [Trait("Risk", "A1")]
+    public async Task A_store_that_cannot_read_own_ops_still_pulls_keeps_them_local_and_pushes_them_once_it_can()
+    {
+        var relay = World.NewRelay();
+        var link = new InMemoryRelayTransport(relay);
+        await using var other = World.NewNode("till-2");
+        await other.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 7));
+        await other.SyncAsync(link);
+
+        var store = new UnreadableStore();
+        await using var node = World.NewNode("till-1", store);
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 3));
+        store.FailReads = true;
+        var e = await Assert.ThrowsAsync<SyncException>(() => node.SyncAsync(link));
+        Assert.Contains("could not read own ops", e.Message);
+        Assert.IsType<IOException>(e.InnerException);
+        // Nothing of this node reached the relay and nothing is counted safe, but the other device's ops arrived.
+        Assert.Equal(2, node.Durability().Local);
+        Assert.Equal(0, node.Durability().Syncing);
+        Assert.Equal(2, relay.Size);
+        Assert.Equal((Int128)10, node.Read(k => k.State.Get(Tables.Balances, "cash")));
+
+        store.FailReads = false;
+        await node.SyncAsync(link);
+        await other.SyncAsync(link);
+        Assert.Equal(2, node.Durability().Durable);
+        Assert.Equal(other.StateHash(), node.StateHash());
+    }
+
+    /// <summary>An in-memory store whose reads of op bytes fail on demand, like a file with a bad sector.</summary>
+    private sealed class UnreadableStore : INodeStore
+    {
+        private readonly InMemoryNodeStore _inner = new();
+
+        public bool FailReads { get; set; }
+
+        public long Cursor => _inner.Cursor;
+
+        public long SizeBytes => _inner.SizeBytes;
+
+        public long? CapBytes => _inner.CapBytes;
+
+        public IReadOnlyList<NodeOpRecord> LoadAll() => _inner.LoadAll();
+
+        public IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops) => FailReads ? throw new IOException("bad sector") : _inner.Load(ops);
+
+        public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null) => _inner.Append(ops, cursor);
+
+        public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions) => _inner.SetPositions(positions);
+
+        public void MarkRefused(OpRef op, string reason) => _inner.MarkRefused(op, reason);
+
+        public void SaveWitness(string origin, ReadOnlyMemory<byte> note) => _inner.SaveWitness(origin, note);
+
+        public IReadOnlyDictionary<string, byte[]> LoadWitnesses() => _inner.LoadWitnesses();
+
+        public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes) => _inner.AddEvidence(kind, accused, bytes);
+
+        public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence() => _inner.Evidence();
+
+        public string? RelayOrigin => _inner.RelayOrigin;
+
+        public void SetRelayOrigin(string origin) => _inner.SetRelayOrigin(origin);
+
+        public void Dispose() => _inner.Dispose();
+    }
 }

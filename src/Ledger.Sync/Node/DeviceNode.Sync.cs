@@ -8,7 +8,8 @@ public sealed partial class DeviceNode
 {
     /// <summary>One sync round: push the unacknowledged tail of the own chain, then pull from the last
     /// position, verify, persist and fold. Offline is normal: nothing is lost and the round reports it.</summary>
-    /// <exception cref="SyncException">The relay served something that cannot be trusted; nothing of it was stored.</exception>
+    /// <exception cref="SyncException">The relay served something that cannot be trusted (nothing of it was stored), or the
+    /// node's store could not read own ops to push (they stay Local; the others' ops were pulled first).</exception>
     public async Task<SyncResult> SyncAsync(IRelayTransport relay, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(relay);
@@ -31,20 +32,44 @@ public sealed partial class DeviceNode
 
     private async Task<SyncResult> SyncRoundAsync(IRelayTransport relay, CancellationToken cancellationToken)
     {
-        var (pushed, acked, refused, offline) = await PushAsync(relay, cancellationToken).ConfigureAwait(false);
+        int pushed, acked, refused;
+        bool offline;
+        Exception? unreadable = null;
+        try
+        {
+            (pushed, acked, refused, offline) = await PushAsync(relay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OwnOpsUnreadableException e)
+        {
+            // The node's own store failed to give the bytes to push: the others' ops are still pulled (a store that
+            // cannot read one row must not cut the device off), then the round reports the failure.
+            (pushed, acked, refused, offline, unreadable) = (0, 0, 0, false, e.InnerException);
+        }
+
         if (offline) return new SyncResult(pushed, acked, refused, 0, true, null);
+        SyncResult result;
         try
         {
             var (pulled, size) = await PullAsync(relay, cancellationToken).ConfigureAwait(false);
             await GossipAsync(relay, cancellationToken).ConfigureAwait(false);
             ThrowIfFrozen();
-            return new SyncResult(pushed, acked, refused, pulled, false, size);
+            result = new SyncResult(pushed, acked, refused, pulled, false, size);
         }
         catch (RelayUnavailableException)
         {
-            return new SyncResult(pushed, acked, refused, 0, true, null);
+            result = new SyncResult(pushed, acked, refused, 0, true, null);
         }
+
+        if (unreadable is not null)
+        {
+            throw new SyncException($"the node store could not read own ops to push ({unreadable.Message}); they stay Local and are pushed once it can. The others' ops were pulled.", unreadable);
+        }
+
+        return result;
     }
+
+    /// <summary>The store failed to give the bytes of own ops being pushed (the ops went back to Local).</summary>
+    private sealed class OwnOpsUnreadableException(Exception inner) : Exception(inner.Message, inner);
 
     /// <summary>The origin of the relay log this node's cursor and relay positions refer to: positions are
     /// (origin, index). Null until a relay named itself.</summary>
@@ -148,9 +173,23 @@ public sealed partial class DeviceNode
             if (batch.Count == 0) return (pushed, acked, refused, false);
             IngestResponse response;
             string? pin;
+            IReadOnlyList<ReadOnlyMemory<byte>> bytes;
             try
             {
-                var bytes = _store.Load(batch.Select(o => o.Ref).ToArray());
+                bytes = _store.Load(batch.Select(o => o.Ref).ToArray());
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                lock (_foldGate)
+                {
+                    foreach (var o in batch.Where(o => o.Rung == DurabilityRung.Syncing)) o.Rung = DurabilityRung.Local;
+                }
+
+                throw new OwnOpsUnreadableException(e);
+            }
+
+            try
+            {
                 response = await relay.PushAsync(bytes, cancellationToken).ConfigureAwait(false);
                 pin = await AcceptOriginAsync(relay, response.Origin, cancellationToken).ConfigureAwait(false);
             }

@@ -113,6 +113,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
             if (options.Folded is not null) applied.Add(signed.Op);
             if (record.Own)
             {
+                if (me is { } first && first != author) throw new LedgerException($"the node store marks ops of {first} and of {author} as its own: the store is corrupt.");
                 me = author;
                 own ??= new OwnLadder(author);
                 own.Add(signed, record.RefusedBy is not null ? DurabilityRung.Refused : record.Position is null ? DurabilityRung.Local : DurabilityRung.Durable, record.Position, record.RefusedBy);

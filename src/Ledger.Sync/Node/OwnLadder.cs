@@ -14,6 +14,10 @@ internal sealed class OwnLadder(AuthorId author)
 {
     private readonly AuthorId _author = author;
     private Entry[] _entries = new Entry[256];
+
+    /// <summary>No op below this index is Local or Syncing: pushing starts here instead of at seq 1 (a device with a
+    /// long acknowledged history scanned all of it, under the fold lock, for every batch it pushed).</summary>
+    private int _unacknowledgedFrom;
     private readonly Dictionary<ulong, string> _details = new();
     private readonly Dictionary<ulong, TaskCompletionSource> _done = new();
 
@@ -31,6 +35,7 @@ internal sealed class OwnLadder(AuthorId author)
 
         if (Count == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
         _entries[Count] = new Entry(signed.Op.At, signed.Op.ClaimKey is not null, signed.ChainHash) { Rung = rung, Position = position };
+        if (IsUnacknowledged(rung)) _unacknowledgedFrom = Math.Min(_unacknowledgedFrom, Count);
         Count++;
         if (detail is not null) _details[signed.Op.Seq] = detail;
         if (done is not null) _done[signed.Op.Seq] = done;
@@ -58,10 +63,11 @@ internal sealed class OwnLadder(AuthorId author)
     /// <summary>The first <paramref name="max"/> ops no relay holds yet (Local or Syncing), in seq order.</summary>
     public List<OwnOp> Unacknowledged(int max)
     {
+        while (_unacknowledgedFrom < Count && !IsUnacknowledged(_entries[_unacknowledgedFrom].Rung)) _unacknowledgedFrom++;
         var found = new List<OwnOp>();
-        for (var i = 0; i < Count && found.Count < max; i++)
+        for (var i = _unacknowledgedFrom; i < Count && found.Count < max; i++)
         {
-            if (_entries[i].Rung is DurabilityRung.Local or DurabilityRung.Syncing) found.Add(new OwnOp(this, (ulong)i + 1));
+            if (IsUnacknowledged(_entries[i].Rung)) found.Add(new OwnOp(this, (ulong)i + 1));
         }
 
         return found;
@@ -100,6 +106,14 @@ internal sealed class OwnLadder(AuthorId author)
 
     private ref Entry At(ulong seq) => ref _entries[(int)(seq - 1)];
 
+    private static bool IsUnacknowledged(DurabilityRung rung) => rung is DurabilityRung.Local or DurabilityRung.Syncing;
+
+    private void SetRung(ulong seq, DurabilityRung rung)
+    {
+        At(seq).Rung = rung;
+        if (IsUnacknowledged(rung)) _unacknowledgedFrom = Math.Min(_unacknowledgedFrom, (int)(seq - 1));
+    }
+
     /// <summary>One own op's place on the ladder: a view that reads and writes the ladder's storage (cheap to make,
     /// never kept by the ladder).</summary>
     internal sealed class OwnOp(OwnLadder ladder, ulong seq)
@@ -116,7 +130,7 @@ internal sealed class OwnLadder(AuthorId author)
         public DurabilityRung Rung
         {
             get => ladder.At(seq).Rung;
-            set => ladder.At(seq).Rung = value;
+            set => ladder.SetRung(seq, value);
         }
 
         public long? Position

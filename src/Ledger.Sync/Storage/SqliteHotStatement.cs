@@ -8,7 +8,8 @@ namespace Ledger.Sync;
 /// reader per <c>ExecuteNonQuery</c>, boxed parameter values) cost more than SQLite's own work for a row — measured
 /// 6.5-7 µs against 4 µs per row — and on a two-core device that CPU is taken from the signer.</summary>
 /// <remarks>Errors surface as the same <see cref="SqliteException"/> (code and message) a command would throw.
-/// Not thread-safe: the owning store's lock guards it. Dispose it before the connection.</remarks>
+/// Not thread-safe: the owning store's lock guards it. Dispose it before the connection. Use it inside a transaction
+/// begun by the connection (<c>BEGIN IMMEDIATE</c> takes the write lock, waiting out a busy file as commands do).</remarks>
 internal sealed class SqliteHotStatement : IDisposable
 {
     private readonly sqlite3 _db;
@@ -18,8 +19,6 @@ internal sealed class SqliteHotStatement : IDisposable
     {
         ArgumentNullException.ThrowIfNull(connection);
         _db = connection.Handle ?? throw new InvalidOperationException("the connection is not open.");
-        // A command waits out a busy file (another process holding the write lock) for its timeout; so does this.
-        raw.sqlite3_busy_timeout(_db, connection.DefaultTimeout * 1000);
         var rc = raw.sqlite3_prepare_v3(_db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement, out var tail);
         SqliteException.ThrowExceptionForRC(rc, _db);
         if (!string.IsNullOrWhiteSpace(tail))
