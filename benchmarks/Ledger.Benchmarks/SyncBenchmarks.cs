@@ -91,8 +91,9 @@ public class RelayIngest
 /// NSec Sign of a message of the same size on one thread. One node stays open for the whole run, as an app keeps its
 /// node open: a node opened per iteration measured a fresh file's growing WAL (every commit's fsync also flushed
 /// the file's new size), which a running device pays once, not per 4,000 appends. Fifteen warm-up iterations: with
-/// five, tiered compilation was still recompiling the append path through the first half of the measured ones.</summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 15, iterationCount: 20)]
+/// five, tiered compilation was still recompiling the append path through the first half of the measured ones.
+/// Three launches: the host changes speed between processes, and one launch is one sample of its phase.</summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 3, warmupCount: 15, iterationCount: 30)]
 public class NodeDurableAppend
 {
     private const int Ops = 4000;
