@@ -58,6 +58,35 @@ internal static class PairedRounds
         Report($"durable append, {callers} callers", shares);
     }
 
+    /// <summary>Relay ingest of 10,005 ops of five authors (decode, chain and key rules, signatures checked on
+    /// <paramref name="threads"/> threads, SQLite persist, acknowledge) into a fresh store per round, against raw NSec
+    /// Verify of the same messages on as many threads, measured before and after each round.</summary>
+    public static void RelayIngest(int threads, int rounds)
+    {
+        var bench = new RelayIngest { Threads = threads };
+        bench.Setup();
+        var shares = new List<double>();
+        var steadyShares = new List<double>();
+        for (var round = -3; round < rounds; round++)
+        {
+            bench.NextDataSet();
+            var rawBefore = Time(() => bench.RawVerify());
+            var ingestTime = Time(() => bench.Ingest());
+            var rawAfter = Time(() => bench.RawVerify());
+            if (round < 0) continue;
+            var rawTime = (rawBefore + rawAfter) / 2;
+            var steady = Math.Abs((rawBefore - rawAfter) / rawTime) <= SteadyHost;
+            shares.Add(rawTime / ingestTime);
+            if (steady) steadyShares.Add(rawTime / ingestTime);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"round {round}: raw verify {rawBefore.TotalMilliseconds:F0}/{rawAfter.TotalMilliseconds:F0} ms (before/after){(steady ? "" : " HOST CHANGED SPEED")}, relay ingest {ingestTime.TotalMilliseconds:F0} ms, share of raw {rawTime / ingestTime:F2}"));
+        }
+
+        if (steadyShares.Count > 0) Report($"relay ingest, {threads} thread(s), rounds on a steady host (baselines within {SteadyHost:P0})", steadyShares, "raw verify");
+        Report($"relay ingest, {threads} thread(s)", shares, "raw verify");
+        bench.DropStore();
+    }
+
     /// <summary>The signing stage alone: <see cref="AuthorLog.AppendEncoded"/> (build, encode, chain, sign) against raw sign.</summary>
     public static void SignAndChain(int rounds)
     {
@@ -88,10 +117,10 @@ internal static class PairedRounds
         return Stopwatch.GetElapsedTime(started);
     }
 
-    private static void Report(string what, List<double> shares)
+    private static void Report(string what, List<double> shares, string baseline = "raw sign")
     {
         shares.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{what}: share of raw sign over {shares.Count} paired rounds: median {shares[shares.Count / 2]:F2}, quartiles {shares[shares.Count / 4]:F2}-{shares[shares.Count * 3 / 4]:F2}, range {shares[0]:F2}-{shares[^1]:F2}"));
+            $"{what}: share of {baseline} over {shares.Count} paired rounds: median {shares[shares.Count / 2]:F2}, quartiles {shares[shares.Count / 4]:F2}-{shares[shares.Count * 3 / 4]:F2}, range {shares[0]:F2}-{shares[^1]:F2}"));
     }
 }

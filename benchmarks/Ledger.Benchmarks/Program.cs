@@ -31,6 +31,12 @@ if (args.Length > 1 && args[0] == "--append-paired")
     return;
 }
 
+if (args.Length > 1 && args[0] == "--ingest-paired")
+{
+    PairedRounds.RelayIngest(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--sign-paired")
 {
     PairedRounds.SignAndChain(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);

@@ -122,6 +122,41 @@ public class RelayIngestTests
     }
 
     [Fact]
+    [Trait("Category", "BadInput")]
+    [Trait("Risk", "G1")]
+    [Trait("Risk", "D4")]
+    public void In_a_large_batch_decoded_in_parallel_bad_ops_are_refused_at_their_index_and_the_tree_holds_exactly_the_accepted_ops()
+    {
+        var key = World.Key("relay", 0);
+        var relay = new Relay(new RelayOptions { Ledger = World.Ledger, Origin = "relay.example/big", CheckpointKey = key, VerifyThreads = 2 }, new InMemoryRelayStore());
+        var a = World.Chain("a", 39);
+        var b = World.Chain("b", 39);
+        var batch = a.Zip(b).SelectMany(p => new[] { p.First.Bytes, p.Second.Bytes }).ToArray(); // 80 ops, over the parallel threshold
+        var truncated = batch[11][..^7];
+        var flipped = batch[30].ToArray();
+        flipped[5] ^= 0x40;
+        batch[11] = truncated;
+        batch[30] = flipped;
+
+        var results = relay.Ingest(batch).Results;
+        Assert.Equal(80, results.Count);
+        Assert.Equal(Enumerable.Range(0, 80), results.Select(r => r.Index));
+        Assert.Equal(IngestRefusal.Malformed, results[11].Refusal);
+        Assert.Contains("signed op", results[11].Detail);
+        Assert.Equal(IngestStatus.Refused, results[30].Status);
+        // b's op at index 11 (seq 6) broke b's chain from there; a's op at index 30 (seq 16) broke a's from there.
+        Assert.All(results.Where(r => r.Index % 2 == 1 && r.Index > 11), r => Assert.Equal(IngestStatus.Refused, r.Status));
+        Assert.All(results.Where(r => r.Index % 2 == 0 && r.Index > 30), r => Assert.Equal(IngestStatus.Refused, r.Status));
+        var held = results.Where(r => r.Held).ToArray();
+        Assert.Equal(held.Length, relay.Size);
+
+        // The relay's Merkle tree covers exactly the held ops, in position order: recomputed here from the bytes.
+        var tree = new MerkleTree();
+        foreach (var r in held.OrderBy(r => r.Position)) tree.Append(batch[r.Index].Span);
+        Assert.Equal(tree.Root(), relay.Root(relay.Size));
+    }
+
+    [Fact]
     [Trait("Risk", "G1")]
     public void A_bad_op_in_a_batch_refuses_that_authors_later_ops_but_not_other_authors()
     {

@@ -107,18 +107,32 @@ public sealed class Relay
             var candidates = new List<(int Index, SignedOp Op, VerificationKey Signer)>();
             var pendingByRef = new Dictionary<OpRef, int>();
             var decoded = new SignedOp?[batch.Count];
+            var malformed = new LedgerFormatException?[batch.Count];
+            var leaves = _tree is null ? null : new Hash32[batch.Count];
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.VerifyThreads ?? Environment.ProcessorCount };
 
-            // 1. Structure, in order: decode, ledger, duplicates and forks, gaps, chain and key rules.
+            // 0. Decoding (a canonical re-encode and a chain hash per op) and Merkle leaf hashes depend on nothing
+            // but the op's own bytes: done in parallel, they no longer add to the serial part of every batch.
+            if (batch.Count >= 16 && parallel.MaxDegreeOfParallelism > 1) Parallel.For(0, batch.Count, parallel, Decode);
+            else for (var i = 0; i < batch.Count; i++) Decode(i);
+
+            void Decode(int i)
+            {
+                if (!SignedOpCodec.TryDecode(batch[i], out decoded[i], out malformed[i])) return;
+                if (leaves is not null) leaves[i] = MerkleTree.LeafHash(batch[i].Span);
+            }
+
+            // 1. Structure, in order: ledger, duplicates and forks, gaps, chain and key rules.
             for (var i = 0; i < batch.Count; i++)
             {
-                if (!SignedOpCodec.TryDecode(batch[i], out var op, out var error))
+                var op = decoded[i];
+                if (op is null)
                 {
-                    results[i] = new IngestResult(i, null, IngestStatus.Refused, Refusal: IngestRefusal.Malformed, Detail: error!.Message);
+                    results[i] = new IngestResult(i, null, IngestStatus.Refused, Refusal: IngestRefusal.Malformed, Detail: malformed[i]!.Message);
                     continue;
                 }
 
-                decoded[i] = op;
-                if (op!.Ledger != Ledger)
+                if (op.Ledger != Ledger)
                 {
                     results[i] = Refuse(i, op, IngestRefusal.WrongLedger, $"signed for ledger '{op.Ledger}', not '{Ledger}'.");
                     continue;
@@ -151,7 +165,7 @@ public sealed class Relay
 
             // 2. Signatures, in parallel.
             var bad = new bool[candidates.Count];
-            Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.VerifyThreads ?? Environment.ProcessorCount }, k =>
+            Parallel.For(0, candidates.Count, parallel, k =>
             {
                 bad[k] = !candidates[k].Op.VerifySignature(candidates[k].Signer);
             });
@@ -159,6 +173,7 @@ public sealed class Relay
             // 3. Positions for what verified; an author's ops after a refused one are refused too.
             var refusedAuthors = new Dictionary<AuthorId, ulong>();
             var accepted = new List<StoredOp>();
+            var acceptedLeaves = new List<Hash32>();
             var next = _store.Count;
             for (var k = 0; k < candidates.Count; k++)
             {
@@ -178,6 +193,7 @@ public sealed class Relay
                 }
 
                 accepted.Add(new StoredOp(next, op.Op.Author, op.Op.Seq, op.ChainHash, op.Bytes, KeyEvents.IsKeyEvent(op.Op)));
+                if (leaves is not null) acceptedLeaves.Add(leaves[index]);
                 results[index] = new IngestResult(index, op.Ref, IngestStatus.Accepted, next);
                 next++;
             }
@@ -218,7 +234,9 @@ public sealed class Relay
 
             if (_tree is not null)
             {
-                foreach (var op in accepted) _tree.Append(op.Bytes.Span);
+                // (Hashed here only if the tree came into being during this batch, after the parallel pass.)
+                if (leaves is not null) foreach (var leaf in acceptedLeaves) _tree.AppendLeafHash(leaf);
+                else foreach (var op in accepted) _tree.Append(op.Bytes.Span);
             }
 
             AfterPersist?.Invoke(accepted);
