@@ -15,17 +15,13 @@ internal static class PairedRounds
     /// rounds (the scheduler accounting shows the JIT's background thread busy), which a long-running node never sees.</summary>
     private const int WarmUpRounds = 10;
 
-    /// <summary>How far the baselines before and after a round may differ for the round to count as measured on a steady host.</summary>
-    private const double SteadyHost = 0.10;
-
     /// <summary>Durable appends from <paramref name="callers"/> callers against raw NSec Sign on one thread.</summary>
     public static async Task DurableAppendAsync(int callers, int rounds, bool threads)
     {
         var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-paired");
         Directory.CreateDirectory(folder);
         var raw = new RawSignBaseline();
-        var shares = new List<double>();
-        var steadyShares = new List<double>();
+        var shares = new BracketedShares("raw sign");
         // One node for the whole run, as an app keeps its node open: opening and closing one per round measured
         // the JIT compiling open and close paths in the background for many rounds more.
         await using var node = NodeDurableAppend.BenchNode.Create(folder);
@@ -43,19 +39,15 @@ internal static class PairedRounds
             var after = threads ? ThreadSchedule.Snapshot() : [];
             var rawAfter = Time(() => raw.Sign(Ops / 2)) * 2;
             if (round < 0) continue; // warm-up rounds: JIT tiering
-            var rawTime = (rawBefore + rawAfter) / 2;
-            var steady = Math.Abs((rawBefore - rawAfter) / rawTime) <= SteadyHost;
-            shares.Add(rawTime / appendTime);
-            if (steady) steadyShares.Add(rawTime / appendTime);
+            var (share, steady) = shares.Add(rawBefore, rawAfter, appendTime);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round}: raw sign {rawBefore.TotalMicroseconds / Ops:F1}/{rawAfter.TotalMicroseconds / Ops:F1} us/op (before/after){(steady ? "" : " HOST CHANGED SPEED")}, durable append {appendTime.TotalMicroseconds / Ops:F1} us/op ({Ops / appendTime.TotalSeconds:F0} ops/s), share of raw {rawTime / appendTime:F2}; {GC.CollectionCount(0) - gcs} GCs pausing {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:F1} ms"));
+                $"round {round}: raw sign {rawBefore.TotalMicroseconds / Ops:F1}/{rawAfter.TotalMicroseconds / Ops:F1} us/op (before/after){(steady ? "" : " HOST CHANGED SPEED")}, durable append {appendTime.TotalMicroseconds / Ops:F1} us/op ({Ops / appendTime.TotalSeconds:F0} ops/s), share of raw {share:F2}; {GC.CollectionCount(0) - gcs} GCs pausing {(GC.GetTotalPauseDuration() - gcPause).TotalMilliseconds:F1} ms"));
             var gc = GC.GetGCMemoryInfo(GCKind.Any);
             if (threads) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  last GC #{gc.Index}: gen {gc.Generation}, concurrent {gc.Concurrent}, pause {gc.PauseDurations[0].TotalMilliseconds:F1} ms, promoted {gc.PromotedBytes / 1e6:F1} MB, heap {gc.HeapSizeBytes / 1e6:F1} MB, allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB total"));
             if (threads) Console.WriteLine("  threads (share of the append's wall time): " + ThreadSchedule.Delta(before, after, appendTime));
         }
 
-        if (steadyShares.Count > 0) Report($"durable append, {callers} callers, rounds on a steady host (baselines within {SteadyHost:P0})", steadyShares);
-        Report($"durable append, {callers} callers", shares);
+        shares.Report($"durable append, {callers} callers");
     }
 
     /// <summary>Relay ingest of 10,005 ops of five authors (decode, chain and key rules, signatures checked on
@@ -65,8 +57,7 @@ internal static class PairedRounds
     {
         var bench = new RelayIngest { Threads = threads };
         bench.Setup();
-        var shares = new List<double>();
-        var steadyShares = new List<double>();
+        var shares = new BracketedShares("raw verify");
         for (var round = -3; round < rounds; round++)
         {
             bench.NextDataSet();
@@ -74,16 +65,12 @@ internal static class PairedRounds
             var ingestTime = Time(() => bench.Ingest());
             var rawAfter = Time(() => bench.RawVerify());
             if (round < 0) continue;
-            var rawTime = (rawBefore + rawAfter) / 2;
-            var steady = Math.Abs((rawBefore - rawAfter) / rawTime) <= SteadyHost;
-            shares.Add(rawTime / ingestTime);
-            if (steady) steadyShares.Add(rawTime / ingestTime);
+            var (share, steady) = shares.Add(rawBefore, rawAfter, ingestTime);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round}: raw verify {rawBefore.TotalMilliseconds:F0}/{rawAfter.TotalMilliseconds:F0} ms (before/after){(steady ? "" : " HOST CHANGED SPEED")}, relay ingest {ingestTime.TotalMilliseconds:F0} ms, share of raw {rawTime / ingestTime:F2}"));
+                $"round {round}: raw verify {rawBefore.TotalMilliseconds:F0}/{rawAfter.TotalMilliseconds:F0} ms (before/after){(steady ? "" : " HOST CHANGED SPEED")}, relay ingest {ingestTime.TotalMilliseconds:F0} ms, share of raw {share:F2}"));
         }
 
-        if (steadyShares.Count > 0) Report($"relay ingest, {threads} thread(s), rounds on a steady host (baselines within {SteadyHost:P0})", steadyShares, "raw verify");
-        Report($"relay ingest, {threads} thread(s)", shares, "raw verify");
+        shares.Report($"relay ingest, {threads} thread(s)");
         bench.DropStore();
     }
 
@@ -117,10 +104,10 @@ internal static class PairedRounds
         return Stopwatch.GetElapsedTime(started);
     }
 
-    private static void Report(string what, List<double> shares, string baseline = "raw sign")
+    private static void Report(string what, List<double> shares)
     {
         shares.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{what}: share of {baseline} over {shares.Count} paired rounds: median {shares[shares.Count / 2]:F2}, quartiles {shares[shares.Count / 4]:F2}-{shares[shares.Count * 3 / 4]:F2}, range {shares[0]:F2}-{shares[^1]:F2}"));
+            $"{what}: share of raw sign over {shares.Count} paired rounds: median {shares[shares.Count / 2]:F2}, quartiles {shares[shares.Count / 4]:F2}-{shares[shares.Count * 3 / 4]:F2}, range {shares[0]:F2}-{shares[^1]:F2}"));
     }
 }

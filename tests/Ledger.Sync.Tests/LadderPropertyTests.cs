@@ -129,39 +129,9 @@ public class LadderPropertyTests
     }
 
     /// <summary>An in-memory store that survives the node being disposed, like a file survives a restart.</summary>
-    private sealed class ReopenableStore : INodeStore
+    private sealed class ReopenableStore() : WrappedNodeStore(new InMemoryNodeStore())
     {
-        private readonly InMemoryNodeStore _inner = new();
-
-        public long Cursor => _inner.Cursor;
-
-        public long SizeBytes => _inner.SizeBytes;
-
-        public long? CapBytes => _inner.CapBytes;
-
-        public IReadOnlyList<NodeOpRecord> LoadAll() => _inner.LoadAll();
-
-        public IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops) => _inner.Load(ops);
-
-        public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null) => _inner.Append(ops, cursor);
-
-        public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions) => _inner.SetPositions(positions);
-
-        public void MarkRefused(OpRef op, string reason) => _inner.MarkRefused(op, reason);
-
-        public void SaveWitness(string origin, ReadOnlyMemory<byte> note) => _inner.SaveWitness(origin, note);
-
-        public IReadOnlyDictionary<string, byte[]> LoadWitnesses() => _inner.LoadWitnesses();
-
-        public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes) => _inner.AddEvidence(kind, accused, bytes);
-
-        public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence() => _inner.Evidence();
-
-        public string? RelayOrigin => _inner.RelayOrigin;
-
-        public void SetRelayOrigin(string origin) => _inner.SetRelayOrigin(origin);
-
-        public void Dispose()
+        public override void Dispose()
         {
         }
     }

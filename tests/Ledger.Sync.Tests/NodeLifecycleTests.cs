@@ -95,40 +95,10 @@ public class NodeLifecycleTests
     }
 
     /// <summary>An in-memory store whose reads of op bytes fail on demand, like a file with a bad sector.</summary>
-    private sealed class UnreadableStore : INodeStore
+    private sealed class UnreadableStore() : WrappedNodeStore(new InMemoryNodeStore())
     {
-        private readonly InMemoryNodeStore _inner = new();
-
         public bool FailReads { get; set; }
 
-        public long Cursor => _inner.Cursor;
-
-        public long SizeBytes => _inner.SizeBytes;
-
-        public long? CapBytes => _inner.CapBytes;
-
-        public IReadOnlyList<NodeOpRecord> LoadAll() => _inner.LoadAll();
-
-        public IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops) => FailReads ? throw new IOException("bad sector") : _inner.Load(ops);
-
-        public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null) => _inner.Append(ops, cursor);
-
-        public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions) => _inner.SetPositions(positions);
-
-        public void MarkRefused(OpRef op, string reason) => _inner.MarkRefused(op, reason);
-
-        public void SaveWitness(string origin, ReadOnlyMemory<byte> note) => _inner.SaveWitness(origin, note);
-
-        public IReadOnlyDictionary<string, byte[]> LoadWitnesses() => _inner.LoadWitnesses();
-
-        public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes) => _inner.AddEvidence(kind, accused, bytes);
-
-        public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence() => _inner.Evidence();
-
-        public string? RelayOrigin => _inner.RelayOrigin;
-
-        public void SetRelayOrigin(string origin) => _inner.SetRelayOrigin(origin);
-
-        public void Dispose() => _inner.Dispose();
+        public override IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops) => FailReads ? throw new IOException("bad sector") : base.Load(ops);
     }
 }

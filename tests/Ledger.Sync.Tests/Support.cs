@@ -74,3 +74,38 @@ internal sealed class PushOnly(IRelayTransport inner) : IRelayTransport
 
     public Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default) => inner.GetCosignedCheckpointsAsync(cancellationToken);
 }
+
+/// <summary>A node store seen through a wrapper, so a test can change one behaviour of a real store (survive the
+/// node's dispose, fail reads) and keep the rest.</summary>
+internal class WrappedNodeStore(INodeStore inner) : INodeStore
+{
+    public long Cursor => inner.Cursor;
+
+    public long SizeBytes => inner.SizeBytes;
+
+    public long? CapBytes => inner.CapBytes;
+
+    public string? RelayOrigin => inner.RelayOrigin;
+
+    public IReadOnlyList<NodeOpRecord> LoadAll() => inner.LoadAll();
+
+    public virtual IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops) => inner.Load(ops);
+
+    public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null) => inner.Append(ops, cursor);
+
+    public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions) => inner.SetPositions(positions);
+
+    public void MarkRefused(OpRef op, string reason) => inner.MarkRefused(op, reason);
+
+    public void SaveWitness(string origin, ReadOnlyMemory<byte> note) => inner.SaveWitness(origin, note);
+
+    public IReadOnlyDictionary<string, byte[]> LoadWitnesses() => inner.LoadWitnesses();
+
+    public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes) => inner.AddEvidence(kind, accused, bytes);
+
+    public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence() => inner.Evidence();
+
+    public void SetRelayOrigin(string origin) => inner.SetRelayOrigin(origin);
+
+    public virtual void Dispose() => inner.Dispose();
+}
