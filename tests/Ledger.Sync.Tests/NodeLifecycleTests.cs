@@ -66,6 +66,32 @@ public class NodeLifecycleTests
 
     [Fact]
     [Trait("Risk", "A1")]
+    [Trait("Risk", "D3")]
+    public async Task A_won_claim_a_relay_forgot_is_pushed_again_and_keeps_its_outcome()
+    {
+        var original = World.NewRelay();
+        await using var node = World.NewNode("till-1");
+        await node.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "last lamp"), claimKey: "sku:lamp");
+        var claim = await node.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "order-1"), claimKey: "sku:lamp");
+        await node.SyncAsync(new InMemoryRelayTransport(original));
+        await node.SyncAsync(new InMemoryRelayTransport(original));
+        Assert.Equal(DurabilityRung.Won, node.DurabilityOf(claim.Op).Rung);
+
+        // The relay is replaced by one restored from nothing: every op of this author must be sent again,
+        // the claim included — a claim left out would leave a gap the relay refuses for ever.
+        var restored = World.NewRelay();
+        var link = new InMemoryRelayTransport(restored);
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 9));
+        await node.SyncAsync(link);
+        Assert.NotEqual(DurabilityRung.Won, node.DurabilityOf(claim.Op).Rung);
+        await node.SyncAsync(link);
+        Assert.Equal(4, restored.Size); // the inception, the pool, the claim, the tally
+        Assert.Equal(0, node.Durability().Local + node.Durability().Syncing);
+        Assert.Equal(DurabilityRung.Won, node.DurabilityOf(claim.Op).Rung);
+    }
+
+    [Fact]
+    [Trait("Risk", "A1")]
     public async Task A_store_that_cannot_read_own_ops_still_pulls_keeps_them_local_and_pushes_them_once_it_can()
     {
         var relay = World.NewRelay();

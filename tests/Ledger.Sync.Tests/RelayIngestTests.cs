@@ -138,6 +138,7 @@ public class RelayIngestTests
         batch[11] = truncated;
         batch[30] = flipped;
 
+        Assert.NotNull(relay.Checkpoint()); // the tree exists from here, so this batch's leaves come from the parallel pass
         var results = relay.Ingest(batch).Results;
         Assert.Equal(80, results.Count);
         Assert.Equal(Enumerable.Range(0, 80), results.Select(r => r.Index));

@@ -250,7 +250,7 @@ public sealed partial class DeviceNode
                 foreach (var (op, position) in positions)
                 {
                     var own = _own[op.Seq];
-                    if (own.Rung is DurabilityRung.Syncing or DurabilityRung.Local) own.Rung = DurabilityRung.Durable;
+                    if (own.Rung is DurabilityRung.Syncing or DurabilityRung.Local) own.Rung = own.Outcome ?? DurabilityRung.Durable;
                     if (own.Position is { } earlier && earlier != position)
                     {
                         // The relay acknowledged this op before at another position: it lost data and re-sequenced.
@@ -355,7 +355,7 @@ public sealed partial class DeviceNode
                 {
                     var own = _own[op.Seq];
                     own.Position ??= position;
-                    if (own.Rung is DurabilityRung.Local or DurabilityRung.Syncing) own.Rung = DurabilityRung.Durable;
+                    if (own.Rung is DurabilityRung.Local or DurabilityRung.Syncing) own.Rung = own.Outcome ?? DurabilityRung.Durable;
                     outcomes.AddRange(_kernel.AssignPosition(op, position));
                 }
 
@@ -400,9 +400,10 @@ public sealed partial class DeviceNode
         foreach (var r in results)
         {
             if (r.Op.Author != Author || r.Status != ApplyStatus.Folded || !_own.TryGetValue(r.Op.Seq, out var own) || !own.IsClaim) continue;
+            own.Outcome = r.LostClaim ? DurabilityRung.Lost : DurabilityRung.Won;
             if (own.Rung is DurabilityRung.Durable or DurabilityRung.Local or DurabilityRung.Syncing)
             {
-                own.Rung = r.LostClaim ? DurabilityRung.Lost : DurabilityRung.Won;
+                own.Rung = own.Outcome.Value;
             }
         }
     }
@@ -420,7 +421,8 @@ public sealed partial class DeviceNode
         _riskScanFrom = Math.Min(_riskScanFrom, fromSeq - 1);
         foreach (var own in _own.Values)
         {
-            if (own.Ref.Seq >= fromSeq && own.Rung is DurabilityRung.Durable)
+            // Won and Lost claims are held by the relay too (their outcome came from its order): as lost as the rest.
+            if (own.Ref.Seq >= fromSeq && own.Rung is (DurabilityRung.Durable or DurabilityRung.Won or DurabilityRung.Lost))
             {
                 own.Rung = DurabilityRung.Local;
                 own.Detail = "the relay no longer holds it; pushing it again.";

@@ -139,6 +139,14 @@ internal sealed class OwnLadder(AuthorId author)
             set => ladder.At(seq).Position = value;
         }
 
+        /// <summary>A claim's outcome (Won or Lost) once folded; kept while the op is pushed again to a relay that
+        /// lost it, so the rung can return to it.</summary>
+        public DurabilityRung? Outcome
+        {
+            get => ladder.At(seq).Outcome;
+            set => ladder.At(seq).Outcome = value;
+        }
+
         public string? Detail
         {
             get => ladder._details.GetValueOrDefault(seq);
@@ -159,5 +167,6 @@ internal sealed class OwnLadder(AuthorId author)
         public readonly Hash32 ChainHash = chainHash;
         public DurabilityRung Rung;
         public long? Position;
+        public DurabilityRung? Outcome;
     }
 }

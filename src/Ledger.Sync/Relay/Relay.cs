@@ -113,13 +113,14 @@ public sealed class Relay
 
             // 0. Decoding (a canonical re-encode and a chain hash per op) and Merkle leaf hashes depend on nothing
             // but the op's own bytes: done in parallel, they no longer add to the serial part of every batch.
-            if (batch.Count >= 16 && parallel.MaxDegreeOfParallelism > 1) Parallel.For(0, batch.Count, parallel, Decode);
+            if (batch.Count >= 16 && parallel.MaxDegreeOfParallelism != 1) Parallel.For(0, batch.Count, parallel, Decode);
             else for (var i = 0; i < batch.Count; i++) Decode(i);
 
             void Decode(int i)
             {
                 if (!SignedOpCodec.TryDecode(batch[i], out decoded[i], out malformed[i])) return;
-                if (leaves is not null) leaves[i] = MerkleTree.LeafHash(batch[i].Span);
+                // The decoded copy, not the caller's buffer: the tree must hash the bytes the store keeps.
+                if (leaves is not null) leaves[i] = MerkleTree.LeafHash(decoded[i]!.Bytes.Span);
             }
 
             // 1. Structure, in order: ledger, duplicates and forks, gaps, chain and key rules.
@@ -221,10 +222,10 @@ public sealed class Relay
                 }
             }
 
-            _evidence.Flush();
-
             // The trial verifiers now match the store, except for authors whose signature failed after the
-            // structure pass advanced them: those are rebuilt from the store when next needed.
+            // structure pass advanced them: those are rebuilt from the store when next needed. The verifiers and the
+            // tree follow the store at once, before anything else can fail: a throw after the commit must not leave
+            // them behind it (later leaves at the wrong positions, resends passing the chain check twice).
             foreach (var (author, verifier) in trial)
             {
                 // Only authors the store holds are cached: a stream of strangers' refused inceptions must not grow memory.
@@ -232,13 +233,11 @@ public sealed class Relay
                 else _verifiers[author] = verifier;
             }
 
-            if (_tree is not null)
-            {
-                // (Hashed here only if the tree came into being during this batch, after the parallel pass.)
-                if (leaves is not null) foreach (var leaf in acceptedLeaves) _tree.AppendLeafHash(leaf);
-                else foreach (var op in accepted) _tree.Append(op.Bytes.Span);
-            }
+            // The tree exists once a checkpoint or proof was asked for (it is built from the store then); it cannot
+            // appear during a batch (only this lock's holders build it), so the leaves were hashed in the parallel pass.
+            if (_tree is not null) foreach (var leaf in acceptedLeaves) _tree.AppendLeafHash(leaf);
 
+            _evidence.Flush();
             AfterPersist?.Invoke(accepted);
             return new IngestResponse(results.Select(r => r!).ToArray(), _store.Count, Origin);
         }
