@@ -9,6 +9,9 @@ public class RelayOriginTests
 {
     private static Relay RelayNamed(string origin) => new(new RelayOptions { Ledger = World.Ledger, Origin = origin }, new InMemoryRelayStore());
 
+    /// <summary>The origin a relay rebuilt from <paramref name="old"/>'s whole log takes.</summary>
+    private static string SuccessorName(Relay old) => RelayRebuild.SuccessorOrigin(new RelayCheckpoint(old.Origin, old.Size, old.Root(old.Size)));
+
     [Fact]
     [Trait("Risk", "A1")]
     [Trait("Risk", "G1")]
@@ -57,8 +60,7 @@ public class RelayOriginTests
         await node.SyncAsync(new InMemoryRelayTransport(old));
 
         // The relay's disk is lost; it is rebuilt from the two devices under its successor origin.
-        var last = new RelayCheckpoint(old.Origin, old.Size, old.Root(old.Size));
-        var successor = RelayNamed(RelayRebuild.SuccessorOrigin(last));
+        var successor = RelayNamed(SuccessorName(old));
         Assert.True(RelayRebuild.Run([node.Store, other.Store], successor).Complete);
 
         await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 100));
@@ -109,8 +111,7 @@ public class RelayOriginTests
         await node.SyncAsync(new InMemoryRelayTransport(old));
 
         // A "successor" that carries the right name but another order (here: someone else's ops first).
-        var last = new RelayCheckpoint(old.Origin, old.Size, old.Root(old.Size));
-        var renumbered = RelayNamed(RelayRebuild.SuccessorOrigin(last));
+        var renumbered = RelayNamed(SuccessorName(old));
         renumbered.Ingest(World.Chain("till-7", 1).Select(o => o.Bytes).ToArray());
         var error = await Assert.ThrowsAsync<SyncException>(() => node.SyncAsync(new InMemoryRelayTransport(renumbered)));
         Assert.Contains("another op at position 0", error.Message);
@@ -145,7 +146,7 @@ public class RelayOriginTests
         await using var node = World.NewNode("till-1");
         await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1));
         await node.SyncAsync(new InMemoryRelayTransport(old));
-        var successor = RelayNamed(RelayRebuild.SuccessorOrigin(new RelayCheckpoint(old.Origin, old.Size, old.Root(old.Size))));
+        var successor = RelayNamed(SuccessorName(old));
         Assert.True(RelayRebuild.Run([node.Store], successor).Complete);
         await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 2));
 

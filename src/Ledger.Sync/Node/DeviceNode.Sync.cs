@@ -250,7 +250,7 @@ public sealed partial class DeviceNode
                 foreach (var (op, position) in positions)
                 {
                     var own = _own[op.Seq];
-                    if (own.Rung is DurabilityRung.Syncing or DurabilityRung.Local) own.Rung = own.Outcome ?? DurabilityRung.Durable;
+                    own.MarkHeld();
                     if (own.Position is { } earlier && earlier != position)
                     {
                         // The relay acknowledged this op before at another position: it lost data and re-sequenced.
@@ -355,7 +355,7 @@ public sealed partial class DeviceNode
                 {
                     var own = _own[op.Seq];
                     own.Position ??= position;
-                    if (own.Rung is DurabilityRung.Local or DurabilityRung.Syncing) own.Rung = own.Outcome ?? DurabilityRung.Durable;
+                    own.MarkHeld();
                     outcomes.AddRange(_kernel.AssignPosition(op, position));
                 }
 
@@ -419,15 +419,7 @@ public sealed partial class DeviceNode
     private void DemoteLost(ulong fromSeq)
     {
         _riskScanFrom = Math.Min(_riskScanFrom, fromSeq - 1);
-        foreach (var own in _own.Values)
-        {
-            // Won and Lost claims are held by the relay too (their outcome came from its order): as lost as the rest.
-            if (own.Ref.Seq >= fromSeq && own.Rung is (DurabilityRung.Durable or DurabilityRung.Won or DurabilityRung.Lost))
-            {
-                own.Rung = DurabilityRung.Local;
-                own.Detail = "the relay no longer holds it; pushing it again.";
-            }
-        }
+        _own.MarkNotHeldFrom(fromSeq, "the relay no longer holds it; pushing it again.");
     }
 
     /// <summary>A critical op is done when the relay holds it at p and this node folded the relay prefix up to p;

@@ -73,6 +73,21 @@ internal sealed class OwnLadder(AuthorId author)
         return found;
     }
 
+    /// <summary>The relay holds this author only below <paramref name="fromSeq"/>: every op from there that the ladder
+    /// counted as held (Durable, or a Won or Lost claim, whose outcome came from the relay's order) goes back to Local
+    /// with <paramref name="detail"/>, to be pushed again.</summary>
+    public void MarkNotHeldFrom(ulong fromSeq, string detail)
+    {
+        for (var seq = Math.Max(fromSeq, 1); seq <= (ulong)Count; seq++)
+        {
+            if (At(seq).Rung is DurabilityRung.Durable or DurabilityRung.Won or DurabilityRung.Lost)
+            {
+                SetRung(seq, DurabilityRung.Local);
+                _details[seq] = detail;
+            }
+        }
+    }
+
     /// <summary>The critical ops whose completion is still open (completed ones are forgotten here).</summary>
     public List<OwnOp> AwaitingDone()
     {
@@ -158,6 +173,13 @@ internal sealed class OwnLadder(AuthorId author)
         }
 
         public TaskCompletionSource? Done => ladder._done.GetValueOrDefault(seq);
+
+        /// <summary>A relay acknowledged it: an op not counted as held yet becomes Durable, or a claim whose outcome is
+        /// known returns to it.</summary>
+        public void MarkHeld()
+        {
+            if (Rung is DurabilityRung.Local or DurabilityRung.Syncing) Rung = Outcome ?? DurabilityRung.Durable;
+        }
     }
 
     private struct Entry(long at, bool isClaim, Hash32 chainHash)
