@@ -87,10 +87,10 @@ public class RelayIngest
         return ok;
     }
 
-    [Benchmark(Description = "Relay.Ingest (verify + SQLite persist + ack)")]
+    [Benchmark(Description = "Relay.Push (verify + SQLite persist + ack)")]
     public long Ingest()
     {
-        foreach (var batch in _batches) _relay!.Ingest(batch);
+        foreach (var batch in _batches) _relay!.Push(batch);
         return _relay!.Size;
     }
 }

@@ -131,7 +131,7 @@ public static class DevicesAndRelay
         var order = new List<SignedOp>();
         for (long from = 0; from < relay.Size;)
         {
-            var page = relay.Read(from);
+            var page = relay.Pull(from);
             order.AddRange(page.Ops.Select(o => SignedOpCodec.Decode(o.Bytes)));
             from += page.Ops.Count;
         }

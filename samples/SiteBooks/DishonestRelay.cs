@@ -81,52 +81,52 @@ public static class DishonestRelay
         private readonly Relay _viewB = new(new RelayOptions { Ledger = Ledger, Origin = Origin, CheckpointKey = key }, new InMemoryRelayStore());
         private readonly List<ReadOnlyMemory<byte>[]> _lateForB = [];
 
-        public IRelayTransport TransportFor(bool siteB) => new Link(this, siteB);
+        public IRelayProtocol TransportFor(bool siteB) => new Link(this, siteB);
 
-        private sealed class Link(ForkedRelay fork, bool siteB) : IRelayTransport
+        // Each view is reached through the wire codec, as an honest relay is: the dishonesty is in the order, not the bytes.
+        private sealed class Link(ForkedRelay fork, bool siteB) : IRelayProtocol
         {
-            private Relay View => siteB ? fork._viewB : fork._viewA;
+            private readonly InMemoryRelayTransport _view = new(siteB ? fork._viewB : fork._viewA);
 
-            public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
+            public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
             {
                 if (siteB)
                 {
-                    var answer = fork._viewB.Ingest(batch);
-                    fork._viewA.Ingest(batch);
-                    return Task.FromResult(answer);
+                    var answer = await _view.PushAsync(batch, cancellationToken);
+                    fork._viewA.Push(batch);
+                    return answer;
                 }
 
-                var own = fork._viewA.Ingest(batch);
+                var own = await _view.PushAsync(batch, cancellationToken);
                 fork._lateForB.Add(batch.ToArray());
-                return Task.FromResult(own);
+                return own;
             }
 
             public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
             {
                 if (siteB)
                 {
-                    foreach (var late in fork._lateForB) fork._viewB.Ingest(late);
+                    foreach (var late in fork._lateForB) fork._viewB.Push(late);
                     fork._lateForB.Clear();
                 }
 
-                return Task.FromResult(View.Read(fromPosition, max));
+                return _view.PullAsync(fromPosition, max, cancellationToken);
             }
 
             public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>
-                Task.FromResult(View.ReadAuthor(author, fromSeq));
+                _view.FetchAuthorAsync(author, fromSeq, cancellationToken);
 
-            public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => Task.FromResult(View.Checkpoint(size));
+            public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => _view.GetCheckpointAsync(size, cancellationToken);
 
             public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
-                Task.FromResult(View.ConsistencyProof(size1, size2));
+                _view.GetConsistencyProofAsync(size1, size2, cancellationToken);
 
-            public Task PostCosignedCheckpointAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
-            {
-                View.AddCosignedCheckpoint(note);
-                return Task.CompletedTask;
-            }
+            public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) =>
+                _view.GetInclusionProofAsync(index, size, cancellationToken);
 
-            public Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default) => Task.FromResult(View.CosignedCheckpoints());
+            public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => _view.PostCosignatureAsync(note, cancellationToken);
+
+            public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) => _view.GetCosignaturesAsync(cancellationToken);
         }
     }
 }

@@ -1,20 +1,24 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Ledger.Kernel;
 using Ledger.Sync;
 
 namespace Ledger.Sync.Tests;
 
 /// <summary>A relay running in a child process on a SQLite file, reachable through a line protocol, that a
-/// test can kill with SIGKILL at any moment.</summary>
-internal sealed class ChildProcessRelay : IRelayTransport, IDisposable
+/// test can kill with SIGKILL at any moment. It speaks the relay protocol (RelayWire frames, one base64 line each).</summary>
+internal sealed class ChildProcessRelay : IRelayProtocol, IDisposable
 {
     private readonly string _db;
     private readonly Lock _gate = new();
     private Process? _process;
 
-    public ChildProcessRelay(string db) => _db = db;
+    private readonly RelayWireClient _client;
+
+    public ChildProcessRelay(string db)
+    {
+        _db = db;
+        _client = new RelayWireClient(Exchange);
+    }
 
     public int Starts { get; private set; }
 
@@ -62,59 +66,45 @@ internal sealed class ChildProcessRelay : IRelayTransport, IDisposable
         process.Dispose();
     }
 
-    public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
-    {
-        var line = Request("PUSH " + string.Join(",", batch.Select(b => Convert.ToBase64String(b.Span))), "ACK");
-        var results = line.Split(';').Select(r =>
-        {
-            var f = r.Split(':');
-            return new IngestResult(int.Parse(f[0], CultureInfo.InvariantCulture), null, (IngestStatus)int.Parse(f[1], CultureInfo.InvariantCulture),
-                f[2] == "-" ? null : long.Parse(f[2], CultureInfo.InvariantCulture),
-                f[3] == "-" ? null : (IngestRefusal)int.Parse(f[3], CultureInfo.InvariantCulture),
-                SendFromSeq: f[4] == "-" ? null : ulong.Parse(f[4], CultureInfo.InvariantCulture));
-        }).ToArray();
-        return Task.FromResult(new IngestResponse(results, -1));
-    }
+    // Every call goes through the relay protocol's own codec: the child answers RelayWire frames, one base64 line each.
+    public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default) =>
+        _client.PushAsync(batch, cancellationToken);
 
-    public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
-    {
-        var (size, ops) = ParseOps(Request(string.Create(CultureInfo.InvariantCulture, $"PULL {fromPosition} {max}"), "OPS"));
-        return Task.FromResult(new PullResponse(ops, size));
-    }
+    public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default) =>
+        _client.PullAsync(fromPosition, max, cancellationToken);
 
-    public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default)
-    {
-        var (_, ops) = ParseOps(Request(string.Create(CultureInfo.InvariantCulture, $"AUTHOR {author} {fromSeq}"), "OPS"));
-        return Task.FromResult<IReadOnlyList<(long, ReadOnlyMemory<byte>)>>(ops);
-    }
+    public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>
+        _client.FetchAuthorAsync(author, fromSeq, cancellationToken);
 
-    public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default)
-    {
-        var body = Request("CHECKPOINT " + (size?.ToString(CultureInfo.InvariantCulture) ?? "-"), "NOTE");
-        return Task.FromResult(body == "-" ? null : Convert.FromBase64String(body));
-    }
+    public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => _client.GetCheckpointAsync(size, cancellationToken);
 
-    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default)
-    {
-        var body = Request(string.Create(CultureInfo.InvariantCulture, $"CONSISTENCY {size1} {size2}"), "PROOF");
-        return Task.FromResult<IReadOnlyList<Hash32>>(body.Length == 0 ? [] : body.Split(',').Select(b => new Hash32(Convert.FromBase64String(b))).ToArray());
-    }
+    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
+        _client.GetConsistencyProofAsync(size1, size2, cancellationToken);
 
-    public Task PostCosignedCheckpointAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
-    {
-        Request("COSIGN " + Convert.ToBase64String(note.Span), "OK");
-        return Task.CompletedTask;
-    }
+    public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) =>
+        _client.GetInclusionProofAsync(index, size, cancellationToken);
 
-    public Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default)
-    {
-        var body = Request("COSIGNED", "NOTES");
-        return Task.FromResult<IReadOnlyList<byte[]>>(body.Length == 0 ? [] : body.Split(',').Select(Convert.FromBase64String).ToArray());
-    }
+    public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => _client.PostCosignatureAsync(note, cancellationToken);
+
+    public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) => _client.GetCosignaturesAsync(cancellationToken);
 
     public void Dispose() => Kill();
 
-    private string Request(string request, string expect)
+    private Task<ReadOnlyMemory<byte>> Exchange(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var answer = Request(Convert.ToBase64String(request.Span));
+        try
+        {
+            return Task.FromResult<ReadOnlyMemory<byte>>(Convert.FromBase64String(answer));
+        }
+        catch (FormatException e)
+        {
+            throw new RelayUnavailableException("the relay process answered a line that is not base64.", e);
+        }
+    }
+
+    private string Request(string request)
     {
         Process? process;
         lock (_gate) process = _process;
@@ -124,25 +114,14 @@ internal sealed class ChildProcessRelay : IRelayTransport, IDisposable
             process.StandardInput.WriteLine(request);
             process.StandardInput.Flush();
             var answer = process.StandardOutput.ReadLine();
-            if (answer is null || !answer.StartsWith(expect + " ", StringComparison.Ordinal)) throw new RelayUnavailableException("the relay process died before answering.");
+            if (answer is null) throw new RelayUnavailableException("the relay process died before answering.");
             // A process killed mid-write leaves a torn line: like a connection cut mid-response, it is no answer.
             if (!answer.EndsWith(" #END", StringComparison.Ordinal)) throw new RelayUnavailableException("the relay process died while answering.");
-            return answer[(expect.Length + 1)..^" #END".Length];
+            return answer[..^" #END".Length];
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
         {
             throw new RelayUnavailableException("the relay process died mid-request.", e);
         }
-    }
-
-    private static (long Size, IReadOnlyList<(long, ReadOnlyMemory<byte>)> Ops) ParseOps(string body)
-    {
-        var parts = body.Split(' ');
-        var ops = parts.Skip(1).Select(p =>
-        {
-            var colon = p.IndexOf(':', StringComparison.Ordinal);
-            return (long.Parse(p[..colon], CultureInfo.InvariantCulture), (ReadOnlyMemory<byte>)Convert.FromBase64String(p[(colon + 1)..]));
-        }).ToArray();
-        return (long.Parse(parts[0], CultureInfo.InvariantCulture), ops);
     }
 }

@@ -97,7 +97,7 @@ public class EquivocationTests
                     await nodes[n].SyncAsync(link);
                     break;
                 case 3:
-                    if (relay.Checkpoint() is { } note) await nodes[n].OfferCheckpointAsync(note, link);
+                    if (relay.GetCheckpoint() is { } note) await nodes[n].OfferCheckpointAsync(note, link);
                     break;
             }
         }
@@ -119,7 +119,7 @@ public class EquivocationTests
         var link = new InMemoryRelayTransport(relay);
         await using var node = Node("till-a");
         await node.SyncAsync(link);
-        var old = relay.Checkpoint()!;
+        var old = relay.GetCheckpoint()!;
         for (var i = 0; i < 5; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
         await node.SyncAsync(link);
         var witnessed = node.WitnessedCheckpoint!;
@@ -144,7 +144,7 @@ public class EquivocationTests
         {
             await writer.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
             await writer.SyncAsync(link);
-            notes.Add(relay.Checkpoint()!);
+            notes.Add(relay.GetCheckpoint()!);
         }
 
         await using var witness = Node("till-r");
@@ -174,7 +174,7 @@ public class EquivocationTests
     }
 
     /// <summary>Serves the relay's ops with the first two swapped (both validly signed), under the relay's real checkpoint.</summary>
-    private sealed class SwappingTransport(InMemoryRelayTransport inner) : IRelayTransport
+    private sealed class SwappingTransport(InMemoryRelayTransport inner) : IRelayProtocol
     {
         public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default) => inner.PushAsync(batch, cancellationToken);
 
@@ -193,9 +193,11 @@ public class EquivocationTests
 
         public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) => inner.GetConsistencyProofAsync(size1, size2, cancellationToken);
 
-        public Task PostCosignedCheckpointAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => inner.PostCosignedCheckpointAsync(note, cancellationToken);
+        public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) => inner.GetInclusionProofAsync(index, size, cancellationToken);
 
-        public Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default) => inner.GetCosignedCheckpointsAsync(cancellationToken);
+        public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => inner.PostCosignatureAsync(note, cancellationToken);
+
+        public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) => inner.GetCosignaturesAsync(cancellationToken);
     }
 }
 
@@ -213,52 +215,52 @@ internal sealed class ForkingRelay
         _forB = new Relay(new RelayOptions { Ledger = World.Ledger, Origin = origin, CheckpointKey = key }, new InMemoryRelayStore());
     }
 
-    public IRelayTransport TransportFor(string device) => device == "A" ? new Link(this, forB: false) : new Link(this, forB: true);
+    public IRelayProtocol TransportFor(string device) => device == "A" ? new Link(this, forB: false) : new Link(this, forB: true);
 
-    private sealed class Link(ForkingRelay fork, bool forB) : IRelayTransport
+    // Each view is reached through the wire codec, as an honest relay is: the dishonesty is in the order, not the bytes.
+    private sealed class Link(ForkingRelay fork, bool forB) : IRelayProtocol
     {
-        private Relay Relay => forB ? fork._forB : fork._forA;
+        private readonly InMemoryRelayTransport _view = new(forB ? fork._forB : fork._forA);
 
-        public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
+        public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
         {
             if (forB)
             {
                 // B's ops go first to B's view; A's view gets them right away too, but B's view gets A's ops late.
-                var response = fork._forB.Ingest(batch);
-                fork._forA.Ingest(batch);
-                return Task.FromResult(response);
+                var response = await _view.PushAsync(batch, cancellationToken);
+                fork._forA.Push(batch);
+                return response;
             }
 
-            var own = fork._forA.Ingest(batch);
+            var own = await _view.PushAsync(batch, cancellationToken);
             fork._pendingForB.Add(batch.ToArray());
-            return Task.FromResult(own);
+            return own;
         }
 
         public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
         {
             if (forB && fromPosition > 0)
             {
-                foreach (var pending in fork._pendingForB) fork._forB.Ingest(pending);
+                foreach (var pending in fork._pendingForB) fork._forB.Push(pending);
                 fork._pendingForB.Clear();
             }
 
-            return Task.FromResult(Relay.Read(fromPosition, max));
+            return _view.PullAsync(fromPosition, max, cancellationToken);
         }
 
         public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>
-            Task.FromResult(Relay.ReadAuthor(author, fromSeq));
+            _view.FetchAuthorAsync(author, fromSeq, cancellationToken);
 
-        public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => Task.FromResult(Relay.Checkpoint(size));
+        public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => _view.GetCheckpointAsync(size, cancellationToken);
 
         public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
-            Task.FromResult(Relay.ConsistencyProof(size1, size2));
+            _view.GetConsistencyProofAsync(size1, size2, cancellationToken);
 
-        public Task PostCosignedCheckpointAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
-        {
-            Relay.AddCosignedCheckpoint(note);
-            return Task.CompletedTask;
-        }
+        public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) =>
+            _view.GetInclusionProofAsync(index, size, cancellationToken);
 
-        public Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default) => Task.FromResult(Relay.CosignedCheckpoints());
+        public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => _view.PostCosignatureAsync(note, cancellationToken);
+
+        public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) => _view.GetCosignaturesAsync(cancellationToken);
     }
 }

@@ -29,7 +29,7 @@ public class NodeLifecycleTests
         var relay = World.NewRelay();
         // Another device with the same keys already put a different history of this author on the relay.
         var clone = World.Chain("till-1", 2);
-        Assert.All(relay.Ingest(clone.Select(o => o.Bytes).ToArray()).Results, r => Assert.True(r.Held));
+        Assert.All(relay.Push(clone.Select(o => o.Bytes).ToArray()).Results, r => Assert.True(r.Held));
         await using var node = World.NewNode("till-1");
         var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5), critical: true);
         // The push is refused as a fork; the pull then finds ops of this author it did not sign and stops loudly.

@@ -231,12 +231,12 @@ public class NodeTests
         await observer.SyncAsync(new InMemoryRelayTransport(relay));
         await recovered.SyncAsync(link);
         Assert.Equal(observer.StateHash(), recovered.StateHash());
-        var chain = relay.ReadAuthor(author, 1, int.MaxValue);
+        var chain = relay.FetchAuthor(author, 1, int.MaxValue);
         Assert.Equal(7, chain.Count);
         var all = new List<SignedOp>();
         for (ulong from = 1; ; from = all[^1].Op.Seq + 1)
         {
-            var page = relay.ReadAuthor(author, from);
+            var page = relay.FetchAuthor(author, from);
             if (page.Count == 0) break;
             all.AddRange(page.Select(p => SignedOpCodec.Decode(p.Bytes)));
         }

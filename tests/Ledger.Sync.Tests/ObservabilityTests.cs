@@ -127,10 +127,10 @@ public class ObservabilityTests
         for (var i = 0; i < 5; i++) ops.Add(log.Append(TestManifest.V1, TestManifest.AddTally, new AmountArgs("k", i)));
         using var seen = new Measurements("Ledger.Sync.Relay", ledger, byMeasurementTag: true);
 
-        relay.Ingest(ops.Take(3).Select(o => o.Bytes).ToArray());
-        relay.Ingest(ops.Take(3).Select(o => o.Bytes).ToArray()); // a resend
-        relay.Ingest([ops[5].Bytes]); // a gap
-        relay.Ingest([new byte[] { 0x93, 0x01 }]); // garbage
+        relay.Push(ops.Take(3).Select(o => o.Bytes).ToArray());
+        relay.Push(ops.Take(3).Select(o => o.Bytes).ToArray()); // a resend
+        relay.Push([ops[5].Bytes]); // a gap
+        relay.Push([new byte[] { 0x93, 0x01 }]); // garbage
 
         Assert.Equal(3, seen.Sum("ledger.relay.ops", ("ledger.status", "accepted")));
         Assert.Equal(3, seen.Sum("ledger.relay.ops", ("ledger.status", "duplicate")));

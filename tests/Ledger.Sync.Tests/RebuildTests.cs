@@ -80,7 +80,7 @@ public class RebuildTests
         var order = new List<(long, SignedOp)>();
         for (long from = 0; from < relay.Size;)
         {
-            var page = relay.Read(from);
+            var page = relay.Pull(from);
             order.AddRange(page.Ops.Select(o => (o.Position, SignedOpCodec.Decode(o.Bytes))));
             from += page.Ops.Count;
         }

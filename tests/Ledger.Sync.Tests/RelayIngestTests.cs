@@ -14,8 +14,8 @@ public class RelayIngestTests
     {
         var relay = World.NewRelay();
         var chain = World.Chain("till", 4);
-        var first = relay.Ingest(Bytes(chain));
-        var second = relay.Ingest(Bytes(chain));
+        var first = relay.Push(Bytes(chain));
+        var second = relay.Push(Bytes(chain));
         Assert.All(first.Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
         Assert.All(second.Results, r => Assert.Equal(IngestStatus.Duplicate, r.Status));
         Assert.Equal(first.Results.Select(r => r.Position), second.Results.Select(r => r.Position));
@@ -28,13 +28,13 @@ public class RelayIngestTests
     {
         var relay = World.NewRelay();
         var chain = World.Chain("till", 5);
-        var late = relay.Ingest(Bytes(chain.Skip(3)));
+        var late = relay.Push(Bytes(chain.Skip(3)));
         Assert.All(late.Results, r => Assert.Equal(IngestRefusal.Gap, r.Refusal));
         Assert.Equal(1UL, late.Results[0].SendFromSeq);
         Assert.Contains("send from seq 1", late.Results[0].Detail);
-        relay.Ingest(Bytes(chain.Take(3)));
-        Assert.All(relay.Ingest(Bytes(chain.Skip(3))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
-        Assert.Equal(chain.Select(o => o.ChainHash), relay.Read(0).Ops.Select(o => Hash32.Sha256(o.Bytes.Span)));
+        relay.Push(Bytes(chain.Take(3)));
+        Assert.All(relay.Push(Bytes(chain.Skip(3))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+        Assert.Equal(chain.Select(o => o.ChainHash), relay.Pull(0).Ops.Select(o => Hash32.Sha256(o.Bytes.Span)));
     }
 
     [Fact]
@@ -48,17 +48,17 @@ public class RelayIngestTests
         using (var store = new SqliteRelayStore(path))
         {
             var relay = World.NewRelay(store);
-            relay.Ingest(Bytes(a));
-            first = relay.Ingest(Bytes(b));
+            relay.Push(Bytes(a));
+            first = relay.Push(Bytes(b));
         }
 
         using var reopened = new SqliteRelayStore(path);
         var restarted = World.NewRelay(reopened);
-        var again = restarted.Ingest(Bytes(b.Concat(a)));
+        var again = restarted.Push(Bytes(b.Concat(a)));
         Assert.All(again.Results, r => Assert.Equal(IngestStatus.Duplicate, r.Status));
         Assert.Equal(first.Results.Select(r => r.Position), again.Results.Take(b.Count).Select(r => r.Position));
         var more = World.Chain("a", 4);
-        Assert.Equal(IngestStatus.Accepted, restarted.Ingest(Bytes(more.Skip(4))).Results[0].Status);
+        Assert.Equal(IngestStatus.Accepted, restarted.Push(Bytes(more.Skip(4))).Results[0].Status);
     }
 
     [Fact]
@@ -68,12 +68,12 @@ public class RelayIngestTests
     {
         var relay = World.NewRelay();
         var chain = World.Chain("till", 3);
-        relay.Ingest(Bytes(chain));
+        relay.Push(Bytes(chain));
         var author = chain[0].Op.Author;
         var twinOp = Ledger.TestDomain.TestManifest.V1.CreateOp(Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("other", 99),
             author, 3, chain[1].ChainHash, new BranchId(author, "main"), 5, Guid.Empty);
         var twin = SignedOpCodec.Sign(twinOp, World.Ledger, World.Key("till", 0));
-        var result = relay.Ingest([twin.Bytes]).Results.Single();
+        var result = relay.Push([twin.Bytes]).Results.Single();
         Assert.Equal(IngestRefusal.Fork, result.Refusal);
         var evidence = Assert.Single(relay.Evidence());
         Assert.True(evidence.Verify().Valid);
@@ -88,8 +88,8 @@ public class RelayIngestTests
     {
         var relay = new Relay(new RelayOptions { Ledger = World.Ledger, MaxBatch = 8 }, new InMemoryRelayStore());
         var chain = World.Chain("till", 6);
-        relay.Ingest(Bytes(chain.Take(3)));
-        var before = relay.Read(0).Ops.Select(o => o.Bytes.ToArray()).ToArray();
+        relay.Push(Bytes(chain.Take(3)));
+        var before = relay.Pull(0).Ops.Select(o => o.Bytes.ToArray()).ToArray();
 
         var forged = chain[3].Bytes.ToArray();
         forged[^3] ^= 0x55;
@@ -98,15 +98,15 @@ public class RelayIngestTests
         new Random(1).NextBytes(random);
         AuthorLog.Incept("other-ledger", "x", World.Key("x", 0), World.Key("x", 1).Public.Digest, out var otherInception);
 
-        var results = relay.Ingest([forged, truncated, random, otherInception.Bytes, chain[5].Bytes]).Results;
+        var results = relay.Push([forged, truncated, random, otherInception.Bytes, chain[5].Bytes]).Results;
         Assert.Equal(IngestRefusal.InvalidChain, results[0].Refusal);
         Assert.Equal(ChainBreak.BadSignature, results[0].Break);
         Assert.Equal(IngestRefusal.Malformed, results[1].Refusal);
         Assert.Equal(IngestRefusal.Malformed, results[2].Refusal);
         Assert.Equal(IngestRefusal.WrongLedger, results[3].Refusal);
         Assert.Equal(IngestRefusal.Gap, results[4].Refusal);
-        Assert.All(relay.Ingest(Enumerable.Repeat(chain[3].Bytes, 9).ToArray()).Results, r => Assert.Equal(IngestRefusal.BatchTooLarge, r.Refusal));
-        Assert.Equal(before, relay.Read(0).Ops.Select(o => o.Bytes.ToArray()).ToArray());
+        Assert.All(relay.Push(Enumerable.Repeat(chain[3].Bytes, 9).ToArray()).Results, r => Assert.Equal(IngestRefusal.BatchTooLarge, r.Refusal));
+        Assert.Equal(before, relay.Pull(0).Ops.Select(o => o.Bytes.ToArray()).ToArray());
 
         // Every single-byte flip of a valid op is refused (or, if it still decodes, refused by the chain rules).
         var op = chain[3].Bytes.ToArray();
@@ -114,7 +114,7 @@ public class RelayIngestTests
         {
             var m = (byte[])op.Clone();
             m[i] ^= 0x08;
-            var r = relay.Ingest([m]).Results.Single();
+            var r = relay.Push([m]).Results.Single();
             Assert.Equal(IngestStatus.Refused, r.Status);
         }
 
@@ -138,8 +138,8 @@ public class RelayIngestTests
         batch[11] = truncated;
         batch[30] = flipped;
 
-        Assert.NotNull(relay.Checkpoint()); // the tree exists from here, so this batch's leaves come from the parallel pass
-        var results = relay.Ingest(batch).Results;
+        Assert.NotNull(relay.GetCheckpoint()); // the tree exists from here, so this batch's leaves come from the parallel pass
+        var results = relay.Push(batch).Results;
         Assert.Equal(80, results.Count);
         Assert.Equal(Enumerable.Range(0, 80), results.Select(r => r.Index));
         Assert.Equal(IngestRefusal.Malformed, results[11].Refusal);
@@ -172,14 +172,14 @@ public class RelayIngestTests
         var onBad = SignedOpCodec.Sign(Ledger.TestDomain.TestManifest.V1.CreateOp(Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("k", 1),
             author, 4, bad.ChainHash, new BranchId(author, "main"), 9, Guid.Empty), World.Ledger, World.Key("a", 0));
         var batch = new[] { a[0].Bytes, a[1].Bytes, b[0].Bytes, bad.Bytes, b[1].Bytes, onBad.Bytes, b[2].Bytes };
-        var results = relay.Ingest(batch).Results;
+        var results = relay.Push(batch).Results;
         Assert.Equal([IngestStatus.Accepted, IngestStatus.Accepted, IngestStatus.Accepted, IngestStatus.Refused, IngestStatus.Accepted, IngestStatus.Refused, IngestStatus.Accepted],
             results.Select(r => r.Status));
         Assert.Equal(ChainBreak.BadSignature, results[3].Break);
         Assert.Equal(IngestRefusal.AfterRefused, results[5].Refusal);
         Assert.Equal(5, relay.Size);
         // The author continues from where the relay's chain is.
-        Assert.All(relay.Ingest(Bytes(a.Skip(2))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+        Assert.All(relay.Push(Bytes(a.Skip(2))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public class RelayIngestTests
         var relay = new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore(capBytes: 64));
         var chain = World.Chain("till", 2);
         // The batch repeats its own ops: nothing of it fits, so neither the ops nor their repeats may be acknowledged.
-        var response = relay.Ingest(Bytes(chain.Concat(chain)));
+        var response = relay.Push(Bytes(chain.Concat(chain)));
         Assert.All(response.Results, r => Assert.False(r.Held, $"op {r.Index} was acknowledged ({r.Status}) but the store holds nothing"));
         Assert.All(response.Results.Take(chain.Count), r => Assert.Equal(IngestRefusal.StoreFull, r.Refusal));
         Assert.Equal(0, relay.Size);

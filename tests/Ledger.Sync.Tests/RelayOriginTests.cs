@@ -92,7 +92,7 @@ public class RelayOriginTests
         await using var restored = await DeviceNode.ImportAsync(World.Options(), new InMemoryNodeStore(), export, World.Key("till-1", 0));
         Assert.Null(restored.RelayOrigin);
         var stranger = RelayNamed("relay.example/stranger");
-        stranger.Ingest(World.Chain("till-9", 3).Select(o => o.Bytes).ToArray());
+        stranger.Push(World.Chain("till-9", 3).Select(o => o.Bytes).ToArray());
         var error = await Assert.ThrowsAsync<SyncException>(() => restored.SyncAsync(new InMemoryRelayTransport(stranger)));
         Assert.Contains("another op at position 0", error.Message);
         Assert.Null(restored.RelayOrigin);
@@ -112,7 +112,7 @@ public class RelayOriginTests
 
         // A "successor" that carries the right name but another order (here: someone else's ops first).
         var renumbered = RelayNamed(SuccessorName(old));
-        renumbered.Ingest(World.Chain("till-7", 1).Select(o => o.Bytes).ToArray());
+        renumbered.Push(World.Chain("till-7", 1).Select(o => o.Bytes).ToArray());
         var error = await Assert.ThrowsAsync<SyncException>(() => node.SyncAsync(new InMemoryRelayTransport(renumbered)));
         Assert.Contains("another op at position 0", error.Message);
         Assert.Equal(old.Origin, node.RelayOrigin);

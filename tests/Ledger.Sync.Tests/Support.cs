@@ -55,7 +55,7 @@ internal static class World
 }
 
 /// <summary>Pushes, then loses every pull: the device reaches the relay but learns nothing back.</summary>
-internal sealed class PushOnly(IRelayTransport inner) : IRelayTransport
+internal sealed class PushOnly(IRelayProtocol inner) : IRelayProtocol
 {
     public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default) => inner.PushAsync(batch, cancellationToken);
 
@@ -70,9 +70,12 @@ internal sealed class PushOnly(IRelayTransport inner) : IRelayTransport
     public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
         inner.GetConsistencyProofAsync(size1, size2, cancellationToken);
 
-    public Task PostCosignedCheckpointAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => inner.PostCosignedCheckpointAsync(note, cancellationToken);
+    public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) =>
+        inner.GetInclusionProofAsync(index, size, cancellationToken);
 
-    public Task<IReadOnlyList<byte[]>> GetCosignedCheckpointsAsync(CancellationToken cancellationToken = default) => inner.GetCosignedCheckpointsAsync(cancellationToken);
+    public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => inner.PostCosignatureAsync(note, cancellationToken);
+
+    public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) => inner.GetCosignaturesAsync(cancellationToken);
 }
 
 /// <summary>A node store seen through a wrapper, so a test can change one behaviour of a real store (survive the

@@ -121,7 +121,7 @@ public class TransparencyGoldenVectorTests
         var relay = new Relay(new RelayOptions { Ledger = LedgerName, CheckpointKey = relayKey }, new InMemoryRelayStore());
         Assert.Equal(Origin, relay.Origin);
         Assert.Equal(noteKey.ToVkey(), relay.CheckpointVerifierKey!.ToVkey());
-        var empty = relay.Checkpoint()!;
+        var empty = relay.GetCheckpoint()!;
 
         var text = new StringBuilder()
             .Append("# C2SP tlog-checkpoint notes signed by a relay (docs/wire-format.md, \"Relay checkpoint\").\n")

@@ -63,7 +63,7 @@ public class RecoveryCommandTests
         Assert.Contains($"old order: {relay.Size} positions; recovered {relay.Size}; lost 0", run.Output);
         using var rebuilt = new SqliteRelayStore(output);
         Assert.Equal(relay.Size, rebuilt.Count);
-        Assert.Equal(relay.Read(0).Ops.Select(o => Hash32.Sha256(o.Bytes.Span)), rebuilt.Read(0, 1000).Select(o => Hash32.Sha256(o.Bytes.Span)));
+        Assert.Equal(relay.Pull(0).Ops.Select(o => Hash32.Sha256(o.Bytes.Span)), rebuilt.Read(0, 1000).Select(o => Hash32.Sha256(o.Bytes.Span)));
 
         // Run again onto the same file: refused, the store untouched.
         var again = ToolRun.Of("", "rebuild", "--from", stores[0], "--out", output);
@@ -90,7 +90,7 @@ public class RecoveryCommandTests
 
         // Positions after the last one the survivor holds are invisible without a witnessed checkpoint (this relay
         // signed none): only the holes before it can be named.
-        var order = relay.Read(0).Ops.Select(o => (o.Position, Author: SignedOpCodec.Decode(o.Bytes).Op.Author)).ToArray();
+        var order = relay.Pull(0).Ops.Select(o => (o.Position, Author: SignedOpCodec.Decode(o.Bytes).Op.Author)).ToArray();
         var lastHeld = order.Where(o => o.Author != gone).Max(o => o.Position);
         var expected = order.Where(o => o.Author == gone && o.Position < lastHeld).Select(o => o.Position).ToArray();
         Assert.NotEmpty(expected);

@@ -10,7 +10,7 @@ public sealed partial class DeviceNode
     /// position, verify, persist and fold. Offline is normal: nothing is lost and the round reports it.</summary>
     /// <exception cref="SyncException">The relay served something that cannot be trusted (nothing of it was stored), or the
     /// node's store could not read own ops to push (they stay Local; the others' ops were pulled first).</exception>
-    public async Task<SyncResult> SyncAsync(IRelayTransport relay, CancellationToken cancellationToken = default)
+    public async Task<SyncResult> SyncAsync(IRelayProtocol relay, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(relay);
         ThrowIfFrozen();
@@ -30,7 +30,7 @@ public sealed partial class DeviceNode
         }
     }
 
-    private async Task<SyncResult> SyncRoundAsync(IRelayTransport relay, CancellationToken cancellationToken)
+    private async Task<SyncResult> SyncRoundAsync(IRelayProtocol relay, CancellationToken cancellationToken)
     {
         int pushed, acked, refused;
         bool offline;
@@ -90,7 +90,7 @@ public sealed partial class DeviceNode
     /// <see cref="RelayRebuild.SuccessorOrigin"/>) first checks that the relay holds, at every position it
     /// holds, the very op it holds there. Any other log is refused: mixing the indices of two logs would corrupt
     /// the ladder and the claim order.</remarks>
-    private async Task<string?> AcceptOriginAsync(IRelayTransport relay, string? origin, CancellationToken cancellationToken)
+    private async Task<string?> AcceptOriginAsync(IRelayProtocol relay, string? origin, CancellationToken cancellationToken)
     {
         if (origin is null) return null; // a transport that does not say
         var pinned = _relayOrigin;
@@ -123,7 +123,7 @@ public sealed partial class DeviceNode
 
     /// <summary>Reads the relay's log up to the highest position this node holds and compares it, position by
     /// position, with what the node holds (once, when a log is first pinned or succeeded).</summary>
-    private async Task CheckLogAgreesAsync(IRelayTransport relay, string origin, string? pinned, CancellationToken cancellationToken)
+    private async Task CheckLogAgreesAsync(IRelayProtocol relay, string origin, string? pinned, CancellationToken cancellationToken)
     {
         var held = new Dictionary<long, Hash32>();
         foreach (var record in _store.LoadAll())
@@ -158,7 +158,7 @@ public sealed partial class DeviceNode
         }
     }
 
-    private async Task<(int Pushed, int Acked, int Refused, bool Offline)> PushAsync(IRelayTransport relay, CancellationToken cancellationToken)
+    private async Task<(int Pushed, int Acked, int Refused, bool Offline)> PushAsync(IRelayProtocol relay, CancellationToken cancellationToken)
     {
         int pushed = 0, acked = 0, refused = 0;
         while (true)
@@ -271,7 +271,7 @@ public sealed partial class DeviceNode
         }
     }
 
-    private async Task<(int Pulled, long RelaySize)> PullAsync(IRelayTransport relay, CancellationToken cancellationToken)
+    private async Task<(int Pulled, long RelaySize)> PullAsync(IRelayProtocol relay, CancellationToken cancellationToken)
     {
         var pulled = 0;
         while (true)

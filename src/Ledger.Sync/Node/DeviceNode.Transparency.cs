@@ -55,7 +55,7 @@ public sealed partial class DeviceNode
     /// <summary>Offers a relay checkpoint (from gossip, a peer, a file). It is verified against the trusted relay
     /// key; a smaller one than the one witnessed is refused (no rollback); one this node can check against the
     /// ops it holds either advances the witness or, if it contradicts them, becomes evidence.</summary>
-    public async Task<CheckpointVerdict> OfferCheckpointAsync(ReadOnlyMemory<byte> note, IRelayTransport relay, CancellationToken cancellationToken = default)
+    public async Task<CheckpointVerdict> OfferCheckpointAsync(ReadOnlyMemory<byte> note, IRelayProtocol relay, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(relay);
         var trusted = _options.TrustedRelay ?? throw new InvalidOperationException("NodeOptions.TrustedRelay is not set: this node witnesses no relay.");
@@ -192,7 +192,7 @@ public sealed partial class DeviceNode
 
     /// <summary>The order just pulled must agree with the checkpoint witnessed before (which may have come from a
     /// peer): if the witnessed size is now covered by this node's ops, their root must be the witnessed root.</summary>
-    private async Task CheckAgainstWitnessAsync(long before, IRelayTransport relay, CancellationToken cancellationToken)
+    private async Task CheckAgainstWitnessAsync(long before, IRelayProtocol relay, CancellationToken cancellationToken)
     {
         if (_options.TrustedRelay is null) return;
         (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
@@ -208,7 +208,7 @@ public sealed partial class DeviceNode
 
     /// <summary>After a round: cosign the witnessed checkpoint, hand it to the relay and to peers, and compare
     /// every checkpoint received from them with this node's view.</summary>
-    private async Task GossipAsync(IRelayTransport relay, CancellationToken cancellationToken)
+    private async Task GossipAsync(IRelayProtocol relay, CancellationToken cancellationToken)
     {
         if (_options.TrustedRelay is null) return;
         (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
@@ -218,14 +218,14 @@ public sealed partial class DeviceNode
             SigningKey key;
             lock (_foldGate) key = _keys[_verifiers[Author].Keys!.Current.Id];
             var cosigned = Cosignatures.Cosign(SignedNote.Parse(w.Note), WitnessName, key, _options.Time.GetUtcNow()).ToBytes();
-            await relay.PostCosignedCheckpointAsync(cosigned, cancellationToken).ConfigureAwait(false);
+            await relay.PostCosignatureAsync(cosigned, cancellationToken).ConfigureAwait(false);
             _gossip?.Publish(this, cosigned);
         }
 
         var received = new List<byte[]>(_deferredGossip);
         _deferredGossip.Clear();
         while (_gossipInbox.TryDequeue(out var note)) received.Add(note);
-        received.AddRange(await relay.GetCosignedCheckpointsAsync(cancellationToken).ConfigureAwait(false));
+        received.AddRange(await relay.GetCosignaturesAsync(cancellationToken).ConfigureAwait(false));
         foreach (var note in received.DistinctBy(n => Hash32.Sha256(n)))
         {
             if (FrozenBecause is not null) return;
@@ -236,7 +236,7 @@ public sealed partial class DeviceNode
 
     /// <summary>A relay-signed checkpoint contradicts the ops this node holds. Ask the relay to sign this node's
     /// view at that size: two relay-signed checkpoints of one size with different roots are self-contained evidence.</summary>
-    private async Task<CheckpointVerdict> ContradictionAsync(RelayCheckpoint theirs, byte[] theirNote, Hash32 mine, IRelayTransport relay, CancellationToken cancellationToken)
+    private async Task<CheckpointVerdict> ContradictionAsync(RelayCheckpoint theirs, byte[] theirNote, Hash32 mine, IRelayProtocol relay, CancellationToken cancellationToken)
     {
         var trusted = _options.TrustedRelay!;
         byte[]? oursNote = null;

@@ -163,7 +163,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     /// that exists), derives the pre-committed next key from the master secret, rotates to it, and goes on.
     /// The store must be empty. Other authors' ops arrive with the next <see cref="SyncAsync"/>.</summary>
     public static async Task<DeviceNode> RecoverAsync(NodeOptions options, INodeStore emptyStore, ReadOnlyMemory<byte> masterSecret, AuthorId author,
-        IRelayTransport relay, CancellationToken cancellationToken = default)
+        IRelayProtocol relay, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(emptyStore);

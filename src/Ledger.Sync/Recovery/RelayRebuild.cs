@@ -128,7 +128,7 @@ public static class RelayRebuild
         var newPositions = new Dictionary<OpRef, long>();
         foreach (var batch in order.Chunk(256))
         {
-            var response = target.Ingest(batch.Select(o => o.Bytes).ToArray());
+            var response = target.Push(batch.Select(o => o.Bytes).ToArray());
             foreach (var r in response.Results)
             {
                 if (r is { Held: true, Position: { } np }) newPositions[batch[r.Index].Ref] = np;

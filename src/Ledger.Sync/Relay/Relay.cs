@@ -10,7 +10,7 @@ namespace Ledger.Sync;
 /// resend gets its original position, across restarts; another op at a taken (author, seq) is refused and
 /// kept as ClientFork evidence; a gap is refused with "send from seq N".</summary>
 /// <remarks>Thread-safe: batches are ingested one at a time, in arrival order.</remarks>
-public sealed class Relay
+public sealed class Relay : IRelayProtocol
 {
     private static readonly Meter Meter = new("Ledger.Sync.Relay", "1.0");
     private static readonly Counter<long> Ingested = Meter.CreateCounter<long>("ledger.relay.ops", "{op}", "Ops offered to relays, by ledger, status and refusal.");
@@ -62,7 +62,7 @@ public sealed class Relay
     public Action<IReadOnlyList<StoredOp>>? AfterPersist { get; set; }
 
     /// <summary>Ingests a batch of signed op bytes; returns one result per op, in order.</summary>
-    public IngestResponse Ingest(IReadOnlyList<ReadOnlyMemory<byte>> batch)
+    public IngestResponse Push(IReadOnlyList<ReadOnlyMemory<byte>> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -99,7 +99,8 @@ public sealed class Relay
             if (batch.Count > _options.MaxBatch)
             {
                 return new IngestResponse(batch.Select((_, i) => new IngestResult(i, null, IngestStatus.Refused, Refusal: IngestRefusal.BatchTooLarge,
-                    Detail: $"a batch carries at most {_options.MaxBatch} ops; this one has {batch.Count}.")).ToArray(), _store.Count, Origin);
+                    Detail: $"a batch carries at most {_options.MaxBatch} ops; this one has {batch.Count}.")).ToArray(), _store.Count, Origin,
+                    new Dictionary<AuthorId, ulong>());
             }
 
             var results = new IngestResult?[batch.Count];
@@ -210,7 +211,7 @@ public sealed class Relay
                 _evidence.Flush();
                 return new IngestResponse(results.Select((r, i) => r!.Status == IngestStatus.Accepted || (r is { Status: IngestStatus.Duplicate, Position: null })
                     ? new IngestResult(i, r.Op, IngestStatus.Refused, Refusal: IngestRefusal.StoreFull, Detail: e.Message)
-                    : r).ToArray(), _store.Count, Origin);
+                    : r).ToArray(), _store.Count, Origin, NextSeqOf(trial.Keys));
             }
 
             // Repeats of ops accepted in this same batch take their position now that it is held.
@@ -239,13 +240,13 @@ public sealed class Relay
 
             _evidence.Flush();
             AfterPersist?.Invoke(accepted);
-            return new IngestResponse(results.Select(r => r!).ToArray(), _store.Count, Origin);
+            return new IngestResponse(results.Select(r => r!).ToArray(), _store.Count, Origin, NextSeqOf(trial.Keys));
         }
     }
 
     /// <summary>Up to <see cref="RelayOptions.MaxRead"/> ops from <paramref name="fromPosition"/>, with the signed
     /// checkpoint of the prefix they complete.</summary>
-    public PullResponse Read(long fromPosition, int max = int.MaxValue)
+    public PullResponse Pull(long fromPosition, int max = int.MaxValue)
     {
         lock (_gate)
         {
@@ -258,7 +259,7 @@ public sealed class Relay
 
     /// <summary>The signed checkpoint of the first <paramref name="size"/> ops (default: all), or null when the
     /// relay signs no checkpoints. Any size up to the current one can be signed: they are all consistent.</summary>
-    public byte[]? Checkpoint(long? size = null)
+    public byte[]? GetCheckpoint(long? size = null)
     {
         lock (_gate) return CheckpointNote(size ?? _store.Count);
     }
@@ -270,19 +271,19 @@ public sealed class Relay
     }
 
     /// <summary>The RFC 9162 consistency proof between two sizes.</summary>
-    public IReadOnlyList<Hash32> ConsistencyProof(long size1, long size2)
+    public IReadOnlyList<Hash32> GetConsistencyProof(long size1, long size2)
     {
         lock (_gate) return Tree().ConsistencyProof(size1, size2);
     }
 
     /// <summary>The RFC 9162 inclusion proof of the op at <paramref name="index"/> in the tree of <paramref name="size"/> ops.</summary>
-    public IReadOnlyList<Hash32> InclusionProof(long index, long size)
+    public IReadOnlyList<Hash32> GetInclusionProof(long index, long size)
     {
         lock (_gate) return Tree().InclusionProof(index, size);
     }
 
     /// <summary>Keeps a checkpoint a witness cosigned, so other nodes can compare views through the relay too.</summary>
-    public void AddCosignedCheckpoint(ReadOnlyMemory<byte> note)
+    public void PostCosignature(ReadOnlyMemory<byte> note)
     {
         SignedNote.Parse(note.Span);
         lock (_gate)
@@ -293,7 +294,7 @@ public sealed class Relay
     }
 
     /// <summary>The cosigned checkpoints witnesses posted, oldest first.</summary>
-    public IReadOnlyList<byte[]> CosignedCheckpoints()
+    public IReadOnlyList<byte[]> GetCosignatures()
     {
         lock (_gate) return _cosigned.ToArray();
     }
@@ -328,7 +329,7 @@ public sealed class Relay
     }
 
     /// <summary>An author's chain from <paramref name="fromSeq"/> (a recovering device fetches its own tip this way).</summary>
-    public IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> ReadAuthor(AuthorId author, ulong fromSeq = 1, int max = int.MaxValue) =>
+    public IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> FetchAuthor(AuthorId author, ulong fromSeq = 1, int max = int.MaxValue) =>
         _store.ReadAuthor(author, fromSeq, Math.Min(max, _options.MaxRead)).Select(o => (o.Position, o.Bytes)).ToArray();
 
     /// <summary>Evidence the relay kept, decoded (including any its full store could not take yet).</summary>
@@ -397,6 +398,77 @@ public sealed class Relay
 
         _verifiers[author] = verifier;
         return verifier;
+    }
+
+    // For every author of the batch, the seq the relay expects next: one more than its stored tip. The verifiers
+    // follow the store (see Push); an author not cached (refused, or never stored) is looked up in the store.
+    private Dictionary<AuthorId, ulong> NextSeqOf(IEnumerable<AuthorId> authors)
+    {
+        var next = new Dictionary<AuthorId, ulong>();
+        foreach (var author in authors)
+        {
+            next[author] = _verifiers.TryGetValue(author, out var verifier) ? verifier.Seq + 1
+                : _store.TryGetTip(author, out var seq, out _) ? seq + 1 : 1;
+        }
+
+        return next;
+    }
+
+    /// <inheritdoc />
+    public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Push(batch));
+    }
+
+    /// <inheritdoc />
+    public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Pull(fromPosition, max));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(FetchAuthor(author, fromSeq));
+    }
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(GetCheckpoint(size));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(GetConsistencyProof(size1, size2));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(GetInclusionProof(index, size));
+    }
+
+    /// <inheritdoc />
+    public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        PostCosignature(note);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(GetCosignatures());
     }
 
     private static IngestResult Refuse(int index, SignedOp op, IngestRefusal refusal, string detail) =>
