@@ -282,6 +282,13 @@ public sealed class Relay : IRelayProtocol
         lock (_gate) return Tree().InclusionProof(index, size);
     }
 
+    /// <summary>Up to <paramref name="count"/> hashes of complete subtrees of 2^<paramref name="level"/> ops from the
+    /// <paramref name="from"/>-th on (level 0: leaf hashes), as the HTTP relay serves C2SP tlog-tiles.</summary>
+    public IReadOnlyList<Hash32> GetTreeHashes(int level, long from, int count)
+    {
+        lock (_gate) return Tree().Hashes(level, from, count);
+    }
+
     /// <summary>Keeps a checkpoint a witness cosigned, so other nodes can compare views through the relay too.</summary>
     public void PostCosignature(ReadOnlyMemory<byte> note)
     {

@@ -72,6 +72,21 @@ public sealed class MerkleTree
     /// <summary>The leaf hash at <paramref name="index"/>.</summary>
     public Hash32 Leaf(long index) => _levels[0][(int)index];
 
+    /// <summary>Up to <paramref name="count"/> hashes of complete subtrees of 2^<paramref name="level"/> leaves, from
+    /// the <paramref name="from"/>-th on (level 0: leaf hashes); fewer when the tree holds fewer. C2SP tlog-tiles
+    /// serves them as tiles (a tile of level L holds level 8·L).</summary>
+    public IReadOnlyList<Hash32> Hashes(int level, long from, int count)
+    {
+        if (level < 0 || level > 63) throw new ArgumentOutOfRangeException(nameof(level), "the level is 0 to 63.");
+        if (from < 0) throw new ArgumentOutOfRangeException(nameof(from), "the index is not negative.");
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), "the count is not negative.");
+        if (level >= _levels.Count) return [];
+        var nodes = _levels[level];
+        if (from >= nodes.Count) return [];
+        var take = (int)Math.Min(count, nodes.Count - from);
+        return nodes.GetRange((int)from, take);
+    }
+
     /// <summary>The root of the first <paramref name="size"/> leaves (MTH(D[0:size])).</summary>
     public Hash32 Root(long size)
     {
