@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using Ledger.Signing;
+using Ledger.Sync;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Ledger.Relay.AspNetCore;
+
+/// <summary>A running HTTP relay: a Kestrel <see cref="WebApplication"/> serving a <see cref="LedgerRelayServer"/>.
+/// What <c>ledger relay serve --store relay.db --urls http://127.0.0.1:5080</c> runs; tests and the demo start one on
+/// port 0.</summary>
+public sealed class LedgerRelayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IDisposable? _owned;
+
+    private LedgerRelayHost(WebApplication app, LedgerRelayServer server, IDisposable? owned)
+    {
+        _app = app;
+        Server = server;
+        _owned = owned;
+    }
+
+    /// <summary>The server.</summary>
+    public LedgerRelayServer Server { get; }
+
+    /// <summary>The addresses it listens on (with the port chosen when asked for port 0).</summary>
+    public IReadOnlyList<string> Urls => _app.Urls.ToArray();
+
+    /// <summary>Opens the SQLite store (and the checkpoint key file) of <paramref name="options"/> and starts listening.</summary>
+    /// <exception cref="ArgumentException">No store path or ledger.</exception>
+    public static async Task<LedgerRelayHost> StartAsync(LedgerRelayHostOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.StorePath)) throw new ArgumentException("LedgerRelayHostOptions.StorePath names the SQLite store.", nameof(options));
+        if (!LedgerName.IsValid(options.Ledger)) throw new ArgumentException("LedgerRelayHostOptions.Ledger names the ledger.", nameof(options));
+        var key = LoadOrCreateKey(options.CheckpointKeyPath ?? options.StorePath + ".checkpoint-key");
+        var store = new SqliteRelayStore(options.StorePath);
+        try
+        {
+            var relay = new Ledger.Sync.Relay(new RelayOptions { Ledger = options.Ledger, Origin = options.Origin, CheckpointKey = key }, store);
+            var relayOptions = new LedgerRelayOptions().AddLedger(relay, options.IsPublic);
+            options.Configure?.Invoke(relayOptions);
+            return await StartAsync(new LedgerRelayServer(relayOptions), options.Urls, store, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts listening on <paramref name="urls"/> with <paramref name="server"/> (whose relays the caller owns).</summary>
+    public static Task<LedgerRelayHost> StartAsync(LedgerRelayServer server, IEnumerable<string> urls, CancellationToken cancellationToken = default) =>
+        StartAsync(server, urls, null, cancellationToken);
+
+    private static async Task<LedgerRelayHost> StartAsync(LedgerRelayServer server, IEnumerable<string> urls, IDisposable? owned, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(urls);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(urls.ToArray());
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = server.Options.MaxRequestBytes + 1);
+        var app = builder.Build();
+        app.MapLedgerRelay(server);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new LedgerRelayHost(app, server, owned);
+    }
+
+    /// <summary>Waits until the host stops (the token, or the process's shutdown signal).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops listening; open long polls end.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _owned?.Dispose();
+        }
+    }
+
+    private static SigningKey LoadOrCreateKey(string path)
+    {
+        if (File.Exists(path))
+        {
+            var seed = File.ReadAllBytes(path);
+            if (seed.Length != 32) throw new InvalidDataException($"the checkpoint key file '{path}' holds {seed.Length} bytes, not a 32-byte seed.");
+            return SigningKey.FromSeed(seed);
+        }
+
+        var fresh = RandomNumberGenerator.GetBytes(32);
+        using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+        {
+            file.Write(fresh);
+            file.Flush(flushToDisk: true);
+        }
+
+        return SigningKey.FromSeed(fresh);
+    }
+}

@@ -1,0 +1,33 @@
+using Ledger.Sync;
+
+namespace Ledger.Relay.AspNetCore;
+
+/// <summary>Configuration of a <see cref="LedgerRelayServer"/>.</summary>
+public sealed class LedgerRelayOptions
+{
+    private readonly List<RelayLedger> _ledgers = [];
+
+    /// <summary>The ledgers served, by name.</summary>
+    public IReadOnlyList<RelayLedger> Ledgers => _ledgers;
+
+    /// <summary>How long a device or cache may keep the latest checkpoint. Default 2 seconds.</summary>
+    public TimeSpan CheckpointMaxAge { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long <c>GET checkpoint?after=N</c> waits for the log to pass N before it answers 204 (no change).
+    /// Default 25 seconds; at most 5 minutes.</summary>
+    public TimeSpan LongPollTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>The largest request body, in bytes. Default 16 MiB. Each signed op is also limited to
+    /// <see cref="RelayHttp.MaxEntryBytes"/>.</summary>
+    public long MaxRequestBytes { get; set; } = 16L << 20;
+
+    /// <summary>Serves <paramref name="relay"/> (which must sign checkpoints).</summary>
+    /// <exception cref="ArgumentException">The relay signs no checkpoints, or its ledger is served already.</exception>
+    public LedgerRelayOptions AddLedger(Ledger.Sync.Relay relay, bool isPublic = false)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        if (_ledgers.Any(l => l.Name == relay.Ledger)) throw new ArgumentException($"ledger '{relay.Ledger}' is served already.", nameof(relay));
+        _ledgers.Add(new RelayLedger(relay, isPublic));
+        return this;
+    }
+}

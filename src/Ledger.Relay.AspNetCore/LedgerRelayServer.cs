@@ -1,0 +1,426 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using Ledger.Kernel;
+using Ledger.Sync;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace Ledger.Relay.AspNetCore;
+
+/// <summary>The relay protocol over HTTP (docs/http-protocol.md): answers the endpoints under
+/// <c>/v1/ledgers/{ledger}/</c> for the ledgers of its <see cref="LedgerRelayOptions"/>. Every input is answered:
+/// a body that is not a request, a wrong media type, an oversize op, another ledger's path get an RFC 9457 problem
+/// with a stable code, nothing stored, and the relay keeps serving. Map it with
+/// <c>app.MapLedgerRelay(server)</c> (<see cref="Microsoft.AspNetCore.Builder.LedgerRelayEndpointRouteBuilderExtensions"/>).</summary>
+public sealed class LedgerRelayServer
+{
+    private static readonly TimeSpan LongPollRecheck = TimeSpan.FromMilliseconds(250);
+    private readonly Dictionary<string, RelayLedger> _ledgers;
+    private long _pushes;
+    private long _reads;
+
+    /// <summary>Serves the ledgers of <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">No ledger, or a limit out of range.</exception>
+    public LedgerRelayServer(LedgerRelayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Ledgers.Count == 0) throw new ArgumentException("LedgerRelayOptions: serve at least one ledger (AddLedger).", nameof(options));
+        if (options.LongPollTimeout <= TimeSpan.Zero || options.LongPollTimeout > TimeSpan.FromMinutes(5))
+        {
+            throw new ArgumentException("LedgerRelayOptions.LongPollTimeout is more than zero and at most 5 minutes.", nameof(options));
+        }
+
+        if (options.MaxRequestBytes < 1024) throw new ArgumentException("LedgerRelayOptions.MaxRequestBytes is at least 1 KiB.", nameof(options));
+        Options = options;
+        _ledgers = options.Ledgers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>The configuration.</summary>
+    public LedgerRelayOptions Options { get; }
+
+    /// <summary>Push requests answered 200.</summary>
+    public long Pushes => Interlocked.Read(ref _pushes);
+
+    /// <summary>Read requests answered 200 (checkpoints, tiles, entry bundles, chains, proofs, cosignatures).</summary>
+    public long Reads => Interlocked.Read(ref _reads);
+
+    // ---- endpoints ----
+
+    internal Task PushAsync(HttpContext context) => HandleAsync(context, write: true, async (c, ledger) =>
+    {
+        if (!IsMediaType(c.Request.ContentType, RelayHttp.WireMediaType))
+        {
+            await UnsupportedMediaType(c, RelayHttp.WireMediaType).ConfigureAwait(false);
+            return;
+        }
+
+        if (await ReadBodyAsync(c).ConfigureAwait(false) is not { } body) return;
+        RelayRequest request;
+        try
+        {
+            request = RelayWire.DecodeRequest(body);
+        }
+        catch (LedgerFormatException e)
+        {
+            await Problems.BadRequest(c, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (request.Call != RelayCall.Push)
+        {
+            await Problems.BadRequest(c, $"this endpoint takes a Push request; the body is a {request.Call} request.").ConfigureAwait(false);
+            return;
+        }
+
+        for (var i = 0; i < request.Batch.Count; i++)
+        {
+            if (request.Batch[i].Length > RelayHttp.MaxEntryBytes)
+            {
+                await Problems.WriteAsync(c, StatusCodes.Status413PayloadTooLarge, RelayHttp.EntryTooLarge,
+                    string.Create(CultureInfo.InvariantCulture, $"op {i} of the batch is {request.Batch[i].Length} bytes; an entry is at most {RelayHttp.MaxEntryBytes} bytes. Nothing of the batch was stored.")).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var response = await ledger.Relay.PushAsync(request.Batch, c.RequestAborted).ConfigureAwait(false);
+        if (response.Results.Any(r => r.Status == IngestStatus.Accepted)) ledger.Changed.Pulse();
+        Interlocked.Increment(ref _pushes);
+        await WriteAsync(c, RelayHttp.WireMediaType, "no-store", RelayWire.EncodePushAnswer(response)).ConfigureAwait(false);
+    });
+
+    internal Task CheckpointAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
+    {
+        var query = c.Request.Query;
+        if (!TryQuery(c, "size", out var size) || !TryQuery(c, "after", out var after))
+        {
+            await Problems.BadRequest(c, "size and after are decimal numbers without sign or leading zeros.").ConfigureAwait(false);
+            return;
+        }
+
+        if (size is not null && after is not null)
+        {
+            await Problems.BadRequest(c, "ask for a size or wait after a size, not both.").ConfigureAwait(false);
+            return;
+        }
+
+        var relay = ledger.Relay;
+        string cache;
+        if (after is { } seen)
+        {
+            // Long poll: answer as soon as the log differs from the size the caller holds (grew, or — a relay that
+            // lost data — shrank), or 204 after the bounded wait. Pushes through this server pulse at once; a
+            // recheck catches ops stored by other means.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted);
+            deadline.CancelAfter(Options.LongPollTimeout);
+            while (relay.Size == seen && !deadline.IsCancellationRequested)
+            {
+                var next = ledger.Changed.Next;
+                try
+                {
+                    await next.WaitAsync(LongPollRecheck, deadline.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+                catch (OperationCanceledException) when (!c.RequestAborted.IsCancellationRequested)
+                {
+                }
+            }
+
+            c.RequestAborted.ThrowIfCancellationRequested();
+            if (relay.Size == seen)
+            {
+                c.Response.StatusCode = StatusCodes.Status204NoContent;
+                c.Response.Headers.CacheControl = "no-store";
+                Interlocked.Increment(ref _reads);
+                return;
+            }
+
+            cache = "no-store";
+        }
+        else
+        {
+            cache = size is null ? $"{Scope(ledger)}, max-age={(int)Options.CheckpointMaxAge.TotalSeconds}" : Immutable(ledger);
+        }
+
+        byte[]? note;
+        try
+        {
+            note = await relay.GetCheckpointAsync(size, c.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            await Problems.OutOfRange(c, string.Create(CultureInfo.InvariantCulture, $"size {size} is beyond the log ({relay.Size} ops).")).ConfigureAwait(false);
+            return;
+        }
+
+        if (note is null)
+        {
+            await Problems.NotFound(c, "this relay signs no checkpoints.").ConfigureAwait(false);
+            return;
+        }
+
+        Interlocked.Increment(ref _reads);
+        await WriteAsync(c, RelayHttp.NoteMediaType, cache, note).ConfigureAwait(false);
+    });
+
+    internal Task TileAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
+    {
+        var path = c.Request.RouteValues["path"] as string;
+        if (!TilePath.TryParse(path, out var tile, out var problem))
+        {
+            await Problems.NotFound(c, $"'tile/{path}' is not a C2SP tlog-tiles path: {problem}").ConfigureAwait(false);
+            return;
+        }
+
+        var relay = ledger.Relay;
+        if (tile.IsEntries)
+        {
+            var start = tile.Index * TilePath.FullWidth;
+            if (tile.Index > long.MaxValue / TilePath.FullWidth - 1 || start + tile.Width > relay.Size)
+            {
+                await Problems.NotFound(c, string.Create(CultureInfo.InvariantCulture, $"entry bundle {tile} lies beyond the log ({relay.Size} ops).")).ConfigureAwait(false);
+                return;
+            }
+
+            var bundle = new ArrayBufferWriter<byte>(tile.Width * 512);
+            for (var at = start; at < start + tile.Width;)
+            {
+                var page = await relay.PullAsync(at, (int)(start + tile.Width - at), c.RequestAborted).ConfigureAwait(false);
+                if (page.Ops.Count == 0) throw new InvalidOperationException($"the relay returned no op at position {at} below its size.");
+                foreach (var (_, bytes) in page.Ops)
+                {
+                    // Ops pushed in process are not limited to an entry's size: such a log cannot be served as tiles.
+                    if (bytes.Length > RelayHttp.MaxEntryBytes) throw new InvalidOperationException($"the op at position {at} is {bytes.Length} bytes, more than an entry bundle can carry.");
+                    BinaryPrimitives.WriteUInt16BigEndian(bundle.GetSpan(2), (ushort)bytes.Length);
+                    bundle.Advance(2);
+                    bundle.Write(bytes.Span);
+                    at++;
+                }
+            }
+
+            Interlocked.Increment(ref _reads);
+            await WriteAsync(c, RelayHttp.BinaryMediaType, Immutable(ledger), bundle.WrittenMemory).ConfigureAwait(false);
+            return;
+        }
+
+        // A hash at tile level L is the root of 256^L leaves: tree level 8·L.
+        var treeLevel = tile.Level * 8;
+        var hashes = treeLevel > 62 || tile.Index > long.MaxValue / TilePath.FullWidth - 1
+            ? []
+            : relay.GetTreeHashes(treeLevel, tile.Index * TilePath.FullWidth, tile.Width);
+        if (hashes.Count < tile.Width)
+        {
+            await Problems.NotFound(c, string.Create(CultureInfo.InvariantCulture, $"tile {tile} lies beyond the log ({relay.Size} ops).")).ConfigureAwait(false);
+            return;
+        }
+
+        var body = new byte[hashes.Count * Hash32.Length];
+        for (var i = 0; i < hashes.Count; i++) hashes[i].CopyTo(body.AsSpan(i * Hash32.Length));
+        Interlocked.Increment(ref _reads);
+        await WriteAsync(c, RelayHttp.BinaryMediaType, Immutable(ledger), body).ConfigureAwait(false);
+    });
+
+    internal Task AuthorAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
+    {
+        if (!AuthorId.TryCreate(c.Request.RouteValues["author"] as string, out var author))
+        {
+            await Problems.BadRequest(c, "the author is 1-64 characters of [A-Za-z0-9._-].").ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryQuery(c, "from", out var from) || from == 0)
+        {
+            await Problems.BadRequest(c, "from is a seq: a decimal number from 1, without sign or leading zeros.").ConfigureAwait(false);
+            return;
+        }
+
+        var ops = await ledger.Relay.FetchAuthorAsync(author, (ulong)(from ?? 1), c.RequestAborted).ConfigureAwait(false);
+        Interlocked.Increment(ref _reads);
+        await WriteAsync(c, RelayHttp.WireMediaType, "no-store", RelayWire.EncodeFetchAuthorAnswer(ops)).ConfigureAwait(false);
+    });
+
+    internal Task ConsistencyAsync(HttpContext context) => HandleAsync(context, write: false, (c, ledger) =>
+        ProofAsync(c, ledger, "from", "to", (relay, a, b) => relay.GetConsistencyProof(a, b)));
+
+    internal Task InclusionAsync(HttpContext context) => HandleAsync(context, write: false, (c, ledger) =>
+        ProofAsync(c, ledger, "index", "size", (relay, a, b) => relay.GetInclusionProof(a, b)));
+
+    internal Task PostCosignatureAsync(HttpContext context) => HandleAsync(context, write: true, async (c, ledger) =>
+    {
+        if (!IsMediaType(c.Request.ContentType, "text/plain"))
+        {
+            await UnsupportedMediaType(c, RelayHttp.NoteMediaType).ConfigureAwait(false);
+            return;
+        }
+
+        if (await ReadBodyAsync(c, SignedNote.MaxBytes).ConfigureAwait(false) is not { } body) return;
+        try
+        {
+            await ledger.Relay.PostCosignatureAsync(body, c.RequestAborted).ConfigureAwait(false);
+        }
+        catch (LedgerFormatException e)
+        {
+            await Problems.BadRequest(c, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        c.Response.StatusCode = StatusCodes.Status204NoContent;
+        c.Response.Headers.CacheControl = "no-store";
+    });
+
+    internal Task GetCosignaturesAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
+    {
+        var notes = await ledger.Relay.GetCosignaturesAsync(c.RequestAborted).ConfigureAwait(false);
+        Interlocked.Increment(ref _reads);
+        await WriteAsync(c, RelayHttp.WireMediaType, "no-store", RelayWire.EncodeCosignaturesAnswer(notes)).ConfigureAwait(false);
+    });
+
+    internal Task UnknownAsync(HttpContext context) => HandleAsync(context, write: false, (c, _) =>
+        Problems.NotFound(c, $"{c.Request.Method} {c.Request.Path} is not a call of the relay protocol (docs/http-protocol.md)."));
+
+    // ---- shared parts ----
+
+    private async Task HandleAsync(HttpContext context, bool write, Func<HttpContext, RelayLedger, Task> handler)
+    {
+        context.Response.Headers[RelayHttp.ProtocolHeader] = RelayHttp.ProtocolVersion;
+        try
+        {
+            var version = context.Request.Headers[RelayHttp.ProtocolHeader];
+            if (version.Count > 1 || (version.Count == 1 && version[0] != RelayHttp.ProtocolVersion) || (write && version.Count == 0))
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, RelayHttp.UnsupportedVersion,
+                    $"this relay speaks {RelayHttp.ProtocolHeader}: {RelayHttp.ProtocolVersion}; the request {(version.Count == 0 ? "names no version" : $"names '{version}'")}.").ConfigureAwait(false);
+                return;
+            }
+
+            // A ledger name may hold '/', sent as %2F (which routing leaves encoded).
+            var name = context.Request.RouteValues["ledger"] is string raw ? Uri.UnescapeDataString(raw) : null;
+            if (name is null || !_ledgers.TryGetValue(name, out var ledger))
+            {
+                await Problems.WriteAsync(context, StatusCodes.Status404NotFound, RelayHttp.UnknownLedger, $"this relay serves no ledger '{name}'.").ConfigureAwait(false);
+                return;
+            }
+
+            await handler(context, ledger).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller left (or the server stops): nobody to answer.
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own refusals while reading the body: truncated, or over its limits.
+            var tooLarge = e.StatusCode == StatusCodes.Status413PayloadTooLarge;
+            await Problems.WriteAsync(context, e.StatusCode, tooLarge ? RelayHttp.RequestTooLarge : RelayHttp.BadRequest, e.Message).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await Problems.BadRequest(context, $"the request body could not be read: {e.Message}").ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The relay failed (its store, say): the call may be repeated; the detail names the failure, never key material.
+            await Problems.Failed(context, $"{e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+        }
+    }
+
+    private async Task ProofAsync(HttpContext c, RelayLedger ledger, string first, string second, Func<Ledger.Sync.Relay, long, long, IReadOnlyList<Hash32>> prove)
+    {
+        if (!TryQuery(c, first, out var a) || !TryQuery(c, second, out var b) || a is null || b is null)
+        {
+            await Problems.BadRequest(c, $"{first} and {second} are required decimal numbers without sign or leading zeros.").ConfigureAwait(false);
+            return;
+        }
+
+        IReadOnlyList<Hash32> proof;
+        try
+        {
+            proof = prove(ledger.Relay, a.Value, b.Value);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            await Problems.OutOfRange(c, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        var body = new byte[proof.Count * Hash32.Length];
+        for (var i = 0; i < proof.Count; i++) proof[i].CopyTo(body.AsSpan(i * Hash32.Length));
+        Interlocked.Increment(ref _reads);
+        await WriteAsync(c, RelayHttp.BinaryMediaType, Immutable(ledger), body).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the whole body within <paramref name="limit"/> (default <see cref="LedgerRelayOptions.MaxRequestBytes"/>);
+    /// null after answering 413 when it is larger.</summary>
+    private async Task<byte[]?> ReadBodyAsync(HttpContext c, long? limit = null)
+    {
+        var max = limit ?? Options.MaxRequestBytes;
+        if (c.Request.ContentLength > max)
+        {
+            await TooLarge(c, max).ConfigureAwait(false);
+            return null;
+        }
+
+        if (c.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature) feature.MaxRequestBodySize = max + 1;
+        var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await c.Request.Body.ReadAsync(chunk, c.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > max)
+                {
+                    await TooLarge(c, max).ConfigureAwait(false);
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static Task TooLarge(HttpContext c, long max) => Problems.WriteAsync(c, StatusCodes.Status413PayloadTooLarge, RelayHttp.RequestTooLarge,
+        string.Create(CultureInfo.InvariantCulture, $"the body is larger than {max} bytes. Nothing was stored."));
+
+    private static Task UnsupportedMediaType(HttpContext c, string expected) => Problems.WriteAsync(c, StatusCodes.Status415UnsupportedMediaType, RelayHttp.UnsupportedMediaType,
+        $"this call takes Content-Type: {expected}; the request says '{c.Request.ContentType}'.");
+
+    private static bool IsMediaType(string? contentType, string expected) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var actual) && MediaTypeHeaderValue.TryParse(expected, out var wanted)
+        && actual.MediaType.Equals(wanted.MediaType, StringComparison.OrdinalIgnoreCase);
+
+    // Strict decimals: one spelling per number, so one resource has one URL.
+    private static bool TryQuery(HttpContext c, string name, out long? value)
+    {
+        value = null;
+        var values = c.Request.Query[name];
+        if (values.Count == 0) return true;
+        if (values.Count > 1) return false;
+        var text = values[0] ?? "";
+        if (text.Length is 0 or > 18 || (text.Length > 1 && text[0] == '0') || !text.All(char.IsAsciiDigit)) return false;
+        value = long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
+        return true;
+    }
+
+    private static string Scope(RelayLedger ledger) => ledger.IsPublic ? "public" : "private";
+
+    private static string Immutable(RelayLedger ledger) => $"{Scope(ledger)}, max-age=31536000, immutable";
+
+    private static async Task WriteAsync(HttpContext c, string contentType, string cacheControl, ReadOnlyMemory<byte> body)
+    {
+        c.Response.StatusCode = StatusCodes.Status200OK;
+        c.Response.ContentType = contentType;
+        c.Response.Headers.CacheControl = cacheControl;
+        c.Response.ContentLength = body.Length;
+        await c.Response.Body.WriteAsync(body, c.RequestAborted).ConfigureAwait(false);
+    }
+}

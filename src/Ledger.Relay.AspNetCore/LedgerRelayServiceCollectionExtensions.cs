@@ -1,0 +1,25 @@
+using Ledger.Relay.AspNetCore;
+using Ledger.Sync;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the relay protocol over HTTP.</summary>
+public static class LedgerRelayServiceCollectionExtensions
+{
+    /// <summary>Registers a <see cref="LedgerRelayServer"/> singleton over <see cref="LedgerRelayOptions"/>. When
+    /// <paramref name="configure"/> adds no ledger, the <see cref="Relay"/> registered by <c>AddLedgerSync</c> is served
+    /// (private).</summary>
+    public static IServiceCollection AddLedgerRelay(this IServiceCollection services, Action<LedgerRelayOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<LedgerRelayOptions>().Configure<IServiceProvider>((options, provider) =>
+        {
+            configure?.Invoke(options);
+            if (options.Ledgers.Count == 0 && provider.GetService<Relay>() is { } relay) options.AddLedger(relay);
+        });
+        services.TryAddSingleton(provider => new LedgerRelayServer(provider.GetRequiredService<IOptions<LedgerRelayOptions>>().Value));
+        return services;
+    }
+}

@@ -1,0 +1,256 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using Ledger.Kernel;
+
+namespace Ledger.Sync.Http;
+
+/// <summary>A relay reached over HTTP (docs/http-protocol.md): the <see cref="IRelayProtocol"/> of a device node.
+/// Pushes are <c>POST ops</c> with a <see cref="RelayWire"/> body; pulls read the relay's order as C2SP tlog-tiles (the
+/// signed checkpoint, then entry bundles up to its size) and hand the node the relay-signed checkpoint of exactly the
+/// prefix it holds after the pulled ops. Every failure to reach the relay or to understand it is a
+/// <see cref="RelayUnavailableException"/>; a refusal of the request itself is a <see cref="RelayProtocolException"/>.</summary>
+/// <remarks>Timeouts, retries with jittered backoff and the circuit breaker belong to the <see cref="HttpClient"/>'s
+/// handlers (Microsoft.Extensions.Http.Resilience; <c>AddLedgerRelayClient</c> sets them up): every call of the protocol
+/// is safe to repeat, pushes included.</remarks>
+public sealed class HttpRelayClient : IRelayProtocol
+{
+    private readonly Func<HttpClient> _client;
+    private readonly Func<HttpClient> _live;
+    private readonly HttpRelayClientOptions _options;
+    private readonly string _prefix;
+
+    /// <summary>A client over <paramref name="http"/>, whose <see cref="HttpClient.BaseAddress"/> is the relay's root
+    /// (e.g. <c>http://127.0.0.1:5080/</c>); <paramref name="longPoll"/> (default: the same) carries the long poll,
+    /// which needs a longer timeout than other calls.</summary>
+    public HttpRelayClient(HttpClient http, HttpRelayClientOptions options, HttpClient? longPoll = null)
+        : this(Fixed(http), options, longPoll is null ? null : Fixed(longPoll))
+    {
+    }
+
+    /// <summary>A client that takes a fresh <see cref="HttpClient"/> from <paramref name="client"/> for every call (an
+    /// <c>IHttpClientFactory</c>'s named client, so handlers rotate).</summary>
+    public HttpRelayClient(Func<HttpClient> client, HttpRelayClientOptions options, Func<HttpClient>? longPoll = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!Ledger.Signing.LedgerName.IsValid(options.Ledger)) throw new ArgumentException("HttpRelayClientOptions.Ledger must name the ledger.", nameof(options));
+        if (options.MaxPullOps < 1) throw new ArgumentException("HttpRelayClientOptions.MaxPullOps is at least 1.", nameof(options));
+        _client = client;
+        _live = longPoll ?? client;
+        _options = options;
+        _prefix = "v1/ledgers/" + Uri.EscapeDataString(options.Ledger) + "/";
+    }
+
+    /// <summary>The ledger.</summary>
+    public string Ledger => _options.Ledger;
+
+    /// <summary>HTTP requests sent (answered or not).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    private long _requests;
+
+    private static Func<HttpClient> Fixed(HttpClient http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        return () => http;
+    }
+
+    /// <inheritdoc />
+    public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var body = new ByteArrayContent(RelayWire.EncodeRequest(RelayRequest.Push(batch)));
+        body.Headers.ContentType = MediaTypeHeaderValue.Parse(RelayHttp.WireMediaType);
+        var answer = await SendAsync(RelayCall.Push, HttpMethod.Post, "ops", body, cancellationToken).ConfigureAwait(false);
+        return Decode(RelayCall.Push, () => RelayWire.DecodePushAnswer(answer!));
+    }
+
+    /// <inheritdoc />
+    public async Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
+    {
+        var from = Math.Max(0, fromPosition);
+        var note = await SendAsync(RelayCall.Pull, HttpMethod.Get, "checkpoint", null, cancellationToken).ConfigureAwait(false);
+        var (origin, size) = ReadCheckpoint(RelayCall.Pull, note!);
+
+        // Like Relay.Pull: at or past the end, the checkpoint of the whole log.
+        if (from >= size || max <= 0) return new PullResponse([], size, note, origin);
+
+        // Read entry bundles of the tree the checkpoint commits to (partial bundles at exactly its size), so every
+        // URL is immutable and the ops read are the ones that checkpoint covers.
+        var end = Math.Min(size, from + Math.Min(max, _options.MaxPullOps));
+        var ops = new List<(long Position, ReadOnlyMemory<byte> Bytes)>((int)(end - from));
+        for (var bundle = from / TileNames.Width; bundle * TileNames.Width < end; bundle++)
+        {
+            var start = bundle * TileNames.Width;
+            var width = (int)Math.Min(TileNames.Width, size - start);
+            var bytes = await SendAsync(RelayCall.Pull, HttpMethod.Get, TileNames.EntryBundle(bundle, width), null, cancellationToken).ConfigureAwait(false);
+            var entries = ReadBundle(bytes!, width, start);
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var position = start + i;
+                if (position >= from && position < end) ops.Add((position, entries[i]));
+            }
+        }
+
+        // The node must get the signed checkpoint of exactly the prefix it holds after these ops.
+        var checkpoint = end == size
+            ? note
+            : await SendAsync(RelayCall.Pull, HttpMethod.Get, "checkpoint?size=" + end.ToString(CultureInfo.InvariantCulture), null, cancellationToken).ConfigureAwait(false);
+        if (end != size)
+        {
+            var (otherOrigin, otherSize) = ReadCheckpoint(RelayCall.Pull, checkpoint!);
+            if (otherOrigin != origin || otherSize != end) throw Errors.Unavailable(RelayCall.Pull, $"asked for the checkpoint of size {end}, the relay answered '{otherOrigin}' size {otherSize}.");
+        }
+
+        return new PullResponse(ops, size, checkpoint, origin);
+    }
+
+    /// <summary>Waits (long poll, bounded by the relay) until the relay's log differs from <paramref name="size"/>;
+    /// returns the new size, or null when the relay closed the wait with no change.</summary>
+    /// <exception cref="RelayUnavailableException">The relay cannot be reached.</exception>
+    public async Task<long?> WaitForChangeAsync(long size, CancellationToken cancellationToken = default)
+    {
+        var path = "checkpoint?after=" + Math.Max(0, size).ToString(CultureInfo.InvariantCulture);
+        var note = await SendAsync(RelayCall.GetCheckpoint, HttpMethod.Get, path, null, cancellationToken, live: true).ConfigureAwait(false);
+        if (note is null) return null;
+        return ReadCheckpoint(RelayCall.GetCheckpoint, note).Size;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default)
+    {
+        var path = "authors/" + author.Value + "/ops?from=" + Math.Max(1UL, fromSeq).ToString(CultureInfo.InvariantCulture);
+        var answer = await SendAsync(RelayCall.FetchAuthor, HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        return Decode(RelayCall.FetchAuthor, () => RelayWire.DecodeFetchAuthorAnswer(answer!));
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default)
+    {
+        if (size < 0) throw new RelayProtocolException(RelayCall.GetCheckpoint, RelayErrorCode.BadRequest, "the size is negative.");
+        var path = size is { } s ? "checkpoint?size=" + s.ToString(CultureInfo.InvariantCulture) : "checkpoint";
+        var note = await SendAsync(RelayCall.GetCheckpoint, HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        ReadCheckpoint(RelayCall.GetCheckpoint, note!);
+        return note;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
+        ProofAsync(RelayCall.GetConsistencyProof, string.Create(CultureInfo.InvariantCulture, $"proof/consistency?from={size1}&to={size2}"), size1 < 0 || size2 < 0, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) =>
+        ProofAsync(RelayCall.GetInclusionProof, string.Create(CultureInfo.InvariantCulture, $"proof/inclusion?index={index}&size={size}"), index < 0 || size < 0, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
+    {
+        var body = new ReadOnlyMemoryContent(note);
+        body.Headers.ContentType = MediaTypeHeaderValue.Parse(RelayHttp.NoteMediaType);
+        await SendAsync(RelayCall.PostCosignature, HttpMethod.Post, "cosignatures", body, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default)
+    {
+        var answer = await SendAsync(RelayCall.GetCosignatures, HttpMethod.Get, "cosignatures", null, cancellationToken).ConfigureAwait(false);
+        return Decode(RelayCall.GetCosignatures, () => RelayWire.DecodeCosignaturesAnswer(answer!));
+    }
+
+    private async Task<IReadOnlyList<Hash32>> ProofAsync(RelayCall call, string path, bool negative, CancellationToken cancellationToken)
+    {
+        if (negative) throw new RelayProtocolException(call, RelayErrorCode.BadRequest, "sizes and indices are not negative.");
+        var bytes = await SendAsync(call, HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        if (bytes!.Length % Hash32.Length != 0 || bytes.Length > 64 * Hash32.Length)
+        {
+            throw Errors.Unavailable(call, $"a proof is up to 64 hashes of {Hash32.Length} bytes; the answer has {bytes.Length} bytes.");
+        }
+
+        var proof = new Hash32[bytes.Length / Hash32.Length];
+        for (var i = 0; i < proof.Length; i++) proof[i] = new Hash32(bytes.AsSpan(i * Hash32.Length, Hash32.Length));
+        return proof;
+    }
+
+    /// <summary>Sends one request; the body of a 200 answer, null for 204, a typed exception otherwise.</summary>
+    private async Task<byte[]?> SendAsync(RelayCall call, HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken, bool live = false)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var request = new HttpRequestMessage(method, _prefix + path) { Content = content };
+        request.Headers.TryAddWithoutValidation(RelayHttp.ProtocolHeader, RelayHttp.ProtocolVersion);
+        Interlocked.Increment(ref _requests);
+        try
+        {
+            using var response = await (live ? _live() : _client()).SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (response.Headers.TryGetValues(RelayHttp.ProtocolHeader, out var versions) && versions.FirstOrDefault() is { } version && version != RelayHttp.ProtocolVersion)
+            {
+                throw new RelayProtocolException(call, RelayErrorCode.BadRequest,
+                    $"the relay answered in protocol version '{version}'; this client speaks {RelayHttp.ProtocolHeader}: {RelayHttp.ProtocolVersion}.");
+            }
+
+            if (response.StatusCode == HttpStatusCode.NoContent) return null;
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw Errors.FromProblem(call, (int)response.StatusCode, System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 8192))));
+            }
+
+            return body;
+        }
+        catch (Exception e) when (e is not (RelayProtocolException or RelayUnavailableException) && !cancellationToken.IsCancellationRequested)
+        {
+            // Refused connections, timeouts, an open circuit, a cut answer: the relay cannot be reached now.
+            throw Errors.Unavailable(call, e.Message, e);
+        }
+    }
+
+    private static T Decode<T>(RelayCall call, Func<T> decode)
+    {
+        try
+        {
+            return decode();
+        }
+        catch (LedgerFormatException e)
+        {
+            throw Errors.NotUnderstood(call, e);
+        }
+        catch (RelayProtocolException e) when (e.Code == RelayErrorCode.Failed)
+        {
+            throw Errors.Unavailable(call, e.Detail, e);
+        }
+    }
+
+    private static (string Origin, long Size) ReadCheckpoint(RelayCall call, byte[] note)
+    {
+        try
+        {
+            var parsed = SignedNote.Parse(note);
+            if (!RelayCheckpoint.TryParse(parsed, out var checkpoint, out var problem)) throw Errors.Unavailable(call, "the checkpoint is not a checkpoint: " + problem);
+            return (checkpoint!.Origin, checkpoint.Size);
+        }
+        catch (LedgerFormatException e)
+        {
+            throw Errors.NotUnderstood(call, e);
+        }
+    }
+
+    // An entry bundle: big-endian uint16 length-prefixed entries, exactly `width` of them.
+    private static List<ReadOnlyMemory<byte>> ReadBundle(byte[] bytes, int width, long start)
+    {
+        var entries = new List<ReadOnlyMemory<byte>>(width);
+        var at = 0;
+        while (at < bytes.Length)
+        {
+            if (bytes.Length - at < 2) throw Errors.Unavailable(RelayCall.Pull, $"entry bundle from {start}: a length prefix is cut at byte {at}.");
+            var length = BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(at));
+            at += 2;
+            if (length == 0 || bytes.Length - at < length) throw Errors.Unavailable(RelayCall.Pull, $"entry bundle from {start}: entry {entries.Count} ({length} bytes) is empty or cut at byte {at}.");
+            entries.Add(bytes.AsMemory(at, length));
+            at += length;
+        }
+
+        if (entries.Count != width) throw Errors.Unavailable(RelayCall.Pull, $"entry bundle from {start} holds {entries.Count} entries, not {width}.");
+        return entries;
+    }
+}

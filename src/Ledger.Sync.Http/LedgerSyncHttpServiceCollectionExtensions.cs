@@ -1,0 +1,69 @@
+using Ledger.Sync;
+using Ledger.Sync.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the HTTP relay client and the hosted sync loop.</summary>
+public static class LedgerSyncHttpServiceCollectionExtensions
+{
+    /// <summary>The named <see cref="HttpClient"/> of relay calls.</summary>
+    public const string ClientName = "Ledger.Sync.Http";
+
+    /// <summary>The named <see cref="HttpClient"/> of the long poll (longer attempt timeout).</summary>
+    public const string LongPollClientName = "Ledger.Sync.Http.LongPoll";
+
+    /// <summary>Registers an <see cref="HttpRelayClient"/> (as itself and as <see cref="IRelayProtocol"/>) over two named
+    /// clients of <c>IHttpClientFactory</c> with the standard resilience handler of Microsoft.Extensions.Http.Resilience:
+    /// attempt and total timeouts, retries with jittered exponential backoff (every relay call is safe to repeat,
+    /// pushes included) and a circuit breaker. The long-poll client waits up to <paramref name="longPollTimeout"/>
+    /// (default 60 s; keep it above the relay's own bound, 25 s by default).</summary>
+    public static IServiceCollection AddLedgerRelayClient(this IServiceCollection services, Uri relayAddress, string ledger, TimeSpan? longPollTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(relayAddress);
+        return AddClient(services, relayAddress, _ => ledger, longPollTimeout);
+    }
+
+    private static IServiceCollection AddClient(IServiceCollection services, Uri relayAddress, Func<IServiceProvider, string> ledger, TimeSpan? longPollTimeout)
+    {
+        var live = longPollTimeout ?? TimeSpan.FromSeconds(60);
+        services.AddHttpClient(ClientName, c => c.BaseAddress = relayAddress).AddStandardResilienceHandler();
+        services.AddHttpClient(LongPollClientName, c =>
+        {
+            c.BaseAddress = relayAddress;
+            c.Timeout = Timeout.InfiniteTimeSpan; // the resilience handler's timeouts rule
+        }).AddStandardResilienceHandler(o =>
+        {
+            o.AttemptTimeout.Timeout = live;
+            o.TotalRequestTimeout.Timeout = live * 3;
+            o.CircuitBreaker.SamplingDuration = live * 2;
+        });
+        services.TryAddSingleton(provider =>
+        {
+            var factory = provider.GetRequiredService<IHttpClientFactory>();
+            return new HttpRelayClient(() => factory.CreateClient(ClientName), new HttpRelayClientOptions { Ledger = ledger(provider) }, () => factory.CreateClient(LongPollClientName));
+        });
+        services.TryAddSingleton<IRelayProtocol>(provider => provider.GetRequiredService<HttpRelayClient>());
+        return services;
+    }
+
+    /// <summary>Runs <see cref="LedgerNodeSyncService"/> as a hosted service for the <see cref="DeviceNode"/> the app
+    /// registers (a node needs the device's key and store, which only the app has), syncing with the relay at
+    /// <see cref="LedgerNodeSyncOptions.RelayAddress"/> through <see cref="AddLedgerRelayClient"/>. The service is
+    /// also registered as itself, so the app can <see cref="LedgerNodeSyncService.Nudge"/> it after a write.</summary>
+    public static IServiceCollection AddLedgerNode(this IServiceCollection services, Action<LedgerNodeSyncOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new LedgerNodeSyncOptions();
+        configure(options);
+        if (options.RelayAddress is null) throw new ArgumentException("LedgerNodeSyncOptions.RelayAddress names the relay.", nameof(configure));
+        // The client's ledger defaults to the node's.
+        AddClient(services, options.RelayAddress, provider => options.Ledger ?? provider.GetRequiredService<DeviceNode>().Ledger, null);
+        services.TryAddSingleton(provider => new LedgerNodeSyncService(provider.GetRequiredService<DeviceNode>(), provider.GetRequiredService<IRelayProtocol>(), options,
+            provider.GetService<TimeProvider>()));
+        services.AddHostedService(provider => provider.GetRequiredService<LedgerNodeSyncService>());
+        return services;
+    }
+}
