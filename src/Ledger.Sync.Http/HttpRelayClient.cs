@@ -35,7 +35,7 @@ public sealed class HttpRelayClient : IRelayProtocol
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
-        if (!Ledger.Signing.LedgerName.IsValid(options.Ledger)) throw new ArgumentException("HttpRelayClientOptions.Ledger must name the ledger.", nameof(options));
+        if (!global::Ledger.Signing.LedgerName.IsValid(options.Ledger)) throw new ArgumentException("HttpRelayClientOptions.Ledger must name the ledger.", nameof(options));
         if (options.MaxPullOps < 1) throw new ArgumentException("HttpRelayClientOptions.MaxPullOps is at least 1.", nameof(options));
         _client = client;
         _live = longPoll ?? client;
