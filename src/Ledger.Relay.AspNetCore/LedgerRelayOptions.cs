@@ -21,13 +21,24 @@ public sealed class LedgerRelayOptions
     /// <see cref="RelayHttp.MaxEntryBytes"/>.</summary>
     public long MaxRequestBytes { get; set; } = 16L << 20;
 
-    /// <summary>Serves <paramref name="relay"/> (which must sign checkpoints).</summary>
+    /// <summary>How far a signature's <c>created</c> may lie from the relay's clock, either side; also how long nonces
+    /// are remembered. Default 5 minutes.</summary>
+    public TimeSpan SignatureWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The clock signatures are checked against.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>Requests per second each author (or, unsigned, each remote address) may make, with bursts of twice as
+    /// many; more get 429 with Retry-After. Null (default): no limit.</summary>
+    public int? RequestsPerSecondPerAuthor { get; set; }
+
+    /// <summary>Serves <paramref name="relay"/> (which must sign checkpoints); with <paramref name="adminKey"/>, to members only.</summary>
     /// <exception cref="ArgumentException">The relay signs no checkpoints, or its ledger is served already.</exception>
-    public LedgerRelayOptions AddLedger(Ledger.Sync.Relay relay, bool isPublic = false)
+    public LedgerRelayOptions AddLedger(Ledger.Sync.Relay relay, bool isPublic = false, Ledger.Signing.VerificationKey? adminKey = null)
     {
         ArgumentNullException.ThrowIfNull(relay);
         if (_ledgers.Any(l => l.Name == relay.Ledger)) throw new ArgumentException($"ledger '{relay.Ledger}' is served already.", nameof(relay));
-        _ledgers.Add(new RelayLedger(relay, isPublic));
+        _ledgers.Add(new RelayLedger(relay, isPublic, adminKey));
         return this;
     }
 }

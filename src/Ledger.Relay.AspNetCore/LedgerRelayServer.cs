@@ -18,8 +18,12 @@ public sealed class LedgerRelayServer
 {
     private static readonly TimeSpan LongPollRecheck = TimeSpan.FromMilliseconds(250);
     private readonly Dictionary<string, RelayLedger> _ledgers;
+    private const string BodyKey = "Ledger.Relay.Body";
+    private readonly RequestAuthenticator _authenticator;
+    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<string>? _limiter;
     private long _pushes;
     private long _reads;
+    private long _authFailures;
 
     /// <summary>Serves the ledgers of <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentException">No ledger, or a limit out of range.</exception>
@@ -33,8 +37,23 @@ public sealed class LedgerRelayServer
         }
 
         if (options.MaxRequestBytes < 1024) throw new ArgumentException("LedgerRelayOptions.MaxRequestBytes is at least 1 KiB.", nameof(options));
+        if (options.SignatureWindow <= TimeSpan.Zero) throw new ArgumentException("LedgerRelayOptions.SignatureWindow is positive.", nameof(options));
         Options = options;
         _ledgers = options.Ledgers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        _authenticator = new RequestAuthenticator(options);
+        if (options.RequestsPerSecondPerAuthor is { } rate)
+        {
+            if (rate < 1) throw new ArgumentException("LedgerRelayOptions.RequestsPerSecondPerAuthor is at least 1.", nameof(options));
+            _limiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<string, string>(who => System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(who,
+                _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = 2 * rate,
+                    TokensPerPeriod = rate,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }), StringComparer.Ordinal);
+        }
     }
 
     /// <summary>The configuration.</summary>
@@ -46,6 +65,9 @@ public sealed class LedgerRelayServer
     /// <summary>Read requests answered 200 (checkpoints, tiles, entry bundles, chains, proofs, cosignatures).</summary>
     public long Reads => Interlocked.Read(ref _reads);
 
+    /// <summary>Requests refused 401 (bad, missing, stale or replayed signatures, unknown authors).</summary>
+    public long AuthFailures => Interlocked.Read(ref _authFailures);
+
     // ---- endpoints ----
 
     internal Task PushAsync(HttpContext context) => HandleAsync(context, write: true, async (c, ledger) =>
@@ -56,21 +78,9 @@ public sealed class LedgerRelayServer
             return;
         }
 
-        if (await ReadBodyAsync(c).ConfigureAwait(false) is not { } body) return;
-        RelayRequest request;
-        try
+        if (!TryDecodePush(Body(c), out var request, out var problem))
         {
-            request = RelayWire.DecodeRequest(body);
-        }
-        catch (LedgerFormatException e)
-        {
-            await Problems.BadRequest(c, e.Message).ConfigureAwait(false);
-            return;
-        }
-
-        if (request.Call != RelayCall.Push)
-        {
-            await Problems.BadRequest(c, $"this endpoint takes a Push request; the body is a {request.Call} request.").ConfigureAwait(false);
+            await Problems.BadRequest(c, problem).ConfigureAwait(false);
             return;
         }
 
@@ -256,7 +266,13 @@ public sealed class LedgerRelayServer
             return;
         }
 
-        if (await ReadBodyAsync(c, SignedNote.MaxBytes).ConfigureAwait(false) is not { } body) return;
+        var body = Body(c);
+        if (body.Length > SignedNote.MaxBytes)
+        {
+            await TooLarge(c, SignedNote.MaxBytes).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await ledger.Relay.PostCosignatureAsync(body, c.RequestAborted).ConfigureAwait(false);
@@ -304,6 +320,47 @@ public sealed class LedgerRelayServer
                 return;
             }
 
+            // Writes carry a body: read whole (within the limit) before anything else, since the signature covers its digest.
+            var body = Array.Empty<byte>();
+            if (write)
+            {
+                if (await ReadBodyAsync(context).ConfigureAwait(false) is not { } read) return;
+                body = read;
+                context.Items[BodyKey] = body;
+            }
+
+            string? who = null;
+            if (ledger.AdminKey is not null && (write || !ledger.IsPublic))
+            {
+                var push = write && TryDecodePush(body, out var decoded, out _) ? decoded : null;
+                var verdict = _authenticator.Verify(context, ledger, body, push);
+                if (!verdict.Ok)
+                {
+                    if (verdict.Status == StatusCodes.Status401Unauthorized)
+                    {
+                        Interlocked.Increment(ref _authFailures);
+                        context.Response.Headers.WWWAuthenticate = "Signature";
+                    }
+
+                    await Problems.WriteAsync(context, verdict.Status, verdict.Code, verdict.Detail + " Nothing was stored.").ConfigureAwait(false);
+                    return;
+                }
+
+                who = "author:" + verdict.Author.Value;
+            }
+
+            if (_limiter is not null)
+            {
+                using var lease = _limiter.AttemptAcquire(who ?? "address:" + context.Connection.RemoteIpAddress);
+                if (!lease.IsAcquired)
+                {
+                    context.Response.Headers.RetryAfter = "1";
+                    await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, RelayHttp.RateLimited,
+                        $"more than {Options.RequestsPerSecondPerAuthor} requests a second from {who ?? "this address"}; retry after a second. Nothing was stored.").ConfigureAwait(false);
+                    return;
+                }
+            }
+
             await handler(context, ledger).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -325,6 +382,31 @@ public sealed class LedgerRelayServer
             // The relay failed (its store, say): the call may be repeated; the detail names the failure, never key material.
             await Problems.Failed(context, $"{e.GetType().Name}: {e.Message}").ConfigureAwait(false);
         }
+    }
+
+    private static byte[] Body(HttpContext c) => c.Items[BodyKey] as byte[] ?? [];
+
+    private static bool TryDecodePush(byte[] body, out RelayRequest request, out string problem)
+    {
+        request = null!;
+        try
+        {
+            request = RelayWire.DecodeRequest(body);
+        }
+        catch (LedgerFormatException e)
+        {
+            problem = e.Message;
+            return false;
+        }
+
+        if (request.Call != RelayCall.Push)
+        {
+            problem = $"this endpoint takes a Push request; the body is a {request.Call} request.";
+            return false;
+        }
+
+        problem = "";
+        return true;
     }
 
     private async Task ProofAsync(HttpContext c, RelayLedger ledger, string first, string second, Func<Ledger.Sync.Relay, long, long, IReadOnlyList<Hash32>> prove)

@@ -9,6 +9,9 @@ public sealed class LedgerNodeSyncOptions
     /// <summary>The ledger (default: the node's).</summary>
     public string? Ledger { get; set; }
 
+    /// <summary>Signs every request as the node's author (RFC 9421), for a relay that admits members only. Null: unsigned.</summary>
+    public RequestSigner? Signer { get; set; }
+
     /// <summary>Sync at least this often. Default 30 seconds.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -18,27 +18,33 @@ public static class LedgerSyncHttpServiceCollectionExtensions
     /// attempt and total timeouts, retries with jittered exponential backoff (every relay call is safe to repeat,
     /// pushes included) and a circuit breaker. The long-poll client waits up to <paramref name="longPollTimeout"/>
     /// (default 60 s; keep it above the relay's own bound, 25 s by default).</summary>
-    public static IServiceCollection AddLedgerRelayClient(this IServiceCollection services, Uri relayAddress, string ledger, TimeSpan? longPollTimeout = null)
+    /// <remarks>With <paramref name="signer"/>, every attempt is signed afresh (RFC 9421) by a handler inside the
+    /// resilience handler, so a retry is never refused as a replay.</remarks>
+    public static IServiceCollection AddLedgerRelayClient(this IServiceCollection services, Uri relayAddress, string ledger, TimeSpan? longPollTimeout = null, RequestSigner? signer = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(relayAddress);
-        return AddClient(services, relayAddress, _ => ledger, longPollTimeout);
+        return AddClient(services, relayAddress, _ => ledger, longPollTimeout, signer);
     }
 
-    private static IServiceCollection AddClient(IServiceCollection services, Uri relayAddress, Func<IServiceProvider, string> ledger, TimeSpan? longPollTimeout)
+    private static IServiceCollection AddClient(IServiceCollection services, Uri relayAddress, Func<IServiceProvider, string> ledger, TimeSpan? longPollTimeout, RequestSigner? signer)
     {
-        var live = longPollTimeout ?? TimeSpan.FromSeconds(60);
-        services.AddHttpClient(ClientName, c => c.BaseAddress = relayAddress).AddStandardResilienceHandler();
-        services.AddHttpClient(LongPollClientName, c =>
+        var wait = longPollTimeout ?? TimeSpan.FromSeconds(60);
+        var calls = services.AddHttpClient(ClientName, c => c.BaseAddress = relayAddress);
+        calls.AddStandardResilienceHandler();
+        if (signer is not null) calls.AddHttpMessageHandler(() => new RequestSigningHandler(signer));
+        var live = services.AddHttpClient(LongPollClientName, c =>
         {
             c.BaseAddress = relayAddress;
             c.Timeout = Timeout.InfiniteTimeSpan; // the resilience handler's timeouts rule
-        }).AddStandardResilienceHandler(o =>
-        {
-            o.AttemptTimeout.Timeout = live;
-            o.TotalRequestTimeout.Timeout = live * 3;
-            o.CircuitBreaker.SamplingDuration = live * 2;
         });
+        live.AddStandardResilienceHandler(o =>
+        {
+            o.AttemptTimeout.Timeout = wait;
+            o.TotalRequestTimeout.Timeout = wait * 3;
+            o.CircuitBreaker.SamplingDuration = wait * 2;
+        });
+        if (signer is not null) live.AddHttpMessageHandler(() => new RequestSigningHandler(signer));
         services.TryAddSingleton(provider =>
         {
             var factory = provider.GetRequiredService<IHttpClientFactory>();
@@ -60,7 +66,7 @@ public static class LedgerSyncHttpServiceCollectionExtensions
         configure(options);
         if (options.RelayAddress is null) throw new ArgumentException("LedgerNodeSyncOptions.RelayAddress names the relay.", nameof(configure));
         // The client's ledger defaults to the node's.
-        AddClient(services, options.RelayAddress, provider => options.Ledger ?? provider.GetRequiredService<DeviceNode>().Ledger, null);
+        AddClient(services, options.RelayAddress, provider => options.Ledger ?? provider.GetRequiredService<DeviceNode>().Ledger, null, options.Signer);
         services.TryAddSingleton(provider => new LedgerNodeSyncService(provider.GetRequiredService<DeviceNode>(), provider.GetRequiredService<IRelayProtocol>(), options,
             provider.GetService<TimeProvider>()));
         services.AddHostedService(provider => provider.GetRequiredService<LedgerNodeSyncService>());

@@ -12,6 +12,10 @@ public static class RelayHttp
     /// <summary>The protocol version this library speaks.</summary>
     public const string ProtocolVersion = "1";
 
+    /// <summary>The header carrying a device's membership grant (base64 of a <c>Ledger.Signing.Grant</c> issued by the
+    /// ledger's admin key with id <c>member/&lt;author&gt;</c>).</summary>
+    public const string MembershipHeader = "Ledger-Membership";
+
     /// <summary>The media type of request and answer bodies encoded by <see cref="RelayWire"/>.</summary>
     public const string WireMediaType = "application/vnd.ledger.relay+msgpack";
 

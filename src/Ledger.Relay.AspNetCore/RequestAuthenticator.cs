@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using Ledger.Kernel;
+using Ledger.Signing;
+using Ledger.Sync;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Ledger.Relay.AspNetCore;
+
+/// <summary>Checks RFC 9421 request signatures (the profile of <see cref="RelayRequestSignature"/>) and membership:
+/// <c>created</c> within the window, the nonce never seen within it, <c>Content-Digest</c> the body's, the signature by
+/// the author's current key per the key event log the relay holds (or, for an author the relay does not know yet, per
+/// the key events at the start of the pushed batch), and a membership grant from the ledger's admin key.</summary>
+internal sealed class RequestAuthenticator(LedgerRelayOptions options)
+{
+    private const int MaxNonces = 1 << 20;
+    private readonly ConcurrentDictionary<string, long> _nonces = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AuthorId> _grants = new(StringComparer.Ordinal);
+    private long _inserts;
+
+    public readonly record struct Verdict(bool Ok, int Status, string Code, string Detail, AuthorId Author)
+    {
+        public static Verdict Pass(AuthorId author) => new(true, 200, "", "", author);
+
+        public static Verdict Unauthorized(string detail) => new(false, StatusCodes.Status401Unauthorized, RelayHttp.Unauthorized, detail, default);
+
+        public static Verdict Forbidden(string detail) => new(false, StatusCodes.Status403Forbidden, RelayHttp.Forbidden, detail, default);
+    }
+
+    public Verdict Verify(HttpContext context, RelayLedger ledger, ReadOnlyMemory<byte> body, RelayRequest? push)
+    {
+        var request = context.Request;
+        if (!RelayRequestSignature.TryParseInput(Single(request.Headers["Signature-Input"]), out var created, out var nonce, out var keyId))
+        {
+            return Verdict.Unauthorized($"Signature-Input is missing or not the relay's profile: {RelayRequestSignature.Label}=(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\" \"ledger-protocol\");created=…;nonce=\"…\";keyid=\"<author>\";alg=\"ed25519\".");
+        }
+
+        if (!RelayRequestSignature.TryParseSignature(Single(request.Headers["Signature"]), out var signature))
+        {
+            return Verdict.Unauthorized($"Signature is missing or not {RelayRequestSignature.Label}=:<base64 of 64 bytes>:.");
+        }
+
+        var now = options.Time.GetUtcNow().ToUnixTimeSeconds();
+        var window = (long)options.SignatureWindow.TotalSeconds;
+        if (Math.Abs(now - created) > window)
+        {
+            return Verdict.Unauthorized($"the signature was created at {created}; this relay accepts {window} s either side of its clock ({now}).");
+        }
+
+        var digest = Single(request.Headers["Content-Digest"]);
+        if (digest != RelayRequestSignature.ContentDigest(body.Span))
+        {
+            return Verdict.Unauthorized("Content-Digest is missing or is not the sha-256 of the body.");
+        }
+
+        if (!AuthorId.TryCreate(keyId, out var author)) return Verdict.Unauthorized("keyid is not an author id.");
+        if (!TryCurrentKey(ledger, author, push, out var key, out var why)) return Verdict.Unauthorized(why);
+
+        // The raw request target: the path and query exactly as the client sent and signed them.
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
+        var queryAt = target.IndexOf('?', StringComparison.Ordinal);
+        var path = queryAt < 0 ? target : target[..queryAt];
+        var query = queryAt < 0 ? "?" : target[queryAt..];
+        byte[] signatureBase;
+        try
+        {
+            signatureBase = RelayRequestSignature.Base(request.Method.ToUpperInvariant(), request.Host.Value?.ToLowerInvariant() ?? "", path, query, digest,
+                Single(request.Headers[RelayHttp.ProtocolHeader]) ?? "", RelayRequestSignature.Parameters(created, nonce, keyId));
+        }
+        catch (ArgumentException)
+        {
+            return Verdict.Unauthorized("a covered component has a line break.");
+        }
+
+        if (!key!.Verify(signatureBase, signature))
+        {
+            return Verdict.Unauthorized($"the signature does not verify under {author}'s current key ({key.Id}) over the covered components.");
+        }
+
+        // Replays: a nonce is taken once within the window (after the signature verified, so strangers cannot fill the cache).
+        if (!_nonces.TryAdd(author.Value + "\n" + nonce, created + window))
+        {
+            return Verdict.Unauthorized("replayed: this nonce was used already.");
+        }
+
+        Prune(now);
+        if (ledger.AdminKey is { } admin && !IsMember(context, ledger, admin, author, out var refusal)) return Verdict.Forbidden(refusal);
+        return Verdict.Pass(author);
+    }
+
+    private bool IsMember(HttpContext context, RelayLedger ledger, VerificationKey admin, AuthorId author, out string refusal)
+    {
+        refusal = "";
+        if (ledger.IsRevoked(author))
+        {
+            refusal = $"{author}'s membership of '{ledger.Name}' is revoked.";
+            return false;
+        }
+
+        var header = Single(context.Request.Headers[RelayHttp.MembershipHeader]);
+        if (header is null)
+        {
+            refusal = $"{author} shows no membership grant ({RelayHttp.MembershipHeader}) for '{ledger.Name}'.";
+            return false;
+        }
+
+        if (_grants.TryGetValue(header, out var member))
+        {
+            if (member == author) return true;
+            refusal = $"the membership grant admits {member}, not {author}.";
+            return false;
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(header);
+        }
+        catch (FormatException)
+        {
+            refusal = "the membership grant is not base64.";
+            return false;
+        }
+
+        Grant grant;
+        try
+        {
+            grant = Grant.Decode(bytes);
+        }
+        catch (LedgerFormatException e)
+        {
+            refusal = "the membership grant is not a grant: " + e.Message;
+            return false;
+        }
+
+        if (grant.Ledger != ledger.Name || !grant.IssuerKey.Span.SequenceEqual(admin.RawBytes) || !grant.VerifySignature())
+        {
+            refusal = $"the membership grant is not signed by the admin key of '{ledger.Name}'.";
+            return false;
+        }
+
+        if (!grant.Id.StartsWith(RelayLedger.MemberGrantPrefix, StringComparison.Ordinal) || !AuthorId.TryCreate(grant.Id[RelayLedger.MemberGrantPrefix.Length..], out member))
+        {
+            refusal = $"the grant '{grant.Id}' is not a membership grant ({RelayLedger.MemberGrantPrefix}<author>).";
+            return false;
+        }
+
+        if (_grants.Count < MaxNonces) _grants[header] = member;
+        if (member == author) return true;
+        refusal = $"the membership grant admits {member}, not {author}.";
+        return false;
+    }
+
+    /// <summary>The author's current key: from the key events the relay holds, or — an author it does not hold yet —
+    /// from the key events at the start of its chain in the pushed batch (its inception, verified as the relay will).</summary>
+    private static bool TryCurrentKey(RelayLedger ledger, AuthorId author, RelayRequest? push, out VerificationKey? key, out string problem)
+    {
+        key = null;
+        IReadOnlyList<SignedOp> events;
+        try
+        {
+            events = ledger.Relay.Store.KeyEvents(author).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
+        }
+        catch (LedgerFormatException e)
+        {
+            problem = $"the relay cannot read {author}'s key events: {e.Message}";
+            return false;
+        }
+
+        if (events.Count == 0 && push is not null)
+        {
+            var mine = new List<SignedOp>();
+            foreach (var bytes in push.Batch)
+            {
+                if (!SignedOpCodec.TryDecode(bytes, out var op, out _) || op!.Op.Author != author) continue;
+                if (op.Op.Seq != (ulong)mine.Count + 1 || !KeyEvents.IsKeyEvent(op.Op)) break;
+                mine.Add(op);
+            }
+
+            events = mine;
+        }
+
+        if (events.Count == 0)
+        {
+            problem = $"{author} is unknown to this relay: its first push must carry its inception.";
+            return false;
+        }
+
+        if (!KeyEventLog.TryVerify(ledger.Name, author, events, out var timeline, out var why))
+        {
+            problem = $"{author}'s key events do not verify: {why}";
+            return false;
+        }
+
+        var state = timeline[^1].State;
+        if (state.RevokedAtSeq is not null)
+        {
+            problem = $"{author}'s key is revoked (at seq {state.RevokedAtSeq}).";
+            return false;
+        }
+
+        key = state.Current;
+        problem = "";
+        return true;
+    }
+
+    private void Prune(long now)
+    {
+        if (Interlocked.Increment(ref _inserts) % 4096 != 0 && _nonces.Count < MaxNonces) return;
+        foreach (var (nonce, expires) in _nonces)
+        {
+            if (expires < now) _nonces.TryRemove(nonce, out _);
+        }
+    }
+
+    private static string? Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count == 1 ? values[0] : null;
+}
