@@ -154,6 +154,9 @@ ok &= await DevicesAndRelay.RunAsync(seed, Console.Out);
 // ⑦ A dishonest relay signs different orders for two sites; gossip catches it with standalone evidence.
 ok &= await DishonestRelay.RunAsync(seed, Console.Out);
 
+// ⑧ The tills sync through a Kestrel relay on loopback over HTTP, members only, every request signed.
+ok &= await HttpRelayDemo.RunAsync(seed, Console.Out);
+
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"STATE ops={log.Count} hash={liveHash}"));
 Console.WriteLine(ok ? "all witnesses hold" : "A WITNESS FAILED");
 return ok ? 0 : 1;

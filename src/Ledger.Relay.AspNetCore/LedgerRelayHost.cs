@@ -41,7 +41,7 @@ public sealed class LedgerRelayHost : IAsyncDisposable
         try
         {
             var relay = new Ledger.Sync.Relay(new RelayOptions { Ledger = options.Ledger, Origin = options.Origin, CheckpointKey = key }, store);
-            var relayOptions = new LedgerRelayOptions().AddLedger(relay, options.IsPublic);
+            var relayOptions = new LedgerRelayOptions().AddLedger(relay, options.IsPublic, options.AdminKey);
             options.Configure?.Invoke(relayOptions);
             return await StartAsync(new LedgerRelayServer(relayOptions), options.Urls, store, cancellationToken).ConfigureAwait(false);
         }

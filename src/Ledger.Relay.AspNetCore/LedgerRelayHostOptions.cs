@@ -25,6 +25,9 @@ public sealed class LedgerRelayHostOptions
     /// <summary>True: tiles and checkpoints may be cached by shared caches.</summary>
     public bool IsPublic { get; set; }
 
+    /// <summary>The ledger admin's key: when set, members only (signed requests, membership grants from this key).</summary>
+    public Ledger.Signing.VerificationKey? AdminKey { get; set; }
+
     /// <summary>Further configuration of the server (timeouts, limits, more ledgers).</summary>
     public Action<LedgerRelayOptions>? Configure { get; set; }
 }

@@ -1,0 +1,214 @@
+using System.Net;
+using System.Text.Json;
+using Ledger.Kernel;
+using Ledger.Relay.AspNetCore;
+using Ledger.Sync;
+using Ledger.Sync.Http;
+using Ledger.TestDomain;
+
+namespace Ledger.Relay.Tests;
+
+/// <summary>RFC 9421 request signatures and membership: members sync; unsigned, forged, replayed, stale, re-pathed and
+/// non-member requests get 401/403 problems, store nothing, and the relay keeps serving.</summary>
+public sealed class AuthTests
+{
+    private static readonly AuthorId Admin = new("ledger-admin");
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private static RequestSigner Signer(string label, string? grantFor = null, uint keyIndex = 0, TimeProvider? time = null, string admin = "ledger-admin")
+    {
+        var grant = grantFor is null ? default : RelayLedger.IssueMembership(World.Ledger, new AuthorId(admin), World.Key(admin, 0), new AuthorId(grantFor)).Bytes;
+        var key = World.Key(label, keyIndex);
+        return new RequestSigner(new AuthorId(label), () => key, grant, time);
+    }
+
+    private static HttpClient SignedHttp(LedgerRelayHost host, RequestSigner signer) =>
+        new(new RequestSigningHandler(signer, new SocketsHttpHandler())) { BaseAddress = new Uri(host.Urls[0] + "/"), Timeout = TimeSpan.FromSeconds(30) };
+
+    private static async Task<string> CodeAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.GetProperty("code").GetString()!;
+    }
+
+    private static async Task<LedgerRelayHost> StartAsync(Sync.Relay relay, bool isPublic = false, TimeProvider? time = null) =>
+        await World.StartAsync(o =>
+        {
+            o.AddLedger(relay, isPublic, World.Key("ledger-admin", 0).Public);
+            if (time is not null) o.Time = time;
+        });
+
+    [Fact]
+    public async Task Members_signing_their_requests_sync_and_converge_over_http()
+    {
+        var relay = World.NewRelay();
+        await using var host = await StartAsync(relay);
+        using var httpA = SignedHttp(host, Signer("mem-a", "mem-a"));
+        using var httpB = SignedHttp(host, Signer("mem-b", "mem-b"));
+        await using var a = World.NewNode("mem-a", World.Trusted(relay));
+        await using var b = World.NewNode("mem-b", World.Trusted(relay));
+        for (var i = 0; i < 30; i++)
+        {
+            await a.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("a", i));
+            await b.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("b", i));
+        }
+
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.False((await a.SyncAsync(World.Client(httpA))).Offline);
+            Assert.False((await b.SyncAsync(World.Client(httpB))).Offline);
+        }
+
+        Assert.Equal(62, relay.Size);
+        Assert.Equal(a.StateHash(), b.StateHash());
+        Assert.Equal(0, host.Server.AuthFailures);
+    }
+
+    [Fact]
+    public async Task Unsigned_forged_replayed_stale_repathed_and_unknown_author_requests_are_401_and_store_nothing()
+    {
+        var relay = World.NewRelay();
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var host = await StartAsync(relay, time: clock);
+        var member = Signer("mem-x", "mem-x");
+        var chain = World.Chain("mem-x", 2);
+        var push = RelayWire.EncodeRequest(RelayRequest.Push(chain.Select(o => o.Bytes).ToArray()));
+        using var plain = World.Http(host);
+        var baseUri = new Uri(host.Urls[0] + "/");
+
+        HttpRequestMessage Push(byte[] body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, $"v1/ledgers/{World.Ledger}/ops")) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(RelayHttp.WireMediaType);
+            request.Headers.Add(RelayHttp.ProtocolHeader, "1");
+            return request;
+        }
+
+        // Unsigned.
+        Assert.Equal(RelayHttp.Unauthorized, await CodeAsync(await plain.SendAsync(Push(push)), HttpStatusCode.Unauthorized));
+        Assert.Equal(RelayHttp.Unauthorized, await CodeAsync(await plain.GetAsync($"v1/ledgers/{World.Ledger}/checkpoint"), HttpStatusCode.Unauthorized));
+        // Forged: the right author id, another key.
+        var forged = Push(push);
+        await Signer("mem-x", "mem-x", keyIndex: 7).SignAsync(forged);
+        Assert.Equal(RelayHttp.Unauthorized, await CodeAsync(await plain.SendAsync(forged), HttpStatusCode.Unauthorized));
+        // A body changed after signing: Content-Digest no longer matches.
+        var tampered = Push(push);
+        await member.SignAsync(tampered);
+        var altered = (byte[])push.Clone();
+        altered[^1] ^= 1;
+        var swapped = Push(altered);
+        foreach (var header in tampered.Headers.Where(h => h.Key is "Signature" or "Signature-Input" or "Content-Digest" or RelayHttp.MembershipHeader)) swapped.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        Assert.Equal(RelayHttp.Unauthorized, await CodeAsync(await plain.SendAsync(swapped), HttpStatusCode.Unauthorized));
+        // Stale: created outside the window.
+        var stale = Push(push);
+        await Signer("mem-x", "mem-x", time: new ManualClock(clock.Now - TimeSpan.FromMinutes(6))).SignAsync(stale);
+        Assert.Equal(RelayHttp.Unauthorized, await CodeAsync(await plain.SendAsync(stale), HttpStatusCode.Unauthorized));
+        Assert.Equal(0, relay.Size);
+
+        // A good one, then the very same request again: a replay.
+        var good = Push(push);
+        await member.SignAsync(good);
+        var replay = Push(push);
+        foreach (var header in good.Headers.Where(h => h.Key is "Signature" or "Signature-Input" or "Content-Digest" or RelayHttp.MembershipHeader)) replay.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        Assert.Equal(HttpStatusCode.OK, (await plain.SendAsync(good)).StatusCode);
+        Assert.Equal(3, relay.Size);
+        Assert.Equal(RelayHttp.Unauthorized, await CodeAsync(await plain.SendAsync(replay), HttpStatusCode.Unauthorized));
+
+        // A signed read moved to another path (fresh nonce never used): the signature covers the path.
+        var read = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v1/ledgers/{World.Ledger}/checkpoint"));
+        read.Headers.Add(RelayHttp.ProtocolHeader, "1");
+        await member.SignAsync(read);
+        var moved = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v1/ledgers/{World.Ledger}/tile/entries/000.p/3"));
+        foreach (var header in read.Headers) moved.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        Assert.Equal(RelayHttp.Unauthorized, await CodeAsync(await plain.SendAsync(moved), HttpStatusCode.Unauthorized));
+        Assert.Equal(HttpStatusCode.OK, (await plain.SendAsync(read)).StatusCode);
+
+        // An author the relay does not know, reading.
+        using var stranger = SignedHttp(host, Signer("stranger", "stranger"));
+        Assert.Equal(RelayHttp.Unauthorized, await CodeAsync(await stranger.GetAsync($"v1/ledgers/{World.Ledger}/checkpoint"), HttpStatusCode.Unauthorized));
+
+        Assert.Equal(3, relay.Size);
+        Assert.True(host.Server.AuthFailures >= 8);
+    }
+
+    [Fact]
+    public async Task Non_members_and_revoked_members_are_403_and_a_public_ledger_is_readable_without_signature()
+    {
+        var relay = World.NewRelay();
+        await using var host = await StartAsync(relay, isPublic: true);
+        var chain = World.Chain("outsider", 1);
+
+        async Task<HttpResponseMessage> PushAs(RequestSigner signer)
+        {
+            using var http = SignedHttp(host, signer);
+            var content = new ByteArrayContent(RelayWire.EncodeRequest(RelayRequest.Push(chain.Select(o => o.Bytes).ToArray())));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(RelayHttp.WireMediaType);
+            var request = new HttpRequestMessage(HttpMethod.Post, $"v1/ledgers/{World.Ledger}/ops") { Content = content };
+            request.Headers.Add(RelayHttp.ProtocolHeader, "1");
+            return await http.SendAsync(request);
+        }
+
+        Assert.Equal(RelayHttp.Forbidden, await CodeAsync(await PushAs(Signer("outsider")), HttpStatusCode.Forbidden));
+        Assert.Equal(RelayHttp.Forbidden, await CodeAsync(await PushAs(Signer("outsider", "someone-else")), HttpStatusCode.Forbidden));
+        Assert.Equal(RelayHttp.Forbidden, await CodeAsync(await PushAs(Signer("outsider", "outsider", admin: "not-the-admin")), HttpStatusCode.Forbidden));
+        Assert.Equal(0, relay.Size);
+
+        Assert.Equal(HttpStatusCode.OK, (await PushAs(Signer("outsider", "outsider"))).StatusCode);
+        Assert.Equal(2, relay.Size);
+        host.Server.Options.Ledgers[0].Revoke(new AuthorId("outsider"));
+        Assert.Equal(RelayHttp.Forbidden, await CodeAsync(await PushAs(Signer("outsider", "outsider")), HttpStatusCode.Forbidden));
+
+        // Public: reads need no signature; the checkpoint and tiles are served to anyone.
+        using var plain = World.Http(host);
+        Assert.Equal(HttpStatusCode.OK, (await plain.GetAsync($"v1/ledgers/{World.Ledger}/checkpoint")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await plain.GetAsync($"v1/ledgers/{World.Ledger}/tile/entries/000.p/2")).StatusCode);
+        Assert.Equal(2, relay.Size);
+    }
+
+    [Fact]
+    public async Task Too_many_requests_from_one_caller_get_429_with_retry_after()
+    {
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay);
+            o.RequestsPerSecondPerAuthor = 1;
+        });
+        using var http = World.Http(host);
+        var statuses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 6; i++) statuses.Add(await http.GetAsync($"v1/ledgers/{World.Ledger}/checkpoint"));
+        var limited = statuses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(limited);
+        Assert.Equal(RelayHttp.RateLimited, await CodeAsync(limited[0], HttpStatusCode.TooManyRequests));
+        Assert.NotNull(limited[0].Headers.RetryAfter);
+    }
+
+    [Fact]
+    public void The_signature_example_of_the_protocol_document_verifies_with_any_ed25519_library()
+    {
+        // docs/http-protocol.md, "A signed request": these exact bytes.
+        var key = World.Key("doc-device", 0);
+        var body = RelayWire.EncodeRequest(RelayRequest.Push([]));
+        var digest = RelayRequestSignature.ContentDigest(body);
+        var parameters = RelayRequestSignature.Parameters(1767225600, "bm9uY2Utb2YtdGhlLWRvYw==", "doc-device");
+        var signatureBase = RelayRequestSignature.Base("POST", "127.0.0.1:5080", "/v1/ledgers/sitebooks/ops", "?", digest, "1", parameters);
+        var signature = key.Sign(signatureBase);
+        var text = System.Text.Encoding.UTF8.GetString(signatureBase);
+        var document = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "http-protocol.md"));
+        Assert.Contains(text, document.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains(Convert.ToHexStringLower(key.Public.RawBytes), document, StringComparison.Ordinal);
+        Assert.Contains(RelayRequestSignature.SignatureField(signature), document, StringComparison.Ordinal);
+        Assert.Contains(Convert.ToHexStringLower(body), document, StringComparison.Ordinal);
+        Assert.True(key.Public.Verify(signatureBase, signature));
+        var answer = RelayWire.EncodePushAnswer(new IngestResponse([], 0, "ledger-relay/sitebooks", new Dictionary<AuthorId, ulong>()));
+        Assert.Contains(Convert.ToHexStringLower(answer), document, StringComparison.Ordinal);
+    }
+}
