@@ -51,10 +51,11 @@ public static class HttpRelayDemo
             foreach (var label in labels)
             {
                 var key = Key(label, seed, 0);
-                nodes.Add(DeviceNode.Open(new NodeOptions { Ledger = ledger, Manifests = Books.History(), TrustedRelay = relay.CheckpointVerifierKey },
-                    new InMemoryNodeStore(), key, label, Key(label, seed, 1).Public.Digest));
-                var grant = RelayLedger.IssueMembership(ledger, admin, adminKey, new AuthorId(label));
-                var signer = new RequestSigner(new AuthorId(label), () => key, grant.Bytes);
+                var node = DeviceNode.Open(new NodeOptions { Ledger = ledger, Manifests = Books.History(), TrustedRelay = relay.CheckpointVerifierKey },
+                    new InMemoryNodeStore(), key, label, Key(label, seed, 1).Public.Digest);
+                nodes.Add(node);
+                var grant = RelayLedger.IssueMembership(ledger, admin, adminKey, node.Author);
+                var signer = new RequestSigner(node.Author, () => key, grant.Bytes);
                 var http = new HttpClient(new RequestSigningHandler(signer, new SocketsHttpHandler())) { BaseAddress = new Uri(url + "/"), Timeout = TimeSpan.FromSeconds(30) };
                 clients.Add((http, new HttpRelayClient(http, new HttpRelayClientOptions { Ledger = ledger })));
             }

@@ -12,7 +12,7 @@ internal static class Problems
     {
         var response = context.Response;
         if (response.HasStarted) return Task.CompletedTask; // a long answer failed midway: the connection says so
-        response.Clear();
+        // Not Clear(): headers set for the problem (WWW-Authenticate, Retry-After) stay.
         response.StatusCode = status;
         response.ContentType = RelayHttp.ProblemMediaType;
         response.Headers.CacheControl = "no-store";

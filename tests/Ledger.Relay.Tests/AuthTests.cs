@@ -21,11 +21,14 @@ public sealed class AuthTests
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
+    /// <summary>The author id a device labelled <paramref name="label"/> gets (World.NewNode and World.Chain keys).</summary>
+    private static AuthorId AuthorOf(string label) => Ledger.Signing.AuthorIdentity.Derive(label, World.Key(label, 0).Public, World.Key(label, 1).Public.Digest);
+
     private static RequestSigner Signer(string label, string? grantFor = null, uint keyIndex = 0, TimeProvider? time = null, string admin = "ledger-admin")
     {
-        var grant = grantFor is null ? default : RelayLedger.IssueMembership(World.Ledger, new AuthorId(admin), World.Key(admin, 0), new AuthorId(grantFor)).Bytes;
+        var grant = grantFor is null ? default : RelayLedger.IssueMembership(World.Ledger, new AuthorId(admin), World.Key(admin, 0), AuthorOf(grantFor)).Bytes;
         var key = World.Key(label, keyIndex);
-        return new RequestSigner(new AuthorId(label), () => key, grant, time);
+        return new RequestSigner(AuthorOf(label), () => key, grant, time);
     }
 
     private static HttpClient SignedHttp(LedgerRelayHost host, RequestSigner signer) =>
@@ -163,7 +166,7 @@ public sealed class AuthTests
 
         Assert.Equal(HttpStatusCode.OK, (await PushAs(Signer("outsider", "outsider"))).StatusCode);
         Assert.Equal(2, relay.Size);
-        host.Server.Options.Ledgers[0].Revoke(new AuthorId("outsider"));
+        host.Server.Options.Ledgers[0].Revoke(AuthorOf("outsider"));
         Assert.Equal(RelayHttp.Forbidden, await CodeAsync(await PushAs(Signer("outsider", "outsider")), HttpStatusCode.Forbidden));
 
         // Public: reads need no signature; the checkpoint and tiles are served to anyone.
