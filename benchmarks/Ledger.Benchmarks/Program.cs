@@ -37,6 +37,14 @@ if (args.Length > 1 && args[0] == "--ingest-paired")
     return;
 }
 
+if (args.Length > 1 && args[0] == "--http-push-paired")
+{
+    // Push over HTTP on loopback vs in-process Relay.Push of the same pre-signed ops (issue 17: 1, 16 and 256 devices).
+    await HttpPushPaired.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--sign-paired")
 {
     PairedRounds.SignAndChain(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);

@@ -76,6 +76,7 @@ public sealed class AuthTests
     }
 
     [Fact]
+    [Trait("Risk", "G1")]
     public async Task Unsigned_forged_replayed_stale_repathed_and_unknown_author_requests_are_401_and_store_nothing()
     {
         var relay = World.NewRelay();
@@ -143,6 +144,7 @@ public sealed class AuthTests
     }
 
     [Fact]
+    [Trait("Risk", "G1")]
     public async Task Non_members_and_revoked_members_are_403_and_a_public_ledger_is_readable_without_signature()
     {
         var relay = World.NewRelay();

@@ -31,6 +31,7 @@ public sealed class HttpBadInputTests
     }
 
     [Fact]
+    [Trait("Risk", "G1")]
     public async Task Malformed_truncated_mistyped_oversize_and_misaddressed_pushes_get_typed_problems_and_store_nothing()
     {
         var relay = World.NewRelay();
@@ -86,6 +87,7 @@ public sealed class HttpBadInputTests
     }
 
     [Fact]
+    [Trait("Risk", "G1")]
     public async Task A_body_cut_mid_transfer_is_refused_and_the_relay_keeps_serving()
     {
         var relay = World.NewRelay();

@@ -7,6 +7,7 @@ namespace Ledger.Relay.Tests;
 public sealed class HttpSyncTests
 {
     [Fact]
+    [Trait("Risk", "G1")]
     public async Task Devices_that_appended_offline_converge_to_one_state_hash_over_http()
     {
         var relay = World.NewRelay();
@@ -81,6 +82,7 @@ public sealed class HttpSyncTests
     }
 
     [Fact]
+    [Trait("Risk", "G1")]
     public async Task A_relay_that_cannot_be_reached_is_offline_for_the_node_and_nothing_is_lost()
     {
         var port = World.FreePort();

@@ -7,6 +7,7 @@ namespace Ledger.Relay.Tests;
 public sealed class SeparateProcessTests
 {
     [Fact]
+    [Trait("Risk", "G1")]
     public async Task Devices_in_separate_processes_append_offline_sync_over_http_and_converge_to_one_state_hash()
     {
         var dir = Path.Combine(Path.GetTempPath(), "ledger-relay-" + Guid.NewGuid().ToString("N"));

@@ -63,6 +63,7 @@ public sealed class SyncLoopTests
     }
 
     [Fact]
+    [Trait("Risk", "G1")]
     public async Task A_failed_push_is_retried_with_backoff_without_waiting_for_the_next_local_write()
     {
         var port = World.FreePort();

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Ledger.Kernel;
+using Ledger.Relay.AspNetCore;
+using Ledger.Signing;
+using Ledger.Sync;
+using Ledger.Sync.Http;
+
+namespace Ledger.Benchmarks;
+
+/// <summary>Push over HTTP on loopback (HttpRelayClient → Kestrel → LedgerRelayServer → Relay) against in-process
+/// <see cref="Relay.Push"/> of the same pre-signed ops, in bracketed paired rounds (in-process, HTTP, in-process … so
+/// a drifting host shows in both), with p50/p99 push latency per device count. Each round uses fresh in-memory relays,
+/// so both sides ingest the same new authors. Run: <c>dotnet run -c Release --project benchmarks/Ledger.Benchmarks --
+/// --http-push-paired &lt;devices&gt; [rounds] [ops per device]</c> (issue 17 asks for 1, 16 and 256 devices).</summary>
+public static class HttpPushPaired
+{
+    private const string Ledger = "bench-http";
+
+    public static async Task RunAsync(int devices, int rounds, int opsPerDevice, int batch = 64)
+    {
+        var chains = Enumerable.Range(0, devices).Select(d => Chain($"dev-{d}", opsPerDevice)).ToArray();
+        var ratios = new List<double>();
+        var latencies = new List<TimeSpan>();
+        for (var round = 0; round < rounds; round++)
+        {
+            var before = InProcess(chains, batch);
+            var (http, lat) = await OverHttpAsync(chains, batch);
+            var after = InProcess(chains, batch);
+            var inProcess = (before + after) / 2;
+            ratios.Add(inProcess.TotalSeconds / http.TotalSeconds);
+            if (round > 0) latencies.AddRange(lat); // round 0 warms the JIT and the connection pool
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"round {round}: in-process {inProcess.TotalMilliseconds:F1} ms, http {http.TotalMilliseconds:F1} ms, ratio {ratios[^1]:F3}"));
+        }
+
+        ratios.Sort();
+        latencies.Sort();
+        var p = (double q) => latencies.Count == 0 ? 0 : latencies[(int)Math.Min(latencies.Count - 1, latencies.Count * q)].TotalMilliseconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"devices={devices} ops={devices * opsPerDevice} batch={batch} median ratio (in-process time / http time)={ratios[ratios.Count / 2]:F3} push p50={p(0.5):F2}ms p99={p(0.99):F2}ms"));
+    }
+
+    private static TimeSpan InProcess(SignedOp[][] chains, int batch)
+    {
+        var relay = NewRelay();
+        var started = Stopwatch.GetTimestamp();
+        Parallel.ForEach(chains, chain =>
+        {
+            for (var i = 0; i < chain.Length; i += batch) relay.Push(chain.Skip(i).Take(batch).Select(o => o.Bytes).ToArray());
+        });
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private static async Task<(TimeSpan Elapsed, List<TimeSpan> Latencies)> OverHttpAsync(SignedOp[][] chains, int batch)
+    {
+        var relay = NewRelay();
+        await using var host = await LedgerRelayHost.StartAsync(new LedgerRelayServer(new LedgerRelayOptions().AddLedger(relay)), ["http://127.0.0.1:0"]);
+        using var http = new HttpClient { BaseAddress = new Uri(host.Urls[0] + "/") };
+        var client = new HttpRelayClient(http, new HttpRelayClientOptions { Ledger = Ledger });
+        var latencies = new List<TimeSpan>();
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(chains.Select(async chain =>
+        {
+            for (var i = 0; i < chain.Length; i += batch)
+            {
+                var at = Stopwatch.GetTimestamp();
+                await client.PushAsync(chain.Skip(i).Take(batch).Select(o => o.Bytes).ToArray());
+                var took = Stopwatch.GetElapsedTime(at);
+                lock (latencies) latencies.Add(took);
+            }
+        }));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (relay.Size != chains.Sum(c => c.Length)) throw new InvalidOperationException("the HTTP relay did not take every op.");
+        return (elapsed, latencies);
+    }
+
+    private static Relay NewRelay() => new(new RelayOptions { Ledger = Ledger, CheckpointKey = Key("bench-relay", 0) }, new InMemoryRelayStore());
+
+    private static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"{label}/{index}")).ToArray());
+
+    private static SignedOp[] Chain(string label, int ops)
+    {
+        var log = AuthorLog.Incept(Ledger, label, Key(label, 0), Key(label, 1).Public.Digest, out var inception);
+        var chain = new List<SignedOp> { inception };
+        for (var i = 1; i < ops; i++) chain.Add(log.Append(PostingDataset.Manifest, PostingDataset.PostVerb, new PostArgs("acct:" + (i % 100), i)));
+        return chain.ToArray();
+    }
+}
