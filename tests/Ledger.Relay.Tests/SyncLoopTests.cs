@@ -85,7 +85,7 @@ public sealed class SyncLoopTests
 
             // The relay comes up; no new write: the loop's backoff retries the push.
             await using var host = await World.StartAsync(o => o.AddLedger(relay), port);
-            await WaitUntilAsync(() => node.Durability().Local == 0, TimeSpan.FromSeconds(20), "the push is acknowledged");
+            await WaitUntilAsync(() => node.Durability().Safe == 2, TimeSpan.FromSeconds(20), "the push is acknowledged");
             Assert.Equal(2, relay.Size);
             await WaitUntilAsync(() => loop.ConsecutiveFailures == 0, TimeSpan.FromSeconds(5), "the loop reports success");
         }

@@ -61,9 +61,9 @@ public sealed class TileTests
     }
 
     [Theory]
-    [InlineData(true, "public")]
-    [InlineData(false, "private")]
-    public async Task Tiles_are_immutable_and_cacheable_per_ledger_configuration_and_the_checkpoint_for_seconds(bool isPublic, string scope)
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Tiles_are_immutable_and_cacheable_per_ledger_configuration_and_the_checkpoint_for_seconds(bool isPublic)
     {
         var relay = World.NewRelay();
         relay.Push(World.Chain("author-c", 3).Select(o => o.Bytes).ToArray());
