@@ -54,7 +54,7 @@ internal sealed class RequestAuthenticator(LedgerRelayOptions options)
         }
 
         if (!AuthorId.TryCreate(keyId, out var author)) return Verdict.Unauthorized("keyid is not an author id.");
-        if (!TryCurrentKey(ledger, author, push, out var key, out var why)) return Verdict.Unauthorized(why);
+        if (!TryCurrentKey(ledger, author, push, out var keys, out var why)) return Verdict.Unauthorized(why);
 
         // The raw request target: the path and query exactly as the client sent and signed them.
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
@@ -72,9 +72,9 @@ internal sealed class RequestAuthenticator(LedgerRelayOptions options)
             return Verdict.Unauthorized("a covered component has a line break.");
         }
 
-        if (!key!.Verify(signatureBase, signature))
+        if (!keys.Any(k => k.Verify(signatureBase, signature)))
         {
-            return Verdict.Unauthorized($"the signature does not verify under {author}'s current key ({key.Id}) over the covered components.");
+            return Verdict.Unauthorized($"the signature does not verify under {author}'s current key ({keys[^1].Id}) over the covered components.");
         }
 
         // Replays: a nonce is taken once within the window (after the signature verified, so strangers cannot fill the cache).
@@ -151,15 +151,17 @@ internal sealed class RequestAuthenticator(LedgerRelayOptions options)
         return false;
     }
 
-    /// <summary>The author's current key: from the key events the relay holds, or — an author it does not hold yet —
-    /// from the key events at the start of its chain in the pushed batch (its inception, verified as the relay will).</summary>
-    private static bool TryCurrentKey(RelayLedger ledger, AuthorId author, RelayRequest? push, out VerificationKey? key, out string problem)
+    /// <summary>The keys a request of <paramref name="author"/> may be signed with: its current key per the key events the
+    /// relay holds and, for a push, the key after each key event of the author the batch carries (its inception for an
+    /// author the relay does not hold yet; a rotation a device pushes is signed with its new key). Every event is
+    /// verified as a key event log (pre-rotation commitments and signatures) before its key counts.</summary>
+    private static bool TryCurrentKey(RelayLedger ledger, AuthorId author, RelayRequest? push, out IReadOnlyList<VerificationKey> keys, out string problem)
     {
-        key = null;
-        IReadOnlyList<SignedOp> events;
+        keys = [];
+        List<SignedOp> events;
         try
         {
-            events = ledger.Relay.Store.KeyEvents(author).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
+            events = ledger.Relay.Store.KeyEvents(author).Select(k => SignedOpCodec.Decode(k.Bytes)).ToList();
         }
         catch (LedgerFormatException e)
         {
@@ -167,17 +169,18 @@ internal sealed class RequestAuthenticator(LedgerRelayOptions options)
             return false;
         }
 
-        if (events.Count == 0 && push is not null)
+        var held = events.Count;
+        if (push is not null)
         {
-            var mine = new List<SignedOp>();
+            var last = held == 0 ? 0UL : events[^1].Op.Seq;
             foreach (var bytes in push.Batch)
             {
-                if (!SignedOpCodec.TryDecode(bytes, out var op, out _) || op!.Op.Author != author) continue;
-                if (op.Op.Seq != (ulong)mine.Count + 1 || !KeyEvents.IsKeyEvent(op.Op)) break;
-                mine.Add(op);
+                if (!SignedOpCodec.TryDecode(bytes, out var op, out _) || op!.Op.Author != author || op.Op.Seq <= last) continue;
+                if (held == 0 && events.Count == 0 && op.Op.Seq != 1) break; // a new author's chain starts with its inception
+                if (!KeyEvents.IsKeyEvent(op.Op)) continue;
+                events.Add(op);
+                last = op.Op.Seq;
             }
-
-            events = mine;
         }
 
         if (events.Count == 0)
@@ -188,18 +191,29 @@ internal sealed class RequestAuthenticator(LedgerRelayOptions options)
 
         if (!KeyEventLog.TryVerify(ledger.Name, author, events, out var timeline, out var why))
         {
-            problem = $"{author}'s key events do not verify: {why}";
-            return false;
+            if (events.Count == held)
+            {
+                problem = $"{author}'s key events do not verify: {why}";
+                return false;
+            }
+
+            // The batch's events do not continue the held log: only the held key counts (the relay refuses them anyway).
+            events.RemoveRange(held, events.Count - held);
+            if (held == 0 || !KeyEventLog.TryVerify(ledger.Name, author, events, out timeline, out why))
+            {
+                problem = $"{author}'s key events do not verify: {why}";
+                return false;
+            }
         }
 
-        var state = timeline[^1].State;
-        if (state.RevokedAtSeq is not null)
+        var states = timeline.Skip(Math.Max(0, held - 1)).Select(t => t.State).ToArray();
+        if (states[^1].RevokedAtSeq is not null)
         {
-            problem = $"{author}'s key is revoked (at seq {state.RevokedAtSeq}).";
+            problem = $"{author}'s key is revoked (at seq {states[^1].RevokedAtSeq}).";
             return false;
         }
 
-        key = state.Current;
+        keys = states.Select(s => s.Current).Distinct().ToArray();
         problem = "";
         return true;
     }

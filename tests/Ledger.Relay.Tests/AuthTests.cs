@@ -179,6 +179,32 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task A_device_that_rotates_its_key_signs_with_the_new_key_and_the_old_key_stops_working()
+    {
+        var relay = World.NewRelay();
+        await using var host = await StartAsync(relay);
+        var current = World.Key("rot-a", 0);
+        var grant = RelayLedger.IssueMembership(World.Ledger, Admin, World.Key("ledger-admin", 0), AuthorOf("rot-a")).Bytes;
+        using var http = SignedHttp(host, new RequestSigner(AuthorOf("rot-a"), () => current, grant));
+        await using var node = World.NewNode("rot-a", World.Trusted(relay));
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("r", 1));
+        Assert.False((await node.SyncAsync(World.Client(http))).Offline);
+
+        // The rotation is pushed signed with the new key (the relay takes the key from the batch's key events).
+        await node.RotateAsync(World.Key("rot-a", 1), World.Key("rot-a", 2).Public.Digest, 1);
+        current = World.Key("rot-a", 1);
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("r", 2));
+        Assert.False((await node.SyncAsync(World.Client(http))).Offline);
+        Assert.Equal(0, node.Durability().Local);
+        Assert.Equal(4, relay.Size);
+
+        // The old key no longer works, for reads or writes.
+        using var old = SignedHttp(host, Signer("rot-a", "rot-a", keyIndex: 0));
+        Assert.Equal(RelayHttp.Unauthorized, await CodeAsync(await old.GetAsync($"v1/ledgers/{World.Ledger}/checkpoint"), HttpStatusCode.Unauthorized));
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"v1/ledgers/{World.Ledger}/checkpoint")).StatusCode);
+    }
+
+    [Fact]
     public async Task Too_many_requests_from_one_caller_get_429_with_retry_after()
     {
         var relay = World.NewRelay();
