@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Ledger.Kernel;
-using Ledger.Relay.AspNetCore;
+using Ledger.Sync.AspNetCore;
 using Ledger.Signing;
 using Ledger.Sync;
 using Ledger.Sync.Http;

@@ -1,4 +1,4 @@
-using Ledger.Relay.AspNetCore;
+using Ledger.Sync.AspNetCore;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Ledger.Relay.AspNetCore;
+namespace Ledger.Sync.AspNetCore;
 
 /// <summary>A running HTTP relay: a Kestrel <see cref="WebApplication"/> serving a <see cref="LedgerRelayServer"/>.
 /// What <c>ledger relay serve --store relay.db --urls http://127.0.0.1:5080</c> runs; tests and the demo start one on

@@ -1,4 +1,4 @@
-namespace Ledger.Relay.AspNetCore;
+namespace Ledger.Sync.AspNetCore;
 
 /// <summary>What <see cref="LedgerRelayHost.StartAsync(LedgerRelayHostOptions, CancellationToken)"/> runs: one ledger on a
 /// SQLite store, listening on <see cref="Urls"/>.</summary>

@@ -1,6 +1,6 @@
 using Ledger.Sync;
 
-namespace Ledger.Relay.AspNetCore;
+namespace Ledger.Sync.AspNetCore;
 
 /// <summary>Configuration of a <see cref="LedgerRelayServer"/>.</summary>
 public sealed class LedgerRelayOptions

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
-namespace Ledger.Relay.AspNetCore;
+namespace Ledger.Sync.AspNetCore;
 
 /// <summary>The relay protocol over HTTP (docs/http-protocol.md): answers the endpoints under
 /// <c>/v1/ledgers/{ledger}/</c> for the ledgers of its <see cref="LedgerRelayOptions"/>. Every input is answered:

@@ -1,4 +1,4 @@
-using Ledger.Relay.AspNetCore;
+using Ledger.Sync.AspNetCore;
 using Ledger.Sync;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

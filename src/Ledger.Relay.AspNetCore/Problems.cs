@@ -2,7 +2,7 @@ using System.Text.Json;
 using Ledger.Sync;
 using Microsoft.AspNetCore.Http;
 
-namespace Ledger.Relay.AspNetCore;
+namespace Ledger.Sync.AspNetCore;
 
 /// <summary>The package's one error factory: every refusal is an RFC 9457 problem (<c>application/problem+json</c>)
 /// with a stable <c>code</c> (<see cref="RelayHttp"/>), never cacheable.</summary>

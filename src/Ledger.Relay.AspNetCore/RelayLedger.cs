@@ -3,7 +3,7 @@ using Ledger.Kernel;
 using Ledger.Signing;
 using Ledger.Sync;
 
-namespace Ledger.Relay.AspNetCore;
+namespace Ledger.Sync.AspNetCore;
 
 /// <summary>One ledger a <see cref="LedgerRelayServer"/> serves: its relay and who may read it.</summary>
 public sealed class RelayLedger

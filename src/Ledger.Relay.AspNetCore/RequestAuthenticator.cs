@@ -5,7 +5,7 @@ using Ledger.Sync;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Ledger.Relay.AspNetCore;
+namespace Ledger.Sync.AspNetCore;
 
 /// <summary>Checks RFC 9421 request signatures (the profile of <see cref="RelayRequestSignature"/>) and membership:
 /// <c>created</c> within the window, the nonce never seen within it, <c>Content-Digest</c> the body's, the signature by

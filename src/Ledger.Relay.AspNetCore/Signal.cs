@@ -1,4 +1,4 @@
-namespace Ledger.Relay.AspNetCore;
+namespace Ledger.Sync.AspNetCore;
 
 /// <summary>A pulse many waiters can await: each <see cref="Pulse"/> completes the current task and starts a new one.</summary>
 internal sealed class Signal

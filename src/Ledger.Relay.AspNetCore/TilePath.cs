@@ -1,4 +1,4 @@
-namespace Ledger.Relay.AspNetCore;
+namespace Ledger.Sync.AspNetCore;
 
 /// <summary>A C2SP tlog-tiles resource path after <c>tile/</c>: <c>&lt;L&gt;/&lt;N&gt;[.p/&lt;W&gt;]</c> or
 /// <c>entries/&lt;N&gt;[.p/&lt;W&gt;]</c>, where N is written in 3-digit elements, all but the last prefixed 'x'

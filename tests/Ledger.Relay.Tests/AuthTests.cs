@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Ledger.Kernel;
-using Ledger.Relay.AspNetCore;
+using Ledger.Sync.AspNetCore;
 using Ledger.Sync;
 using Ledger.Sync.Http;
 using Ledger.TestDomain;

@@ -15,10 +15,10 @@ public sealed class SeparateProcessTests
         try
         {
             // A relay on SQLite, as `ledger relay serve` runs it.
-            var options = new Ledger.Relay.AspNetCore.LedgerRelayHostOptions { StorePath = Path.Combine(dir, "relay.db"), Ledger = World.Ledger };
+            var options = new Ledger.Sync.AspNetCore.LedgerRelayHostOptions { StorePath = Path.Combine(dir, "relay.db"), Ledger = World.Ledger };
             options.Urls.Clear();
             options.Urls.Add("http://127.0.0.1:0");
-            await using var host = await Ledger.Relay.AspNetCore.LedgerRelayHost.StartAsync(options);
+            await using var host = await Ledger.Sync.AspNetCore.LedgerRelayHost.StartAsync(options);
             var relay = host.Server.Options.Ledgers[0].Relay;
             var vkey = relay.CheckpointVerifierKey!.ToVkey();
             var url = host.Urls[0] + "/";

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using Ledger.Kernel;
-using Ledger.Relay.AspNetCore;
+using Ledger.Sync.AspNetCore;
 using Ledger.Sync;
 
 namespace Ledger.Relay.Tests;

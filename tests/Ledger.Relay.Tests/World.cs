@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Ledger.Kernel;
-using Ledger.Relay.AspNetCore;
+using Ledger.Sync.AspNetCore;
 using Ledger.Signing;
 using Ledger.Sync;
 using Ledger.Sync.Http;

@@ -2,7 +2,7 @@ namespace Ledger.Sync;
 
 /// <summary>The names of the relay protocol over HTTP (docs/http-protocol.md): the version header, the media types,
 /// the entry limit and the stable problem codes (RFC 9457 <c>code</c> member; the problem <c>type</c> is
-/// <see cref="ProblemTypePrefix"/> + code). Shared by the server (Ledger.Relay.AspNetCore) and the client
+/// <see cref="ProblemTypePrefix"/> + code). Shared by the server (package Ledger.Relay.AspNetCore) and the client
 /// (Ledger.Sync.Http) so the two cannot drift.</summary>
 public static class RelayHttp
 {
