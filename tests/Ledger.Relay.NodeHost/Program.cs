@@ -4,7 +4,8 @@
 //   SYNC         one sync round over HTTP                       -> "SYNCED pushed=<n> acked=<n> pulled=<n> offline=<bool> size=<n>"
 //   HASH         the node's state hash and durability           -> "HASH <hex> local=<n> durable=<n>"
 // Each answer ends with a newline; an error is "ERROR <type>: <message>". The node store is in memory: the process
-// is one device's life. Usage: Ledger.Relay.NodeHost <relay url> <ledger> <device label> <relay vkey>
+// is one device's life, unless a fifth argument names a SQLite node store (then a killed host restarts on it).
+// Usage: Ledger.Relay.NodeHost <relay url> <ledger> <device label> <relay vkey> [node.db]
 using System.Globalization;
 using System.Text;
 using Ledger.Kernel;
@@ -13,9 +14,9 @@ using Ledger.Sync;
 using Ledger.Sync.Http;
 using Ledger.TestDomain;
 
-if (args.Length != 4)
+if (args.Length is not (4 or 5))
 {
-    Console.Error.WriteLine("usage: Ledger.Relay.NodeHost <relay url> <ledger> <device label> <relay vkey>");
+    Console.Error.WriteLine("usage: Ledger.Relay.NodeHost <relay url> <ledger> <device label> <relay vkey> [node.db]");
     return 2;
 }
 
@@ -29,10 +30,11 @@ if (!NoteKey.TryParseVkey(vkey, out var trusted))
 static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"{label}/{index}")).ToArray());
 
 var options = new NodeOptions { Ledger = ledger, Manifests = new ManifestCatalog(TestManifest.V1), TrustedRelay = trusted, PullBatch = 100 };
-await using var node = DeviceNode.Open(options, new InMemoryNodeStore(), Key(label, 0), label, Key(label, 1).Public.Digest);
+INodeStore store = args.Length == 5 ? new SqliteNodeStore(args[4]) : new InMemoryNodeStore();
+await using var node = DeviceNode.Open(options, store, Key(label, 0), label, Key(label, 1).Public.Digest);
 using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
 var relay = new HttpRelayClient(http, new HttpRelayClientOptions { Ledger = ledger });
-var appended = 0;
+var appended = node.Ladder().Count - 1; // own ops beyond the inception, after a restart
 Console.Out.WriteLine("READY");
 Console.Out.Flush();
 string? line;

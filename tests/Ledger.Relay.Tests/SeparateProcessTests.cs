@@ -63,4 +63,48 @@ public sealed class SeparateProcessTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task A_device_process_killed_during_a_push_over_http_restarts_on_its_store_and_resends_without_duplicates()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ledger-node-kill-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var relay = World.NewRelay();
+            await using var host = await World.StartAsync(o => o.AddLedger(relay));
+            var vkey = relay.CheckpointVerifierKey!.ToVkey();
+            var url = host.Urls[0] + "/";
+            var db = Path.Combine(dir, "node.db");
+            var appended = 0;
+            foreach (var killAfter in new[] { 5, 40, 120 })
+            {
+                using (var child = new ChildNode(url, World.Ledger, "killed-dev", vkey, db))
+                {
+                    Assert.StartsWith("APPENDED", await child.SendAsync("APPEND 400"), StringComparison.Ordinal);
+                    appended += 400;
+                    await child.StartAsync("SYNC");
+                    await Task.Delay(killAfter);
+                    child.Kill();
+                }
+            }
+
+            using (var child = new ChildNode(url, World.Ledger, "killed-dev", vkey, db))
+            {
+                await child.SendAsync("SYNC");
+                var hash = (await child.SendAsync("HASH")).Split(' ');
+                Assert.Equal("local=0", hash[2]);
+                Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"durable={appended + 1}"), hash[3]);
+            }
+
+            // Exactly one position per op: every resend was recognised.
+            Assert.Equal(appended + 1, relay.Size);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
