@@ -52,6 +52,33 @@ public sealed class LedgerRelayHost : IAsyncDisposable
         }
     }
 
+    /// <summary>What <c>ledger relay serve</c> runs: starts the relay of <paramref name="options"/>, writes one line per
+    /// address to <paramref name="output"/> — <c>relay listening on &lt;url&gt; ledger=&lt;ledger&gt; origin=&lt;origin&gt;
+    /// vkey=&lt;checkpoint verifier key&gt;</c> (the key devices trust, <c>NodeOptions.TrustedRelay</c>) — and serves until
+    /// <paramref name="cancellationToken"/> is cancelled or the process is asked to stop.</summary>
+    public static async Task RunAsync(LedgerRelayHostOptions options, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var host = await StartAsync(options, cancellationToken).ConfigureAwait(false);
+        await using (host.ConfigureAwait(false))
+        {
+            var relay = host.Server.Options.Ledgers[0].Relay;
+            foreach (var url in host.Urls)
+            {
+                await output.WriteLineAsync($"relay listening on {url} ledger={relay.Ledger} origin={relay.Origin} vkey={relay.CheckpointVerifierKey!.ToVkey()}").ConfigureAwait(false);
+            }
+
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
     /// <summary>Starts listening on <paramref name="urls"/> with <paramref name="server"/> (whose relays the caller owns).</summary>
     public static Task<LedgerRelayHost> StartAsync(LedgerRelayServer server, IEnumerable<string> urls, CancellationToken cancellationToken = default) =>
         StartAsync(server, urls, null, cancellationToken);
