@@ -102,7 +102,6 @@ public sealed class LedgerRelayServer
 
     internal Task CheckpointAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
     {
-        var query = c.Request.Query;
         if (!TryQuery(c, "size", out var size) || !TryQuery(c, "after", out var after))
         {
             await Problems.BadRequest(c, "size and after are decimal numbers without sign or leading zeros.").ConfigureAwait(false);

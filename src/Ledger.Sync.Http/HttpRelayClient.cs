@@ -20,6 +20,7 @@ public sealed class HttpRelayClient : IRelayProtocol
     private readonly Func<HttpClient> _live;
     private readonly HttpRelayClientOptions _options;
     private readonly string _prefix;
+    private long _requests;
 
     /// <summary>A client over <paramref name="http"/>, whose <see cref="HttpClient.BaseAddress"/> is the relay's root
     /// (e.g. <c>http://127.0.0.1:5080/</c>); <paramref name="longPoll"/> (default: the same) carries the long poll,
@@ -48,8 +49,6 @@ public sealed class HttpRelayClient : IRelayProtocol
 
     /// <summary>HTTP requests sent (answered or not).</summary>
     public long Requests => Interlocked.Read(ref _requests);
-
-    private long _requests;
 
     private static Func<HttpClient> Fixed(HttpClient http)
     {

@@ -86,7 +86,15 @@ public sealed class LedgerNodeSyncService : BackgroundService
             long failures = 0;
             if (failed) failures = Interlocked.Increment(ref _failures);
             else Interlocked.Exchange(ref _failures, 0);
-            RoundCompleted?.Invoke(this, EventArgs.Empty);
+            try
+            {
+                RoundCompleted?.Invoke(this, EventArgs.Empty);
+            }
+            catch (Exception e)
+            {
+                // An observer's fault must not stop the loop.
+                LastError ??= e;
+            }
 
             // Own ops left unacknowledged (a push refused for a gap or a full store, say) are retried like a failure.
             var unacknowledged = !failed && _node.Durability().Local > 0;
