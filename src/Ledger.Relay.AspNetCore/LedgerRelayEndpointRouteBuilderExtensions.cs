@@ -27,6 +27,7 @@ public static class LedgerRelayEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(Prefix);
         group.MapPost("/ops", server.PushAsync);
         group.MapGet("/checkpoint", server.CheckpointAsync);
+        group.MapGet("/events", server.EventsAsync);
         group.MapGet("/tile/{**path}", server.TileAsync);
         group.MapGet("/authors/{author}/ops", server.AuthorAsync);
         group.MapGet("/proof/consistency", server.ConsistencyAsync);

@@ -17,6 +17,10 @@ public sealed class LedgerRelayOptions
     /// Default 25 seconds; at most 5 minutes.</summary>
     public TimeSpan LongPollTimeout { get; set; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>How long one Server-Sent Events stream (<c>GET events</c>) stays open before the relay closes it (the
+    /// client reconnects). Default 5 minutes.</summary>
+    public TimeSpan EventStreamTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The largest request body, in bytes. Default 16 MiB. Each signed op is also limited to
     /// <see cref="RelayHttp.MaxEntryBytes"/>.</summary>
     public long MaxRequestBytes { get; set; } = 16L << 20;

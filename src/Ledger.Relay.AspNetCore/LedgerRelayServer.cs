@@ -37,6 +37,7 @@ public sealed class LedgerRelayServer
         }
 
         if (options.MaxRequestBytes < 1024) throw new ArgumentException("LedgerRelayOptions.MaxRequestBytes is at least 1 KiB.", nameof(options));
+        if (options.EventStreamTimeout <= TimeSpan.Zero) throw new ArgumentException("LedgerRelayOptions.EventStreamTimeout is positive.", nameof(options));
         if (options.SignatureWindow <= TimeSpan.Zero) throw new ArgumentException("LedgerRelayOptions.SignatureWindow is positive.", nameof(options));
         Options = options;
         _ledgers = options.Ledgers.ToDictionary(l => l.Name, StringComparer.Ordinal);
@@ -173,6 +174,65 @@ public sealed class LedgerRelayServer
 
         Interlocked.Increment(ref _reads);
         await WriteAsync(c, RelayHttp.NoteMediaType, cache, note).ConfigureAwait(false);
+    });
+
+    /// <summary>Server-Sent Events: an <c>event: size</c> with the log size (also its <c>id</c>) whenever the log differs
+    /// from the last size sent (first from <c>after</c>, or from <c>Last-Event-ID</c> on a reconnect), a comment every
+    /// 15 s, closed after <see cref="LedgerRelayOptions.EventStreamTimeout"/> (the client reconnects).</summary>
+    internal Task EventsAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
+    {
+        if (!TryQuery(c, "after", out var after))
+        {
+            await Problems.BadRequest(c, "after is a decimal number without sign or leading zeros.").ConfigureAwait(false);
+            return;
+        }
+
+        var lastEventId = c.Request.Headers["Last-Event-ID"];
+        if (after is null && lastEventId.Count == 1 && long.TryParse(lastEventId[0], NumberStyles.None, CultureInfo.InvariantCulture, out var resumed)) after = resumed;
+        c.Response.StatusCode = StatusCodes.Status200OK;
+        c.Response.ContentType = "text/event-stream";
+        c.Response.Headers.CacheControl = "no-store";
+        Interlocked.Increment(ref _reads);
+        var relay = ledger.Relay;
+        long? sent = after;
+        var lastWrite = Environment.TickCount64;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted);
+        deadline.CancelAfter(Options.EventStreamTimeout);
+        try
+        {
+            await c.Response.Body.FlushAsync(deadline.Token).ConfigureAwait(false);
+            while (!deadline.IsCancellationRequested)
+            {
+                var next = ledger.Changed.Next;
+                var size = relay.Size;
+                if (size != sent)
+                {
+                    var text = string.Create(CultureInfo.InvariantCulture, $"event: size\nid: {size}\ndata: {size}\n\n");
+                    await c.Response.Body.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), deadline.Token).ConfigureAwait(false);
+                    await c.Response.Body.FlushAsync(deadline.Token).ConfigureAwait(false);
+                    sent = size;
+                    lastWrite = Environment.TickCount64;
+                }
+                else if (Environment.TickCount64 - lastWrite > 15_000)
+                {
+                    await c.Response.Body.WriteAsync(": keep-alive\n\n"u8.ToArray(), deadline.Token).ConfigureAwait(false);
+                    await c.Response.Body.FlushAsync(deadline.Token).ConfigureAwait(false);
+                    lastWrite = Environment.TickCount64;
+                }
+
+                try
+                {
+                    await next.WaitAsync(LongPollRecheck, deadline.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!c.RequestAborted.IsCancellationRequested)
+        {
+            // The bounded stream ends; the client reconnects with Last-Event-ID.
+        }
     });
 
     internal Task TileAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>

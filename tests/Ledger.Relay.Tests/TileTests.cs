@@ -123,6 +123,37 @@ public sealed class TileTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task Server_sent_events_announce_each_new_size_and_the_stream_closes_after_its_bound()
+    {
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay);
+            o.EventStreamTimeout = TimeSpan.FromSeconds(3);
+        });
+        using var http = World.Http(host);
+        var request = new HttpRequestMessage(HttpMethod.Get, $"v1/ledgers/{World.Ledger}/events?after=0");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        Assert.True(response.Headers.CacheControl!.NoStore);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        await World.Client(http).PushAsync(World.Chain("sse-author", 2).Select(o => o.Bytes).ToArray());
+        var lines = new List<string>();
+        while (!lines.Contains("data: 3"))
+        {
+            var line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(line);
+            lines.Add(line!);
+        }
+
+        Assert.Equal(["event: size", "id: 3", "data: 3"], lines.SkipWhile(l => l != "event: size").Take(3));
+        // Bounded: the relay closes the stream (the reader reaches its end) well within a few seconds.
+        var rest = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.DoesNotContain("data: 0", rest, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0/000", 0, 0L, 256)]
     [InlineData("0/x001/x234/067", 0, 1234067L, 256)]
