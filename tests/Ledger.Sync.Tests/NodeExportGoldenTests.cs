@@ -80,13 +80,13 @@ public class NodeExportGoldenTests
 
         var relay = World.NewRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using var a = DeviceNode.Open(Options(), new InMemoryNodeStore(), World.Key("golden-a", 0), "golden-a", World.Key("golden-a", 1).Public.Digest);
-        await using var b = DeviceNode.Open(Options(), new InMemoryNodeStore(), World.Key("golden-b", 0), "golden-b", World.Key("golden-b", 1).Public.Digest);
+        await using var a = (await DeviceNode.InceptAsync(Options(), new InMemoryNodeStore(), World.Key("golden-a", 0), "golden-a", World.Key("golden-a", 1).Public.Digest));
+        await using var b = (await DeviceNode.InceptAsync(Options(), new InMemoryNodeStore(), World.Key("golden-b", 0), "golden-b", World.Key("golden-b", 1).Public.Digest));
         await a.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 120));
         await b.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", -45));
         await b.SyncAsync(link);
         await a.SyncAsync(link);
         await a.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 7));
-        return a.Export();
+        return (await a.ExportAsync());
     }
 }

@@ -111,7 +111,7 @@ public class TransparencyGoldenVectorTests
 
     [Fact]
     [Trait("Risk", "D4")]
-    public void A_relay_checkpoint_note_signed_with_a_seed_derived_key_is_pinned_and_verifies_as_documented()
+    public async Task A_relay_checkpoint_note_signed_with_a_seed_derived_key_is_pinned_and_verifies_as_documented()
     {
         using var relayKey = RelayKey();
         var noteKey = NoteKey.Create(Origin, relayKey.Public);
@@ -121,7 +121,7 @@ public class TransparencyGoldenVectorTests
         var relay = new Relay(new RelayOptions { Ledger = LedgerName, CheckpointKey = relayKey }, new InMemoryRelayStore());
         Assert.Equal(Origin, relay.Origin);
         Assert.Equal(noteKey.ToVkey(), relay.CheckpointVerifierKey!.ToVkey());
-        var empty = relay.GetCheckpoint()!;
+        var empty = (await relay.GetCheckpointAsync())!;
 
         var text = new StringBuilder()
             .Append("# C2SP tlog-checkpoint notes signed by a relay (docs/wire-format.md, \"Relay checkpoint\").\n")

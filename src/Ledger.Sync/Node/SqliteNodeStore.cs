@@ -14,30 +14,41 @@ public sealed class SqliteNodeStore : INodeStore
     private AuthorId _insertAuthor;
     private byte[] _insertAuthorUtf8 = [];
     private long _cursor;
+    private string? _relayOrigin;
 
-    /// <summary>Opens (or creates) the store at <paramref name="path"/>.</summary>
+    /// <summary>The schema: version 1 is the layout written before files recorded a version; version 2 is the same
+    /// tables with the version recorded.</summary>
+    internal static readonly SqliteSchema Schema = new("node store", 2, "ops", """
+        CREATE TABLE ops (
+          id INTEGER PRIMARY KEY,
+          author TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          own INTEGER NOT NULL,
+          position INTEGER NULL,
+          refused TEXT NULL,
+          bytes BLOB NOT NULL,
+          UNIQUE (author, seq));
+        CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        CREATE TABLE witness (origin TEXT PRIMARY KEY, note BLOB NOT NULL);
+        CREATE TABLE evidence (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, accused TEXT NOT NULL, bytes BLOB NOT NULL);
+        CREATE TABLE relay (id INTEGER PRIMARY KEY CHECK (id = 1), origin TEXT NOT NULL);
+        INSERT INTO meta (name, value) VALUES ('cursor', 0);
+        """, new Dictionary<int, string> { [1] = "" });
+
+    private const int PageSize = 4096;
+
+    /// <summary>Opens (or creates) the store at <paramref name="path"/>: a file of an older schema is upgraded in one
+    /// transaction; one of a newer schema, or that is not a node store, is refused unchanged.</summary>
+    /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a node store.</exception>
     public SqliteNodeStore(string path, long? capBytes = null)
     {
         _path = path;
         CapBytes = capBytes;
-        _db = SqliteFiles.Open(path, capBytes);
-        SqliteFiles.Execute(_db, """
-            CREATE TABLE IF NOT EXISTS ops (
-              id INTEGER PRIMARY KEY,
-              author TEXT NOT NULL,
-              seq INTEGER NOT NULL,
-              own INTEGER NOT NULL,
-              position INTEGER NULL,
-              refused TEXT NULL,
-              bytes BLOB NOT NULL,
-              UNIQUE (author, seq));
-            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS witness (origin TEXT PRIMARY KEY, note BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS evidence (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, accused TEXT NOT NULL, bytes BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS relay (id INTEGER PRIMARY KEY CHECK (id = 1), origin TEXT NOT NULL);
-            INSERT OR IGNORE INTO meta (name, value) VALUES ('cursor', 0);
-            """);
+        _db = Schema.Open(path, capBytes);
         _cursor = SqliteFiles.Scalar(_db, "SELECT value FROM meta WHERE name = 'cursor';");
+        using var c = _db.CreateCommand();
+        c.CommandText = "SELECT origin FROM relay WHERE id = 1;";
+        _relayOrigin = c.ExecuteScalar() as string;
     }
 
     /// <summary>The file.</summary>
@@ -65,26 +76,42 @@ public sealed class SqliteNodeStore : INodeStore
     public long? CapBytes { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<NodeOpRecord> LoadAll()
+    public Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        lock (_gate) return Task.FromResult(SqliteFiles.Scalar(_db, "SELECT EXISTS (SELECT 1 FROM ops);") == 0);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<NodeOpRecord> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Pages by row id: the store is not held between pages, and appends made meanwhile come after the last page.
+        for (var after = 0L; ;)
         {
-            using var c = _db.CreateCommand();
-            c.CommandText = "SELECT author, seq, own, position, refused, bytes FROM ops ORDER BY id;";
-            using var r = c.ExecuteReader();
-            var list = new List<NodeOpRecord>();
-            while (r.Read())
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = new List<NodeOpRecord>(PageSize);
+            lock (_gate)
             {
-                list.Add(new NodeOpRecord(new OpRef(new AuthorId(r.GetString(0)), (ulong)r.GetInt64(1)), (byte[])r[5], r.GetInt64(2) == 1,
-                    r.IsDBNull(3) ? null : r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4)));
+                using var c = _db.CreateCommand();
+                c.CommandText = "SELECT id, author, seq, own, position, refused, bytes FROM ops WHERE id > $after ORDER BY id LIMIT $max;";
+                c.Parameters.AddWithValue("$after", after);
+                c.Parameters.AddWithValue("$max", PageSize);
+                using var r = c.ExecuteReader();
+                while (r.Read())
+                {
+                    after = r.GetInt64(0);
+                    page.Add(new NodeOpRecord(new OpRef(new AuthorId(r.GetString(1)), (ulong)r.GetInt64(2)), (byte[])r[6], r.GetInt64(3) == 1,
+                        r.IsDBNull(4) ? null : r.GetInt64(4), r.IsDBNull(5) ? null : r.GetString(5)));
+                }
             }
 
-            return list;
+            foreach (var record in page) yield return record;
+            if (page.Count < PageSize) yield break;
+            await Task.Yield();
         }
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops)
+    public Task<IReadOnlyList<ReadOnlyMemory<byte>>> LoadAsync(IReadOnlyList<OpRef> ops, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ops);
         lock (_gate)
@@ -101,14 +128,15 @@ public sealed class SqliteNodeStore : INodeStore
                 found[i] = c.ExecuteScalar() as byte[] ?? throw new KeyNotFoundException($"{ops[i]} is not held.");
             }
 
-            return found;
+            return Task.FromResult<IReadOnlyList<ReadOnlyMemory<byte>>>(found);
         }
     }
 
     /// <inheritdoc />
-    public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null)
+    public Task AppendAsync(IReadOnlyList<NodeOpRecord> ops, long? cursor = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ops);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             using var transaction = _db.BeginTransaction();
@@ -142,6 +170,8 @@ public sealed class SqliteNodeStore : INodeStore
                 throw new StorageFullException($"the node store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(x => (long)x.Bytes.Length), e);
             }
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>The author's id in UTF-8; a batch is mostly one author (a node's own appends), so one entry is kept.</summary>
@@ -157,10 +187,10 @@ public sealed class SqliteNodeStore : INodeStore
     }
 
     /// <inheritdoc />
-    public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions)
+    public Task SetPositionsAsync(IReadOnlyList<(OpRef Op, long Position)> positions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(positions);
-        if (positions.Count == 0) return;
+        if (positions.Count == 0) return Task.CompletedTask;
         lock (_gate)
         {
             using var transaction = _db.BeginTransaction();
@@ -180,10 +210,12 @@ public sealed class SqliteNodeStore : INodeStore
 
             transaction.Commit();
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public void MarkRefused(OpRef op, string reason)
+    public Task MarkRefusedAsync(OpRef op, string reason, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -194,10 +226,12 @@ public sealed class SqliteNodeStore : INodeStore
             c.Parameters.AddWithValue("$s", (long)op.Seq);
             c.ExecuteNonQuery();
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public void SaveWitness(string origin, ReadOnlyMemory<byte> note)
+    public Task SaveWitnessAsync(string origin, ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -207,10 +241,12 @@ public sealed class SqliteNodeStore : INodeStore
             c.Parameters.AddWithValue("$n", note.ToArray());
             c.ExecuteNonQuery();
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, byte[]> LoadWitnesses()
+    public Task<IReadOnlyDictionary<string, byte[]>> LoadWitnessesAsync(CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -219,7 +255,7 @@ public sealed class SqliteNodeStore : INodeStore
             using var r = c.ExecuteReader();
             var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             while (r.Read()) found[r.GetString(0)] = (byte[])r[1];
-            return found;
+            return Task.FromResult<IReadOnlyDictionary<string, byte[]>>(found);
         }
     }
 
@@ -228,17 +264,12 @@ public sealed class SqliteNodeStore : INodeStore
     {
         get
         {
-            lock (_gate)
-            {
-                using var c = _db.CreateCommand();
-                c.CommandText = "SELECT origin FROM relay WHERE id = 1;";
-                return c.ExecuteScalar() as string;
-            }
+            lock (_gate) return _relayOrigin;
         }
     }
 
     /// <inheritdoc />
-    public void SetRelayOrigin(string origin)
+    public Task SetRelayOriginAsync(string origin, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(origin);
         lock (_gate)
@@ -247,19 +278,23 @@ public sealed class SqliteNodeStore : INodeStore
             c.CommandText = "INSERT INTO relay (id, origin) VALUES (1, $o) ON CONFLICT(id) DO UPDATE SET origin = excluded.origin;";
             c.Parameters.AddWithValue("$o", origin);
             c.ExecuteNonQuery();
+            _relayOrigin = origin;
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes)
+    public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
         lock (_gate) SqliteFiles.AddEvidence(_db, $"the node store {_path}", CapBytes, kind, accused, bytes);
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence()
+    public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate) return SqliteFiles.Evidence(_db);
+        lock (_gate) return Task.FromResult(SqliteFiles.Evidence(_db));
     }
 
     /// <inheritdoc />

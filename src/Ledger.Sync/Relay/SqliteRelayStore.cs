@@ -13,29 +13,38 @@ public sealed class SqliteRelayStore : IRelayStore
     private long _count;
     private SqliteHotStatement? _insert;
 
-    /// <summary>Opens (or creates) the store at <paramref name="path"/>.</summary>
+    /// <summary>The schema: version 1 is the layout written before files recorded a version (the log and evidence);
+    /// version 2 adds the cosignatures witnesses posted (they were kept in memory and lost on restart).</summary>
+    internal static readonly SqliteSchema Schema = new("relay store", 2, "log", """
+        CREATE TABLE log (
+          position INTEGER PRIMARY KEY,
+          author TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          hash BLOB NOT NULL,
+          bytes BLOB NOT NULL,
+          key_event INTEGER NOT NULL,
+          UNIQUE (author, seq));
+        CREATE TABLE evidence (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          accused TEXT NOT NULL,
+          bytes BLOB NOT NULL);
+        CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);
+        """, new Dictionary<int, string> { [1] = "CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);" });
+
+    /// <summary>Opens (or creates) the store at <paramref name="path"/>: a file of an older schema is upgraded in one
+    /// transaction; one of a newer schema, or that is not a relay store, is refused unchanged.</summary>
+    /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a relay store.</exception>
     public SqliteRelayStore(string path, long? capBytes = null)
     {
         _path = path;
         CapBytes = capBytes;
-        _db = SqliteFiles.Open(path, capBytes);
-        SqliteFiles.Execute(_db, """
-            CREATE TABLE IF NOT EXISTS log (
-              position INTEGER PRIMARY KEY,
-              author TEXT NOT NULL,
-              seq INTEGER NOT NULL,
-              hash BLOB NOT NULL,
-              bytes BLOB NOT NULL,
-              key_event INTEGER NOT NULL,
-              UNIQUE (author, seq));
-            CREATE TABLE IF NOT EXISTS evidence (
-              id INTEGER PRIMARY KEY,
-              kind TEXT NOT NULL,
-              accused TEXT NOT NULL,
-              bytes BLOB NOT NULL);
-            """);
+        _db = Schema.Open(path, capBytes);
         _count = SqliteFiles.Scalar(_db, "SELECT COUNT(*) FROM log;");
     }
+
+    /// <summary>The file.</summary>
+    public string Path => _path;
 
     /// <inheritdoc />
     public long Count
@@ -59,7 +68,7 @@ public sealed class SqliteRelayStore : IRelayStore
     public long? CapBytes { get; }
 
     /// <inheritdoc />
-    public bool TryGetTip(AuthorId author, out ulong seq, out Hash32 tip)
+    public Task<(ulong Seq, Hash32 Tip)?> GetTipAsync(AuthorId author, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -67,20 +76,12 @@ public sealed class SqliteRelayStore : IRelayStore
             c.CommandText = "SELECT seq, hash FROM log WHERE author = $a ORDER BY seq DESC LIMIT 1;";
             c.Parameters.AddWithValue("$a", author.Value);
             using var r = c.ExecuteReader();
-            if (!r.Read())
-            {
-                (seq, tip) = (0, Hash32.Zero);
-                return false;
-            }
-
-            seq = (ulong)r.GetInt64(0);
-            tip = new Hash32((byte[])r[1]);
-            return true;
+            return Task.FromResult<(ulong, Hash32)?>(r.Read() ? ((ulong)r.GetInt64(0), new Hash32((byte[])r[1])) : null);
         }
     }
 
     /// <inheritdoc />
-    public StoredOp? Find(AuthorId author, ulong seq)
+    public Task<StoredOp?> FindAsync(AuthorId author, ulong seq, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -88,27 +89,28 @@ public sealed class SqliteRelayStore : IRelayStore
             c.CommandText = "SELECT position, author, seq, hash, bytes, key_event FROM log WHERE author = $a AND seq = $s;";
             c.Parameters.AddWithValue("$a", author.Value);
             c.Parameters.AddWithValue("$s", (long)seq);
-            return ReadAll(c).FirstOrDefault();
+            return Task.FromResult(ReadAll(c).FirstOrDefault());
         }
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredOp> KeyEvents(AuthorId author)
+    public Task<IReadOnlyList<StoredOp>> ReadKeyEventsAsync(AuthorId author, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             using var c = _db.CreateCommand();
             c.CommandText = "SELECT position, author, seq, hash, bytes, key_event FROM log WHERE author = $a AND key_event = 1 ORDER BY seq;";
             c.Parameters.AddWithValue("$a", author.Value);
-            return ReadAll(c);
+            return Task.FromResult<IReadOnlyList<StoredOp>>(ReadAll(c));
         }
     }
 
     /// <inheritdoc />
-    public void Append(IReadOnlyList<StoredOp> ops)
+    public Task AppendAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ops);
-        if (ops.Count == 0) return;
+        cancellationToken.ThrowIfCancellationRequested();
+        if (ops.Count == 0) return Task.CompletedTask;
         lock (_gate)
         {
             using var transaction = _db.BeginTransaction();
@@ -141,10 +143,12 @@ public sealed class SqliteRelayStore : IRelayStore
                 throw new StorageFullException($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(o => (long)o.Bytes.Length), e);
             }
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredOp> Read(long fromPosition, int max)
+    public Task<IReadOnlyList<StoredOp>> ReadAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -152,12 +156,12 @@ public sealed class SqliteRelayStore : IRelayStore
             c.CommandText = "SELECT position, author, seq, hash, bytes, key_event FROM log WHERE position >= $p ORDER BY position LIMIT $m;";
             c.Parameters.AddWithValue("$p", fromPosition);
             c.Parameters.AddWithValue("$m", max);
-            return ReadAll(c);
+            return Task.FromResult<IReadOnlyList<StoredOp>>(ReadAll(c));
         }
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredOp> ReadAuthor(AuthorId author, ulong fromSeq, int max)
+    public Task<IReadOnlyList<StoredOp>> ReadAuthorAsync(AuthorId author, ulong fromSeq, int max, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -166,20 +170,57 @@ public sealed class SqliteRelayStore : IRelayStore
             c.Parameters.AddWithValue("$a", author.Value);
             c.Parameters.AddWithValue("$s", (long)fromSeq);
             c.Parameters.AddWithValue("$m", max);
-            return ReadAll(c);
+            return Task.FromResult<IReadOnlyList<StoredOp>>(ReadAll(c));
         }
     }
 
     /// <inheritdoc />
-    public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes)
+    public Task AddCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
     {
-        lock (_gate) SqliteFiles.AddEvidence(_db, $"the relay store {_path}", CapBytes, kind, accused, bytes);
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "INSERT INTO cosignatures (note) VALUES ($n);";
+            c.Parameters.AddWithValue("$n", note.ToArray());
+            try
+            {
+                c.ExecuteNonQuery();
+            }
+            catch (SqliteException e) when (SqliteFiles.IsFull(e))
+            {
+                throw new StorageFullException($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, note.Length, e);
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence()
+    public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default)
     {
-        lock (_gate) return SqliteFiles.Evidence(_db);
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT note FROM (SELECT id, note FROM cosignatures ORDER BY id DESC LIMIT $m) ORDER BY id;";
+            c.Parameters.AddWithValue("$m", Math.Max(0, max));
+            using var r = c.ExecuteReader();
+            var notes = new List<byte[]>();
+            while (r.Read()) notes.Add((byte[])r[0]);
+            return Task.FromResult<IReadOnlyList<byte[]>>(notes);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    {
+        lock (_gate) SqliteFiles.AddEvidence(_db, $"the relay store {_path}", CapBytes, kind, accused, bytes);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult(SqliteFiles.Evidence(_db));
     }
 
     /// <inheritdoc />

@@ -2,28 +2,12 @@ using Microsoft.Data.Sqlite;
 
 namespace Ledger.Sync;
 
-/// <summary>Opens SQLite files the way every Ledger store needs them: WAL journal, synchronous=FULL (a
-/// committed transaction survives power loss), and an optional hard size cap enforced by SQLite itself
-/// (max_page_count), so a write that would exceed it fails inside its transaction and rolls back whole.</summary>
+/// <summary>What every Ledger SQLite file shares. Files are opened by <see cref="SqliteSchema.Open"/>: WAL journal,
+/// synchronous=FULL (a committed transaction survives power loss), and an optional hard size cap enforced by SQLite
+/// itself (max_page_count), so a write that would exceed it fails inside its transaction and rolls back whole.</summary>
 internal static class SqliteFiles
 {
     public const int SqliteFull = 13;
-
-    public static SqliteConnection Open(string path, long? capBytes)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString());
-        connection.Open();
-        Execute(connection, "PRAGMA journal_mode=WAL;");
-        Execute(connection, "PRAGMA synchronous=FULL;");
-        if (capBytes is { } cap)
-        {
-            var pageSize = Scalar(connection, "PRAGMA page_size;");
-            Execute(connection, $"PRAGMA max_page_count={Math.Max(8, cap / pageSize)};");
-        }
-
-        return connection;
-    }
 
     public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
