@@ -36,7 +36,8 @@ internal sealed class ImportCommand : ICommand
         if (!verdict.Ok) throw new InvalidInputException("the export does not verify: " + verdict.Finding);
         using (var store = new SqliteNodeStore(output))
         {
-            DeviceNode.WriteTo(store, export);
+            // A console command on its own thread, no synchronization context: waiting here is safe.
+            DeviceNode.WriteToAsync(store, export).GetAwaiter().GetResult();
         }
 
         var own = export.Records.Where(r => r.Own).ToArray();

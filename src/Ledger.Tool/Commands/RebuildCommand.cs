@@ -59,7 +59,8 @@ internal sealed class RebuildCommand : ICommand
             RebuildReport report;
             using (var relayStore = new SqliteRelayStore(output))
             {
-                report = RelayRebuild.Run(stores, new Relay(new RelayOptions { Ledger = ledger }, relayStore), oldRelay);
+                // A console command on its own thread, no synchronization context: waiting here is safe.
+                report = RelayRebuild.RunAsync(stores, new Relay(new RelayOptions { Ledger = ledger }, relayStore), oldRelay).GetAwaiter().GetResult();
             }
 
             var o = context.Output;
@@ -95,9 +96,17 @@ internal sealed class RebuildCommand : ICommand
     {
         foreach (var store in stores)
         {
-            foreach (var record in store.LoadAll())
+            var records = store.ReadAllAsync().GetAsyncEnumerator();
+            try
             {
-                if (SignedOpCodec.TryDecode(record.Bytes, out var op, out _)) return op!.Ledger;
+                while (records.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    if (SignedOpCodec.TryDecode(records.Current.Bytes, out var op, out _)) return op!.Ledger;
+                }
+            }
+            finally
+            {
+                records.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
         }
 
