@@ -256,16 +256,16 @@ internal static class KeyEventCases
     }
 
     /// <summary>One author's chain built from seeded keys with a stepping clock and counted op ids.</summary>
-    private sealed class Builder
+    internal sealed class Builder
     {
         private readonly List<SignedOp> _chain = [];
         private readonly SteppingClock _clock = new();
         private long _ids;
 
-        public Builder(bool withInception = true)
+        public Builder(bool withInception = true, string label = Label)
         {
-            var k0 = Key(Label, 0);
-            Log = AuthorLog.Incept(Ledger, Label, k0, Key(Label, 1).Public.Digest, out var inception, 0, _clock, Id);
+            var k0 = Key(label, 0);
+            Log = AuthorLog.Incept(Ledger, label, k0, Key(label, 1).Public.Digest, out var inception, 0, _clock, Id);
             Author = Log.Author;
             if (withInception) _chain.Add(inception);
         }
@@ -276,16 +276,32 @@ internal static class KeyEventCases
 
         public void Add(SignedOp op) => _chain.Add(op);
 
-        public void Tally() => _chain.Add(Log.Append(TestManifest.V1, TestManifest.AddTally, new AmountArgs("k", _chain.Count)));
+        /// <summary>Replaces the ops (to drop or reorder some for a case).</summary>
+        public void Replace(IEnumerable<SignedOp> ops)
+        {
+            var list = ops.ToList();
+            _chain.Clear();
+            _chain.AddRange(list);
+        }
+
+        public SignedOp Tally()
+        {
+            var op = Log.Append(TestManifest.V1, TestManifest.AddTally, new AmountArgs("k", _chain.Count));
+            _chain.Add(op);
+            return op;
+        }
 
         /// <summary>The next op with these exact args bytes, signed by <paramref name="signer"/>, not checked.</summary>
-        public void Raw(Verb verb, byte[] args, SigningKey signer, string branch = KeyEvents.BranchName, Manifest? manifest = null)
+        public SignedOp Raw(Verb verb, byte[] args, SigningKey signer, string branch = KeyEvents.BranchName, Manifest? manifest = null,
+            ulong? seq = null, Hash32? prev = null, string ledger = Ledger)
         {
-            var seq = (ulong)_chain.Count + 1;
-            var prev = _chain.Count == 0 ? Hash32.Zero : _chain[^1].ChainHash;
-            var op = (manifest ?? KeyEvents.Manifest).CreateOpFromEncodedArgs(verb, args, Author, seq, prev, new BranchId(Author, branch),
+            var at = seq ?? (ulong)_chain.Count + 1;
+            var before = prev ?? (_chain.Count == 0 ? Hash32.Zero : _chain[^1].ChainHash);
+            var op = (manifest ?? KeyEvents.Manifest).CreateOpFromEncodedArgs(verb, args, Author, at, before, new BranchId(Author, branch),
                 _clock.GetUtcNow().ToUnixTimeMilliseconds(), Id(_clock.GetUtcNow()));
-            _chain.Add(SignedOpCodec.Sign(op, Ledger, signer));
+            var signed = SignedOpCodec.Sign(op, ledger, signer);
+            _chain.Add(signed);
+            return signed;
         }
 
         public IReadOnlyList<SignedOp> Chain() => _chain.ToArray();
@@ -301,5 +317,5 @@ internal static class KeyEventCases
         }
     }
 
-    private static void Into(this SignedOp op, Builder builder) => builder.Add(op);
+    internal static void Into(this SignedOp op, Builder builder) => builder.Add(op);
 }
