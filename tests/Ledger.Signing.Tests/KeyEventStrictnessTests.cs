@@ -122,6 +122,60 @@ public class KeyEventStrictnessTests
     }
 
     [Fact]
+    [Trait("Category", "BadInput")]
+    public void Every_truncation_and_byte_flip_of_key_event_args_gets_a_typed_verdict_and_args_that_decode_are_canonical()
+    {
+        var a = new TestAuthor("till-1");
+        a.Rotate(1);
+        a.Revoke(2, disputedSince: 2);
+        var cases = 0;
+        foreach (var original in a.Chain)
+        {
+            var index = a.Chain.IndexOf(original);
+            var prefix = a.Chain.Take(index).ToList();
+            var signer = a.Key((uint)index);
+            var args = original.Op.Args.ToArray();
+            var mutations = new List<byte[]>();
+            for (var length = 0; length < args.Length; length++) mutations.Add(args[..length]);
+            for (var i = 0; i < args.Length; i++)
+            {
+                foreach (var mask in new byte[] { 0x01, 0x10, 0x80, 0xff })
+                {
+                    var m = (byte[])args.Clone();
+                    m[i] ^= mask;
+                    mutations.Add(m);
+                }
+            }
+
+            foreach (var m in mutations)
+            {
+                var o = original.Op;
+                var op = new Op(o.OpId, o.Author, o.Seq, o.Prev, o.Manifest, o.Verb, o.VerbVersion, o.Branch, o.ClaimKey, o.At, m);
+                var report = ChainVerifier.Verify(TestAuthor.Ledger, [.. prefix, SignedOpCodec.Sign(op, TestAuthor.Ledger, signer)]);
+                cases++;
+                byte[]? reencoded = null;
+                try
+                {
+                    reencoded = o.Verb switch
+                    {
+                        "ledger.key.incept" => KeyEvents.InceptVerb.EncodeArgs(KeyEvents.InceptVerb.DecodeArgs(m)),
+                        "ledger.key.rotate" => KeyEvents.RotateVerb.EncodeArgs(KeyEvents.RotateVerb.DecodeArgs(m)),
+                        _ => KeyEvents.RevokeVerb.EncodeArgs(KeyEvents.RevokeVerb.DecodeArgs(m)),
+                    };
+                }
+                catch (LedgerFormatException)
+                {
+                    Assert.Equal(ChainBreak.BadKeyEvent, report.Break);
+                }
+
+                if (reencoded is not null) Assert.Equal(m, reencoded);
+            }
+        }
+
+        Assert.True(cases > 1000, $"{cases} mutations");
+    }
+
+    [Fact]
     [Trait("Risk", "C2")]
     public void Key_event_args_the_library_writes_are_the_canonical_bytes_the_strict_decoder_reads_back()
     {
