@@ -47,19 +47,23 @@ internal static class CheckpointVectors
             var checkpoint = Folded().CreateCheckpoint();
             var bytes = CheckpointCodec.Encode(checkpoint);
             JsonObject In(byte[] b) => new() { ["bytes"] = Hex(b) };
-            var segment = checkpoint.Segments.First(s => s.Id.Table == "prices" || s.Kind == TableKind.LastWriterWins);
-            var rows = segment.Rows.ToList();
-            var value = (byte[])rows[0].Value.Clone();
-            value[^1] ^= 0x01;
-            rows[0] = new(rows[0].Key, value);
-            var tampered = Replace(checkpoint, checkpoint.Segments.Select(s => s == segment ? s with { Rows = rows } : s).ToArray());
-            var reversed = Replace(checkpoint, checkpoint.Segments.Reverse().ToArray());
+
+            // Mutations of the encoded bytes only (no Checkpoint constructor): they stay meaningful if the encoding
+            // gains fields (issue 14, defect 7).
+            var lww = checkpoint.Segments.First(s => s.Kind == TableKind.LastWriterWins).Rows[0].Value;
+            var tampered = (byte[])bytes.Clone();
+            tampered[bytes.AsSpan().IndexOf(lww) + lww.Length - 1] ^= 0x01;
+            var kindChanged = (byte[])bytes.Clone();
+            "max"u8.CopyTo(kindChanged.AsSpan(bytes.AsSpan().IndexOf(new byte[] { 0xa3, (byte)'l', (byte)'w', (byte)'w' }) + 1));
+            var hashChanged = (byte[])bytes.Clone();
+            hashChanged[^1] ^= 0x01;
             return
             [
                 new("two-authors", "till-a: inception, tally.add, note.put, tag.add; till-b: inception, price.set, peak.offer; relay frontier after all", In(bytes), true,
                     "decodes, rows reproduce the state hash, the cut is closed"),
-                new("row-value-changed", "one byte of a last-writer-wins row value changed", In(CheckpointCodec.Encode(tampered)), false, "the rows must reproduce stateHash"),
-                new("segments-reversed", "the segments in reverse order", In(CheckpointCodec.Encode(reversed)), false, "segments are in (table, branch) order"),
+                new("row-value-changed", "the last byte of the last-writer-wins row value flipped", In(tampered), false, "the rows must reproduce stateHash"),
+                new("state-hash-changed", "the last byte of stateHash flipped", In(hashChanged), false, "the rows must reproduce stateHash"),
+                new("kind-changed", "the kind of segment prices written max instead of lww", In(kindChanged), false, "a segment's kind must be the one its table has in the manifests the reader knows"),
                 new("trailing-byte", "a valid checkpoint followed by 00", In([.. bytes, 0x00]), false, "no bytes may follow the array"),
                 new("truncated", "a valid checkpoint without its last byte", In(bytes[..^1]), false, "the input ends inside the state hash"),
             ];
@@ -99,9 +103,6 @@ internal static class CheckpointVectors
             });
         },
     };
-
-    private static Checkpoint Replace(Checkpoint c, IReadOnlyList<CheckpointSegment> segments) =>
-        new(c.Authors, c.RelayFrontier, c.RelayCut, c.KeyStateDigest, c.Adopted, c.ClaimFrontier, c.Pending, c.Parked, segments, c.StateHash);
 
     /// <summary>The segment hash by the formula of docs/wire-format.md, not by the kernel's code.</summary>
     internal static Hash32 SegmentHash(CheckpointSegment segment)

@@ -60,7 +60,8 @@ public class LanguageNeutralVectorTests
     [Trait("Risk", "D1")]
     public void Every_case_of_the_checked_in_vector_file_gets_its_recorded_verdict_and_bytes_from_the_library(string name)
     {
-        var file = JsonNode.Parse(System.IO.File.ReadAllText(Path.Combine(Directory, name)))!.AsObject();
+        // While regenerating, the files are being rewritten: judge what the generator writes.
+        var file = JsonNode.Parse(Golden.Regenerating ? File(name).Generate() : System.IO.File.ReadAllText(Path.Combine(Directory, name)))!.AsObject();
         var judge = File(name).Judge;
         var tests = file["tests"]!.AsArray();
         Assert.Equal(tests.Count, (int)file["numberOfTests"]!);
@@ -90,7 +91,7 @@ public class LanguageNeutralVectorTests
     [Trait("Risk", "D1")]
     public void The_checkpoint_vectors_state_hash_is_reproduced_from_its_rows_by_the_documented_formula()
     {
-        var file = JsonNode.Parse(System.IO.File.ReadAllText(Path.Combine(Directory, "checkpoint.json")))!.AsObject();
+        var file = JsonNode.Parse(Golden.Regenerating ? File("checkpoint.json").Generate() : System.IO.File.ReadAllText(Path.Combine(Directory, "checkpoint.json")))!.AsObject();
         var valid = file["tests"]!.AsArray().Where(t => (string)t!["result"]! == "valid").ToArray();
         Assert.NotEmpty(valid);
         foreach (var test in valid)
