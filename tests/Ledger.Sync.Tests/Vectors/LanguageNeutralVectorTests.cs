@@ -79,6 +79,21 @@ public class LanguageNeutralVectorTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(InCulture.Hostile), MemberType = typeof(InCulture))]
+    [Trait("Risk", "C1")]
+    public void Every_vector_file_is_generated_byte_for_byte_the_same_under_a_hostile_culture(string culture)
+    {
+        if (Golden.Regenerating) return;
+        InCulture.Run(culture, () =>
+        {
+            foreach (var f in Files)
+            {
+                Assert.True(System.IO.File.ReadAllText(Path.Combine(Directory, f.FileName)).ReplaceLineEndings("\n") == f.Generate(), $"{f.FileName} differs under {culture}");
+            }
+        });
+    }
+
     [Fact]
     [Trait("Risk", "C2")]
     public void The_vectors_folder_holds_exactly_the_generated_files()
