@@ -168,7 +168,7 @@ public sealed class AuthorChainVerifier
         }
 
         if (!VerificationKey.TryImport(args.PublicKey, out var key))
-            return ChainCheck.Fail(ChainBreak.BadKeyEvent, "the inception names no valid key or next-key digest.");
+            return ChainCheck.Fail(ChainBreak.BadKeyEvent, "the inception names no valid Ed25519 key.");
         if (!AuthorIdentity.IsValidLabel(args.Label) || AuthorIdentity.Derive(args.Label, key!, new Hash32(args.NextKeyDigest)) != Author)
             return ChainCheck.Fail(ChainBreak.BadInception, $"the inception does not certify author id {Author} (label, key and next-key digest derive another id).");
         if (o.Branch != new BranchId(Author, KeyEvents.BranchName))
