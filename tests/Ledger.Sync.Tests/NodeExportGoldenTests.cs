@@ -68,7 +68,7 @@ public class NodeExportGoldenTests
         Assert.Equal(8, keyId.Length);
     }
 
-    private static async Task<byte[]> ExportOfAFixedHistory()
+    internal static async Task<byte[]> ExportOfAFixedHistory()
     {
         static NodeOptions Options() => new()
         {

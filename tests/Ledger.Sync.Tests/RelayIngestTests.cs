@@ -84,6 +84,33 @@ public class RelayIngestTests
     [Fact]
     [Trait("Category", "BadInput")]
     [Trait("Risk", "G1")]
+    [Trait("Risk", "D1")]
+    public async Task An_inception_whose_args_are_nil_is_refused_alone_and_the_honest_ops_of_its_batch_are_accepted()
+    {
+        var relay = World.NewRelay();
+        var a = World.Chain("a", 2);
+        var b = World.Chain("b", 2);
+        // Issue 14, defect 1: args c0 (nil), signed by any key, once threw NullReferenceException out of the chain
+        // verifier and dropped the whole batch. One for a new author, one at a seq the relay already holds.
+        SignedOp NilInception(AuthorId author) => SignedOpCodec.Sign(KeyEvents.Manifest.CreateOpFromEncodedArgs(KeyEvents.InceptVerb, [0xc0], author, 1, Hash32.Zero,
+            new BranchId(author, KeyEvents.BranchName), 5, Guid.Empty), World.Ledger, World.Key("mallory", 0));
+        var stranger = AuthorIdentity.Derive("mallory", World.Key("mallory", 0).Public, World.Key("mallory", 1).Public.Digest);
+        await relay.PushAsync(Bytes(b.Take(1)));
+
+        var results = (await relay.PushAsync([a[0].Bytes, NilInception(stranger).Bytes, a[1].Bytes, NilInception(b[0].Op.Author).Bytes, .. Bytes(b.Skip(1)), a[2].Bytes])).Results;
+
+        Assert.Equal(IngestRefusal.InvalidChain, results[1].Refusal);
+        Assert.Equal(ChainBreak.BadKeyEvent, results[1].Break);
+        Assert.Equal(IngestStatus.Refused, results[3].Status);
+        Assert.Equal(IngestRefusal.InvalidChain, results[3].Refusal);
+        Assert.All(new[] { 0, 2, 4, 5, 6 }, i => Assert.Equal(IngestStatus.Accepted, results[i].Status));
+        Assert.Equal(a.Count + b.Count, relay.Size);
+        Assert.Empty(await relay.GetEvidenceAsync());
+    }
+
+    [Fact]
+    [Trait("Category", "BadInput")]
+    [Trait("Risk", "G1")]
     public async Task Forged_mutated_truncated_oversized_and_foreign_input_is_refused_typed_and_nothing_stored_is_lost()
     {
         var relay = new Relay(new RelayOptions { Ledger = World.Ledger, MaxBatch = 8 }, new InMemoryRelayStore());
