@@ -177,7 +177,7 @@ public static class RelayRebuild
         {
             await foreach (var record in store.ReadAllAsync(cancellationToken).ConfigureAwait(false)) raw.Add(record);
         }
-        catch (Exception e) when (e is LedgerException or InvalidOperationException or ArgumentException or InvalidCastException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             return (null, $"store {index}: unreadable: {e.Message}");
         }
