@@ -17,6 +17,8 @@ internal static class KnownFailures
     /// <summary>Targets whose runs tolerate <see cref="Defect1KeyEventArgs"/>.</summary>
     public static readonly IReadOnlyDictionary<string, Func<Exception, bool>> ByTarget = new Dictionary<string, Func<Exception, bool>>(StringComparer.Ordinal)
     {
+        ["key-event-args"] = Defect1KeyEventArgs,
+        ["resigned-op"] = Defect1KeyEventArgs,
         ["chain-file"] = Defect1KeyEventArgs,
         ["evidence"] = Defect1KeyEventArgs,
         ["node-export"] = Defect1KeyEventArgs,

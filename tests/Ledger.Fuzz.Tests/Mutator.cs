@@ -9,7 +9,7 @@ internal static class Mutator
 {
     /// <summary>The kinds of mutation, for the per-kind counts in the report.</summary>
     public static readonly string[] Kinds =
-        ["flip", "byte", "truncate", "insert", "delete", "duplicate", "huge-length", "deep-nesting", "non-canonical", "splice", "token", "stack"];
+        ["flip", "byte", "truncate", "insert", "delete", "duplicate", "huge-length", "deep-nesting", "non-canonical", "splice", "token", "replace-value", "stack"];
 
     private static readonly byte[] Interesting = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0x90, 0x9f, 0xa0, 0xbf, 0xe0, 0x0a, 0x20, 0x2b, 0x2f];
 
@@ -114,6 +114,8 @@ internal static class Mutator
                 b.InsertRange(At(end: true), Encoding.UTF8.GetBytes(Tokens[random.Next(Tokens.Length)]));
                 break;
             case 11:
+                return ReplaceValue(input, random);
+            case 12:
                 {
                     var bytes = input;
                     for (var i = random.Next(2, 4); i > 0; i--) bytes = Apply(random.Next(Kinds.Length - 1), bytes, others, random);
@@ -126,6 +128,72 @@ internal static class Mutator
         }
 
         return [.. b];
+    }
+
+    private static readonly byte[][] Replacements = [[0xc0], [0x90], [0x80], [0xa0], [0xc4, 0x00], [0x00], [0xff], [0xc2], [0x91, 0xc0], [0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]];
+
+    /// <summary>Structure-aware: replaces one whole MessagePack value of the input, at any depth and inside bin values
+    /// too (where Ledger nests its structures: op in signed op in chain file …, the bin's header rewritten to the new
+    /// length), with nil, an empty array, map, string or bin, 0, -1, false, [nil] or the largest uint 64 — the values
+    /// a decoder that trusts a shape trips over.</summary>
+    public static byte[] ReplaceValue(byte[] input, Random random, int depth = 0)
+    {
+        var values = new List<(int Start, int End, int ContentStart)>();
+        var reader = new MessagePack.MessagePackReader(input);
+        try
+        {
+            while (!reader.End) WalkValue(ref reader, values, 0);
+        }
+        catch (Exception e) when (e is MessagePack.MessagePackSerializationException or EndOfStreamException or InvalidOperationException or ArgumentException)
+        {
+            // Not MessagePack from here on (a note, a backup, a mnemonic): the values found so far are the candidates.
+        }
+
+        if (values.Count == 0) return [.. input, 0xc0];
+        var (start, end, contentStart) = values[random.Next(values.Count)];
+        if (contentStart >= 0 && depth < 4 && random.Next(3) > 0)
+        {
+            // Into the bin: mutate its content, then write the bin again with its new length.
+            var content = ReplaceValue(input[contentStart..end], random, depth + 1);
+            var header = content.Length switch
+            {
+                <= 0xff => new byte[] { 0xc4, (byte)content.Length },
+                <= 0xffff => [0xc5, (byte)(content.Length >> 8), (byte)content.Length],
+                _ => [0xc6, (byte)(content.Length >> 24), (byte)(content.Length >> 16), (byte)(content.Length >> 8), (byte)content.Length],
+            };
+            return [.. input[..start], .. header, .. content, .. input[end..]];
+        }
+
+        return [.. input[..start], .. Replacements[random.Next(Replacements.Length)], .. input[end..]];
+    }
+
+    private static void WalkValue(ref MessagePack.MessagePackReader reader, List<(int, int, int)> values, int nesting)
+    {
+        // Deeper than any Ledger structure (a deep-nesting mutation before this one): stop walking, keep what was found.
+        if (nesting > 32) throw new InvalidOperationException("nested too deep to walk.");
+        var start = (int)reader.Consumed;
+        var contentStart = -1;
+        switch (reader.NextMessagePackType)
+        {
+            case MessagePack.MessagePackType.Array:
+                for (var n = reader.ReadArrayHeader(); n > 0; n--) WalkValue(ref reader, values, nesting + 1);
+                break;
+            case MessagePack.MessagePackType.Map:
+                for (var n = reader.ReadMapHeader() * 2; n > 0; n--) WalkValue(ref reader, values, nesting + 1);
+                break;
+            case MessagePack.MessagePackType.Binary:
+                {
+                    var length = (int)reader.ReadBytes()!.Value.Length;
+                    contentStart = (int)reader.Consumed - length;
+                    break;
+                }
+
+            default:
+                reader.Skip();
+                break;
+        }
+
+        values.Add((start, (int)reader.Consumed, contentStart));
     }
 
     /// <summary>Rewrites one MessagePack header or small integer at a random place where one could start as a longer

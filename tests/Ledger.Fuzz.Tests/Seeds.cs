@@ -71,6 +71,16 @@ internal static class Seeds
         return [Hex(golden["op1.bytes"]), Hex(golden["op2.bytes"]), .. Author().Chain.Select(s => s.Op.CanonicalBytes.ToArray())];
     }
 
+    /// <summary>The unsigned ops of <see cref="Author"/>'s chain (inception, app ops, rotation).</summary>
+    public static IReadOnlyList<byte[]> ChainOps() => [.. Author().Chain.Select(s => s.Op.CanonicalBytes.ToArray())];
+
+    /// <summary>Byte 0 = 0 and the inception's args, byte 0 = 1 and the rotation's args (target key-event-args).</summary>
+    public static IReadOnlyList<byte[]> KeyEventArgs()
+    {
+        var (chain, _) = Author();
+        return [[0, .. chain[0].Op.Args.Span], [1, .. chain[4].Op.Args.Span]];
+    }
+
     public static IReadOnlyList<byte[]> SignedOps()
     {
         var golden = Golden("Ledger.Signing.Tests", "signed-op-v1.txt");

@@ -94,6 +94,7 @@ public class CheckpointTests
 
     [Theory]
     [MemberData(nameof(Sections))]
+    [Trait("Risk", "B2")]
     [Trait("Risk", "D1")]
     [Trait("Category", "BadInput")]
     public void A_change_to_any_section_of_a_checkpoint_is_refused_by_its_digest(string section)
