@@ -154,6 +154,63 @@ public class CheckpointTests
         Assert.Equal(12, decoded.RelayCut!.Size);
     }
 
+    [Fact]
+    [Trait("Risk", "C2")]
+    [Trait("Risk", "B2")]
+    public void The_bytes_and_digest_of_a_checkpoint_with_every_section_are_pinned()
+    {
+        // Fixed op ids and times (not UUIDv7's random bits), so the bytes are the same on every run.
+        var kernel = TestManifest.NewKernel();
+        var (a, b, late) = (new FixedChain("till-1"), new FixedChain("till-2"), new FixedChain("till-new"));
+        kernel.Apply(a.Next(TestManifest.PostSale, new SaleArgs("i1", "acct", 500)));
+        kernel.Apply(b.Next(TestManifest.SetPrice, new AmountArgs("sku", 250)));
+        kernel.Apply(a.Next(TestManifest.StockPool, new UnitsArgs(5, "r"), "sku:1"), 0);
+        kernel.AdvanceRelayFrontier(1);
+        kernel.Apply(a.Next(TestManifest.StockPool, new UnitsArgs(1, "r"), "sku:1"), 5);
+        kernel.Apply(late.Next(ParkingTests.DoubleTallyVerb, new AmountArgs("a", 5), ParkingTests.V2));
+        var c = kernel.CreateCheckpoint(Extras(kernel));
+        var bytes = CheckpointCodec.Encode(c);
+        var text = new System.Text.StringBuilder()
+            .Append("# A kernel checkpoint (docs/wire-format.md, \"Checkpoint v1\") of the test domain: a sale and a price (rows),\n")
+            .Append("# a claim folded at position 0 (claim frontier), a claim pending at position 5, an op of an unknown manifest (parked),\n")
+            .Append("# a relay cut, a key-state digest and an adoption. digest = SHA-256(bytes after the array header up to the digest's c4 20).\n")
+            .Append(System.Globalization.CultureInfo.InvariantCulture, $"stateHash={c.StateHash}\n")
+            .Append(System.Globalization.CultureInfo.InvariantCulture, $"digest={c.Digest}\n")
+            .Append(System.Globalization.CultureInfo.InvariantCulture, $"checkpoint={Convert.ToHexStringLower(bytes)}\n")
+            .ToString();
+        Golden.Match("checkpoint-v1.txt", text);
+
+        // Read back: the digest by hand, and a restore anchored to it.
+        var pinned = Convert.FromHexString(File.ReadAllLines(Golden.PathOf("checkpoint-v1.txt")).Single(l => l.StartsWith("checkpoint=", StringComparison.Ordinal))["checkpoint=".Length..]);
+        Assert.Equal(0x9c, pinned[0]);
+        Assert.Equal([0xc4, 0x20], pinned[^34..^32]);
+        var digest = Hash32.Sha256(pinned.AsSpan(1, pinned.Length - 35));
+        Assert.Equal(digest, new Hash32(pinned.AsSpan(pinned.Length - 32)));
+        Assert.Equal(kernel.StateHash(), LedgerKernel.Restore(pinned, Options(), digest).StateHash());
+    }
+
+    /// <summary>Ops with ids derived from their time, for pinned bytes.</summary>
+    private sealed class FixedChain(string author)
+    {
+        private ulong _seq;
+        private Hash32 _tip;
+        private long _at = 1_767_225_600_000;
+
+        public Op Next<TArgs>(Verb<TArgs> verb, TArgs args, string? claimKey = null, Manifest? manifest = null) => Next(verb, args, manifest, claimKey);
+
+        public Op Next<TArgs>(Verb<TArgs> verb, TArgs args, Manifest? manifest, string? claimKey = null)
+        {
+            _seq++;
+            _at += 1000;
+            var id = new AuthorId(author);
+            var m = manifest ?? TestManifest.V1;
+            var op = new Op(new Guid(_at.ToString("x32", System.Globalization.CultureInfo.InvariantCulture)), id, _seq, _tip, m.Id, verb.Name, verb.Version,
+                new BranchId(id, "main"), claimKey, _at, verb.EncodeArgs(args));
+            _tip = op.ChainHash;
+            return op;
+        }
+    }
+
     private static KernelOptions Options() => new() { Manifests = new ManifestCatalog(TestManifest.V1) };
 
     /// <summary>A kernel whose checkpoint fills every section: folded rows, a folded claim (claim frontier), a pending
