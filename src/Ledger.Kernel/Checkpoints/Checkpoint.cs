@@ -9,7 +9,6 @@ namespace Ledger.Kernel;
 /// checkpoint vouches for its digest, and <see cref="LedgerKernel.Restore(ReadOnlyMemory{byte}, KernelOptions, Hash32)"/> checks it.</remarks>
 public sealed class Checkpoint
 {
-
     /// <summary>Creates a checkpoint from its parts; its <see cref="Digest"/> is computed from them.</summary>
     public Checkpoint(
         IReadOnlyList<AuthorTip> authors,
