@@ -39,6 +39,30 @@ internal static class Targets
             return true;
         }), Weight: 0.5),
 
+        new("checkpoint-restore", Seeds.Checkpoints, b =>
+        {
+            // Structure-aware: the mutated checkpoint's digest is recomputed (as a party rewriting sections would), so
+            // Restore's own checks — rows against the state hash, order, kinds, the closed cut, routing of pending and
+            // parked ops — see the hostile sections instead of stopping at the digest.
+            if (b.Length < 35 || b[^34] != 0xc4 || b[^33] != 0x20) return Expect.Typed<LedgerFormatException>(() => CheckpointCodec.Decode(b) is not null);
+            byte[] fixedUp = [.. b[..^32], .. Hash32.Sha256(b.AsSpan(1, b.Length - 35)).ToArray()];
+            return Expect.Typed<LedgerFormatException>(() =>
+            {
+                var checkpoint = CheckpointCodec.Decode(fixedUp);
+                try
+                {
+                    var kernel = LedgerKernel.Restore(checkpoint, Seeds.CheckpointOptions());
+                    if (kernel.StateHash() != checkpoint.StateHash) throw new FuzzPropertyException("checkpoint: restored to another state hash than it carries.");
+                }
+                catch (CheckpointException)
+                {
+                    return false;
+                }
+
+                return true;
+            });
+        }, Weight: 0.5),
+
         // Ledger.Signing
         new("signed-op", Seeds.SignedOps, b => Expect.Typed<LedgerFormatException>(() =>
         {
