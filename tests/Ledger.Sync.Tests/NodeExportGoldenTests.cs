@@ -68,6 +68,36 @@ public class NodeExportGoldenTests
         Assert.Equal(8, keyId.Length);
     }
 
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public void A_pinned_export_with_a_bin16_signature_header_or_a_longer_cursor_form_is_refused_as_non_canonical()
+    {
+        var golden = File.ReadAllText(Golden.PathOf("node-export-v1.txt")).ReplaceLineEndings("\n").Split('\n')
+            .Single(l => l.StartsWith("export=", StringComparison.Ordinal))["export=".Length..];
+        var pinned = Convert.FromHexString(golden);
+        Assert.True(NodeExport.Decode(pinned).Verify().Ok);
+
+        // c4 40 → c5 00 40: the same signature, a second encoding of the export.
+        var at = pinned.Length - 64 - 2;
+        Assert.Equal((byte)0xc4, pinned[at]);
+        byte[] longSignature = [.. pinned[..at], 0xc5, 0x00, 0x40, .. pinned[(at + 2)..]];
+        var error = Assert.Throws<LedgerFormatException>(() => NodeExport.Decode(longSignature));
+        Assert.Equal(("node export", "signature", FormatProblem.NonCanonical, (long)at), (error.Structure, error.Field, error.Problem, error.Offset));
+
+        // cursor 4 (positive fixint 04) → cd 00 04 (uint 16).
+        var reader = new MessagePackReader(pinned);
+        reader.ReadArrayHeader();
+        reader.Skip();
+        reader.Skip();
+        reader.Skip();
+        var cursorAt = (int)reader.Consumed;
+        Assert.Equal((byte)0x04, pinned[cursorAt]);
+        byte[] longCursor = [.. pinned[..cursorAt], 0xcd, 0x00, 0x04, .. pinned[(cursorAt + 1)..]];
+        error = Assert.Throws<LedgerFormatException>(() => NodeExport.Decode(longCursor));
+        Assert.Equal(("node export", "cursor", FormatProblem.NonCanonical), (error.Structure, error.Field, error.Problem));
+    }
+
     internal static async Task<byte[]> ExportOfAFixedHistory()
     {
         static NodeOptions Options() => new()

@@ -275,6 +275,29 @@ public class TransparencyGoldenVectorTests
             honest7, Leaf(ForkedIndex), honest.InclusionProof(ForkedIndex, 7)).Verify().Valid);
     }
 
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public void Split_view_evidence_naming_an_invalid_ledger_is_refused_typed_by_its_own_decoder_as_by_the_evidence_codec()
+    {
+        SplitViewEvidence.Register();
+        var golden = ReadGolden("split-view-v1.txt");
+        foreach (var field in new[] { "evidence.checkpoints", "evidence.inclusion" })
+        {
+            // "golden" (fixstr 6) becomes "gol den": the same length, not a ledger name.
+            var bytes = Convert.FromHexString(golden[field]);
+            byte[] name = [0xa6, .. "golden"u8];
+            var at = bytes.AsSpan().IndexOf(name);
+            Assert.True(at > 0);
+            bytes[at + 4] = (byte)' ';
+            foreach (var decode in new Func<byte[], object>[] { b => SplitViewEvidence.Decode(b), b => EvidenceCodec.Decode(b) })
+            {
+                var error = Assert.Throws<LedgerFormatException>(() => decode(bytes));
+                Assert.Equal(("evidence", "ledger", FormatProblem.InvalidValue, (long)at), (error.Structure, error.Field, error.Problem, error.Offset));
+            }
+        }
+    }
+
     /// <summary>MTH by RFC 9162 §2.1.1 taken literally.</summary>
     private static Hash32 Mth(IReadOnlyList<byte[]> leaves)
     {
