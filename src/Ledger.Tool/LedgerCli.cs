@@ -76,6 +76,10 @@ public static class LedgerCli
             left byte-for-byte as it was; files it writes are new files, written whole or not at all.
             Tab completion: 'ledger completions bash' (or zsh, pwsh) prints a script to source.
             """ + "\n" + ExitCodes.Text);
+        root.HelpName = "ledger";
+
+        // Help is as wide as the text it shows, wherever it goes (a terminal, a pipe, a test's writer).
+        root.Options.OfType<HelpOption>().Single().Action = new HelpAction { MaxWidth = 140 };
         var shares = new Command("shares", "SLIP-0039 recovery shares of a master secret.");
         shares.Subcommands.Add(SharesSplitCommand.Create(context));
         shares.Subcommands.Add(SharesCombineCommand.Create(context));

@@ -93,7 +93,13 @@ internal static class StoreFiles
     private static T Read<T>(string path, string what, string[] tables, Func<SqliteConnection, T> read)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"no {what} at '{path}'.");
-        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        // Without a -wal file beside it the file is the whole database and nobody writes it in WAL mode now: opened as
+        // immutable, SQLite creates no -shm or -wal beside it either. With one (a node running, or one that did not
+        // close), committed transactions may be only in the -wal: read through it, read-only (SQLite may update its
+        // -shm index, never the database or the -wal).
+        var immutable = !File.Exists(path + "-wal");
+        var source = immutable ? new Uri(Path.GetFullPath(path)).AbsoluteUri + "?immutable=1" : path;
+        var builder = new SqliteConnectionStringBuilder { DataSource = source, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
         try
         {
             using var db = new SqliteConnection(builder.ToString());

@@ -1,0 +1,119 @@
+using System.Text;
+using System.Text.Json;
+using Ledger.Kernel;
+using Ledger.Signing;
+using Ledger.Sync;
+
+namespace Ledger.Tool.Tests;
+
+/// <summary>The commands that get bytes out of a running system: chain files, checkpoint notes.</summary>
+public class NewCommandTests
+{
+    [Fact]
+    public async Task Chain_export_writes_each_authors_chain_that_verify_accepts_and_the_relay_holds_byte_for_byte()
+    {
+        var files = await ToolFiles.Make();
+        var output = Path.Combine(files.Folder, "out.chain");
+        var run = ToolRun.Of("", "chain", "export", files.NodeStores[1], "--out", output);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var (ledger, ops) = ChainFile.Decode(File.ReadAllBytes(output));
+        Assert.Equal(ToolFiles.LedgerName, ledger);
+        var relayOps = files.Relay.Read(0).Ops.Select(o => o.Bytes.ToArray()).ToHashSet(new BytesComparer());
+        Assert.All(ops, o => Assert.Contains(o.Bytes.ToArray(), relayOps));
+        Assert.Equal(3, ops.Select(o => o.Op.Author).Distinct().Count());
+        var verify = ToolRun.Of("", "verify", output, "--json");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        using var json = JsonDocument.Parse(verify.Output);
+        Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
+        Assert.Equal(3, json.RootElement.GetProperty("authors").GetArrayLength());
+
+        // One author only.
+        var author = ops[0].Op.Author.Value;
+        var one = Path.Combine(files.Folder, "one.chain");
+        Assert.Equal(0, ToolRun.Of("", "chain", "export", files.NodeStores[1], "--author", author, "--out", one).ExitCode);
+        Assert.All(ChainFile.Decode(File.ReadAllBytes(one)).Ops, o => Assert.Equal(author, o.Op.Author.Value));
+        Assert.Equal(1, ToolRun.Of("", "chain", "export", files.NodeStores[1], "--author", "nobody", "--out", Path.Combine(files.Folder, "none.chain")).ExitCode);
+        Assert.Equal(1, ToolRun.Of("", "chain", "export", files.NodeStores[1], "--out", one).ExitCode);
+    }
+
+    [Fact]
+    public async Task Checkpoint_relay_computes_the_note_the_relay_signs_and_signs_it_the_same_with_its_key()
+    {
+        var files = await ToolFiles.Make();
+        var run = ToolRun.Of("", "checkpoint", "relay", files.RelayStore, "--origin", ToolFiles.Origin);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var signed = Encoding.UTF8.GetString(files.Relay.Checkpoint()!);
+        var (checkpoint, note, _) = RelayCheckpoint.Open(files.Relay.Checkpoint(), files.RelayKey);
+        Assert.Equal(checkpoint.ToNoteText(), run.Output);
+        Assert.Equal(note.Text, run.Output);
+
+        var keyFile = Path.Combine(files.Folder, "relay.key");
+        File.WriteAllText(keyFile, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("relay/0"))));
+        var withKey = ToolRun.Of("", "checkpoint", "relay", files.RelayStore, "--origin", ToolFiles.Origin, "--key-file", keyFile);
+        Assert.True(withKey.ExitCode == 0, withKey.ToString());
+        Assert.Equal(signed, withKey.Output);
+
+        var half = ToolRun.Of("", "checkpoint", "relay", files.RelayStore, "--origin", ToolFiles.Origin, "--size", "4", "--json");
+        using var json = JsonDocument.Parse(half.Output);
+        Assert.Equal(files.Relay.Root(4).ToString(), json.RootElement.GetProperty("root").GetString());
+        Assert.Equal(1, ToolRun.Of("", "checkpoint", "relay", files.RelayStore, "--size", "1000").ExitCode);
+    }
+
+    [Fact]
+    public async Task Checkpoint_witnessed_writes_the_signed_note_a_device_kept_which_verifies_against_the_relay_key()
+    {
+        var files = await ToolFiles.Make();
+        var output = Path.Combine(files.Folder, "witnessed.note");
+        var run = ToolRun.Of("", "checkpoint", "witnessed", files.NodeStores[2], "--out", output);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var (checkpoint, _, verdict) = RelayCheckpoint.Open(File.ReadAllBytes(output), files.RelayKey);
+        Assert.True(verdict.Ok, verdict.Reason);
+        Assert.Equal(ToolFiles.Origin, checkpoint.Origin);
+        Assert.True(checkpoint.Size > 0);
+        Assert.Equal(files.Relay.Root(checkpoint.Size), checkpoint.Root);
+    }
+
+    [Fact]
+    public void Version_prints_the_informational_version_and_exits_0()
+    {
+        var run = ToolRun.Of("", "--version");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", run.Output);
+    }
+
+    [Theory]
+    [InlineData("bash", "complete -o default -F _ledger_complete ledger")]
+    [InlineData("zsh", "compdef _ledger_complete ledger")]
+    [InlineData("pwsh", "Register-ArgumentCompleter")]
+    public void Completions_print_a_script_that_asks_the_tool_and_the_tool_answers(string shell, string line)
+    {
+        var run = ToolRun.Of("", "completions", shell);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains(line, run.Output);
+        Assert.Contains("[suggest:", run.Output);
+        var suggest = ToolRun.Of("", "[suggest:12]", "ledger check");
+        Assert.True(suggest.ExitCode == 0, suggest.ToString());
+        Assert.Contains("checkpoint", suggest.OutputLines);
+    }
+
+    [Fact]
+    public void Every_command_has_help_with_the_exit_code_convention()
+    {
+        string[][] commands = [["shares", "split"], ["shares", "combine"], ["verify"], ["rebuild"], ["import"], ["export", "inspect"], ["chain", "export"],
+            ["checkpoint", "relay"], ["checkpoint", "witnessed"], ["completions"]];
+        foreach (var command in commands)
+        {
+            var run = ToolRun.Of("", [.. command, "--help"]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("ledger " + string.Join(' ', command), run.Output);
+            Assert.Contains(ExitCodes.Text, run.Output);
+        }
+    }
+
+    private sealed class BytesComparer : IEqualityComparer<byte[]>
+    {
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => obj.Length == 0 ? 0 : obj[^1] | obj.Length << 8;
+    }
+}
