@@ -34,7 +34,9 @@ public static class LedgerCli
         if (parsed.Action is ParseErrorAction)
         {
             var command = parsed.CommandResult.Command;
-            foreach (var problem in parsed.Errors) error.WriteLine($"{NameOf(command)}: {problem.Message}");
+            // One line, the first problem: the help below shows what the command takes.
+            var more = parsed.Errors.Count > 1 ? $" (and {parsed.Errors.Count - 1} more)" : "";
+            error.WriteLine($"{NameOf(command)}: {OneLine(parsed.Errors[0].Message)}{more}");
             return UsageHelp(root, command, error);
         }
 
@@ -118,5 +120,5 @@ public static class LedgerCli
         return ExitCodes.Usage;
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    private static string OneLine(string message) => string.Join(' ', message.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
