@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Completions;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using Ledger.Kernel;
@@ -54,6 +55,12 @@ public static class LedgerCli
         {
             error.WriteLine($"{NameOf(parsed.CommandResult.Command)}: {OneLine(e.Message)}");
             return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (root.Directives.OfType<SuggestDirective>().Any(d => parsed.GetResult(d) is not null))
+        {
+            // The [suggest] directive fails inside System.CommandLine on some lines (given twice, say): a usage error.
+            error.WriteLine($"ledger: cannot complete this command line: {OneLine(e.Message)}");
+            return ExitCodes.Usage;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
