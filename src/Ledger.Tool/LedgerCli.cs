@@ -105,6 +105,7 @@ public static class LedgerCli
         var checkpoint = new Command("checkpoint", "Checkpoints out of a running system's files, as bytes another language can check.");
         checkpoint.Subcommands.Add(CheckpointRelayCommand.Create(context));
         checkpoint.Subcommands.Add(CheckpointWitnessedCommand.Create(context));
+        checkpoint.Subcommands.Add(CheckpointKernelCommand.Create(context));
         root.Subcommands.Add(checkpoint);
         root.Subcommands.Add(CompletionsCommand.Create(context));
         return root;

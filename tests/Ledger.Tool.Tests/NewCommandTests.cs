@@ -74,6 +74,38 @@ public class NewCommandTests
     }
 
     [Fact]
+    public async Task Checkpoint_kernel_folds_a_store_with_the_apps_manifests_to_the_devices_state_and_restores()
+    {
+        var files = await ToolFiles.Make();
+        var output = Path.Combine(files.Folder, "kernel.checkpoint");
+        var app = typeof(ToolFiles).Assembly.Location;
+        var run = ToolRun.Of("", "checkpoint", "kernel", files.NodeStores[0], "--app", app, "--manifest", "Ledger.Tool.Tests.ToolFiles.Manifest", "--out", output, "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        // The device itself, opened on a copy of its store (opening writes), folds to the same state hash.
+        var copy = Path.Combine(ToolFiles.NewFolder(), "copy.db");
+        File.Copy(files.NodeStores[0], copy);
+        Hash32 expected;
+        await using (var node = DeviceNode.Open(new NodeOptions { Ledger = ToolFiles.LedgerName, Manifests = new ManifestCatalog(ToolFiles.Manifest) }, new SqliteNodeStore(copy), ToolFiles.Key("till-0", 0)))
+        {
+            expected = node.StateHash();
+        }
+
+        using var json = JsonDocument.Parse(run.Output);
+        Assert.Equal(expected.ToString(), json.RootElement.GetProperty("stateHash").GetString());
+        Assert.Equal(0, json.RootElement.GetProperty("parked").GetInt32());
+        var options = new KernelOptions().Use(ToolFiles.Manifest);
+        KeyEvents.Use(options);
+        Assert.Equal(expected, LedgerKernel.Restore(File.ReadAllBytes(output), options).StateHash());
+
+        // Without the app's manifest its ops park; a member that is no manifest is bad input.
+        var parked = ToolRun.Of("", "checkpoint", "kernel", files.NodeStores[0], "--app", app, "--manifest", "Ledger.Tool.Tests.ToolFiles.LedgerName", "--out", Path.Combine(files.Folder, "x"));
+        Assert.True(parked.ExitCode == 1, parked.ToString());
+        Assert.Contains("is not a static field or property holding a Manifest", parked.Error);
+        Assert.Equal(1, ToolRun.Of("", "checkpoint", "kernel", files.NodeStores[0], "--app", files.Junk, "--manifest", "A.B", "--out", Path.Combine(files.Folder, "y")).ExitCode);
+    }
+
+    [Fact]
     public void Version_prints_the_informational_version_and_exits_0()
     {
         var run = ToolRun.Of("", "--version");
@@ -100,7 +132,7 @@ public class NewCommandTests
     public void Every_command_has_help_with_the_exit_code_convention()
     {
         string[][] commands = [["shares", "split"], ["shares", "combine"], ["verify"], ["rebuild"], ["import"], ["export", "inspect"], ["chain", "export"],
-            ["checkpoint", "relay"], ["checkpoint", "witnessed"], ["completions"]];
+            ["checkpoint", "relay"], ["checkpoint", "witnessed"], ["checkpoint", "kernel"], ["completions"]];
         foreach (var command in commands)
         {
             var run = ToolRun.Of("", [.. command, "--help"]);

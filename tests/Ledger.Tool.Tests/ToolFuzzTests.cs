@@ -24,6 +24,7 @@ public class ToolFuzzTests(ITestOutputHelper log)
         { "rebuild --from {good} --from {in} --out {out} --json", "node" },
         { "chain export {in} --out {out}", "node" },
         { "checkpoint witnessed {in}", "node" },
+        { "checkpoint kernel {in} --app {app} --manifest Ledger.Tool.Tests.ToolFiles.Manifest --out {out}", "node" },
         { "checkpoint relay {in}", "relay" },
         { "checkpoint relay {in} --json --size 3", "relay" },
     };
@@ -50,7 +51,7 @@ public class ToolFuzzTests(ITestOutputHelper log)
             File.WriteAllBytes(input, bytes);
             var output = Path.Combine(files.Folder, $"out-{i}");
             var arguments = command.Replace("{in}", input, StringComparison.Ordinal).Replace("{out}", output, StringComparison.Ordinal)
-                .Replace("{good}", files.NodeStores[1], StringComparison.Ordinal).Split(' ');
+                .Replace("{good}", files.NodeStores[1], StringComparison.Ordinal).Replace("{app}", typeof(ToolFiles).Assembly.Location, StringComparison.Ordinal).Split(' ');
             Check(files.Folder, arguments, "", output, $"seed {Seed} case {i}: {command} over {bytes.Length} bytes");
             File.Delete(input);
             if (File.Exists(output)) File.Delete(output);
