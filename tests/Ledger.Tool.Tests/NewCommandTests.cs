@@ -106,6 +106,21 @@ public class NewCommandTests
     }
 
     [Fact]
+    public async Task Progress_goes_to_standard_error_only_when_asked_and_never_changes_standard_output()
+    {
+        var files = await ToolFiles.Make();
+        using var quietOut = new StringWriter();
+        using var quietError = new StringWriter();
+        Assert.Equal(0, LedgerCli.Run(["verify", files.ChainFile], new StringReader(""), quietOut, quietError));
+        using var shownOut = new StringWriter();
+        using var shownError = new StringWriter();
+        Assert.Equal(0, LedgerCli.Run(["verify", files.ChainFile], new StringReader(""), shownOut, shownError, showProgress: true));
+        Assert.Empty(quietError.ToString());
+        Assert.Contains("verifying authors: 3/3", shownError.ToString());
+        Assert.Equal(quietOut.ToString(), shownOut.ToString());
+    }
+
+    [Fact]
     public void Version_prints_the_informational_version_and_exits_0()
     {
         var run = ToolRun.Of("", "--version");
