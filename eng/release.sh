@@ -7,7 +7,7 @@
 #   --version    the version to pack (default: <Version> of Directory.Build.props)
 #   --baseline   the last shipped version: package validation checks API compatibility against it (it must be in
 #                the feed or the NuGet cache)
-#   --rehearsal  allow a clone without a git remote (the packages then carry the commit but no repository URL);
+#   --rehearsal  allow a clone without a hosted remote (the packages then carry the commit but no repository URL);
 #                the packaging test and local rehearsals use it, a real release does not
 #
 # Exit codes: 0 released; 1 a package failed to pack or validate (nothing was pushed); 2 usage.
@@ -33,8 +33,10 @@ packages=(Ledger.Kernel Ledger.Signing Ledger.Migration Ledger.Erasure Ledger.Te
 
 commit="$(git -C "$root" rev-parse HEAD)"
 url="$(git -C "$root" remote get-url origin 2>/dev/null || true)"
+# Source link knows hosted repositories; a clone of a folder (CI's, a scratch copy) has no URL to publish.
+case "$url" in https://*|ssh://*|git@*) ;; *) url="" ;; esac
 if [ -z "$url" ] && [ "$rehearsal" != true ]; then
-  echo "release: this clone has no git remote 'origin'; the packages would carry no repository URL (use --rehearsal to try anyway)" >&2
+  echo "release: this clone's git remote 'origin' is not a hosted repository URL; the packages would carry none (use --rehearsal to try anyway)" >&2
   exit 1
 fi
 if [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ] && [ "$rehearsal" != true ]; then
