@@ -92,7 +92,7 @@ for nupkg in "$staging"/*.nupkg; do
   name="$(basename "$nupkg" .nupkg)"
   id="${name%%.[0-9]*}"
   ver="${name#"$id".}"
-  if [ -e "$feed/${id,,}/${ver,,}" ]; then
+  if [ -e "$feed/${id,,}/${ver,,}" ] || [ -e "$feed/$name.nupkg" ] || [ -e "$feed/${name,,}.nupkg" ]; then
     echo "release: $id $ver is already in $feed; a released version is never replaced" >&2
     exit 1
   fi

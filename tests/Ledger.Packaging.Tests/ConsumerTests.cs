@@ -63,7 +63,7 @@ public sealed class ConsumerTests(PackedFeed feed, ITestOutputHelper log) : ICla
         var usage = PackedFeed.Run(Path.Combine(tools, "ledger"), ["verify"], feed.Work, TimeSpan.FromMinutes(1), log);
         Assert.Equal(2, usage.ExitCode);
 
-        using var zip = ZipFile.OpenRead(Path.Combine(feed.Feed, "ledger.tool", feed.Version, $"ledger.tool.{feed.Version}.nupkg"));
+        using var zip = ZipFile.OpenRead(feed.Package("Ledger.Tool", "nupkg"));
         var runtimes = zip.Entries.Select(e => e.FullName.Split('/')).Where(p => p.Length > 4 && p[3] == "runtimes").Select(p => p[4]).Distinct().Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(["linux-arm", "linux-arm64", "linux-musl-arm", "linux-musl-arm64", "linux-musl-x64", "linux-x64", "osx-arm64", "osx-x64", "win-arm64", "win-x64", "win-x86"], runtimes);
     }
@@ -75,8 +75,7 @@ public sealed class ConsumerTests(PackedFeed feed, ITestOutputHelper log) : ICla
         var commit = PackedFeed.Run("git", ["rev-parse", "HEAD"], feed.Repository, TimeSpan.FromMinutes(1), log).Output.Trim();
         foreach (var id in PackedFeed.Packages)
         {
-            var folder = Path.Combine(feed.Feed, id.ToLowerInvariant(), feed.Version);
-            using var zip = ZipFile.OpenRead(Path.Combine(folder, $"{id.ToLowerInvariant()}.{feed.Version}.nupkg"));
+            using var zip = ZipFile.OpenRead(feed.Package(id, "nupkg"));
             var names = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
             Assert.Contains("README.md", names);
             var readme = new StreamReader(zip.GetEntry("README.md")!.Open()).ReadToEnd();
@@ -85,7 +84,7 @@ public sealed class ConsumerTests(PackedFeed feed, ITestOutputHelper log) : ICla
             Assert.Contains("<readme>README.md</readme>", nuspec);
             Assert.Contains("<license type=\"expression\">MIT</license>", nuspec);
             Assert.Contains($"commit=\"{commit}\"", nuspec);
-            Assert.True(File.Exists(Path.Combine(feed.Feed, $"{id}.{feed.Version}.snupkg")), $"{id}: no symbol package");
+            Assert.True(File.Exists(feed.Package(id, "snupkg")), $"{id}: no symbol package");
             if (id != "Ledger.Tool") Assert.Contains($"lib/net10.0/{id}.xml", names);
         }
     }
@@ -131,6 +130,12 @@ public sealed class PackedFeed : IDisposable
     public string Feed { get; }
 
     public string Version { get; }
+
+    /// <summary>A package file of this version in the feed, wherever the push put it (flat or id/version folders).</summary>
+    public string Package(string id, string extension) =>
+        Directory.EnumerateFiles(Feed, "*." + extension, SearchOption.AllDirectories)
+            .SingleOrDefault(f => string.Equals(Path.GetFileName(f), $"{id}.{Version}.{extension}", StringComparison.OrdinalIgnoreCase))
+        ?? throw new FileNotFoundException($"no {id} {Version} .{extension} in {Feed}: {string.Join(", ", Directory.EnumerateFiles(Feed, "*", SearchOption.AllDirectories))}");
 
     /// <summary>A new app outside the repository referencing every library package of this version.</summary>
     public string NewApp(string name, string outputType, string? program, params (string Name, string Text)[] files)

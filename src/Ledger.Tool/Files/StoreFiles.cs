@@ -85,6 +85,7 @@ internal static class StoreFiles
                 ops.Add(new StoredOp(position, author, (ulong)seq, new Hash32(hash), bytes, keyEvent == 1));
             }
 
+            if (ops.Select(o => (o.Author, o.Seq)).Distinct().Count() != ops.Count) throw Bad(path, "relay store", "its log holds an op twice");
             store.Append(ops);
             return store;
         });
