@@ -119,7 +119,11 @@ public sealed class PackedFeed : IDisposable
         var clone = Run("git", ["clone", "--quiet", "--no-hardlinks", Root, Repository], Work, TimeSpan.FromMinutes(5), null);
         if (clone.ExitCode != 0) throw new InvalidOperationException("git clone failed:\n" + clone.Text);
         var release = Run("bash", [Path.Combine(Repository, "eng", "release.sh"), "--feed", Feed, "--version", Version, "--rehearsal"], Repository, TimeSpan.FromMinutes(20), null);
-        if (release.ExitCode != 0) throw new InvalidOperationException("eng/release.sh failed:\n" + release.Text);
+        if (release.ExitCode != 0)
+        {
+            Dispose();
+            throw new InvalidOperationException("eng/release.sh failed:\n" + release.Text);
+        }
     }
 
     public string Work { get; }
@@ -180,6 +184,8 @@ public sealed class PackedFeed : IDisposable
         {
             var cached = Path.Combine(cache, id.ToLowerInvariant(), Version);
             if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+            var folder = Path.GetDirectoryName(cached)!;
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
         }
 
         if (Directory.Exists(Work)) Directory.Delete(Work, recursive: true);
