@@ -14,6 +14,11 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly INodeStore _store;
     private readonly EvidenceOutbox _evidence;
     private readonly LedgerKernel _kernel;
+    // Lock order (a thread holding one may take only those after it; none is held across a store call or an await):
+    //   _syncGate (async: one sync round at a time) → _exportGate (async: one export build) → _witnessWrite (async:
+    //   one witness advance, across its store write) → _signGate (the signer's turn; also export snapshots and the
+    //   rewind) → _foldGate (kernel, ladder, verifiers, Merkle tree) ; _witnessGate (witnessed checkpoint, frozen,
+    //   evidence tally) is a leaf, never held with another. The store's own lock is below all of them.
     private readonly Lock _signGate = new();
     private readonly Lock _foldGate = new();
     private readonly SemaphoreSlim _syncGate = new(1, 1);
