@@ -166,11 +166,11 @@ internal sealed class CultureSensitivity
             switch (part)
             {
                 case IInterpolationOperation hole:
-                    valueType = hole.Expression.WithoutConversions().Type;
+                    valueType = hole.Expression.FormattedValue().Type;
                     withFormat = hole.FormatString is not null;
                     break;
                 case IInterpolatedStringAppendOperation { AppendCall: IInvocationOperation append } when append.Arguments.Length > 0:
-                    valueType = append.Arguments[0].Value.WithoutConversions().Type;
+                    valueType = append.Arguments[0].Value.FormattedValue().Type;
                     withFormat = append.Arguments.Any(a => a.Parameter?.Type.SpecialType == SpecialType.System_String && !a.IsOmittedOrNull()
                                                            && a.Parameter.Ordinal > 0);
                     break;
@@ -206,7 +206,7 @@ internal sealed class CultureSensitivity
     {
         foreach (var operand in operands)
         {
-            var type = operand.WithoutConversions().Type;
+            var type = operand.FormattedValue().Type;
             if (FormatsWithCulture(type, withFormat: false))
             {
                 return new Finding(Rules.CultureSensitive, operand.Syntax.GetLocation(), "string concatenation",

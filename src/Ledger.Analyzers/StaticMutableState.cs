@@ -53,10 +53,15 @@ internal sealed class StaticMutableState
     }
 
     private bool IsMutableContainer(ITypeSymbol type) =>
-        type.TypeKind == TypeKind.Array
+        !IsImmutableCollection(type) && (type.TypeKind == TypeKind.Array
         || SymbolEqualityComparer.Default.Equals(type, _stringBuilder)
         || (type.TypeKind != TypeKind.Struct && type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, _icollection)
-                                                                           || i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_ICollection_T));
+                                                                           || i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_ICollection_T)));
+
+    // ImmutableList<T>.Empty.Add(…) returns a new list and leaves the static one as it was; only the builders mutate.
+    private static bool IsImmutableCollection(ITypeSymbol type) =>
+        type.ContainingNamespace?.ToDisplayString() is "System.Collections.Immutable" or "System.Collections.Frozen"
+        && !type.Name.EndsWith("Builder", System.StringComparison.Ordinal);
 
     private static bool IsMutated(IOperation reference)
     {
