@@ -38,7 +38,12 @@ public sealed partial class LedgerKernel
         State = new StateStore();
         _context = new VerbContext(State);
         _provenance = options.TrackProvenance ? new ProvenanceIndex() : null;
+        CheckDeterminism = options.CheckDeterminism;
     }
+
+    /// <summary>The determinism sentinel of this kernel (see <see cref="KernelOptions.CheckDeterminism"/>), initially
+    /// the option's value; test helpers turn it on for the kernels they are given.</summary>
+    public bool CheckDeterminism { get; set; }
 
     /// <summary>Creates an empty kernel that knows the given manifests.</summary>
     public LedgerKernel(params Manifest[] manifests) : this(new KernelOptions { Manifests = new ManifestCatalog(manifests) })
@@ -417,6 +422,22 @@ public sealed partial class LedgerKernel
     private ApplyResult Fold(Op op, Verb verb, Manifest manifest)
     {
         var ctx = _context;
+        var (code, detail) = Run(op, verb, manifest);
+        if (CheckDeterminism) CheckSecondRun(op, verb, manifest, code);
+
+        if (code is not null)
+        {
+            return Refuse(op, code, detail);
+        }
+
+        Commit(op, ctx);
+        return new ApplyResult(op.Ref, ApplyStatus.Folded, Corrections: ctx.Corrections);
+    }
+
+    /// <summary>Runs the verb into the (reset) context: the refusal code and detail, or nulls when it returned.</summary>
+    private (string? Code, string? Detail) Run(Op op, Verb verb, Manifest manifest)
+    {
+        var ctx = _context;
         ctx.Reset(op, verb, manifest);
         string? code = null;
         string? detail = null;
@@ -455,13 +476,53 @@ public sealed partial class LedgerKernel
             detail = ctx.PoisonMessage ?? detail;
         }
 
-        if (code is not null)
+        return (code, detail);
+    }
+
+    // The sentinel: the same op, the same state, a fresh copy of the verb; the effects must be the same. On
+    // success the context holds the second run's effects, equal to the first's, and the fold goes on with them.
+    private void CheckSecondRun(Op op, Verb verb, Manifest manifest, string? firstCode)
+    {
+        var first = _context.Effects.ToArray();
+        var firstCorrections = _context.Corrections;
+        var (secondCode, _) = Run(op, verb.FreshCopy(), manifest);
+        var second = _context.Effects;
+        var same = string.Equals(firstCode, secondCode, StringComparison.Ordinal) && firstCorrections == _context.Corrections
+                   && first.Length == second.Count;
+        for (var i = 0; same && i < first.Length; i++) same = SameEffect(first[i], second[i]);
+        if (same) return;
+
+        var e = new NondeterministicVerbException(verb.Key, op.Ref, Describe(first, firstCode), Describe(second, secondCode));
+        _fault = e;
+        throw e;
+    }
+
+    private static bool SameEffect(in Effect a, in Effect b) =>
+        a.Kind == b.Kind && a.Number == b.Number
+        && string.Equals(a.Table.Name, b.Table.Name, StringComparison.Ordinal)
+        && string.Equals(a.Branch, b.Branch, StringComparison.Ordinal)
+        && string.Equals(a.Key, b.Key, StringComparison.Ordinal)
+        && string.Equals(a.Element, b.Element, StringComparison.Ordinal)
+        && (a.Value ?? []).AsSpan().SequenceEqual(b.Value ?? []);
+
+    private static string Describe(IReadOnlyList<Effect> effects, string? code)
+    {
+        if (code is not null) return $"(refused {code})";
+        var sb = new System.Text.StringBuilder("[");
+        for (var i = 0; i < effects.Count && i < 8; i++)
         {
-            return Refuse(op, code, detail);
+            var e = effects[i];
+            if (i > 0) sb.Append(", ");
+            sb.Append(e.Kind).Append(' ').Append(e.Table.Name);
+            if (e.Branch.Length > 0) sb.Append('@').Append(e.Branch);
+            sb.Append(" '").Append(Error.Printable(e.Key)).Append('\'');
+            if (e.Value is { } v) sb.Append(" = 0x").Append(Convert.ToHexString(v.AsSpan(0, Math.Min(v.Length, 24)))).Append(v.Length > 24 ? "…" : "");
+            if (e.Kind is EffectKind.CounterAdd or EffectKind.Offer) sb.Append(' ').Append(e.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (e.Element is { } el) sb.Append(" '").Append(Error.Printable(el)).Append('\'');
         }
 
-        Commit(op, ctx);
-        return new ApplyResult(op.Ref, ApplyStatus.Folded, Corrections: ctx.Corrections);
+        if (effects.Count > 8) sb.Append(System.Globalization.CultureInfo.InvariantCulture, $", … {effects.Count - 8} more");
+        return sb.Append(']').ToString();
     }
 
     private ApplyResult Refuse(Op op, string code, string? detail)

@@ -7,15 +7,42 @@ namespace Ledger.Testing;
 /// <summary>The determinism assertions app teams run in CI over their own verbs.</summary>
 public static class ReplayAssert
 {
+    /// <summary>Whether the kernels these assertions build run the determinism sentinel
+    /// (<see cref="LedgerKernel.CheckDeterminism"/>: every op's verb runs twice, the second time on a fresh
+    /// instance, and a difference fails the assertion naming the verb and the op). On by default; it doubles the
+    /// verb executions of a check.</summary>
+    public static bool CheckDeterminism { get; set; } = true;
+
+    private static LedgerKernel Build(Func<LedgerKernel> newKernel)
+    {
+        var kernel = newKernel();
+        if (CheckDeterminism) kernel.CheckDeterminism = true;
+        return kernel;
+    }
+
+    private static T Sentinel<T>(Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (NondeterministicVerbException e)
+        {
+            throw new ReplayMismatchException(e.Message, e);
+        }
+    }
+
     /// <summary>Folds <paramref name="log"/> live (hashing after every op, so stale cached hashes would
     /// show) and replays it into a fresh kernel hashing once; the two hashes must be equal.</summary>
     /// <returns>The state hash.</returns>
     /// <exception cref="ReplayMismatchException">Replay and live differ.</exception>
-    public static Hash32 ReplayEqualsLive(Func<LedgerKernel> newKernel, GeneratedLog log)
+    public static Hash32 ReplayEqualsLive(Func<LedgerKernel> newKernel, GeneratedLog log) => Sentinel(() => ReplayEqualsLiveCore(newKernel, log));
+
+    private static Hash32 ReplayEqualsLiveCore(Func<LedgerKernel> newKernel, GeneratedLog log)
     {
         ArgumentNullException.ThrowIfNull(newKernel);
         ArgumentNullException.ThrowIfNull(log);
-        var live = newKernel();
+        var live = Build(newKernel);
         live.AdvanceRelayFrontier(long.MaxValue);
         foreach (var entry in log.Entries)
         {
@@ -24,7 +51,7 @@ public static class ReplayAssert
         }
 
         var liveHash = live.StateHash();
-        var replay = Fold(newKernel, log.Entries, frontierAtEnd: true);
+        var replay = FoldCore(newKernel, log.Entries, frontierAtEnd: true);
         if (replay != liveHash)
         {
             throw new ReplayMismatchException($"replay hash {replay} differs from live hash {liveHash} for a log of {log}.");
@@ -38,11 +65,14 @@ public static class ReplayAssert
     /// would; every one must reach the same state hash as the relay order.</summary>
     /// <returns>The number of distinct hashes seen (1 when the assertion holds).</returns>
     /// <exception cref="ReplayMismatchException">Two legal orders reached different hashes.</exception>
-    public static int AllLegalOrdersAgree(Func<LedgerKernel> newKernel, GeneratedLog log, int orders, int seed)
+    public static int AllLegalOrdersAgree(Func<LedgerKernel> newKernel, GeneratedLog log, int orders, int seed) =>
+        Sentinel(() => AllLegalOrdersAgreeCore(newKernel, log, orders, seed));
+
+    private static int AllLegalOrdersAgreeCore(Func<LedgerKernel> newKernel, GeneratedLog log, int orders, int seed)
     {
         ArgumentNullException.ThrowIfNull(newKernel);
         ArgumentNullException.ThrowIfNull(log);
-        var expected = Fold(newKernel, log.Entries, frontierAtEnd: true);
+        var expected = FoldCore(newKernel, log.Entries, frontierAtEnd: true);
         var random = new Random(seed);
         var distinct = new HashSet<Hash32> { expected };
         for (var i = 0; i < orders; i++)
@@ -73,10 +103,13 @@ public static class ReplayAssert
     }
 
     /// <summary>Folds entries into a fresh kernel and returns the state hash.</summary>
-    public static Hash32 Fold(Func<LedgerKernel> newKernel, IEnumerable<SequencedOp> entries, bool frontierAtEnd)
+    public static Hash32 Fold(Func<LedgerKernel> newKernel, IEnumerable<SequencedOp> entries, bool frontierAtEnd) =>
+        Sentinel(() => FoldCore(newKernel, entries, frontierAtEnd));
+
+    private static Hash32 FoldCore(Func<LedgerKernel> newKernel, IEnumerable<SequencedOp> entries, bool frontierAtEnd)
     {
         ArgumentNullException.ThrowIfNull(newKernel);
-        var kernel = newKernel();
+        var kernel = Build(newKernel);
         if (!frontierAtEnd) kernel.AdvanceRelayFrontier(long.MaxValue);
         foreach (var entry in entries) kernel.Apply(entry);
         kernel.AdvanceRelayFrontier(long.MaxValue);
@@ -87,7 +120,7 @@ public static class ReplayAssert
     /// to the lowest relay position it does not hold yet.</summary>
     private static Hash32 FoldLikeANode(Func<LedgerKernel> newKernel, IReadOnlyList<SequencedOp> order, Random random)
     {
-        var kernel = newKernel();
+        var kernel = Build(newKernel);
         var held = new SortedSet<long>();
         long prefix = 0;
         foreach (var entry in order)
@@ -104,5 +137,18 @@ public static class ReplayAssert
     }
 }
 
-/// <summary>Two folds that had to agree did not.</summary>
-public sealed class ReplayMismatchException(string message) : Exception(message);
+/// <summary>Two folds that had to agree did not, or the determinism sentinel saw one op's verb write different
+/// effects on two runs (then <see cref="Exception.InnerException"/> is the kernel's
+/// <see cref="NondeterministicVerbException"/>).</summary>
+public sealed class ReplayMismatchException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ReplayMismatchException(string message) : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public ReplayMismatchException(string message, Exception? inner) : base(message, inner)
+    {
+    }
+}
