@@ -93,6 +93,12 @@ internal sealed class CultureSensitivity
         var type = method.ContainingType;
         if (type is null) return null;
 
+        if (RegexRule(invocation, method, invocation.Arguments) is { } regexFinding) return regexFinding;
+        if (method is { Name: "ToString", IsImplicitlyDeclared: true, Parameters.Length: 0 } && PrintsMembersWithCulture(type))
+        {
+            return Found(invocation, "is a record's synthesized ToString, which prints its members with the current culture");
+        }
+
         if (type.SpecialType == SpecialType.System_String && StringMethod(invocation) is { } stringFinding) return stringFinding;
         if (type.SpecialType == SpecialType.System_Char && CharMethod(invocation) is { } charFinding) return charFinding;
         if (Is(type, _stringBuilder) || InheritsFrom(type, _textWriter))
@@ -106,7 +112,55 @@ internal sealed class CultureSensitivity
     }
 
     public Finding? Check(IObjectCreationOperation creation) =>
-        creation.Constructor is null ? null : ComparerRule(creation, creation.Arguments);
+        creation.Constructor is null ? null : ComparerRule(creation, creation.Arguments) ?? RegexRule(creation, creation.Constructor, creation.Arguments);
+
+    /// <summary>Regex matching without case follows the current culture's casing unless it is culture-invariant:
+    /// <c>RegexOptions.IgnoreCase</c> (or an inline <c>(?i)</c>) without <c>RegexOptions.CultureInvariant</c>.</summary>
+    public Finding? RegexRule(IOperation operation, IMethodSymbol method, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments)
+    {
+        if (method.ContainingType?.ToDisplayString() != "System.Text.RegularExpressions.Regex") return null;
+        const int ignoreCase = 1, cultureInvariant = 0x200;
+        var options = 0;
+        var inline = false;
+        foreach (var argument in arguments)
+        {
+            var value = argument.Value.WithoutConversions();
+            if (argument.Parameter?.Type.ToDisplayString() == "System.Text.RegularExpressions.RegexOptions" && value.ConstantValue is { HasValue: true, Value: { } constant })
+            {
+                options |= System.Convert.ToInt32(constant, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (argument.Parameter?.Name == "pattern" && value.ConstantValue is { HasValue: true, Value: string pattern })
+            {
+                inline = pattern.Contains("(?i", StringComparison.Ordinal);
+            }
+        }
+
+        if (((options & ignoreCase) == 0 && !inline) || (options & cultureInvariant) != 0) return null;
+        return Found(operation, method, "ignores case with the current culture's casing rules; add RegexOptions.CultureInvariant");
+    }
+
+    /// <summary>A record's synthesized ToString prints its members with the current culture.</summary>
+    public bool PrintsMembersWithCulture(ITypeSymbol? type)
+    {
+        if (type is not INamedTypeSymbol { IsRecord: true } record) return false;
+        var toString = record.GetMembers("ToString").OfType<IMethodSymbol>().FirstOrDefault(m => m.Parameters.Length == 0);
+        if (toString is { IsImplicitlyDeclared: false }) return false;
+        foreach (var member in record.GetMembers())
+        {
+            var memberType = member switch
+            {
+                IPropertySymbol { IsStatic: false, DeclaredAccessibility: Accessibility.Public, IsIndexer: false } p => p.Type,
+                IFieldSymbol { IsStatic: false, DeclaredAccessibility: Accessibility.Public } f => f.Type,
+                _ => null,
+            };
+            if (FormatsWithCulture(memberType, withFormat: false) || (memberType is not null && !SymbolEqualityComparer.Default.Equals(memberType, record) && PrintsMembersWithCulture(memberType)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public Finding? Check(IPropertyReferenceOperation reference)
     {
@@ -176,6 +230,12 @@ internal sealed class CultureSensitivity
                     break;
             }
 
+            if (PrintsMembersWithCulture(valueType))
+            {
+                return new Finding(Rules.CultureSensitive, interpolation.Syntax.GetLocation(), "$\"…\"",
+                    $"formats record {SymbolNames.Type(valueType!)}, whose synthesized ToString prints its members with the current culture");
+            }
+
             if (!FormatsWithCulture(valueType, withFormat)) continue;
             var canWrap = interpolation.Parent is not IInterpolatedStringHandlerCreationOperation && !asFormattable
                           && interpolation.Type?.SpecialType == SpecialType.System_String;
@@ -207,6 +267,12 @@ internal sealed class CultureSensitivity
         foreach (var operand in operands)
         {
             var type = operand.FormattedValue().Type;
+            if (PrintsMembersWithCulture(type))
+            {
+                return new Finding(Rules.CultureSensitive, operand.Syntax.GetLocation(), "string concatenation",
+                    $"formats record {SymbolNames.Type(type!)}, whose synthesized ToString prints its members with the current culture");
+            }
+
             if (FormatsWithCulture(type, withFormat: false))
             {
                 return new Finding(Rules.CultureSensitive, operand.Syntax.GetLocation(), "string concatenation",

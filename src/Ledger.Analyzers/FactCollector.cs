@@ -22,7 +22,7 @@ internal sealed class FactCollector
         OperationKind.AnonymousFunction, OperationKind.LocalFunction, OperationKind.DynamicInvocation,
         OperationKind.DynamicMemberReference, OperationKind.DynamicObjectCreation, OperationKind.DynamicIndexerAccess,
         OperationKind.InterpolatedString, OperationKind.LocalReference, OperationKind.ParameterReference,
-        OperationKind.ArrayElementReference,
+        OperationKind.ArrayElementReference, OperationKind.TypeParameterObjectCreation,
     ];
 
     private readonly Compilation _compilation;
@@ -142,6 +142,17 @@ internal sealed class FactCollector
                 Add(findings, Banned(creation, constructor) ?? _sealed.Check(creation, constructor) ?? _culture.Check(creation));
                 break;
 
+            case ITypeParameterObjectCreationOperation creation:
+                Add(findings, new Finding(Rules.Reflection, creation.Syntax.GetLocation(), $"new {creation.Type?.Name}()",
+                    "creates an instance of a type parameter by late binding (Activator), whose constructor the lint cannot follow"));
+                break;
+
+            case IConversionOperation { Operand.Type: IPointerTypeSymbol or IFunctionPointerTypeSymbol } pointer
+                when pointer.Type is { } target && target is not (IPointerTypeSymbol or IFunctionPointerTypeSymbol):
+                Add(findings, new Finding(Rules.Environment, pointer.Syntax.GetLocation(), "pointer as a number",
+                    "reads a memory address, which differs between runs and devices"));
+                break;
+
             case IConversionOperation conversion:
                 if (conversion.OperatorMethod is { } conversionMethod)
                 {
@@ -160,6 +171,8 @@ internal sealed class FactCollector
                 if (binary.OperatorKind == BinaryOperatorKind.Add && binary.Type?.SpecialType == SpecialType.System_String)
                 {
                     Add(findings, _culture.CheckConcatenation(binary, [binary.LeftOperand, binary.RightOperand]));
+                    FormattedBy(binary.LeftOperand.FormattedValue().Type, callees);
+                    FormattedBy(binary.RightOperand.FormattedValue().Type, callees);
                 }
 
                 break;
@@ -207,6 +220,11 @@ internal sealed class FactCollector
 
             case IInterpolatedStringOperation interpolation:
                 Add(findings, _culture.Check(interpolation));
+                foreach (var part in interpolation.Parts)
+                {
+                    if (part is IInterpolationOperation hole) FormattedBy(hole.Expression.FormattedValue().Type, callees);
+                }
+
                 break;
         }
 
@@ -270,6 +288,32 @@ internal sealed class FactCollector
     {
         if (type is null || !SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, _compilation.Assembly)) return;
         callees.Add(type.OriginalDefinition);
+    }
+
+    /// <summary>Formatting a value of a type declared here runs its ToString (the framework calls back into it).</summary>
+    private void FormattedBy(ITypeSymbol? type, List<ISymbol> callees)
+    {
+        for (var t = type as INamedTypeSymbol; t is not null; t = t.BaseType)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, _compilation.Assembly)) return;
+            foreach (var method in t.GetMembers("ToString").OfType<IMethodSymbol>())
+            {
+                if (!method.IsImplicitlyDeclared && !method.IsStatic) Call(method, callees);
+            }
+        }
+    }
+
+    /// <summary>Records a finding made outside the operation walk (a syntax check) for <paramref name="owner"/>.</summary>
+    public void Record(ISymbol owner, Finding finding, System.Action<Diagnostic> report)
+    {
+        owner = CallGraph.Normalize(owner);
+        if (_verbs.DeclaringVerb(owner) is { } verb)
+        {
+            report(VerbTypes.Report(finding.Rule, finding, VerbTypes.Chain(verb, SymbolNames.Node(owner), finding.Subject)));
+            return;
+        }
+
+        Facts(owner).Add(finding);
     }
 
     private static bool IsAssignmentTarget(IOperation operation) =>
