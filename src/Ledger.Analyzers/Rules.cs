@@ -12,6 +12,9 @@ internal static class Rules
 
     private const string ReachableMessage = "{0} in verb code: {1}";
 
+    // LDG0013 and LDG0014 are not configurable: NoWarn, a severity (by id, by category or for all analyzers) or a
+    // pragma cannot silence the rules that report silencing.
+
     // Code inside a verb type is reported as soon as it is analyzed (IDEs show it live and offer the
     // fixes there). Code reached through calls is known only once the whole compilation has been seen,
     // so it is reported from the compilation-end action with the tagged twin of the same rule.
@@ -83,14 +86,15 @@ internal static class Rules
         "Determinism rules are waived with [DeterminismWaiver], not suppressed",
         "{0} silences {1}; put [DeterminismWaiver(\"reason\")] on the member or type instead",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "A pragma or SuppressMessage hides a determinism error without a reviewable reason.");
+        description: "A pragma or SuppressMessage hides a determinism error without a reviewable reason.",
+        customTags: [WellKnownDiagnosticTags.NotConfigurable]);
 
     public static readonly DiagnosticDescriptor SuppressedByConfiguration = new(DiagnosticIds.SuppressedByConfiguration,
         "Determinism rules cannot be turned off by configuration",
         "{0} sets {1} to '{2}'; determinism rules stay errors, waive a member with [DeterminismWaiver(\"reason\")] instead",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "NoWarn, .editorconfig or .globalconfig severities would switch the lint off for a whole project.",
-        customTags: CompilationEnd);
+        customTags: [WellKnownDiagnosticTags.CompilationEnd, WellKnownDiagnosticTags.NotConfigurable]);
 
     /// <summary>The rules reported for code reachable from a verb, in both of their forms.</summary>
     public static readonly DiagnosticDescriptor[] ReachableRules =
