@@ -125,7 +125,12 @@ internal sealed class FactCollector
                 if (reference.Field.IsStatic) Initialize(reference.Field.ContainingType, callees);
                 Add(findings, Banned(reference, reference.Field)
                               ?? _culture.Check(reference)
-                              ?? (_waivers.IsWaived(reference.Field) ? null : _statics.Check(reference)));
+                              ?? (_waivers.IsWaived(reference.Field) ? null : _statics.Check(reference) ?? _statics.CheckInstance(reference, _verbs.IsVerb)));
+                break;
+
+            case IAnonymousFunctionOperation closure when !closure.Symbol.IsAsync && WritesCapturedVariable(closure) is { } captured && Escapes(closure):
+                Add(findings, new Finding(Rules.StaticMutableState, closure.Syntax.GetLocation(), $"closure over {captured}",
+                    "changes a captured variable and outlives the call that made it, so the variable is state kept between ops"));
                 break;
 
             case IEventReferenceOperation reference:
@@ -288,6 +293,61 @@ internal sealed class FactCollector
     {
         if (type is null || !SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, _compilation.Assembly)) return;
         callees.Add(type.OriginalDefinition);
+    }
+
+    /// <summary>The name of a local or parameter of an enclosing member that <paramref name="closure"/> assigns.</summary>
+    private static string? WritesCapturedVariable(IAnonymousFunctionOperation closure)
+    {
+        foreach (var operation in closure.Body.Descendants())
+        {
+            var target = operation switch
+            {
+                IAssignmentOperation assignment => assignment.Target,
+                IIncrementOrDecrementOperation step => step.Target,
+                _ => null,
+            };
+            var symbol = target switch
+            {
+                ILocalReferenceOperation local => (ISymbol)local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+            if (symbol is not null && !IsWithin(symbol.ContainingSymbol, closure.Symbol)) return symbol.Name;
+        }
+
+        return null;
+    }
+
+    private static bool IsWithin(ISymbol? symbol, ISymbol closure)
+    {
+        for (var s = symbol; s is not null; s = s.ContainingSymbol)
+        {
+            if (SymbolEqualityComparer.Default.Equals(s, closure)) return true;
+            if (s is not IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction }) return false;
+        }
+
+        return false;
+    }
+
+    /// <summary>A delegate that is returned, or stored in a field or property, outlives the call that made it.</summary>
+    private static bool Escapes(IAnonymousFunctionOperation closure)
+    {
+        for (var parent = closure.Parent; parent is not null; parent = parent.Parent)
+        {
+            switch (parent)
+            {
+                case IDelegateCreationOperation or IConversionOperation or IParenthesizedOperation:
+                    continue;
+                case IReturnOperation or IFieldInitializerOperation or IPropertyInitializerOperation:
+                    return true;
+                case ISimpleAssignmentOperation assignment:
+                    return assignment.Target is IFieldReferenceOperation or IPropertyReferenceOperation;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Formatting a value of a type declared here runs its ToString (the framework calls back into it).</summary>

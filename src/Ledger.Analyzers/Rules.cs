@@ -70,6 +70,10 @@ internal static class Rules
         "Verb code opens sealed personal data or reaches subject keys",
         "Keys differ between replicas and an erasure destroys them; a fold that read one would replay differently after a shred. Carry Sealed<T> values opaque; open them in read models.");
 
+    public static readonly DiagnosticDescriptor VerbInstanceState = Reachable(DiagnosticIds.VerbInstanceState,
+        "A verb keeps state on its instance or is constructed with a dependency",
+        "A manifest holds one verb instance for every op: a field it changes is state shared between ops, and a dependency handed to its constructor (a clock, a service) is code the lint cannot see. A verb is constructed only with constants (numbers, strings, enums, table handles) and keeps nothing between ops.");
+
     public static readonly DiagnosticDescriptor PersonalDataInClear = new(DiagnosticIds.PersonalDataInClear,
         "Personal data must be a sealed field",
         "'{0}' is marked [PersonalData] but its type is '{1}'; make it Ledger.Erasure.Sealed<{1}> so that an erasure can destroy it",
@@ -100,7 +104,7 @@ internal static class Rules
     public static readonly DiagnosticDescriptor[] ReachableRules =
     [
         WallClock, Randomness, Concurrency, InputOutput, Environment, UnorderedEnumeration, HashCode,
-        FloatingPoint, CultureSensitive, StaticMutableState, Reflection, SealedData,
+        FloatingPoint, CultureSensitive, StaticMutableState, Reflection, SealedData, VerbInstanceState,
         .. AtEnd.Values,
     ];
 
