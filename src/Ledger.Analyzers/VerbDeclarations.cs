@@ -123,6 +123,11 @@ internal sealed class VerbDeclarations
 
         if (type is not INamedTypeSymbol named || type.TypeKind is TypeKind.Delegate or TypeKind.Interface || type.IsAbstract) return false;
         var ns = named.ContainingNamespace?.ToDisplayString();
+        if (ns == "System" && named.Name is "DateTime" or "DateTimeOffset" or "TimeSpan" or "DateOnly" or "TimeOnly" or "Guid" or "Int128" or "UInt128")
+        {
+            return true;
+        }
+
         if (ns == "Ledger.Kernel") return named.Name != "VerbContext";
         if (named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T) return IsConstant(named.TypeArguments[0], depth + 1);
         if (ns == "System.Collections.Immutable" && named.Name is "ImmutableArray" or "ImmutableList" or "ImmutableDictionary" or "ImmutableSortedDictionary" or "ImmutableSortedSet" or "ImmutableHashSet")
