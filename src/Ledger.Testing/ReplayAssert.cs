@@ -90,6 +90,72 @@ public static class ReplayAssert
         return distinct.Count;
     }
 
+    /// <summary>The environment variable that replays one case of <see cref="Check"/>: set it to the seed a failure printed.</summary>
+    public const string SeedVariable = "LEDGER_SEED";
+
+    /// <summary>Checks <paramref name="cases"/> generated logs of <paramref name="spec"/>: replay equals live and
+    /// <paramref name="ordersPerLog"/> legal reorderings agree. Each case is one seed (a <c>ulong</c>) that fixes its
+    /// log, its size and its reorderings; a failure prints it as <c>LEDGER_SEED=&lt;seed&gt;</c>. With that
+    /// environment variable set (or <see cref="CheckCase"/>), only that case runs, exactly as it failed.</summary>
+    /// <param name="newKernel">Builds an empty kernel that knows the spec's manifest.</param>
+    /// <param name="spec">The logs to generate.</param>
+    /// <param name="cases">How many logs (for example 100 on pull requests, 10,000 nightly).</param>
+    /// <param name="ordersPerLog">Legal reorderings folded per log.</param>
+    /// <param name="seed">The run's seed; a random one when null (printed on failure either way).</param>
+    /// <exception cref="ReplayMismatchException">A case failed; the message names its seed.</exception>
+    public static void Check(Func<LedgerKernel> newKernel, LogSpec spec, int cases = 100, int ordersPerLog = 4, ulong? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(newKernel);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } text)
+        {
+            if (!ulong.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var only))
+            {
+                throw new ArgumentException($"{SeedVariable} must be a seed a failure printed (an unsigned integer), not '{text}'.");
+            }
+
+            CheckCase(newKernel, spec, only, ordersPerLog);
+            return;
+        }
+
+        var root = seed ?? (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) << 32 | (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
+        for (var i = 0; i < cases; i++) CheckCase(newKernel, spec, CaseSeed(root, i), ordersPerLog);
+    }
+
+    /// <summary>Runs the one case <paramref name="caseSeed"/> names (the seed a failure of <see cref="Check"/> printed).</summary>
+    /// <returns>The case's log.</returns>
+    public static GeneratedLog CheckCase(Func<LedgerKernel> newKernel, LogSpec spec, ulong caseSeed, int ordersPerLog = 4)
+    {
+        ArgumentNullException.ThrowIfNull(newKernel);
+        ArgumentNullException.ThrowIfNull(spec);
+        var log = CaseLog(spec, caseSeed);
+        try
+        {
+            ReplayEqualsLive(newKernel, log);
+            AllLegalOrdersAgree(newKernel, log, ordersPerLog, (int)(caseSeed % int.MaxValue));
+        }
+        catch (ReplayMismatchException e)
+        {
+            throw new ReplayMismatchException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{e.Message}\nReplay exactly this case: {SeedVariable}={caseSeed} (or ReplayAssert.CheckCase(newKernel, spec, {caseSeed}UL))."),
+                e.InnerException ?? e);
+        }
+
+        return log;
+    }
+
+    /// <summary>The log of case <paramref name="caseSeed"/>: its size (10 to 100) is derived from the seed too.</summary>
+    public static GeneratedLog CaseLog(LogSpec spec, ulong caseSeed) => LedgerGen.Sample(spec, 1, caseSeed, size: 10 + (int)(caseSeed % 91))[0];
+
+    // SplitMix64 of (root, index): independent, reproducible case seeds from one run seed.
+    private static ulong CaseSeed(ulong root, int index)
+    {
+        var z = root + 0x9E3779B97F4A7C15UL * (ulong)(index + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
     /// <summary>An FsCheck property: for generated logs of <paramref name="spec"/>, replay equals live and
     /// <paramref name="ordersPerLog"/> legal reorderings all agree.</summary>
     public static Property EveryLegalOrderGivesOneStateHash(Func<LedgerKernel> newKernel, LogSpec spec, int ordersPerLog = 3)
