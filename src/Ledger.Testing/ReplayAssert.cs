@@ -136,12 +136,110 @@ public static class ReplayAssert
         }
         catch (ReplayMismatchException e)
         {
+            var shrunk = Shrink(newKernel, log, ordersPerLog, caseSeed, out var last);
             throw new ReplayMismatchException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{e.Message}\nReplay exactly this case: {SeedVariable}={caseSeed} (or ReplayAssert.CheckCase(newKernel, spec, {caseSeed}UL))."),
+                $"{e.Message}\nShrunk from {log.Count} to {shrunk.Count} ops that still fail ({last.Message}):\n{Describe(shrunk)}Replay exactly this case: {SeedVariable}={caseSeed} (or ReplayAssert.CheckCase(newKernel, spec, {caseSeed}UL))."),
                 e.InnerException ?? e);
         }
 
         return log;
+    }
+
+    /// <summary>The smallest log found that still fails: greedily drops whole authors, then the tail of one author's
+    /// chain (a chain prefix stays a valid chain), renumbering relay positions in relay order. At most 200 folds.</summary>
+    /// <param name="newKernel">Builds an empty kernel.</param>
+    /// <param name="log">A failing log.</param>
+    /// <param name="ordersPerLog">Legal reorderings folded per attempt.</param>
+    /// <param name="seed">Seed of the reorderings.</param>
+    /// <param name="failure">The failure of the returned log.</param>
+    /// <returns>The shrunk log (the input when nothing smaller fails).</returns>
+    public static GeneratedLog Shrink(Func<LedgerKernel> newKernel, GeneratedLog log, int ordersPerLog, ulong seed, out ReplayMismatchException failure)
+    {
+        ArgumentNullException.ThrowIfNull(newKernel);
+        ArgumentNullException.ThrowIfNull(log);
+        failure = Fails(newKernel, log, ordersPerLog, seed) ?? new ReplayMismatchException("the log did not fail again");
+        var budget = 200;
+        var progress = true;
+        while (progress && budget > 0)
+        {
+            progress = false;
+            foreach (var candidate in Smaller(log))
+            {
+                if (--budget < 0) break;
+                if (Fails(newKernel, candidate, ordersPerLog, seed) is not { } e) continue;
+                log = candidate;
+                failure = e;
+                progress = true;
+                break;
+            }
+        }
+
+        return log;
+    }
+
+    private static ReplayMismatchException? Fails(Func<LedgerKernel> newKernel, GeneratedLog log, int ordersPerLog, ulong seed)
+    {
+        try
+        {
+            ReplayEqualsLive(newKernel, log);
+            AllLegalOrdersAgree(newKernel, log, ordersPerLog, (int)(seed % int.MaxValue));
+            return null;
+        }
+        catch (ReplayMismatchException e)
+        {
+            return e;
+        }
+        catch (LedgerException e)
+        {
+            return new ReplayMismatchException(e.Message, e);
+        }
+    }
+
+    private static IEnumerable<GeneratedLog> Smaller(GeneratedLog log)
+    {
+        var authors = log.Entries.Select(e => e.Op.Author).Distinct().ToList();
+        if (authors.Count > 1)
+        {
+            foreach (var author in authors) yield return Keep(log, e => e.Op.Author != author);
+        }
+
+        foreach (var author in authors)
+        {
+            var last = log.Entries.Where(e => e.Op.Author == author).Max(e => e.Op.Seq);
+            if (last > 1)
+            {
+                var half = Math.Max(1, last / 2);
+                yield return Keep(log, e => e.Op.Author != author || e.Op.Seq <= half);
+                if (last - 1 != half) yield return Keep(log, e => e.Op.Author != author || e.Op.Seq < last);
+            }
+        }
+    }
+
+    private static GeneratedLog Keep(GeneratedLog log, Func<SequencedOp, bool> keep) =>
+        log with { Entries = log.Entries.Where(keep).Select((e, i) => new SequencedOp(e.Op, i)).ToArray() };
+
+    /// <summary>One line per op: position, author#seq, verb@version, claim key and args (as JSON).</summary>
+    public static string Describe(GeneratedLog log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var sb = new System.Text.StringBuilder();
+        foreach (var e in log.Entries)
+        {
+            string args;
+            try
+            {
+                args = MessagePack.MessagePackSerializer.ConvertToJson(e.Op.Args);
+            }
+            catch (MessagePack.MessagePackSerializationException)
+            {
+                args = "0x" + Convert.ToHexString(e.Op.Args.Span);
+            }
+
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"  @{e.Position} {e.Op.Author}#{e.Op.Seq} {e.Op.Verb}@{e.Op.VerbVersion}{(e.Op.ClaimKey is { } k ? " claim " + k : "")} {args}\n");
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>The log of case <paramref name="caseSeed"/>: its size (10 to 100) is derived from the seed too.</summary>

@@ -41,8 +41,30 @@ public class SeedTests
             Assert.Contains($"{ReplayAssert.SeedVariable}={seed}", again.Message);
         }
 
+        Assert.Contains("Shrunk from", failure.Message);
+        Assert.Contains("rare.leak@1", failure.Message);
+
         var log = ReplayAssert.CaseLog(Spec, seed);
         Assert.Equal(log.Entries.Select(e => e.Op.ChainHash), ReplayAssert.CaseLog(Spec, seed).Entries.Select(e => e.Op.ChainHash));
         Assert.Contains(log.Entries, e => e.Op.Ref == first.Op);
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
+    public void A_failing_log_shrinks_to_one_author_whose_chain_ends_at_the_first_failing_op()
+    {
+        var failure = Assert.Throws<ReplayMismatchException>(() => ReplayAssert.Check(NewKernel, Spec, cases: 200, ordersPerLog: 1, seed: 42));
+        var seed = ulong.Parse(System.Text.RegularExpressions.Regex.Match(failure.Message, ReplayAssert.SeedVariable + @"=(\d+)").Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
+        var log = ReplayAssert.CaseLog(Spec, seed);
+
+        var shrunk = ReplayAssert.Shrink(NewKernel, log, 1, seed, out var still);
+        Assert.IsType<NondeterministicVerbException>(still.InnerException);
+        Assert.Single(shrunk.Entries.Select(e => e.Op.Author).Distinct());
+        var amounts = shrunk.Entries.Select(e => Leak.DecodeArgs(e.Op.Args).Amount).ToArray();
+        Assert.Equal(13, amounts[^1]);
+        Assert.DoesNotContain(13, amounts[..^1]);
+        Assert.True(shrunk.Count <= log.Count);
+        Assert.Equal(Enumerable.Range(0, shrunk.Count).Select(i => (long?)i), shrunk.Entries.Select(e => e.Position));
     }
 }
