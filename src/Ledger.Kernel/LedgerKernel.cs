@@ -250,7 +250,11 @@ public sealed partial class LedgerKernel
                 // Nothing is lost: what was not resumed goes back to the parking lot, in its order (after a
                 // fault too: the op that faulted is still parked, not counted as folded).
                 if (_pending.Remove(queue[i].Op.Ref, out var claim) && claim.Position is { } held) _sequenced.Remove(held);
-                _parking.Restore(queue.Skip(i).ToArray(), e => (null, true));
+                var rest = queue.Skip(i).ToArray();
+                _parking.Restore(rest, e => (null, true));
+
+                // Claims resumed before the failure wait again behind the keys the restored ops stop.
+                foreach (var key in rest.Select(e => e.Op.ClaimKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()) ParkPendingClaimsOn(key);
                 throw;
             }
         }
