@@ -139,6 +139,16 @@ internal sealed class CultureSensitivity
         return Found(operation, method, "ignores case with the current culture's casing rules; add RegexOptions.CultureInvariant");
     }
 
+    /// <summary>Hexadecimal and binary formats of an integer (<c>x8</c>, <c>X</c>, <c>b</c>) print digits only, in every culture.</summary>
+    private static bool IsCultureFreeIntegerFormat(ITypeSymbol? type, Optional<object?> format)
+    {
+        if (format is not { HasValue: true, Value: string text } || text.Length == 0 || text[0] is not ('x' or 'X' or 'b' or 'B')) return false;
+        if (text.Skip(1).Any(c => c is < '0' or > '9')) return false;
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable) type = nullable.TypeArguments[0];
+        return type?.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
+            or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64;
+    }
+
     /// <summary>A record's synthesized ToString prints its members with the current culture.</summary>
     public bool PrintsMembersWithCulture(ITypeSymbol? type)
     {
@@ -222,11 +232,18 @@ internal sealed class CultureSensitivity
                 case IInterpolationOperation hole:
                     valueType = hole.Expression.FormattedValue().Type;
                     withFormat = hole.FormatString is not null;
+                    if (hole.FormatString is { ConstantValue: var holeFormat } && IsCultureFreeIntegerFormat(valueType, holeFormat)) continue;
                     break;
                 case IInterpolatedStringAppendOperation { AppendCall: IInvocationOperation append } when append.Arguments.Length > 0:
                     valueType = append.Arguments[0].Value.FormattedValue().Type;
                     withFormat = append.Arguments.Any(a => a.Parameter?.Type.SpecialType == SpecialType.System_String && !a.IsOmittedOrNull()
                                                            && a.Parameter.Ordinal > 0);
+                    if (append.Arguments.FirstOrDefault(a => a.Parameter?.Name == "format") is { } format
+                        && IsCultureFreeIntegerFormat(valueType, format.Value.WithoutConversions().ConstantValue))
+                    {
+                        continue;
+                    }
+
                     break;
             }
 

@@ -41,7 +41,7 @@ public class FalsePositiveTests
             {
                 long x = args.Amount;
                 uint u = (uint)x;
-                ctx.Put(Tables2.Codes, args.Key, $"{(uint)(x & 0xffff)}-{(ulong)x}-{(byte)x}" + (ushort)x);
+                ctx.Put(Tables2.Codes, args.Key, $"{(uint)(x & 0xffff)}-{(ulong)x}-{(byte)x}-{x:x16}-{(int)x:X}-{u:b8}" + (ushort)x);
                 ctx.Put(Tables2.Codes, "signed", {|#0:$"{(long)u}"|});
             }
         }
