@@ -60,9 +60,10 @@ public static class ReplayAssert
         return liveHash;
     }
 
-    /// <summary>Folds <paramref name="orders"/> legal reorderings of <paramref name="log"/> (chosen from
-    /// <paramref name="seed"/>), each with the relay frontier advancing at random points as a real node's
-    /// would; every one must reach the same state hash as the relay order.</summary>
+    /// <summary>Folds legal reorderings of <paramref name="log"/>, each with the relay frontier advancing at random
+    /// points as a real node's would; every one must reach the same state hash as the relay order. When the log has
+    /// at most <paramref name="orders"/> legal orders, all of them are folded (exhaustive); otherwise
+    /// <paramref name="orders"/> random ones chosen from <paramref name="seed"/>.</summary>
     /// <returns>The number of distinct hashes seen (1 when the assertion holds).</returns>
     /// <exception cref="ReplayMismatchException">Two legal orders reached different hashes.</exception>
     public static int AllLegalOrdersAgree(Func<LedgerKernel> newKernel, GeneratedLog log, int orders, int seed) =>
@@ -75,6 +76,23 @@ public static class ReplayAssert
         var expected = FoldCore(newKernel, log.Entries, frontierAtEnd: true);
         var random = new Random(seed);
         var distinct = new HashSet<Hash32> { expected };
+
+        // A log with at most `orders` legal orders is checked exhaustively: every one of them, each with a frontier schedule.
+        if (LedgerGen.AllLegalOrders(log.Entries, orders) is { } every)
+        {
+            for (var i = 0; i < every.Count; i++)
+            {
+                var hash = FoldLikeANode(newKernel, every[i], new Random(seed ^ i));
+                distinct.Add(hash);
+                if (hash != expected)
+                {
+                    throw new ReplayMismatchException($"legal order #{i} of all {every.Count} reached {hash}; the relay order reached {expected}. Log: {log}.");
+                }
+            }
+
+            return distinct.Count;
+        }
+
         for (var i = 0; i < orders; i++)
         {
             var orderSeed = random.Next();
