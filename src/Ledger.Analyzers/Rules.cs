@@ -12,8 +12,8 @@ internal static class Rules
 
     private const string ReachableMessage = "{0} in verb code: {1}";
 
-    // LDG0013 and LDG0014 are not configurable: NoWarn, a severity (by id, by category or for all analyzers) or a
-    // pragma cannot silence the rules that report silencing.
+    // LDG0013 and LDG0014 are not configurable: NoWarn or a severity (by id, by category or for all analyzers)
+    // cannot silence the rules that report silencing.
 
     // Code inside a verb type is reported as soon as it is analyzed (IDEs show it live and offer the
     // fixes there). Code reached through calls is known only once the whole compilation has been seen,
