@@ -147,7 +147,7 @@ public static class DevicesAndRelay
     /// <summary>The books as a fresh replica folds a relay order.</summary>
     private static LedgerKernel Fold(IEnumerable<SignedOp> order)
     {
-        var kernel = new LedgerKernel(KeyEvents.Use(new KernelOptions { Manifests = Books.History() }));
+        var kernel = new LedgerKernel(KeyEvents.Use(new KernelOptions { Manifests = Books.History(), CheckDeterminism = true }));
         long position = 0;
         foreach (var op in order) kernel.Apply(op.Op, position++);
         kernel.AdvanceRelayFrontier(long.MaxValue);
