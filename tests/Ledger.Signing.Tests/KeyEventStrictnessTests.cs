@@ -99,7 +99,7 @@ public class KeyEventStrictnessTests
 
         var verifier = new AuthorChainVerifier(KeyEventCases.Ledger, bad[0].Op.Author);
         Assert.Equal(ChainBreak.BadKeyEvent, verifier.Check(bad[0]).Break);
-        Assert.Equal(ChainBreak.BadKeyEvent, verifier.AppendUnverified(bad[0], out _).Break);
+        Assert.Equal(ChainBreak.BadKeyEvent, verifier.AppendDeferringSignatureCheck(bad[0], out _).Break);
 
         // A chain file with the bad author first: the honest author after it still verifies.
         var honestAuthor = new TestAuthor("honest-till", KeyEventCases.Ledger);

@@ -73,12 +73,12 @@ public sealed class AuthorChainVerifier
     /// <summary>Advances over an op whose signature was verified before (by this process, when it was first
     /// received and stored), checking every rule but the signature. For rebuilding verifier state from a
     /// trusted local store without paying for signatures again; never for ops from the network.</summary>
-    public ChainCheck AppendVerified(SignedOp op) => AppendOwn(op);
+    public ChainCheck AppendWithoutSignatureCheck(SignedOp op) => AppendOwn(op);
 
     /// <summary>Checks every rule but the signature and advances, returning the key that must have signed.
     /// For verifying many ops' signatures in parallel: the caller must verify each signature with
     /// <paramref name="signer"/> and discard this verifier (use a <see cref="Clone"/>) when one fails.</summary>
-    public ChainCheck AppendUnverified(SignedOp op, out VerificationKey? signer)
+    public ChainCheck AppendDeferringSignatureCheck(SignedOp op, out VerificationKey? signer)
     {
         var check = CheckStructure(op, out signer, out var next);
         if (check.IsOk) Advance(op, next!);

@@ -312,30 +312,3 @@ public sealed partial class DeviceNode
         if (FrozenBecause is { } why) throw new RelayFrozenException($"this node no longer trusts its relay: {why}");
     }
 }
-
-/// <summary>What a node did with an offered checkpoint.</summary>
-public enum CheckpointStatus
-{
-    /// <summary>Verified and now the witnessed checkpoint (or equal to it).</summary>
-    Advanced = 1,
-
-    /// <summary>Refused: not the relay's, older than the witnessed one, or unprovable.</summary>
-    Refused = 2,
-
-    /// <summary>It proves the relay equivocated; the relay is frozen.</summary>
-    Evidence = 3,
-}
-
-/// <summary>The outcome of offering a checkpoint to a node.</summary>
-/// <param name="Status">What happened.</param>
-/// <param name="Reason">Why, for people.</param>
-/// <param name="Checkpoint">The checkpoint, when advanced.</param>
-/// <param name="Proof">The evidence, when the checkpoint proved equivocation.</param>
-public sealed record CheckpointVerdict(CheckpointStatus Status, string Reason, RelayCheckpoint? Checkpoint = null, Evidence? Proof = null)
-{
-    internal static CheckpointVerdict Advanced(RelayCheckpoint checkpoint) => new(CheckpointStatus.Advanced, "ok", checkpoint);
-
-    internal static CheckpointVerdict Refused(string reason) => new(CheckpointStatus.Refused, reason);
-
-    internal static CheckpointVerdict Evidence(Evidence proof) => new(CheckpointStatus.Evidence, "split view", Proof: proof);
-}

@@ -139,7 +139,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
             var signed = SignedOpCodec.Decode(record.Bytes);
             var author = signed.Op.Author;
             if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
-            var check = verifier.AppendVerified(signed);
+            var check = verifier.AppendWithoutSignatureCheck(signed);
             if (!check.IsOk) throw new LedgerException($"the node store holds {signed.Ref}, which does not continue its chain ({check.Break}: {check.Detail}): the store is corrupt.");
             results.Add(kernel.Apply(signed.Op, record.Position));
             if (options.Folded is not null) applied.Add(signed.Op);
@@ -177,7 +177,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
             log = AuthorLog.Incept(options.Ledger, label, currentKey, nextKeyDigest, out var inception, 0, options.Time, options.OpIds);
             await store.AppendAsync([new NodeOpRecord(inception.Ref, inception.Bytes, true, null)], cancellationToken: cancellationToken).ConfigureAwait(false);
             var verifier = new AuthorChainVerifier(options.Ledger, log.Author);
-            verifier.AppendVerified(inception);
+            verifier.AppendWithoutSignatureCheck(inception);
             verifiers[log.Author] = verifier;
             results.Add(kernel.Apply(inception.Op));
             applied.Add(inception.Op);
@@ -494,7 +494,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
                 {
                     foreach (var p in batch)
                     {
-                        _verifiers[Author].AppendVerified(p.Signed);
+                        _verifiers[Author].AppendWithoutSignatureCheck(p.Signed);
                         Track(p.Signed.Op);
                         results.Add(_kernel.Apply(p.Signed.Op));
                         _own.Add(p.Signed, DurabilityRung.Local, null, null, p.Done);

@@ -140,7 +140,7 @@ public sealed class Relay : IRelayProtocol, IDisposable
                     continue;
                 }
 
-                var check = verifier.AppendUnverified(op, out var signer);
+                var check = verifier.AppendDeferringSignatureCheck(op, out var signer);
                 if (!check.IsOk)
                 {
                     results[i] = new IngestResult(i, op.Ref, IngestStatus.Refused, Refusal: IngestRefusal.InvalidChain, Break: check.Break, Detail: check.Detail);
