@@ -114,7 +114,7 @@ public static class CustomerErasure
             Key = SigningKey.FromSeed(Seed(site, seed, 0));
             using var next = SigningKey.FromSeed(Seed(site, seed, 1));
             Author = AuthorLog.Incept(Ledger, site + "-desk", Key, next.Public.Digest, out var inception, 0, Clock, _ => new Guid(Seed(site, seed, 2 + _ops++).AsSpan(0, 16)));
-            Kernel = new LedgerKernel(ErasureManifest.Use(KeyEvents.Use(new KernelOptions { Manifests = Books.History() })));
+            Kernel = new LedgerKernel(ErasureManifest.Use(KeyEvents.Use(new KernelOptions { Manifests = Books.History(), CheckDeterminism = true })));
             Store = new SqliteSubjectKeyStore(Path.Combine(_directory, "keys.db"));
             Erasure = new ErasureReplica(Ledger, Author.Author, Key, ReplicaKeyPair.Generate(random), Store, Clock, random);
             Receive(inception);

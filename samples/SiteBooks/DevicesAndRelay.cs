@@ -35,10 +35,15 @@ public static class DevicesAndRelay
         var relay = new Relay(new RelayOptions { Ledger = ledger }, relayStore);
         var labels = new[] { "site-a-till-1", "site-b-till-1", "site-c-till-1" };
         var links = labels.Select(_ => new InMemoryRelayTransport(relay)).ToArray();
-        var nodes = labels.Select((label, i) => DeviceNode.Open(
-            new NodeOptions { Ledger = ledger, Manifests = Books.History(), Time = clock },
-            new SqliteNodeStore(Path.Combine(folder, label + ".db"), capBytes: 4L * 1024 * 1024),
-            Key(label, seed, 0), label, Key(label, seed, 1).Public.Digest)).ToArray();
+        var nodes = new DeviceNode[labels.Length];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            nodes[i] = await DeviceNode.InceptAsync(
+                new NodeOptions { Ledger = ledger, Manifests = Books.History(), Time = clock },
+                new SqliteNodeStore(Path.Combine(folder, labels[i] + ".db"), capBytes: 4L * 1024 * 1024),
+                Key(labels[i], seed, 0), labels[i], Key(labels[i], seed, 1).Public.Digest);
+        }
+
         try
         {
             var invoices = 0;
@@ -95,9 +100,9 @@ public static class DevicesAndRelay
 
             // The relay's disk is lost: rebuild it from the three tills' stores and compare the books.
             var rebuilt = new Relay(new RelayOptions { Ledger = ledger }, new InMemoryRelayStore());
-            var report = RelayRebuild.Run(nodes.Select(n => n.Store).ToArray(), rebuilt);
-            var before = Fold(Order(relay));
-            var after = Fold(Order(rebuilt));
+            var report = await RelayRebuild.RunAsync(nodes.Select(n => n.Store).ToArray(), rebuilt);
+            var before = Fold(await OrderAsync(relay));
+            var after = Fold(await OrderAsync(rebuilt));
             var maxDiff = MaxDiffCents(before, after);
             var match = before.StateHash() == after.StateHash() && report.Complete;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -106,7 +111,7 @@ public static class DevicesAndRelay
             // Site A's till is wiped after working offline; its last export brings everything back.
             links[0].Online = false;
             await Trade(nodes[0], 25);
-            var export = nodes[0].Export();
+            var export = (await nodes[0].ExportAsync());
             var liveHash = nodes[0].StateHash();
             var restoredPath = Path.Combine(folder, "site-a-restored.db");
             await using var restored = await DeviceNode.ImportAsync(
@@ -126,12 +131,12 @@ public static class DevicesAndRelay
     private static string Describe(NodeHealth health) =>
         health.IsHealthy ? "healthy" : $"{health.Worst}({string.Join('+', health.Findings.Select(f => f.Code))})";
 
-    private static List<SignedOp> Order(Relay relay)
+    private static async Task<List<SignedOp>> OrderAsync(Relay relay)
     {
         var order = new List<SignedOp>();
         for (long from = 0; from < relay.Size;)
         {
-            var page = relay.Pull(from);
+            var page = await relay.PullAsync(from);
             order.AddRange(page.Ops.Select(o => SignedOpCodec.Decode(o.Bytes)));
             from += page.Ops.Count;
         }
@@ -142,7 +147,7 @@ public static class DevicesAndRelay
     /// <summary>The books as a fresh replica folds a relay order.</summary>
     private static LedgerKernel Fold(IEnumerable<SignedOp> order)
     {
-        var kernel = new LedgerKernel(KeyEvents.Use(new KernelOptions { Manifests = Books.History() }));
+        var kernel = new LedgerKernel(KeyEvents.Use(new KernelOptions { Manifests = Books.History(), CheckDeterminism = true }));
         long position = 0;
         foreach (var op in order) kernel.Apply(op.Op, position++);
         kernel.AdvanceRelayFrontier(long.MaxValue);

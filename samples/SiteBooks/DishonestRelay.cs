@@ -24,9 +24,14 @@ public static class DishonestRelay
         var fork = new ForkedRelay(relayKey);
         var gossip = new PeerGossip();
         var labels = new[] { "site-a-till-9", "site-b-till-9" };
-        var nodes = labels.Select(label => DeviceNode.Open(
-            new NodeOptions { Ledger = Ledger, Manifests = Books.History(), TrustedRelay = vkey },
-            new InMemoryNodeStore(), Key(label, seed), label, Key(label + "/next", seed).Public.Digest)).ToArray();
+        var nodes = new DeviceNode[labels.Length];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            nodes[i] = await DeviceNode.InceptAsync(
+                new NodeOptions { Ledger = Ledger, Manifests = Books.History(), TrustedRelay = vkey },
+                new InMemoryNodeStore(), Key(labels[i], seed), labels[i], Key(labels[i] + "/next", seed).Public.Digest);
+        }
+
         try
         {
             foreach (var node in nodes) gossip.Join(node);
@@ -48,7 +53,8 @@ public static class DishonestRelay
                 }
             }
 
-            var evidence = nodes.SelectMany(n => n.Evidence).FirstOrDefault();
+            Ledger.Signing.Evidence? evidence = null;
+            foreach (var n in nodes) evidence ??= (await n.GetEvidenceAsync()).FirstOrDefault();
             var detected = evidence is not null && nodes.Any(n => n.FrozenBecause is not null);
             var verifies = false;
             var accused = "-";
@@ -93,7 +99,7 @@ public static class DishonestRelay
                 if (siteB)
                 {
                     var answer = await _view.PushAsync(batch, cancellationToken);
-                    fork._viewA.Push(batch);
+                    await fork._viewA.PushAsync(batch, cancellationToken);
                     return answer;
                 }
 
@@ -102,15 +108,15 @@ public static class DishonestRelay
                 return own;
             }
 
-            public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
+            public async Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
             {
                 if (siteB)
                 {
-                    foreach (var late in fork._lateForB) fork._viewB.Push(late);
+                    foreach (var late in fork._lateForB) await fork._viewB.PushAsync(late, cancellationToken);
                     fork._lateForB.Clear();
                 }
 
-                return _view.PullAsync(fromPosition, max, cancellationToken);
+                return await _view.PullAsync(fromPosition, max, cancellationToken);
             }
 
             public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>

@@ -51,8 +51,8 @@ public static class HttpRelayDemo
             foreach (var label in labels)
             {
                 var key = Key(label, seed, 0);
-                var node = DeviceNode.Open(new NodeOptions { Ledger = ledger, Manifests = Books.History(), TrustedRelay = relay.CheckpointVerifierKey },
-                    new InMemoryNodeStore(), key, label, Key(label, seed, 1).Public.Digest);
+                var node = (await DeviceNode.InceptAsync(new NodeOptions { Ledger = ledger, Manifests = Books.History(), TrustedRelay = relay.CheckpointVerifierKey },
+                    new InMemoryNodeStore(), key, label, Key(label, seed, 1).Public.Digest));
                 nodes.Add(node);
                 var grant = RelayLedger.IssueMembership(ledger, admin, adminKey, node.Author);
                 var signer = new RequestSigner(node.Author, () => key, grant.Bytes);

@@ -33,7 +33,8 @@ for (var i = 0; i < args.Length; i++)
 
 var scenario = new Scenario(seed, sites: 3, tillsPerSite: 2);
 var log = scenario.Generate(ops);
-KernelOptions Options() => new() { Manifests = Books.History() };
+// The determinism sentinel is on in the demo: every op's verb runs twice and a difference stops the fold, loudly.
+KernelOptions Options() => new() { Manifests = Books.History(), CheckDeterminism = true };
 
 // The live replica: folds ops as the relay delivers them, learning the relay prefix as it goes.
 var live = new LedgerKernel(Options());
@@ -114,7 +115,7 @@ ok &= claimOk;
 
 // ⑤ Migration: some tills adopted v2 (VAT) mid-log while the others kept writing v1 ops.
 var v1Ops = log.Where(e => e.Op.Manifest == Books.V1.Id).ToList();
-var frozenV1 = new LedgerKernel(new KernelOptions { Manifests = Books.History(withV2: false) });
+var frozenV1 = new LedgerKernel(new KernelOptions { Manifests = Books.History(withV2: false), CheckDeterminism = true });
 var frozenBoth = new LedgerKernel(Options());
 foreach (var entry in v1Ops)
 {
@@ -128,7 +129,7 @@ var oldOpsFrozen = frozenV1.StateHash() == frozenBoth.StateHash();
 
 // A replica still running v1 software parks the v2 ops loudly, updates, and catches up.
 var oldHistory = Books.History(withV2: false);
-var oldReplica = new LedgerKernel(new KernelOptions { Manifests = oldHistory });
+var oldReplica = new LedgerKernel(new KernelOptions { Manifests = oldHistory, CheckDeterminism = true });
 foreach (var entry in LedgerGen.LegalOrder(log, seed + 7)) oldReplica.Apply(entry);
 oldReplica.AdvanceRelayFrontier(long.MaxValue);
 var parkedBefore = oldReplica.Parked;

@@ -59,6 +59,7 @@ internal sealed class CallGraph
         {
             case IMethodSymbol { MethodKind: MethodKind.Constructor } constructor:
                 successors.AddRange(Initialized(constructor.ContainingType, isStatic: false));
+                successors.AddRange(Callbacks(constructor.ContainingType));
                 if (constructor.ContainingType.BaseType is { } baseType) successors.AddRange(baseType.InstanceConstructors.Select(Normalize));
                 break;
             case INamedTypeSymbol type:
@@ -79,6 +80,33 @@ internal sealed class CallGraph
     {
         var location = symbol.Locations.FirstOrDefault(l => l.IsInSource);
         return location is null ? (string.Empty, 0) : (location.SourceTree!.FilePath, location.SourceSpan.Start);
+    }
+
+    /// <summary>An object handed to the framework is called back there: its overrides of framework members
+    /// (ToString, Equals, CompareTo…) and its implementations of framework interfaces (IComparer, IEnumerable…).
+    /// Constructing it makes them reachable, since whoever holds it may pass it on.</summary>
+    private static IEnumerable<ISymbol> Callbacks(INamedTypeSymbol type)
+    {
+        var assembly = type.ContainingAssembly;
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (method.IsStatic || method.IsImplicitlyDeclared || method.DeclaringSyntaxReferences.Length == 0) continue;
+            var root = method.OverriddenMethod;
+            while (root?.OverriddenMethod is { } further) root = further;
+            if (root is not null && !Declared(root, assembly)) yield return Normalize(method);
+        }
+
+        foreach (var contract in type.AllInterfaces.Where(i => !Declared(i, assembly)))
+        {
+            foreach (var member in contract.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (type.FindImplementationForInterfaceMember(member) is IMethodSymbol implementation && Declared(implementation, assembly)
+                    && implementation.DeclaringSyntaxReferences.Length > 0)
+                {
+                    yield return Normalize(implementation);
+                }
+            }
+        }
     }
 
     private static IEnumerable<ISymbol> Initialized(INamedTypeSymbol type, bool isStatic) =>

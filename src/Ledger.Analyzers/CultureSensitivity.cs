@@ -93,6 +93,12 @@ internal sealed class CultureSensitivity
         var type = method.ContainingType;
         if (type is null) return null;
 
+        if (RegexRule(invocation, method, invocation.Arguments) is { } regexFinding) return regexFinding;
+        if (method is { Name: "ToString", IsImplicitlyDeclared: true, Parameters.Length: 0 } && PrintsMembersWithCulture(type))
+        {
+            return Found(invocation, "is a record's synthesized ToString, which prints its members with the current culture");
+        }
+
         if (type.SpecialType == SpecialType.System_String && StringMethod(invocation) is { } stringFinding) return stringFinding;
         if (type.SpecialType == SpecialType.System_Char && CharMethod(invocation) is { } charFinding) return charFinding;
         if (Is(type, _stringBuilder) || InheritsFrom(type, _textWriter))
@@ -106,7 +112,65 @@ internal sealed class CultureSensitivity
     }
 
     public Finding? Check(IObjectCreationOperation creation) =>
-        creation.Constructor is null ? null : ComparerRule(creation, creation.Arguments);
+        creation.Constructor is null ? null : ComparerRule(creation, creation.Arguments) ?? RegexRule(creation, creation.Constructor, creation.Arguments);
+
+    /// <summary>Regex matching without case follows the current culture's casing unless it is culture-invariant:
+    /// <c>RegexOptions.IgnoreCase</c> (or an inline <c>(?i)</c>) without <c>RegexOptions.CultureInvariant</c>.</summary>
+    public Finding? RegexRule(IOperation operation, IMethodSymbol method, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments)
+    {
+        if (method.ContainingType?.ToDisplayString() != "System.Text.RegularExpressions.Regex") return null;
+        const int ignoreCase = 1, cultureInvariant = 0x200;
+        var options = 0;
+        var inline = false;
+        foreach (var argument in arguments)
+        {
+            var value = argument.Value.WithoutConversions();
+            if (argument.Parameter?.Type.ToDisplayString() == "System.Text.RegularExpressions.RegexOptions" && value.ConstantValue is { HasValue: true, Value: { } constant })
+            {
+                options |= System.Convert.ToInt32(constant, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (argument.Parameter?.Name == "pattern" && value.ConstantValue is { HasValue: true, Value: string pattern })
+            {
+                inline = pattern.Contains("(?i", StringComparison.Ordinal);
+            }
+        }
+
+        if (((options & ignoreCase) == 0 && !inline) || (options & cultureInvariant) != 0) return null;
+        return Found(operation, method, "ignores case with the current culture's casing rules; add RegexOptions.CultureInvariant");
+    }
+
+    /// <summary>Hexadecimal and binary formats of an integer (<c>x8</c>, <c>X</c>, <c>b</c>) print digits only, in every culture.</summary>
+    private static bool IsCultureFreeIntegerFormat(ITypeSymbol? type, Optional<object?> format)
+    {
+        if (format is not { HasValue: true, Value: string text } || text.Length == 0 || text[0] is not ('x' or 'X' or 'b' or 'B')) return false;
+        if (text.Skip(1).Any(c => c is < '0' or > '9')) return false;
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable) type = nullable.TypeArguments[0];
+        return type?.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
+            or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64;
+    }
+
+    /// <summary>A record's synthesized ToString prints its members with the current culture.</summary>
+    public bool PrintsMembersWithCulture(ITypeSymbol? type)
+    {
+        if (type is not INamedTypeSymbol { IsRecord: true } record) return false;
+        var toString = record.GetMembers("ToString").OfType<IMethodSymbol>().FirstOrDefault(m => m.Parameters.Length == 0);
+        if (toString is { IsImplicitlyDeclared: false }) return false;
+        foreach (var member in record.GetMembers())
+        {
+            var memberType = member switch
+            {
+                IPropertySymbol { IsStatic: false, DeclaredAccessibility: Accessibility.Public, IsIndexer: false } p => p.Type,
+                IFieldSymbol { IsStatic: false, DeclaredAccessibility: Accessibility.Public } f => f.Type,
+                _ => null,
+            };
+            if (FormatsWithCulture(memberType, withFormat: false) || (memberType is not null && !SymbolEqualityComparer.Default.Equals(memberType, record) && PrintsMembersWithCulture(memberType)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public Finding? Check(IPropertyReferenceOperation reference)
     {
@@ -166,14 +230,27 @@ internal sealed class CultureSensitivity
             switch (part)
             {
                 case IInterpolationOperation hole:
-                    valueType = hole.Expression.WithoutConversions().Type;
+                    valueType = hole.Expression.FormattedValue().Type;
                     withFormat = hole.FormatString is not null;
+                    if (hole.FormatString is { ConstantValue: var holeFormat } && IsCultureFreeIntegerFormat(valueType, holeFormat)) continue;
                     break;
                 case IInterpolatedStringAppendOperation { AppendCall: IInvocationOperation append } when append.Arguments.Length > 0:
-                    valueType = append.Arguments[0].Value.WithoutConversions().Type;
+                    valueType = append.Arguments[0].Value.FormattedValue().Type;
                     withFormat = append.Arguments.Any(a => a.Parameter?.Type.SpecialType == SpecialType.System_String && !a.IsOmittedOrNull()
                                                            && a.Parameter.Ordinal > 0);
+                    if (append.Arguments.FirstOrDefault(a => a.Parameter?.Name == "format") is { } format
+                        && IsCultureFreeIntegerFormat(valueType, format.Value.WithoutConversions().ConstantValue))
+                    {
+                        continue;
+                    }
+
                     break;
+            }
+
+            if (PrintsMembersWithCulture(valueType))
+            {
+                return new Finding(Rules.CultureSensitive, interpolation.Syntax.GetLocation(), "$\"…\"",
+                    $"formats record {SymbolNames.Type(valueType!)}, whose synthesized ToString prints its members with the current culture");
             }
 
             if (!FormatsWithCulture(valueType, withFormat)) continue;
@@ -206,7 +283,13 @@ internal sealed class CultureSensitivity
     {
         foreach (var operand in operands)
         {
-            var type = operand.WithoutConversions().Type;
+            var type = operand.FormattedValue().Type;
+            if (PrintsMembersWithCulture(type))
+            {
+                return new Finding(Rules.CultureSensitive, operand.Syntax.GetLocation(), "string concatenation",
+                    $"formats record {SymbolNames.Type(type!)}, whose synthesized ToString prints its members with the current culture");
+            }
+
             if (FormatsWithCulture(type, withFormat: false))
             {
                 return new Finding(Rules.CultureSensitive, operand.Syntax.GetLocation(), "string concatenation",

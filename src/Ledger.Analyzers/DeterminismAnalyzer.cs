@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -28,6 +29,32 @@ public sealed class DeterminismAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(Start);
     }
 
+    /// <summary>A <c>stackalloc</c> without an initializer under <c>[SkipLocalsInit]</c> holds whatever the stack held
+    /// before: reading it reads another call's leftovers, which differ between runs.</summary>
+    private static void UninitializedStackMemory(SyntaxNodeAnalysisContext context, FactCollector collector)
+    {
+        var initialized = context.Node switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.StackAllocArrayCreationExpressionSyntax explicitSize => explicitSize.Initializer is not null,
+            _ => true,
+        };
+        if (initialized || context.ContainingSymbol is not { } owner || !SkipsLocalsInit(owner)) return;
+        collector.Record(owner, new Finding(Rules.Environment, context.Node.GetLocation(), "stackalloc under [SkipLocalsInit]",
+            "reads uninitialized stack memory, which holds what earlier calls left there"), context.ReportDiagnostic);
+    }
+
+    private static bool SkipsLocalsInit(ISymbol symbol)
+    {
+        for (var s = symbol; s is not null; s = s.ContainingSymbol)
+        {
+            if (s.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.SkipLocalsInitAttribute")) return true;
+            if (s is IModuleSymbol or IAssemblySymbol) break;
+        }
+
+        return symbol.ContainingModule?.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.SkipLocalsInitAttribute") == true
+               || symbol.ContainingAssembly?.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.SkipLocalsInitAttribute") == true;
+    }
+
     private static void Start(CompilationStartAnalysisContext context)
     {
         var compilation = context.Compilation;
@@ -43,6 +70,9 @@ public sealed class DeterminismAnalyzer : DiagnosticAnalyzer
         var sourceTypes = new ConcurrentBag<INamedTypeSymbol>();
 
         context.RegisterOperationAction(collector.Collect, FactCollector.Kinds);
+        context.RegisterSyntaxNodeAction(c => UninitializedStackMemory(c, collector),
+            Microsoft.CodeAnalysis.CSharp.SyntaxKind.StackAllocArrayCreationExpression,
+            Microsoft.CodeAnalysis.CSharp.SyntaxKind.ImplicitStackAllocArrayCreationExpression);
         context.RegisterSymbolAction(collector.CollectAsyncMethod, SymbolKind.Method);
         context.RegisterSymbolAction(c =>
         {

@@ -52,11 +52,14 @@ public static class DiagnosticIds
     /// <summary>A <c>[PersonalData]</c> member whose type is not a sealed field.</summary>
     public const string PersonalDataInClear = "LDG0016";
 
+    /// <summary>State kept on a verb instance, and dependencies a verb is constructed with.</summary>
+    public const string VerbInstanceState = "LDG0017";
+
     /// <summary>Every id of the lint, in order.</summary>
     public static readonly string[] All =
     [
         WallClock, Randomness, Concurrency, InputOutput, Environment, UnorderedEnumeration, HashCode,
         FloatingPoint, CultureSensitive, StaticMutableState, Reflection, WaiverWithoutReason,
-        SuppressedInSource, SuppressedByConfiguration, SealedData, PersonalDataInClear,
+        SuppressedInSource, SuppressedByConfiguration, SealedData, PersonalDataInClear, VerbInstanceState,
     ];
 }

@@ -22,7 +22,7 @@ internal sealed class FactCollector
         OperationKind.AnonymousFunction, OperationKind.LocalFunction, OperationKind.DynamicInvocation,
         OperationKind.DynamicMemberReference, OperationKind.DynamicObjectCreation, OperationKind.DynamicIndexerAccess,
         OperationKind.InterpolatedString, OperationKind.LocalReference, OperationKind.ParameterReference,
-        OperationKind.ArrayElementReference,
+        OperationKind.ArrayElementReference, OperationKind.TypeParameterObjectCreation,
     ];
 
     private readonly Compilation _compilation;
@@ -125,7 +125,12 @@ internal sealed class FactCollector
                 if (reference.Field.IsStatic) Initialize(reference.Field.ContainingType, callees);
                 Add(findings, Banned(reference, reference.Field)
                               ?? _culture.Check(reference)
-                              ?? (_waivers.IsWaived(reference.Field) ? null : _statics.Check(reference)));
+                              ?? (_waivers.IsWaived(reference.Field) ? null : _statics.Check(reference) ?? _statics.CheckInstance(reference, _verbs.IsVerb)));
+                break;
+
+            case IAnonymousFunctionOperation closure when !closure.Symbol.IsAsync && WritesCapturedVariable(closure) is { } captured && Escapes(closure):
+                Add(findings, new Finding(Rules.StaticMutableState, closure.Syntax.GetLocation(), $"closure over {captured}",
+                    "changes a captured variable and outlives the call that made it, so the variable is state kept between ops"));
                 break;
 
             case IEventReferenceOperation reference:
@@ -140,6 +145,17 @@ internal sealed class FactCollector
             case IObjectCreationOperation creation when creation.Constructor is { } constructor:
                 Call(constructor, callees);
                 Add(findings, Banned(creation, constructor) ?? _sealed.Check(creation, constructor) ?? _culture.Check(creation));
+                break;
+
+            case ITypeParameterObjectCreationOperation creation:
+                Add(findings, new Finding(Rules.Reflection, creation.Syntax.GetLocation(), $"new {creation.Type?.Name}()",
+                    "creates an instance of a type parameter by late binding (Activator), whose constructor the lint cannot follow"));
+                break;
+
+            case IConversionOperation { Operand.Type: IPointerTypeSymbol or IFunctionPointerTypeSymbol } pointer
+                when pointer.Type is { } target && target is not (IPointerTypeSymbol or IFunctionPointerTypeSymbol):
+                Add(findings, new Finding(Rules.Environment, pointer.Syntax.GetLocation(), "pointer as a number",
+                    "reads a memory address, which differs between runs and devices"));
                 break;
 
             case IConversionOperation conversion:
@@ -160,6 +176,8 @@ internal sealed class FactCollector
                 if (binary.OperatorKind == BinaryOperatorKind.Add && binary.Type?.SpecialType == SpecialType.System_String)
                 {
                     Add(findings, _culture.CheckConcatenation(binary, [binary.LeftOperand, binary.RightOperand]));
+                    FormattedBy(binary.LeftOperand.FormattedValue().Type, callees);
+                    FormattedBy(binary.RightOperand.FormattedValue().Type, callees);
                 }
 
                 break;
@@ -207,6 +225,11 @@ internal sealed class FactCollector
 
             case IInterpolatedStringOperation interpolation:
                 Add(findings, _culture.Check(interpolation));
+                foreach (var part in interpolation.Parts)
+                {
+                    if (part is IInterpolationOperation hole) FormattedBy(hole.Expression.FormattedValue().Type, callees);
+                }
+
                 break;
         }
 
@@ -270,6 +293,87 @@ internal sealed class FactCollector
     {
         if (type is null || !SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, _compilation.Assembly)) return;
         callees.Add(type.OriginalDefinition);
+    }
+
+    /// <summary>The name of a local or parameter of an enclosing member that <paramref name="closure"/> assigns.</summary>
+    private static string? WritesCapturedVariable(IAnonymousFunctionOperation closure)
+    {
+        foreach (var operation in closure.Body.Descendants())
+        {
+            var target = operation switch
+            {
+                IAssignmentOperation assignment => assignment.Target,
+                IIncrementOrDecrementOperation step => step.Target,
+                _ => null,
+            };
+            var symbol = target switch
+            {
+                ILocalReferenceOperation local => (ISymbol)local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+            if (symbol is not null && !IsWithin(symbol.ContainingSymbol, closure.Symbol)) return symbol.Name;
+        }
+
+        return null;
+    }
+
+    private static bool IsWithin(ISymbol? symbol, ISymbol closure)
+    {
+        for (var s = symbol; s is not null; s = s.ContainingSymbol)
+        {
+            if (SymbolEqualityComparer.Default.Equals(s, closure)) return true;
+            if (s is not IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction }) return false;
+        }
+
+        return false;
+    }
+
+    /// <summary>A delegate that is returned, or stored in a field or property, outlives the call that made it.</summary>
+    private static bool Escapes(IAnonymousFunctionOperation closure)
+    {
+        for (var parent = closure.Parent; parent is not null; parent = parent.Parent)
+        {
+            switch (parent)
+            {
+                case IDelegateCreationOperation or IConversionOperation or IParenthesizedOperation:
+                    continue;
+                case IReturnOperation or IFieldInitializerOperation or IPropertyInitializerOperation:
+                    return true;
+                case ISimpleAssignmentOperation assignment:
+                    return assignment.Target is IFieldReferenceOperation or IPropertyReferenceOperation;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Formatting a value of a type declared here runs its ToString (the framework calls back into it).</summary>
+    private void FormattedBy(ITypeSymbol? type, List<ISymbol> callees)
+    {
+        for (var t = type as INamedTypeSymbol; t is not null; t = t.BaseType)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, _compilation.Assembly)) return;
+            foreach (var method in t.GetMembers("ToString").OfType<IMethodSymbol>())
+            {
+                if (!method.IsImplicitlyDeclared && !method.IsStatic) Call(method, callees);
+            }
+        }
+    }
+
+    /// <summary>Records a finding made outside the operation walk (a syntax check) for <paramref name="owner"/>.</summary>
+    public void Record(ISymbol owner, Finding finding, System.Action<Diagnostic> report)
+    {
+        owner = CallGraph.Normalize(owner);
+        if (_verbs.DeclaringVerb(owner) is { } verb)
+        {
+            report(VerbTypes.Report(finding.Rule, finding, VerbTypes.Chain(verb, SymbolNames.Node(owner), finding.Subject)));
+            return;
+        }
+
+        Facts(owner).Add(finding);
     }
 
     private static bool IsAssignmentTarget(IOperation operation) =>

@@ -101,6 +101,23 @@ internal sealed class ForbiddenApis
         Members("System.DateTimeOffset", environment, "uses the local time zone", "ToLocalTime", "LocalDateTime", "op_Implicit");
         Constructors("System.DateTimeOffset", environment, "uses the local time zone's offset", firstParameter: SpecialType.System_DateTime, parameterCount: 1);
 
+        // The CPU: vector widths and instruction sets differ between devices, so code that branches on them folds differently.
+        Members("System.Numerics.Vector`1", environment, "is the CPU's vector width", "Count");
+        Members("System.Numerics.Vector", environment, "depends on the CPU", "IsHardwareAccelerated");
+        foreach (var vector in new[] { "System.Runtime.Intrinsics.Vector64", "System.Runtime.Intrinsics.Vector128", "System.Runtime.Intrinsics.Vector256", "System.Runtime.Intrinsics.Vector512" })
+        {
+            Members(vector, environment, "depends on the CPU", "IsHardwareAccelerated");
+        }
+
+        Namespace(environment, "depends on the CPU's instruction set", "System", "Runtime", "Intrinsics", "X86");
+        Namespace(environment, "depends on the CPU's instruction set", "System", "Runtime", "Intrinsics", "Arm");
+        Namespace(environment, "depends on the CPU's instruction set", "System", "Runtime", "Intrinsics", "Wasm");
+        Members("System.Runtime.CompilerServices.Unsafe", environment, "reads a memory address, which differs between runs", "AsPointer", "ByteOffset");
+        Members("System.Runtime.InteropServices.GCHandle", environment, "reads a memory address, which differs between runs", "AddrOfPinnedObject", "ToIntPtr");
+
+        // Exception messages are resources in the current UI culture and change between runtime versions.
+        Members("System.Exception", Rules.CultureSensitive, "is text in the current UI culture that changes between runtime versions", "Message");
+
         var floating = Rules.FloatingPoint;
         foreach (var type in new[] { "System.Math", "System.MathF", "System.Double", "System.Single", "System.Half" })
         {
@@ -131,6 +148,11 @@ internal sealed class ForbiddenApis
         var definition = member.OriginalDefinition;
         if (_members.TryGetValue(definition, out var ban)) return ban;
         for (var method = definition as IMethodSymbol; method?.OverriddenMethod is { } overridden; method = overridden.OriginalDefinition)
+        {
+            if (_members.TryGetValue(overridden.OriginalDefinition, out ban)) return ban;
+        }
+
+        for (var property = definition as IPropertySymbol; property?.OverriddenProperty is { } overridden; property = overridden.OriginalDefinition)
         {
             if (_members.TryGetValue(overridden.OriginalDefinition, out ban)) return ban;
         }

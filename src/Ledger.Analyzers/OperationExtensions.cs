@@ -13,6 +13,25 @@ internal static class OperationExtensions
         return operation;
     }
 
+    /// <summary>The value a formatting call formats: under boxing, reference, identity and nullable conversions
+    /// (the run-time value keeps its type), but not under a numeric or enum conversion, which makes a value of
+    /// another type (<c>(uint)(x &amp; 0xffff)</c> formats a uint, not a long).</summary>
+    public static IOperation FormattedValue(this IOperation operation)
+    {
+        while (operation is IConversionOperation { OperatorMethod: null } conversion && !MakesAnotherValue(conversion))
+        {
+            operation = conversion.Operand;
+        }
+
+        return operation;
+    }
+
+    private static bool MakesAnotherValue(IConversionOperation conversion) =>
+        conversion.Conversion.IsNumeric
+        || conversion.Type?.TypeKind == TypeKind.Enum
+        || (conversion.Operand.Type?.TypeKind == TypeKind.Enum
+            && conversion.Type?.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType or SpecialType.System_Enum));
+
     /// <summary>The values an argument contributes: the elements of a params array, or the value itself.</summary>
     public static System.Collections.Generic.IEnumerable<IOperation> Values(this IArgumentOperation argument)
     {

@@ -12,6 +12,9 @@ internal static class Rules
 
     private const string ReachableMessage = "{0} in verb code: {1}";
 
+    // LDG0013 and LDG0014 are not configurable: NoWarn or a severity (by id, by category or for all analyzers)
+    // cannot silence the rules that report silencing.
+
     // Code inside a verb type is reported as soon as it is analyzed (IDEs show it live and offer the
     // fixes there). Code reached through calls is known only once the whole compilation has been seen,
     // so it is reported from the compilation-end action with the tagged twin of the same rule.
@@ -67,6 +70,10 @@ internal static class Rules
         "Verb code opens sealed personal data or reaches subject keys",
         "Keys differ between replicas and an erasure destroys them; a fold that read one would replay differently after a shred. Carry Sealed<T> values opaque; open them in read models.");
 
+    public static readonly DiagnosticDescriptor VerbInstanceState = Reachable(DiagnosticIds.VerbInstanceState,
+        "A verb keeps state on its instance or is constructed with a dependency",
+        "A manifest holds one verb instance for every op: a field it changes is state shared between ops, and a dependency handed to its constructor (a clock, a service) is code the lint cannot see. A verb is constructed only with constants (numbers, strings, enums, table handles) and keeps nothing between ops.");
+
     public static readonly DiagnosticDescriptor PersonalDataInClear = new(DiagnosticIds.PersonalDataInClear,
         "Personal data must be a sealed field",
         "'{0}' is marked [PersonalData] but its type is '{1}'; make it Ledger.Erasure.Sealed<{1}> so that an erasure can destroy it",
@@ -83,20 +90,21 @@ internal static class Rules
         "Determinism rules are waived with [DeterminismWaiver], not suppressed",
         "{0} silences {1}; put [DeterminismWaiver(\"reason\")] on the member or type instead",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-        description: "A pragma or SuppressMessage hides a determinism error without a reviewable reason.");
+        description: "A pragma or SuppressMessage hides a determinism error without a reviewable reason.",
+        customTags: [WellKnownDiagnosticTags.NotConfigurable]);
 
     public static readonly DiagnosticDescriptor SuppressedByConfiguration = new(DiagnosticIds.SuppressedByConfiguration,
         "Determinism rules cannot be turned off by configuration",
         "{0} sets {1} to '{2}'; determinism rules stay errors, waive a member with [DeterminismWaiver(\"reason\")] instead",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
         description: "NoWarn, .editorconfig or .globalconfig severities would switch the lint off for a whole project.",
-        customTags: CompilationEnd);
+        customTags: [WellKnownDiagnosticTags.CompilationEnd, WellKnownDiagnosticTags.NotConfigurable]);
 
     /// <summary>The rules reported for code reachable from a verb, in both of their forms.</summary>
     public static readonly DiagnosticDescriptor[] ReachableRules =
     [
         WallClock, Randomness, Concurrency, InputOutput, Environment, UnorderedEnumeration, HashCode,
-        FloatingPoint, CultureSensitive, StaticMutableState, Reflection, SealedData,
+        FloatingPoint, CultureSensitive, StaticMutableState, Reflection, SealedData, VerbInstanceState,
         .. AtEnd.Values,
     ];
 

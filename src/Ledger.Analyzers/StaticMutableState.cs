@@ -38,11 +38,66 @@ internal sealed class StaticMutableState
                 "is a static field that is not readonly");
         }
 
-        return IsMutableContainer(field.Type) && IsMutated(reference)
-            ? new Finding(Rules.StaticMutableState, reference.Syntax.GetLocation(), SymbolNames.Subject(field),
-                "is static state that this code changes")
+        if (IsMutableContainer(field.Type) && IsMutated(reference))
+        {
+            return new Finding(Rules.StaticMutableState, reference.Syntax.GetLocation(), SymbolNames.Subject(field), "is static state that this code changes");
+        }
+
+        // A static readonly reference to an object of this compilation whose fields can change: any use of its
+        // members reads or writes state that outlives the op.
+        return IsMutableObject(field.Type) && IsReceiver(reference)
+            ? new Finding(Rules.StaticMutableState, reference.Syntax.GetLocation(), SymbolNames.Subject(field), "is a static object whose fields can change")
             : null;
     }
+
+    /// <summary>LDG0017: a field of the verb instance itself (one instance serves every op) that this code changes,
+    /// or whose object's fields it changes.</summary>
+    public Finding? CheckInstance(IFieldReferenceOperation reference, System.Func<INamedTypeSymbol, bool> isVerb)
+    {
+        var field = reference.Field;
+        if (field.IsStatic || field.IsConst || reference.Instance is not IInstanceReferenceOperation || field.ContainingType is not { } owner || !isVerb(owner)) return null;
+        if (reference.Parent is IAssignmentOperation assignment && assignment.Target == reference
+            || reference.Parent is IIncrementOrDecrementOperation
+            || reference.Parent is IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out })
+        {
+            return InMethodOf(reference, owner) ? new Finding(Rules.VerbInstanceState, reference.Syntax.GetLocation(), SymbolNames.Subject(field),
+                "is a field of the verb instance that this code changes; one instance serves every op") : null;
+        }
+
+        return (IsMutableContainer(field.Type) && IsMutated(reference)) || (IsMutableObject(field.Type) && IsReceiver(reference))
+            ? new Finding(Rules.VerbInstanceState, reference.Syntax.GetLocation(), SymbolNames.Subject(field),
+                "is an object on the verb instance that this code changes; one instance serves every op")
+            : null;
+    }
+
+    // Constructors build the instance: writing its fields there is initialization, not state.
+    private static bool InMethodOf(IOperation operation, INamedTypeSymbol owner)
+    {
+        var semantic = operation.SemanticModel;
+        var symbol = semantic?.GetEnclosingSymbol(operation.Syntax.SpanStart);
+        while (symbol is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction } nested) symbol = nested.ContainingSymbol;
+        return symbol is not IMethodSymbol { MethodKind: MethodKind.Constructor } and not IFieldSymbol and not IPropertySymbol;
+    }
+
+    /// <summary>A class of this compilation with instance fields that are not readonly (or settable auto-properties).</summary>
+    private static bool IsMutableObject(ITypeSymbol type)
+    {
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class } named || named.Locations.All(l => !l.IsInSource)) return false;
+        for (var t = named; t is not null && t.Locations.Any(l => l.IsInSource); t = t.BaseType)
+        {
+            if (t.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && !f.IsConst && !f.IsReadOnly)) return true;
+        }
+
+        return false;
+    }
+
+    private static bool IsReceiver(IOperation reference) => reference.Parent switch
+    {
+        IInvocationOperation invocation => invocation.Instance == reference,
+        IPropertyReferenceOperation property => property.Instance == reference,
+        IFieldReferenceOperation field => field.Instance == reference,
+        _ => false,
+    };
 
     public Finding? Check(IPropertyReferenceOperation reference)
     {
@@ -53,10 +108,15 @@ internal sealed class StaticMutableState
     }
 
     private bool IsMutableContainer(ITypeSymbol type) =>
-        type.TypeKind == TypeKind.Array
+        !IsImmutableCollection(type) && (type.TypeKind == TypeKind.Array
         || SymbolEqualityComparer.Default.Equals(type, _stringBuilder)
         || (type.TypeKind != TypeKind.Struct && type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, _icollection)
-                                                                           || i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_ICollection_T));
+                                                                           || i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_ICollection_T)));
+
+    // ImmutableList<T>.Empty.Add(…) returns a new list and leaves the static one as it was; only the builders mutate.
+    private static bool IsImmutableCollection(ITypeSymbol type) =>
+        type.ContainingNamespace?.ToDisplayString() is "System.Collections.Immutable" or "System.Collections.Frozen"
+        && !type.Name.EndsWith("Builder", System.StringComparison.Ordinal);
 
     private static bool IsMutated(IOperation reference)
     {

@@ -14,6 +14,15 @@ public sealed class KernelOptions
     /// lock-file checks (Ledger.Migration) use it to attribute effects to verb versions.</summary>
     public bool TrackLastWrites { get; set; }
 
+    /// <summary>The determinism sentinel: run each op's verb a second time, on a fresh instance of the verb (a copy
+    /// of the verb as it was when its manifest was built), against the same state, and compare the buffered effects
+    /// and the outcome. A difference faults the kernel with a <see cref="NondeterministicVerbException"/> naming the
+    /// verb, the op and both runs' effects. Off by default: it costs one extra execution (and args decoding) per
+    /// op; Ledger.Testing's replay assertions turn it on. It catches what differs between two runs in one process
+    /// (clocks, randomness, instance and static state, injected services, nondeterministic library calls), not what
+    /// is stable in a process but differs between machines (culture, hash seeds, floating point across CPUs).</summary>
+    public bool CheckDeterminism { get; set; }
+
     /// <summary>Adds <paramref name="manifest"/> to <see cref="Manifests"/> (creating a catalog when there is none).</summary>
     public KernelOptions Use(Manifest manifest)
     {

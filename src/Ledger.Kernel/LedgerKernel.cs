@@ -38,7 +38,12 @@ public sealed partial class LedgerKernel
         State = new StateStore();
         _context = new VerbContext(State);
         _provenance = options.TrackProvenance ? new ProvenanceIndex() : null;
+        CheckDeterminism = options.CheckDeterminism;
     }
+
+    /// <summary>The determinism sentinel of this kernel (see <see cref="KernelOptions.CheckDeterminism"/>), initially
+    /// the option's value; test helpers turn it on for the kernels they are given.</summary>
+    public bool CheckDeterminism { get; set; }
 
     /// <summary>Creates an empty kernel that knows the given manifests.</summary>
     public LedgerKernel(params Manifest[] manifests) : this(new KernelOptions { Manifests = new ManifestCatalog(manifests) })
@@ -95,13 +100,17 @@ public sealed partial class LedgerKernel
             var last = slot;
             if (op.Seq <= last.Seq)
             {
-                if (op.Seq == last.Seq && op.ChainHash != last.Tip)
+                // Held (author, seq): a duplicate only if it is the same op, at any depth; another op is a fork.
+                var held = op.Seq == last.Seq ? last.Tip : HeldChainHash(op.Author, op.Seq);
+                if (held is { } h && op.ChainHash != h)
                 {
-                    throw Error.Order(op.Ref, OrderViolation.Fork, $"another op with this author and seq (chain hash {last.Tip.ToShortString()}) was applied; this one hashes to {op.ChainHash.ToShortString()}.");
+                    throw Error.Order(op.Ref, OrderViolation.Fork, $"another op with this author and seq (chain hash {h.ToShortString()}) was applied; this one hashes to {op.ChainHash.ToShortString()}.");
                 }
 
                 if (position is { } p) AssignPosition(op.Ref, p);
-                return Count(new ApplyResult(op.Ref, ApplyStatus.Duplicate));
+                return Count(new ApplyResult(op.Ref, ApplyStatus.Duplicate, Detail: held is null
+                    ? "not compared: the op is below the checkpoint this kernel was restored from, whose chain hashes it does not hold"
+                    : null));
             }
 
             if (op.Seq != last.Seq + 1)
@@ -121,9 +130,56 @@ public sealed partial class LedgerKernel
 
         if (position is { } pos) ValidateClaimPosition(op, pos);
 
-        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot)) slot = (op.Seq, op.ChainHash);
+        var known = !System.Runtime.CompilerServices.Unsafe.IsNullRef(ref slot);
+        var before = known ? slot : default;
+        if (known) slot = (op.Seq, op.ChainHash);
         else _authors.Add(op.Author, (op.Seq, op.ChainHash));
-        return Count(Route(op, position, fromParking: false));
+        ApplyResult routed;
+        try
+        {
+            routed = Route(op, position, fromParking: false);
+        }
+        catch (LedgerException) when (_fault is not null)
+        {
+            // A fault changes nothing, counters included: the op that faulted was not accepted.
+            if (known) _authors[op.Author] = before;
+            else _authors.Remove(op.Author);
+            if (_pending.Remove(op.Ref, out var claim) && claim.Position is { } held) _sequenced.Remove(held);
+            throw;
+        }
+
+        RecordChainHash(op);
+        return Count(routed);
+    }
+
+    // Chain hashes of the ops this kernel accepted, per author (index = seq - First), so that an op at a held
+    // (author, seq) below the tip is told apart: the same op (a duplicate) or another one (a fork).
+    // Costs 32 bytes per accepted op (a list of Hash32 per author; about 32 MB per million ops).
+    private readonly Dictionary<AuthorId, ChainHistory> _chains = new();
+
+    private void RecordChainHash(Op op)
+    {
+        if (!_chains.TryGetValue(op.Author, out var history))
+        {
+            history = new ChainHistory(op.Seq);
+            _chains.Add(op.Author, history);
+        }
+
+        if (history.First + (ulong)history.Hashes.Count == op.Seq) history.Hashes.Add(op.ChainHash);
+    }
+
+    private Hash32? HeldChainHash(AuthorId author, ulong seq)
+    {
+        if (!_chains.TryGetValue(author, out var history) || seq < history.First) return null;
+        var index = seq - history.First;
+        return index < (ulong)history.Hashes.Count ? history.Hashes[(int)index] : null;
+    }
+
+    private sealed class ChainHistory(ulong first)
+    {
+        public ulong First { get; } = first;
+
+        public List<Hash32> Hashes { get; } = [];
     }
 
     /// <summary>Applies a sequenced op.</summary>
@@ -189,10 +245,16 @@ public sealed partial class LedgerKernel
             {
                 results.Add(Count(Route(queue[i].Op, queue[i].Position, fromParking: true)));
             }
-            catch (LedgerOrderException)
+            catch (LedgerException ex) when (ex is LedgerOrderException || _fault is not null)
             {
-                // Nothing is lost: what was not resumed goes back to the parking lot, in its order.
-                _parking.Restore(queue.Skip(i).ToArray(), e => (null, true));
+                // Nothing is lost: what was not resumed goes back to the parking lot, in its order (after a
+                // fault too: the op that faulted is still parked, not counted as folded).
+                if (_pending.Remove(queue[i].Op.Ref, out var claim) && claim.Position is { } held) _sequenced.Remove(held);
+                var rest = queue.Skip(i).ToArray();
+                _parking.Restore(rest, e => (null, true));
+
+                // Claims resumed before the failure wait again behind the keys the restored ops stop.
+                foreach (var key in rest.Select(e => e.Op.ClaimKey).OfType<string>().Distinct(StringComparer.Ordinal).ToArray()) ParkPendingClaimsOn(key);
                 throw;
             }
         }
@@ -308,10 +370,13 @@ public sealed partial class LedgerKernel
             }
 
             if (next is null) return results;
+
+            // Fold first: a fault inside the verb leaves the claim pending, as if it had not been tried.
+            var folded = Fold(next.Op, next.Verb, next.Manifest);
             _sequenced.Remove(next.Position!.Value);
             _pending.Remove(next.Op.Ref);
             _claimFrontier[next.Op.ClaimKey!] = next.Position.Value;
-            results.Add(Count(Fold(next.Op, next.Verb, next.Manifest)));
+            results.Add(Count(folded));
         }
     }
 
@@ -337,10 +402,44 @@ public sealed partial class LedgerKernel
     private ApplyResult Park(Op op, long? position, ParkReason reason, Scope? scope, bool blockAuthor)
     {
         _parking.Park(op, position, reason, scope, blockAuthor);
+        if (op.ClaimKey is { } key) ParkPendingClaimsOn(key);
         return new ApplyResult(op.Ref, ApplyStatus.Parked, Detail: reason == ParkReason.UnknownManifest ? $"update needed: manifest {op.Manifest}" : reason.ToString());
     }
 
+    // A parked op stops its claim key, and that holds back every claim on the key that is still pending, whatever
+    // its relay position: the parked op's own position may be unknown or earlier. Those claims are parked too
+    // (ClaimKeyParked), so that Parked names everything the state leaves out and the state outside the parked
+    // frontier is that of the log without the parked ops. Resume routes them again; they fold in relay order.
+    private void ParkPendingClaimsOn(string key)
+    {
+        if (_pending.Count == 0) return;
+        var held = _pending.Values.Where(c => string.Equals(c.Op.ClaimKey, key, StringComparison.Ordinal))
+            .OrderBy(c => c.Position ?? long.MaxValue).ThenBy(c => c.Op.Ref).ToArray();
+        foreach (var claim in held)
+        {
+            _pending.Remove(claim.Op.Ref);
+            if (claim.Position is { } p) _sequenced.Remove(p);
+            _parking.Park(claim.Op, claim.Position, ParkReason.ClaimKeyParked, Scope.Claim, blockAuthor: false);
+        }
+    }
+
     private ApplyResult Fold(Op op, Verb verb, Manifest manifest)
+    {
+        var ctx = _context;
+        var (code, detail) = Run(op, verb, manifest);
+        if (CheckDeterminism) CheckSecondRun(op, verb, manifest, code);
+
+        if (code is not null)
+        {
+            return Refuse(op, code, detail);
+        }
+
+        Commit(op, ctx);
+        return new ApplyResult(op.Ref, ApplyStatus.Folded, Corrections: ctx.Corrections);
+    }
+
+    /// <summary>Runs the verb into the (reset) context: the refusal code and detail, or nulls when it returned.</summary>
+    private (string? Code, string? Detail) Run(Op op, Verb verb, Manifest manifest)
     {
         var ctx = _context;
         ctx.Reset(op, verb, manifest);
@@ -381,13 +480,53 @@ public sealed partial class LedgerKernel
             detail = ctx.PoisonMessage ?? detail;
         }
 
-        if (code is not null)
+        return (code, detail);
+    }
+
+    // The sentinel: the same op, the same state, a fresh copy of the verb; the effects must be the same. On
+    // success the context holds the second run's effects, equal to the first's, and the fold goes on with them.
+    private void CheckSecondRun(Op op, Verb verb, Manifest manifest, string? firstCode)
+    {
+        var first = _context.Effects.ToArray();
+        var firstCorrections = _context.Corrections;
+        var (secondCode, _) = Run(op, verb.FreshCopy(), manifest);
+        var second = _context.Effects;
+        var same = string.Equals(firstCode, secondCode, StringComparison.Ordinal) && firstCorrections == _context.Corrections
+                   && first.Length == second.Count;
+        for (var i = 0; same && i < first.Length; i++) same = SameEffect(first[i], second[i]);
+        if (same) return;
+
+        var e = new NondeterministicVerbException(verb.Key, op.Ref, Describe(first, firstCode), Describe(second, secondCode));
+        _fault = e;
+        throw e;
+    }
+
+    private static bool SameEffect(in Effect a, in Effect b) =>
+        a.Kind == b.Kind && a.Number == b.Number
+        && string.Equals(a.Table.Name, b.Table.Name, StringComparison.Ordinal)
+        && string.Equals(a.Branch, b.Branch, StringComparison.Ordinal)
+        && string.Equals(a.Key, b.Key, StringComparison.Ordinal)
+        && string.Equals(a.Element, b.Element, StringComparison.Ordinal)
+        && (a.Value ?? []).AsSpan().SequenceEqual(b.Value ?? []);
+
+    private static string Describe(IReadOnlyList<Effect> effects, string? code)
+    {
+        if (code is not null) return $"(refused {code})";
+        var sb = new System.Text.StringBuilder("[");
+        for (var i = 0; i < effects.Count && i < 8; i++)
         {
-            return Refuse(op, code, detail);
+            var e = effects[i];
+            if (i > 0) sb.Append(", ");
+            sb.Append(e.Kind).Append(' ').Append(e.Table.Name);
+            if (e.Branch.Length > 0) sb.Append('@').Append(e.Branch);
+            sb.Append(" '").Append(Error.Printable(e.Key)).Append('\'');
+            if (e.Value is { } v) sb.Append(" = 0x").Append(Convert.ToHexString(v.AsSpan(0, Math.Min(v.Length, 24)))).Append(v.Length > 24 ? "…" : "");
+            if (e.Kind is EffectKind.CounterAdd or EffectKind.Offer) sb.Append(' ').Append(e.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (e.Element is { } el) sb.Append(" '").Append(Error.Printable(el)).Append('\'');
         }
 
-        Commit(op, ctx);
-        return new ApplyResult(op.Ref, ApplyStatus.Folded, Corrections: ctx.Corrections);
+        if (effects.Count > 8) sb.Append(System.Globalization.CultureInfo.InvariantCulture, $", … {effects.Count - 8} more");
+        return sb.Append(']').ToString();
     }
 
     private ApplyResult Refuse(Op op, string code, string? detail)

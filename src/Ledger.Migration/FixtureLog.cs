@@ -35,15 +35,17 @@ public static class FixtureLog
     }
 
     /// <summary>Decodes a fixture.</summary>
-    /// <exception cref="LedgerFormatException">Malformed bytes, naming the op.</exception>
+    /// <exception cref="LedgerFormatException">Malformed or non-canonical bytes, or a negative position, naming the op.</exception>
     public static IReadOnlyList<SequencedOp> Decode(ReadOnlyMemory<byte> bytes)
     {
         var r = new WireReader(bytes, "fixture");
         r.ReadArrayHeader("fixture", 2, 2);
         var at = r.Offset;
         if (r.ReadString("label", 32) != Label) throw r.Fail("label", FormatProblem.UnknownVersion, at, $"not '{Label}'.");
+        var opsAt = r.Offset;
         var n = r.ReadArrayHeader("ops", 0, int.MaxValue);
         var ops = new List<SequencedOp>(Math.Min(n, 1 << 16));
+        var fields = new List<(string, long)> { ("fixture", 0), ("label", at), ("ops", opsAt) };
         for (var i = 0; i < n; i++)
         {
             r.ReadArrayHeader("ops[]", 2, 2);
@@ -59,11 +61,19 @@ public static class FixtureLog
                 throw new LedgerFormatException("fixture", "ops[].op." + e.Field, e.Problem, opAt + e.Offset, e.Detail, i, e);
             }
 
-            long? position = r.TryReadNil() ? null : r.ReadInt64("ops[].position");
+            // A relay position is a leaf index: 0 or more. Read unsigned so a negative one is refused, not folded.
+            var positionAt = r.Offset;
+            long? position = r.TryReadNil() ? null : (long)r.ReadUInt64("ops[].position", 0, long.MaxValue);
             ops.Add(new SequencedOp(op, position));
+            fields.Add(("ops[].op", opAt));
+            fields.Add(("ops[].position", positionAt));
         }
 
         r.EnsureEnd();
+
+        // One fixture, one encoding: the lock hashes the ops, but the file is checked in and compared byte for byte,
+        // so a longer integer or length form (cd 00 00 for 0) is a second file for the same fixture.
+        Canonical.RequireEqual("fixture", bytes.Span, Encode(ops), [.. fields]);
         return ops;
     }
 }

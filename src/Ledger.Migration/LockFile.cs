@@ -44,6 +44,7 @@ public static class LockFile
         var limits = new Dictionary<(string, string, uint), int>();
         if (baseline is not null)
         {
+            Validate(baseline);
             foreach (var m in baseline.Manifests)
             {
                 foreach (var v in m.Verbs) limits[(m.Id, v.Verb, v.Version)] = v.FixtureOps;
@@ -90,10 +91,14 @@ public static class LockFile
 
     /// <summary>Every way <paramref name="actual"/> breaks <paramref name="recorded"/>, as sentences that say
     /// what changed and what to do. Empty when the shipped history is intact.</summary>
+    /// <exception cref="LockFileViolationException">A lock with a missing or null member, named.</exception>
     public static IReadOnlyList<string> Check(ManifestLock recorded, ManifestLock actual)
     {
         ArgumentNullException.ThrowIfNull(recorded);
         ArgumentNullException.ThrowIfNull(actual);
+        // A lock built in code (not read by FromJson) gets the same check, so a null member is named, not a crash.
+        Validate(recorded);
+        Validate(actual);
         var problems = new List<string>();
         if (recorded.FixtureHash != actual.FixtureHash || recorded.FixtureOps != actual.FixtureOps)
         {
@@ -175,11 +180,65 @@ public static class LockFile
     public static string ToJson(ManifestLock value) => JsonSerializer.Serialize(value, Json) + "\n";
 
     /// <summary>Parses lock file text.</summary>
+    /// <exception cref="LockFileViolationException">Text that is not JSON, a missing or null member, a value of the
+    /// wrong type, or another format; the problem names the member (e.g. <c>manifests[0].verbs</c>) and, for JSON
+    /// errors, the line and byte.</exception>
     public static ManifestLock FromJson(string json)
     {
-        var value = JsonSerializer.Deserialize<ManifestLock>(json, Json) ?? throw new LockFileViolationException(["the lock file is empty."]);
+        ArgumentNullException.ThrowIfNull(json);
+        ManifestLock? value;
+        try
+        {
+            value = JsonSerializer.Deserialize<ManifestLock>(json, Json);
+        }
+        catch (JsonException e)
+        {
+            // The serializer's own exception would leak a parser type; the path, line and byte are what a person needs.
+            var where = string.Create(CultureInfo.InvariantCulture, $"at {e.Path ?? "$"} (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1})");
+            throw new LockFileViolationException([$"the lock file is damaged: not a lock file {where}: {FirstLine(e.Message)}"]);
+        }
+
+        if (value is null) throw new LockFileViolationException(["the lock file is damaged: it is empty (null)."]);
         if (value.Format != Format) throw new LockFileViolationException([$"the lock file format is '{value.Format}', not '{Format}'."]);
+        Validate(value);
         return value;
+    }
+
+    /// <summary>Refuses a lock whose members are missing or null (the serializer fills an absent member with null, and
+    /// every later step would trip over it), naming the first such member.</summary>
+    private static void Validate(ManifestLock value)
+    {
+        static LockFileViolationException Damaged(string member, string what) => new([$"the lock file is damaged: {member} {what}."]);
+        if (value.Format is null) throw Damaged("format", "is missing or null");
+        if (value.FixtureHash is null) throw Damaged("fixtureHash", "is missing or null");
+        if (value.FixtureOps < 0) throw Damaged("fixtureOps", "is negative");
+        if (value.Manifests is null) throw Damaged("manifests", "is missing or null");
+        for (var i = 0; i < value.Manifests.Count; i++)
+        {
+            var m = value.Manifests[i];
+            var name = string.Create(CultureInfo.InvariantCulture, $"manifests[{i}]");
+            if (m is null) throw Damaged(name, "is null");
+            if (m.Name is null) throw Damaged(name + ".name", "is missing or null");
+            if (m.Id is null) throw Damaged(name + ".id", "is missing or null");
+            if (m.Verbs is null) throw Damaged(name + ".verbs", "is missing or null");
+            for (var j = 0; j < m.Verbs.Count; j++)
+            {
+                var v = m.Verbs[j];
+                var verb = string.Create(CultureInfo.InvariantCulture, $"{name}.verbs[{j}]");
+                if (v is null) throw Damaged(verb, "is null");
+                if (v.Verb is null) throw Damaged(verb + ".verb", "is missing or null");
+                if (v.Scope is null) throw Damaged(verb + ".scope", "is missing or null");
+                if (v.ArgsSchema is null) throw Damaged(verb + ".argsSchema", "is missing or null");
+                if (v.ReplayHash is null) throw Damaged(verb + ".replayHash", "is missing or null");
+                if (v.FixtureOps < 0) throw Damaged(verb + ".fixtureOps", "is negative");
+            }
+        }
+    }
+
+    private static string FirstLine(string text)
+    {
+        var end = text.IndexOf('\n', StringComparison.Ordinal);
+        return end < 0 ? text : text[..end];
     }
 
     private static string Short(string hex) => hex.Length > 12 ? hex[..12] : hex;

@@ -279,7 +279,7 @@ public sealed class LedgerRelayServer
         var treeLevel = tile.Level * 8;
         var hashes = treeLevel > 62 || tile.Index > long.MaxValue / TilePath.FullWidth - 1
             ? []
-            : relay.GetTreeHashes(treeLevel, tile.Index * TilePath.FullWidth, tile.Width);
+            : await relay.GetTreeHashesAsync(treeLevel, tile.Index * TilePath.FullWidth, tile.Width, c.RequestAborted).ConfigureAwait(false);
         if (hashes.Count < tile.Width)
         {
             await Problems.NotFound(c, string.Create(CultureInfo.InvariantCulture, $"tile {tile} lies beyond the log ({relay.Size} ops).")).ConfigureAwait(false);
@@ -312,10 +312,10 @@ public sealed class LedgerRelayServer
     });
 
     internal Task ConsistencyAsync(HttpContext context) => HandleAsync(context, write: false, (c, ledger) =>
-        ProofAsync(c, ledger, "from", "to", (relay, a, b) => relay.GetConsistencyProof(a, b)));
+        ProofAsync(c, ledger, "from", "to", (relay, a, b, token) => relay.GetConsistencyProofAsync(a, b, token)));
 
     internal Task InclusionAsync(HttpContext context) => HandleAsync(context, write: false, (c, ledger) =>
-        ProofAsync(c, ledger, "index", "size", (relay, a, b) => relay.GetInclusionProof(a, b)));
+        ProofAsync(c, ledger, "index", "size", (relay, a, b, token) => relay.GetInclusionProofAsync(a, b, token)));
 
     internal Task PostCosignatureAsync(HttpContext context) => HandleAsync(context, write: true, async (c, ledger) =>
     {
@@ -392,7 +392,7 @@ public sealed class LedgerRelayServer
             if (ledger.AdminKey is not null && (write || !ledger.IsPublic))
             {
                 var push = write && TryDecodePush(body, out var decoded, out _) ? decoded : null;
-                var verdict = _authenticator.Verify(context, ledger, body, push);
+                var verdict = await _authenticator.VerifyAsync(context, ledger, body, push).ConfigureAwait(false);
                 if (!verdict.Ok)
                 {
                     if (verdict.Status == StatusCodes.Status401Unauthorized)
@@ -468,7 +468,7 @@ public sealed class LedgerRelayServer
         return true;
     }
 
-    private async Task ProofAsync(HttpContext c, RelayLedger ledger, string first, string second, Func<Ledger.Sync.Relay, long, long, IReadOnlyList<Hash32>> prove)
+    private async Task ProofAsync(HttpContext c, RelayLedger ledger, string first, string second, Func<Ledger.Sync.Relay, long, long, CancellationToken, Task<IReadOnlyList<Hash32>>> prove)
     {
         if (!TryQuery(c, first, out var a) || !TryQuery(c, second, out var b) || a is null || b is null)
         {
@@ -479,7 +479,7 @@ public sealed class LedgerRelayServer
         IReadOnlyList<Hash32> proof;
         try
         {
-            proof = prove(ledger.Relay, a.Value, b.Value);
+            proof = await prove(ledger.Relay, a.Value, b.Value, c.RequestAborted).ConfigureAwait(false);
         }
         catch (ArgumentOutOfRangeException e)
         {

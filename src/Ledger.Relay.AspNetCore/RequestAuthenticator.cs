@@ -27,7 +27,7 @@ internal sealed class RequestAuthenticator(LedgerRelayOptions options)
         public static Verdict Forbidden(string detail) => new(false, StatusCodes.Status403Forbidden, RelayHttp.Forbidden, detail, default);
     }
 
-    public Verdict Verify(HttpContext context, RelayLedger ledger, ReadOnlyMemory<byte> body, RelayRequest? push)
+    public async Task<Verdict> VerifyAsync(HttpContext context, RelayLedger ledger, ReadOnlyMemory<byte> body, RelayRequest? push)
     {
         var request = context.Request;
         if (!RelayRequestSignature.TryParseInput(Single(request.Headers["Signature-Input"]), out var created, out var nonce, out var keyId))
@@ -54,7 +54,9 @@ internal sealed class RequestAuthenticator(LedgerRelayOptions options)
         }
 
         if (!AuthorId.TryCreate(keyId, out var author)) return Verdict.Unauthorized("keyid is not an author id.");
-        if (!TryCurrentKey(ledger, author, push, out var keys, out var why)) return Verdict.Unauthorized(why);
+        // Read before the checks below, which are synchronous: the store is asynchronous (it may be across a network).
+        var stored = await ledger.Relay.Store.ReadKeyEventsAsync(author, context.RequestAborted).ConfigureAwait(false);
+        if (!TryCurrentKey(ledger, stored, author, push, out var keys, out var why)) return Verdict.Unauthorized(why);
 
         // The raw request target: the path and query exactly as the client sent and signed them.
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.PathBase + request.Path + request.QueryString).ToString();
@@ -155,13 +157,13 @@ internal sealed class RequestAuthenticator(LedgerRelayOptions options)
     /// relay holds and, for a push, the key after each key event of the author the batch carries (its inception for an
     /// author the relay does not hold yet; a rotation a device pushes is signed with its new key). Every event is
     /// verified as a key event log (pre-rotation commitments and signatures) before its key counts.</summary>
-    private static bool TryCurrentKey(RelayLedger ledger, AuthorId author, RelayRequest? push, out IReadOnlyList<VerificationKey> keys, out string problem)
+    private static bool TryCurrentKey(RelayLedger ledger, IReadOnlyList<StoredOp> stored, AuthorId author, RelayRequest? push, out IReadOnlyList<VerificationKey> keys, out string problem)
     {
         keys = [];
         List<SignedOp> events;
         try
         {
-            events = ledger.Relay.Store.KeyEvents(author).Select(k => SignedOpCodec.Decode(k.Bytes)).ToList();
+            events = stored.Select(k => SignedOpCodec.Decode(k.Bytes)).ToList();
         }
         catch (LedgerFormatException e)
         {

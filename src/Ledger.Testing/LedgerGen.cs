@@ -95,6 +95,50 @@ public static class LedgerGen
         return order;
     }
 
+    /// <summary>Every legal reordering of <paramref name="relayOrder"/> (each author's Seq order and, per claim key,
+    /// the relay order of its ops kept), in a fixed order, or null when there are more than <paramref name="limit"/>.</summary>
+    public static IReadOnlyList<IReadOnlyList<SequencedOp>>? AllLegalOrders(IReadOnlyList<SequencedOp> relayOrder, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(relayOrder);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var authors = relayOrder.Select(e => e.Op.Author).Distinct().ToArray();
+        var chains = authors.Select(a => relayOrder.Where(e => e.Op.Author == a).ToArray()).ToArray();
+        var keyed = relayOrder.Where(e => e.Op.ClaimKey is not null).GroupBy(e => e.Op.ClaimKey!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        var next = new int[authors.Length];
+        var keyNext = keyed.Keys.ToDictionary(k => k, _ => 0, StringComparer.Ordinal);
+        var current = new List<SequencedOp>(relayOrder.Count);
+        var all = new List<IReadOnlyList<SequencedOp>>();
+        return Walk() ? all : null;
+
+        bool Walk()
+        {
+            if (current.Count == relayOrder.Count)
+            {
+                if (all.Count == limit) return false;
+                all.Add(current.ToArray());
+                return true;
+            }
+
+            for (var a = 0; a < authors.Length; a++)
+            {
+                if (next[a] == chains[a].Length) continue;
+                var entry = chains[a][next[a]];
+                if (entry.Op.ClaimKey is { } key && keyed[key][keyNext[key]].Op.Ref != entry.Op.Ref) continue;
+                next[a]++;
+                if (entry.Op.ClaimKey is { } k1) keyNext[k1]++;
+                current.Add(entry);
+                var ok = Walk();
+                current.RemoveAt(current.Count - 1);
+                if (entry.Op.ClaimKey is { } k2) keyNext[k2]--;
+                next[a]--;
+                if (!ok) return false;
+            }
+
+            return true;
+        }
+    }
+
     private static GeneratedLog Build(LogSpec spec, IReadOnlyList<Step> steps)
     {
         var seqs = new ulong[spec.Authors];

@@ -7,15 +7,42 @@ namespace Ledger.Testing;
 /// <summary>The determinism assertions app teams run in CI over their own verbs.</summary>
 public static class ReplayAssert
 {
+    /// <summary>Whether the kernels these assertions build run the determinism sentinel
+    /// (<see cref="LedgerKernel.CheckDeterminism"/>: every op's verb runs twice, the second time on a fresh
+    /// instance, and a difference fails the assertion naming the verb and the op). On by default; it doubles the
+    /// verb executions of a check.</summary>
+    public static bool CheckDeterminism { get; set; } = true;
+
+    private static LedgerKernel Build(Func<LedgerKernel> newKernel)
+    {
+        var kernel = newKernel();
+        if (CheckDeterminism) kernel.CheckDeterminism = true;
+        return kernel;
+    }
+
+    private static T Sentinel<T>(Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (NondeterministicVerbException e)
+        {
+            throw new ReplayMismatchException(e.Message, e);
+        }
+    }
+
     /// <summary>Folds <paramref name="log"/> live (hashing after every op, so stale cached hashes would
     /// show) and replays it into a fresh kernel hashing once; the two hashes must be equal.</summary>
     /// <returns>The state hash.</returns>
     /// <exception cref="ReplayMismatchException">Replay and live differ.</exception>
-    public static Hash32 ReplayEqualsLive(Func<LedgerKernel> newKernel, GeneratedLog log)
+    public static Hash32 ReplayEqualsLive(Func<LedgerKernel> newKernel, GeneratedLog log) => Sentinel(() => ReplayEqualsLiveCore(newKernel, log));
+
+    private static Hash32 ReplayEqualsLiveCore(Func<LedgerKernel> newKernel, GeneratedLog log)
     {
         ArgumentNullException.ThrowIfNull(newKernel);
         ArgumentNullException.ThrowIfNull(log);
-        var live = newKernel();
+        var live = Build(newKernel);
         live.AdvanceRelayFrontier(long.MaxValue);
         foreach (var entry in log.Entries)
         {
@@ -24,7 +51,7 @@ public static class ReplayAssert
         }
 
         var liveHash = live.StateHash();
-        var replay = Fold(newKernel, log.Entries, frontierAtEnd: true);
+        var replay = FoldCore(newKernel, log.Entries, frontierAtEnd: true);
         if (replay != liveHash)
         {
             throw new ReplayMismatchException($"replay hash {replay} differs from live hash {liveHash} for a log of {log}.");
@@ -33,18 +60,39 @@ public static class ReplayAssert
         return liveHash;
     }
 
-    /// <summary>Folds <paramref name="orders"/> legal reorderings of <paramref name="log"/> (chosen from
-    /// <paramref name="seed"/>), each with the relay frontier advancing at random points as a real node's
-    /// would; every one must reach the same state hash as the relay order.</summary>
+    /// <summary>Folds legal reorderings of <paramref name="log"/>, each with the relay frontier advancing at random
+    /// points as a real node's would; every one must reach the same state hash as the relay order. When the log has
+    /// at most <paramref name="orders"/> legal orders, all of them are folded (exhaustive); otherwise
+    /// <paramref name="orders"/> random ones chosen from <paramref name="seed"/>.</summary>
     /// <returns>The number of distinct hashes seen (1 when the assertion holds).</returns>
     /// <exception cref="ReplayMismatchException">Two legal orders reached different hashes.</exception>
-    public static int AllLegalOrdersAgree(Func<LedgerKernel> newKernel, GeneratedLog log, int orders, int seed)
+    public static int AllLegalOrdersAgree(Func<LedgerKernel> newKernel, GeneratedLog log, int orders, int seed) =>
+        Sentinel(() => AllLegalOrdersAgreeCore(newKernel, log, orders, seed));
+
+    private static int AllLegalOrdersAgreeCore(Func<LedgerKernel> newKernel, GeneratedLog log, int orders, int seed)
     {
         ArgumentNullException.ThrowIfNull(newKernel);
         ArgumentNullException.ThrowIfNull(log);
-        var expected = Fold(newKernel, log.Entries, frontierAtEnd: true);
+        var expected = FoldCore(newKernel, log.Entries, frontierAtEnd: true);
         var random = new Random(seed);
         var distinct = new HashSet<Hash32> { expected };
+
+        // A log with at most `orders` legal orders is checked exhaustively: every one of them, each with a frontier schedule.
+        if (LedgerGen.AllLegalOrders(log.Entries, orders) is { } every)
+        {
+            for (var i = 0; i < every.Count; i++)
+            {
+                var hash = FoldLikeANode(newKernel, every[i], new Random(seed ^ i));
+                distinct.Add(hash);
+                if (hash != expected)
+                {
+                    throw new ReplayMismatchException($"legal order #{i} of all {every.Count} reached {hash}; the relay order reached {expected}. Log: {log}.");
+                }
+            }
+
+            return distinct.Count;
+        }
+
         for (var i = 0; i < orders; i++)
         {
             var orderSeed = random.Next();
@@ -60,6 +108,170 @@ public static class ReplayAssert
         return distinct.Count;
     }
 
+    /// <summary>The environment variable that replays one case of <see cref="Check"/>: set it to the seed a failure printed.</summary>
+    public const string SeedVariable = "LEDGER_SEED";
+
+    /// <summary>Checks <paramref name="cases"/> generated logs of <paramref name="spec"/>: replay equals live and
+    /// <paramref name="ordersPerLog"/> legal reorderings agree. Each case is one seed (a <c>ulong</c>) that fixes its
+    /// log, its size and its reorderings; a failure prints it as <c>LEDGER_SEED=&lt;seed&gt;</c>. With that
+    /// environment variable set (or <see cref="CheckCase"/>), only that case runs, exactly as it failed.</summary>
+    /// <param name="newKernel">Builds an empty kernel that knows the spec's manifest.</param>
+    /// <param name="spec">The logs to generate.</param>
+    /// <param name="cases">How many logs (for example 100 on pull requests, 10,000 nightly).</param>
+    /// <param name="ordersPerLog">Legal reorderings folded per log.</param>
+    /// <param name="seed">The run's seed; a random one when null (printed on failure either way).</param>
+    /// <exception cref="ReplayMismatchException">A case failed; the message names its seed.</exception>
+    public static void Check(Func<LedgerKernel> newKernel, LogSpec spec, int cases = 100, int ordersPerLog = 4, ulong? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(newKernel);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } text)
+        {
+            if (!ulong.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var only))
+            {
+                throw new ArgumentException($"{SeedVariable} must be a seed a failure printed (an unsigned integer), not '{text}'.");
+            }
+
+            CheckCase(newKernel, spec, only, ordersPerLog);
+            return;
+        }
+
+        var root = seed ?? (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) << 32 | (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
+        for (var i = 0; i < cases; i++) CheckCase(newKernel, spec, CaseSeed(root, i), ordersPerLog);
+    }
+
+    /// <summary>Runs the one case <paramref name="caseSeed"/> names (the seed a failure of <see cref="Check"/> printed).</summary>
+    /// <returns>The case's log.</returns>
+    public static GeneratedLog CheckCase(Func<LedgerKernel> newKernel, LogSpec spec, ulong caseSeed, int ordersPerLog = 4)
+    {
+        ArgumentNullException.ThrowIfNull(newKernel);
+        ArgumentNullException.ThrowIfNull(spec);
+        var log = CaseLog(spec, caseSeed);
+        try
+        {
+            ReplayEqualsLive(newKernel, log);
+            AllLegalOrdersAgree(newKernel, log, ordersPerLog, (int)(caseSeed % int.MaxValue));
+        }
+        catch (ReplayMismatchException e)
+        {
+            var shrunk = Shrink(newKernel, log, ordersPerLog, caseSeed, out var last);
+            throw new ReplayMismatchException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{e.Message}\nShrunk from {log.Count} to {shrunk.Count} ops that still fail ({last.Message}):\n{Describe(shrunk)}Replay exactly this case: {SeedVariable}={caseSeed} (or ReplayAssert.CheckCase(newKernel, spec, {caseSeed}UL))."),
+                e.InnerException ?? e);
+        }
+
+        return log;
+    }
+
+    /// <summary>The smallest log found that still fails: greedily drops whole authors, then the tail of one author's
+    /// chain (a chain prefix stays a valid chain), renumbering relay positions in relay order. At most 200 folds.</summary>
+    /// <param name="newKernel">Builds an empty kernel.</param>
+    /// <param name="log">A failing log.</param>
+    /// <param name="ordersPerLog">Legal reorderings folded per attempt.</param>
+    /// <param name="seed">Seed of the reorderings.</param>
+    /// <param name="failure">The failure of the returned log.</param>
+    /// <returns>The shrunk log (the input when nothing smaller fails).</returns>
+    public static GeneratedLog Shrink(Func<LedgerKernel> newKernel, GeneratedLog log, int ordersPerLog, ulong seed, out ReplayMismatchException failure)
+    {
+        ArgumentNullException.ThrowIfNull(newKernel);
+        ArgumentNullException.ThrowIfNull(log);
+        failure = Fails(newKernel, log, ordersPerLog, seed) ?? new ReplayMismatchException("the log did not fail again");
+        var budget = 200;
+        var progress = true;
+        while (progress && budget > 0)
+        {
+            progress = false;
+            foreach (var candidate in Smaller(log))
+            {
+                if (--budget < 0) break;
+                if (Fails(newKernel, candidate, ordersPerLog, seed) is not { } e) continue;
+                log = candidate;
+                failure = e;
+                progress = true;
+                break;
+            }
+        }
+
+        return log;
+    }
+
+    private static ReplayMismatchException? Fails(Func<LedgerKernel> newKernel, GeneratedLog log, int ordersPerLog, ulong seed)
+    {
+        try
+        {
+            ReplayEqualsLive(newKernel, log);
+            AllLegalOrdersAgree(newKernel, log, ordersPerLog, (int)(seed % int.MaxValue));
+            return null;
+        }
+        catch (ReplayMismatchException e)
+        {
+            return e;
+        }
+        catch (LedgerException e)
+        {
+            return new ReplayMismatchException(e.Message, e);
+        }
+    }
+
+    private static IEnumerable<GeneratedLog> Smaller(GeneratedLog log)
+    {
+        var authors = log.Entries.Select(e => e.Op.Author).Distinct().ToList();
+        if (authors.Count > 1)
+        {
+            foreach (var author in authors) yield return Keep(log, e => e.Op.Author != author);
+        }
+
+        foreach (var author in authors)
+        {
+            var last = log.Entries.Where(e => e.Op.Author == author).Max(e => e.Op.Seq);
+            if (last > 1)
+            {
+                var half = Math.Max(1, last / 2);
+                yield return Keep(log, e => e.Op.Author != author || e.Op.Seq <= half);
+                if (last - 1 != half) yield return Keep(log, e => e.Op.Author != author || e.Op.Seq < last);
+            }
+        }
+    }
+
+    private static GeneratedLog Keep(GeneratedLog log, Func<SequencedOp, bool> keep) =>
+        log with { Entries = log.Entries.Where(keep).Select((e, i) => new SequencedOp(e.Op, i)).ToArray() };
+
+    /// <summary>One line per op: position, author#seq, verb@version, claim key and args (as JSON).</summary>
+    public static string Describe(GeneratedLog log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var sb = new System.Text.StringBuilder();
+        foreach (var e in log.Entries)
+        {
+            string args;
+            try
+            {
+                args = MessagePack.MessagePackSerializer.ConvertToJson(e.Op.Args);
+            }
+            catch (MessagePack.MessagePackSerializationException)
+            {
+                args = "0x" + Convert.ToHexString(e.Op.Args.Span);
+            }
+
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"  @{e.Position} {e.Op.Author}#{e.Op.Seq} {e.Op.Verb}@{e.Op.VerbVersion}{(e.Op.ClaimKey is { } k ? " claim " + k : "")} {args}\n");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The log of case <paramref name="caseSeed"/>: its size (10 to 100) is derived from the seed too.</summary>
+    public static GeneratedLog CaseLog(LogSpec spec, ulong caseSeed) => LedgerGen.Sample(spec, 1, caseSeed, size: 10 + (int)(caseSeed % 91))[0];
+
+    // SplitMix64 of (root, index): independent, reproducible case seeds from one run seed.
+    private static ulong CaseSeed(ulong root, int index)
+    {
+        var z = root + 0x9E3779B97F4A7C15UL * (ulong)(index + 1);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
     /// <summary>An FsCheck property: for generated logs of <paramref name="spec"/>, replay equals live and
     /// <paramref name="ordersPerLog"/> legal reorderings all agree.</summary>
     public static Property EveryLegalOrderGivesOneStateHash(Func<LedgerKernel> newKernel, LogSpec spec, int ordersPerLog = 3)
@@ -73,10 +285,13 @@ public static class ReplayAssert
     }
 
     /// <summary>Folds entries into a fresh kernel and returns the state hash.</summary>
-    public static Hash32 Fold(Func<LedgerKernel> newKernel, IEnumerable<SequencedOp> entries, bool frontierAtEnd)
+    public static Hash32 Fold(Func<LedgerKernel> newKernel, IEnumerable<SequencedOp> entries, bool frontierAtEnd) =>
+        Sentinel(() => FoldCore(newKernel, entries, frontierAtEnd));
+
+    private static Hash32 FoldCore(Func<LedgerKernel> newKernel, IEnumerable<SequencedOp> entries, bool frontierAtEnd)
     {
         ArgumentNullException.ThrowIfNull(newKernel);
-        var kernel = newKernel();
+        var kernel = Build(newKernel);
         if (!frontierAtEnd) kernel.AdvanceRelayFrontier(long.MaxValue);
         foreach (var entry in entries) kernel.Apply(entry);
         kernel.AdvanceRelayFrontier(long.MaxValue);
@@ -87,7 +302,7 @@ public static class ReplayAssert
     /// to the lowest relay position it does not hold yet.</summary>
     private static Hash32 FoldLikeANode(Func<LedgerKernel> newKernel, IReadOnlyList<SequencedOp> order, Random random)
     {
-        var kernel = newKernel();
+        var kernel = Build(newKernel);
         var held = new SortedSet<long>();
         long prefix = 0;
         foreach (var entry in order)
@@ -104,5 +319,18 @@ public static class ReplayAssert
     }
 }
 
-/// <summary>Two folds that had to agree did not.</summary>
-public sealed class ReplayMismatchException(string message) : Exception(message);
+/// <summary>Two folds that had to agree did not, or the determinism sentinel saw one op's verb write different
+/// effects on two runs (then <see cref="Exception.InnerException"/> is the kernel's
+/// <see cref="NondeterministicVerbException"/>).</summary>
+public sealed class ReplayMismatchException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ReplayMismatchException(string message) : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    public ReplayMismatchException(string message, Exception? inner) : base(message, inner)
+    {
+    }
+}

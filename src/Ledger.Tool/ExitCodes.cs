@@ -4,12 +4,16 @@ namespace Ledger.Tool;
 /// mistyped command line.</summary>
 public static class ExitCodes
 {
-    /// <summary>The command did what it was asked.</summary>
+    /// <summary>The command did what it was asked and every check passed.</summary>
     public const int Ok = 0;
 
-    /// <summary>The command line was fine but the input was not (bad hex, an invalid set of shares …).</summary>
+    /// <summary>The command line was fine but the input was not (a file that is not what it should be, bad hex,
+    /// an invalid set of shares …), or a check the command ran failed (a chain that breaks, lost positions …).</summary>
     public const int InvalidInput = 1;
 
     /// <summary>The command line itself was wrong: unknown command or option, missing or malformed value.</summary>
     public const int Usage = 2;
+
+    /// <summary>The convention, as printed in every command's help.</summary>
+    internal const string Text = "Exit codes: 0 ok; 1 the input is bad or a check failed; 2 usage error (the command line is wrong).";
 }

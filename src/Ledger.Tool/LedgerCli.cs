@@ -1,99 +1,132 @@
-using System.Text;
+using System.CommandLine;
+using System.CommandLine.Completions;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using Ledger.Kernel;
 using Ledger.Tool.Commands;
 
 namespace Ledger.Tool;
 
-/// <summary>The <c>ledger</c> command line: finds the command named by the first arguments, runs it,
-/// and turns its errors into messages and exit codes (<see cref="ExitCodes"/>).</summary>
+/// <summary>The <c>ledger</c> command line (System.CommandLine): parses, runs the command, and turns every error
+/// into one line on standard error and an exit code (<see cref="ExitCodes"/>). No exception leaves it.</summary>
 public static class LedgerCli
 {
-    private static readonly ICommand[] Commands =
-    [
-        new SharesSplitCommand(),
-        new SharesCombineCommand(),
-        new VerifyCommand(),
-        new RebuildCommand(),
-        new ImportCommand(),
-        new ExportInspectCommand(),
-    ];
-
     /// <summary>Runs <c>ledger</c> with <paramref name="arguments"/> on the given streams.</summary>
     /// <param name="arguments">The command line after the program name.</param>
     /// <param name="input">Standard input.</param>
     /// <param name="output">Standard output: results only.</param>
-    /// <param name="error">Standard error: messages and usage.</param>
-    /// <returns>The exit code: 0 ok, 1 invalid input, 2 usage error.</returns>
-    public static int Run(IReadOnlyList<string> arguments, TextReader input, TextWriter output, TextWriter error)
+    /// <param name="error">Standard error: messages, usage and (when <paramref name="showProgress"/>) progress.</param>
+    /// <param name="showProgress">Draw progress of long work on <paramref name="error"/>; the program passes true only
+    /// when standard error is a terminal.</param>
+    /// <returns>The exit code: 0 ok, 1 the input is bad or a check failed, 2 usage error.</returns>
+    public static int Run(IReadOnlyList<string> arguments, TextReader input, TextWriter output, TextWriter error, bool showProgress = false)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
 
-        var command = Commands
-            .Where(c => c.Name.Count <= arguments.Count && c.Name.SequenceEqual(arguments.Take(c.Name.Count), StringComparer.Ordinal))
-            .MaxBy(c => c.Name.Count);
-        if (command is null)
+        // "ledger help [command …]" is "ledger [command …] --help".
+        if (arguments.Count > 0 && arguments[0] == "help") arguments = [.. arguments.Skip(1), "--help"];
+        var context = new ToolContext(input, output, error, showProgress);
+        var root = Root(context);
+        var parsed = root.Parse(arguments);
+        if (arguments.Count == 0) parsed = root.Parse(["--help"]);
+        if (parsed.Action is ParseErrorAction)
         {
-            return NoCommand(arguments, output, error);
+            var command = parsed.CommandResult.Command;
+            // One line, the first problem: the help below shows what the command takes.
+            var more = parsed.Errors.Count > 1 ? $" (and {parsed.Errors.Count - 1} more)" : "";
+            error.WriteLine($"{NameOf(command)}: {OneLine(parsed.Errors[0].Message)}{more}");
+            return UsageHelp(root, command, error);
         }
 
-        var rest = arguments.Skip(command.Name.Count).ToArray();
-        if (rest.Any(a => a is "--help" or "-h"))
-        {
-            output.Write(command.Usage);
-            return ExitCodes.Ok;
-        }
-
-        var name = "ledger " + string.Join(' ', command.Name);
         try
         {
-            return command.Run(new CommandContext(rest, input, output, error));
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException e)
         {
-            error.WriteLine($"{name}: {e.Message}");
-            error.WriteLine();
-            error.Write(command.Usage);
-            return ExitCodes.Usage;
+            var command = parsed.CommandResult.Command;
+            error.WriteLine($"{NameOf(command)}: {e.Message}");
+            return UsageHelp(root, command, error);
         }
         catch (Exception e) when (e is InvalidInputException or LedgerException)
         {
-            error.WriteLine($"{name}: {e.Message}");
+            error.WriteLine($"{NameOf(parsed.CommandResult.Command)}: {OneLine(e.Message)}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (root.Directives.OfType<SuggestDirective>().Any(d => parsed.GetResult(d) is not null))
+        {
+            // The [suggest] directive fails inside System.CommandLine on some lines (given twice, say): a usage error.
+            error.WriteLine($"ledger: cannot complete this command line: {OneLine(e.Message)}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"{NameOf(parsed.CommandResult.Command)}: {OneLine(e.Message)}");
+            return ExitCodes.InvalidInput;
+        }
+#pragma warning disable CA1031 // The tool's promise: one line and an exit code, never a stack trace, whatever went wrong.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error.WriteLine($"{NameOf(parsed.CommandResult.Command)}: internal error ({e.GetType().Name}): {OneLine(e.Message)}");
             return ExitCodes.InvalidInput;
         }
     }
 
-    private static int NoCommand(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
+    /// <summary>The command tree. Every command's description ends with the exit-code convention.</summary>
+    internal static RootCommand Root(ToolContext context)
     {
-        var asked = arguments.Count == 0 || arguments[0] is "help" or "--help" or "-h";
-        var prefix = arguments.TakeWhile(a => !a.StartsWith('-')).ToArray();
-        var under = Commands.Where(c => prefix.Length > 0 && c.Name.Take(prefix.Length).SequenceEqual(prefix, StringComparer.Ordinal)).ToArray();
-        var helpForGroup = under.Length > 0 && arguments.Skip(prefix.Length).Any(a => a is "--help" or "-h");
-        var listing = Listing(under.Length > 0 ? under : Commands);
-        if (asked || helpForGroup)
-        {
-            output.Write(listing);
-            return ExitCodes.Ok;
-        }
+        var root = new RootCommand("""
+            ledger: check, recover and take apart the files of a Ledger system (chain files, node exports, node and
+            relay stores) and split or combine SLIP-0039 recovery shares. Every file it reads is opened read-only and
+            left byte-for-byte as it was; files it writes are new files, written whole or not at all.
+            Tab completion: 'ledger completions bash' (or zsh, pwsh) prints a script to source.
+            """ + "\n" + ExitCodes.Text);
+        root.HelpName = "ledger";
 
-        error.WriteLine(under.Length > 0
-            ? $"ledger: '{string.Join(' ', prefix)}' needs a command."
-            : $"ledger: unknown command '{string.Join(' ', prefix.Length > 0 ? prefix : arguments)}'.");
+        // Help is as wide as the text it shows, wherever it goes (a terminal, a pipe, a test's writer).
+        root.Options.OfType<HelpOption>().Single().Action = new HelpAction { MaxWidth = 140 };
+        var shares = new Command("shares", "SLIP-0039 recovery shares of a master secret.");
+        shares.Subcommands.Add(SharesSplitCommand.Create(context));
+        shares.Subcommands.Add(SharesCombineCommand.Create(context));
+        root.Subcommands.Add(shares);
+        root.Subcommands.Add(VerifyCommand.Create(context));
+        root.Subcommands.Add(RebuildCommand.Create(context));
+        root.Subcommands.Add(ImportCommand.Create(context));
+        var export = new Command("export", "Node exports (written by the app: DeviceNode.Export).");
+        export.Subcommands.Add(ExportInspectCommand.Create(context));
+        root.Subcommands.Add(export);
+        var chain = new Command("chain", "Chain files (docs/wire-format.md, \"Chain file v1\").");
+        chain.Subcommands.Add(ChainExportCommand.Create(context));
+        root.Subcommands.Add(chain);
+        var checkpoint = new Command("checkpoint", "Checkpoints out of a running system's files, as bytes another language can check.");
+        checkpoint.Subcommands.Add(CheckpointRelayCommand.Create(context));
+        checkpoint.Subcommands.Add(CheckpointWitnessedCommand.Create(context));
+        checkpoint.Subcommands.Add(CheckpointKernelCommand.Create(context));
+        root.Subcommands.Add(checkpoint);
+        root.Subcommands.Add(CompletionsCommand.Create(context));
+        return root;
+    }
+
+    /// <summary>"ledger shares split" for a command.</summary>
+    internal static string NameOf(Command command)
+    {
+        var names = new List<string>();
+        for (Symbol? s = command; s is Command c; s = c.Parents.FirstOrDefault()) names.Insert(0, c is RootCommand ? "ledger" : c.Name);
+        return string.Join(' ', names);
+    }
+
+    private static int UsageHelp(RootCommand root, Command command, TextWriter error)
+    {
         error.WriteLine();
-        error.Write(listing);
+        var path = NameOf(command).Split(' ').Skip(1).ToList();
+        path.Add("--help");
+        root.Parse(path).Invoke(new InvocationConfiguration { Output = error, Error = error });
         return ExitCodes.Usage;
     }
 
-    private static string Listing(IEnumerable<ICommand> commands)
-    {
-        var text = new StringBuilder("usage: ledger <command> [options]   (ledger <command> --help for its options)\n\ncommands:\n");
-        foreach (var command in commands)
-        {
-            text.Append("  ").Append(string.Join(' ', command.Name).PadRight(18)).Append(command.Summary).Append('\n');
-        }
-
-        return text.ToString();
-    }
+    private static string OneLine(string message) => string.Join(' ', message.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -29,6 +29,7 @@ public class FloatingPointTests
         """,
         Reachable(DiagnosticIds.FloatingPoint, 0, "'Reading.Celsius (double)' is floating point in the verb's args", "Verb Record → Reading.Celsius (double)"),
         Reachable(DiagnosticIds.FloatingPoint, 1, "'Record._scale (float)' keeps floating point in the verb", "Verb Record → Record._scale (float)"),
+        Reachable(DiagnosticIds.VerbInstanceState, 1, "'Record._scale' is a field the verb instance can change; one instance serves every op, so it is state shared between ops", "Verb Record → Record._scale"),
         Reachable(DiagnosticIds.FloatingPoint, 2, "'VerbContext.Put' writes floating point into state (Reading.Celsius (double))",
             "Verb Record → Record.Execute → VerbContext.Put"),
         Reachable(DiagnosticIds.FloatingPoint, 3, "'Math.Exp' computes a transcendental function whose last bits differ between platforms",

@@ -59,7 +59,7 @@ public class ReachabilityTests
             public override string Name() => {|#1:Environment.UserName|};
         }
 
-        public sealed class Guarded(IRule rule, Policy policy) : Verb<Args>("guarded", 1, Scope.Branch)
+        public sealed class Guarded(IRule {|#2:rule|}, Policy {|#3:policy|}) : Verb<Args>("guarded", 1, Scope.Branch)
         {
             protected override void Execute(VerbContext ctx, Args args)
             {
@@ -68,7 +68,9 @@ public class ReachabilityTests
         }
         """,
         Reachable(DiagnosticIds.WallClock, 0, "'DateTime.Today' reads the wall clock", "Verb Guarded → Guarded.Execute → IRule.Allows → Weekday.Allows → DateTime.Today"),
-        Reachable(DiagnosticIds.Environment, 1, "'Environment.UserName' reads the process environment", "Verb Guarded → Guarded.Execute → Policy.Name → LocalPolicy.Name → Environment.UserName"));
+        Reachable(DiagnosticIds.Environment, 1, "'Environment.UserName' reads the process environment", "Verb Guarded → Guarded.Execute → Policy.Name → LocalPolicy.Name → Environment.UserName"),
+        Reachable(DiagnosticIds.VerbInstanceState, 2, "'IRule rule' is a dependency handed to the verb's constructor, whose code the lint cannot see; a verb is constructed only with constants (numbers, strings, enums, table handles) and reads everything else from the op", "Verb Guarded → IRule rule"),
+        Reachable(DiagnosticIds.VerbInstanceState, 3, "'Policy policy' is a dependency handed to the verb's constructor, whose code the lint cannot see; a verb is constructed only with constants (numbers, strings, enums, table handles) and reads everything else from the op", "Verb Guarded → Policy policy"));
 
     [Fact]
     [Trait("Risk", "D1")]

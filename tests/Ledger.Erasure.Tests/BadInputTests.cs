@@ -209,4 +209,38 @@ public class BadInputTests
             Assert.False(string.IsNullOrEmpty(error.Field));
         }
     }
+
+    /// <summary>Rewrites the signature's <c>c4 40</c> header (bin 8) as <c>c5 00 40</c> (bin 16): the same value, a
+    /// second encoding.</summary>
+    private static byte[] WithLongSignatureHeader(ReadOnlySpan<byte> bytes)
+    {
+        var at = bytes.Length - 64 - 2;
+        Assert.Equal(0xc4, bytes[at]);
+        Assert.Equal(0x40, bytes[at + 1]);
+        return [.. bytes[..at], 0xc5, 0x00, 0x40, .. bytes[(at + 2)..]];
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public void A_signature_with_a_bin16_header_is_refused_typed_as_non_canonical_by_confirmations_certificates_and_the_verifier()
+    {
+        using var shop = new ShopScenario();
+        var (erasure, _) = shop.Erase(shop.Bob, shop.Replicas);
+        var certificate = erasure.Certify();
+        var confirmation = certificate.Confirmations[0];
+
+        var longConfirmation = WithLongSignatureHeader(confirmation.Bytes.Span);
+        var error = Assert.Throws<LedgerFormatException>(() => ErasureConfirmation.Decode(longConfirmation));
+        Assert.Equal(("erasure confirmation", "signature", FormatProblem.NonCanonical), (error.Structure, error.Field, error.Problem));
+        Assert.False(ErasureConfirmation.TryDecode(longConfirmation, out _, out _));
+
+        var longCertificate = WithLongSignatureHeader(certificate.Bytes.Span);
+        error = Assert.Throws<LedgerFormatException>(() => ErasureCertificate.Decode(longCertificate));
+        Assert.Equal(("erasure certificate", "signature", FormatProblem.NonCanonical), (error.Structure, error.Field, error.Problem));
+        Assert.False(ErasureCertificate.TryDecode(longCertificate, out _, out error));
+        Assert.Equal(FormatProblem.NonCanonical, error.Problem);
+        Assert.Equal(CertificateProblem.Malformed, ErasureCertificateVerifier.Verify(longCertificate).Problem);
+        Assert.True(ErasureCertificateVerifier.Verify(certificate.Bytes).IsValid);
+    }
 }

@@ -19,7 +19,7 @@ public class ErasureOverSyncTests
         Assert.Equal(SubjectKeyStatus.Held, shops.A.Keys.TryRead(shops.Alice, aliceKey));
         foreach (var site in shops.Sites)
         {
-            var export = site.Node.Export();
+            var export = await site.Node.ExportAsync();
             // The customer rows travel in the export (sealed), the key that opens them does not.
             Assert.True(export.AsSpan().IndexOf(aliceKey) < 0, $"{site.Name}'s export holds Alice's subject key");
             foreach (var text in SyncedShops.AlicePlaintexts) Assert.True(export.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) < 0, $"{site.Name}'s export holds '{text}' in clear");
@@ -46,7 +46,7 @@ public class ErasureOverSyncTests
         }
 
         // The controller (on A) takes the request; each site reports where the key is. Then C drops off the network.
-        var erasure = new ErasureWorkflow(TestReplica.Ledger, a.Id, a.Key, new SteppingClock()).Intake(shops.Alice, a.Log());
+        var erasure = new ErasureWorkflow(TestReplica.Ledger, a.Id, a.Key, new SteppingClock()).Intake(shops.Alice, await a.LogAsync());
         erasure.Locate(shops.Sites.Select(s => s.Erasure));
         c.Link.Online = false;
 
@@ -142,7 +142,7 @@ public class ErasureOverSyncTests
     {
         await using var shops = await SyncedShops.CreateAsync();
         var a = shops.A;
-        var erasure = new ErasureWorkflow(TestReplica.Ledger, a.Id, a.Key, new SteppingClock()).Intake(shops.Alice, a.Log());
+        var erasure = new ErasureWorkflow(TestReplica.Ledger, a.Id, a.Key, new SteppingClock()).Intake(shops.Alice, await a.LogAsync());
         erasure.Locate(shops.Sites.Select(s => s.Erasure));
         var receipt = await a.AppendAsync(ErasureManifest.Manifest, ErasureManifest.EraseVerb, new EraseArgs(shops.Alice.Value));
         erasure.UseEraseOp(receipt.Signed.Op);
@@ -194,7 +194,7 @@ public class ErasureOverSyncTests
     {
         await using var shops = await SyncedShops.CreateAsync();
         var (a, b) = (shops.A, shops.B);
-        var erasure = new ErasureWorkflow(TestReplica.Ledger, a.Id, a.Key, new SteppingClock()).Intake(shops.Alice, a.Log());
+        var erasure = new ErasureWorkflow(TestReplica.Ledger, a.Id, a.Key, new SteppingClock()).Intake(shops.Alice, await a.LogAsync());
         erasure.Locate(shops.Sites.Select(s => s.Erasure));
         var receipt = await a.AppendAsync(ErasureManifest.Manifest, ErasureManifest.EraseVerb, new EraseArgs(shops.Alice.Value));
         erasure.UseEraseOp(receipt.Signed.Op);
@@ -275,6 +275,7 @@ internal sealed class SyncedShops : IAsyncDisposable
         var shops = new SyncedShops();
         try
         {
+            foreach (var site in shops.Sites) await site.StartAsync();
             await shops.PopulateAsync();
             return shops;
         }

@@ -28,7 +28,13 @@ internal sealed class SyncedSite : IAsyncDisposable
         Link = new InMemoryRelayTransport(relay);
         Keys = new SqliteSubjectKeyStore(KeyStorePath);
         Erasure = new ErasureReplica(TestReplica.Ledger, Id, Key, KeyPair, new SwitchableShreds(Keys, this), Clock, Random);
-        Node = DeviceNode.Open(Options(), new SqliteNodeStore(NodeStorePath), Key, name, _nextKeyDigest);
+        Node = null!;
+    }
+
+    /// <summary>Incepts the site's node (called once, right after construction).</summary>
+    public async Task StartAsync()
+    {
+        Node = await DeviceNode.InceptAsync(Options(), new SqliteNodeStore(NodeStorePath), Key, Name, _nextKeyDigest);
         Assert.Equal(Id, Node.Author);
     }
 
@@ -100,7 +106,7 @@ internal sealed class SyncedSite : IAsyncDisposable
     public IReadOnlyList<string> ErasedSubjects() => Node.Read(kernel => kernel.State.ErasedSubjects());
 
     /// <summary>Every op the node holds, from its store.</summary>
-    public IReadOnlyList<Op> Log() => Node.Store.LoadAll().Select(r => SignedOpCodec.Decode(r.Bytes).Op).ToArray();
+    public async Task<IReadOnlyList<Op>> LogAsync() => (await Node.Store.ReadAllAsync().ToListAsync()).Select(r => SignedOpCodec.Decode(r.Bytes).Op).ToArray();
 
     /// <summary>Closes the node and the key store and opens both again from their files, with a fresh outbox
     /// (the handler's queue is in memory, as an app's would be unless it persists it).</summary>
@@ -111,7 +117,7 @@ internal sealed class SyncedSite : IAsyncDisposable
         _outbox.Clear();
         Keys = new SqliteSubjectKeyStore(KeyStorePath);
         Erasure = new ErasureReplica(TestReplica.Ledger, Id, Key, KeyPair, new SwitchableShreds(Keys, this), Clock, Random);
-        Node = DeviceNode.Open(Options(), new SqliteNodeStore(NodeStorePath), Key);
+        Node = await DeviceNode.OpenAsync(Options(), new SqliteNodeStore(NodeStorePath), Key);
     }
 
     /// <summary>The files of this site (node store, key store, their -wal/-shm) whose bytes contain <paramref name="needle"/>.</summary>

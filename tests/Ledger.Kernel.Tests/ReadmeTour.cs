@@ -1,11 +1,11 @@
 // The README's five-minute tour, compiled and run by ReadmeTourTests. Edit the tour here, then copy the
-// region between the markers into README.md (the test fails until both agree).
+// region between the markers into README.md (the test fails until both agree). The region is a whole file as
+// printed, using lines included (in the global namespace, as a reader pastes it); the packaging test
+// (tests/Ledger.Packaging.Tests) compiles and runs the README's block itself against the packed packages.
+// README-TOUR-BEGIN
 using Ledger.Kernel;
 using MessagePack;
 
-namespace Ledger.Kernel.Tests.Tour;
-
-// README-TOUR-BEGIN
 // 1. Declare tables (kind fixed forever) and verbs (name, version, scope).
 public static class Shop
 {

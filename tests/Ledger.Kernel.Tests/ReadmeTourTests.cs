@@ -1,5 +1,3 @@
-using Ledger.Kernel.Tests.Tour;
-
 namespace Ledger.Kernel.Tests;
 
 public class ReadmeTourTests
@@ -20,7 +18,7 @@ public class ReadmeTourTests
     [Fact]
     public void The_readme_tour_runs_and_its_checkpoint_restores_the_same_state()
     {
-        var (live, restored) = Tour.Tour.Run();
+        var (live, restored) = global::Tour.Run();
         Assert.Equal(live, restored);
     }
 

@@ -75,4 +75,76 @@ public class LockFileTests
         var v1Only = LockFile.Compute(Shop.History(withV2: false), Fixture(), recorded);
         Assert.Contains(LockFile.Check(recorded, v1Only), p => p.Contains("shop v2", StringComparison.Ordinal) && p.Contains("no longer in the app", StringComparison.Ordinal));
     }
+
+    public static TheoryData<string, string> DamagedLocks() => new()
+    {
+        { """{"format":"ledger/manifest-lock/v1","fixtureHash":"00","fixtureOps":1,"manifests":[{"name":"shop","version":1,"id":"ab","verbs":null}]}""", "manifests[0].verbs" },
+        { """{"format":"ledger/manifest-lock/v1","fixtureHash":"00","fixtureOps":1,"manifests":null}""", "manifests" },
+        { """{"format":"ledger/manifest-lock/v1","fixtureOps":1,"manifests":[]}""", "fixtureHash" },
+        { """{"format":"ledger/manifest-lock/v1","fixtureHash":"00","fixtureOps":1,"manifests":[null]}""", "manifests[0]" },
+        { """{"format":"ledger/manifest-lock/v1","fixtureHash":"00","fixtureOps":1,"manifests":[{"name":"shop","version":1,"id":"ab","verbs":[{"verb":"a","version":1,"scope":"shared","argsSchema":"x","fixtureOps":1}]}]}""", "manifests[0].verbs[0].replayHash" },
+        { """{"format":"ledger/manifest-lock/v1","fixtureHash":"00","fixtureOps":1,"manifests":[{"name":"shop","version":-1,"id":"ab","verbs":[]}]}""", "$.manifests[0].version" },
+        { """{"format":"ledger/manifest-lock/v1","fixtureHash":"00","fixtureOps":"one","manifests":[]}""", "$.fixtureOps" },
+        { """{"format":"ledger/manifest-lock/v1","fixtureHash":"00",""", "line 1" },
+        { "", "line 1" },
+        { "[]", "$" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DamagedLocks))]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public void A_damaged_lock_file_is_refused_typed_naming_the_member_through_parse_check_and_verify(string json, string named)
+    {
+        var error = Assert.Throws<LockFileViolationException>(() => LockFile.FromJson(json));
+        Assert.Contains("damaged", Assert.Single(error.Problems), StringComparison.Ordinal);
+        Assert.Contains(named, error.Problems[0], StringComparison.Ordinal);
+
+        var path = Path.Combine(Path.GetTempPath(), "ledger-lock-" + Guid.NewGuid().ToString("N") + ".json");
+        try
+        {
+            File.WriteAllText(path, json);
+            foreach (var update in new[] { false, true })
+            {
+                var verify = Assert.Throws<LockFileViolationException>(() => LockFile.Verify(path, Shop.History(), Fixture(), update));
+                Assert.Contains(named, verify.Problems[0], StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public void Checking_a_lock_built_with_a_null_member_names_it_instead_of_crashing()
+    {
+        var good = LockFile.FromJson(File.ReadAllText(GoldenPath("manifests.lock.json")));
+        var broken = good with { Manifests = [good.Manifests[0] with { Verbs = null! }] };
+        var error = Assert.Throws<LockFileViolationException>(() => LockFile.Check(broken, good));
+        Assert.Contains("manifests[0].verbs", Assert.Single(error.Problems), StringComparison.Ordinal);
+        Assert.Throws<LockFileViolationException>(() => LockFile.Check(good, broken));
+        Assert.Throws<LockFileViolationException>(() => LockFile.Compute(Shop.History(), Fixture(), broken));
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public void A_fixture_with_a_longer_integer_form_or_a_negative_position_is_refused_typed()
+    {
+        var op = Fixture()[0].Op;
+        var canonical = FixtureLog.Encode([new SequencedOp(op, 0)]);
+        Assert.Equal(0x00, canonical[^1]);
+        Assert.Equal(0L, Assert.Single(FixtureLog.Decode(canonical)).Position);
+
+        byte[] longZero = [.. canonical[..^1], 0xcd, 0x00, 0x00];
+        var error = Assert.Throws<LedgerFormatException>(() => FixtureLog.Decode(longZero));
+        Assert.Equal(("fixture", "ops[].position", FormatProblem.NonCanonical), (error.Structure, error.Field, error.Problem));
+
+        byte[] negative = [.. canonical[..^1], 0xff];
+        error = Assert.Throws<LedgerFormatException>(() => FixtureLog.Decode(negative));
+        Assert.Equal(("fixture", "ops[].position", FormatProblem.InvalidValue), (error.Structure, error.Field, error.Problem));
+    }
 }

@@ -31,7 +31,9 @@ static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sh
 
 var options = new NodeOptions { Ledger = ledger, Manifests = new ManifestCatalog(TestManifest.V1), TrustedRelay = trusted, PullBatch = 100 };
 INodeStore store = args.Length == 5 ? new SqliteNodeStore(args[4]) : new InMemoryNodeStore();
-await using var node = DeviceNode.Open(options, store, Key(label, 0), label, Key(label, 1).Public.Digest);
+await using var node = await store.IsEmptyAsync()
+    ? await DeviceNode.InceptAsync(options, store, Key(label, 0), label, Key(label, 1).Public.Digest)
+    : await DeviceNode.OpenAsync(options, store, Key(label, 0));
 using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
 var relay = new HttpRelayClient(http, new HttpRelayClientOptions { Ledger = ledger });
 var appended = node.Ladder().Count - 1; // own ops beyond the inception, after a restart

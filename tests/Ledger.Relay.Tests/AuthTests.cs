@@ -56,8 +56,8 @@ public sealed class AuthTests
         await using var host = await StartAsync(relay);
         using var httpA = SignedHttp(host, Signer("mem-a", "mem-a"));
         using var httpB = SignedHttp(host, Signer("mem-b", "mem-b"));
-        await using var a = World.NewNode("mem-a", World.Trusted(relay));
-        await using var b = World.NewNode("mem-b", World.Trusted(relay));
+        await using var a = await World.NewNodeAsync("mem-a", World.Trusted(relay));
+        await using var b = await World.NewNodeAsync("mem-b", World.Trusted(relay));
         for (var i = 0; i < 30; i++)
         {
             await a.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("a", i));
@@ -186,7 +186,7 @@ public sealed class AuthTests
         var current = World.Key("rot-a", 0);
         var grant = RelayLedger.IssueMembership(World.Ledger, Admin, World.Key("ledger-admin", 0), AuthorOf("rot-a")).Bytes;
         using var http = SignedHttp(host, new RequestSigner(AuthorOf("rot-a"), () => current, grant));
-        await using var node = World.NewNode("rot-a", World.Trusted(relay));
+        await using var node = await World.NewNodeAsync("rot-a", World.Trusted(relay));
         await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("r", 1));
         Assert.False((await node.SyncAsync(World.Client(http))).Offline);
 

@@ -15,9 +15,9 @@ public sealed class HttpClaimTests
         await using var host = await World.StartAsync(o => o.AddLedger(relay));
         using var http = World.Http(host);
         var link = World.Client(http);
-        await using var hq = World.NewNode("hq", World.Trusted(relay));
-        await using var a = World.NewNode("till-a", World.Trusted(relay));
-        await using var b = World.NewNode("till-b", World.Trusted(relay));
+        await using var hq = await World.NewNodeAsync("hq", World.Trusted(relay));
+        await using var a = await World.NewNodeAsync("till-a", World.Trusted(relay));
+        await using var b = await World.NewNodeAsync("till-b", World.Trusted(relay));
         await hq.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "last lamp"), claimKey: "sku:lamp");
         await hq.SyncAsync(link);
         var claimA = await a.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "order-a"), claimKey: "sku:lamp");
@@ -39,9 +39,9 @@ public sealed class HttpClaimTests
         await using var host = await World.StartAsync(o => o.AddLedger(relay));
         using var http = World.Http(host);
         var link = World.Client(http);
-        await using var hq = World.NewNode("hq", World.Trusted(relay));
-        await using var a = World.NewNode("till-a", World.Trusted(relay));
-        await using var b = World.NewNode("till-b", World.Trusted(relay));
+        await using var hq = await World.NewNodeAsync("hq", World.Trusted(relay));
+        await using var a = await World.NewNodeAsync("till-a", World.Trusted(relay));
+        await using var b = await World.NewNodeAsync("till-b", World.Trusted(relay));
         await hq.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "last"), claimKey: "sku:lamp");
         await hq.SyncAsync(link);
         var claimA = await a.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "a"), claimKey: "sku:lamp");

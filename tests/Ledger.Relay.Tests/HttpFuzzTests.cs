@@ -15,7 +15,7 @@ public sealed class HttpFuzzTests
     {
         var cases = int.TryParse(Environment.GetEnvironmentVariable("LEDGER_HTTP_FUZZ_CASES"), out var n) && n > 0 ? n : 300;
         var relay = World.NewRelay();
-        relay.Push(World.Chain("fuzz-seed", 3).Select(o => o.Bytes).ToArray());
+        await relay.PushAsync(World.Chain("fuzz-seed", 3).Select(o => o.Bytes).ToArray());
         var size = relay.Size;
         await using var host = await World.StartAsync(o => o.AddLedger(relay));
         using var http = World.Http(host);

@@ -15,9 +15,9 @@ public sealed class HttpSyncTests
         using var http = World.Http(host);
         var client = World.Client(http);
         // Small pull pages: pulls cross entry-bundle boundaries and ask for the checkpoint of each page's prefix.
-        await using var a = World.NewNode("dev-a", World.Trusted(relay), pullBatch: 100);
-        await using var b = World.NewNode("dev-b", World.Trusted(relay), pullBatch: 100);
-        await using var c = World.NewNode("dev-c", World.Trusted(relay));
+        await using var a = await World.NewNodeAsync("dev-a", World.Trusted(relay), pullBatch: 100);
+        await using var b = await World.NewNodeAsync("dev-b", World.Trusted(relay), pullBatch: 100);
+        await using var c = await World.NewNodeAsync("dev-c", World.Trusted(relay));
         for (var i = 0; i < 150; i++)
         {
             await a.AppendAsync(Ledger.TestDomain.TestManifest.V1, Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("a", i));
@@ -40,13 +40,13 @@ public sealed class HttpSyncTests
     public async Task Http_pull_returns_the_same_ops_and_the_checkpoint_of_exactly_the_prefix_held_as_the_relay_itself()
     {
         var relay = World.NewRelay();
-        relay.Push(World.Chain("author-x", 300).Select(o => o.Bytes).ToArray());
+        await relay.PushAsync(World.Chain("author-x", 300).Select(o => o.Bytes).ToArray());
         await using var host = await World.StartAsync(o => o.AddLedger(relay));
         using var http = World.Http(host);
         var client = World.Client(http);
         foreach (var (from, max) in new (long, int)[] { (0, 1), (0, 256), (0, 257), (255, 2), (250, 40), (256, 1000), (300, 10), (301, 5), (0, 5000) })
         {
-            var expected = relay.Pull(from, max);
+            var expected = (await relay.PullAsync(from, max));
             var actual = await client.PullAsync(from, max);
             Assert.Equal(expected.RelaySize, actual.RelaySize);
             Assert.Equal(expected.Origin, actual.Origin);
@@ -60,25 +60,25 @@ public sealed class HttpSyncTests
     {
         var relay = World.NewRelay();
         var chain = World.Chain("author-y", 20);
-        relay.Push(chain.Select(o => o.Bytes).ToArray());
+        await relay.PushAsync(chain.Select(o => o.Bytes).ToArray());
         await using var host = await World.StartAsync(o => o.AddLedger(relay));
         using var http = World.Http(host);
         var client = World.Client(http);
 
         var fetched = await client.FetchAuthorAsync(new AuthorId("author-y"), 5);
-        Assert.Equal(relay.FetchAuthor(new AuthorId("author-y"), 5).Select(o => o.Position), fetched.Select(o => o.Position));
-        Assert.Equal(relay.GetConsistencyProof(7, 21), await client.GetConsistencyProofAsync(7, 21));
-        Assert.Equal(relay.GetInclusionProof(3, 21), await client.GetInclusionProofAsync(3, 21));
-        Assert.Equal(relay.GetCheckpoint(9), await client.GetCheckpointAsync(9));
+        Assert.Equal((await relay.FetchAuthorAsync(new AuthorId("author-y"), 5)).Select(o => o.Position), fetched.Select(o => o.Position));
+        Assert.Equal((await relay.GetConsistencyProofAsync(7, 21)), await client.GetConsistencyProofAsync(7, 21));
+        Assert.Equal((await relay.GetInclusionProofAsync(3, 21)), await client.GetInclusionProofAsync(3, 21));
+        Assert.Equal((await relay.GetCheckpointAsync(9)), await client.GetCheckpointAsync(9));
         var outOfRange = await Assert.ThrowsAsync<RelayProtocolException>(() => client.GetConsistencyProofAsync(7, 99));
         Assert.Equal(RelayErrorCode.OutOfRange, outOfRange.Code);
 
-        var note = relay.GetCheckpoint()!;
+        var note = (await relay.GetCheckpointAsync())!;
         await client.PostCosignatureAsync(note);
         Assert.Equal(note, Assert.Single(await client.GetCosignaturesAsync()));
         var notANote = await Assert.ThrowsAsync<RelayProtocolException>(() => client.PostCosignatureAsync("not a note"u8.ToArray()));
         Assert.Equal(RelayErrorCode.BadRequest, notANote.Code);
-        Assert.Single(relay.GetCosignatures());
+        Assert.Single((await relay.GetCosignaturesAsync()));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class HttpSyncTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
         var client = World.Client(http);
         var relay = World.NewRelay();
-        await using var node = World.NewNode("dev-offline", World.Trusted(relay));
+        await using var node = await World.NewNodeAsync("dev-offline", World.Trusted(relay));
         await node.AppendAsync(Ledger.TestDomain.TestManifest.V1, Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("k", 1));
 
         var offline = await node.SyncAsync(client);

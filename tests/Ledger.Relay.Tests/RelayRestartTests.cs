@@ -30,8 +30,8 @@ public sealed class RelayRestartTests
             var trusted = host.Server.Options.Ledgers[0].Relay.CheckpointVerifierKey;
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
             var client = World.Client(http);
-            await using var a = World.NewNode("restart-a", trusted, pullBatch: 50);
-            await using var b = World.NewNode("restart-b", trusted, pullBatch: 50);
+            await using var a = await World.NewNodeAsync("restart-a", trusted, pullBatch: 50);
+            await using var b = await World.NewNodeAsync("restart-b", trusted, pullBatch: 50);
             var acknowledged = new List<(OpRef Op, long Position)>();
             try
             {
@@ -62,7 +62,7 @@ public sealed class RelayRestartTests
                 // Every op a device was told is held sits at the position it was told.
                 foreach (var (op, position) in acknowledged.Distinct())
                 {
-                    var stored = relay.Store.Find(op.Author, op.Seq);
+                    var stored = (await relay.Store.FindAsync(op.Author, op.Seq));
                     Assert.NotNull(stored);
                     Assert.Equal(position, stored!.Position);
                 }

@@ -25,7 +25,7 @@ public sealed class SeparateProcessTests
 
             using var first = new ChildNode(url, World.Ledger, "proc-a", vkey);
             using var second = new ChildNode(url, World.Ledger, "proc-b", vkey);
-            await using var local = World.NewNode("in-proc", relay.CheckpointVerifierKey);
+            await using var local = await World.NewNodeAsync("in-proc", relay.CheckpointVerifierKey);
             using var http = World.Http(host);
             var client = World.Client(http);
 

@@ -28,8 +28,8 @@ public sealed class SyncLoopTests
             o.AddLedger(relay);
             o.LongPollTimeout = TimeSpan.FromSeconds(20);
         });
-        await using var watcher = World.NewNode("watcher", World.Trusted(relay));
-        await using var writer = World.NewNode("writer", World.Trusted(relay));
+        await using var watcher = await World.NewNodeAsync("watcher", World.Trusted(relay));
+        await using var writer = await World.NewNodeAsync("writer", World.Trusted(relay));
 
         // The watcher runs the hosted loop through DI (IHttpClientFactory + the standard resilience handler).
         var services = new ServiceCollection();
@@ -68,7 +68,7 @@ public sealed class SyncLoopTests
     {
         var port = World.FreePort();
         var relay = World.NewRelay();
-        await using var node = World.NewNode("retrier", World.Trusted(relay));
+        await using var node = await World.NewNodeAsync("retrier", World.Trusted(relay));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(5) };
         using var loop = new LedgerNodeSyncService(node, World.Client(http), new LedgerNodeSyncOptions
         {

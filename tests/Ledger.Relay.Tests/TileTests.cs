@@ -18,7 +18,7 @@ public sealed class TileTests
     public async Task Entry_bundles_and_level_0_tiles_hash_to_the_signed_checkpoint_root()
     {
         var relay = World.NewRelay();
-        relay.Push(World.Chain("author-t", 299).Select(o => o.Bytes).ToArray()); // 300 ops: one full bundle, one partial of 44
+        await relay.PushAsync(World.Chain("author-t", 299).Select(o => o.Bytes).ToArray()); // 300 ops: one full bundle, one partial of 44
         await using var host = await World.StartAsync(o => o.AddLedger(relay));
         using var http = World.Http(host);
 
@@ -66,7 +66,7 @@ public sealed class TileTests
     public async Task Tiles_are_immutable_and_cacheable_per_ledger_configuration_and_the_checkpoint_for_seconds(bool isPublic)
     {
         var relay = World.NewRelay();
-        relay.Push(World.Chain("author-c", 3).Select(o => o.Bytes).ToArray());
+        await relay.PushAsync(World.Chain("author-c", 3).Select(o => o.Bytes).ToArray());
         await using var host = await World.StartAsync(o =>
         {
             o.AddLedger(relay, isPublic);

@@ -28,8 +28,8 @@ internal static class World
         PullBatch = pullBatch,
     };
 
-    public static DeviceNode NewNode(string label, NoteKey? trusted = null, int pullBatch = 1024) =>
-        DeviceNode.Open(Options(trusted, pullBatch), new InMemoryNodeStore(), Key(label, 0), label, Key(label, 1).Public.Digest);
+    public static Task<DeviceNode> NewNodeAsync(string label, NoteKey? trusted = null, int pullBatch = 1024) =>
+        DeviceNode.InceptAsync(Options(trusted, pullBatch), new InMemoryNodeStore(), Key(label, 0), label, Key(label, 1).Public.Digest);
 
     public static Sync.Relay NewRelay(IRelayStore? store = null, string ledger = Ledger) =>
         new(new RelayOptions { Ledger = ledger, CheckpointKey = RelayKey }, store ?? new InMemoryRelayStore());

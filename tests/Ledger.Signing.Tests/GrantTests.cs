@@ -83,6 +83,21 @@ public class GrantTests
     }
 
     [Fact]
+    [Trait("Category", "BadInput")]
+    [Trait("Risk", "E3")]
+    public void A_grant_naming_no_valid_ledger_is_refused_when_decoded_like_a_signed_op()
+    {
+        var issuer = new TestAuthor("hq");
+        var grant = Grant.Issue(TestAuthor.Ledger, "card-9", issuer.Author, issuer.Key(0), GrantKind.Bearer, 5000, singleUse: false);
+        var bytes = grant.Bytes.ToArray();
+        var at = bytes.AsSpan().IndexOf("test-ledger"u8);
+        "test ledger"u8.CopyTo(bytes.AsSpan(at));
+        var error = Assert.Throws<LedgerFormatException>(() => Grant.Decode(bytes));
+        Assert.Equal("ledger", error.Field);
+        Assert.Equal(FormatProblem.InvalidValue, error.Problem);
+    }
+
+    [Fact]
     [Trait("Risk", "E3")]
     public void A_forged_grant_is_refused_on_every_replica()
     {

@@ -99,6 +99,32 @@ public class SignedOpCodecTests
         }));
     }
 
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public void A_chain_file_with_a_longer_string_or_array_header_is_refused_as_non_canonical()
+    {
+        // Found by the decoder fuzzer (tests/Ledger.Fuzz.Tests, target chain-file): a second encoding of one file.
+        var a = new TestAuthor("till-1");
+        a.Append(TestManifest.V1, TestManifest.AddTally, new AmountArgs("k", 1));
+        var file = ChainFile.Encode(TestAuthor.Ledger, a.Chain);
+        Assert.Equal(2, ChainFile.Decode(file).Ops.Count);
+
+        // The ledger name "test-ledger" (fixstr, a0 | 11) as str 8 (d9 0b).
+        var ledgerAt = 1 + 1 + ChainFile.Label.Length;
+        Assert.Equal((byte)(0xa0 | TestAuthor.Ledger.Length), file[ledgerAt]);
+        byte[] longLedger = [.. file[..ledgerAt], 0xd9, (byte)TestAuthor.Ledger.Length, .. file[(ledgerAt + 1)..]];
+        var error = Assert.Throws<LedgerFormatException>(() => ChainFile.Decode(longLedger));
+        Assert.Equal(("chain file", "ledger", FormatProblem.NonCanonical), (error.Structure, error.Field, error.Problem));
+
+        // The ops array (fixarray 92) as array 16 (dc 00 02).
+        var opsAt = ledgerAt + 1 + TestAuthor.Ledger.Length;
+        Assert.Equal((byte)0x92, file[opsAt]);
+        byte[] longOps = [.. file[..opsAt], 0xdc, 0x00, 0x02, .. file[(opsAt + 1)..]];
+        error = Assert.Throws<LedgerFormatException>(() => ChainFile.Decode(longOps));
+        Assert.Equal(("chain file", "ops", FormatProblem.NonCanonical), (error.Structure, error.Field, error.Problem));
+    }
+
     private static void Expect(Action parse)
     {
         try

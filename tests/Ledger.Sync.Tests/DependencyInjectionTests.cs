@@ -22,7 +22,7 @@ public class DependencyInjectionTests
 
         var options = provider.GetRequiredService<IOptions<NodeOptions>>().Value;
         Assert.Same(meters, options.MeterFactory);
-        await using var node = DeviceNode.Open(options, new InMemoryNodeStore(), World.Key("di", 0), "di", World.Key("di", 1).Public.Digest);
+        await using var node = (await DeviceNode.InceptAsync(options, new InMemoryNodeStore(), World.Key("di", 0), "di", World.Key("di", 1).Public.Digest));
         await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 3)); // folds: the manifests came through
         Assert.Equal((Int128)3, node.Read(k => k.State.Get(Tables.Balances, "cash")));
         Assert.Contains(meters.Created, m => m.Name == "Ledger.Sync.Node" && m.Tags!.Any(t => Equals(t.Value, node.Author.Value)));

@@ -19,11 +19,11 @@ public class EquivocationTests
 
     private static Relay HonestRelay() => new(new RelayOptions { Ledger = World.Ledger, Origin = Origin, CheckpointKey = RelayKey }, new InMemoryRelayStore());
 
-    private static DeviceNode Node(string label)
+    private static Task<DeviceNode> NodeAsync(string label)
     {
         var options = World.Options();
         options.TrustedRelay = RelayVkey;
-        return DeviceNode.Open(options, new InMemoryNodeStore(), World.Key(label, 0), label, World.Key(label, 1).Public.Digest);
+        return DeviceNode.InceptAsync(options, new InMemoryNodeStore(), World.Key(label, 0), label, World.Key(label, 1).Public.Digest);
     }
 
     [Fact]
@@ -33,8 +33,8 @@ public class EquivocationTests
     {
         var fork = new ForkingRelay(RelayKey, Origin);
         var gossip = new PeerGossip();
-        await using var a = Node("till-a");
-        await using var b = Node("till-b");
+        await using var a = await NodeAsync("till-a");
+        await using var b = await NodeAsync("till-b");
         gossip.Join(a);
         gossip.Join(b);
         var toA = fork.TransportFor("A");
@@ -53,9 +53,10 @@ public class EquivocationTests
         });
         Assert.True(error is RelayFrozenException, $"expected the relay to be frozen; got {error} / a: {a.FrozenBecause} / b: {b.FrozenBecause}");
 
-        var accusers = new[] { a, b }.Where(n => n.Evidence.Count > 0).ToArray();
-        Assert.True(accusers.Length > 0, $"no evidence; a: {a.FrozenBecause} / b: {b.FrozenBecause}");
-        var evidence = accusers[0].Evidence.Single();
+        var accusers = new List<DeviceNode>();
+        foreach (var n in new[] { a, b }) if ((await n.GetEvidenceAsync()).Count > 0) accusers.Add(n);
+        Assert.True(accusers.Count > 0, $"no evidence; a: {a.FrozenBecause} / b: {b.FrozenBecause}");
+        var evidence = (await accusers[0].GetEvidenceAsync()).Single();
         var standalone = EvidenceCodec.Decode(evidence.Encode());
         var verdict = standalone.Verify();
         Assert.True(verdict.Valid, verdict.Finding);
@@ -83,7 +84,7 @@ public class EquivocationTests
         var relay = HonestRelay();
         var link = new InMemoryRelayTransport(relay);
         var gossip = new PeerGossip();
-        var nodes = new[] { Node("till-0"), Node("till-1"), Node("till-2") };
+        var nodes = new[] { await NodeAsync("till-0"), await NodeAsync("till-1"), await NodeAsync("till-2") };
         foreach (var n in nodes) gossip.Join(n);
         foreach (var (n, action) in plan)
         {
@@ -97,14 +98,14 @@ public class EquivocationTests
                     await nodes[n].SyncAsync(link);
                     break;
                 case 3:
-                    if (relay.GetCheckpoint() is { } note) await nodes[n].OfferCheckpointAsync(note, link);
+                    if ((await relay.GetCheckpointAsync()) is { } note) await nodes[n].OfferCheckpointAsync(note, link);
                     break;
             }
         }
 
         foreach (var n in nodes) await n.SyncAsync(link);
         foreach (var n in nodes) await n.SyncAsync(link);
-        Assert.All(nodes, n => Assert.Empty(n.Evidence));
+        foreach (var n in nodes) Assert.Empty(await n.GetEvidenceAsync());
         Assert.All(nodes, n => Assert.Null(n.FrozenBecause));
         Assert.Single(nodes.Select(n => n.StateHash()).Distinct());
         Assert.Single(nodes.Select(n => n.WitnessedCheckpoint!.Root).Distinct());
@@ -117,9 +118,9 @@ public class EquivocationTests
     {
         var relay = HonestRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using var node = Node("till-a");
+        await using var node = await NodeAsync("till-a");
         await node.SyncAsync(link);
-        var old = relay.GetCheckpoint()!;
+        var old = (await relay.GetCheckpointAsync())!;
         for (var i = 0; i < 5; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
         await node.SyncAsync(link);
         var witnessed = node.WitnessedCheckpoint!;
@@ -129,7 +130,7 @@ public class EquivocationTests
         Assert.Equal(CheckpointStatus.Refused, verdict.Status);
         Assert.Contains("rollback", verdict.Reason);
         Assert.Equal(witnessed, node.WitnessedCheckpoint);
-        Assert.Empty(node.Evidence);
+        Assert.Empty((await node.GetEvidenceAsync()));
     }
 
     [Fact]
@@ -138,16 +139,16 @@ public class EquivocationTests
     {
         var relay = HonestRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using var writer = Node("till-w");
+        await using var writer = await NodeAsync("till-w");
         var notes = new List<byte[]>();
         for (var i = 0; i < 30; i++)
         {
             await writer.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
             await writer.SyncAsync(link);
-            notes.Add(relay.GetCheckpoint()!);
+            notes.Add((await relay.GetCheckpointAsync())!);
         }
 
-        await using var witness = Node("till-r");
+        await using var witness = await NodeAsync("till-r");
         await witness.SyncAsync(link);
         var shuffled = notes.OrderBy(n => n.GetHashCode()).ToArray();
         await Task.WhenAll(shuffled.Select(n => Task.Run(() => witness.OfferCheckpointAsync(n, link))));
@@ -160,13 +161,13 @@ public class EquivocationTests
     {
         var relay = HonestRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using var writer = Node("till-w");
+        await using var writer = await NodeAsync("till-w");
         for (var i = 0; i < 3; i++) await writer.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
         await writer.SyncAsync(link);
-        await using var reader = Node("till-r");
+        await using var reader = await NodeAsync("till-r");
         var lying = new SwappingTransport(link);
         await Assert.ThrowsAsync<SyncException>(() => reader.SyncAsync(lying));
-        Assert.Single(reader.Store.LoadAll()); // only its own inception
+        Assert.Single((await reader.Store.ReadAllAsync().ToListAsync())); // only its own inception
         Assert.Equal(0, reader.Store.Cursor);
         await reader.SyncAsync(link);
         await writer.SyncAsync(link);
@@ -228,7 +229,7 @@ internal sealed class ForkingRelay
             {
                 // B's ops go first to B's view; A's view gets them right away too, but B's view gets A's ops late.
                 var response = await _view.PushAsync(batch, cancellationToken);
-                fork._forA.Push(batch);
+                await fork._forA.PushAsync(batch);
                 return response;
             }
 
@@ -237,15 +238,15 @@ internal sealed class ForkingRelay
             return own;
         }
 
-        public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
+        public async Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
         {
             if (forB && fromPosition > 0)
             {
-                foreach (var pending in fork._pendingForB) fork._forB.Push(pending);
+                foreach (var pending in fork._pendingForB) await fork._forB.PushAsync(pending);
                 fork._pendingForB.Clear();
             }
 
-            return _view.PullAsync(fromPosition, max, cancellationToken);
+            return await _view.PullAsync(fromPosition, max, cancellationToken);
         }
 
         public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>

@@ -13,13 +13,13 @@ public class ExportTests
     {
         var relay = World.NewRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using (var other = World.NewNode("till-other"))
+        await using (var other = await World.NewNodeAsync("till-other"))
         {
             await other.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 3));
             await other.SyncAsync(link);
         }
 
-        var node = DeviceNode.Open(options ?? World.Options(), new InMemoryNodeStore(), World.Key(label, 0), label, World.Key(label, 1).Public.Digest);
+        var node = (await DeviceNode.InceptAsync(options ?? World.Options(), new InMemoryNodeStore(), World.Key(label, 0), label, World.Key(label, 1).Public.Digest));
         for (var i = 0; i < 5; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
         await node.SyncAsync(link);
         return (node, relay, link);
@@ -32,7 +32,7 @@ public class ExportTests
         var (node, relay, link) = await Busy("till-1");
         link.Online = false;
         for (var i = 0; i < 7; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 100 + i));
-        var export = node.Export();
+        var export = (await node.ExportAsync());
         var hash = node.StateHash();
         await node.DisposeAsync();
 
@@ -46,7 +46,7 @@ public class ExportTests
         link.Online = true;
         await restored.SyncAsync(link);
         Assert.Equal(0, restored.Durability().Local);
-        Assert.Empty(relay.Evidence());
+        Assert.Empty((await relay.GetEvidenceAsync()));
         Assert.Equal(1 + 1 + 6 + 7, relay.Size);
     }
 
@@ -80,7 +80,7 @@ public class ExportTests
         var master = Hash32.Sha256("till-3 master"u8).ToArray();
         var relay = World.NewRelay();
         var link = new InMemoryRelayTransport(relay);
-        var node = DeviceNode.Open(World.Options(), new InMemoryNodeStore(), AuthorRecovery.KeyAt(master, "till-3", 0), "till-3", AuthorRecovery.KeyAt(master, "till-3", 1).Public.Digest);
+        var node = (await DeviceNode.InceptAsync(World.Options(), new InMemoryNodeStore(), AuthorRecovery.KeyAt(master, "till-3", 0), "till-3", AuthorRecovery.KeyAt(master, "till-3", 1).Public.Digest));
         for (var i = 0; i < 5; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
         await node.SyncAsync(link);
         link.Online = false;
@@ -107,7 +107,7 @@ public class ExportTests
     public async Task Truncated_or_tampered_exports_are_refused_typed_and_nothing_is_imported()
     {
         var (node, _, _) = await Busy("till-4");
-        var export = node.Export();
+        var export = (await node.ExportAsync());
         var hash = node.StateHash();
         await node.DisposeAsync();
         var key = World.Key("till-4", 0);
@@ -117,7 +117,7 @@ public class ExportTests
             var store = new InMemoryNodeStore();
             var error = await Record.ExceptionAsync(() => DeviceNode.ImportAsync(World.Options(), store, bytes, key));
             Assert.True(error is LedgerFormatException or ExportException, $"{what}: {error?.GetType().Name ?? "imported"}: {error?.Message}");
-            Assert.Empty(store.LoadAll());
+            Assert.Empty((await store.ReadAllAsync().ToListAsync()));
         }
 
         for (var length = 0; length < export.Length; length += Math.Max(1, export.Length / 25)) await Refused(export[..length], $"truncated to {length}");

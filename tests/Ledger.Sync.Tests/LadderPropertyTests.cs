@@ -46,7 +46,8 @@ public class LadderPropertyTests
         var links = Enumerable.Range(0, 3).Select(_ => new InMemoryRelayTransport(relay)).ToArray();
         var stores = Enumerable.Range(0, 3).Select(_ => new ReopenableStore()).ToArray();
         var labels = new[] { "till-0", "till-1", "till-2" };
-        var nodes = labels.Select((l, i) => World.NewNode(l, stores[i])).ToArray();
+        var nodes = new DeviceNode[labels.Length];
+        for (var i = 0; i < labels.Length; i++) nodes[i] = await World.NewNodeAsync(labels[i], stores[i]);
         var critical = new List<(int Node, AppendReceipt Receipt)>();
         var lose = new bool[3];
         for (var i = 0; i < 3; i++)
@@ -88,14 +89,14 @@ public class LadderPropertyTests
                 case Step.Restart:
                     await nodes[n].DisposeAsync();
                     critical.RemoveAll(c => c.Node == n);
-                    nodes[n] = World.Reopen(labels[n], stores[n]);
+                    nodes[n] = await World.ReopenAsync(labels[n], stores[n]);
                     break;
             }
 
-            AssertLadderTruthful(nodes, relay);
+            await AssertLadderTruthful(nodes, relay);
             foreach (var (node, receipt) in critical.Where(c => c.Receipt.Done.IsCompleted))
             {
-                Assert.True(relay.Store.Find(receipt.Op.Author, receipt.Op.Seq) is not null, $"critical {receipt.Op} reported done but the relay does not hold it");
+                Assert.True((await relay.Store.FindAsync(receipt.Op.Author, receipt.Op.Seq)) is not null, $"critical {receipt.Op} reported done but the relay does not hold it");
             }
         }
 
@@ -106,14 +107,14 @@ public class LadderPropertyTests
             for (var i = 0; i < 3; i++) await nodes[i].SyncAsync(links[i]);
         }
 
-        AssertLadderTruthful(nodes, relay);
+        await AssertLadderTruthful(nodes, relay);
         Assert.All(nodes, n => Assert.Equal(0, n.Durability().Local + n.Durability().Syncing));
         foreach (var (_, receipt) in critical) Assert.True(receipt.Done.IsCompleted, $"critical {receipt.Op} did not complete after reconnecting");
         Assert.Single(nodes.Select(n => n.StateHash()).Distinct());
         foreach (var node in nodes) await node.DisposeAsync();
     }
 
-    private static void AssertLadderTruthful(DeviceNode[] nodes, Relay relay)
+    private static async Task AssertLadderTruthful(DeviceNode[] nodes, Relay relay)
     {
         foreach (var node in nodes)
         {
@@ -122,7 +123,7 @@ public class LadderPropertyTests
             Assert.Equal(ladder.Count, report.Local + report.Syncing + report.Safe + report.Refused);
             foreach (var rung in ladder.Where(r => r.IsSafe))
             {
-                var held = relay.Store.Find(rung.Op.Author, rung.Op.Seq);
+                var held = (await relay.Store.FindAsync(rung.Op.Author, rung.Op.Seq));
                 Assert.True(held is not null && held.Position == rung.Position, $"{rung.Op} is {rung.Rung} at {rung.Position} but the relay holds {held?.Position.ToString() ?? "nothing"}");
             }
         }

@@ -68,7 +68,37 @@ public class NodeExportGoldenTests
         Assert.Equal(8, keyId.Length);
     }
 
-    private static async Task<byte[]> ExportOfAFixedHistory()
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public void A_pinned_export_with_a_bin16_signature_header_or_a_longer_cursor_form_is_refused_as_non_canonical()
+    {
+        var golden = File.ReadAllText(Golden.PathOf("node-export-v1.txt")).ReplaceLineEndings("\n").Split('\n')
+            .Single(l => l.StartsWith("export=", StringComparison.Ordinal))["export=".Length..];
+        var pinned = Convert.FromHexString(golden);
+        Assert.True(NodeExport.Decode(pinned).Verify().Ok);
+
+        // c4 40 → c5 00 40: the same signature, a second encoding of the export.
+        var at = pinned.Length - 64 - 2;
+        Assert.Equal((byte)0xc4, pinned[at]);
+        byte[] longSignature = [.. pinned[..at], 0xc5, 0x00, 0x40, .. pinned[(at + 2)..]];
+        var error = Assert.Throws<LedgerFormatException>(() => NodeExport.Decode(longSignature));
+        Assert.Equal(("node export", "signature", FormatProblem.NonCanonical, (long)at), (error.Structure, error.Field, error.Problem, error.Offset));
+
+        // cursor 4 (positive fixint 04) → cd 00 04 (uint 16).
+        var reader = new MessagePackReader(pinned);
+        reader.ReadArrayHeader();
+        reader.Skip();
+        reader.Skip();
+        reader.Skip();
+        var cursorAt = (int)reader.Consumed;
+        Assert.Equal((byte)0x04, pinned[cursorAt]);
+        byte[] longCursor = [.. pinned[..cursorAt], 0xcd, 0x00, 0x04, .. pinned[(cursorAt + 1)..]];
+        error = Assert.Throws<LedgerFormatException>(() => NodeExport.Decode(longCursor));
+        Assert.Equal(("node export", "cursor", FormatProblem.NonCanonical), (error.Structure, error.Field, error.Problem));
+    }
+
+    internal static async Task<byte[]> ExportOfAFixedHistory()
     {
         static NodeOptions Options() => new()
         {
@@ -80,13 +110,13 @@ public class NodeExportGoldenTests
 
         var relay = World.NewRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using var a = DeviceNode.Open(Options(), new InMemoryNodeStore(), World.Key("golden-a", 0), "golden-a", World.Key("golden-a", 1).Public.Digest);
-        await using var b = DeviceNode.Open(Options(), new InMemoryNodeStore(), World.Key("golden-b", 0), "golden-b", World.Key("golden-b", 1).Public.Digest);
+        await using var a = (await DeviceNode.InceptAsync(Options(), new InMemoryNodeStore(), World.Key("golden-a", 0), "golden-a", World.Key("golden-a", 1).Public.Digest));
+        await using var b = (await DeviceNode.InceptAsync(Options(), new InMemoryNodeStore(), World.Key("golden-b", 0), "golden-b", World.Key("golden-b", 1).Public.Digest));
         await a.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 120));
         await b.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", -45));
         await b.SyncAsync(link);
         await a.SyncAsync(link);
         await a.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 7));
-        return a.Export();
+        return (await a.ExportAsync());
     }
 }

@@ -13,7 +13,7 @@ public class NodeLifecycleTests
     public async Task Appending_to_a_disposed_node_throws_at_once_and_signs_nothing()
     {
         var store = new InMemoryNodeStore();
-        var node = World.NewNode("till-1", store);
+        var node = await World.NewNodeAsync("till-1", store);
         await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1));
         await node.DisposeAsync();
         var append = node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 2));
@@ -29,8 +29,8 @@ public class NodeLifecycleTests
         var relay = World.NewRelay();
         // Another device with the same keys already put a different history of this author on the relay.
         var clone = World.Chain("till-1", 2);
-        Assert.All(relay.Push(clone.Select(o => o.Bytes).ToArray()).Results, r => Assert.True(r.Held));
-        await using var node = World.NewNode("till-1");
+        Assert.All((await relay.PushAsync(clone.Select(o => o.Bytes).ToArray())).Results, r => Assert.True(r.Held));
+        await using var node = await World.NewNodeAsync("till-1");
         var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5), critical: true);
         // The push is refused as a fork; the pull then finds ops of this author it did not sign and stops loudly.
         var sync = await Assert.ThrowsAsync<SyncException>(() => node.SyncAsync(new InMemoryRelayTransport(relay)));
@@ -47,7 +47,7 @@ public class NodeLifecycleTests
     public async Task Ops_a_relay_forgot_leave_the_durable_rung_and_are_pushed_again()
     {
         var original = World.NewRelay();
-        await using var node = World.NewNode("till-1");
+        await using var node = await World.NewNodeAsync("till-1");
         for (var i = 0; i < 5; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
         await node.SyncAsync(new InMemoryRelayTransport(original));
         Assert.Equal(6, node.Durability().Durable);
@@ -70,7 +70,7 @@ public class NodeLifecycleTests
     public async Task A_won_claim_a_relay_forgot_is_pushed_again_and_keeps_its_outcome()
     {
         var original = World.NewRelay();
-        await using var node = World.NewNode("till-1");
+        await using var node = await World.NewNodeAsync("till-1");
         await node.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "last lamp"), claimKey: "sku:lamp");
         var claim = await node.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "order-1"), claimKey: "sku:lamp");
         await node.SyncAsync(new InMemoryRelayTransport(original));
@@ -96,12 +96,12 @@ public class NodeLifecycleTests
     {
         var relay = World.NewRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using var other = World.NewNode("till-2");
+        await using var other = await World.NewNodeAsync("till-2");
         await other.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 7));
         await other.SyncAsync(link);
 
         var store = new UnreadableStore();
-        await using var node = World.NewNode("till-1", store);
+        await using var node = await World.NewNodeAsync("till-1", store);
         await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 3));
         store.FailReads = true;
         var e = await Assert.ThrowsAsync<SyncException>(() => node.SyncAsync(link));
@@ -125,6 +125,7 @@ public class NodeLifecycleTests
     {
         public bool FailReads { get; set; }
 
-        public override IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops) => FailReads ? throw new IOException("bad sector") : base.Load(ops);
+        public override Task<IReadOnlyList<ReadOnlyMemory<byte>>> LoadAsync(IReadOnlyList<OpRef> ops, CancellationToken cancellationToken = default) =>
+            FailReads ? throw new IOException("bad sector") : base.LoadAsync(ops, cancellationToken);
     }
 }

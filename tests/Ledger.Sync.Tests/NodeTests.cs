@@ -13,7 +13,7 @@ public class NodeTests
     {
         var relay = World.NewRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using var node = World.NewNode("till-1");
+        await using var node = await World.NewNodeAsync("till-1");
         var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5));
         Assert.Equal(DurabilityRung.Local, node.DurabilityOf(receipt.Op).Rung);
         Assert.False(node.DurabilityOf(receipt.Op).IsSafe);
@@ -27,7 +27,7 @@ public class NodeTests
         await node.SyncAsync(link);
         var rung = node.DurabilityOf(receipt.Op);
         Assert.Equal(DurabilityRung.Durable, rung.Rung);
-        Assert.Equal(relay.Store.Find(receipt.Op.Author, receipt.Op.Seq)!.Position, rung.Position);
+        Assert.Equal((await relay.Store.FindAsync(receipt.Op.Author, receipt.Op.Seq))!.Position, rung.Position);
         Assert.Equal(0, node.Durability().Local);
     }
 
@@ -37,7 +37,7 @@ public class NodeTests
     {
         var relay = World.NewRelay();
         var link = new InMemoryRelayTransport(relay) { Online = false };
-        await using var node = World.NewNode("till-1");
+        await using var node = await World.NewNodeAsync("till-1");
         var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.PostSale, new SaleArgs("inv-1", "cash", 50_000), critical: true);
         for (var i = 0; i < 3; i++) await node.SyncAsync(link);
         Assert.False(receipt.Done.IsCompleted);
@@ -55,14 +55,14 @@ public class NodeTests
         var relay = World.NewRelay();
         var lose = true;
         var link = new InMemoryRelayTransport(relay) { LoseAnswer = () => lose };
-        await using var node = World.NewNode("till-1");
+        await using var node = await World.NewNodeAsync("till-1");
         var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5));
         await node.SyncAsync(link);
-        Assert.NotNull(relay.Store.Find(receipt.Op.Author, receipt.Op.Seq));
+        Assert.NotNull((await relay.Store.FindAsync(receipt.Op.Author, receipt.Op.Seq)));
         Assert.False(node.DurabilityOf(receipt.Op).IsSafe);
         lose = false;
         await node.SyncAsync(link);
-        Assert.Equal(relay.Store.Find(receipt.Op.Author, receipt.Op.Seq)!.Position, node.DurabilityOf(receipt.Op).Position);
+        Assert.Equal((await relay.Store.FindAsync(receipt.Op.Author, receipt.Op.Seq))!.Position, node.DurabilityOf(receipt.Op).Position);
         Assert.Equal(2, relay.Size);
     }
 
@@ -72,9 +72,9 @@ public class NodeTests
     {
         var relay = World.NewRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using var hq = World.NewNode("hq");
-        await using var a = World.NewNode("till-a");
-        await using var b = World.NewNode("till-b");
+        await using var hq = await World.NewNodeAsync("hq");
+        await using var a = await World.NewNodeAsync("till-a");
+        await using var b = await World.NewNodeAsync("till-b");
         await hq.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "last lamp"), claimKey: "sku:lamp");
         await hq.SyncAsync(link);
         // Both tills claim while offline; both see the claim pending, none sees an outcome.
@@ -100,9 +100,9 @@ public class NodeTests
     {
         var relay = World.NewRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using var hq = World.NewNode("hq");
-        await using var a = World.NewNode("till-a");
-        await using var b = World.NewNode("till-b");
+        await using var hq = await World.NewNodeAsync("hq");
+        await using var a = await World.NewNodeAsync("till-a");
+        await using var b = await World.NewNodeAsync("till-b");
         await hq.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "last"), claimKey: "sku:lamp");
         await hq.SyncAsync(link);
         var claimA = await a.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "a"), claimKey: "sku:lamp");
@@ -137,7 +137,7 @@ public class NodeTests
         var link = new InMemoryRelayTransport(relay);
         Hash32 before;
         OpRef durable, local;
-        await using (var node = World.NewNode("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db"))))
+        await using (var node = await World.NewNodeAsync("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db"))))
         {
             Assert.Equal((NodeStartPath.Incepted, 1), (node.Startup.Path, node.Startup.OpsFolded));
             durable = (await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5))).Op;
@@ -146,7 +146,7 @@ public class NodeTests
             before = node.StateHash();
         }
 
-        await using var restarted = World.Reopen("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db")));
+        await using var restarted = await World.ReopenAsync("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db")));
         Assert.Equal((NodeStartPath.Reopened, 3), (restarted.Startup.Path, restarted.Startup.OpsFolded)); // inception + two ops, all verified again
         Assert.True(restarted.Startup.Took > TimeSpan.Zero);
         Assert.Equal(before, restarted.StateHash());
@@ -163,7 +163,7 @@ public class NodeTests
     public async Task Appends_over_the_store_cap_fail_loudly_and_leave_the_chain_and_books_whole()
     {
         var dir = World.TempDir();
-        await using var node = World.NewNode("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db"), capBytes: 64 * 1024));
+        await using var node = await World.NewNodeAsync("till-1", new SqliteNodeStore(Path.Combine(dir, "node.db"), capBytes: 64 * 1024));
         var appended = 0;
         StorageFullException? full = null;
         for (var i = 0; i < 2000 && full is null; i++)
@@ -181,20 +181,20 @@ public class NodeTests
 
         Assert.NotNull(full);
         Assert.Contains("Nothing was written", full!.Message);
-        var stored = node.Store.LoadAll();
+        var stored = (await node.Store.ReadAllAsync().ToListAsync());
         Assert.Equal(appended + 1, stored.Count);
         var chain = stored.Select(r => Ledger.Signing.SignedOpCodec.Decode(r.Bytes)).ToList();
         Assert.True(Ledger.Signing.ChainVerifier.Verify(World.Ledger, chain).Ok);
         // Refused again, cleanly, without corrupting the chain.
         await Assert.ThrowsAsync<StorageFullException>(() => node.AppendAsync(TestManifest.V1, TestManifest.PutNote, new NoteArgs("more", new string('x', 200))));
-        Assert.Equal(appended + 1, node.Store.LoadAll().Count);
+        Assert.Equal(appended + 1, (await node.Store.ReadAllAsync().ToListAsync()).Count);
     }
 
     [Fact]
     [Trait("Risk", "A1")]
     public async Task Many_concurrent_appends_share_commits_and_keep_one_gapless_chain()
     {
-        await using var node = World.NewNode("till-1", new SqliteNodeStore(Path.Combine(World.TempDir(), "node.db")));
+        await using var node = await World.NewNodeAsync("till-1", new SqliteNodeStore(Path.Combine(World.TempDir(), "node.db")));
         var receipts = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i)))));
         Assert.Equal(Enumerable.Range(2, 200).Select(i => (ulong)i), receipts.Select(r => r.Op.Seq).Order());
         Assert.Equal((Int128)Enumerable.Range(0, 200).Sum(), node.Read(k => k.State.Get(Tables.Balances, "cash")));
@@ -209,8 +209,8 @@ public class NodeTests
         var relay = new Relay(new RelayOptions { Ledger = World.Ledger, MaxRead = 7 }, new InMemoryRelayStore());
         var link = new InMemoryRelayTransport(relay);
         AuthorId author;
-        await using (var lost = DeviceNode.Open(World.Options(), new InMemoryNodeStore(), AuthorRecovery.KeyAt(master, label, 0), label,
-                         AuthorRecovery.KeyAt(master, label, 1).Public.Digest))
+        await using (var lost = (await DeviceNode.InceptAsync(World.Options(), new InMemoryNodeStore(), AuthorRecovery.KeyAt(master, label, 0), label,
+                         AuthorRecovery.KeyAt(master, label, 1).Public.Digest)))
         {
             for (var i = 0; i < 30; i++) await lost.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
             await lost.SyncAsync(link);
@@ -226,17 +226,17 @@ public class NodeTests
         var next = await recovered.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 100));
         Assert.Equal(33UL, next.Signed.Op.Seq); // after 31 fetched ops and the rotation recovery signed
         await recovered.SyncAsync(link);
-        Assert.Empty(relay.Evidence());
-        await using var observer = World.NewNode("till-o");
+        Assert.Empty((await relay.GetEvidenceAsync()));
+        await using var observer = await World.NewNodeAsync("till-o");
         await observer.SyncAsync(new InMemoryRelayTransport(relay));
         await recovered.SyncAsync(link);
         Assert.Equal(observer.StateHash(), recovered.StateHash());
-        var chain = relay.FetchAuthor(author, 1, int.MaxValue);
+        var chain = (await relay.FetchAuthorAsync(author, 1));
         Assert.Equal(7, chain.Count);
         var all = new List<SignedOp>();
         for (ulong from = 1; ; from = all[^1].Op.Seq + 1)
         {
-            var page = relay.FetchAuthor(author, from);
+            var page = (await relay.FetchAuthorAsync(author, from));
             if (page.Count == 0) break;
             all.AddRange(page.Select(p => SignedOpCodec.Decode(p.Bytes)));
         }
@@ -251,7 +251,7 @@ public class NodeTests
     [Trait("Risk", "E2")]
     public async Task Args_built_from_the_ops_own_ref_name_the_op_that_carries_them_even_under_concurrent_appends()
     {
-        await using var node = World.NewNode("till-1");
+        await using var node = await World.NewNodeAsync("till-1");
         var receipts = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(async () =>
         {
             OpRef promised = default;
@@ -270,7 +270,7 @@ public class NodeTests
     [Trait("Risk", "A1")]
     public async Task An_append_whose_args_fail_to_build_fails_alone_and_takes_no_seq()
     {
-        await using var node = World.NewNode("till-1");
+        await using var node = await World.NewNodeAsync("till-1");
         var before = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1));
         var failed = node.AppendAsync<AmountArgs>(TestManifest.V1, TestManifest.AddTally, _ => throw new InvalidOperationException("no such customer"));
         var after = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 2));
@@ -284,7 +284,7 @@ public class NodeTests
     public async Task Closing_a_node_while_appends_are_in_flight_ends_every_append_and_keeps_exactly_the_ones_it_reported()
     {
         var path = Path.Combine(World.TempDir(), "node.db");
-        var node = World.NewNode("till-1", new SqliteNodeStore(path));
+        var node = await World.NewNodeAsync("till-1", new SqliteNodeStore(path));
         var appends = Enumerable.Range(0, 300).Select(i => Task.Run(() => node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1)))).ToArray();
         await node.DisposeAsync();
         // Every append ends (none hangs): stored and reported, or refused because the node closed.
@@ -301,7 +301,7 @@ public class NodeTests
         }));
         var reported = ended.Where(seq => seq != 0).Order().ToArray();
         Assert.Equal(Enumerable.Range(2, reported.Length).Select(i => (ulong)i), reported);
-        await using var reopened = World.Reopen("till-1", new SqliteNodeStore(path));
+        await using var reopened = await World.ReopenAsync("till-1", new SqliteNodeStore(path));
         Assert.Equal((Int128)reported.Length, reopened.Read(k => k.State.Get(Tables.Balances, "cash")));
     }
 }

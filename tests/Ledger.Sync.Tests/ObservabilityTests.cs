@@ -19,7 +19,7 @@ public class ObservabilityTests
             if (folded.Any(f => f.Op.Verb == TestManifest.AddTally.Name && TestManifest.AddTally.DecodeArgs(f.Op.Args).Amount == 13)) throw new InvalidOperationException("unlucky");
         };
         var store = new InMemoryNodeStore(capBytes: 4_000);
-        await using var node = DeviceNode.Open(options, store, World.Key("health", 0), "health", World.Key("health", 1).Public.Digest);
+        await using var node = (await DeviceNode.InceptAsync(options, store, World.Key("health", 0), "health", World.Key("health", 1).Public.Digest));
         Assert.True(node.Health().IsHealthy, node.Health().ToString());
 
         await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 13));
@@ -50,7 +50,7 @@ public class ObservabilityTests
         var options = World.Options();
         var unwritable = Path.Combine(World.TempDir(), "no-such-folder", "backup.ledger");
         options.AutoExport = new AutoExportPolicy { Path = unwritable, MaxUncoveredOps = 2, OnClose = true };
-        var node = DeviceNode.Open(options, new InMemoryNodeStore(), World.Key("exporting", 0), "exporting", World.Key("exporting", 1).Public.Digest);
+        var node = (await DeviceNode.InceptAsync(options, new InMemoryNodeStore(), World.Key("exporting", 0), "exporting", World.Key("exporting", 1).Public.Digest));
         for (var i = 0; i < 3; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i)); // each append succeeds
 
         var finding = node.Health().Findings.Single(f => f.Code == HealthCodes.ExportFailed);
@@ -71,8 +71,8 @@ public class ObservabilityTests
         var link = new InMemoryRelayTransport(relay);
         var updatedOptions = World.Options();
         updatedOptions.Manifests = new ManifestCatalog(TestManifest.V1, newer);
-        await using var updated = DeviceNode.Open(updatedOptions, new InMemoryNodeStore(), World.Key("updated", 0), "updated", World.Key("updated", 1).Public.Digest);
-        await using var behind = World.NewNode("behind");
+        await using var updated = (await DeviceNode.InceptAsync(updatedOptions, new InMemoryNodeStore(), World.Key("updated", 0), "updated", World.Key("updated", 1).Public.Digest));
+        await using var behind = await World.NewNodeAsync("behind");
         await updated.AppendAsync(newer, TestManifest.AddTally, new AmountArgs("cash", 5));
         await updated.SyncAsync(link);
         await behind.SyncAsync(link);
@@ -90,7 +90,7 @@ public class ObservabilityTests
     {
         var relay = World.NewRelay();
         var link = new InMemoryRelayTransport(relay);
-        await using var node = World.NewNode("metered");
+        await using var node = await World.NewNodeAsync("metered");
         using var seen = new Measurements(NodeMetricsMeter, node.Author.Value);
 
         await Task.WhenAll(Enumerable.Range(0, 40).Select(i => node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i))));
@@ -118,7 +118,7 @@ public class ObservabilityTests
     [Fact]
     [Trait("Risk", "G2")]
     [Trait("Risk", "G1")]
-    public void Relay_metrics_count_accepted_duplicate_and_refused_ops_by_reason_and_time_each_batch()
+    public async Task Relay_metrics_count_accepted_duplicate_and_refused_ops_by_reason_and_time_each_batch()
     {
         var ledger = "metered-" + Guid.NewGuid().ToString("N")[..8];
         var relay = new Relay(new RelayOptions { Ledger = ledger }, new InMemoryRelayStore());
@@ -127,10 +127,10 @@ public class ObservabilityTests
         for (var i = 0; i < 5; i++) ops.Add(log.Append(TestManifest.V1, TestManifest.AddTally, new AmountArgs("k", i)));
         using var seen = new Measurements("Ledger.Sync.Relay", ledger, byMeasurementTag: true);
 
-        relay.Push(ops.Take(3).Select(o => o.Bytes).ToArray());
-        relay.Push(ops.Take(3).Select(o => o.Bytes).ToArray()); // a resend
-        relay.Push([ops[5].Bytes]); // a gap
-        relay.Push([new byte[] { 0x93, 0x01 }]); // garbage
+        await relay.PushAsync(ops.Take(3).Select(o => o.Bytes).ToArray());
+        await relay.PushAsync(ops.Take(3).Select(o => o.Bytes).ToArray()); // a resend
+        await relay.PushAsync([ops[5].Bytes]); // a gap
+        await relay.PushAsync([new byte[] { 0x93, 0x01 }]); // garbage
 
         Assert.Equal(3, seen.Sum("ledger.relay.ops", ("ledger.status", "accepted")));
         Assert.Equal(3, seen.Sum("ledger.relay.ops", ("ledger.status", "duplicate")));
@@ -145,7 +145,7 @@ public class ObservabilityTests
     [Trait("Risk", "A1")]
     public async Task A_metrics_listener_that_throws_never_fails_an_append_or_a_sync()
     {
-        await using var node = World.NewNode("listened");
+        await using var node = await World.NewNodeAsync("listened");
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {

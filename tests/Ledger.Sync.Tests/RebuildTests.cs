@@ -37,18 +37,18 @@ public class RebuildTests
         var relay = new Relay(new RelayOptions { Ledger = World.Ledger, Origin = Origin, CheckpointKey = RelayKey }, new InMemoryRelayStore());
         var random = new Random(seed);
         var nodes = new List<DeviceNode>();
-        DeviceNode Open(string label)
+        Task<DeviceNode> Open(string label)
         {
             var options = World.Options();
             options.TrustedRelay = NoteKey.Create(Origin, RelayKey.Public);
-            return DeviceNode.Open(options, new InMemoryNodeStore(), World.Key(label, 0), label, World.Key(label, 1).Public.Digest);
+            return DeviceNode.InceptAsync(options, new InMemoryNodeStore(), World.Key(label, 0), label, World.Key(label, 1).Public.Digest);
         }
 
-        var hq = Open("hq");
+        var hq = await Open("hq");
         nodes.Add(hq);
         for (var i = 0; i < 5; i++) await hq.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "stock"), claimKey: "sku:" + i);
         await hq.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "stock"), claimKey: "sku:late");
-        for (var t = 0; t < tills; t++) nodes.Add(Open("till-" + t.ToString("00", System.Globalization.CultureInfo.InvariantCulture)));
+        for (var t = 0; t < tills; t++) nodes.Add(await Open("till-" + t.ToString("00", System.Globalization.CultureInfo.InvariantCulture)));
         var link = new InMemoryRelayTransport(relay);
         for (var round = 0; round < 2; round++)
         {
@@ -75,12 +75,12 @@ public class RebuildTests
         return new World50 { Relay = relay, Nodes = nodes, LateOpsOf07 = late };
     }
 
-    private static List<(long Position, SignedOp Op)> OrderOf(Relay relay)
+    private static async Task<List<(long Position, SignedOp Op)>> OrderOf(Relay relay)
     {
         var order = new List<(long, SignedOp)>();
         for (long from = 0; from < relay.Size;)
         {
-            var page = relay.Pull(from);
+            var page = (await relay.PullAsync(from));
             order.AddRange(page.Ops.Select(o => (o.Position, SignedOpCodec.Decode(o.Bytes))));
             from += page.Ops.Count;
         }
@@ -117,24 +117,24 @@ public class RebuildTests
     public async Task A_destroyed_relay_rebuilt_from_fifty_branches_reproduces_its_order_its_root_and_the_books()
     {
         await using var world = await Trade(tills: 50, seed: 1);
-        var old = OrderOf(world.Relay);
+        var old = await OrderOf(world.Relay);
         var lastWitnessed = world.Nodes.Select(n => n.WitnessedCheckpoint).Where(c => c is not null).MaxBy(c => c!.Size)!;
 
         // The relay's disk is gone. Collect the devices' stores and rebuild under a successor origin.
         var successor = RelayRebuild.SuccessorOrigin(lastWitnessed);
         var rebuilt = new Relay(new RelayOptions { Ledger = World.Ledger, Origin = successor, CheckpointKey = RelayKey }, new InMemoryRelayStore());
-        var report = RelayRebuild.Run(world.Nodes.Select(n => n.Store).ToArray(), rebuilt, NoteKey.Create(Origin, RelayKey.Public));
+        var report = (await RelayRebuild.RunAsync(world.Nodes.Select(n => n.Store).ToArray(), rebuilt, NoteKey.Create(Origin, RelayKey.Public)));
 
         Assert.True(report.Complete, report.ToString());
         Assert.Empty(report.LostPositions);
         Assert.Equal(old.Count, report.Recovered);
         Assert.Equal(0, report.Resequenced);
         Assert.True(report.RootReproduced, report.ToString());
-        Assert.Equal(world.Relay.Root(lastWitnessed.Size), report.RebuiltRoot);
-        Assert.Equal(old.Select(o => o.Op.ChainHash), OrderOf(rebuilt).Select(o => o.Op.ChainHash));
-        Assert.Equal(world.Relay.Root(world.Relay.Size), rebuilt.Root(rebuilt.Size));
+        Assert.Equal((await world.Relay.GetRootAsync(lastWitnessed.Size)), report.RebuiltRoot);
+        Assert.Equal(old.Select(o => o.Op.ChainHash), (await OrderOf(rebuilt)).Select(o => o.Op.ChainHash));
+        Assert.Equal((await world.Relay.GetRootAsync(world.Relay.Size)), (await rebuilt.GetRootAsync(rebuilt.Size)));
         var before = Books(old.Select(o => o.Op));
-        var after = Books(OrderOf(rebuilt).Select(o => o.Op));
+        var after = Books((await OrderOf(rebuilt)).Select(o => o.Op));
         Assert.Equal(Int128.Zero, MaxDiff(before, after));
         Assert.Equal(before.StateHash(), after.StateHash());
         Assert.Contains(Origin + "/after-" + lastWitnessed.Size, successor);
@@ -145,11 +145,11 @@ public class RebuildTests
     public async Task With_one_stores_also_lost_exactly_its_unreplicated_positions_are_listed_and_the_books_differ_only_by_them()
     {
         await using var world = await Trade(tills: 50, seed: 2);
-        var old = OrderOf(world.Relay);
+        var old = await OrderOf(world.Relay);
         var lostNode = world.Node("till-07");
         var survivors = world.Nodes.Where(n => n != lostNode).Select(n => n.Store).ToArray();
         var rebuilt = new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore());
-        var report = RelayRebuild.Run(survivors, rebuilt);
+        var report = (await RelayRebuild.RunAsync(survivors, rebuilt));
 
         // Exactly till-07's last push, which nobody pulled, is gone.
         var expectedLost = old.Where(o => world.LateOpsOf07.Contains(o.Op.Ref)).Select(o => o.Position).ToArray();
@@ -161,7 +161,7 @@ public class RebuildTests
 
         // The rebuilt books are the old order without the lost ops, op for op.
         var withoutLost = Books(old.Where(o => !expectedLost.Contains(o.Position)).Select(o => o.Op));
-        var after = Books(OrderOf(rebuilt).Select(o => o.Op));
+        var after = Books((await OrderOf(rebuilt)).Select(o => o.Op));
         Assert.Equal(withoutLost.StateHash(), after.StateHash());
 
         // Against the old books, the claim outcomes that changed are all among the listed claims.
@@ -186,26 +186,26 @@ public class RebuildTests
         await using var world = await Trade(tills: 10, seed: 3);
         var stores = world.Nodes.Select(n => n.Store).ToList();
         // A copy of one store with one signature flipped: that store is rejected, the rest rebuild everything.
-        var records = stores[1].LoadAll().ToArray();
+        var records = (await stores[1].ReadAllAsync().ToListAsync()).ToArray();
         var bytes = records[3].Bytes.ToArray();
         bytes[^1] ^= 0x01;
         records[3] = records[3] with { Bytes = bytes };
         var tampered = new InMemoryNodeStore();
-        tampered.Append(records, stores[1].Cursor);
-        var report = RelayRebuild.Run([tampered, .. stores], new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore()));
+        await tampered.AppendAsync(records, stores[1].Cursor);
+        var report = (await RelayRebuild.RunAsync([tampered, .. stores], new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore())));
         var rejection = Assert.Single(report.RejectedStores);
         Assert.StartsWith("store 0:", rejection);
         Assert.True(report.Complete, report.ToString());
 
         // A store claiming another op at a taken position (a split view, or a forged file) stops the rebuild.
-        var swapped = stores[2].LoadAll().Where(r => r.Position is not null).ToArray();
+        var swapped = (await stores[2].ReadAllAsync().ToListAsync()).Where(r => r.Position is not null).ToArray();
         var (a, b) = (swapped[^1], swapped[^2]);
         var liar = new InMemoryNodeStore();
-        liar.Append(stores[2].LoadAll().Select(r => r.Op == a.Op ? r with { Position = b.Position } : r.Op == b.Op ? r with { Position = a.Position } : r).ToArray(), stores[2].Cursor);
-        var error = Assert.Throws<RebuildException>(() => RelayRebuild.Run([liar, .. stores], new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore())));
+        await liar.AppendAsync((await stores[2].ReadAllAsync().ToListAsync()).Select(r => r.Op == a.Op ? r with { Position = b.Position } : r.Op == b.Op ? r with { Position = a.Position } : r).ToArray(), stores[2].Cursor);
+        var error = await Assert.ThrowsAsync<RebuildException>(() => RelayRebuild.RunAsync([liar, .. stores], new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore())));
         Assert.Contains("position", error.Message);
 
         // Nothing usable at all is an error, not an empty relay.
-        Assert.Throws<RebuildException>(() => RelayRebuild.Run([tampered], new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore())));
+        await Assert.ThrowsAsync<RebuildException>(() => RelayRebuild.RunAsync([tampered], new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore())));
     }
 }

@@ -17,7 +17,7 @@ public class RelayCrashTests(Xunit.Abstractions.ITestOutputHelper output)
         var db = Path.Combine(World.TempDir(), "relay.db");
         using var relay = new ChildProcessRelay(db);
         var random = new Random(20261127);
-        var nodes = new[] { World.NewNode("till-a"), World.NewNode("till-b"), World.NewNode("till-c") };
+        var nodes = new[] { await World.NewNodeAsync("till-a"), await World.NewNodeAsync("till-b"), await World.NewNodeAsync("till-c") };
         var acknowledged = new Dictionary<OpRef, long>();
         var interrupted = 0;
         relay.Start();
@@ -50,14 +50,14 @@ public class RelayCrashTests(Xunit.Abstractions.ITestOutputHelper output)
                 {
                     foreach (var rung in node.Ladder().Where(r => r.IsSafe))
                     {
-                        var held = store.Find(rung.Op.Author, rung.Op.Seq);
+                        var held = (await store.FindAsync(rung.Op.Author, rung.Op.Seq));
                         Assert.True(held is not null, $"round {round}: {rung.Op} was acknowledged at {rung.Position} but the relay lost it");
                         Assert.Equal(rung.Position, held!.Position);
                         acknowledged[rung.Op] = held.Position;
                     }
                 }
 
-                var log = store.Read(0, int.MaxValue);
+                var log = (await store.ReadAsync(0, int.MaxValue));
                 Assert.Equal(log.Count, log.Select(o => (o.Author, o.Seq)).Distinct().Count());
                 Assert.Equal(Enumerable.Range(0, log.Count).Select(i => (long)i), log.Select(o => o.Position));
             }

@@ -10,12 +10,12 @@ public class RelayIngestTests
 
     [Fact]
     [Trait("Risk", "G1")]
-    public void The_same_batch_twice_is_acknowledged_twice_at_the_same_positions()
+    public async Task The_same_batch_twice_is_acknowledged_twice_at_the_same_positions()
     {
         var relay = World.NewRelay();
         var chain = World.Chain("till", 4);
-        var first = relay.Push(Bytes(chain));
-        var second = relay.Push(Bytes(chain));
+        var first = (await relay.PushAsync(Bytes(chain)));
+        var second = (await relay.PushAsync(Bytes(chain)));
         Assert.All(first.Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
         Assert.All(second.Results, r => Assert.Equal(IngestStatus.Duplicate, r.Status));
         Assert.Equal(first.Results.Select(r => r.Position), second.Results.Select(r => r.Position));
@@ -24,22 +24,22 @@ public class RelayIngestTests
 
     [Fact]
     [Trait("Risk", "G1")]
-    public void Reordered_batches_are_refused_with_send_from_seq_then_accepted_in_order()
+    public async Task Reordered_batches_are_refused_with_send_from_seq_then_accepted_in_order()
     {
         var relay = World.NewRelay();
         var chain = World.Chain("till", 5);
-        var late = relay.Push(Bytes(chain.Skip(3)));
+        var late = (await relay.PushAsync(Bytes(chain.Skip(3))));
         Assert.All(late.Results, r => Assert.Equal(IngestRefusal.Gap, r.Refusal));
         Assert.Equal(1UL, late.Results[0].SendFromSeq);
         Assert.Contains("send from seq 1", late.Results[0].Detail);
-        relay.Push(Bytes(chain.Take(3)));
-        Assert.All(relay.Push(Bytes(chain.Skip(3))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
-        Assert.Equal(chain.Select(o => o.ChainHash), relay.Pull(0).Ops.Select(o => Hash32.Sha256(o.Bytes.Span)));
+        await relay.PushAsync(Bytes(chain.Take(3)));
+        Assert.All((await relay.PushAsync(Bytes(chain.Skip(3)))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+        Assert.Equal(chain.Select(o => o.ChainHash), (await relay.PullAsync(0)).Ops.Select(o => Hash32.Sha256(o.Bytes.Span)));
     }
 
     [Fact]
     [Trait("Risk", "G1")]
-    public void A_resend_after_a_relay_restart_gets_its_original_position()
+    public async Task A_resend_after_a_relay_restart_gets_its_original_position()
     {
         var path = Path.Combine(World.TempDir(), "relay.db");
         var a = World.Chain("a", 3);
@@ -48,34 +48,34 @@ public class RelayIngestTests
         using (var store = new SqliteRelayStore(path))
         {
             var relay = World.NewRelay(store);
-            relay.Push(Bytes(a));
-            first = relay.Push(Bytes(b));
+            await relay.PushAsync(Bytes(a));
+            first = (await relay.PushAsync(Bytes(b)));
         }
 
         using var reopened = new SqliteRelayStore(path);
         var restarted = World.NewRelay(reopened);
-        var again = restarted.Push(Bytes(b.Concat(a)));
+        var again = (await restarted.PushAsync(Bytes(b.Concat(a))));
         Assert.All(again.Results, r => Assert.Equal(IngestStatus.Duplicate, r.Status));
         Assert.Equal(first.Results.Select(r => r.Position), again.Results.Take(b.Count).Select(r => r.Position));
         var more = World.Chain("a", 4);
-        Assert.Equal(IngestStatus.Accepted, restarted.Push(Bytes(more.Skip(4))).Results[0].Status);
+        Assert.Equal(IngestStatus.Accepted, (await restarted.PushAsync(Bytes(more.Skip(4)))).Results[0].Status);
     }
 
     [Fact]
     [Trait("Risk", "D4")]
     [Trait("Risk", "G1")]
-    public void Another_op_at_a_taken_seq_is_refused_and_kept_as_client_fork_evidence()
+    public async Task Another_op_at_a_taken_seq_is_refused_and_kept_as_client_fork_evidence()
     {
         var relay = World.NewRelay();
         var chain = World.Chain("till", 3);
-        relay.Push(Bytes(chain));
+        await relay.PushAsync(Bytes(chain));
         var author = chain[0].Op.Author;
         var twinOp = Ledger.TestDomain.TestManifest.V1.CreateOp(Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("other", 99),
             author, 3, chain[1].ChainHash, new BranchId(author, "main"), 5, Guid.Empty);
         var twin = SignedOpCodec.Sign(twinOp, World.Ledger, World.Key("till", 0));
-        var result = relay.Push([twin.Bytes]).Results.Single();
+        var result = (await relay.PushAsync([twin.Bytes])).Results.Single();
         Assert.Equal(IngestRefusal.Fork, result.Refusal);
-        var evidence = Assert.Single(relay.Evidence());
+        var evidence = Assert.Single((await relay.GetEvidenceAsync()));
         Assert.True(evidence.Verify().Valid);
         Assert.Equal(author.Value, evidence.Accused);
         Assert.Equal(chain.Count, relay.Size);
@@ -84,12 +84,39 @@ public class RelayIngestTests
     [Fact]
     [Trait("Category", "BadInput")]
     [Trait("Risk", "G1")]
-    public void Forged_mutated_truncated_oversized_and_foreign_input_is_refused_typed_and_nothing_stored_is_lost()
+    [Trait("Risk", "D1")]
+    public async Task An_inception_whose_args_are_nil_is_refused_alone_and_the_honest_ops_of_its_batch_are_accepted()
+    {
+        var relay = World.NewRelay();
+        var a = World.Chain("a", 2);
+        var b = World.Chain("b", 2);
+        // Issue 14, defect 1: args c0 (nil), signed by any key, once threw NullReferenceException out of the chain
+        // verifier and dropped the whole batch. One for a new author, one at a seq the relay already holds.
+        SignedOp NilInception(AuthorId author) => SignedOpCodec.Sign(KeyEvents.Manifest.CreateOpFromEncodedArgs(KeyEvents.InceptVerb, [0xc0], author, 1, Hash32.Zero,
+            new BranchId(author, KeyEvents.BranchName), 5, Guid.Empty), World.Ledger, World.Key("mallory", 0));
+        var stranger = AuthorIdentity.Derive("mallory", World.Key("mallory", 0).Public, World.Key("mallory", 1).Public.Digest);
+        await relay.PushAsync(Bytes(b.Take(1)));
+
+        var results = (await relay.PushAsync([a[0].Bytes, NilInception(stranger).Bytes, a[1].Bytes, NilInception(b[0].Op.Author).Bytes, .. Bytes(b.Skip(1)), a[2].Bytes])).Results;
+
+        Assert.Equal(IngestRefusal.InvalidChain, results[1].Refusal);
+        Assert.Equal(ChainBreak.BadKeyEvent, results[1].Break);
+        Assert.Equal(IngestStatus.Refused, results[3].Status);
+        Assert.Equal(IngestRefusal.InvalidChain, results[3].Refusal);
+        Assert.All(new[] { 0, 2, 4, 5, 6 }, i => Assert.Equal(IngestStatus.Accepted, results[i].Status));
+        Assert.Equal(a.Count + b.Count, relay.Size);
+        Assert.Empty(await relay.GetEvidenceAsync());
+    }
+
+    [Fact]
+    [Trait("Category", "BadInput")]
+    [Trait("Risk", "G1")]
+    public async Task Forged_mutated_truncated_oversized_and_foreign_input_is_refused_typed_and_nothing_stored_is_lost()
     {
         var relay = new Relay(new RelayOptions { Ledger = World.Ledger, MaxBatch = 8 }, new InMemoryRelayStore());
         var chain = World.Chain("till", 6);
-        relay.Push(Bytes(chain.Take(3)));
-        var before = relay.Pull(0).Ops.Select(o => o.Bytes.ToArray()).ToArray();
+        await relay.PushAsync(Bytes(chain.Take(3)));
+        var before = (await relay.PullAsync(0)).Ops.Select(o => o.Bytes.ToArray()).ToArray();
 
         var forged = chain[3].Bytes.ToArray();
         forged[^3] ^= 0x55;
@@ -98,15 +125,15 @@ public class RelayIngestTests
         new Random(1).NextBytes(random);
         AuthorLog.Incept("other-ledger", "x", World.Key("x", 0), World.Key("x", 1).Public.Digest, out var otherInception);
 
-        var results = relay.Push([forged, truncated, random, otherInception.Bytes, chain[5].Bytes]).Results;
+        var results = (await relay.PushAsync([forged, truncated, random, otherInception.Bytes, chain[5].Bytes])).Results;
         Assert.Equal(IngestRefusal.InvalidChain, results[0].Refusal);
         Assert.Equal(ChainBreak.BadSignature, results[0].Break);
         Assert.Equal(IngestRefusal.Malformed, results[1].Refusal);
         Assert.Equal(IngestRefusal.Malformed, results[2].Refusal);
         Assert.Equal(IngestRefusal.WrongLedger, results[3].Refusal);
         Assert.Equal(IngestRefusal.Gap, results[4].Refusal);
-        Assert.All(relay.Push(Enumerable.Repeat(chain[3].Bytes, 9).ToArray()).Results, r => Assert.Equal(IngestRefusal.BatchTooLarge, r.Refusal));
-        Assert.Equal(before, relay.Pull(0).Ops.Select(o => o.Bytes.ToArray()).ToArray());
+        Assert.All((await relay.PushAsync(Enumerable.Repeat(chain[3].Bytes, 9).ToArray())).Results, r => Assert.Equal(IngestRefusal.BatchTooLarge, r.Refusal));
+        Assert.Equal(before, (await relay.PullAsync(0)).Ops.Select(o => o.Bytes.ToArray()).ToArray());
 
         // Every single-byte flip of a valid op is refused (or, if it still decodes, refused by the chain rules).
         var op = chain[3].Bytes.ToArray();
@@ -114,7 +141,7 @@ public class RelayIngestTests
         {
             var m = (byte[])op.Clone();
             m[i] ^= 0x08;
-            var r = relay.Push([m]).Results.Single();
+            var r = (await relay.PushAsync([m])).Results.Single();
             Assert.Equal(IngestStatus.Refused, r.Status);
         }
 
@@ -125,7 +152,7 @@ public class RelayIngestTests
     [Trait("Category", "BadInput")]
     [Trait("Risk", "G1")]
     [Trait("Risk", "D4")]
-    public void In_a_large_batch_decoded_in_parallel_bad_ops_are_refused_at_their_index_and_the_tree_holds_exactly_the_accepted_ops()
+    public async Task In_a_large_batch_decoded_in_parallel_bad_ops_are_refused_at_their_index_and_the_tree_holds_exactly_the_accepted_ops()
     {
         var key = World.Key("relay", 0);
         var relay = new Relay(new RelayOptions { Ledger = World.Ledger, Origin = "relay.example/big", CheckpointKey = key, VerifyThreads = 2 }, new InMemoryRelayStore());
@@ -138,8 +165,8 @@ public class RelayIngestTests
         batch[11] = truncated;
         batch[30] = flipped;
 
-        Assert.NotNull(relay.GetCheckpoint()); // the tree exists from here, so this batch's leaves come from the parallel pass
-        var results = relay.Push(batch).Results;
+        Assert.NotNull((await relay.GetCheckpointAsync())); // the tree exists from here, so this batch's leaves come from the parallel pass
+        var results = (await relay.PushAsync(batch)).Results;
         Assert.Equal(80, results.Count);
         Assert.Equal(Enumerable.Range(0, 80), results.Select(r => r.Index));
         Assert.Equal(IngestRefusal.Malformed, results[11].Refusal);
@@ -154,12 +181,12 @@ public class RelayIngestTests
         // The relay's Merkle tree covers exactly the held ops, in position order: recomputed here from the bytes.
         var tree = new MerkleTree();
         foreach (var r in held.OrderBy(r => r.Position)) tree.Append(batch[r.Index].Span);
-        Assert.Equal(tree.Root(), relay.Root(relay.Size));
+        Assert.Equal(tree.Root(), (await relay.GetRootAsync(relay.Size)));
     }
 
     [Fact]
     [Trait("Risk", "G1")]
-    public void A_bad_op_in_a_batch_refuses_that_authors_later_ops_but_not_other_authors()
+    public async Task A_bad_op_in_a_batch_refuses_that_authors_later_ops_but_not_other_authors()
     {
         var relay = World.NewRelay();
         var a = World.Chain("a", 4);
@@ -172,25 +199,25 @@ public class RelayIngestTests
         var onBad = SignedOpCodec.Sign(Ledger.TestDomain.TestManifest.V1.CreateOp(Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("k", 1),
             author, 4, bad.ChainHash, new BranchId(author, "main"), 9, Guid.Empty), World.Ledger, World.Key("a", 0));
         var batch = new[] { a[0].Bytes, a[1].Bytes, b[0].Bytes, bad.Bytes, b[1].Bytes, onBad.Bytes, b[2].Bytes };
-        var results = relay.Push(batch).Results;
+        var results = (await relay.PushAsync(batch)).Results;
         Assert.Equal([IngestStatus.Accepted, IngestStatus.Accepted, IngestStatus.Accepted, IngestStatus.Refused, IngestStatus.Accepted, IngestStatus.Refused, IngestStatus.Accepted],
             results.Select(r => r.Status));
         Assert.Equal(ChainBreak.BadSignature, results[3].Break);
         Assert.Equal(IngestRefusal.AfterRefused, results[5].Refusal);
         Assert.Equal(5, relay.Size);
         // The author continues from where the relay's chain is.
-        Assert.All(relay.Push(Bytes(a.Skip(2))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+        Assert.All((await relay.PushAsync(Bytes(a.Skip(2)))).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
     }
 
     [Fact]
     [Trait("Risk", "B3")]
     [Trait("Risk", "G1")]
-    public void A_full_store_acknowledges_no_repeat_of_an_op_it_could_not_hold()
+    public async Task A_full_store_acknowledges_no_repeat_of_an_op_it_could_not_hold()
     {
         var relay = new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore(capBytes: 64));
         var chain = World.Chain("till", 2);
         // The batch repeats its own ops: nothing of it fits, so neither the ops nor their repeats may be acknowledged.
-        var response = relay.Push(Bytes(chain.Concat(chain)));
+        var response = (await relay.PushAsync(Bytes(chain.Concat(chain))));
         Assert.All(response.Results, r => Assert.False(r.Held, $"op {r.Index} was acknowledged ({r.Status}) but the store holds nothing"));
         Assert.All(response.Results.Take(chain.Count), r => Assert.Equal(IngestRefusal.StoreFull, r.Refusal));
         Assert.Equal(0, relay.Size);

@@ -42,7 +42,7 @@ public class RelayWireTests
         await Call("checkpoint-2", RelayRequest.GetCheckpoint(2));
         await Call("consistency", RelayRequest.GetConsistencyProof(1, 3));
         await Call("inclusion", RelayRequest.GetInclusionProof(0, 3));
-        await Call("post-cosignature", RelayRequest.PostCosignature(relay.GetCheckpoint(3)!));
+        await Call("post-cosignature", RelayRequest.PostCosignature((await relay.GetCheckpointAsync(3))!));
         await Call("cosignatures", RelayRequest.GetCosignatures());
         await Call("error-out-of-range", RelayRequest.GetCheckpoint(99));
         frames.Add(("error-bad-request", [0x93, 0x01, 0x02, 0x91], await server.HandleAsync(new byte[] { 0x93, 0x01, 0x02, 0x91 })));

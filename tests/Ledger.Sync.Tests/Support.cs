@@ -19,11 +19,11 @@ internal static class World
         Time = time ?? new SteppingClock(),
     };
 
-    public static DeviceNode NewNode(string label, INodeStore? store = null, TimeProvider? time = null) =>
-        DeviceNode.Open(Options(time), store ?? new InMemoryNodeStore(), Key(label, 0), label, Key(label, 1).Public.Digest);
+    public static Task<DeviceNode> NewNodeAsync(string label, INodeStore? store = null, TimeProvider? time = null) =>
+        DeviceNode.InceptAsync(Options(time), store ?? new InMemoryNodeStore(), Key(label, 0), label, Key(label, 1).Public.Digest);
 
-    public static DeviceNode Reopen(string label, INodeStore store, TimeProvider? time = null) =>
-        DeviceNode.Open(Options(time), store, Key(label, 0));
+    public static Task<DeviceNode> ReopenAsync(string label, INodeStore store, TimeProvider? time = null) =>
+        DeviceNode.OpenAsync(Options(time), store, Key(label, 0));
 
     public static Relay NewRelay(IRelayStore? store = null) => new(new RelayOptions { Ledger = Ledger }, store ?? new InMemoryRelayStore());
 
@@ -90,25 +90,27 @@ internal class WrappedNodeStore(INodeStore inner) : INodeStore
 
     public string? RelayOrigin => inner.RelayOrigin;
 
-    public IReadOnlyList<NodeOpRecord> LoadAll() => inner.LoadAll();
+    public Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default) => inner.IsEmptyAsync(cancellationToken);
 
-    public virtual IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops) => inner.Load(ops);
+    public virtual IAsyncEnumerable<NodeOpRecord> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
 
-    public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null) => inner.Append(ops, cursor);
+    public virtual Task<IReadOnlyList<ReadOnlyMemory<byte>>> LoadAsync(IReadOnlyList<OpRef> ops, CancellationToken cancellationToken = default) => inner.LoadAsync(ops, cancellationToken);
 
-    public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions) => inner.SetPositions(positions);
+    public Task AppendAsync(IReadOnlyList<NodeOpRecord> ops, long? cursor = null, CancellationToken cancellationToken = default) => inner.AppendAsync(ops, cursor, cancellationToken);
 
-    public void MarkRefused(OpRef op, string reason) => inner.MarkRefused(op, reason);
+    public Task SetPositionsAsync(IReadOnlyList<(OpRef Op, long Position)> positions, CancellationToken cancellationToken = default) => inner.SetPositionsAsync(positions, cancellationToken);
 
-    public void SaveWitness(string origin, ReadOnlyMemory<byte> note) => inner.SaveWitness(origin, note);
+    public Task MarkRefusedAsync(OpRef op, string reason, CancellationToken cancellationToken = default) => inner.MarkRefusedAsync(op, reason, cancellationToken);
 
-    public IReadOnlyDictionary<string, byte[]> LoadWitnesses() => inner.LoadWitnesses();
+    public Task SaveWitnessAsync(string origin, ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => inner.SaveWitnessAsync(origin, note, cancellationToken);
 
-    public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes) => inner.AddEvidence(kind, accused, bytes);
+    public Task<IReadOnlyDictionary<string, byte[]>> LoadWitnessesAsync(CancellationToken cancellationToken = default) => inner.LoadWitnessesAsync(cancellationToken);
 
-    public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence() => inner.Evidence();
+    public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) => inner.AddEvidenceAsync(kind, accused, bytes, cancellationToken);
 
-    public void SetRelayOrigin(string origin) => inner.SetRelayOrigin(origin);
+    public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default) => inner.ReadEvidenceAsync(cancellationToken);
+
+    public Task SetRelayOriginAsync(string origin, CancellationToken cancellationToken = default) => inner.SetRelayOriginAsync(origin, cancellationToken);
 
     public virtual void Dispose() => inner.Dispose();
 }

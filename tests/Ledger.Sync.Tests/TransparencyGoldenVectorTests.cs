@@ -111,7 +111,7 @@ public class TransparencyGoldenVectorTests
 
     [Fact]
     [Trait("Risk", "D4")]
-    public void A_relay_checkpoint_note_signed_with_a_seed_derived_key_is_pinned_and_verifies_as_documented()
+    public async Task A_relay_checkpoint_note_signed_with_a_seed_derived_key_is_pinned_and_verifies_as_documented()
     {
         using var relayKey = RelayKey();
         var noteKey = NoteKey.Create(Origin, relayKey.Public);
@@ -121,7 +121,7 @@ public class TransparencyGoldenVectorTests
         var relay = new Relay(new RelayOptions { Ledger = LedgerName, CheckpointKey = relayKey }, new InMemoryRelayStore());
         Assert.Equal(Origin, relay.Origin);
         Assert.Equal(noteKey.ToVkey(), relay.CheckpointVerifierKey!.ToVkey());
-        var empty = relay.GetCheckpoint()!;
+        var empty = (await relay.GetCheckpointAsync())!;
 
         var text = new StringBuilder()
             .Append("# C2SP tlog-checkpoint notes signed by a relay (docs/wire-format.md, \"Relay checkpoint\").\n")
@@ -273,6 +273,29 @@ public class TransparencyGoldenVectorTests
         Assert.False(SplitViewEvidence.FromCheckpoints(LedgerName, noteKey, honest7, forked6).Verify().Valid);
         Assert.False(SplitViewEvidence.FromInclusion(LedgerName, noteKey, ForkedIndex, honest7, Leaf(ForkedIndex), honest.InclusionProof(ForkedIndex, 7),
             honest7, Leaf(ForkedIndex), honest.InclusionProof(ForkedIndex, 7)).Verify().Valid);
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public void Split_view_evidence_naming_an_invalid_ledger_is_refused_typed_by_its_own_decoder_as_by_the_evidence_codec()
+    {
+        SplitViewEvidence.Register();
+        var golden = ReadGolden("split-view-v1.txt");
+        foreach (var field in new[] { "evidence.checkpoints", "evidence.inclusion" })
+        {
+            // "golden" (fixstr 6) becomes "gol den": the same length, not a ledger name.
+            var bytes = Convert.FromHexString(golden[field]);
+            byte[] name = [0xa6, .. "golden"u8];
+            var at = bytes.AsSpan().IndexOf(name);
+            Assert.True(at > 0);
+            bytes[at + 4] = (byte)' ';
+            foreach (var decode in new Func<byte[], object>[] { b => SplitViewEvidence.Decode(b), b => EvidenceCodec.Decode(b) })
+            {
+                var error = Assert.Throws<LedgerFormatException>(() => decode(bytes));
+                Assert.Equal(("evidence", "ledger", FormatProblem.InvalidValue, (long)at), (error.Structure, error.Field, error.Problem, error.Offset));
+            }
+        }
     }
 
     /// <summary>MTH by RFC 9162 §2.1.1 taken literally.</summary>

@@ -49,6 +49,20 @@ public class GateCatchesNondeterminismTests
 
     [Fact]
     [Trait("Risk", "D1")]
+    public void The_replay_assertion_runs_the_sentinel_by_default_and_names_the_verb_and_the_op()
+    {
+        var spec = new LogSpec(Manifest, VerbCase.Of(Leaky, Gen.Constant(new AmountArgs("k", 1)))) { MinOps = 5 };
+        var log = LedgerGen.Sample(spec, 1, seed: 5)[0];
+        Assert.True(ReplayAssert.CheckDeterminism);
+        var e = Assert.Throws<ReplayMismatchException>(() => ReplayAssert.ReplayEqualsLive(NewKernel, log));
+        var sentinel = Assert.IsType<NondeterministicVerbException>(e.InnerException);
+        Assert.Equal(Leaky.Key, sentinel.Verb);
+        Assert.Equal(log.Entries[0].Op.Ref, sentinel.Op);
+        Assert.Contains($"verb {Leaky.Key} is not deterministic: op {sentinel.Op}", e.Message);
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
     public void Legal_order_agreement_fails_for_an_order_sensitive_verb()
     {
         var spec = new LogSpec(Manifest, VerbCase.Of(Sensitive, Gen.Constant(new AmountArgs("k", 1)))) { MinOps = 20, Authors = 4 };

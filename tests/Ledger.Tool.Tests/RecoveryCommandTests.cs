@@ -36,7 +36,8 @@ public class RecoveryCommandTests
         var relay = new Relay(new RelayOptions { Ledger = LedgerName }, new InMemoryRelayStore());
         var link = new InMemoryRelayTransport(relay);
         var paths = new[] { "a", "b", "c" }.Select(l => Path.Combine(dir, $"till-{l}.db")).ToArray();
-        var nodes = paths.Select((p, i) => DeviceNode.Open(Options(), new SqliteNodeStore(p), Key("till-" + i, 0), "till-" + i, Key("till-" + i, 1).Public.Digest)).ToArray();
+        var nodes = new DeviceNode[paths.Length];
+        for (var i = 0; i < paths.Length; i++) nodes[i] = await DeviceNode.InceptAsync(Options(), new SqliteNodeStore(paths[i]), Key("till-" + i, 0), "till-" + i, Key("till-" + i, 1).Public.Digest);
         for (var round = 0; round < 3; round++)
         {
             foreach (var node in nodes)
@@ -63,7 +64,7 @@ public class RecoveryCommandTests
         Assert.Contains($"old order: {relay.Size} positions; recovered {relay.Size}; lost 0", run.Output);
         using var rebuilt = new SqliteRelayStore(output);
         Assert.Equal(relay.Size, rebuilt.Count);
-        Assert.Equal(relay.Pull(0).Ops.Select(o => Hash32.Sha256(o.Bytes.Span)), rebuilt.Read(0, 1000).Select(o => Hash32.Sha256(o.Bytes.Span)));
+        Assert.Equal((await relay.PullAsync(0)).Ops.Select(o => Hash32.Sha256(o.Bytes.Span)), (await rebuilt.ReadAsync(0, 1000)).Select(o => Hash32.Sha256(o.Bytes.Span)));
 
         // Run again onto the same file: refused, the store untouched.
         var again = ToolRun.Of("", "rebuild", "--from", stores[0], "--out", output);
@@ -83,14 +84,14 @@ public class RecoveryCommandTests
         using (var full = new SqliteNodeStore(stores[0]))
         using (var kept = new SqliteNodeStore(partial))
         {
-            var records = full.LoadAll();
+            var records = (await full.ReadAllAsync().ToListAsync());
             gone = records.Select(r => r.Op.Author).Distinct().Single(a => a.Value.StartsWith("till-2.", StringComparison.Ordinal));
-            kept.Append(records.Where(r => r.Op.Author != gone).ToArray(), full.Cursor);
+            await kept.AppendAsync(records.Where(r => r.Op.Author != gone).ToArray(), full.Cursor);
         }
 
         // Positions after the last one the survivor holds are invisible without a witnessed checkpoint (this relay
         // signed none): only the holes before it can be named.
-        var order = relay.Pull(0).Ops.Select(o => (o.Position, Author: SignedOpCodec.Decode(o.Bytes).Op.Author)).ToArray();
+        var order = (await relay.PullAsync(0)).Ops.Select(o => (o.Position, Author: SignedOpCodec.Decode(o.Bytes).Op.Author)).ToArray();
         var lastHeld = order.Where(o => o.Author != gone).Max(o => o.Position);
         var expected = order.Where(o => o.Author == gone && o.Position < lastHeld).Select(o => o.Position).ToArray();
         Assert.NotEmpty(expected);
@@ -108,12 +109,12 @@ public class RecoveryCommandTests
         var relay = new Relay(new RelayOptions { Ledger = LedgerName }, new InMemoryRelayStore());
         byte[] export;
         Hash32 hash;
-        await using (var node = DeviceNode.Open(Options(), new InMemoryNodeStore(), Key("x", 0), "x", Key("x", 1).Public.Digest))
+        await using (var node = (await DeviceNode.InceptAsync(Options(), new InMemoryNodeStore(), Key("x", 0), "x", Key("x", 1).Public.Digest)))
         {
             for (var i = 0; i < 4; i++) await node.AppendAsync(Manifest, TallyVerb, i);
             await node.SyncAsync(new InMemoryRelayTransport(relay));
             await node.AppendAsync(Manifest, TallyVerb, 10);
-            export = node.Export();
+            export = await node.ExportAsync();
             hash = node.StateHash();
         }
 
@@ -126,7 +127,7 @@ public class RecoveryCommandTests
         var store = Path.Combine(dir, "x.db");
         var run = ToolRun.Of("", "import", file, "--out", store);
         Assert.True(run.ExitCode == 0, run.ToString());
-        await using (var opened = DeviceNode.Open(Options(), new SqliteNodeStore(store), Key("x", 0)))
+        await using (var opened = (await DeviceNode.OpenAsync(Options(), new SqliteNodeStore(store), Key("x", 0))))
         {
             Assert.Equal(hash, opened.StateHash());
             Assert.Equal(1, opened.Durability().Local);

@@ -137,7 +137,8 @@ public class SharesCommandTests
         var run = ToolRun.Of("000102030405060708090a0b0c0d0e0f\n", arguments);
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Empty(run.Output);
-        Assert.Contains("usage: ledger", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Usage:", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -149,8 +150,17 @@ public class SharesCommandTests
     {
         var run = ToolRun.Of("", arguments);
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("shares split", run.Output, StringComparison.Ordinal);
-        Assert.Contains("shares combine", run.Output, StringComparison.Ordinal);
+        if (arguments.Contains("shares"))
+        {
+            Assert.Contains("split", run.Output, StringComparison.Ordinal);
+            Assert.Contains("combine", run.Output, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains("shares", run.Output, StringComparison.Ordinal);
+            Assert.Contains("verify <chain-file>", run.Output, StringComparison.Ordinal);
+            Assert.Contains(ExitCodes.Text, run.Output, StringComparison.Ordinal);
+        }
     }
 
     [Theory]
@@ -160,8 +170,8 @@ public class SharesCommandTests
     {
         var run = ToolRun.Of("", "shares", command, "--help");
         Assert.Equal(0, run.ExitCode);
-        Assert.StartsWith($"usage: ledger shares {command}", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"ledger shares {command} [options]", run.Output, StringComparison.Ordinal);
         Assert.Contains(option, run.Output, StringComparison.Ordinal);
-        Assert.Contains("exit codes: 0 ok, 1 invalid input, 2 usage error", run.Output, StringComparison.Ordinal);
+        Assert.Contains(ExitCodes.Text, run.Output, StringComparison.Ordinal);
     }
 }

@@ -4,7 +4,7 @@ namespace Ledger.Tests;
 /// Finds checked-in files (golden vectors, docs, README) from the test assembly's location.
 /// </summary>
 /// <remarks>
-/// Not <c>[CallerFilePath]</c>: CI builds set <c>ContinuousIntegrationBuild</c>, which maps source paths
+/// Not <c>[CallerFilePath]</c>: every build sets <c>ContinuousIntegrationBuild</c> (Directory.Build.props), which maps source paths
 /// to <c>/_/</c> for deterministic binaries, so compile-time paths point nowhere at run time.
 /// </remarks>
 internal static class RepositoryFiles

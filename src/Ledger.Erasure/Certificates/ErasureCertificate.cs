@@ -177,11 +177,13 @@ public sealed class ErasureCertificate
         if (!AuthorId.TryCreate(r.ReadString("issuer", AuthorId.MaxLength), out var issuer)) throw r.Fail("issuer", FormatProblem.InvalidValue, issuerAt, "not an author id.");
         var issuerKey = r.ReadBinary("issuerKey", 32, 32).ToArray();
         var signatureAt = (int)r.Offset;
-        r.ReadBinary("signature", ErasureMessages.SignatureLength, ErasureMessages.SignatureLength);
+        // The signature is taken as read, whatever its header's form: a longer header (bin 16 or 32) is a second
+        // encoding of the same value, refused below as non-canonical rather than mis-sliced.
+        var signature = r.ReadBinary("signature", ErasureMessages.SignatureLength, ErasureMessages.SignatureLength);
         r.EnsureEnd();
 
         var body = Body(ledger, subject, eraseOp, issuedAt, remains, confirmations, pending, issuer, issuerKey);
-        var canonical = SignedArray.Assemble(body.WrittenSpan, bytes.Span[(signatureAt + 2)..]);
+        var canonical = SignedArray.Assemble(body.WrittenSpan, signature.Span);
         Canonical.RequireEqual("erasure certificate", bytes.Span, canonical, [("certificate", 0), ("signature", signatureAt)]);
         return new ErasureCertificate(bytes.ToArray(), ledger, subject, eraseOp, issuedAt, remains, confirmations, pending, issuer, issuerKey, signatureAt + 2);
     }

@@ -94,10 +94,12 @@ public sealed class ErasureConfirmation
         var at = r.ReadInt64("at");
         var key = r.ReadBinary("replicaKey", 32, 32).ToArray();
         var signatureAt = (int)r.Offset;
-        r.ReadBinary("signature", ErasureMessages.SignatureLength, ErasureMessages.SignatureLength);
+        // The signature is taken as read, whatever its header's form: a longer header (bin 16 or 32) is a second
+        // encoding of the same value, refused below as non-canonical rather than mis-sliced.
+        var signature = r.ReadBinary("signature", ErasureMessages.SignatureLength, ErasureMessages.SignatureLength);
         r.EnsureEnd();
         var body = Body(ledger, subject, eraseOp, replica, outcome, at, key);
-        var canonical = SignedArray.Assemble(body.WrittenSpan, bytes.Span[(signatureAt + 2)..]);
+        var canonical = SignedArray.Assemble(body.WrittenSpan, signature.Span);
         Canonical.RequireEqual("erasure confirmation", bytes.Span, canonical, [("confirmation", 0), ("signature", signatureAt)]);
         return new ErasureConfirmation(bytes.ToArray(), ledger, subject, eraseOp, replica, outcome, at, key, signatureAt + 2);
     }

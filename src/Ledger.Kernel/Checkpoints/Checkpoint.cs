@@ -4,10 +4,12 @@ namespace Ledger.Kernel;
 /// <remarks>Holds the author frontier {author → (seq, tip)}, the relay frontier and cut, the key-state
 /// digest, the adopted manifest per branch, the pending and parked ops, every row, and the state hash.
 /// <see cref="CheckpointCodec"/> encodes it (docs/wire-format.md, "Checkpoint v1");
-/// <see cref="LedgerKernel.Restore(Checkpoint, KernelOptions)"/> verifies the hash and that the cut is closed before trusting it.</remarks>
+/// <see cref="LedgerKernel.Restore(Checkpoint, KernelOptions)"/> verifies the digest, the hash and that the cut is closed before
+/// trusting it. The <see cref="Digest"/> covers every section (the state hash, and through it every row): whoever vouches for a
+/// checkpoint vouches for its digest, and <see cref="LedgerKernel.Restore(ReadOnlyMemory{byte}, KernelOptions, Hash32)"/> checks it.</remarks>
 public sealed class Checkpoint
 {
-    /// <summary>Creates a checkpoint from its parts.</summary>
+    /// <summary>Creates a checkpoint from its parts; its <see cref="Digest"/> is computed from them.</summary>
     public Checkpoint(
         IReadOnlyList<AuthorTip> authors,
         long relayFrontier,
@@ -31,6 +33,24 @@ public sealed class Checkpoint
         Segments = segments;
         StateHash = stateHash;
     }
+
+    /// <summary>A decoded checkpoint, with the digest its bytes carry (which <see cref="LedgerKernel.Restore(Checkpoint, KernelOptions)"/>
+    /// compares with the digest of its sections).</summary>
+    internal Checkpoint(IReadOnlyList<AuthorTip> authors, long relayFrontier, RelayCut? relayCut, Hash32? keyStateDigest, IReadOnlyList<AdoptedManifest> adopted,
+        IReadOnlyList<ClaimFrontier> claimFrontier, IReadOnlyList<CheckpointOp> pending, IReadOnlyList<CheckpointOp> parked, IReadOnlyList<CheckpointSegment> segments,
+        Hash32 stateHash, Hash32 claimedDigest)
+        : this(authors, relayFrontier, relayCut, keyStateDigest, adopted, claimFrontier, pending, parked, segments, stateHash)
+    {
+        ClaimedDigest = claimedDigest;
+    }
+
+    /// <summary>The digest that covers every section of the checkpoint (docs/wire-format.md, "Checkpoint v1"): SHA-256 of
+    /// its canonical encoding up to the digest itself. For a decoded checkpoint, the digest its bytes carry.</summary>
+    public Hash32 Digest => ClaimedDigest ?? CheckpointCodec.SectionsDigest(this);
+
+    /// <summary>For a decoded checkpoint, the digest its bytes carry; null for one built from its parts. (Not cached: the
+    /// sections are compared with it when they are restored, as they are then.)</summary>
+    internal Hash32? ClaimedDigest { get; }
 
     /// <summary>Per author, the last op in the cut and its chain hash, in author order.</summary>
     public IReadOnlyList<AuthorTip> Authors { get; }

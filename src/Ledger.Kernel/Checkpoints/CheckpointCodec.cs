@@ -17,14 +17,31 @@ public static class CheckpointCodec
 
     private const int MaxValueBytes = MaxRowBytes;
 
+    /// <summary>The number of elements of the encoding.</summary>
+    private const int Elements = 12;
+
     /// <summary>Encodes a checkpoint.</summary>
     public static byte[] Encode(Checkpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
+        var buffer = WriteSections(checkpoint);
+        var w = new MessagePackWriter(buffer);
+        w.Write(checkpoint.Digest.ToArray());
+        w.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>SHA-256 of every byte of the encoding after its one-byte array header, up to the digest's bin header:
+    /// the label and all ten sections, so a change to any of them changes the digest.</summary>
+    internal static Hash32 SectionsDigest(Checkpoint checkpoint) => Hash32.Sha256(WriteSections(checkpoint).WrittenSpan[1..]);
+
+    /// <summary>The array header and elements 0–10 (everything but the digest).</summary>
+    private static ArrayBufferWriter<byte> WriteSections(Checkpoint checkpoint)
+    {
         var buffer = new ArrayBufferWriter<byte>(1024);
         var w = new MessagePackWriter(buffer);
         var hash = new byte[Hash32.Length];
-        w.WriteArrayHeader(11);
+        w.WriteArrayHeader(Elements);
         w.Write(Label);
 
         w.WriteArrayHeader(checkpoint.Authors.Count);
@@ -100,7 +117,7 @@ public static class CheckpointCodec
         checkpoint.StateHash.CopyTo(hash);
         w.Write(hash);
         w.Flush();
-        return buffer.WrittenSpan.ToArray();
+        return buffer;
     }
 
     private static void WriteOps(ref MessagePackWriter w, IReadOnlyList<CheckpointOp> ops, byte[] hash)
@@ -117,12 +134,12 @@ public static class CheckpointCodec
         }
     }
 
-    /// <summary>Decodes a checkpoint. Does not verify it: <see cref="LedgerKernel.Restore(Checkpoint, KernelOptions)"/> does.</summary>
+    /// <summary>Decodes a checkpoint. Does not verify it (not even its digest): <see cref="LedgerKernel.Restore(Checkpoint, KernelOptions)"/> does.</summary>
     /// <exception cref="LedgerFormatException">The bytes are not a well-formed, canonical checkpoint.</exception>
     public static Checkpoint Decode(ReadOnlyMemory<byte> bytes)
     {
         var r = new WireReader(bytes, "checkpoint");
-        r.ReadArrayHeader("checkpoint", 11, 11);
+        r.ReadArrayHeader("checkpoint", Elements, Elements);
         var labelAt = r.Offset;
         var label = r.ReadString("label", 64);
         if (label != Label) throw r.Fail("label", FormatProblem.UnknownVersion, labelAt, $"'{Error.Printable(label)}' is not '{Label}'.");
@@ -211,8 +228,9 @@ public static class CheckpointCodec
         }
 
         var stateHash = r.ReadHash("stateHash");
+        var digest = r.ReadHash("digest");
         r.EnsureEnd();
-        var checkpoint = new Checkpoint(authors, relayFrontier, cut, keyState, adopted, claims, pending, parked, segments, stateHash);
+        var checkpoint = new Checkpoint(authors, relayFrontier, cut, keyState, adopted, claims, pending, parked, segments, stateHash, digest);
         var canonical = Encode(checkpoint);
         Canonical.RequireEqual("checkpoint", bytes.Span, canonical, [("checkpoint", 0)]);
         return checkpoint;

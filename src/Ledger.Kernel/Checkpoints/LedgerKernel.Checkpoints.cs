@@ -17,12 +17,22 @@ public sealed partial class LedgerKernel
         return new Checkpoint(authors, _relayFrontier, extras.RelayCut, extras.KeyStateDigest, adopted, claims, pending, parked, segments, State.Hash());
     }
 
-    /// <summary>Bootstraps a kernel from a checkpoint after verifying it: the rows must reproduce the
-    /// state hash and the cut must be closed under the legal-order constraints. Then apply the tail.</summary>
-    /// <exception cref="CheckpointException">Tampered rows or a cut that is not closed; nothing is restored.</exception>
+    /// <summary>Bootstraps a kernel from a checkpoint after verifying it: its sections must reproduce its digest, the
+    /// rows must reproduce the state hash and the cut must be closed under the legal-order constraints. Then apply the tail.</summary>
+    /// <exception cref="CheckpointException">A section that does not match the digest, tampered rows or a cut that is not
+    /// closed; nothing is restored.</exception>
     public static LedgerKernel Restore(Checkpoint checkpoint, KernelOptions options)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
+
+        // The digest first: it covers every section (frontiers, tips, relay cut, key digest, adoptions, pending and
+        // parked ops, rows through the state hash), so nothing below is believed unless it is what was vouched for.
+        // (A checkpoint built from its parts in this process carries no digest of its own to compare with.)
+        if (checkpoint.ClaimedDigest is { } claimed && CheckpointCodec.SectionsDigest(checkpoint) is var computed && computed != claimed)
+        {
+            throw Error.Checkpoint(CheckpointProblem.DigestMismatch, $"the sections hash to {computed}, the checkpoint carries digest {claimed}.");
+        }
+
         var kernel = new LedgerKernel(options);
         var catalog = options.Manifests as ManifestCatalog;
 
@@ -85,7 +95,25 @@ public sealed partial class LedgerKernel
     }
 
     /// <summary>Decodes and restores a checkpoint.</summary>
+    /// <exception cref="LedgerFormatException">The bytes are not a canonical checkpoint.</exception>
+    /// <exception cref="CheckpointException">See <see cref="Restore(Checkpoint, KernelOptions)"/>.</exception>
     public static LedgerKernel Restore(ReadOnlyMemory<byte> checkpoint, KernelOptions options) => Restore(CheckpointCodec.Decode(checkpoint), options);
+
+    /// <summary>Decodes and restores a checkpoint that must be the one <paramref name="trustedDigest"/> names (a digest
+    /// taken from a source the caller trusts: one it signed, pinned or received over an authenticated channel).</summary>
+    /// <exception cref="LedgerFormatException">The bytes are not a canonical checkpoint.</exception>
+    /// <exception cref="CheckpointException">Another checkpoint (<see cref="CheckpointProblem.DigestMismatch"/>), or see
+    /// <see cref="Restore(Checkpoint, KernelOptions)"/>.</exception>
+    public static LedgerKernel Restore(ReadOnlyMemory<byte> checkpoint, KernelOptions options, Hash32 trustedDigest)
+    {
+        var decoded = CheckpointCodec.Decode(checkpoint);
+        if (decoded.Digest != trustedDigest)
+        {
+            throw Error.Checkpoint(CheckpointProblem.DigestMismatch, $"the checkpoint carries digest {decoded.Digest}, not the trusted {trustedDigest}.");
+        }
+
+        return Restore(decoded, options);
+    }
 
     private static void CheckSegmentKind(CheckpointSegment s, ManifestCatalog? catalog)
     {

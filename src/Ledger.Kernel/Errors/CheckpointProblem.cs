@@ -11,4 +11,7 @@ public enum CheckpointProblem
 
     /// <summary>The checkpoint's content contradicts itself or the kernel's manifests.</summary>
     Inconsistent,
+
+    /// <summary>A section differs from what the checkpoint's digest covers, or the digest is not the trusted one.</summary>
+    DigestMismatch,
 }

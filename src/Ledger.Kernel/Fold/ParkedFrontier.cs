@@ -22,7 +22,8 @@ public enum ParkReason
     /// <summary>An earlier op of the same branch is parked.</summary>
     BranchParked = 3,
 
-    /// <summary>An earlier claim on the same claim key is parked.</summary>
+    /// <summary>Another op carrying the same claim key is parked: every claim on the key, pending before or
+    /// arriving after, is held back until <see cref="LedgerKernel.Resume"/>.</summary>
     ClaimKeyParked = 4,
 }
 
@@ -40,7 +41,7 @@ public sealed class ParkedFrontier
         MissingManifests = missing;
     }
 
-    /// <summary>Parked ops in arrival order.</summary>
+    /// <summary>Parked ops in the order they were parked (every op the state leaves out).</summary>
     public IReadOnlyList<ParkedOp> Ops { get; }
 
     /// <summary>For each stopped author, the first parked sequence number.</summary>

@@ -21,6 +21,7 @@ public sealed class Manifest
         Verbs = verbs;
         Tables = tables;
         _verbs = verbs.ToDictionary(v => v.Key);
+        foreach (var verb in verbs) verb.KeepPristineCopy();
         _tables = tables.ToDictionary(t => t.Name, StringComparer.Ordinal);
         _declaredHandles = new HashSet<Table>(tables, ReferenceEqualityComparer.Instance);
         CanonicalBytes = Encode();

@@ -15,6 +15,14 @@ public abstract class Verb
         Scope = scope;
     }
 
+    // A copy taken when the verb first joined a manifest, before any op ran: the determinism sentinel runs each op
+    // a second time on a fresh copy of it, so state the verb keeps on its instance shows as a difference.
+    private Verb? _pristine;
+
+    internal void KeepPristineCopy() => _pristine ??= (Verb)MemberwiseClone();
+
+    internal Verb FreshCopy() => (Verb)(_pristine ?? this).MemberwiseClone();
+
     /// <summary>(name, version).</summary>
     public VerbKey Key { get; }
 

@@ -73,12 +73,12 @@ public sealed class AuthorChainVerifier
     /// <summary>Advances over an op whose signature was verified before (by this process, when it was first
     /// received and stored), checking every rule but the signature. For rebuilding verifier state from a
     /// trusted local store without paying for signatures again; never for ops from the network.</summary>
-    public ChainCheck AppendVerified(SignedOp op) => AppendOwn(op);
+    public ChainCheck AppendWithoutSignatureCheck(SignedOp op) => AppendOwn(op);
 
     /// <summary>Checks every rule but the signature and advances, returning the key that must have signed.
     /// For verifying many ops' signatures in parallel: the caller must verify each signature with
     /// <paramref name="signer"/> and discard this verifier (use a <see cref="Clone"/>) when one fails.</summary>
-    public ChainCheck AppendUnverified(SignedOp op, out VerificationKey? signer)
+    public ChainCheck AppendDeferringSignatureCheck(SignedOp op, out VerificationKey? signer)
     {
         var check = CheckStructure(op, out signer, out var next);
         if (check.IsOk) Advance(op, next!);
@@ -158,15 +158,17 @@ public sealed class AuthorChainVerifier
         InceptArgs args;
         try
         {
-            args = KeyEvents.InceptVerb.DecodeArgs(o.Args);
+            // Strict: exactly the documented array, canonical, nothing after it. Nil args (c0) once decoded to
+            // null here and threw NullReferenceException out of every verifier.
+            args = KeyEventArgsCodec.DecodeIncept(o.Args);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (LedgerFormatException e)
         {
-            return ChainCheck.Fail(ChainBreak.BadKeyEvent, "the inception args do not decode.");
+            return ChainCheck.Fail(ChainBreak.BadKeyEvent, "the inception args do not decode: " + e.Message);
         }
 
-        if (args.NextKeyDigest is not { Length: Hash32.Length } || !VerificationKey.TryImport(args.PublicKey ?? [], out var key))
-            return ChainCheck.Fail(ChainBreak.BadKeyEvent, "the inception names no valid key or next-key digest.");
+        if (!VerificationKey.TryImport(args.PublicKey, out var key))
+            return ChainCheck.Fail(ChainBreak.BadKeyEvent, "the inception names no valid Ed25519 key.");
         if (!AuthorIdentity.IsValidLabel(args.Label) || AuthorIdentity.Derive(args.Label, key!, new Hash32(args.NextKeyDigest)) != Author)
             return ChainCheck.Fail(ChainBreak.BadInception, $"the inception does not certify author id {Author} (label, key and next-key digest derive another id).");
         if (o.Branch != new BranchId(Author, KeyEvents.BranchName))
@@ -188,7 +190,7 @@ public sealed class AuthorChainVerifier
         if (o.Branch != new BranchId(Author, KeyEvents.BranchName))
             return ChainCheck.Fail(ChainBreak.BadKeyEvent, $"key events belong on branch {Author}/{KeyEvents.BranchName}.");
 
-        byte[]? revealedRaw;
+        byte[] revealedRaw;
         byte[]? nextDigest;
         uint index;
         ulong? disputed = null;
@@ -198,25 +200,24 @@ public sealed class AuthorChainVerifier
             switch (o.Verb)
             {
                 case "ledger.key.rotate" when o.VerbVersion == 1:
-                    var rotate = KeyEvents.RotateVerb.DecodeArgs(o.Args);
+                    var rotate = KeyEventArgsCodec.DecodeRotate(o.Args);
                     (revealedRaw, nextDigest, index) = (rotate.PublicKey, rotate.NextKeyDigest, rotate.KeyIndex);
-                    if (nextDigest is null) return ChainCheck.Fail(ChainBreak.BadKeyEvent, "a rotation must commit to a next key.");
                     break;
                 case "ledger.key.revoke" when o.VerbVersion == 1:
-                    var r = KeyEvents.RevokeVerb.DecodeArgs(o.Args);
+                    var r = KeyEventArgsCodec.DecodeRevoke(o.Args);
                     (revealedRaw, nextDigest, index, disputed, revoke) = (r.PublicKey, r.NextKeyDigest, r.KeyIndex, r.DisputedSinceSeq, true);
                     break;
                 default:
                     return ChainCheck.Fail(ChainBreak.BadKeyEvent, $"{o.Verb}@{o.VerbVersion} is not a key event that may follow the inception.");
             }
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (LedgerFormatException e)
         {
-            return ChainCheck.Fail(ChainBreak.BadKeyEvent, "the key event args do not decode.");
+            return ChainCheck.Fail(ChainBreak.BadKeyEvent, "the key event args do not decode: " + e.Message);
         }
 
-        if (!VerificationKey.TryImport(revealedRaw ?? [], out var revealed) || nextDigest is { Length: not Hash32.Length })
-            return ChainCheck.Fail(ChainBreak.BadKeyEvent, "the key event names no valid key or next-key digest.");
+        if (!VerificationKey.TryImport(revealedRaw, out var revealed))
+            return ChainCheck.Fail(ChainBreak.BadKeyEvent, "the key event names no valid Ed25519 key.");
 
         if (revealed!.Digest != keys.NextDigest)
         {
@@ -230,6 +231,14 @@ public sealed class AuthorChainVerifier
             return op.KeyId == keys.Current.Id
                 ? ChainCheck.Fail(ChainBreak.RotationByCurrentKey, $"{o.Verb} is signed by the current key {keys.Current.Id}; it must be signed by the revealed next key {revealed.Id}.")
                 : ChainCheck.Fail(ChainBreak.WrongKey, $"{o.Verb} must be signed by the revealed key {revealed.Id}, not {op.KeyId}.");
+        }
+
+        // Key i derives from the recovery secret as seed(author, i): a rotation or revocation reveals the key
+        // after the current one, so its index is the current index + 1 (a recovering device counts on it).
+        if (keys.KeyIndex == uint.MaxValue || index != keys.KeyIndex + 1)
+        {
+            return ChainCheck.Fail(ChainBreak.BadKeyEvent, string.Create(CultureInfo.InvariantCulture,
+                $"{o.Verb} names key index {index}; the current key's index is {keys.KeyIndex}, so the next must be {(keys.KeyIndex == uint.MaxValue ? "beyond 2^32-1" : (keys.KeyIndex + 1).ToString(CultureInfo.InvariantCulture))}."));
         }
 
         signer = revealed;

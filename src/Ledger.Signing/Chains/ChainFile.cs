@@ -35,7 +35,7 @@ public static class ChainFile
     }
 
     /// <summary>Decodes a chain file. Signatures are not verified here; <see cref="VerifyAll"/> does.</summary>
-    /// <exception cref="LedgerFormatException">Malformed bytes; <see cref="LedgerFormatException.OpIndex"/> names the op.</exception>
+    /// <exception cref="LedgerFormatException">Malformed or non-canonical bytes; <see cref="LedgerFormatException.OpIndex"/> names the op.</exception>
     public static (string Ledger, IReadOnlyList<SignedOp> Ops) Decode(ReadOnlyMemory<byte> bytes)
     {
         var r = new WireReader(bytes, "chain file");
@@ -46,6 +46,7 @@ public static class ChainFile
         var ledgerAt = r.Offset;
         var ledger = r.ReadString("ledger", LedgerName.MaxLength);
         if (!LedgerName.IsValid(ledger)) throw r.Fail("ledger", FormatProblem.InvalidValue, ledgerAt, "not a ledger name.");
+        var opsAt = r.Offset;
         var count = r.ReadArrayHeader("ops", 0, int.MaxValue);
         var ops = new List<SignedOp>(Math.Min(count, 1 << 16));
         for (var i = 0; i < count; i++)
@@ -72,6 +73,18 @@ public static class ChainFile
         }
 
         r.EnsureEnd();
+
+        // One file, one encoding (found by the decoder fuzzer: a str 8 header for a short ledger name was accepted).
+        // Written here rather than by Encode, which refuses an op of another ledger that VerifyAll reports by name.
+        var canonical = new ArrayBufferWriter<byte>(bytes.Length);
+        var w = new MessagePackWriter(canonical);
+        w.WriteArrayHeader(3);
+        w.Write(Label);
+        w.Write(ledger);
+        w.WriteArrayHeader(ops.Count);
+        foreach (var op in ops) w.Write(op.Bytes.Span);
+        w.Flush();
+        Canonical.RequireEqual("chain file", bytes.Span, canonical.WrittenSpan, [("chain file", 0), ("label", labelAt), ("ledger", ledgerAt), ("ops", opsAt)]);
         return (ledger, ops);
     }
 

@@ -116,7 +116,9 @@ public sealed class Grant
         r.ReadArrayHeader("grant", 9, 9);
         var labelAt = r.Offset;
         if (r.ReadString("label", 32) != Label) throw r.Fail("label", FormatProblem.UnknownVersion, labelAt, $"not '{Label}'.");
+        var ledgerAt = r.Offset;
         var ledger = r.ReadString("ledger", LedgerName.MaxLength);
+        if (!LedgerName.IsValid(ledger)) throw r.Fail("ledger", FormatProblem.InvalidValue, ledgerAt, "not a ledger name.");
         var idAt = r.Offset;
         var id = r.ReadString("id", 120);
         if (!Kernel.Op.IsValidClaimKey("grant:" + id)) throw r.Fail("id", FormatProblem.InvalidValue, idAt, "not a grant id.");

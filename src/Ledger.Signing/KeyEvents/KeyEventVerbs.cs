@@ -52,6 +52,13 @@ public static class KeyEvents
     /// <summary><c>ledger.key.incept</c> v1.</summary>
     public sealed class Incept() : Verb<InceptArgs>("ledger.key.incept", 1, Scope.Branch)
     {
+        /// <summary>Decodes strictly: the documented array exactly, canonical, nothing after it.</summary>
+        /// <exception cref="LedgerFormatException">Any other bytes, naming the field and offset.</exception>
+        public override InceptArgs DecodeArgs(ReadOnlyMemory<byte> args) => KeyEventArgsCodec.DecodeIncept(args);
+
+        /// <summary>Encodes canonically (the encoding <see cref="DecodeArgs"/> accepts).</summary>
+        public override byte[] EncodeArgs(InceptArgs args) => KeyEventArgsCodec.Encode(args);
+
         /// <inheritdoc />
         protected override void Execute(VerbContext context, InceptArgs args)
         {
@@ -63,6 +70,13 @@ public static class KeyEvents
     /// <summary><c>ledger.key.rotate</c> v1.</summary>
     public sealed class Rotate() : Verb<RotateArgs>("ledger.key.rotate", 1, Scope.Branch)
     {
+        /// <summary>Decodes strictly: the documented array exactly, canonical, nothing after it.</summary>
+        /// <exception cref="LedgerFormatException">Any other bytes, naming the field and offset.</exception>
+        public override RotateArgs DecodeArgs(ReadOnlyMemory<byte> args) => KeyEventArgsCodec.DecodeRotate(args);
+
+        /// <summary>Encodes canonically (the encoding <see cref="DecodeArgs"/> accepts).</summary>
+        public override byte[] EncodeArgs(RotateArgs args) => KeyEventArgsCodec.Encode(args);
+
         /// <inheritdoc />
         protected override void Execute(VerbContext context, RotateArgs args)
         {
@@ -75,6 +89,13 @@ public static class KeyEvents
     /// <summary><c>ledger.key.revoke</c> v1.</summary>
     public sealed class Revoke() : Verb<RevokeArgs>("ledger.key.revoke", 1, Scope.Branch)
     {
+        /// <summary>Decodes strictly: the documented array exactly, canonical, nothing after it.</summary>
+        /// <exception cref="LedgerFormatException">Any other bytes, naming the field and offset.</exception>
+        public override RevokeArgs DecodeArgs(ReadOnlyMemory<byte> args) => KeyEventArgsCodec.DecodeRevoke(args);
+
+        /// <summary>Encodes canonically (the encoding <see cref="DecodeArgs"/> accepts).</summary>
+        public override byte[] EncodeArgs(RevokeArgs args) => KeyEventArgsCodec.Encode(args);
+
         /// <inheritdoc />
         protected override void Execute(VerbContext context, RevokeArgs args)
         {

@@ -49,7 +49,7 @@ public static class MasterSecretBackup
         var cost = parameters ?? BackupParameters.Default;
         if (!cost.IsValid)
         {
-            throw new ArgumentException($"Argon2id memory is {BackupParameters.MinMemorySizeKiB}–{BackupParameters.MaxMemorySizeKiB} KiB and passes 1–{BackupParameters.MaxPasses}; got {cost.MemorySizeKiB} KiB, {cost.Passes} passes.", nameof(parameters));
+            throw new ArgumentException($"{BackupParameters.Bounds}; got {cost.MemorySizeKiB} KiB, {cost.Passes} passes.", nameof(parameters));
         }
 
         random ??= DefaultRandom;
@@ -96,9 +96,10 @@ public static class MasterSecretBackup
         var cost = new BackupParameters(BinaryPrimitives.ReadUInt32BigEndian(backup[MemoryOffset..]), BinaryPrimitives.ReadUInt32BigEndian(backup[PassesOffset..]));
         if (!cost.IsValid)
         {
+            // Refused before any key derivation: the header is not authenticated until the key it costs exists.
             var offset = cost.MemorySizeKiB is >= BackupParameters.MinMemorySizeKiB and <= BackupParameters.MaxMemorySizeKiB ? PassesOffset : MemoryOffset;
             throw new BackupException(BackupProblem.BadParameters, offset,
-                $"Argon2id memory must be {BackupParameters.MinMemorySizeKiB}–{BackupParameters.MaxMemorySizeKiB} KiB and passes 1–{BackupParameters.MaxPasses}; the backup asks for {cost.MemorySizeKiB} KiB, {cost.Passes} passes.");
+                $"{BackupParameters.Bounds}; the backup asks for {cost.MemorySizeKiB} KiB, {cost.Passes} passes.");
         }
 
         var ciphertext = backup[HeaderLength..];

@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers Ledger.Sync.</summary>
 public static class LedgerSyncServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="NodeOptions"/> (for the app's <see cref="DeviceNode.Open"/>: a node needs the
+    /// <summary>Registers <see cref="NodeOptions"/> (for the app's <see cref="DeviceNode.OpenAsync"/>: a node needs the
     /// device's key and store, which only the app has) with the manifests of the registered kernel options and the
     /// host's <see cref="IMeterFactory"/>; and, when <paramref name="relay"/> is given, <see cref="RelayOptions"/> and a
     /// <see cref="Relay"/> singleton over the registered <see cref="IRelayStore"/> (a relay has no default store:
@@ -28,6 +28,7 @@ public static class LedgerSyncServiceCollectionExtensions
         if (relay is null) return services;
 
         services.AddOptions<RelayOptions>().Configure(relay)
+            .PostConfigure<IServiceProvider>((options, provider) => options.MeterFactory ??= provider.GetService<IMeterFactory>())
             .Validate(o => LedgerName.IsValid(o.Ledger), "RelayOptions.Ledger must name the ledger (1-128 characters of [A-Za-z0-9._:/-]).");
         services.TryAddSingleton(provider => new Relay(provider.GetRequiredService<IOptions<RelayOptions>>().Value,
             provider.GetService<IRelayStore>() ?? throw new InvalidOperationException(

@@ -14,13 +14,7 @@ public sealed partial class DeviceNode
 
     /// <summary>Exports everything this node has folded (<see cref="NodeExport"/>), signed by its current key:
     /// the "email it to yourself" backup. Ops persisted but not folded yet wait for the next export.</summary>
-    public byte[] Export()
-    {
-        lock (_signGate)
-        {
-            lock (_foldGate) return ExportLocked();
-        }
-    }
+    public async Task<byte[]> ExportAsync(CancellationToken cancellationToken = default) => (await ExportCoreAsync(cancellationToken).ConfigureAwait(false)).Bytes;
 
     /// <summary>Restores a node from an export into an empty store: verifies every chain and the exporter's
     /// signature, folds the ops and checks they reach the exported state hash — all before writing anything —
@@ -29,14 +23,16 @@ public sealed partial class DeviceNode
     /// <param name="emptyStore">An empty store.</param>
     /// <param name="export">The export's bytes.</param>
     /// <param name="currentKey">The exporter's current key (or the committed next key, to rotate to).</param>
+    /// <param name="cancellationToken">Cancels the import before anything is written.</param>
     /// <exception cref="LedgerFormatException">The bytes are not a well-formed export; the message names the field and record.</exception>
     /// <exception cref="ExportException">The export does not verify or does not fold to its state hash; nothing was written.</exception>
-    public static async Task<DeviceNode> ImportAsync(NodeOptions options, INodeStore emptyStore, ReadOnlyMemory<byte> export, SigningKey currentKey)
+    public static async Task<DeviceNode> ImportAsync(NodeOptions options, INodeStore emptyStore, ReadOnlyMemory<byte> export, SigningKey currentKey,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(emptyStore);
         ArgumentNullException.ThrowIfNull(currentKey);
-        if (emptyStore.LoadAll().Count > 0) throw new ArgumentException("import needs an empty store.", nameof(emptyStore));
+        if (!await emptyStore.IsEmptyAsync(cancellationToken).ConfigureAwait(false)) throw new ArgumentException("import needs an empty store.", nameof(emptyStore));
         var file = NodeExport.Decode(export);
         if (file.Ledger != options.Ledger) throw new ExportException($"the export is of ledger '{file.Ledger}', this node's is '{options.Ledger}'.");
         var verdict = file.Verify();
@@ -44,10 +40,10 @@ public sealed partial class DeviceNode
 
         // Fold it aside first: a store is written only with ops known to reach the exported state.
         var scratch = new InMemoryNodeStore();
-        WriteTo(scratch, file);
+        await WriteToAsync(scratch, file, cancellationToken).ConfigureAwait(false);
         var foldOnly = new NodeOptions { Ledger = options.Ledger, Manifests = options.Manifests, Time = options.Time, OpIds = options.OpIds, TrackProvenance = false };
         Hash32 folded;
-        var trial = Open(foldOnly, scratch, currentKey);
+        var trial = await OpenAsync(foldOnly, scratch, currentKey, cancellationToken).ConfigureAwait(false);
         await using (trial.ConfigureAwait(false))
         {
             folded = trial.StateHash();
@@ -58,8 +54,8 @@ public sealed partial class DeviceNode
             throw new ExportException($"the export's ops fold to {folded.ToShortString()}, not to the exported state {file.StateHash.ToShortString()}: other manifests, or a tampered file. Nothing was imported.");
         }
 
-        WriteTo(emptyStore, file);
-        var node = Open(options, emptyStore, currentKey);
+        await WriteToAsync(emptyStore, file, cancellationToken).ConfigureAwait(false);
+        var node = await OpenAsync(options, emptyStore, currentKey, cancellationToken).ConfigureAwait(false);
         node.Startup = node.Startup with { Path = NodeStartPath.Imported };
         var own = file.Records.Where(r => r.Own).ToArray();
         node.LastRestore = new RestoreReport("export", own.Length == 0 ? 0 : own.Max(r => r.Op.Seq), own.Count(r => r.Position is null && r.RefusedBy is null), file.Records.Count,
@@ -69,34 +65,60 @@ public sealed partial class DeviceNode
     }
 
     /// <summary>Writes an export's records and witnessed checkpoints into a store, in one append.</summary>
-    public static void WriteTo(INodeStore emptyStore, NodeExport export)
+    public static async Task WriteToAsync(INodeStore emptyStore, NodeExport export, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(emptyStore);
         ArgumentNullException.ThrowIfNull(export);
-        emptyStore.Append(export.Records, export.Cursor);
-        foreach (var (origin, note) in export.Witnesses) emptyStore.SaveWitness(origin, note);
+        await emptyStore.AppendAsync(export.Records, export.Cursor, cancellationToken).ConfigureAwait(false);
+        foreach (var (origin, note) in export.Witnesses) await emptyStore.SaveWitnessAsync(origin, note, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Called under both gates.</summary>
-    private byte[] ExportLocked()
+    /// <summary>What an export vouches for, taken in memory under the gates: the state hash and cursor folded, and per
+    /// own op folded its rung and position. The store is read afterwards, outside every lock, and only the records
+    /// this snapshot covers are exported (later ones are in the store but not in the hash).</summary>
+    private sealed record ExportSnapshot(SigningKey Key, Hash32 StateHash, long Cursor, (long? Position, bool Refused, string? Detail)[] Own);
+
+    private ExportSnapshot TakeExportSnapshot()
     {
-        var keys = _verifiers[Author].Keys!;
-        if (!_keys.TryGetValue(keys.Current.Id, out var key)) throw new InvalidOperationException($"this node does not hold its current key {keys.Current.Id}; rotate to the key it holds first.");
+        lock (_signGate)
+        {
+            lock (_foldGate)
+            {
+                var keys = _verifiers[Author].Keys!;
+                if (!_keys.TryGetValue(keys.Current.Id, out var key)) throw new InvalidOperationException($"this node does not hold its current key {keys.Current.Id}; rotate to the key it holds first.");
+                var own = new (long?, bool, string?)[_own.Count];
+                for (var seq = 1UL; seq <= (ulong)_own.Count; seq++)
+                {
+                    var o = _own[seq];
+                    own[seq - 1] = (o.Position, o.Rung == DurabilityRung.Refused, o.Detail);
+                }
+
+                return new ExportSnapshot(key, _kernel.StateHash(), _foldedCursor, own);
+            }
+        }
+    }
+
+    /// <summary>Builds an export; returns it with the number of own ops it covers.</summary>
+    private async Task<(byte[] Bytes, ulong OwnThrough)> ExportCoreAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = TakeExportSnapshot();
         var records = new List<NodeOpRecord>();
-        foreach (var r in _store.LoadAll())
+        await foreach (var r in _store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             if (r.Own)
             {
-                if (!_own.TryGetValue(r.Op.Seq, out var own)) continue;
-                records.Add(r with { Position = own.Position, RefusedBy = own.Rung == DurabilityRung.Refused ? own.Detail ?? r.RefusedBy ?? "refused" : null });
+                if (r.Op.Seq > (ulong)snapshot.Own.Length) continue;
+                var (position, refused, detail) = snapshot.Own[r.Op.Seq - 1];
+                records.Add(r with { Position = position, RefusedBy = refused ? detail ?? r.RefusedBy ?? "refused" : null });
             }
-            else if (r.Position is { } p && p < _foldedCursor)
+            else if (r.Position is { } p && p < snapshot.Cursor)
             {
                 records.Add(r);
             }
         }
 
-        return NodeExport.Create(Ledger, Author, _foldedCursor, _kernel.StateHash(), records, _store.LoadWitnesses(), key);
+        var witnesses = await _store.LoadWitnessesAsync(cancellationToken).ConfigureAwait(false);
+        return (NodeExport.Create(Ledger, Author, snapshot.Cursor, snapshot.StateHash, records, witnesses, snapshot.Key), (ulong)snapshot.Own.Length);
     }
 
     /// <summary>The eviction policy's check after an append: export when too much unacknowledged work is not
@@ -110,20 +132,28 @@ public sealed partial class DeviceNode
         await _exportGate.WaitAsync().ConfigureAwait(false);
         try
         {
+            lock (_foldGate)
+            {
+                var uncovered = UncoveredOwnOps();
+                if (uncovered.Count == 0) return;
+                var oldest = DateTimeOffset.FromUnixTimeMilliseconds(uncovered.Min(o => o.At));
+                var due = closing ? policy.OnClose : uncovered.Count >= policy.MaxUncoveredOps || _options.Time.GetUtcNow() - oldest >= policy.MaxUncoveredAge;
+                if (!due) return;
+            }
+
             byte[] bytes;
             ulong through;
-            lock (_signGate)
+            try
             {
-                lock (_foldGate)
-                {
-                    var uncovered = UncoveredOwnOps();
-                    if (uncovered.Count == 0) return;
-                    var oldest = DateTimeOffset.FromUnixTimeMilliseconds(uncovered.Min(o => o.At));
-                    var due = closing ? policy.OnClose : uncovered.Count >= policy.MaxUncoveredOps || _options.Time.GetUtcNow() - oldest >= policy.MaxUncoveredAge;
-                    if (!due) return;
-                    bytes = ExportLocked();
-                    through = (ulong)_own.Count;
-                }
+                (bytes, through) = await ExportCoreAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!closing && e is not InvalidOperationException)
+            {
+                // The store could not be read: like a failed write below, the append that asked still succeeded.
+                _lastExportFailure = e;
+                _exportRetryAfterSeq = _log.Seq + (ulong)Math.Max(1, policy.MaxUncoveredOps);
+                _exportRetryAfter = _options.Time.GetUtcNow() + policy.MaxUncoveredAge;
+                return;
             }
 
             try

@@ -29,11 +29,12 @@ public sealed partial class DeviceNode
             Add(HealthSeverity.Critical, HealthCodes.RelayFrozen, $"this node stopped trusting its relay ({why}): keep the evidence and move to another relay.");
         }
 
-        var evidence = Evidence;
-        if (evidence.Count > 0)
+        KeyValuePair<string, int>[] evidence;
+        lock (_witnessGate) evidence = _evidenceKinds.ToArray();
+        if (evidence.Length > 0)
         {
-            var kinds = string.Join(", ", evidence.GroupBy(e => e.Kind, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} {g.Key}")));
+            var kinds = string.Join(", ", evidence.OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Value} {g.Key}")));
             Add(HealthSeverity.Critical, HealthCodes.Evidence, $"this node holds evidence of misbehaviour ({kinds}); it is kept until someone acts on it.");
         }
 

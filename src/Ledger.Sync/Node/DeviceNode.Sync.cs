@@ -76,10 +76,10 @@ public sealed partial class DeviceNode
     public string? RelayOrigin => _relayOrigin;
 
     /// <summary>Records the relay log the positions refer to, in the store and in memory (read by every ladder query).</summary>
-    private void PinOrigin(string? origin)
+    private async Task PinOriginAsync(string? origin, CancellationToken cancellationToken)
     {
         if (origin is null) return;
-        _store.SetRelayOrigin(origin);
+        await _store.SetRelayOriginAsync(origin, cancellationToken).ConfigureAwait(false);
         _relayOrigin = origin;
     }
 
@@ -126,7 +126,7 @@ public sealed partial class DeviceNode
     private async Task CheckLogAgreesAsync(IRelayProtocol relay, string origin, string? pinned, CancellationToken cancellationToken)
     {
         var held = new Dictionary<long, Hash32>();
-        foreach (var record in _store.LoadAll())
+        await foreach (var record in _store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             if (record.Position is { } position) held[position] = Hash32.Sha256(record.Bytes.Span);
         }
@@ -176,7 +176,7 @@ public sealed partial class DeviceNode
             IReadOnlyList<ReadOnlyMemory<byte>> bytes;
             try
             {
-                bytes = _store.Load(batch.Select(o => o.Ref).ToArray());
+                bytes = await _store.LoadAsync(batch.Select(o => o.Ref).ToArray(), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -218,7 +218,7 @@ public sealed partial class DeviceNode
                 }
                 else if (result is { Refusal: IngestRefusal.Fork or IngestRefusal.InvalidChain or IngestRefusal.Malformed or IngestRefusal.WrongLedger })
                 {
-                    _store.MarkRefused(batch[i].Ref, $"{result.Refusal}: {result.Detail}");
+                    await _store.MarkRefusedAsync(batch[i].Ref, $"{result.Refusal}: {result.Detail}", CancellationToken.None).ConfigureAwait(false);
                     lock (_foldGate)
                     {
                         batch[i].Rung = DurabilityRung.Refused;
@@ -241,9 +241,10 @@ public sealed partial class DeviceNode
                 }
             }
 
-            // Persist the acknowledgements before the ladder says durable.
-            _store.SetPositions(positions);
-            PinOrigin(pin);
+            // Persist the acknowledgements before the ladder says durable. The relay holds the batch whatever the caller's
+            // token says now: recording that is not cancelled half way.
+            await _store.SetPositionsAsync(positions, CancellationToken.None).ConfigureAwait(false);
+            await PinOriginAsync(pin, CancellationToken.None).ConfigureAwait(false);
             lock (_foldGate)
             {
                 var outcomes = new List<ApplyResult>();
@@ -283,10 +284,10 @@ public sealed partial class DeviceNode
             {
                 if (response.Checkpoint is { } tail && _options.TrustedRelay is not null && VerifyPulled([], tail, cursor) is { } caughtUp)
                 {
-                    AdvanceWitness(caughtUp.Item1, caughtUp.Item2);
+                    await AdvanceWitnessAsync(caughtUp.Item1, caughtUp.Item2, cancellationToken).ConfigureAwait(false);
                 }
 
-                PinOrigin(pin);
+                await PinOriginAsync(pin, cancellationToken).ConfigureAwait(false);
                 lock (_foldGate) RecordOutcomes(_kernel.AdvanceRelayFrontier(cursor));
                 CompleteCriticalOps();
                 return (pulled, response.RelaySize);
@@ -333,9 +334,9 @@ public sealed partial class DeviceNode
             await CheckAgainstWitnessAsync(cursor, relay, cancellationToken).ConfigureAwait(false);
 
             // One transaction: the new ops and the cursor; then the acknowledgements it carried for own ops.
-            _store.Append(foreign.Select(f => new NodeOpRecord(f.Op.Ref, f.Op.Bytes, false, f.Position)).ToArray(), expected);
-            _store.SetPositions(ownPositions);
-            PinOrigin(pin);
+            await _store.AppendAsync(foreign.Select(f => new NodeOpRecord(f.Op.Ref, f.Op.Bytes, false, f.Position)).ToArray(), expected, cancellationToken).ConfigureAwait(false);
+            await _store.SetPositionsAsync(ownPositions, CancellationToken.None).ConfigureAwait(false);
+            await PinOriginAsync(pin, CancellationToken.None).ConfigureAwait(false);
             lock (_foldGate)
             {
                 foreach (var (author, verifier) in trial) _verifiers[author] = verifier;
@@ -364,7 +365,7 @@ public sealed partial class DeviceNode
                 RecordOutcomes(outcomes);
             }
 
-            if (witnessed is { } w) AdvanceWitness(w.Item1, w.Item2);
+            if (witnessed is { } w) await AdvanceWitnessAsync(w.Item1, w.Item2, CancellationToken.None).ConfigureAwait(false);
             pulled += response.Ops.Count;
             CompleteCriticalOps();
         }

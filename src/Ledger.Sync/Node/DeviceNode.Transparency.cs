@@ -13,7 +13,11 @@ public sealed partial class DeviceNode
     private readonly ConcurrentQueue<byte[]> _gossipInbox = new();
     private readonly List<byte[]> _deferredGossip = [];
     private readonly Lock _witnessGate = new();
+    // Serializes witness advances across the store write (async: the store is never called under _witnessGate).
+    private readonly SemaphoreSlim _witnessWrite = new(1, 1);
     private (RelayCheckpoint Checkpoint, byte[] Note)? _witnessed;
+    // Evidence held, counted by kind (what Health reports without reading the store); under _witnessGate.
+    private readonly Dictionary<string, int> _evidenceKinds = new(StringComparer.Ordinal);
     private string? _frozen;
     private PeerGossip? _gossip;
 
@@ -38,7 +42,7 @@ public sealed partial class DeviceNode
     }
 
     /// <summary>Evidence this node holds (against its relay, or forks it was told about), oldest first. Never dropped.</summary>
-    public IReadOnlyList<Evidence> Evidence => _evidence.All();
+    public Task<IReadOnlyList<Evidence>> GetEvidenceAsync(CancellationToken cancellationToken = default) => _evidence.AllAsync(cancellationToken);
 
     /// <summary>The name this node cosigns checkpoints under.</summary>
     public string WitnessName => "ledger-witness/" + Author.Value;
@@ -96,7 +100,8 @@ public sealed partial class DeviceNode
 
         if (mine is not null)
         {
-            return AdvanceWitness(checkpoint, note.ToArray()) ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
+            return await AdvanceWitnessAsync(checkpoint, note.ToArray(), cancellationToken).ConfigureAwait(false)
+                ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
         }
 
         // Larger than what this node holds: the relay must prove it extends the witnessed checkpoint.
@@ -111,7 +116,8 @@ public sealed partial class DeviceNode
             }
         }
 
-        return AdvanceWitness(checkpoint, note.ToArray()) ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
+        return await AdvanceWitnessAsync(checkpoint, note.ToArray(), cancellationToken).ConfigureAwait(false)
+            ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
     }
 
     internal void JoinGossip(PeerGossip gossip) => _gossip = gossip;
@@ -119,34 +125,45 @@ public sealed partial class DeviceNode
     internal void ReceiveGossip(byte[] note) => _gossipInbox.Enqueue(note);
 
     /// <summary>Moves the witnessed checkpoint forward, atomically: a concurrent update can never move it back.</summary>
-    private bool AdvanceWitness(RelayCheckpoint checkpoint, byte[] note)
+    private async Task<bool> AdvanceWitnessAsync(RelayCheckpoint checkpoint, byte[] note, CancellationToken cancellationToken)
     {
-        lock (_witnessGate)
+        await _witnessWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (_witnessed is { } current && current.Checkpoint.Size >= checkpoint.Size) return current.Checkpoint.Size == checkpoint.Size && current.Checkpoint.Root == checkpoint.Root;
-            _store.SaveWitness(checkpoint.Origin, note);
-            _witnessed = (checkpoint, note);
+            lock (_witnessGate)
+            {
+                if (_witnessed is { } current && current.Checkpoint.Size >= checkpoint.Size) return current.Checkpoint.Size == checkpoint.Size && current.Checkpoint.Root == checkpoint.Root;
+            }
+
+            // Stored before it is believed: a node that restarts never witnesses less than it told anyone.
+            await _store.SaveWitnessAsync(checkpoint.Origin, note, cancellationToken).ConfigureAwait(false);
+            lock (_witnessGate) _witnessed = (checkpoint, note);
             return true;
+        }
+        finally
+        {
+            _witnessWrite.Release();
         }
     }
 
-    private void LoadTransparencyState()
+    /// <summary>Takes the tree of the relay prefix built while the store was read (records in applied order hold
+    /// the relay's positions in order), the witnessed checkpoint and any evidence against the trusted relay.</summary>
+    private async Task LoadTransparencyStateAsync(MerkleTree tree, CancellationToken cancellationToken)
     {
-        foreach (var record in _store.LoadAll().Where(r => r.Position is not null).OrderBy(r => r.Position))
-        {
-            if (record.Position != _tree.Size) break;
-            if (_tree.Size >= _store.Cursor) break;
-            _tree.Append(record.Bytes.Span);
-        }
-
-        if (_options.TrustedRelay is { } trusted && _store.LoadWitnesses().TryGetValue(trusted.Name, out var note))
+        _tree.Truncate(0);
+        for (long i = 0; i < tree.Size; i++) _tree.AppendLeafHash(tree.Leaf(i));
+        if (_options.TrustedRelay is { } trusted && (await _store.LoadWitnessesAsync(cancellationToken).ConfigureAwait(false)).TryGetValue(trusted.Name, out var note))
         {
             var (checkpoint, _, verdict) = RelayCheckpoint.Open(note, trusted);
             if (verdict.Ok) _witnessed = (checkpoint, note);
         }
 
         var against = _options.TrustedRelay?.ToVkey();
-        if (against is not null && _store.Evidence().Any(e => e.Accused == against)) _frozen = "evidence against this relay is on record.";
+        foreach (var (kind, accused, _) in await _store.ReadEvidenceAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _evidenceKinds[kind] = _evidenceKinds.GetValueOrDefault(kind) + 1;
+            if (against is not null && accused == against) _frozen = "evidence against this relay is on record.";
+        }
     }
 
     /// <summary>Checks a pull batch against the relay-signed checkpoint of the prefix it completes; on success the
@@ -256,7 +273,7 @@ public sealed partial class DeviceNode
                     var proof = evidence.Verify();
                     if (proof.Valid)
                     {
-                        Freeze(evidence, proof.Finding);
+                        await FreezeAsync(evidence, proof.Finding, cancellationToken).ConfigureAwait(false);
                         return CheckpointVerdict.Evidence(evidence);
                     }
 
@@ -277,43 +294,21 @@ public sealed partial class DeviceNode
         return CheckpointVerdict.Refused("contradicts the ops this node holds; the relay is no longer trusted.");
     }
 
-    private void Freeze(Evidence evidence, string finding)
+    private async Task FreezeAsync(Evidence evidence, string finding, CancellationToken cancellationToken)
     {
         // Stop trusting the relay first; then keep the evidence. A full store must not drop it (EvidenceOutbox).
-        lock (_witnessGate) _frozen ??= finding;
+        lock (_witnessGate)
+        {
+            _frozen ??= finding;
+            _evidenceKinds[evidence.Kind] = _evidenceKinds.GetValueOrDefault(evidence.Kind) + 1;
+        }
+
         _evidence.Add(evidence);
-        _evidence.Flush();
+        await _evidence.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private void ThrowIfFrozen()
     {
         if (FrozenBecause is { } why) throw new RelayFrozenException($"this node no longer trusts its relay: {why}");
     }
-}
-
-/// <summary>What a node did with an offered checkpoint.</summary>
-public enum CheckpointStatus
-{
-    /// <summary>Verified and now the witnessed checkpoint (or equal to it).</summary>
-    Advanced = 1,
-
-    /// <summary>Refused: not the relay's, older than the witnessed one, or unprovable.</summary>
-    Refused = 2,
-
-    /// <summary>It proves the relay equivocated; the relay is frozen.</summary>
-    Evidence = 3,
-}
-
-/// <summary>The outcome of offering a checkpoint to a node.</summary>
-/// <param name="Status">What happened.</param>
-/// <param name="Reason">Why, for people.</param>
-/// <param name="Checkpoint">The checkpoint, when advanced.</param>
-/// <param name="Proof">The evidence, when the checkpoint proved equivocation.</param>
-public sealed record CheckpointVerdict(CheckpointStatus Status, string Reason, RelayCheckpoint? Checkpoint = null, Evidence? Proof = null)
-{
-    internal static CheckpointVerdict Advanced(RelayCheckpoint checkpoint) => new(CheckpointStatus.Advanced, "ok", checkpoint);
-
-    internal static CheckpointVerdict Refused(string reason) => new(CheckpointStatus.Refused, reason);
-
-    internal static CheckpointVerdict Evidence(Evidence proof) => new(CheckpointStatus.Evidence, "split view", Proof: proof);
 }

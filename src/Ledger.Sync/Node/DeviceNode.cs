@@ -14,6 +14,11 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private readonly INodeStore _store;
     private readonly EvidenceOutbox _evidence;
     private readonly LedgerKernel _kernel;
+    // Lock order (a thread holding one may take only those after it; none is held across a store call or an await):
+    //   _syncGate (async: one sync round at a time) → _exportGate (async: one export build) → _witnessWrite (async:
+    //   one witness advance, across its store write) → _signGate (the signer's turn; also export snapshots and the
+    //   rewind) → _foldGate (kernel, ladder, verifiers, Merkle tree) ; _witnessGate (witnessed checkpoint, frozen,
+    //   evidence tally) is a leaf, never held with another. The store's own lock is below all of them.
     private readonly Lock _signGate = new();
     private readonly Lock _foldGate = new();
     private readonly SemaphoreSlim _syncGate = new(1, 1);
@@ -86,31 +91,60 @@ public sealed partial class DeviceNode : IAsyncDisposable
         lock (_foldGate) return read(_kernel);
     }
 
-    /// <summary>Opens a node on <paramref name="store"/>. With an empty store the author is incepted
-    /// (<paramref name="label"/> and <paramref name="nextKeyDigest"/> required); otherwise its chain and
-    /// everything it held are replayed and <paramref name="currentKey"/> must be the chain's current key.</summary>
-    public static DeviceNode Open(NodeOptions options, INodeStore store, SigningKey currentKey, string? label = null, Hash32? nextKeyDigest = null)
+    /// <summary>Incepts a new author on an empty store: signs its inception with <paramref name="currentKey"/>,
+    /// committing to the next key whose digest is <paramref name="nextKeyDigest"/>, and opens the node.</summary>
+    /// <exception cref="ArgumentException">The store is not empty (open it with <see cref="OpenAsync"/>).</exception>
+    public static async Task<DeviceNode> InceptAsync(NodeOptions options, INodeStore emptyStore, SigningKey currentKey, string label, Hash32 nextKeyDigest,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(emptyStore);
+        ArgumentNullException.ThrowIfNull(currentKey);
+        ArgumentNullException.ThrowIfNull(label);
+        if (!await emptyStore.IsEmptyAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new ArgumentException("inception needs an empty store; this one holds a node: open it with OpenAsync.", nameof(emptyStore));
+        }
+
+        return await LoadAsync(options, emptyStore, currentKey, (label, nextKeyDigest), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens the node a store holds: its chain and everything it held are read a page at a time, verified and
+    /// folded; <paramref name="currentKey"/> must be the chain's current key (or the committed next key).</summary>
+    /// <exception cref="ArgumentException">The store is empty (incept with <see cref="InceptAsync"/>, or recover with
+    /// <see cref="RecoverAsync"/>), or the key is not the author's.</exception>
+    public static Task<DeviceNode> OpenAsync(NodeOptions options, INodeStore store, SigningKey currentKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(currentKey);
+        return LoadAsync(options, store, currentKey, null, cancellationToken);
+    }
+
+    private static async Task<DeviceNode> LoadAsync(NodeOptions options, INodeStore store, SigningKey currentKey, (string Label, Hash32 NextKeyDigest)? incept,
+        CancellationToken cancellationToken)
+    {
         var opening = System.Diagnostics.Stopwatch.GetTimestamp();
         var kernel = NewKernel(options);
-        var records = store.LoadAll();
         var verifiers = new Dictionary<AuthorId, AuthorChainVerifier>();
         OwnLadder? own = null;
         var results = new List<ApplyResult>();
         var applied = new List<Op>();
         AuthorId? me = null;
-        foreach (var record in records)
+        var count = 0;
+        var tree = new MerkleTree();
+        await foreach (var record in store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
+            count++;
             var signed = SignedOpCodec.Decode(record.Bytes);
             var author = signed.Op.Author;
             if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
-            var check = verifier.AppendVerified(signed);
+            var check = verifier.AppendWithoutSignatureCheck(signed);
             if (!check.IsOk) throw new LedgerException($"the node store holds {signed.Ref}, which does not continue its chain ({check.Break}: {check.Detail}): the store is corrupt.");
             results.Add(kernel.Apply(signed.Op, record.Position));
             if (options.Folded is not null) applied.Add(signed.Op);
+            // The witness's tree of the relay prefix this node holds: records hold positions in the relay's order.
+            if (record.Position == tree.Size && tree.Size < store.Cursor) tree.Append(record.Bytes.Span);
             if (record.Own)
             {
                 if (me is { } first && first != author) throw new LedgerException($"the node store marks ops of {first} and of {author} as its own: the store is corrupt.");
@@ -124,6 +158,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         AuthorLog log;
         if (me is { } author1)
         {
+            if (incept is not null) throw new ArgumentException("inception needs an empty store; this one holds a node.", nameof(store));
             var tip = verifiers[author1];
             if (tip.Keys!.Current.Id != currentKey.Id && tip.Keys.NextDigest != currentKey.Public.Digest)
             {
@@ -134,11 +169,15 @@ public sealed partial class DeviceNode : IAsyncDisposable
         }
         else
         {
-            if (label is null || nextKeyDigest is null) throw new ArgumentException("an empty store needs a label and a next-key digest to incept a new author (or use RecoverAsync to bring back an existing one).", nameof(label));
-            log = AuthorLog.Incept(options.Ledger, label, currentKey, nextKeyDigest.Value, out var inception, 0, options.Time, options.OpIds);
-            store.Append([new NodeOpRecord(inception.Ref, inception.Bytes, true, null)]);
+            if (incept is not var (label, nextKeyDigest))
+            {
+                throw new ArgumentException("the store holds no node: incept a new author with InceptAsync, or bring back an existing one with RecoverAsync or ImportAsync.", nameof(store));
+            }
+
+            log = AuthorLog.Incept(options.Ledger, label, currentKey, nextKeyDigest, out var inception, 0, options.Time, options.OpIds);
+            await store.AppendAsync([new NodeOpRecord(inception.Ref, inception.Bytes, true, null)], cancellationToken: cancellationToken).ConfigureAwait(false);
             var verifier = new AuthorChainVerifier(options.Ledger, log.Author);
-            verifier.AppendVerified(inception);
+            verifier.AppendWithoutSignatureCheck(inception);
             verifiers[log.Author] = verifier;
             results.Add(kernel.Apply(inception.Op));
             applied.Add(inception.Op);
@@ -153,9 +192,9 @@ public sealed partial class DeviceNode : IAsyncDisposable
         node._foldedCursor = store.Cursor;
         node._relayOrigin = store.RelayOrigin;
         node.RecordOutcomes(results);
-        node.Startup = new NodeStartup(me is null ? NodeStartPath.Incepted : NodeStartPath.Reopened, records.Count + (me is null ? 1 : 0),
+        node.Startup = new NodeStartup(me is null ? NodeStartPath.Incepted : NodeStartPath.Reopened, count + (me is null ? 1 : 0),
             System.Diagnostics.Stopwatch.GetElapsedTime(opening));
-        node.LoadTransparencyState();
+        await node.LoadTransparencyStateAsync(tree, cancellationToken).ConfigureAwait(false);
         return node.Start();
     }
 
@@ -168,7 +207,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(emptyStore);
         ArgumentNullException.ThrowIfNull(relay);
-        if (emptyStore.LoadAll().Count > 0) throw new ArgumentException("recovery needs an empty store.", nameof(emptyStore));
+        if (!await emptyStore.IsEmptyAsync(cancellationToken).ConfigureAwait(false)) throw new ArgumentException("recovery needs an empty store.", nameof(emptyStore));
         // The relay answers in pages (RelayOptions.MaxRead): ask again from the next seq until it has nothing more.
         var fetched = new List<(long Position, ReadOnlyMemory<byte> Bytes)>();
         var chain = new List<SignedOp>();
@@ -200,10 +239,10 @@ public sealed partial class DeviceNode : IAsyncDisposable
         }
 
         // The fetched chain is this node's own history, held by the relay at the positions it named.
-        emptyStore.Append(fetched.Select((f, i) => new NodeOpRecord(chain[i].Ref, f.Bytes, true, f.Position)).ToArray());
-        var node = Open(options, emptyStore, AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex));
+        await emptyStore.AppendAsync(fetched.Select((f, i) => new NodeOpRecord(chain[i].Ref, f.Bytes, true, f.Position)).ToArray(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var node = await OpenAsync(options, emptyStore, AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex), cancellationToken).ConfigureAwait(false);
         using var following = AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex + 2);
-        await node.RotateAsync(next, following.Public.Digest, keys.KeyIndex + 1).ConfigureAwait(false);
+        await node.RotateAsync(next, following.Public.Digest, keys.KeyIndex + 1, CancellationToken.None).ConfigureAwait(false);
         node.Startup = node.Startup with { Path = NodeStartPath.Recovered };
         node.LastRestore = new RestoreReport("relay", tip.Seq, 0, chain.Count,
             $"ops {author} signed after seq {tip.Seq} that reached neither the relay nor an export are lost, and how many cannot be known here; import the latest export (NodeOptions.AutoExport writes one) to bring them back.");
@@ -212,7 +251,8 @@ public sealed partial class DeviceNode : IAsyncDisposable
 
     /// <summary>Rotates to the pre-committed <paramref name="next"/> key (signed by it), committing to the key
     /// whose digest is <paramref name="followingKeyDigest"/>; later ops are signed by <paramref name="next"/>.</summary>
-    public Task<AppendReceipt> RotateAsync(SigningKey next, Hash32 followingKeyDigest, uint keyIndex)
+    /// <remarks>The token cancels the rotation only until it is signed; once signed, it is persisted.</remarks>
+    public Task<AppendReceipt> RotateAsync(SigningKey next, Hash32 followingKeyDigest, uint keyIndex, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(next);
         return AppendCoreAsync(() =>
@@ -220,15 +260,18 @@ public sealed partial class DeviceNode : IAsyncDisposable
             var signed = _log.Rotate(next, followingKeyDigest, keyIndex);
             _keys[next.Id] = next;
             return signed;
-        }, critical: false);
+        }, critical: false, cancellationToken);
     }
 
     /// <summary>Signs the next op, persists it (group commit) and folds it locally. Claim ops stay pending
     /// until the relay order is known. A <paramref name="critical"/> op's <see cref="AppendReceipt.Done"/>
     /// completes only when the relay acknowledged it and this node folded the relay prefix up to it.</summary>
+    /// <remarks>The token cancels the append only until the op is signed (an <see cref="OperationCanceledException"/>,
+    /// nothing in the chain); once signed, the op is in the chain and the append completes.</remarks>
     /// <exception cref="StorageFullException">The store is at its cap; nothing was signed into the chain.</exception>
     /// <exception cref="ObjectDisposedException">The node is disposed.</exception>
-    public Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, TArgs args, string branch = "main", string? claimKey = null, bool critical = false)
+    public Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, TArgs args, string branch = "main", string? claimKey = null, bool critical = false,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(verb);
@@ -243,7 +286,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
             return Task.FromException<AppendReceipt>(e);
         }
 
-        return AppendCoreAsync(() => _log.AppendEncoded(manifest, verb, encoded, branch, claimKey), critical);
+        return AppendCoreAsync(() => _log.AppendEncoded(manifest, verb, encoded, branch, claimKey), critical, cancellationToken);
     }
 
     /// <summary>Appends an op whose args depend on the op's own (author, seq) — a field sealed for this op
@@ -251,18 +294,20 @@ public sealed partial class DeviceNode : IAsyncDisposable
     /// signing order with the ref the op will have, so concurrent appends cannot take its seq: keep it short.</summary>
     /// <exception cref="StorageFullException">The store is at its cap; nothing was signed into the chain.</exception>
     /// <exception cref="ObjectDisposedException">The node is disposed.</exception>
-    public Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, Func<OpRef, TArgs> args, string branch = "main", string? claimKey = null, bool critical = false)
+    public Task<AppendReceipt> AppendAsync<TArgs>(Manifest manifest, Verb<TArgs> verb, Func<OpRef, TArgs> args, string branch = "main", string? claimKey = null, bool critical = false,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(args);
-        return AppendCoreAsync(() => _log.Append(manifest, verb, args(new OpRef(Author, _log.Seq + 1)), branch, claimKey), critical);
+        return AppendCoreAsync(() => _log.Append(manifest, verb, args(new OpRef(Author, _log.Seq + 1)), branch, claimKey), critical, cancellationToken);
     }
 
     /// <summary>The one way an op enters this node: the signer loop runs <paramref name="sign"/> alone, in arrival
     /// order (each op names the one before), then the writer persists and folds it; the eviction policy looks after that.</summary>
-    private async Task<AppendReceipt> AppendCoreAsync(Func<SignedOp> sign, bool critical)
+    private async Task<AppendReceipt> AppendCoreAsync(Func<SignedOp> sign, bool critical, CancellationToken cancellationToken)
     {
-        var pending = new PendingAppend(sign, critical);
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingAppend(sign, critical, cancellationToken);
         // One signer drains the queue back to back: a hand-off per op between callers (a lock or semaphore
         // passed from thread to thread) left the serial signing stage idle between ops.
         if (!_signs.Writer.TryWrite(pending)) ObjectDisposedException.ThrowIf(true, this);
@@ -315,6 +360,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
                     try
                     {
                         ThrowIfNotWritable();
+                        pending.Cancellation.ThrowIfCancellationRequested();
                         pending.Sign();
                     }
                     catch (Exception e)
@@ -430,7 +476,9 @@ public sealed partial class DeviceNode : IAsyncDisposable
             try
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                _store.Append(batch.Select(p => new NodeOpRecord(p.Signed.Ref, p.Signed.Bytes, true, null)).ToArray());
+                // This stage owns its thread and holds no lock here, so it waits for the store's task: SQLite completes
+                // it synchronously (no hop), and a store across a network blocks only this thread, never a caller.
+                _store.AppendAsync(batch.Select(p => new NodeOpRecord(p.Signed.Ref, p.Signed.Bytes, true, null)).ToArray()).GetAwaiter().GetResult();
                 took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             }
             catch (Exception e)
@@ -446,7 +494,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
                 {
                     foreach (var p in batch)
                     {
-                        _verifiers[Author].AppendVerified(p.Signed);
+                        _verifiers[Author].AppendWithoutSignatureCheck(p.Signed);
                         Track(p.Signed.Op);
                         results.Add(_kernel.Apply(p.Signed.Op));
                         _own.Add(p.Signed, DurabilityRung.Local, null, null, p.Done);
@@ -512,8 +560,11 @@ public sealed partial class DeviceNode : IAsyncDisposable
         }
     }
 
-    private sealed class PendingAppend(Func<SignedOp> sign, bool critical)
+    private sealed class PendingAppend(Func<SignedOp> sign, bool critical, CancellationToken cancellation)
     {
+        /// <summary>Honoured until the op is signed.</summary>
+        public CancellationToken Cancellation => cancellation;
+
         private SignedOp? _signed;
 
         /// <summary>The signed op (once <see cref="Sign"/> ran).</summary>

@@ -2,17 +2,13 @@ using Ledger.Kernel;
 
 namespace Ledger.Sync;
 
-/// <summary>An op a node holds, as its store keeps it.</summary>
-/// <param name="Op">(author, seq).</param>
-/// <param name="Bytes">The signed op bytes.</param>
-/// <param name="Own">True for the node's own ops.</param>
-/// <param name="Position">The relay position, once known (for others' ops: always).</param>
-/// <param name="RefusedBy">For own ops the relay refused: why.</param>
-public sealed record NodeOpRecord(OpRef Op, ReadOnlyMemory<byte> Bytes, bool Own, long? Position, string? RefusedBy = null);
-
 /// <summary>Where a device node keeps every op it holds — its own chain forever, and for every op the relay
-/// position — plus its pull cursor. Every implementation passes the node-store conformance suite. Writes are
-/// atomic: a batch is stored whole or not at all, and a write over the cap changes nothing.</summary>
+/// position — plus its pull cursor. Every implementation passes the node-store conformance suite
+/// (Ledger.Sync.Conformance). Writes are atomic: a batch is stored whole or not at all, and a write over the cap
+/// changes nothing.</summary>
+/// <remarks>Every call that may do I/O is asynchronous and takes a token, and reads are paged, so a store may live
+/// across a network. The properties are values the store keeps current in memory (read when it opened, updated by
+/// its own writes): reading one never does I/O. A node never calls a store while it holds one of its locks.</remarks>
 public interface INodeStore : IEvidenceStore, IDisposable
 {
     /// <summary>The next relay position to pull (the node holds the relay prefix below it).</summary>
@@ -24,34 +20,38 @@ public interface INodeStore : IEvidenceStore, IDisposable
     /// <summary>The size cap, if any.</summary>
     long? CapBytes { get; }
 
-    /// <summary>Every op held, in the order the node applied them (a legal order).</summary>
-    IReadOnlyList<NodeOpRecord> LoadAll();
-
-    /// <summary>The bytes of <paramref name="ops"/>, in the order asked. A node keeps only a ladder record per own op in
-    /// memory (its signed bytes would make every own op ever signed live on the heap); pushing reads the bytes here.</summary>
-    /// <exception cref="KeyNotFoundException">One of them is not held.</exception>
-    IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops);
-
-    /// <summary>Stores new ops and, when given, the new cursor, in one transaction.</summary>
-    /// <exception cref="StorageFullException">Over the cap; nothing was written.</exception>
-    void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null);
-
-    /// <summary>Records the relay positions of ops already held (acknowledgements), atomically.</summary>
-    void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions);
-
-    /// <summary>Records that the relay refused an own op.</summary>
-    void MarkRefused(OpRef op, string reason);
-
-    /// <summary>Replaces the latest checkpoint witnessed for a relay origin (the caller only ever moves it forward).</summary>
-    void SaveWitness(string origin, ReadOnlyMemory<byte> note);
-
-    /// <summary>The latest checkpoint witnessed per relay origin.</summary>
-    IReadOnlyDictionary<string, byte[]> LoadWitnesses();
-
     /// <summary>The origin of the relay log that <see cref="Cursor"/> and every stored position refer to; null until
     /// the node first heard from a relay that names itself.</summary>
     string? RelayOrigin { get; }
 
+    /// <summary>True when the store holds no op.</summary>
+    Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every op held, in the order the node applied them (a legal order), read a page at a time: a caller
+    /// that folds as it reads never has more than one page in memory.</summary>
+    IAsyncEnumerable<NodeOpRecord> ReadAllAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The bytes of <paramref name="ops"/>, in the order asked. A node keeps only a ladder record per own op in
+    /// memory (its signed bytes would make every own op ever signed live on the heap); pushing reads the bytes here.</summary>
+    /// <exception cref="KeyNotFoundException">One of them is not held.</exception>
+    Task<IReadOnlyList<ReadOnlyMemory<byte>>> LoadAsync(IReadOnlyList<OpRef> ops, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores new ops and, when given, the new cursor, in one transaction.</summary>
+    /// <exception cref="StorageFullException">Over the cap; nothing was written.</exception>
+    Task AppendAsync(IReadOnlyList<NodeOpRecord> ops, long? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the relay positions of ops already held (acknowledgements), atomically.</summary>
+    Task SetPositionsAsync(IReadOnlyList<(OpRef Op, long Position)> positions, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the relay refused an own op.</summary>
+    Task MarkRefusedAsync(OpRef op, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the latest checkpoint witnessed for a relay origin (the caller only ever moves it forward).</summary>
+    Task SaveWitnessAsync(string origin, ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default);
+
+    /// <summary>The latest checkpoint witnessed per relay origin.</summary>
+    Task<IReadOnlyDictionary<string, byte[]>> LoadWitnessesAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Records the relay log the positions refer to (set once, or when a rebuilt successor takes over).</summary>
-    void SetRelayOrigin(string origin);
+    Task SetRelayOriginAsync(string origin, CancellationToken cancellationToken = default);
 }

@@ -1,11 +1,13 @@
+using System.Runtime.CompilerServices;
 using Ledger.Kernel;
 
 namespace Ledger.Sync;
 
-/// <summary>A node store in memory (tests, the demo).</summary>
+/// <summary>A node store in memory (tests, the demo). Every call completes synchronously.</summary>
 public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
 {
     private const int RowOverhead = 48;
+    private const int PageSize = 4096;
     private readonly List<NodeOpRecord> _ops = [];
     private readonly Dictionary<OpRef, int> _index = new();
     private readonly Lock _gate = new();
@@ -37,25 +39,50 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
     public long? CapBytes => capBytes;
 
     /// <inheritdoc />
-    public IReadOnlyList<NodeOpRecord> LoadAll()
+    public string? RelayOrigin
     {
-        lock (_gate) return _ops.ToArray();
-    }
-
-    /// <inheritdoc />
-    public IReadOnlyList<ReadOnlyMemory<byte>> Load(IReadOnlyList<OpRef> ops)
-    {
-        ArgumentNullException.ThrowIfNull(ops);
-        lock (_gate)
+        get
         {
-            return ops.Select(op => _index.TryGetValue(op, out var i) ? _ops[i].Bytes : throw new KeyNotFoundException($"{op} is not held.")).ToArray();
+            lock (_gate) return _relayOrigin;
         }
     }
 
     /// <inheritdoc />
-    public void Append(IReadOnlyList<NodeOpRecord> ops, long? cursor = null)
+    public Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult(_ops.Count == 0);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<NodeOpRecord> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var from = 0; ; from += PageSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            NodeOpRecord[] page;
+            lock (_gate) page = from >= _ops.Count ? [] : _ops.GetRange(from, Math.Min(PageSize, _ops.Count - from)).ToArray();
+            if (page.Length == 0) yield break;
+            foreach (var record in page) yield return record;
+            await Task.CompletedTask.ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ReadOnlyMemory<byte>>> LoadAsync(IReadOnlyList<OpRef> ops, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ops);
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<ReadOnlyMemory<byte>>>(
+                ops.Select(op => _index.TryGetValue(op, out var i) ? _ops[i].Bytes : throw new KeyNotFoundException($"{op} is not held.")).ToArray());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AppendAsync(IReadOnlyList<NodeOpRecord> ops, long? cursor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var wanted = ops.Sum(o => (long)o.Bytes.Length + RowOverhead);
@@ -75,10 +102,12 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
             _bytes += wanted;
             if (cursor is { } c) _cursor = c;
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public void SetPositions(IReadOnlyList<(OpRef Op, long Position)> positions)
+    public Task SetPositionsAsync(IReadOnlyList<(OpRef Op, long Position)> positions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(positions);
         lock (_gate)
@@ -90,31 +119,44 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
 
             foreach (var (op, position) in positions) _ops[_index[op]] = _ops[_index[op]] with { Position = position };
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public void MarkRefused(OpRef op, string reason)
+    public Task MarkRefusedAsync(OpRef op, string reason, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             if (_index.TryGetValue(op, out var i)) _ops[i] = _ops[i] with { RefusedBy = reason };
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public void SaveWitness(string origin, ReadOnlyMemory<byte> note)
+    public Task SaveWitnessAsync(string origin, ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
     {
         lock (_gate) _witnesses[origin] = note.ToArray();
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, byte[]> LoadWitnesses()
+    public Task<IReadOnlyDictionary<string, byte[]>> LoadWitnessesAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate) return new Dictionary<string, byte[]>(_witnesses, StringComparer.Ordinal);
+        lock (_gate) return Task.FromResult<IReadOnlyDictionary<string, byte[]>>(new Dictionary<string, byte[]>(_witnesses, StringComparer.Ordinal));
     }
 
     /// <inheritdoc />
-    public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes)
+    public Task SetRelayOriginAsync(string origin, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(origin);
+        lock (_gate) _relayOrigin = origin;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -123,32 +165,18 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
             _evidence.Add((kind, accused, bytes.ToArray()));
             _bytes += wanted;
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence()
+    public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate) return _evidence.ToArray();
+        lock (_gate) return Task.FromResult<IReadOnlyList<(string, string, byte[])>>(_evidence.ToArray());
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-    }
-
-    /// <inheritdoc />
-    public string? RelayOrigin
-    {
-        get
-        {
-            lock (_gate) return _relayOrigin;
-        }
-    }
-
-    /// <inheritdoc />
-    public void SetRelayOrigin(string origin)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(origin);
-        lock (_gate) _relayOrigin = origin;
     }
 }

@@ -71,6 +71,14 @@ public sealed class NodeExport
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(witnesses);
         ArgumentNullException.ThrowIfNull(key);
+        return SignedArray.Sign(Body(ledger, exporter, cursor, stateHash, records, witnesses, key.Id), key, out _);
+    }
+
+    /// <summary>Every element but the signature: what <see cref="Create"/> signs, and what <see cref="Decode"/> compares
+    /// the received bytes with, so one export has one encoding.</summary>
+    private static ArrayBufferWriter<byte> Body(string ledger, AuthorId exporter, long cursor, Hash32 stateHash, IReadOnlyList<NodeOpRecord> records,
+        IReadOnlyDictionary<string, byte[]> witnesses, KeyId keyId)
+    {
         var buffer = new ArrayBufferWriter<byte>(4096);
         var w = new MessagePackWriter(buffer);
         w.WriteArrayHeader(9);
@@ -100,14 +108,14 @@ public sealed class NodeExport
         }
 
         var id = new byte[KeyId.Length];
-        key.Id.Write(id);
+        keyId.Write(id);
         w.Write(id);
         w.Flush();
-        return SignedArray.Sign(buffer, key, out _);
+        return buffer;
     }
 
     /// <summary>Decodes an export; <see cref="Verify"/> checks it.</summary>
-    /// <exception cref="LedgerFormatException">Truncated, mistyped or oversized bytes, naming the field and record.</exception>
+    /// <exception cref="LedgerFormatException">Truncated, mistyped, oversized or non-canonical bytes, naming the field and record.</exception>
     public static NodeExport Decode(ReadOnlyMemory<byte> bytes)
     {
         var r = new WireReader(bytes, "node export");
@@ -123,6 +131,7 @@ public sealed class NodeExport
         var cursor = r.ReadInt64("cursor");
         if (cursor < 0) throw r.Fail("cursor", FormatProblem.InvalidValue, cursorAt, "negative.");
         var stateHash = r.ReadHash("stateHash");
+        var recordsAt = r.Offset;
         var count = r.ReadArrayHeader("records", 0, MaxRecords);
         var records = new List<NodeOpRecord>(Math.Min(count, 1 << 16));
         var ops = new List<SignedOp>(records.Capacity);
@@ -152,6 +161,7 @@ public sealed class NodeExport
             ops.Add(op);
         }
 
+        var witnessesAt = r.Offset;
         var witnessCount = r.ReadArrayHeader("witnesses", 0, 1024);
         var witnesses = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         for (var i = 0; i < witnessCount; i++)
@@ -164,10 +174,17 @@ public sealed class NodeExport
             if (!witnesses.TryAdd(origin, note)) throw r.Fail(field + ".origin", FormatProblem.InvalidValue, originAt, "a second checkpoint for one origin.");
         }
 
+        var keyIdAt = r.Offset;
         var keyId = KeyId.Read(r.ReadBinary("keyId", KeyId.Length, KeyId.Length).Span);
         var messageEnd = r.Offset;
         var signature = r.ReadBinary("signature", 64, 64);
         r.EnsureEnd();
+
+        // One export, one encoding: a longer integer, length or signature header form (c5 00 40 for the signature),
+        // or witnesses out of order, would be a second byte string for the same export.
+        var canonical = SignedArray.Assemble(Body(ledger, exporter, cursor, stateHash, records, witnesses, keyId).WrittenSpan, signature.Span);
+        Canonical.RequireEqual("node export", bytes.Span, canonical, [("node export", 0), ("label", labelAt), ("ledger", ledgerAt), ("exporter", exporterAt),
+            ("cursor", cursorAt), ("records", recordsAt), ("witnesses", witnessesAt), ("keyId", keyIdAt), ("signature", messageEnd)]);
         return new NodeExport(ledger, exporter, cursor, stateHash, records, ops, witnesses, keyId, bytes[1..(int)messageEnd], signature);
     }
 
@@ -213,15 +230,4 @@ public sealed class NodeExport
         if (!exporterKeys.Current.Verify(SignedMessage.Span, Signature.Span)) return ExportVerdict.Rejected("the exporter's signature does not verify.");
         return ExportVerdict.Valid(Records.Count, byAuthor.Count);
     }
-}
-
-/// <summary>The outcome of <see cref="NodeExport.Verify"/>.</summary>
-/// <param name="Ok">True when the export verifies.</param>
-/// <param name="Finding">What was checked, or what failed and where.</param>
-public sealed record ExportVerdict(bool Ok, string Finding)
-{
-    internal static ExportVerdict Valid(int records, int authors) =>
-        new(true, string.Create(CultureInfo.InvariantCulture, $"{records} ops of {authors} authors verify; signed by the exporter's current key."));
-
-    internal static ExportVerdict Rejected(string why) => new(false, why);
 }

@@ -55,8 +55,9 @@ public static class RelayRebuild
     /// <param name="target">The new relay.</param>
     /// <param name="oldRelay">The old relay's checkpoint key, to verify the witnessed checkpoints (null: take
     /// them unverified; they only serve to measure what is lost and to check the rebuilt root).</param>
+    /// <param name="cancellationToken">Cancels the rebuild.</param>
     /// <exception cref="RebuildException">The stores disagree about a position, or none verifies.</exception>
-    public static RebuildReport Run(IReadOnlyList<INodeStore> stores, Relay target, NoteKey? oldRelay = null)
+    public static async Task<RebuildReport> RunAsync(IReadOnlyList<INodeStore> stores, Relay target, NoteKey? oldRelay = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stores);
         ArgumentNullException.ThrowIfNull(target);
@@ -72,7 +73,8 @@ public static class RelayRebuild
 
         for (var s = 0; s < stores.Count; s++)
         {
-            if (!TryRead(ledger, stores[s], s, verified, out var records, out var problem))
+            var (records, problem) = await TryReadAsync(ledger, stores[s], s, verified, cancellationToken).ConfigureAwait(false);
+            if (records is null)
             {
                 rejected.Add(problem!);
                 continue;
@@ -105,7 +107,7 @@ public static class RelayRebuild
                 byPosition[p] = (op, s);
             }
 
-            foreach (var note in stores[s].LoadWitnesses().Values)
+            foreach (var note in (await stores[s].LoadWitnessesAsync(cancellationToken).ConfigureAwait(false)).Values)
             {
                 if (ReadCheckpoint(note, oldRelay) is { } checkpoint && (last is null || checkpoint.Size > last.Size)) last = checkpoint;
             }
@@ -128,7 +130,7 @@ public static class RelayRebuild
         var newPositions = new Dictionary<OpRef, long>();
         foreach (var batch in order.Chunk(256))
         {
-            var response = target.Push(batch.Select(o => o.Bytes).ToArray());
+            var response = await target.PushAsync(batch.Select(o => o.Bytes).ToArray(), cancellationToken).ConfigureAwait(false);
             foreach (var r in response.Results)
             {
                 if (r is { Held: true, Position: { } np }) newPositions[batch[r.Index].Ref] = np;
@@ -143,7 +145,7 @@ public static class RelayRebuild
         Hash32? rebuiltRoot = null;
         if (last is not null && last.Size <= target.Size && (lost.Count == 0 || lost[0] >= last.Size))
         {
-            rebuiltRoot = target.Root(last.Size);
+            rebuiltRoot = await target.GetRootAsync(last.Size, cancellationToken).ConfigureAwait(false);
         }
 
         return new RebuildReport
@@ -167,22 +169,28 @@ public static class RelayRebuild
     /// <summary>Decodes one store and verifies each of its chains from seq 1. Devices hold mostly the same ops: a
     /// prefix byte-identical to one already verified in another store (same chain hash at its last seq, so the
     /// same ops before it) is not signature-checked again — <paramref name="verified"/> holds those hashes.</summary>
-    private static bool TryRead(string ledger, INodeStore store, int index, Dictionary<AuthorId, List<Hash32>> verified,
-        out List<(SignedOp Op, long? Position, bool Refused)>? records, out string? problem)
+    private static async Task<(List<(SignedOp Op, long? Position, bool Refused)>? Records, string? Problem)> TryReadAsync(string ledger, INodeStore store, int index,
+        Dictionary<AuthorId, List<Hash32>> verified, CancellationToken cancellationToken)
     {
-        records = [];
-        problem = null;
-        var byAuthor = new Dictionary<AuthorId, List<SignedOp>>();
-        IReadOnlyList<NodeOpRecord> raw;
+        var raw = new List<NodeOpRecord>();
         try
         {
-            raw = store.LoadAll();
+            await foreach (var record in store.ReadAllAsync(cancellationToken).ConfigureAwait(false)) raw.Add(record);
         }
-        catch (Exception e) when (e is LedgerException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
-            problem = $"store {index}: unreadable: {e.Message}";
-            return false;
+            return (null, $"store {index}: unreadable: {e.Message}");
         }
+
+        var (records, problem) = (new List<(SignedOp Op, long? Position, bool Refused)>(), (string?)null);
+        var ok = Verify(ledger, raw, index, verified, records, ref problem);
+        return ok ? (records, null) : (null, problem);
+    }
+
+    private static bool Verify(string ledger, List<NodeOpRecord> raw, int index, Dictionary<AuthorId, List<Hash32>> verified,
+        List<(SignedOp Op, long? Position, bool Refused)> records, ref string? problem)
+    {
+        var byAuthor = new Dictionary<AuthorId, List<SignedOp>>();
 
         for (var i = 0; i < raw.Count; i++)
         {

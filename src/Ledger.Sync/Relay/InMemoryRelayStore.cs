@@ -2,14 +2,16 @@ using Ledger.Kernel;
 
 namespace Ledger.Sync;
 
-/// <summary>A relay store in memory, for tests and the demo.</summary>
+/// <summary>A relay store in memory, for tests and the demo. Every call completes synchronously.</summary>
 public sealed class InMemoryRelayStore(long? capBytes = null) : IRelayStore
 {
     private const int RowOverhead = 64;
     private readonly List<StoredOp> _log = [];
     private readonly Dictionary<(AuthorId, ulong), StoredOp> _byAuthor = new();
     private readonly Dictionary<AuthorId, (ulong Seq, Hash32 Tip)> _tips = new();
+    private readonly Dictionary<AuthorId, List<StoredOp>> _keyEvents = new();
     private readonly List<(string, string, byte[])> _evidence = [];
+    private readonly List<byte[]> _cosignatures = [];
     private readonly Lock _gate = new();
     private long _bytes;
 
@@ -35,32 +37,28 @@ public sealed class InMemoryRelayStore(long? capBytes = null) : IRelayStore
     public long? CapBytes => capBytes;
 
     /// <inheritdoc />
-    public bool TryGetTip(AuthorId author, out ulong seq, out Hash32 tip)
+    public Task<(ulong Seq, Hash32 Tip)?> GetTipAsync(AuthorId author, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            var found = _tips.TryGetValue(author, out var t);
-            (seq, tip) = t;
-            return found;
-        }
+        lock (_gate) return Task.FromResult<(ulong, Hash32)?>(_tips.TryGetValue(author, out var tip) ? tip : null);
     }
 
     /// <inheritdoc />
-    public StoredOp? Find(AuthorId author, ulong seq)
+    public Task<StoredOp?> FindAsync(AuthorId author, ulong seq, CancellationToken cancellationToken = default)
     {
-        lock (_gate) return _byAuthor.GetValueOrDefault((author, seq));
+        lock (_gate) return Task.FromResult(_byAuthor.GetValueOrDefault((author, seq)));
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredOp> KeyEvents(AuthorId author)
+    public Task<IReadOnlyList<StoredOp>> ReadKeyEventsAsync(AuthorId author, CancellationToken cancellationToken = default)
     {
-        lock (_gate) return _byAuthor.Values.Where(o => o.Author == author && o.IsKeyEvent).OrderBy(o => o.Seq).ToArray();
+        lock (_gate) return Task.FromResult<IReadOnlyList<StoredOp>>(_keyEvents.TryGetValue(author, out var events) ? events.ToArray() : []);
     }
 
     /// <inheritdoc />
-    public void Append(IReadOnlyList<StoredOp> ops)
+    public Task AppendAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ops);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var wanted = ops.Sum(o => (long)o.Bytes.Length + RowOverhead);
@@ -76,24 +74,31 @@ public sealed class InMemoryRelayStore(long? capBytes = null) : IRelayStore
                 _log.Add(op);
                 _byAuthor[(op.Author, op.Seq)] = op;
                 _tips[op.Author] = (op.Seq, op.Hash);
+                if (op.IsKeyEvent)
+                {
+                    if (!_keyEvents.TryGetValue(op.Author, out var events)) _keyEvents[op.Author] = events = [];
+                    events.Add(op);
+                }
             }
 
             _bytes += wanted;
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredOp> Read(long fromPosition, int max)
+    public Task<IReadOnlyList<StoredOp>> ReadAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
-            if (fromPosition >= _log.Count || fromPosition < 0) return [];
-            return _log.GetRange((int)fromPosition, (int)Math.Min(max, _log.Count - fromPosition));
+            if (fromPosition >= _log.Count || fromPosition < 0 || max <= 0) return Task.FromResult<IReadOnlyList<StoredOp>>([]);
+            return Task.FromResult<IReadOnlyList<StoredOp>>(_log.GetRange((int)fromPosition, (int)Math.Min(max, _log.Count - fromPosition)));
         }
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<StoredOp> ReadAuthor(AuthorId author, ulong fromSeq, int max)
+    public Task<IReadOnlyList<StoredOp>> ReadAuthorAsync(AuthorId author, ulong fromSeq, int max, CancellationToken cancellationToken = default)
     {
         var found = new List<StoredOp>();
         lock (_gate)
@@ -101,11 +106,31 @@ public sealed class InMemoryRelayStore(long? capBytes = null) : IRelayStore
             for (var seq = fromSeq; found.Count < max && _byAuthor.TryGetValue((author, seq), out var op); seq++) found.Add(op);
         }
 
-        return found;
+        return Task.FromResult<IReadOnlyList<StoredOp>>(found);
     }
 
     /// <inheritdoc />
-    public void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes)
+    public Task AddCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var wanted = (long)note.Length + RowOverhead;
+            if (capBytes is { } cap && _bytes + wanted > cap) throw new StorageFullException("the relay store", _bytes, cap, wanted);
+            _cosignatures.Add(note.ToArray());
+            _bytes += wanted;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult<IReadOnlyList<byte[]>>(_cosignatures.Skip(Math.Max(0, _cosignatures.Count - Math.Max(0, max))).ToArray());
+    }
+
+    /// <inheritdoc />
+    public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -114,12 +139,14 @@ public sealed class InMemoryRelayStore(long? capBytes = null) : IRelayStore
             _evidence.Add((kind, accused, bytes.ToArray()));
             _bytes += wanted;
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence()
+    public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate) return _evidence.ToArray();
+        lock (_gate) return Task.FromResult<IReadOnlyList<(string, string, byte[])>>(_evidence.ToArray());
     }
 
     /// <inheritdoc />

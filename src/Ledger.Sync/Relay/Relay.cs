@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Ledger.Kernel;
 using Ledger.Signing;
 
@@ -10,19 +9,16 @@ namespace Ledger.Sync;
 /// resend gets its original position, across restarts; another op at a taken (author, seq) is refused and
 /// kept as ClientFork evidence; a gap is refused with "send from seq N".</summary>
 /// <remarks>Thread-safe: batches are ingested one at a time, in arrival order.</remarks>
-public sealed class Relay : IRelayProtocol
+public sealed class Relay : IRelayProtocol, IDisposable
 {
-    private static readonly Meter Meter = new("Ledger.Sync.Relay", "1.0");
-    private static readonly Counter<long> Ingested = Meter.CreateCounter<long>("ledger.relay.ops", "{op}", "Ops offered to relays, by ledger, status and refusal.");
-    private static readonly Histogram<double> IngestDuration = Meter.CreateHistogram<double>("ledger.relay.ingest.duration", "s", "Time to verify, persist and acknowledge one batch.");
-    private static readonly Histogram<int> IngestBatch = Meter.CreateHistogram<int>("ledger.relay.ingest.ops", "{op}", "Ops per ingested batch.");
-
     private readonly IRelayStore _store;
     private readonly RelayOptions _options;
     private readonly Dictionary<AuthorId, AuthorChainVerifier> _verifiers = new();
-    private readonly Lock _gate = new();
-    private readonly List<byte[]> _cosigned = [];
+    // One async gate: batches are ingested one at a time in arrival order, and reads see a store, tree and verifiers
+    // that agree. It is a semaphore, not a lock: the store is awaited under it (a network store's I/O blocks no thread).
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly EvidenceOutbox _evidence;
+    private readonly RelayMetrics _metrics;
     private MerkleTree? _tree;
     private (long Size, byte[] Note)? _lastCheckpoint;
 
@@ -37,6 +33,7 @@ public sealed class Relay : IRelayProtocol
         _options = options;
         _store = store;
         _evidence = new EvidenceOutbox(store);
+        _metrics = new RelayMetrics(options);
         if (options.Origin is { } origin && !NoteKey.IsValidName(origin))
         {
             throw new ArgumentException($"RelayOptions.Origin '{origin}' cannot name a checkpoint key: it must be non-empty, without spaces or '+'.", nameof(options));
@@ -62,39 +59,27 @@ public sealed class Relay : IRelayProtocol
     public Action<IReadOnlyList<StoredOp>>? AfterPersist { get; set; }
 
     /// <summary>Ingests a batch of signed op bytes; returns one result per op, in order.</summary>
-    public IngestResponse Push(IReadOnlyList<ReadOnlyMemory<byte>> batch)
+    public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var response = IngestLocked(batch);
-        var ledger = new KeyValuePair<string, object?>("ledger.name", Ledger);
-        IngestDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, ledger);
-        IngestBatch.Record(batch.Count, ledger);
-        if (Ingested.Enabled)
+        IngestResponse response;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            foreach (var r in response.Results)
-            {
-                Ingested.Add(1, ledger, new KeyValuePair<string, object?>("ledger.status", StatusName(r.Status)),
-                    new KeyValuePair<string, object?>("ledger.refusal", r.Refusal is { } why ? RefusalName(why) : "none"));
-            }
+            response = await IngestAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
         }
 
+        _metrics.Pushed(response, batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return response;
     }
 
-    private static string StatusName(IngestStatus status) => status switch
+    private async Task<IngestResponse> IngestAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken)
     {
-        IngestStatus.Accepted => "accepted",
-        IngestStatus.Duplicate => "duplicate",
-        IngestStatus.Refused => "refused",
-        _ => "other",
-    };
-
-    private static string RefusalName(IngestRefusal refusal) => refusal.ToString().ToLowerInvariant();
-
-    private IngestResponse IngestLocked(IReadOnlyList<ReadOnlyMemory<byte>> batch)
-    {
-        lock (_gate)
         {
             if (batch.Count > _options.MaxBatch)
             {
@@ -140,10 +125,11 @@ public sealed class Relay : IRelayProtocol
                     continue;
                 }
 
-                var verifier = trial.TryGetValue(op.Op.Author, out var v) ? v : trial[op.Op.Author] = VerifierFor(op.Op.Author).Clone();
+                var verifier = trial.TryGetValue(op.Op.Author, out var v) ? v
+                    : trial[op.Op.Author] = (await VerifierForAsync(op.Op.Author, cancellationToken).ConfigureAwait(false)).Clone();
                 if (op.Op.Seq <= verifier.Seq)
                 {
-                    results[i] = Repeat(i, op, pendingByRef, decoded);
+                    results[i] = await RepeatAsync(i, op, pendingByRef, decoded, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -154,7 +140,7 @@ public sealed class Relay : IRelayProtocol
                     continue;
                 }
 
-                var check = verifier.AppendUnverified(op, out var signer);
+                var check = verifier.AppendDeferringSignatureCheck(op, out var signer);
                 if (!check.IsOk)
                 {
                     results[i] = new IngestResult(i, op.Ref, IngestStatus.Refused, Refusal: IngestRefusal.InvalidChain, Break: check.Break, Detail: check.Detail);
@@ -203,15 +189,15 @@ public sealed class Relay : IRelayProtocol
             // 4. Persist, then acknowledge.
             try
             {
-                _store.Append(accepted);
+                await _store.AppendAsync(accepted, cancellationToken).ConfigureAwait(false);
             }
             catch (StorageFullException e)
             {
                 // Nothing of the batch is held: its new ops and every repeat of them within the batch are refused.
-                _evidence.Flush();
+                await _evidence.FlushAsync(cancellationToken).ConfigureAwait(false);
                 return new IngestResponse(results.Select((r, i) => r!.Status == IngestStatus.Accepted || (r is { Status: IngestStatus.Duplicate, Position: null })
                     ? new IngestResult(i, r.Op, IngestStatus.Refused, Refusal: IngestRefusal.StoreFull, Detail: e.Message)
-                    : r).ToArray(), _store.Count, Origin, NextSeqOf(trial.Keys));
+                    : r).ToArray(), _store.Count, Origin, await NextSeqOfAsync(trial.Keys, cancellationToken).ConfigureAwait(false));
             }
 
             // Repeats of ops accepted in this same batch take their position now that it is held.
@@ -238,84 +224,131 @@ public sealed class Relay : IRelayProtocol
             // appear during a batch (only this lock's holders build it), so the leaves were hashed in the parallel pass.
             if (_tree is not null) foreach (var leaf in acceptedLeaves) _tree.AppendLeafHash(leaf);
 
-            _evidence.Flush();
+            // The batch is committed: evidence and the answer must not be cancelled half way.
+            await _evidence.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             AfterPersist?.Invoke(accepted);
-            return new IngestResponse(results.Select(r => r!).ToArray(), _store.Count, Origin, NextSeqOf(trial.Keys));
+            return new IngestResponse(results.Select(r => r!).ToArray(), _store.Count, Origin, await NextSeqOfAsync(trial.Keys, CancellationToken.None).ConfigureAwait(false));
         }
     }
 
     /// <summary>Up to <see cref="RelayOptions.MaxRead"/> ops from <paramref name="fromPosition"/>, with the signed
     /// checkpoint of the prefix they complete.</summary>
-    public PullResponse Pull(long fromPosition, int max = int.MaxValue)
+    public async Task<PullResponse> PullAsync(long fromPosition, int max = int.MaxValue, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
             var from = Math.Max(0, fromPosition);
-            var ops = _store.Read(from, Math.Min(max, _options.MaxRead));
+            var ops = await _store.ReadAsync(from, Math.Min(max, _options.MaxRead), cancellationToken).ConfigureAwait(false);
             var end = ops.Count > 0 ? ops[^1].Position + 1 : Math.Min(from, _store.Count);
-            return new PullResponse(ops.Select(o => (o.Position, o.Bytes)).ToArray(), _store.Count, CheckpointNote(end), Origin);
+            return new PullResponse(ops.Select(o => (o.Position, o.Bytes)).ToArray(), _store.Count, await CheckpointNoteAsync(end, cancellationToken).ConfigureAwait(false), Origin);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
     /// <summary>The signed checkpoint of the first <paramref name="size"/> ops (default: all), or null when the
     /// relay signs no checkpoints. Any size up to the current one can be signed: they are all consistent.</summary>
-    public byte[]? GetCheckpoint(long? size = null)
+    /// <exception cref="ArgumentOutOfRangeException">The size is negative or beyond the log.</exception>
+    public async Task<byte[]?> GetCheckpointAsync(long? size = null, CancellationToken cancellationToken = default)
     {
-        lock (_gate) return CheckpointNote(size ?? _store.Count);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CheckpointNoteAsync(size ?? _store.Count, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>The Merkle root of the first <paramref name="size"/> ops.</summary>
-    public Hash32 Root(long size)
+    /// <exception cref="ArgumentOutOfRangeException">The size is negative or beyond the log.</exception>
+    public async Task<Hash32> GetRootAsync(long size, CancellationToken cancellationToken = default)
     {
-        lock (_gate) return Tree().Root(size);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>The RFC 9162 consistency proof between two sizes.</summary>
-    public IReadOnlyList<Hash32> GetConsistencyProof(long size1, long size2)
+    /// <exception cref="ArgumentOutOfRangeException">The sizes are out of order or beyond the log.</exception>
+    public async Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default)
     {
-        lock (_gate) return Tree().ConsistencyProof(size1, size2);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await TreeAsync(cancellationToken).ConfigureAwait(false)).ConsistencyProof(size1, size2);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>The RFC 9162 inclusion proof of the op at <paramref name="index"/> in the tree of <paramref name="size"/> ops.</summary>
-    public IReadOnlyList<Hash32> GetInclusionProof(long index, long size)
+    /// <exception cref="ArgumentOutOfRangeException">The index or size is out of range.</exception>
+    public async Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default)
     {
-        lock (_gate) return Tree().InclusionProof(index, size);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (await TreeAsync(cancellationToken).ConfigureAwait(false)).InclusionProof(index, size);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>Up to <paramref name="count"/> hashes of complete subtrees of 2^<paramref name="level"/> ops from the
     /// <paramref name="from"/>-th on (level 0: leaf hashes), as the HTTP relay serves C2SP tlog-tiles.</summary>
-    public IReadOnlyList<Hash32> GetTreeHashes(int level, long from, int count)
+    public async Task<IReadOnlyList<Hash32>> GetTreeHashesAsync(int level, long from, int count, CancellationToken cancellationToken = default)
     {
-        lock (_gate) return Tree().Hashes(level, from, count);
-    }
-
-    /// <summary>Keeps a checkpoint a witness cosigned, so other nodes can compare views through the relay too.</summary>
-    public void PostCosignature(ReadOnlyMemory<byte> note)
-    {
-        SignedNote.Parse(note.Span);
-        lock (_gate)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            _cosigned.Add(note.ToArray());
-            if (_cosigned.Count > 1024) _cosigned.RemoveAt(0);
+            return (await TreeAsync(cancellationToken).ConfigureAwait(false)).Hashes(level, from, count);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
-    /// <summary>The cosigned checkpoints witnesses posted, oldest first.</summary>
-    public IReadOnlyList<byte[]> GetCosignatures()
+    /// <summary>Keeps a checkpoint a witness cosigned, in the store (it survives a restart), so other nodes can
+    /// compare views through the relay too.</summary>
+    /// <exception cref="FormatException">The note is not a signed note.</exception>
+    /// <exception cref="StorageFullException">The store is at its cap.</exception>
+    public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
     {
-        lock (_gate) return _cosigned.ToArray();
+        SignedNote.Parse(note.Span);
+        return _store.AddCosignatureAsync(note, cancellationToken);
     }
 
-    private byte[]? CheckpointNote(long size)
+    /// <summary>The newest <see cref="RelayOptions.MaxCosignatures"/> cosigned checkpoints witnesses posted, oldest first.</summary>
+    public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) =>
+        _store.ReadCosignaturesAsync(_options.MaxCosignatures, cancellationToken);
+
+    private async Task<byte[]?> CheckpointNoteAsync(long size, CancellationToken cancellationToken)
     {
         if (_options.CheckpointKey is not { } key) return null;
         if (_lastCheckpoint is { } last && last.Size == size) return last.Note;
-        var note = new RelayCheckpoint(Origin, size, Tree().Root(size)).Sign(key).ToBytes();
+        var note = new RelayCheckpoint(Origin, size, (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size)).Sign(key).ToBytes();
         _lastCheckpoint = (size, note);
         return note;
     }
 
-    private MerkleTree Tree()
+    private async Task<MerkleTree> TreeAsync(CancellationToken cancellationToken)
     {
         if (_tree is null)
         {
@@ -323,7 +356,7 @@ public sealed class Relay : IRelayProtocol
             var tree = new MerkleTree();
             for (long from = 0; from < _store.Count;)
             {
-                var chunk = _store.Read(from, 4096);
+                var chunk = await _store.ReadAsync(from, 4096, cancellationToken).ConfigureAwait(false);
                 if (chunk.Count == 0) break;
                 foreach (var op in chunk) tree.Append(op.Bytes.Span);
                 from += chunk.Count;
@@ -335,27 +368,32 @@ public sealed class Relay : IRelayProtocol
         return _tree;
     }
 
-    /// <summary>An author's chain from <paramref name="fromSeq"/> (a recovering device fetches its own tip this way).</summary>
-    public IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> FetchAuthor(AuthorId author, ulong fromSeq = 1, int max = int.MaxValue) =>
-        _store.ReadAuthor(author, fromSeq, Math.Min(max, _options.MaxRead)).Select(o => (o.Position, o.Bytes)).ToArray();
+    /// <summary>An author's chain from <paramref name="fromSeq"/>, up to <see cref="RelayOptions.MaxRead"/> ops (a
+    /// recovering device fetches its own tip this way).</summary>
+    public async Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq = 1, CancellationToken cancellationToken = default) =>
+        (await _store.ReadAuthorAsync(author, fromSeq, _options.MaxRead, cancellationToken).ConfigureAwait(false)).Select(o => (o.Position, o.Bytes)).ToArray();
 
     /// <summary>Evidence the relay kept, decoded (including any its full store could not take yet).</summary>
-    public IReadOnlyList<Evidence> Evidence()
+    public Task<IReadOnlyList<Evidence>> GetEvidenceAsync(CancellationToken cancellationToken = default) => _evidence.AllAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose()
     {
-        lock (_gate) return _evidence.All();
+        _metrics.Dispose();
+        _gate.Dispose();
     }
 
-    private IngestResult Repeat(int index, SignedOp op, Dictionary<OpRef, int> pendingByRef, SignedOp?[] decoded)
+    private async Task<IngestResult> RepeatAsync(int index, SignedOp op, Dictionary<OpRef, int> pendingByRef, SignedOp?[] decoded, CancellationToken cancellationToken)
     {
         if (pendingByRef.TryGetValue(op.Ref, out var earlier))
         {
             var first = decoded[earlier]!;
             return first.ChainHash == op.ChainHash
                 ? new IngestResult(index, op.Ref, IngestStatus.Duplicate, Detail: "repeated within the batch.")
-                : Fork(index, first, op);
+                : await ForkAsync(index, first, op, cancellationToken).ConfigureAwait(false);
         }
 
-        var stored = _store.Find(op.Op.Author, op.Op.Seq);
+        var stored = await _store.FindAsync(op.Op.Author, op.Op.Seq, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
             // Held in the trial verifier only because an earlier op of this batch advanced it: a repeat of that op.
@@ -363,12 +401,13 @@ public sealed class Relay : IRelayProtocol
         }
 
         if (stored.Hash == op.ChainHash) return new IngestResult(index, op.Ref, IngestStatus.Duplicate, stored.Position, Detail: "already held.");
-        return Fork(index, SignedOpCodec.Decode(stored.Bytes), op);
+        return await ForkAsync(index, SignedOpCodec.Decode(stored.Bytes), op, cancellationToken).ConfigureAwait(false);
     }
 
-    private IngestResult Fork(int index, SignedOp held, SignedOp incoming)
+    private async Task<IngestResult> ForkAsync(int index, SignedOp held, SignedOp incoming, CancellationToken cancellationToken)
     {
-        var keyEvents = _store.KeyEvents(incoming.Op.Author).Where(k => k.Seq < incoming.Op.Seq).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
+        var keyEvents = (await _store.ReadKeyEventsAsync(incoming.Op.Author, cancellationToken).ConfigureAwait(false))
+            .Where(k => k.Seq < incoming.Op.Seq).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
         var evidence = new ClientForkEvidence(Ledger, keyEvents, held, incoming);
         var verdict = evidence.Verify();
         if (!verdict.Valid)
@@ -382,11 +421,11 @@ public sealed class Relay : IRelayProtocol
         return new IngestResult(index, incoming.Ref, IngestStatus.Refused, Refusal: IngestRefusal.Fork, Detail: verdict.Finding);
     }
 
-    private AuthorChainVerifier VerifierFor(AuthorId author)
+    private async Task<AuthorChainVerifier> VerifierForAsync(AuthorId author, CancellationToken cancellationToken)
     {
         if (_verifiers.TryGetValue(author, out var cached)) return cached;
         AuthorChainVerifier verifier;
-        if (!_store.TryGetTip(author, out var seq, out var tip))
+        if (await _store.GetTipAsync(author, cancellationToken).ConfigureAwait(false) is not var (seq, tip))
         {
             // Not cached until the store holds the author (see Ingest).
             return new AuthorChainVerifier(Ledger, author);
@@ -394,7 +433,7 @@ public sealed class Relay : IRelayProtocol
         else
         {
             // Rebuild the key state from the stored key events (verified when they were ingested).
-            var events = _store.KeyEvents(author).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
+            var events = (await _store.ReadKeyEventsAsync(author, cancellationToken).ConfigureAwait(false)).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
             if (!KeyEventLog.TryVerify(Ledger, author, events, out var timeline, out var problem))
             {
                 throw new LedgerException($"the relay store's key events of {author} do not verify ({problem}): the store is corrupt.");
@@ -408,74 +447,17 @@ public sealed class Relay : IRelayProtocol
     }
 
     // For every author of the batch, the seq the relay expects next: one more than its stored tip. The verifiers
-    // follow the store (see Push); an author not cached (refused, or never stored) is looked up in the store.
-    private Dictionary<AuthorId, ulong> NextSeqOf(IEnumerable<AuthorId> authors)
+    // follow the store (see IngestAsync); an author not cached (refused, or never stored) is looked up in the store.
+    private async Task<Dictionary<AuthorId, ulong>> NextSeqOfAsync(IEnumerable<AuthorId> authors, CancellationToken cancellationToken)
     {
         var next = new Dictionary<AuthorId, ulong>();
         foreach (var author in authors)
         {
             next[author] = _verifiers.TryGetValue(author, out var verifier) ? verifier.Seq + 1
-                : _store.TryGetTip(author, out var seq, out _) ? seq + 1 : 1;
+                : await _store.GetTipAsync(author, cancellationToken).ConfigureAwait(false) is var (seq, _) ? seq + 1 : 1;
         }
 
         return next;
-    }
-
-    /// <inheritdoc />
-    public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Push(batch));
-    }
-
-    /// <inheritdoc />
-    public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Pull(fromPosition, max));
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(FetchAuthor(author, fromSeq));
-    }
-
-    /// <inheritdoc />
-    public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(GetCheckpoint(size));
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(GetConsistencyProof(size1, size2));
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(GetInclusionProof(index, size));
-    }
-
-    /// <inheritdoc />
-    public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        PostCosignature(note);
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(GetCosignatures());
     }
 
     private static IngestResult Refuse(int index, SignedOp op, IngestRefusal refusal, string detail) =>

@@ -20,4 +20,11 @@ public sealed class RelayOptions
 
     /// <summary>Threads for verifying a batch's signatures; null for all cores.</summary>
     public int? VerifyThreads { get; set; }
+
+    /// <summary>The most cosigned checkpoints the relay serves (the newest; all are kept in the store). Default 1,024.</summary>
+    public int MaxCosignatures { get; set; } = 1024;
+
+    /// <summary>Where the relay's meter comes from (a host's factory; <c>AddLedgerSync</c> sets it). Null: the relay
+    /// owns a meter of its own.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
 }

@@ -4,46 +4,58 @@ namespace Ledger.Sync;
 
 /// <summary>Evidence on its way into a store. Evidence is never dropped: when the store is full it waits here
 /// (still listed) and every later flush tries again, oldest first.</summary>
+/// <remarks>The pending list has its own small lock, never held across the store call; the flush gate (async) keeps
+/// two flushes from writing the same evidence twice.</remarks>
 internal sealed class EvidenceOutbox(IEvidenceStore store)
 {
     private readonly List<Evidence> _pending = [];
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _flushing = new(1, 1);
 
-    /// <summary>Queues evidence; <see cref="Flush"/> writes it.</summary>
+    /// <summary>Queues evidence; <see cref="FlushAsync"/> writes it.</summary>
     public void Add(Evidence evidence)
     {
         lock (_gate) _pending.Add(evidence);
     }
 
     /// <summary>Writes what waits, oldest first, until the store is full.</summary>
-    public void Flush()
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        await _flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            while (_pending.Count > 0)
+            while (true)
             {
-                var evidence = _pending[0];
+                Evidence evidence;
+                lock (_gate)
+                {
+                    if (_pending.Count == 0) return;
+                    evidence = _pending[0];
+                }
+
                 try
                 {
-                    store.AddEvidence(evidence.Kind, evidence.Accused, evidence.Encode());
+                    await store.AddEvidenceAsync(evidence.Kind, evidence.Accused, evidence.Encode(), cancellationToken).ConfigureAwait(false);
                 }
                 catch (StorageFullException)
                 {
                     return;
                 }
 
-                _pending.RemoveAt(0);
+                lock (_gate) _pending.RemoveAt(0);
             }
+        }
+        finally
+        {
+            _flushing.Release();
         }
     }
 
     /// <summary>Everything kept: the store's evidence, then what still waits for room.</summary>
-    public IReadOnlyList<Evidence> All()
+    public async Task<IReadOnlyList<Evidence>> AllAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            Flush();
-            return store.Evidence().Select(e => EvidenceCodec.Decode(e.Bytes)).Concat(_pending).ToArray();
-        }
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await store.ReadEvidenceAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate) return stored.Select(e => EvidenceCodec.Decode(e.Bytes)).Concat(_pending).ToArray();
     }
 }

@@ -5,8 +5,8 @@ public interface IEvidenceStore
 {
     /// <summary>Keeps a piece of evidence.</summary>
     /// <exception cref="StorageFullException">The store is at its cap; nothing was written (callers keep the evidence and retry).</exception>
-    void AddEvidence(string kind, string accused, ReadOnlyMemory<byte> bytes);
+    Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default);
 
     /// <summary>All evidence kept, oldest first.</summary>
-    IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence();
+    Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default);
 }

@@ -124,20 +124,3 @@ public sealed class SignedNote
     private static LedgerFormatException Fail(string field, FormatProblem problem, long offset, string detail) =>
         new("signed note", field, problem, offset, detail);
 }
-
-/// <summary>One signature line of a note.</summary>
-/// <param name="Name">The key name.</param>
-/// <param name="KeyId">The 4-byte key id.</param>
-/// <param name="Signature">The signature bytes (after the key id).</param>
-public sealed record NoteSignature(string Name, uint KeyId, byte[] Signature);
-
-/// <summary>The outcome of verifying a note.</summary>
-/// <param name="Ok">True when a known key verified and none failed.</param>
-/// <param name="Keys">The known keys whose signatures verified.</param>
-/// <param name="Reason">Why it was rejected.</param>
-public sealed record NoteVerdict(bool Ok, IReadOnlyList<NoteKey> Keys, string Reason)
-{
-    internal static NoteVerdict Accepted(IReadOnlyList<NoteKey> keys) => new(true, keys, "ok");
-
-    internal static NoteVerdict Rejected(string reason) => new(false, [], reason);
-}

@@ -137,10 +137,15 @@ public sealed class SplitViewEvidence : Evidence
     {
         var r = new WireReader(bytes, "evidence");
         var count = r.ReadArrayHeader("evidence", 7, 12);
-        r.ReadString("label", 32);
+        // The envelope is checked as EvidenceCodec.Decode checks it, so both refuse the same bytes the same way
+        // (the Evidence constructor would otherwise refuse a bad ledger name with an ArgumentException).
+        var labelAt = r.Offset;
+        if (r.ReadString("label", 32) != Label) throw r.Fail("label", FormatProblem.UnknownVersion, labelAt, $"not '{Label}'.");
         var kindAt = r.Offset;
         if (r.ReadString("kind", 64) != "split-view") throw r.Fail("kind", FormatProblem.InvalidValue, kindAt, "not split-view evidence.");
+        var ledgerAt = r.Offset;
         var ledger = r.ReadString("ledger", LedgerName.MaxLength);
+        if (!LedgerName.IsValid(ledger)) throw r.Fail("ledger", FormatProblem.InvalidValue, ledgerAt, "not a ledger name.");
         var vkey = r.ReadString("relayVkey", 512);
         var modeAt = r.Offset;
         var mode = r.ReadString("mode", 16);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using Ledger.Signing.Recovery;
@@ -6,33 +7,27 @@ namespace Ledger.Tool.Commands;
 
 /// <summary><c>ledger shares combine</c>: SLIP-0039 shares (one per line on standard input) to the
 /// master secret as lowercase hex.</summary>
-internal sealed class SharesCombineCommand : ICommand
+internal static class SharesCombineCommand
 {
-    public IReadOnlyList<string> Name { get; } = ["shares", "combine"];
-
-    public string Summary => "recover a master secret from SLIP-0039 shares (one per line on stdin)";
-
-    public string Usage => """
-        usage: ledger shares combine [--passphrase P] < shares.txt
-
-        Reads SLIP-0039 shares on standard input, one per line (blank lines and lines starting with
-        '#' are skipped), and prints the master secret as lowercase hex. Give exactly the threshold:
-        the group threshold of groups, each with its member threshold of shares.
-        An invalid set (a word not in the list, a bad checksum or padding, too few or too many shares,
-        shares of different sets) exits with 1 and names the problem and the share.
-
-        options:
-          --passphrase P   the passphrase of the split; another passphrase recovers another secret
-
-        exit codes: 0 ok, 1 invalid input, 2 usage error
-
-        """;
-
-    public int Run(CommandContext context)
+    public static Command Create(ToolContext context)
     {
-        var options = new OptionReader(context.Arguments, ["passphrase"], []);
-        var passphrase = options.Single("passphrase") ?? "";
+        var passphrase = new Option<string>("--passphrase") { Description = "the passphrase of the split; another passphrase recovers another secret" };
+        var command = new Command("combine", """
+            Recover a master secret from SLIP-0039 shares on standard input, one per line (blank lines and lines
+            starting with '#' are skipped), and print it as lowercase hex. Give exactly the threshold: the group
+            threshold of groups, each with its member threshold of shares. An invalid set (a word not in the list,
+            a bad checksum or padding, too few or too many shares, shares of different sets) exits with 1 and names
+            the problem and the share.
+            """ + "\n" + ExitCodes.Text)
+        {
+            passphrase,
+        };
+        command.SetAction(parsed => Run(context, parsed.GetValue(passphrase) ?? ""));
+        return command;
+    }
 
+    private static int Run(ToolContext context, string passphrase)
+    {
         var mnemonics = new List<string>();
         var lines = new List<int>();
         var lineNumber = 0;

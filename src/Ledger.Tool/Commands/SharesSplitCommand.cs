@@ -1,57 +1,55 @@
 using System.Globalization;
+using System.CommandLine;
 using System.Security.Cryptography;
 using Ledger.Signing.Recovery;
 
 namespace Ledger.Tool.Commands;
 
 /// <summary><c>ledger shares split</c>: a master secret (hex on standard input) to SLIP-0039 shares.</summary>
-internal sealed class SharesSplitCommand : ICommand
+internal static class SharesSplitCommand
 {
-    public IReadOnlyList<string> Name { get; } = ["shares", "split"];
-
-    public string Summary => "split a master secret (hex on stdin) into SLIP-0039 word shares";
-
-    public string Usage => """
-        usage: ledger shares split --threshold K --count N [options] < secret.hex
-               ledger shares split --group-threshold G --group K/N [--group K/N ...] [options] < secret.hex
-
-        Reads a master secret as hex on standard input (16 to 32 bytes, an even number) and prints
-        SLIP-0039 shares, one per line. With groups, each group starts with a '#' header line, which
-        'ledger shares combine' skips.
-
-        options:
-          --threshold K            shares that recover the secret (one group), 1-16
-          --count N                shares to make (one group), K-16; 1 when K is 1
-          --group-threshold G      groups that recover the secret, 1 to the number of groups
-          --group K/N              a group whose K of N shares recover it; once per group, up to 16
-          --passphrase P           printable ASCII; another passphrase recovers another secret
-          --extendable             the extendable share format (the default)
-          --no-extendable          the original share format
-          --iteration-exponent E   PBKDF2 cost of 10000 x 2^E iterations, 0-15 (default 1)
-
-        exit codes: 0 ok, 1 invalid input, 2 usage error
-
-        """;
-
-    public int Run(CommandContext context)
+    public static Command Create(ToolContext context)
     {
-        var options = new OptionReader(context.Arguments,
-            ["threshold", "count", "group-threshold", "group", "passphrase", "iteration-exponent"], ["extendable", "no-extendable"]);
-        if (options.Flag("extendable") && options.Flag("no-extendable"))
+        var threshold = new Option<int?>("--threshold") { Description = "shares that recover the secret (one group), 1-16" };
+        var count = new Option<int?>("--count") { Description = "shares to make (one group), K-16; 1 when K is 1" };
+        var groupThreshold = new Option<int?>("--group-threshold") { Description = "groups that recover the secret, 1 to the number of groups" };
+        var group = new Option<string[]>("--group") { Description = "a group whose K of N shares recover it, as K/N; once per group, up to 16", Arity = ArgumentArity.OneOrMore };
+        var passphrase = new Option<string>("--passphrase") { Description = "printable ASCII; another passphrase recovers another secret" };
+        var extendable = new Option<bool>("--extendable") { Description = "the extendable share format (the default)" };
+        var noExtendable = new Option<bool>("--no-extendable") { Description = "the original share format" };
+        var exponent = new Option<int?>("--iteration-exponent") { Description = "PBKDF2 cost of 10000 x 2^E iterations, 0-15 (default 1)" };
+        var command = new Command("split", """
+            Split a master secret (hex on standard input, 16 to 32 bytes) into SLIP-0039 word shares, one per line.
+            With groups (--group-threshold G --group K/N ...), each group starts with a '#' header line, which
+            'ledger shares combine' skips.
+            """ + "\n" + ExitCodes.Text)
+        {
+            threshold, count, groupThreshold, group, passphrase, extendable, noExtendable, exponent,
+        };
+        command.SetAction(parsed => Run(context, new Options(
+            parsed.GetValue(threshold), parsed.GetValue(count), parsed.GetValue(groupThreshold), parsed.GetValue(group) ?? [],
+            parsed.GetValue(passphrase) ?? "", parsed.GetValue(extendable), parsed.GetValue(noExtendable), parsed.GetValue(exponent))));
+        return command;
+    }
+
+    private sealed record Options(int? Threshold, int? Count, int? GroupThreshold, string[] Groups, string Passphrase, bool Extendable, bool NoExtendable, int? IterationExponent);
+
+    private static int Run(ToolContext context, Options options)
+    {
+        if (options.Extendable && options.NoExtendable)
         {
             throw new UsageException("give --extendable or --no-extendable, not both.");
         }
 
-        var grouped = options.Has("group");
+        var grouped = options.Groups.Length > 0;
         var (groupThreshold, groups) = grouped ? Groups(options) : SingleGroup(options);
-        var passphrase = options.Single("passphrase") ?? "";
-        var exponent = options.Integer("iteration-exponent", 0, Slip39.MaxIterationExponent) ?? 1;
+        var exponent = Range("iteration-exponent", options.IterationExponent, 0, Slip39.MaxIterationExponent) ?? 1;
         var secret = ReadSecret(context.Input);
 
         ShareSet set;
         try
         {
-            set = Slip39.Split(secret, groupThreshold, groups, passphrase, !options.Flag("no-extendable"), exponent);
+            set = Slip39.Split(secret, groupThreshold, groups, options.Passphrase, !options.NoExtendable, exponent);
         }
         catch (ShareException e) when (e.Problem is ShareProblem.BadThreshold or ShareProblem.InvalidPassphrase)
         {
@@ -85,29 +83,34 @@ internal sealed class SharesSplitCommand : ICommand
         return ExitCodes.Ok;
     }
 
-    private static (int, GroupSpec[]) SingleGroup(OptionReader options)
+    private static (int, GroupSpec[]) SingleGroup(Options options)
     {
-        if (options.Has("group-threshold"))
+        if (options.GroupThreshold is not null)
         {
             throw new UsageException("--group-threshold goes with --group.");
         }
 
-        var threshold = options.Integer("threshold", 1, Slip39.MaxShareCount) ?? throw new UsageException("give --threshold and --count, or --group-threshold and --group.");
-        var count = options.Integer("count", 1, Slip39.MaxShareCount) ?? throw new UsageException("--threshold needs --count.");
+        var threshold = Range("threshold", options.Threshold, 1, Slip39.MaxShareCount) ?? throw new UsageException("give --threshold and --count, or --group-threshold and --group.");
+        var count = Range("count", options.Count, 1, Slip39.MaxShareCount) ?? throw new UsageException("--threshold needs --count.");
         return (1, [new GroupSpec(threshold, count)]);
     }
 
-    private static (int, GroupSpec[]) Groups(OptionReader options)
+    private static (int, GroupSpec[]) Groups(Options options)
     {
-        if (options.Has("threshold") || options.Has("count"))
+        if (options.Threshold is not null || options.Count is not null)
         {
             throw new UsageException("use --threshold and --count for one group, or --group-threshold and --group for several, not both.");
         }
 
-        var groupThreshold = options.Integer("group-threshold", 1, Slip39.MaxShareCount) ?? throw new UsageException("--group needs --group-threshold.");
-        var groups = options.All("group").Select(ParseGroup).ToArray();
+        var groupThreshold = Range("group-threshold", options.GroupThreshold, 1, Slip39.MaxShareCount) ?? throw new UsageException("--group needs --group-threshold.");
+        var groups = options.Groups.Select(ParseGroup).ToArray();
         return (groupThreshold, groups);
     }
+
+    private static int? Range(string name, int? value, int min, int max) =>
+        value is { } v && (v < min || v > max)
+            ? throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--{name} takes a whole number from {min} to {max}; got {v}."))
+            : value;
 
     private static GroupSpec ParseGroup(string text)
     {

@@ -1,56 +1,97 @@
+using System.CommandLine;
+using Ledger.Kernel;
 using Ledger.Signing;
+using Ledger.Tool.Files;
 
 namespace Ledger.Tool.Commands;
 
 /// <summary><c>ledger verify &lt;file&gt;</c>: verifies every author chain in a chain file and prints one
 /// report line per author.</summary>
-internal sealed class VerifyCommand : ICommand
+internal static class VerifyCommand
 {
-    public IReadOnlyList<string> Name { get; } = ["verify"];
-
-    public string Summary => "verify the signed chains in a chain file";
-
-    public string Usage => """
-        usage: ledger verify <chain-file> [--threads N]
-
-        Verifies every author's chain in a chain file (docs/wire-format.md, "Chain file v1"): signatures,
-        seq and prev links, and the key event log (rotations by the pre-committed key, stale keys).
-        Prints "<author>: chain OK · len N · tip …" or "<author>: breaks at op N: <reason> — <detail>".
-        Exit code 0 when every chain verifies, 1 otherwise.
-
-        """;
-
-    public int Run(CommandContext context)
+    public static Command Create(ToolContext context)
     {
-        var positional = new List<string>();
-        var optionArgs = new List<string>();
-        for (var i = 0; i < context.Arguments.Count; i++)
+        var file = new Argument<string>("chain-file") { Description = "a chain file (docs/wire-format.md, \"Chain file v1\")" };
+        var threads = new Option<int?>("--threads") { Description = "threads verifying signatures, 1-256 (default: one per core)" };
+        var json = new Option<bool>("--json") { Description = "print the reports as JSON" };
+        var command = new Command("verify", """
+            Verify every author's chain in a chain file: signatures, seq and prev links, and the key event log
+            (rotations by the pre-committed key, stale keys). Prints "<author>: chain OK · len N · tip …" or
+            "<author>: breaks at op N: <reason> — <detail>"; a file that does not decode is named with the field and
+            its byte offset in the file. Exit 0 when every chain verifies.
+            """ + "\n" + ExitCodes.Text)
         {
-            var argument = context.Arguments[i];
-            if (!argument.StartsWith("--", StringComparison.Ordinal))
-            {
-                positional.Add(argument);
-                continue;
-            }
+            file, threads, json,
+        };
+        command.SetAction(parsed => Run(context, parsed.GetValue(file)!, parsed.GetValue(threads), parsed.GetValue(json)));
+        return command;
+    }
 
-            optionArgs.Add(argument);
-            if (argument == "--threads" && i + 1 < context.Arguments.Count) optionArgs.Add(context.Arguments[++i]);
+    private static int Run(ToolContext context, string path, int? threads, bool json)
+    {
+        if (threads is < 1 or > 256) throw new UsageException($"--threads takes a whole number from 1 to 256; got {threads}.");
+        var bytes = InputFiles.ReadAll(path, "chain file");
+        string ledger;
+        IReadOnlyList<SignedOp> ops;
+        try
+        {
+            (ledger, ops) = ChainFile.Decode(bytes);
+        }
+        catch (LedgerFormatException e)
+        {
+            throw FileOffsets.InChainFile(bytes, e);
         }
 
-        var options = new OptionReader(optionArgs, valued: ["threads"], flags: []);
-        var threads = options.Integer("threads", 1, 256);
-        if (positional.Count != 1) throw new UsageException("give exactly one chain file.");
-        var path = positional[0];
-        if (!File.Exists(path)) throw new InvalidInputException($"no file at '{path}'.");
-        var (ledger, ops) = ChainFile.Decode(File.ReadAllBytes(path));
-        if (ops.Count == 0)
+        var authors = ops.GroupBy(o => o.Op.Author).ToArray();
+        var reports = new List<ChainReport>(authors.Length);
+        using (var progress = context.Progress("verifying authors"))
+        {
+            foreach (var author in authors)
+            {
+                reports.Add(ChainFile.VerifyAll(ledger, author.ToArray(), threads)[0]);
+                progress.Report(reports.Count, authors.Length);
+            }
+        }
+
+        if (json)
+        {
+            Json.Write(context.Output, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("ledger", ledger);
+                w.WriteNumber("ops", ops.Count);
+                w.WriteBoolean("ok", reports.All(r => r.Ok));
+                w.WriteStartArray("authors");
+                foreach (var r in reports)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("author", r.Author.Value);
+                    w.WriteBoolean("ok", r.Ok);
+                    w.WriteNumber("length", r.Length);
+                    w.WriteString("tip", r.Tip.ToString());
+                    if (!r.Ok)
+                    {
+                        w.WriteNumber("brokenAtSeq", r.BrokenAtSeq ?? 0);
+                        w.WriteString("break", r.Break.ToString());
+                        w.WriteString("detail", r.Detail);
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+        }
+        else if (ops.Count == 0)
         {
             context.Output.WriteLine($"{ledger}: no ops");
-            return ExitCodes.Ok;
+        }
+        else
+        {
+            foreach (var report in reports) context.Output.WriteLine(report.ToString());
         }
 
-        var reports = ChainFile.VerifyAll(ledger, ops, threads);
-        foreach (var report in reports) context.Output.WriteLine(report.ToString());
         return reports.All(r => r.Ok) ? ExitCodes.Ok : ExitCodes.InvalidInput;
     }
 }

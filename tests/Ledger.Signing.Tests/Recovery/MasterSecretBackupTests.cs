@@ -133,6 +133,9 @@ public class MasterSecretBackupTests
     [InlineData(64u, 0u)]
     [InlineData(64u, 17u)]
     [InlineData(64u, uint.MaxValue)]
+    [InlineData((1u << 18) + 1, 1u)]
+    [InlineData(1u << 18, 5u)]
+    [InlineData((1u << 16) + 1, 16u)]
     [Trait("Category", "BadInput")]
     public void A_cost_outside_the_bounds_is_refused_before_any_work(uint memory, uint passes)
     {
@@ -141,6 +144,29 @@ public class MasterSecretBackupTests
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(backup.AsSpan(20), passes);
         Assert.Equal(BackupProblem.BadParameters, Assert.Throws<BackupException>(() => MasterSecretBackup.Unwrap(backup, "pass phrase")).Problem);
         Assert.Throws<ArgumentException>(() => MasterSecretBackup.Wrap(Secret, "x", new BackupParameters(memory, passes)));
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public void A_hostile_header_asking_for_1_GiB_and_16_passes_is_refused_fast_before_any_key_derivation()
+    {
+        // 112 bytes: the shape of a real backup with a 32-byte secret, its cost rewritten to the old upper bounds,
+        // which took 13 s and 1 GiB before the tag could fail.
+        var backup = Wrap();
+        Assert.Equal(112, backup.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(backup.AsSpan(16), 1u << 20);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(backup.AsSpan(20), 16u);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.Throws<BackupException>(() => MasterSecretBackup.Unwrap(backup, "pass phrase"));
+        clock.Stop();
+        Assert.Equal(BackupProblem.BadParameters, error.Problem);
+        Assert.Contains("1048576 KiB", error.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"refusing took {clock.Elapsed}");
+
+        // The worst cost still allowed is bounded by the product rule, and the default is within it.
+        Assert.False(new BackupParameters(BackupParameters.MaxMemorySizeKiB, BackupParameters.MaxPasses).IsValid);
+        Assert.True((ulong)BackupParameters.Default.MemorySizeKiB * BackupParameters.Default.Passes <= BackupParameters.MaxWorkKiB);
     }
 
     [Fact]

@@ -1,0 +1,109 @@
+using Ledger.Kernel;
+using Ledger.Signing;
+using Xunit;
+
+namespace Ledger.Sync.Conformance;
+
+/// <summary>The contract of <see cref="IRelayStore"/>, as xunit facts: derive it in a test project and return a
+/// new, empty store from <see cref="Create"/>. Override <see cref="Reopen"/> for a store that persists.</summary>
+public abstract class RelayStoreConformance
+{
+    /// <summary>A new, empty store with the given cap.</summary>
+    protected abstract IRelayStore Create(long? capBytes = null);
+
+    /// <summary>The same store opened again after <paramref name="closed"/> was disposed; null (the default) for a
+    /// store that does not persist.</summary>
+    protected virtual IRelayStore? Reopen(IRelayStore closed) => null;
+
+    /// <summary>Appends read back in order, with tips, key events, author reads and paged reads.</summary>
+    [Fact]
+    public async Task Appends_are_read_back_in_order_with_tips_and_key_events()
+    {
+        using var store = Create();
+        var a = ConformanceOps.Chain("a", 3);
+        var b = ConformanceOps.Chain("b", 2);
+        await store.AppendAsync(ConformanceOps.Stored(a, 0));
+        await store.AppendAsync(ConformanceOps.Stored(b, a.Count));
+        Assert.Equal(a.Count + b.Count, store.Count);
+        Assert.Equal((4UL, a[^1].ChainHash), await store.GetTipAsync(a[0].Op.Author));
+        Assert.Null(await store.GetTipAsync(new AuthorId("nobody")));
+        Assert.Equal(a[2].Bytes.ToArray(), (await store.FindAsync(a[0].Op.Author, 3))!.Bytes.ToArray());
+        Assert.Null(await store.FindAsync(a[0].Op.Author, 9));
+        Assert.Equal([1UL], (await store.ReadKeyEventsAsync(b[0].Op.Author)).Select(k => k.Seq));
+        Assert.Equal([2L, 3L], (await store.ReadAsync(2, 2)).Select(o => o.Position));
+        Assert.Equal(b.Select(o => o.ChainHash), (await store.ReadAuthorAsync(b[0].Op.Author, 1, 10)).Select(o => o.Hash));
+        Assert.Equal([2UL], (await store.ReadAuthorAsync(b[0].Op.Author, 2, 1)).Select(o => o.Seq));
+        Assert.Empty(await store.ReadAsync(100, 5));
+        var stored = await store.ReadAsync(0, 100);
+        Assert.Equal(a.Concat(b).Select(o => o.Bytes.ToArray()), stored.Select(o => o.Bytes.ToArray()));
+        Assert.Equal(a.Concat(b).Select(o => KeyEvents.IsKeyEvent(o.Op)), stored.Select(o => o.IsKeyEvent));
+    }
+
+    /// <summary>A batch at a wrong position or with a taken (author, seq) stores nothing.</summary>
+    [Fact]
+    public async Task An_append_with_a_wrong_position_or_a_taken_seq_stores_nothing()
+    {
+        using var store = Create();
+        var a = ConformanceOps.Chain("a", 2);
+        await store.AppendAsync(ConformanceOps.Stored(a.Take(2).ToArray(), 0));
+        await Assert.ThrowsAnyAsync<Exception>(() => store.AppendAsync(ConformanceOps.Stored(a.Skip(2).ToArray(), 5)));
+        await Assert.ThrowsAnyAsync<Exception>(() => store.AppendAsync(ConformanceOps.Stored([a[2], a[1]], 2)));
+        Assert.Equal(2, store.Count);
+        Assert.Null(await store.FindAsync(a[0].Op.Author, 3));
+    }
+
+    /// <summary>A batch over the cap throws <see cref="StorageFullException"/>; the store stays intact and usable.</summary>
+    [Fact]
+    public async Task A_batch_over_the_cap_is_refused_loudly_and_the_store_stays_intact()
+    {
+        using var store = Create(capBytes: 96 * 1024);
+        var a = ConformanceOps.Chain("cap", 1);
+        await store.AppendAsync(ConformanceOps.Stored(a, 0));
+        var big = ConformanceOps.Chain("big", 400);
+        var e = await Assert.ThrowsAsync<StorageFullException>(() => store.AppendAsync(ConformanceOps.Stored(big, a.Count)));
+        Assert.Contains("Nothing was written", e.Message, StringComparison.Ordinal);
+        Assert.Equal(a.Count, store.Count);
+        Assert.Equal(a.Select(o => o.ChainHash), (await store.ReadAsync(0, 10)).Select(o => o.Hash));
+        await store.AppendAsync(ConformanceOps.Stored(ConformanceOps.Chain("small", 0), a.Count));
+        Assert.Equal(a.Count + 1, store.Count);
+    }
+
+    /// <summary>Evidence is kept in order; over the cap it fails loudly and keeps what was kept.</summary>
+    [Fact]
+    public async Task Evidence_is_kept_in_order_and_over_the_cap_fails_as_storage_full()
+    {
+        using var store = Create(capBytes: 96 * 1024);
+        await store.AddEvidenceAsync("client-fork", "x", new byte[] { 1, 2, 3 });
+        await store.AddEvidenceAsync("stale-key", "y", new byte[] { 4 });
+        await Assert.ThrowsAsync<StorageFullException>(() => store.AddEvidenceAsync("client-fork", "z", new byte[200 * 1024]));
+        Assert.Equal(["x", "y"], (await store.ReadEvidenceAsync()).Select(e => e.Accused));
+    }
+
+    /// <summary>Cosignatures are kept; a read returns the newest, oldest first.</summary>
+    [Fact]
+    public async Task Cosignatures_are_kept_and_the_newest_are_read_oldest_first()
+    {
+        using var store = Create();
+        Assert.Empty(await store.ReadCosignaturesAsync(10));
+        for (byte i = 1; i <= 5; i++) await store.AddCosignatureAsync(new[] { i });
+        Assert.Equal([[3], [4], [5]], await store.ReadCosignaturesAsync(3));
+        Assert.Equal(5, (await store.ReadCosignaturesAsync(100)).Count);
+    }
+
+    /// <summary>What a persistent store committed is there after it is reopened: the log, the count, cosignatures.</summary>
+    [Fact]
+    public async Task A_reopened_store_holds_everything_committed()
+    {
+        var store = Create();
+        var a = ConformanceOps.Chain("a", 4);
+        await store.AppendAsync(ConformanceOps.Stored(a, 0));
+        await store.AddCosignatureAsync(new byte[] { 7 });
+        store.Dispose();
+        using var reopened = Reopen(store);
+        if (reopened is null) return;
+        Assert.Equal(a.Count, reopened.Count);
+        Assert.Equal(a.Select(o => o.ChainHash), (await reopened.ReadAsync(0, 100)).Select(o => o.Hash));
+        Assert.Equal((5UL, a[^1].ChainHash), await reopened.GetTipAsync(a[0].Op.Author));
+        Assert.Equal([[7]], await reopened.ReadCosignaturesAsync(10));
+    }
+}

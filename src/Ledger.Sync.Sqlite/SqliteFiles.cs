@@ -1,0 +1,75 @@
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Sync;
+
+/// <summary>What every Ledger SQLite file shares. Files are opened by <see cref="SqliteSchema.Open"/>: WAL journal,
+/// synchronous=FULL (a committed transaction survives power loss), and an optional hard size cap enforced by SQLite
+/// itself (max_page_count), so a write that would exceed it fails inside its transaction and rolls back whole.</summary>
+internal static class SqliteFiles
+{
+    public const int SqliteFull = 13;
+
+    public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+
+    public static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Bytes the database occupies (pages in use, WAL included once checkpointed).</summary>
+    public static long Size(SqliteConnection connection) =>
+        Scalar(connection, "PRAGMA page_count;") * Scalar(connection, "PRAGMA page_size;");
+
+    public static bool IsFull(SqliteException e) => e.SqliteErrorCode == SqliteFull;
+
+    /// <summary>Keeps a piece of evidence in the <c>evidence</c> table every Ledger store has.</summary>
+    /// <exception cref="StorageFullException">The file is at its cap; nothing was written.</exception>
+    public static void AddEvidence(SqliteConnection connection, string store, long? capBytes, string kind, string accused, ReadOnlyMemory<byte> bytes)
+    {
+        using var c = connection.CreateCommand();
+        c.CommandText = "INSERT INTO evidence (kind, accused, bytes) VALUES ($k, $a, $b);";
+        c.Parameters.AddWithValue("$k", kind);
+        c.Parameters.AddWithValue("$a", accused);
+        c.Parameters.AddWithValue("$b", bytes.ToArray());
+        try
+        {
+            c.ExecuteNonQuery();
+        }
+        catch (SqliteException e) when (IsFull(e))
+        {
+            throw new StorageFullException(store, Size(connection), capBytes ?? 0, bytes.Length, e);
+        }
+    }
+
+    /// <summary>Every piece of evidence kept, oldest first.</summary>
+    public static IReadOnlyList<(string Kind, string Accused, byte[] Bytes)> Evidence(SqliteConnection connection)
+    {
+        using var c = connection.CreateCommand();
+        c.CommandText = "SELECT kind, accused, bytes FROM evidence ORDER BY id;";
+        using var r = c.ExecuteReader();
+        var list = new List<(string, string, byte[])>();
+        while (r.Read()) list.Add((r.GetString(0), r.GetString(1), (byte[])r[2]));
+        return list;
+    }
+
+    /// <summary>Rolls back after a failed write. SQLite may have rolled back already (a full disk at commit), and
+    /// then the caller's typed error matters, not a second one from the rollback.</summary>
+    public static void RollBackQuietly(SqliteTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (Exception e) when (e is SqliteException or InvalidOperationException)
+        {
+        }
+    }
+}

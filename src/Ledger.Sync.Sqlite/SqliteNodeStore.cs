@@ -1,0 +1,309 @@
+using Ledger.Kernel;
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Sync;
+
+/// <summary>The embedded default node store: one SQLite file (WAL, synchronous=FULL), one transaction per
+/// batch so many appends share one fsync (group commit), and an optional hard size cap.</summary>
+public sealed class SqliteNodeStore : INodeStore
+{
+    private readonly SqliteConnection _db;
+    private readonly Lock _gate = new();
+    private readonly string _path;
+    private SqliteHotStatement? _insert;
+    private AuthorId _insertAuthor;
+    private byte[] _insertAuthorUtf8 = [];
+    private long _cursor;
+    private string? _relayOrigin;
+
+    /// <summary>The schema: version 1 is the layout written before files recorded a version; version 2 is the same
+    /// tables with the version recorded.</summary>
+    internal static readonly SqliteSchema Schema = new("node store", 2, "ops", """
+        CREATE TABLE ops (
+          id INTEGER PRIMARY KEY,
+          author TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          own INTEGER NOT NULL,
+          position INTEGER NULL,
+          refused TEXT NULL,
+          bytes BLOB NOT NULL,
+          UNIQUE (author, seq));
+        CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        CREATE TABLE witness (origin TEXT PRIMARY KEY, note BLOB NOT NULL);
+        CREATE TABLE evidence (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, accused TEXT NOT NULL, bytes BLOB NOT NULL);
+        CREATE TABLE relay (id INTEGER PRIMARY KEY CHECK (id = 1), origin TEXT NOT NULL);
+        INSERT INTO meta (name, value) VALUES ('cursor', 0);
+        """, new Dictionary<int, string> { [1] = "" });
+
+    private const int PageSize = 4096;
+
+    /// <summary>Opens (or creates) the store at <paramref name="path"/>: a file of an older schema is upgraded in one
+    /// transaction; one of a newer schema, or that is not a node store, is refused unchanged.</summary>
+    /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a node store.</exception>
+    public SqliteNodeStore(string path, long? capBytes = null)
+    {
+        _path = path;
+        CapBytes = capBytes;
+        _db = Schema.Open(path, capBytes);
+        _cursor = SqliteFiles.Scalar(_db, "SELECT value FROM meta WHERE name = 'cursor';");
+        using var c = _db.CreateCommand();
+        c.CommandText = "SELECT origin FROM relay WHERE id = 1;";
+        _relayOrigin = c.ExecuteScalar() as string;
+    }
+
+    /// <summary>The file.</summary>
+    public string Path => _path;
+
+    /// <inheritdoc />
+    public long Cursor
+    {
+        get
+        {
+            lock (_gate) return _cursor;
+        }
+    }
+
+    /// <inheritdoc />
+    public long SizeBytes
+    {
+        get
+        {
+            lock (_gate) return SqliteFiles.Size(_db);
+        }
+    }
+
+    /// <inheritdoc />
+    public long? CapBytes { get; }
+
+    /// <inheritdoc />
+    public Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult(SqliteFiles.Scalar(_db, "SELECT EXISTS (SELECT 1 FROM ops);") == 0);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<NodeOpRecord> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Pages by row id: the store is not held between pages, and appends made meanwhile come after the last page.
+        for (var after = 0L; ;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = new List<NodeOpRecord>(PageSize);
+            lock (_gate)
+            {
+                using var c = _db.CreateCommand();
+                c.CommandText = "SELECT id, author, seq, own, position, refused, bytes FROM ops WHERE id > $after ORDER BY id LIMIT $max;";
+                c.Parameters.AddWithValue("$after", after);
+                c.Parameters.AddWithValue("$max", PageSize);
+                using var r = c.ExecuteReader();
+                while (r.Read())
+                {
+                    after = r.GetInt64(0);
+                    page.Add(new NodeOpRecord(new OpRef(new AuthorId(r.GetString(1)), (ulong)r.GetInt64(2)), (byte[])r[6], r.GetInt64(3) == 1,
+                        r.IsDBNull(4) ? null : r.GetInt64(4), r.IsDBNull(5) ? null : r.GetString(5)));
+                }
+            }
+
+            foreach (var record in page) yield return record;
+            if (page.Count < PageSize) yield break;
+            await Task.Yield();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ReadOnlyMemory<byte>>> LoadAsync(IReadOnlyList<OpRef> ops, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT bytes FROM ops WHERE author = $a AND seq = $s;";
+            var author = c.Parameters.Add("$a", SqliteType.Text);
+            var seq = c.Parameters.Add("$s", SqliteType.Integer);
+            var found = new ReadOnlyMemory<byte>[ops.Count];
+            for (var i = 0; i < ops.Count; i++)
+            {
+                author.Value = ops[i].Author.Value;
+                seq.Value = (long)ops[i].Seq;
+                found[i] = c.ExecuteScalar() as byte[] ?? throw new KeyNotFoundException($"{ops[i]} is not held.");
+            }
+
+            return Task.FromResult<IReadOnlyList<ReadOnlyMemory<byte>>>(found);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AppendAsync(IReadOnlyList<NodeOpRecord> ops, long? cursor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            using var transaction = _db.BeginTransaction();
+            try
+            {
+                // One statement prepared for the store's lifetime, bound without boxing: per row, this is the
+                // writer's largest cost after the fsync the whole batch shares.
+                var insert = _insert ??= new SqliteHotStatement(_db, "INSERT INTO ops (author, seq, own, position, refused, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6);");
+                foreach (var op in ops)
+                {
+                    insert.BindUtf8(1, AuthorUtf8(op.Op.Author));
+                    insert.Bind(2, (long)op.Op.Seq);
+                    insert.Bind(3, op.Own ? 1L : 0L);
+                    insert.Bind(4, op.Position);
+                    insert.Bind(5, op.RefusedBy);
+                    insert.Bind(6, op.Bytes.Span);
+                    insert.Run();
+                }
+
+                if (cursor is { } next)
+                {
+                    SqliteFiles.Execute(_db, $"UPDATE meta SET value = {next} WHERE name = 'cursor';", transaction);
+                }
+
+                transaction.Commit();
+                if (cursor is { } committed) _cursor = committed;
+            }
+            catch (SqliteException e) when (SqliteFiles.IsFull(e))
+            {
+                SqliteFiles.RollBackQuietly(transaction);
+                throw new StorageFullException($"the node store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(x => (long)x.Bytes.Length), e);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The author's id in UTF-8; a batch is mostly one author (a node's own appends), so one entry is kept.</summary>
+    private byte[] AuthorUtf8(AuthorId author)
+    {
+        if (author != _insertAuthor || _insertAuthorUtf8.Length == 0)
+        {
+            _insertAuthorUtf8 = System.Text.Encoding.UTF8.GetBytes(author.Value);
+            _insertAuthor = author;
+        }
+
+        return _insertAuthorUtf8;
+    }
+
+    /// <inheritdoc />
+    public Task SetPositionsAsync(IReadOnlyList<(OpRef Op, long Position)> positions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (positions.Count == 0) return Task.CompletedTask;
+        lock (_gate)
+        {
+            using var transaction = _db.BeginTransaction();
+            using var c = _db.CreateCommand();
+            c.Transaction = transaction;
+            c.CommandText = "UPDATE ops SET position = $p WHERE author = $a AND seq = $s;";
+            var p = c.Parameters.Add("$p", SqliteType.Integer);
+            var a = c.Parameters.Add("$a", SqliteType.Text);
+            var s = c.Parameters.Add("$s", SqliteType.Integer);
+            foreach (var (op, position) in positions)
+            {
+                p.Value = position;
+                a.Value = op.Author.Value;
+                s.Value = (long)op.Seq;
+                if (c.ExecuteNonQuery() != 1) throw new InvalidOperationException($"{op} is not stored.");
+            }
+
+            transaction.Commit();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task MarkRefusedAsync(OpRef op, string reason, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "UPDATE ops SET refused = $r WHERE author = $a AND seq = $s;";
+            c.Parameters.AddWithValue("$r", reason);
+            c.Parameters.AddWithValue("$a", op.Author.Value);
+            c.Parameters.AddWithValue("$s", (long)op.Seq);
+            c.ExecuteNonQuery();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task SaveWitnessAsync(string origin, ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "INSERT INTO witness (origin, note) VALUES ($o, $n) ON CONFLICT(origin) DO UPDATE SET note = excluded.note;";
+            c.Parameters.AddWithValue("$o", origin);
+            c.Parameters.AddWithValue("$n", note.ToArray());
+            c.ExecuteNonQuery();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, byte[]>> LoadWitnessesAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT origin, note FROM witness;";
+            using var r = c.ExecuteReader();
+            var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            while (r.Read()) found[r.GetString(0)] = (byte[])r[1];
+            return Task.FromResult<IReadOnlyDictionary<string, byte[]>>(found);
+        }
+    }
+
+    /// <inheritdoc />
+    public string? RelayOrigin
+    {
+        get
+        {
+            lock (_gate) return _relayOrigin;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SetRelayOriginAsync(string origin, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(origin);
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "INSERT INTO relay (id, origin) VALUES (1, $o) ON CONFLICT(id) DO UPDATE SET origin = excluded.origin;";
+            c.Parameters.AddWithValue("$o", origin);
+            c.ExecuteNonQuery();
+            _relayOrigin = origin;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    {
+        lock (_gate) SqliteFiles.AddEvidence(_db, $"the node store {_path}", CapBytes, kind, accused, bytes);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult(SqliteFiles.Evidence(_db));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _insert?.Dispose();
+            _db.Dispose();
+        }
+    }
+}

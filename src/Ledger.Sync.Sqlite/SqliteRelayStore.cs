@@ -1,0 +1,247 @@
+using Ledger.Kernel;
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Sync;
+
+/// <summary>The embedded default relay store: one SQLite file (WAL, synchronous=FULL). A batch is one
+/// transaction, committed before the relay acknowledges anything in it.</summary>
+public sealed class SqliteRelayStore : IRelayStore
+{
+    private readonly SqliteConnection _db;
+    private readonly Lock _gate = new();
+    private readonly string _path;
+    private long _count;
+    private SqliteHotStatement? _insert;
+
+    /// <summary>The schema: version 1 is the layout written before files recorded a version (the log and evidence);
+    /// version 2 adds the cosignatures witnesses posted (they were kept in memory and lost on restart).</summary>
+    internal static readonly SqliteSchema Schema = new("relay store", 2, "log", """
+        CREATE TABLE log (
+          position INTEGER PRIMARY KEY,
+          author TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          hash BLOB NOT NULL,
+          bytes BLOB NOT NULL,
+          key_event INTEGER NOT NULL,
+          UNIQUE (author, seq));
+        CREATE TABLE evidence (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          accused TEXT NOT NULL,
+          bytes BLOB NOT NULL);
+        CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);
+        """, new Dictionary<int, string> { [1] = "CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);" });
+
+    /// <summary>Opens (or creates) the store at <paramref name="path"/>: a file of an older schema is upgraded in one
+    /// transaction; one of a newer schema, or that is not a relay store, is refused unchanged.</summary>
+    /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a relay store.</exception>
+    public SqliteRelayStore(string path, long? capBytes = null)
+    {
+        _path = path;
+        CapBytes = capBytes;
+        _db = Schema.Open(path, capBytes);
+        _count = SqliteFiles.Scalar(_db, "SELECT COUNT(*) FROM log;");
+    }
+
+    /// <summary>The file.</summary>
+    public string Path => _path;
+
+    /// <inheritdoc />
+    public long Count
+    {
+        get
+        {
+            lock (_gate) return _count;
+        }
+    }
+
+    /// <inheritdoc />
+    public long SizeBytes
+    {
+        get
+        {
+            lock (_gate) return SqliteFiles.Size(_db);
+        }
+    }
+
+    /// <inheritdoc />
+    public long? CapBytes { get; }
+
+    /// <inheritdoc />
+    public Task<(ulong Seq, Hash32 Tip)?> GetTipAsync(AuthorId author, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT seq, hash FROM log WHERE author = $a ORDER BY seq DESC LIMIT 1;";
+            c.Parameters.AddWithValue("$a", author.Value);
+            using var r = c.ExecuteReader();
+            return Task.FromResult<(ulong, Hash32)?>(r.Read() ? ((ulong)r.GetInt64(0), new Hash32((byte[])r[1])) : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<StoredOp?> FindAsync(AuthorId author, ulong seq, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT position, author, seq, hash, bytes, key_event FROM log WHERE author = $a AND seq = $s;";
+            c.Parameters.AddWithValue("$a", author.Value);
+            c.Parameters.AddWithValue("$s", (long)seq);
+            return Task.FromResult(ReadAll(c).FirstOrDefault());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredOp>> ReadKeyEventsAsync(AuthorId author, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT position, author, seq, hash, bytes, key_event FROM log WHERE author = $a AND key_event = 1 ORDER BY seq;";
+            c.Parameters.AddWithValue("$a", author.Value);
+            return Task.FromResult<IReadOnlyList<StoredOp>>(ReadAll(c));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AppendAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (ops.Count == 0) return Task.CompletedTask;
+        lock (_gate)
+        {
+            using var transaction = _db.BeginTransaction();
+            try
+            {
+                // Prepared once for the store's lifetime and bound without copies: per row this was a command's
+                // overhead plus two array copies, on the CPU the signature checks need.
+                var insert = _insert ??= new SqliteHotStatement(_db, "INSERT INTO log (position, author, seq, hash, bytes, key_event) VALUES (?1, ?2, ?3, ?4, ?5, ?6);");
+                Span<byte> hash = stackalloc byte[Hash32.Length];
+                for (var i = 0; i < ops.Count; i++)
+                {
+                    var op = ops[i];
+                    if (op.Position != _count + i) throw new InvalidOperationException($"op {op.Author}#{op.Seq} has position {op.Position}; the next position is {_count + i}.");
+                    insert.Bind(1, op.Position);
+                    insert.Bind(2, op.Author.Value);
+                    insert.Bind(3, (long)op.Seq);
+                    op.Hash.CopyTo(hash);
+                    insert.Bind(4, hash);
+                    insert.Bind(5, op.Bytes.Span);
+                    insert.Bind(6, op.IsKeyEvent ? 1L : 0L);
+                    insert.Run();
+                }
+
+                transaction.Commit();
+                _count += ops.Count;
+            }
+            catch (SqliteException e) when (SqliteFiles.IsFull(e))
+            {
+                SqliteFiles.RollBackQuietly(transaction);
+                throw new StorageFullException($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(o => (long)o.Bytes.Length), e);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredOp>> ReadAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT position, author, seq, hash, bytes, key_event FROM log WHERE position >= $p ORDER BY position LIMIT $m;";
+            c.Parameters.AddWithValue("$p", fromPosition);
+            c.Parameters.AddWithValue("$m", max);
+            return Task.FromResult<IReadOnlyList<StoredOp>>(ReadAll(c));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredOp>> ReadAuthorAsync(AuthorId author, ulong fromSeq, int max, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT position, author, seq, hash, bytes, key_event FROM log WHERE author = $a AND seq >= $s ORDER BY seq LIMIT $m;";
+            c.Parameters.AddWithValue("$a", author.Value);
+            c.Parameters.AddWithValue("$s", (long)fromSeq);
+            c.Parameters.AddWithValue("$m", max);
+            return Task.FromResult<IReadOnlyList<StoredOp>>(ReadAll(c));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AddCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "INSERT INTO cosignatures (note) VALUES ($n);";
+            c.Parameters.AddWithValue("$n", note.ToArray());
+            try
+            {
+                c.ExecuteNonQuery();
+            }
+            catch (SqliteException e) when (SqliteFiles.IsFull(e))
+            {
+                throw new StorageFullException($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, note.Length, e);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT note FROM (SELECT id, note FROM cosignatures ORDER BY id DESC LIMIT $m) ORDER BY id;";
+            c.Parameters.AddWithValue("$m", Math.Max(0, max));
+            using var r = c.ExecuteReader();
+            var notes = new List<byte[]>();
+            while (r.Read()) notes.Add((byte[])r[0]);
+            return Task.FromResult<IReadOnlyList<byte[]>>(notes);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    {
+        lock (_gate) SqliteFiles.AddEvidence(_db, $"the relay store {_path}", CapBytes, kind, accused, bytes);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult(SqliteFiles.Evidence(_db));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _insert?.Dispose();
+            _db.Dispose();
+        }
+    }
+
+    private static List<StoredOp> ReadAll(SqliteCommand c)
+    {
+        using var r = c.ExecuteReader();
+        var list = new List<StoredOp>();
+        while (r.Read())
+        {
+            list.Add(new StoredOp(r.GetInt64(0), new AuthorId(r.GetString(1)), (ulong)r.GetInt64(2), new Hash32((byte[])r[3]), (byte[])r[4], r.GetInt64(5) == 1));
+        }
+
+        return list;
+    }
+}

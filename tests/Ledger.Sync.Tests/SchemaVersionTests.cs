@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using Ledger.Kernel;
+using Ledger.Sync;
+using Ledger.Tests;
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Sync.Tests;
+
+/// <summary>Every SQLite file records its schema version: today's files (written before versions were recorded)
+/// open and upgrade in one transaction; a file of a newer version, a file that is not a database and another
+/// application's database are refused with the file unchanged, byte for byte.</summary>
+public class SchemaVersionTests
+{
+    private static string Fixture(string name)
+    {
+        // A copy: the upgrade writes to it, and the checked-in fixture must stay as it was made.
+        var copy = Path.Combine(World.TempDir(), name);
+        File.Copy(Path.Combine(RepositoryFiles.TestProject, "Fixtures", name), copy);
+        return copy;
+    }
+
+    private static int UserVersion(string path)
+    {
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        db.Open();
+        using var c = db.CreateCommand();
+        c.CommandText = "PRAGMA user_version;";
+        return Convert.ToInt32(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static byte[] Hash(string path) => SHA256.HashData(File.ReadAllBytes(path));
+
+    [Fact]
+    [Trait("Risk", "G3")]
+    public async Task A_node_store_file_of_the_schema_before_versions_opens_upgrades_and_folds_to_the_state_it_was_written_with()
+    {
+        var path = Fixture("node-schema1.db");
+        Assert.Equal(0, UserVersion(path));
+        var expected = File.ReadAllText(Path.Combine(RepositoryFiles.TestProject, "Fixtures", "state-hash.txt")).Trim();
+        await using (var node = await DeviceNode.OpenAsync(World.Options(), new SqliteNodeStore(path), World.Key("fixture-a", 0)))
+        {
+            Assert.Equal(expected, node.StateHash().ToString());
+            Assert.Equal(NodeStartPath.Reopened, node.Startup.Path);
+            Assert.True(node.RelayOrigin is not null);
+        }
+
+        Assert.Equal(2, UserVersion(path));
+    }
+
+    [Fact]
+    [Trait("Risk", "G3")]
+    public async Task A_relay_store_file_of_the_schema_before_versions_opens_upgrades_and_keeps_its_log_and_gains_cosignatures()
+    {
+        var path = Fixture("relay-schema1.db");
+        using (var store = new SqliteRelayStore(path))
+        {
+            Assert.Equal(4 + 3, store.Count); // fixture-a: inception + 3 ops; fixture-b: inception + 2 ops
+            var relay = World.NewRelay(store);
+            Assert.Equal(store.Count, (await relay.PullAsync(0)).Ops.Count);
+            await store.AddCosignatureAsync(new byte[] { 1 });
+        }
+
+        Assert.Equal(2, UserVersion(path));
+        using var reopened = new SqliteRelayStore(path);
+        Assert.Single(await reopened.ReadCosignaturesAsync(10));
+    }
+
+    [Theory]
+    [Trait("Risk", "G3")]
+    [InlineData("node")]
+    [InlineData("relay")]
+    public void A_file_written_by_a_newer_schema_is_refused_with_update_needed_and_left_byte_for_byte_unchanged(string kind)
+    {
+        var path = Fixture(kind == "node" ? "node-schema1.db" : "relay-schema1.db");
+        using (var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            db.Open();
+            using var c = db.CreateCommand();
+            c.CommandText = "PRAGMA user_version = 99;";
+            c.ExecuteNonQuery();
+        }
+
+        var before = Hash(path);
+        var e = Assert.Throws<StoreSchemaException>(() => kind == "node" ? (IDisposable)new SqliteNodeStore(path) : new SqliteRelayStore(path));
+        Assert.Contains("written by a newer Ledger (schema 99", e.Message, StringComparison.Ordinal);
+        Assert.Contains("update to open it", e.Message, StringComparison.Ordinal);
+        Assert.Equal((99, 2), (e.FoundVersion, e.SupportedVersion));
+        Assert.Equal(before, Hash(path));
+        Assert.False(File.Exists(path + "-wal"));
+    }
+
+    [Fact]
+    [Trait("Risk", "G3")]
+    public void A_file_that_is_not_a_database_or_another_applications_database_is_refused_unchanged()
+    {
+        var dir = World.TempDir();
+        var garbage = Path.Combine(dir, "garbage.db");
+        File.WriteAllBytes(garbage, Enumerable.Range(0, 8192).Select(i => (byte)(i * 7)).ToArray());
+        var before = Hash(garbage);
+        var e = Assert.Throws<StoreSchemaException>(() => new SqliteNodeStore(garbage));
+        Assert.Contains("not a SQLite database", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Hash(garbage));
+
+        var other = Path.Combine(dir, "other.db");
+        using (var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = other, Pooling = false }.ToString()))
+        {
+            db.Open();
+            using var c = db.CreateCommand();
+            c.CommandText = "CREATE TABLE invoices (id INTEGER PRIMARY KEY); INSERT INTO invoices VALUES (1);";
+            c.ExecuteNonQuery();
+        }
+
+        var otherBefore = Hash(other);
+        var notOurs = Assert.Throws<StoreSchemaException>(() => new SqliteRelayStore(other));
+        Assert.Contains("without a 'log' table", notOurs.Message, StringComparison.Ordinal);
+        Assert.Throws<StoreSchemaException>(() => new SqliteNodeStore(other));
+        Assert.Equal(otherBefore, Hash(other));
+        Assert.False(File.Exists(other + "-wal"));
+    }
+}
