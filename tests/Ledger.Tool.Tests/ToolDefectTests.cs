@@ -36,6 +36,29 @@ public partial class ToolDefectTests
     }
 
     [Fact]
+    [Trait("Category", "BadInput")]
+    [Trait("Risk", "G3")]
+    public async Task A_node_store_written_by_a_newer_schema_is_refused_with_update_the_tool_and_left_unchanged()
+    {
+        var files = await ToolFiles.Make();
+        var store = files.NodeStores[0];
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = store, Pooling = false }.ToString()))
+        {
+            db.Open();
+            using var c = db.CreateCommand();
+            c.CommandText = "PRAGMA user_version = 3;";
+            c.ExecuteNonQuery();
+        }
+
+        var before = ToolFiles.Hashes(files.Folder);
+        var run = ToolRun.Of("", "rebuild", "--from", store, "--out", Path.Combine(files.Folder, "new-relay.db"));
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("written by a newer Ledger (schema 3; this tool reads up to 2): update the tool", run.Error, StringComparison.Ordinal);
+        Assert.Single(run.Error.TrimEnd().Split('\n'));
+        Assert.Equal(before, ToolFiles.Hashes(files.Folder));
+    }
+
+    [Fact]
     public async Task Rebuild_from_real_node_stores_leaves_them_byte_for_byte_as_they_were()
     {
         var files = await ToolFiles.Make();

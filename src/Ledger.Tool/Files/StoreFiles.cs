@@ -105,6 +105,13 @@ internal static class StoreFiles
         {
             using var db = new SqliteConnection(builder.ToString());
             db.Open();
+            // The tool reads the tables itself (read-only, never through the stores, which would upgrade an older file):
+            // a file of a schema newer than this build knows may mean something else by them, so it is refused.
+            if (Scalar(db, "PRAGMA user_version;") is long version && version > KnownSchema)
+            {
+                throw new InvalidInputException($"'{path}' was written by a newer Ledger (schema {version}; this tool reads up to {KnownSchema}): update the tool to read it.");
+            }
+
             var missing = tables.Where(t => Scalar(db, $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{t}';") is not 1L).ToArray();
             if (missing.Length > 0) throw Bad(path, what, $"it has no table {string.Join(", ", missing.Select(t => $"'{t}'"))}");
             return read(db);
@@ -118,6 +125,9 @@ internal static class StoreFiles
             throw Bad(path, what, $"SQLite cannot read it: {e.Message.ReplaceLineEndings(" ")}");
         }
     }
+
+    /// <summary>The newest schema of node and relay store files this build reads (Ledger.Sync.Sqlite's current one).</summary>
+    private const long KnownSchema = 2;
 
     private static object? Scalar(SqliteConnection db, string sql)
     {
