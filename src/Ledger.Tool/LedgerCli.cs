@@ -107,6 +107,9 @@ public static class LedgerCli
         checkpoint.Subcommands.Add(CheckpointWitnessedCommand.Create(context));
         checkpoint.Subcommands.Add(CheckpointKernelCommand.Create(context));
         root.Subcommands.Add(checkpoint);
+        var relay = new Command("relay", "A relay over HTTP.");
+        relay.Subcommands.Add(RelayServeCommand.Create(context));
+        root.Subcommands.Add(relay);
         root.Subcommands.Add(CompletionsCommand.Create(context));
         return root;
     }
