@@ -23,6 +23,10 @@ public sealed class KernelOptions
     /// is stable in a process but differs between machines (culture, hash seeds, floating point across CPUs).</summary>
     public bool CheckDeterminism { get; set; }
 
+    /// <summary>Where the kernel's meter (<c>Ledger.Kernel</c>) comes from: a host's factory (<c>AddLedgerKernel</c> and
+    /// <c>AddLedgerSync</c> set it from the container). Null: one meter shared by every kernel of the process.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
     /// <summary>Adds <paramref name="manifest"/> to <see cref="Manifests"/> (creating a catalog when there is none).</summary>
     public KernelOptions Use(Manifest manifest)
     {

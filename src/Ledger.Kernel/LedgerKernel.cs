@@ -15,8 +15,7 @@ namespace Ledger.Kernel;
 /// </remarks>
 public sealed partial class LedgerKernel
 {
-    private static readonly Meter Meter = new("Ledger.Kernel", "1.0");
-    private static readonly Counter<long> OpsCounter = Meter.CreateCounter<long>("ledger.kernel.ops", "{op}", "Ops given to kernels, by outcome.");
+    private readonly Counter<long> _opsCounter;
 
     private readonly IManifestResolver _manifests;
     private readonly VerbContext _context;
@@ -39,6 +38,7 @@ public sealed partial class LedgerKernel
         _context = new VerbContext(State);
         _provenance = options.TrackProvenance ? new ProvenanceIndex() : null;
         CheckDeterminism = options.CheckDeterminism;
+        _opsCounter = KernelMetrics.OpsCounter(options.MeterFactory);
     }
 
     /// <summary>The determinism sentinel of this kernel (see <see cref="KernelOptions.CheckDeterminism"/>), initially
@@ -578,11 +578,11 @@ public sealed partial class LedgerKernel
         }
     }
 
-    private static ApplyResult Count(ApplyResult result)
+    private ApplyResult Count(ApplyResult result)
     {
-        if (OpsCounter.Enabled)
+        if (_opsCounter.Enabled)
         {
-            OpsCounter.Add(1, new KeyValuePair<string, object?>("outcome", result.Status.ToString().ToLowerInvariant()));
+            _opsCounter.Add(1, new KeyValuePair<string, object?>("outcome", result.Status.ToString().ToLowerInvariant()));
         }
 
         return result;

@@ -8,7 +8,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class LedgerKernelServiceCollectionExtensions
 {
     /// <summary>Registers <see cref="KernelOptions"/> (Options pattern) and a singleton <see cref="LedgerKernel"/>.
-    /// When the options name no resolver, a registered <see cref="IManifestResolver"/> is used.</summary>
+    /// When the options name no resolver, a registered <see cref="IManifestResolver"/> is used; the kernel's meter comes
+    /// from the host's <see cref="System.Diagnostics.Metrics.IMeterFactory"/> when one is registered.</summary>
     public static IServiceCollection AddLedgerKernel(this IServiceCollection services, Action<KernelOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -17,6 +18,7 @@ public static class LedgerKernelServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<KernelOptions>>().Value;
+            o.MeterFactory ??= sp.GetService<System.Diagnostics.Metrics.IMeterFactory>();
             o.Manifests ??= sp.GetService<IManifestResolver>()
                 ?? throw new InvalidOperationException("AddLedgerKernel: configure KernelOptions.Manifests (e.g. options.Use(manifest)) or register an IManifestResolver.");
             return new LedgerKernel(o);

@@ -458,7 +458,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), "NodeOptions.MaxGroupCommit, PushBatch and PullBatch must be at least 1.");
         }
-        var kernelOptions = new KernelOptions { Manifests = options.Manifests, TrackProvenance = options.TrackProvenance };
+        var kernelOptions = new KernelOptions { Manifests = options.Manifests, TrackProvenance = options.TrackProvenance, MeterFactory = options.MeterFactory };
         if (kernelOptions.Manifests is null or ManifestCatalog) KeyEvents.Use(kernelOptions);
         return new LedgerKernel(kernelOptions);
     }
