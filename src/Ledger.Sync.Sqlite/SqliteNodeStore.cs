@@ -98,9 +98,10 @@ public sealed class SqliteNodeStore : INodeStore
                 using var r = c.ExecuteReader();
                 while (r.Read())
                 {
-                    after = r.GetInt64(0);
-                    page.Add(new NodeOpRecord(new OpRef(new AuthorId(r.GetString(1)), (ulong)r.GetInt64(2)), (byte[])r[6], r.GetInt64(3) == 1,
-                        r.IsDBNull(4) ? null : r.GetInt64(4), r.IsDBNull(5) ? null : r.GetString(5)));
+                    after = r.GetInt64(0); // the row id: SQLite guarantees an integer
+                    var row = new SqliteRow(r, $"the node store {_path}", "ops", after);
+                    page.Add(new NodeOpRecord(new OpRef(row.Author(1, "author"), (ulong)row.Integer(2, "seq", 1)), row.Blob(6, "bytes"), row.Flag(3, "own"),
+                        row.NullableInteger(4, "position", 0), row.NullableText(5, "refused")));
                 }
             }
 
@@ -125,7 +126,12 @@ public sealed class SqliteNodeStore : INodeStore
             {
                 author.Value = ops[i].Author.Value;
                 seq.Value = (long)ops[i].Seq;
-                found[i] = c.ExecuteScalar() as byte[] ?? throw new KeyNotFoundException($"{ops[i]} is not held.");
+                found[i] = c.ExecuteScalar() switch
+                {
+                    byte[] bytes => bytes,
+                    null => throw new KeyNotFoundException($"{ops[i]} is not held."),
+                    var other => throw new StoreDamagedException($"the node store {_path}", $"table 'ops' op {ops[i]} column 'bytes'", $"it holds {other.GetType().Name}, not bytes"),
+                };
             }
 
             return Task.FromResult<IReadOnlyList<ReadOnlyMemory<byte>>>(found);

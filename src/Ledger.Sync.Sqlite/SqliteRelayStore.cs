@@ -76,7 +76,9 @@ public sealed class SqliteRelayStore : IRelayStore
             c.CommandText = "SELECT seq, hash FROM log WHERE author = $a ORDER BY seq DESC LIMIT 1;";
             c.Parameters.AddWithValue("$a", author.Value);
             using var r = c.ExecuteReader();
-            return Task.FromResult<(ulong, Hash32)?>(r.Read() ? ((ulong)r.GetInt64(0), new Hash32((byte[])r[1])) : null);
+            if (!r.Read()) return Task.FromResult<(ulong, Hash32)?>(null);
+            var row = new SqliteRow(r, $"the relay store {_path}", "log", -1);
+            return Task.FromResult<(ulong, Hash32)?>(((ulong)row.Integer(0, "seq", 1), new Hash32(row.Blob(1, "hash", Hash32.Length))));
         }
     }
 
@@ -233,13 +235,17 @@ public sealed class SqliteRelayStore : IRelayStore
         }
     }
 
-    private static List<StoredOp> ReadAll(SqliteCommand c)
+    private List<StoredOp> ReadAll(SqliteCommand c)
     {
+        var store = $"the relay store {_path}";
         using var r = c.ExecuteReader();
         var list = new List<StoredOp>();
         while (r.Read())
         {
-            list.Add(new StoredOp(r.GetInt64(0), new AuthorId(r.GetString(1)), (ulong)r.GetInt64(2), new Hash32((byte[])r[3]), (byte[])r[4], r.GetInt64(5) == 1));
+            var position = r.GetValue(0) is long p ? p : -1;
+            var row = new SqliteRow(r, store, "log", position);
+            list.Add(new StoredOp(row.Integer(0, "position", 0), row.Author(1, "author"), (ulong)row.Integer(2, "seq", 1), new Hash32(row.Blob(3, "hash", Hash32.Length)),
+                row.Blob(4, "bytes"), row.Flag(5, "key_event")));
         }
 
         return list;

@@ -136,18 +136,26 @@ public sealed partial class DeviceNode : IAsyncDisposable
         await foreach (var record in store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             count++;
-            var signed = SignedOpCodec.Decode(record.Bytes);
+            // What the store says about an op must be what its bytes say: a changed author or seq column beside valid
+            // bytes would otherwise file the op under another chain.
+            if (!SignedOpCodec.TryDecode(record.Bytes, out var decoded, out var undecodable))
+            {
+                throw new StoreDamagedException("the node store", $"op {count} ({record.Op})", $"its bytes are not a signed op ({undecodable!.Message})", undecodable);
+            }
+
+            var signed = decoded!;
+            if (signed.Ref != record.Op) throw new StoreDamagedException("the node store", $"op {count}", $"it is filed as {record.Op} but its bytes are {signed.Ref}");
             var author = signed.Op.Author;
             if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
             var check = verifier.AppendWithoutSignatureCheck(signed);
-            if (!check.IsOk) throw new LedgerException($"the node store holds {signed.Ref}, which does not continue its chain ({check.Break}: {check.Detail}): the store is corrupt.");
+            if (!check.IsOk) throw new StoreDamagedException("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail})");
             results.Add(kernel.Apply(signed.Op, record.Position));
             if (options.Folded is not null) applied.Add(signed.Op);
             // The witness's tree of the relay prefix this node holds: records hold positions in the relay's order.
             if (record.Position == tree.Size && tree.Size < store.Cursor) tree.Append(record.Bytes.Span);
             if (record.Own)
             {
-                if (me is { } first && first != author) throw new LedgerException($"the node store marks ops of {first} and of {author} as its own: the store is corrupt.");
+                if (me is { } first && first != author) throw new StoreDamagedException("the node store", $"op {count} ({signed.Ref})", $"it marks ops of {first} and of {author} as its own");
                 me = author;
                 own ??= new OwnLadder(author);
                 own.Add(signed, record.RefusedBy is not null ? DurabilityRung.Refused : record.Position is null ? DurabilityRung.Local : DurabilityRung.Durable, record.Position, record.RefusedBy);

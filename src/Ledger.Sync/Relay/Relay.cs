@@ -436,7 +436,7 @@ public sealed class Relay : IRelayProtocol, IDisposable
             var events = (await _store.ReadKeyEventsAsync(author, cancellationToken).ConfigureAwait(false)).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
             if (!KeyEventLog.TryVerify(Ledger, author, events, out var timeline, out var problem))
             {
-                throw new LedgerException($"the relay store's key events of {author} do not verify ({problem}): the store is corrupt.");
+                throw new StoreDamagedException("the relay store", $"the key events of {author}", $"they do not verify ({problem})");
             }
 
             verifier = AuthorChainVerifier.Resume(Ledger, author, seq, tip, timeline[^1].State);
