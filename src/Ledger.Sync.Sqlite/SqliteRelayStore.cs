@@ -244,8 +244,16 @@ public sealed class SqliteRelayStore : IRelayStore
         {
             var position = r.GetValue(0) is long p ? p : -1;
             var row = new SqliteRow(r, store, "log", position);
-            list.Add(new StoredOp(row.Integer(0, "position", 0), row.Author(1, "author"), (ulong)row.Integer(2, "seq", 1), new Hash32(row.Blob(3, "hash", Hash32.Length)),
-                row.Blob(4, "bytes"), row.Flag(5, "key_event")));
+            var op = new StoredOp(row.Integer(0, "position", 0), row.Author(1, "author"), (ulong)row.Integer(2, "seq", 1), new Hash32(row.Blob(3, "hash", Hash32.Length)),
+                row.Blob(4, "bytes"), row.Flag(5, "key_event"));
+            // Cheap where it matters: an op's bytes must still hash to the chain hash stored beside them, so a flipped
+            // byte is refused here instead of being served or hashed into a signed checkpoint.
+            if (Hash32.Sha256(op.Bytes.Span) != op.Hash)
+            {
+                throw new StoreDamagedException(store, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"table 'log' row {op.Position}"), "its bytes do not hash to the chain hash stored with them");
+            }
+
+            list.Add(op);
         }
 
         return list;

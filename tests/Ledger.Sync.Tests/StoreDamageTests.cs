@@ -21,6 +21,21 @@ public class StoreDamageTests
         return path;
     }
 
+    /// <summary>Flips one bit of the <c>bytes</c> blob of one row (<paramref name="at"/> from the start, or from the end when negative).</summary>
+    private static void FlipByte(string path, string table, string key, string keyValue, int at)
+    {
+        using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        db.Open();
+        using var read = db.CreateCommand();
+        read.CommandText = $"SELECT bytes FROM {table} WHERE {key} = {keyValue};";
+        var bytes = (byte[])read.ExecuteScalar()!;
+        bytes[at < 0 ? bytes.Length + at : at] ^= 0x01;
+        using var write = db.CreateCommand();
+        write.CommandText = $"UPDATE {table} SET bytes = $b WHERE {key} = {keyValue};";
+        write.Parameters.AddWithValue("$b", bytes);
+        Assert.Equal(1, write.ExecuteNonQuery());
+    }
+
     private static void Execute(string path, string sql)
     {
         using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
@@ -81,5 +96,37 @@ public class StoreDamageTests
         Assert.Contains("table 'log' row 1 column 'hash'", e.Message, StringComparison.Ordinal);
         Assert.Contains("2 bytes, not 32 bytes", e.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<StoreDamagedException>(() => World.NewRelay(damaged).PullAsync(0));
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public async Task A_flipped_byte_in_the_last_op_of_a_chain_is_found_when_the_node_opens()
+    {
+        var path = await NodeFileAsync();
+        // The last byte of the tip's signature: the op still decodes and still continues its chain (nothing follows it).
+        FlipByte(path, "ops", "id", "(SELECT MAX(id) FROM ops)", at: -1);
+        var e = await Assert.ThrowsAsync<StoreDamagedException>(() => DeviceNode.OpenAsync(World.Options(), new SqliteNodeStore(path), World.Key("till-d", 0)));
+        Assert.Contains("its signature does not verify", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Risk", "D1")]
+    [Trait("Category", "BadInput")]
+    public async Task A_flipped_byte_in_a_relay_stores_op_is_refused_and_never_served_or_signed()
+    {
+        var path = Path.Combine(World.TempDir(), "relay.db");
+        using (var store = new SqliteRelayStore(path))
+        {
+            await World.NewRelay(store).PushAsync(World.Chain("till-r", 3).Select(o => o.Bytes).ToArray());
+        }
+
+        FlipByte(path, "log", "position", "2", at: 20);
+        using var damaged = new SqliteRelayStore(path);
+        var e = await Assert.ThrowsAsync<StoreDamagedException>(() => damaged.ReadAsync(0, 10));
+        Assert.Contains("table 'log' row 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("do not hash to the chain hash", e.Message, StringComparison.Ordinal);
+        var relay = new Relay(new RelayOptions { Ledger = World.Ledger, CheckpointKey = World.Key("relay", 0) }, damaged);
+        await Assert.ThrowsAsync<StoreDamagedException>(() => relay.GetCheckpointAsync());
     }
 }

@@ -133,6 +133,9 @@ public sealed partial class DeviceNode : IAsyncDisposable
         AuthorId? me = null;
         var count = 0;
         var tree = new MerkleTree();
+        // Each op names the hash of the one before, so the signature of a chain's last op vouches for every byte of the
+        // chain: one check per author finds bytes changed in the store (a flipped byte in the tip itself included).
+        var tips = new Dictionary<AuthorId, (SignedOp Op, VerificationKey Signer)>();
         await foreach (var record in store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             count++;
@@ -147,8 +150,9 @@ public sealed partial class DeviceNode : IAsyncDisposable
             if (signed.Ref != record.Op) throw new StoreDamagedException("the node store", $"op {count}", $"it is filed as {record.Op} but its bytes are {signed.Ref}");
             var author = signed.Op.Author;
             if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
-            var check = verifier.AppendWithoutSignatureCheck(signed);
+            var check = verifier.AppendDeferringSignatureCheck(signed, out var signer);
             if (!check.IsOk) throw new StoreDamagedException("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail})");
+            tips[author] = (signed, signer!);
             results.Add(kernel.Apply(signed.Op, record.Position));
             if (options.Folded is not null) applied.Add(signed.Op);
             // The witness's tree of the relay prefix this node holds: records hold positions in the relay's order.
@@ -159,6 +163,14 @@ public sealed partial class DeviceNode : IAsyncDisposable
                 me = author;
                 own ??= new OwnLadder(author);
                 own.Add(signed, record.RefusedBy is not null ? DurabilityRung.Refused : record.Position is null ? DurabilityRung.Local : DurabilityRung.Durable, record.Position, record.RefusedBy);
+            }
+        }
+
+        foreach (var (author, (op, signer)) in tips)
+        {
+            if (!op.VerifySignature(signer))
+            {
+                throw new StoreDamagedException("the node store", $"the last op of {author} ({op.Ref})", "its signature does not verify: bytes of this chain were changed in the store");
             }
         }
 
