@@ -231,6 +231,20 @@ public sealed class Relay : IRelayProtocol, IDisposable
         }
     }
 
+    /// <summary>Runs a read under the gate, so it sees a store, tree and verifiers that agree.</summary>
+    private async Task<T> UnderGateAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Up to <see cref="RelayOptions.MaxRead"/> ops from <paramref name="fromPosition"/>, with the signed
     /// checkpoint of the prefix they complete.</summary>
     public async Task<PullResponse> PullAsync(long fromPosition, int max = int.MaxValue, CancellationToken cancellationToken = default)
@@ -254,75 +268,35 @@ public sealed class Relay : IRelayProtocol, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The size is negative or beyond the log.</exception>
     public async Task<byte[]?> GetCheckpointAsync(long? size = null, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await CheckpointNoteAsync(size ?? _store.Count, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return await UnderGateAsync(async () => await CheckpointNoteAsync(size ?? _store.Count, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The Merkle root of the first <paramref name="size"/> ops.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The size is negative or beyond the log.</exception>
     public async Task<Hash32> GetRootAsync(long size, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The RFC 9162 consistency proof between two sizes.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The sizes are out of order or beyond the log.</exception>
     public async Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return (await TreeAsync(cancellationToken).ConfigureAwait(false)).ConsistencyProof(size1, size2);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).ConsistencyProof(size1, size2), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The RFC 9162 inclusion proof of the op at <paramref name="index"/> in the tree of <paramref name="size"/> ops.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The index or size is out of range.</exception>
     public async Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return (await TreeAsync(cancellationToken).ConfigureAwait(false)).InclusionProof(index, size);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).InclusionProof(index, size), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Up to <paramref name="count"/> hashes of complete subtrees of 2^<paramref name="level"/> ops from the
     /// <paramref name="from"/>-th on (level 0: leaf hashes), as the HTTP relay serves C2SP tlog-tiles.</summary>
     public async Task<IReadOnlyList<Hash32>> GetTreeHashesAsync(int level, long from, int count, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return (await TreeAsync(cancellationToken).ConfigureAwait(false)).Hashes(level, from, count);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).Hashes(level, from, count), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Keeps a checkpoint a witness cosigned, in the store (it survives a restart), so other nodes can
