@@ -50,6 +50,12 @@ export class ChainVerifier {
     readonly author: string,
   ) {}
 
+  /** A verifier that continues a chain known up to (length, tip) with the given key state (key-event logs in
+   * evidence carry the key events without the ops between them). */
+  static resume(ledger: string, author: string, length: number, tip: Uint8Array, state: KeyState | null): ChainVerifier {
+    return Object.assign(new ChainVerifier(ledger, author), { length, tip, state });
+  }
+
   /** Verifies the next op and appends it; throws {@link ChainBroken} (and changes nothing) when a rule fails. */
   append(op: SignedOp): void {
     const n = this.length + 1;
@@ -140,4 +146,30 @@ export function verifyChain(ledger: string, author: string, ops: SignedOp[]): Ch
     }
   }
   return { author, ok: true, length: v.length, tip: v.tip, break: null, brokenAtSeq: null, state: v.state };
+}
+
+/** Verifies an author's key event log on its own (inception at seq 1, then key events in seq order, each by the chain
+ * rules resumed at its seq): the key state after each event, or why not. */
+export function verifyKeyEventLog(ledger: string, author: string, events: SignedOp[]): { ok: true; timeline: { seq: number; state: KeyState }[] } | { ok: false; problem: string } {
+  if (events.length === 0 || events[0].op.seq !== 1) return { ok: false, problem: "the key event log must start with the inception at seq 1." };
+  const timeline: { seq: number; state: KeyState }[] = [];
+  for (const [i, e] of events.entries()) {
+    if (i > 0 && (!isKeyEvent(e.op) || e.op.seq <= timeline[timeline.length - 1].seq)) return { ok: false, problem: `event ${i} is not a key event in seq order.` };
+    const v = i === 0 ? new ChainVerifier(ledger, author) : ChainVerifier.resume(ledger, author, e.op.seq - 1, e.op.prev, timeline[timeline.length - 1].state);
+    try {
+      v.append(e);
+    } catch (x) {
+      if (x instanceof ChainBroken) return { ok: false, problem: x.message };
+      throw x;
+    }
+    timeline.push({ seq: e.op.seq, state: v.state! });
+  }
+  return { ok: true, timeline };
+}
+
+/** The key state in force before `seq`. */
+export function stateBefore(timeline: { seq: number; state: KeyState }[], seq: number): KeyState | null {
+  let s: KeyState | null = null;
+  for (const t of timeline) if (t.seq < seq) s = t.state;
+  return s;
 }

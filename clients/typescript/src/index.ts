@@ -10,3 +10,6 @@ export * from "./note.js";
 export * from "./wire.js";
 export * from "./http.js";
 export * from "./device.js";
+export * from "./evidence.js";
+export * from "./export.js";
+export * from "./checkpoint.js";
