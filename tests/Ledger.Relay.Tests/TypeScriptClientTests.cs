@@ -67,15 +67,22 @@ public sealed class TypeScriptClientTests(ITestOutputHelper output)
                 AuthorId.TryCreate(author, out var id)
                     ? Results.Text(Convert.ToBase64String(RelayLedger.IssueMembership(World.Ledger, admin, adminKey, id).Bytes.Span))
                     : Results.BadRequest());
-            await app.StartAsync();
-            var url = app.Urls.First();
-
             // The .NET device: a member, signing its requests, syncing through the relay over HTTP.
             await using var node = await World.NewNodeAsync("dotnet-dev", World.Trusted(relay));
             var grant = RelayLedger.IssueMembership(World.Ledger, admin, adminKey, node.Author).Bytes;
             var key = World.Key("dotnet-dev", 0);
+            HttpRelayClient? client = null;
+            // Between the browser's two rounds, the .NET device appends and syncs (the page asks; test only).
+            app.MapPost("/e2e/dotnet-round", async () =>
+            {
+                await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1000));
+                var round = await node.SyncAsync(client!);
+                return Results.Text(string.Create(CultureInfo.InvariantCulture, $"pulled={round.Pulled} acknowledged={round.Acknowledged} offline={round.Offline}"));
+            });
+            await app.StartAsync();
+            var url = app.Urls.First();
             using var http = new HttpClient(new RequestSigningHandler(new RequestSigner(node.Author, () => key, grant), new SocketsHttpHandler())) { BaseAddress = new Uri(url + "/") };
-            var client = World.Client(http);
+            client = World.Client(http);
             await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 100));
             await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("card", 40));
             Assert.False((await node.SyncAsync(client)).Offline);
@@ -89,14 +96,18 @@ public sealed class TypeScriptClientTests(ITestOutputHelper output)
             var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!.AsObject();
             output.WriteLine(result.ToJsonString());
 
-            // The .NET device syncs again and gets the browser's ops.
+            // The .NET device syncs again and gets the browser's last op.
             Assert.False((await node.SyncAsync(client)).Offline);
-            Assert.Equal(7, relay.Size); // 3 of the .NET device (inception + 2), 4 of the browser's (inception + 3)
-            Assert.Equal(4, (int)result["pushed"]!);
+            // 3 of the .NET device (inception + 2), 4 of the browser (inception + 3), 1 more of each in the second round.
+            Assert.Equal(9, relay.Size);
+            Assert.Equal(5, (int)result["pushed"]!);
+            Assert.Equal(7, (int)result["rounds"]![0]!["size"]!);
+            // The .NET round pulled positions 3-7: the browser's 4 ops and its own new op back.
+            Assert.Equal("pulled=5 acknowledged=1 offline=False", (string)result["rounds"]![1]!["dotnet"]!);
 
-            // One verified checkpoint: the relay's signed root of all 7 ops, as the browser verified it and as the node witnessed it.
+            // One verified checkpoint: the relay's signed root of all 9 ops, as the browser verified it and as the node witnessed it.
             var witnessed = node.WitnessedCheckpoint!;
-            Assert.Equal(7, witnessed.Size);
+            Assert.Equal(9, witnessed.Size);
             Assert.True((bool)result["checkpoint"]!["signatureVerifies"]!);
             Assert.Equal(witnessed.Size, (long)result["checkpoint"]!["size"]!);
             Assert.Equal(Convert.ToHexStringLower(witnessed.Root.ToArray()), (string)result["checkpoint"]!["root"]!);
@@ -120,7 +131,8 @@ public sealed class TypeScriptClientTests(ITestOutputHelper output)
                 Assert.Equal(Convert.ToString(row, CultureInfo.InvariantCulture), (string)result["balances"]![account]!);
             }
 
-            Assert.Equal("112", (string)result["balances"]!["cash"]!);
+            Assert.Equal("1112", (string)result["balances"]!["cash"]!);
+            Assert.Equal("53", (string)result["balances"]!["card"]!);
             Assert.Equal(0, server.AuthFailures);
             output.WriteLine($"BROWSER userAgent={(string?)result["userAgent"]} webCryptoKey={(bool)result["webCryptoKey"]!} size={witnessed.Size}");
             await app.StopAsync();

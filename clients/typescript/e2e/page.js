@@ -18,7 +18,16 @@ async function run() {
   for (const [key, amount] of adds) {
     await device.append({ manifest, verb: "tally.add", args: L.encode((w) => w.array(2).str(key).int(amount)) });
   }
-  const { pushed, checkpoint } = await device.sync(client);
+  const first = await device.sync(client);
+  // Meanwhile the .NET device appends and syncs again (the test host does it when asked); the long poll answers as
+  // soon as the relay's log differs from what this device holds, and the next round pulls only what is new.
+  const dotnet = await (await fetch("/e2e/dotnet-round", { method: "POST" })).text();
+  const announced = await client.waitForCheckpoint(device.tree.size);
+  if (announced === null) throw new Error("the long poll saw no change after the .NET device's round");
+  await device.append({ manifest, verb: "tally.add", args: L.encode((w) => w.array(2).str("card").int(2)) });
+  const second = await device.sync(client);
+  const pushed = first.pushed + second.pushed;
+  const checkpoint = second.checkpoint;
   // The fold of the one Shared counter table of tally.add (table "balances"): a sum per key over every verified op.
   const balances = {};
   for (const p of device.pulled) {
@@ -36,6 +45,7 @@ async function run() {
     author: device.author,
     webCryptoKey: device.signer instanceof L.WebCryptoSigner,
     pushed,
+    rounds: [{ pushed: first.pushed, size: first.checkpoint.size }, { dotnet, pushed: second.pushed, size: second.checkpoint.size }],
     checkpoint: { origin: checkpoint.origin, size: checkpoint.size, root: L.hex(checkpoint.root), signatureVerifies: checkpoint.signatureVerifies },
     view: device.view(),
     chains,

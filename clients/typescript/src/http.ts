@@ -99,12 +99,12 @@ export class RelayClient {
     return new URL(`${this.options.baseUrl.replace(/\/$/, "")}/v1/ledgers/${encodeURIComponent(this.options.ledger)}/${path}`);
   }
 
-  async request(method: string, path: string, body?: Uint8Array, contentType?: string, signal?: AbortSignal): Promise<Response> {
+  async request(method: string, path: string, body?: Uint8Array, contentType?: string, signal?: AbortSignal, cache?: RequestCache): Promise<Response> {
     const url = this.url(path);
     const bytes = body ?? new Uint8Array(0);
     const headers: Record<string, string> = this.options.identity ? await signRequest(this.options.identity, method, url, bytes) : { [PROTOCOL_HEADER]: "1" };
     if (contentType) headers["Content-Type"] = contentType;
-    const response = await this.fetchImpl(url, { method, headers, body: body ? (bytes as BodyInit) : undefined, signal });
+    const response = await this.fetchImpl(url, { method, headers, body: body ? (bytes as BodyInit) : undefined, signal, ...(cache ? { cache } : {}) });
     if (!response.ok) {
       let code = "http-" + response.status;
       let detail = response.statusText;
@@ -122,8 +122,8 @@ export class RelayClient {
     return response;
   }
 
-  private async bytes(method: string, path: string, body?: Uint8Array, contentType?: string): Promise<Uint8Array> {
-    return new Uint8Array(await (await this.request(method, path, body, contentType)).arrayBuffer());
+  private async bytes(method: string, path: string, body?: Uint8Array, contentType?: string, cache?: RequestCache): Promise<Uint8Array> {
+    return new Uint8Array(await (await this.request(method, path, body, contentType, undefined, cache)).arrayBuffer());
   }
 
   /** POST ops: a batch of signed ops (each ≤ 65,535 bytes). */
@@ -131,15 +131,17 @@ export class RelayClient {
     return decodePushAnswer(await this.bytes("POST", "ops", encodePushRequest(ops), RELAY_MEDIA_TYPE));
   }
 
-  /** GET checkpoint (the latest), checkpoint?size=N (exactly N ops); the signed note's bytes. */
+  /** GET checkpoint (the latest), checkpoint?size=N (exactly N ops); the signed note's bytes. The latest is
+   * fetched past the HTTP cache: the relay lets caches keep it for seconds (CheckpointMaxAge), and a browser that
+   * just pushed would otherwise be served the checkpoint from before its push (seen in the end-to-end test). */
   async checkpoint(size?: number): Promise<Uint8Array> {
-    return this.bytes("GET", size === undefined ? "checkpoint" : `checkpoint?size=${size}`);
+    return size === undefined ? this.bytes("GET", "checkpoint", undefined, undefined, "no-cache") : this.bytes("GET", `checkpoint?size=${size}`);
   }
 
   /** The long poll: the latest checkpoint as soon as the log size differs from `after`, or null after the relay's
    * bounded wait (204). */
   async waitForCheckpoint(after: number, signal?: AbortSignal): Promise<Uint8Array | null> {
-    const response = await this.request("GET", `checkpoint?after=${after}`, undefined, undefined, signal);
+    const response = await this.request("GET", `checkpoint?after=${after}`, undefined, undefined, signal, "no-store");
     if (response.status === 204) return null;
     return new Uint8Array(await response.arrayBuffer());
   }
