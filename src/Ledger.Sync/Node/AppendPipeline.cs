@@ -155,8 +155,8 @@ internal sealed class AppendPipeline
                     {
                         // Cannot happen while this loop runs (the writer closes after it); if it did, the chain now
                         // names an op no store holds: stop signing rather than fork.
-                        _writerFault ??= new InvalidOperationException("the node's writer stopped before its signer.");
-                        pending.Persisted.TrySetException(new InvalidOperationException("the node's writer is closed.", _writerFault));
+                        _writerFault ??= Error.InvalidOperation("the node's writer stopped before its signer.");
+                        pending.Persisted.TrySetException(Error.InvalidOperation("the node's writer is closed.", _writerFault));
                     }
                 }
             }
@@ -204,7 +204,7 @@ internal sealed class AppendPipeline
 
                 for (var i = results.Count; i < batch.Count; i++)
                 {
-                    batch[i].Persisted.TrySetException(new InvalidOperationException("the node failed while folding its own op; reopen it from its store.", e));
+                    batch[i].Persisted.TrySetException(Error.InvalidOperation("the node failed while folding its own op; reopen it from its store.", e));
                 }
             }
 
@@ -218,7 +218,7 @@ internal sealed class AppendPipeline
     private void ThrowIfNotWritable()
     {
         ObjectDisposedException.ThrowIf(_closed, _owner);
-        if (_writerFault is { } fault) throw new InvalidOperationException("the node failed while folding its own op; reopen it from its store.", fault);
+        if (_writerFault is { } fault) throw Error.InvalidOperation("the node failed while folding its own op; reopen it from its store.", fault);
     }
 
     /// <summary>A failed commit: that batch and everything signed after it fail, and the author log rewinds
@@ -233,7 +233,7 @@ internal sealed class AppendPipeline
                 // The key that signs at the last persisted op: a rotation that failed to persist never happened.
                 var tip = _replica.OwnChain.Clone();
                 if (_keys.TryGetValue(tip.Keys!.Current.Id, out var key)) _log = AuthorLog.Resume(tip, key, _options.Time, _options.OpIds);
-                else _writerFault = new InvalidOperationException("a commit failed and the chain cannot rewind without the key that signed its last persisted op: stopped signing rather than fork; reopen the node from its store.", error);
+                else _writerFault = Error.InvalidOperation("a commit failed and the chain cannot rewind without the key that signed its last persisted op: stopped signing rather than fork; reopen the node from its store.", error);
             }
 
             foreach (var p in failed) p.Persisted.TrySetException(error);

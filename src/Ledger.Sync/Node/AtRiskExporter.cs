@@ -53,7 +53,7 @@ internal sealed class AtRiskExporter
             lock (_locks.Fold)
             {
                 var keys = _replica.OwnChain.Keys!;
-                if (!_pipeline.TryGetKey(keys.Current.Id, out var key)) throw new InvalidOperationException($"this node does not hold its current key {keys.Current.Id}; rotate to the key it holds first.");
+                if (!_pipeline.TryGetKey(keys.Current.Id, out var key)) throw Error.InvalidOperation($"this node does not hold its current key {keys.Current.Id}; rotate to the key it holds first.");
                 var own = new (long?, bool, string?)[_replica.Own.Count];
                 for (var seq = 1UL; seq <= (ulong)_replica.Own.Count; seq++)
                 {

@@ -100,7 +100,7 @@ public sealed class DeviceNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(label);
         if (!await emptyStore.IsEmptyAsync(cancellationToken).ConfigureAwait(false))
         {
-            throw new ArgumentException("inception needs an empty store; this one holds a node: open it with OpenAsync.", nameof(emptyStore));
+            throw Error.Argument("inception needs an empty store; this one holds a node: open it with OpenAsync.", nameof(emptyStore));
         }
 
         return await LoadAsync(options, emptyStore, currentKey, (label, nextKeyDigest), cancellationToken).ConfigureAwait(false);

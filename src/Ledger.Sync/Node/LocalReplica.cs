@@ -87,7 +87,7 @@ internal sealed class LocalReplica
     {
         lock (_locks.Fold)
         {
-            if (op.Author != _author || !Own.TryGetValue(op.Seq, out var own)) throw new ArgumentException($"{op} is not an op of this node.", nameof(op));
+            if (op.Author != _author || !Own.TryGetValue(op.Seq, out var own)) throw Error.Argument($"{op} is not an op of this node.", nameof(op));
             return new OpDurability(op, own.Rung, own.Position, own.Detail, own.Position is null ? null : _relayOrigin);
         }
     }
@@ -169,7 +169,7 @@ internal sealed class LocalReplica
                 if (own.Done is not { Task.IsCompleted: false } done) continue;
                 if (own.Rung == DurabilityRung.Refused)
                 {
-                    done.TrySetException(new OpRefusedException(own.Ref, own.Detail ?? "refused."));
+                    done.TrySetException(Error.OpRefused(own.Ref, own.Detail ?? "refused."));
                     continue;
                 }
 

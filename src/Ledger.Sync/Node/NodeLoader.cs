@@ -30,15 +30,15 @@ internal static class NodeLoader
             // bytes would otherwise file the op under another chain.
             if (!SignedOpCodec.TryDecode(record.Bytes, out var decoded, out var undecodable))
             {
-                throw new StoreDamagedException("the node store", $"op {count} ({record.Op})", $"its bytes are not a signed op ({undecodable!.Message})", undecodable);
+                throw Error.StoreDamaged("the node store", $"op {count} ({record.Op})", $"its bytes are not a signed op ({undecodable!.Message})", undecodable);
             }
 
             var signed = decoded!;
-            if (signed.Ref != record.Op) throw new StoreDamagedException("the node store", $"op {count}", $"it is filed as {record.Op} but its bytes are {signed.Ref}");
+            if (signed.Ref != record.Op) throw Error.StoreDamaged("the node store", $"op {count}", $"it is filed as {record.Op} but its bytes are {signed.Ref}");
             var author = signed.Op.Author;
             if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
             var check = verifier.AppendDeferringSignatureCheck(signed, out var signer);
-            if (!check.IsOk) throw new StoreDamagedException("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail})");
+            if (!check.IsOk) throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail})");
             tips[author] = (signed, signer!);
             results.Add(kernel.Apply(signed.Op, record.Position));
             if (options.Folded is not null) applied.Add(signed.Op);
@@ -46,7 +46,7 @@ internal static class NodeLoader
             if (record.Position == tree.Size && tree.Size < store.Cursor) tree.Append(record.Bytes.Span);
             if (record.Own)
             {
-                if (me is { } first && first != author) throw new StoreDamagedException("the node store", $"op {count} ({signed.Ref})", $"it marks ops of {first} and of {author} as its own");
+                if (me is { } first && first != author) throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it marks ops of {first} and of {author} as its own");
                 me = author;
                 own ??= new OwnLadder(author);
                 own.Add(signed, record.RefusedBy is not null ? DurabilityRung.Refused : record.Position is null ? DurabilityRung.Local : DurabilityRung.Durable, record.Position, record.RefusedBy);
@@ -57,7 +57,7 @@ internal static class NodeLoader
         {
             if (!op.VerifySignature(signer))
             {
-                throw new StoreDamagedException("the node store", $"the last op of {author} ({op.Ref})", "its signature does not verify: bytes of this chain were changed in the store");
+                throw Error.StoreDamaged("the node store", $"the last op of {author} ({op.Ref})", "its signature does not verify: bytes of this chain were changed in the store");
             }
         }
 
@@ -65,11 +65,11 @@ internal static class NodeLoader
         AuthorLog log;
         if (me is { } author1)
         {
-            if (incept is not null) throw new ArgumentException("inception needs an empty store; this one holds a node.", nameof(store));
+            if (incept is not null) throw Error.Argument("inception needs an empty store; this one holds a node.", nameof(store));
             var tip = verifiers[author1];
             if (tip.Keys!.Current.Id != currentKey.Id && tip.Keys.NextDigest != currentKey.Public.Digest)
             {
-                throw new ArgumentException($"key {currentKey.Id} is neither the current key ({tip.Keys.Current.Id}) nor the committed next key of {author1}.", nameof(currentKey));
+                throw Error.Argument($"key {currentKey.Id} is neither the current key ({tip.Keys.Current.Id}) nor the committed next key of {author1}.", nameof(currentKey));
             }
 
             log = AuthorLog.Resume(tip, currentKey, options.Time, options.OpIds);
@@ -78,7 +78,7 @@ internal static class NodeLoader
         {
             if (incept is not var (label, nextKeyDigest))
             {
-                throw new ArgumentException("the store holds no node: incept a new author with InceptAsync, or bring back an existing one with RecoverAsync or ImportAsync.", nameof(store));
+                throw Error.Argument("the store holds no node: incept a new author with InceptAsync, or bring back an existing one with RecoverAsync or ImportAsync.", nameof(store));
             }
 
             log = AuthorLog.Incept(options.Ledger, label, currentKey, nextKeyDigest, out var inception, 0, options.Time, options.OpIds);
@@ -99,10 +99,10 @@ internal static class NodeLoader
 
     private static LedgerKernel NewKernel(NodeOptions options)
     {
-        if (!LedgerName.IsValid(options.Ledger)) throw new ArgumentException("NodeOptions.Ledger must name the ledger.", nameof(options));
+        if (!LedgerName.IsValid(options.Ledger)) throw Error.Argument("NodeOptions.Ledger must name the ledger.", nameof(options));
         if (options.MaxGroupCommit < 1 || options.PushBatch < 1 || options.PullBatch < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "NodeOptions.MaxGroupCommit, PushBatch and PullBatch must be at least 1.");
+            throw Error.OutOfRange(nameof(options), "NodeOptions.MaxGroupCommit, PushBatch and PullBatch must be at least 1.");
         }
         var kernelOptions = new KernelOptions { Manifests = options.Manifests, TrackProvenance = options.TrackProvenance, MeterFactory = options.MeterFactory };
         if (kernelOptions.Manifests is null or ManifestCatalog) KeyEvents.Use(kernelOptions);

@@ -16,7 +16,7 @@ internal static class NodeRestore
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(emptyStore);
         ArgumentNullException.ThrowIfNull(relay);
-        if (!await emptyStore.IsEmptyAsync(cancellationToken).ConfigureAwait(false)) throw new ArgumentException("recovery needs an empty store.", nameof(emptyStore));
+        if (!await emptyStore.IsEmptyAsync(cancellationToken).ConfigureAwait(false)) throw Error.Argument("recovery needs an empty store.", nameof(emptyStore));
         // The relay answers in pages (RelayOptions.MaxRead): ask again from the next seq until it has nothing more.
         var fetched = new List<(long Position, ReadOnlyMemory<byte> Bytes)>();
         var chain = new List<SignedOp>();
@@ -30,7 +30,7 @@ internal static class NodeRestore
                 var op = SignedOpCodec.Decode(entry.Bytes);
                 if (op.Op.Author != author || op.Op.Seq != (ulong)chain.Count + 1)
                 {
-                    throw new RecoveryException($"the relay answered the fetch of {author} from seq {fromSeq} with {op.Op.Author} seq {op.Op.Seq}; expected seq {chain.Count + 1}.");
+                    throw Error.Recovery($"the relay answered the fetch of {author} from seq {fromSeq} with {op.Op.Author} seq {op.Op.Seq}; expected seq {chain.Count + 1}.");
                 }
 
                 fetched.Add(entry);
@@ -39,12 +39,12 @@ internal static class NodeRestore
         }
 
         var tip = AuthorRecovery.FetchTip(options.Ledger, chain);
-        var label = AuthorIdentity.LabelOf(author) ?? throw new RecoveryException($"{author} is not a self-certifying author id.");
+        var label = AuthorIdentity.LabelOf(author) ?? throw Error.Recovery($"{author} is not a self-certifying author id.");
         var keys = tip.Keys!;
         var next = AuthorRecovery.KeyAt(masterSecret.Span, label, keys.KeyIndex + 1);
         if (next.Public.Digest != keys.NextDigest)
         {
-            throw new RecoveryException($"this master secret does not derive the next key {author} committed to: wrong shares, wrong passphrase, or another author.");
+            throw Error.Recovery($"this master secret does not derive the next key {author} committed to: wrong shares, wrong passphrase, or another author.");
         }
 
         // The fetched chain is this node's own history, held by the relay at the positions it named.
@@ -74,11 +74,11 @@ internal static class NodeRestore
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(emptyStore);
         ArgumentNullException.ThrowIfNull(currentKey);
-        if (!await emptyStore.IsEmptyAsync(cancellationToken).ConfigureAwait(false)) throw new ArgumentException("import needs an empty store.", nameof(emptyStore));
+        if (!await emptyStore.IsEmptyAsync(cancellationToken).ConfigureAwait(false)) throw Error.Argument("import needs an empty store.", nameof(emptyStore));
         var file = NodeExport.Decode(export);
-        if (file.Ledger != options.Ledger) throw new ExportException($"the export is of ledger '{file.Ledger}', this node's is '{options.Ledger}'.");
+        if (file.Ledger != options.Ledger) throw Error.Export($"the export is of ledger '{file.Ledger}', this node's is '{options.Ledger}'.");
         var verdict = file.Verify();
-        if (!verdict.Ok) throw new ExportException("the export does not verify: " + verdict.Finding);
+        if (!verdict.Ok) throw Error.Export("the export does not verify: " + verdict.Finding);
 
         // Fold it aside first: a store is written only with ops known to reach the exported state.
         var scratch = new InMemoryNodeStore();
@@ -93,7 +93,7 @@ internal static class NodeRestore
 
         if (folded != file.StateHash)
         {
-            throw new ExportException($"the export's ops fold to {folded.ToShortString()}, not to the exported state {file.StateHash.ToShortString()}: other manifests, or a tampered file. Nothing was imported.");
+            throw Error.Export($"the export's ops fold to {folded.ToShortString()}, not to the exported state {file.StateHash.ToShortString()}: other manifests, or a tampered file. Nothing was imported.");
         }
 
         await WriteToAsync(emptyStore, file, cancellationToken).ConfigureAwait(false);

@@ -13,7 +13,7 @@ internal sealed class PendingAppend(Func<AuthorLog, SignedOp> sign, bool critica
     private SignedOp? _signed;
 
     /// <summary>The signed op (once <see cref="Sign"/> ran).</summary>
-    public SignedOp Signed => _signed ?? throw new InvalidOperationException("not signed yet.");
+    public SignedOp Signed => _signed ?? throw Error.InvalidOperation("not signed yet.");
 
     /// <summary>Signs the op with the author's log (on the signer's thread, under the sign gate).</summary>
     public void Sign(AuthorLog log) => _signed = sign(log);

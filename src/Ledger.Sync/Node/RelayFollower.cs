@@ -90,14 +90,14 @@ internal sealed class RelayFollower
 
         if (unreadable is not null)
         {
-            throw new SyncException($"the node store could not read own ops to push ({unreadable.Message}); they stay Local and are pushed once it can. The others' ops were pulled.", unreadable);
+            throw Error.Sync($"the node store could not read own ops to push ({unreadable.Message}); they stay Local and are pushed once it can. The others' ops were pulled.", unreadable);
         }
 
         return result;
     }
 
     /// <summary>The store failed to give the bytes of own ops being pushed (the ops went back to Local).</summary>
-    private sealed class OwnOpsUnreadableException(Exception inner) : Exception(inner.Message, inner);
+    internal sealed class OwnOpsUnreadableException(Exception inner) : Exception(inner.Message, inner);
 
     /// <summary>The origin of the relay log this node's cursor and relay positions refer to: positions are
     /// (origin, index). Null until a relay named itself.</summary>
@@ -127,20 +127,20 @@ internal sealed class RelayFollower
         {
             if (!RelayRebuild.IsSuccessorOf(origin, pinned, out var size, out var rootPrefix))
             {
-                throw new SyncException($"this node's cursor and positions refer to relay log '{pinned}'; '{origin}' is another log. A node follows one relay log or the successor rebuilt from it (RelayRebuild.SuccessorOrigin).");
+                throw Error.Sync($"this node's cursor and positions refer to relay log '{pinned}'; '{origin}' is another log. A node follows one relay log or the successor rebuilt from it (RelayRebuild.SuccessorOrigin).");
             }
 
             if (_witness.WitnessedCheckpoint is { } seen && seen.Origin == pinned)
             {
                 if (seen.Size > size)
                 {
-                    throw new SyncException(string.Create(CultureInfo.InvariantCulture,
+                    throw Error.Sync(string.Create(CultureInfo.InvariantCulture,
                         $"'{origin}' was rebuilt from {size} ops of '{pinned}', but this node witnessed {seen.Size}: it lacks positions this node saw; re-open this node from its export."));
                 }
 
                 if (seen.Size == size && !seen.Root.ToArray().AsSpan(0, rootPrefix.Length).SequenceEqual(rootPrefix.Span))
                 {
-                    throw new SyncException($"'{origin}' commits to another root of '{pinned}' than this node witnessed at size {size}: it is not a successor of the log this node saw.");
+                    throw Error.Sync($"'{origin}' commits to another root of '{pinned}' than this node witnessed at size {size}: it is not a successor of the log this node saw.");
                 }
             }
         }
@@ -165,23 +165,23 @@ internal sealed class RelayFollower
         {
             var page = await relay.PullAsync(from, (int)Math.Min(_options.PullBatch, end - from), cancellationToken).ConfigureAwait(false);
             if (page.Ops.Count == 0) break;
-            if (page.Origin is { } answered && answered != origin) throw new SyncException($"reading relay '{origin}' was answered by '{answered}': two logs behind one transport.");
+            if (page.Origin is { } answered && answered != origin) throw Error.Sync($"reading relay '{origin}' was answered by '{answered}': two logs behind one transport.");
             foreach (var (position, bytes) in page.Ops)
             {
                 if (held.Remove(position, out var mine) && Hash32.Sha256(bytes.Span) != mine)
                 {
-                    throw new SyncException(string.Create(CultureInfo.InvariantCulture,
+                    throw Error.Sync(string.Create(CultureInfo.InvariantCulture,
                         $"relay '{origin}' holds another op at position {position} than this node{(pinned is null ? "" : $" holds from '{pinned}'")}: its positions mean something else here. Re-open this node from its export against the relay it came from."));
                 }
             }
 
-            if (page.Ops[^1].Position < from) throw new SyncException($"relay '{origin}' answered a read from position {from} with earlier positions.");
+            if (page.Ops[^1].Position < from) throw Error.Sync($"relay '{origin}' answered a read from position {from} with earlier positions.");
             from = page.Ops[^1].Position + 1;
         }
 
         if (held.Count > 0)
         {
-            throw new SyncException(string.Create(CultureInfo.InvariantCulture,
+            throw Error.Sync(string.Create(CultureInfo.InvariantCulture,
                 $"relay '{origin}' lacks {held.Count} position(s) this node holds (from {held.Keys.Min()}): it is not the log this node's positions refer to."));
         }
     }
@@ -213,7 +213,7 @@ internal sealed class RelayFollower
                     foreach (var o in batch.Where(o => o.Rung == DurabilityRung.Syncing)) o.Rung = DurabilityRung.Local;
                 }
 
-                throw new OwnOpsUnreadableException(e);
+                throw Error.OwnOpsUnreadable(e);
             }
 
             try
@@ -251,7 +251,7 @@ internal sealed class RelayFollower
                     {
                         batch[i].Rung = DurabilityRung.Refused;
                         batch[i].Detail = $"{result.Refusal}: {result.Detail}";
-                        batch[i].Done?.TrySetException(new OpRefusedException(batch[i].Ref, batch[i].Detail!));
+                        batch[i].Done?.TrySetException(Error.OpRefused(batch[i].Ref, batch[i].Detail!));
                     }
 
                     refused++;
@@ -327,16 +327,16 @@ internal sealed class RelayFollower
             var expected = cursor;
             foreach (var (position, bytes) in response.Ops)
             {
-                if (position != expected) throw new SyncException($"the relay served position {position} where {expected} was expected: a hole in its order.");
+                if (position != expected) throw Error.Sync($"the relay served position {position} where {expected} was expected: a hole in its order.");
                 expected++;
-                if (!SignedOpCodec.TryDecode(bytes, out var op, out var error)) throw new SyncException($"the relay served undecodable bytes at position {position}: {error!.Message}");
+                if (!SignedOpCodec.TryDecode(bytes, out var op, out var error)) throw Error.Sync($"the relay served undecodable bytes at position {position}: {error!.Message}");
                 if (op!.Op.Author == _pipeline.Author)
                 {
                     lock (_locks.Fold)
                     {
                         if (!_replica.Own.TryGetValue(op.Op.Seq, out var mine) || mine.ChainHash != op.ChainHash)
                         {
-                            throw new SyncException($"the relay holds {op.Ref} at position {position}, which this node did not sign: recover the author before signing again.");
+                            throw Error.Sync($"the relay holds {op.Ref} at position {position}, which this node did not sign: recover the author before signing again.");
                         }
                     }
 
@@ -353,7 +353,7 @@ internal sealed class RelayFollower
 
                 if (op.Op.Seq <= verifier.Seq) continue;
                 var check = verifier.Append(op);
-                if (!check.IsOk) throw new SyncException($"the relay served {op.Ref} at position {position}, which does not verify: {check.Break}: {check.Detail}");
+                if (!check.IsOk) throw Error.Sync($"the relay served {op.Ref} at position {position}, which does not verify: {check.Break}: {check.Detail}");
                 foreign.Add((op, position));
             }
 

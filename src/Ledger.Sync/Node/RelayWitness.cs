@@ -87,7 +87,7 @@ internal sealed class RelayWitness
     public async Task<CheckpointVerdict> OfferCheckpointAsync(ReadOnlyMemory<byte> note, IRelayProtocol relay, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(relay);
-        var trusted = _options.TrustedRelay ?? throw new InvalidOperationException("NodeOptions.TrustedRelay is not set: this node witnesses no relay.");
+        var trusted = _options.TrustedRelay ?? throw Error.InvalidOperation("NodeOptions.TrustedRelay is not set: this node witnesses no relay.");
         RelayCheckpoint checkpoint;
         try
         {
@@ -207,21 +207,21 @@ internal sealed class RelayWitness
 
             try
             {
-                if (note is null) throw new SyncException("the relay served ops without a signed checkpoint, but this node only accepts a witnessed order.");
+                if (note is null) throw Error.Sync("the relay served ops without a signed checkpoint, but this node only accepts a witnessed order.");
                 RelayCheckpoint checkpoint;
                 try
                 {
                     var (opened, _, verdict) = RelayCheckpoint.Open(note, trusted);
-                    if (!verdict.Ok) throw new SyncException("the relay's checkpoint is not signed by the trusted relay key: " + verdict.Reason);
+                    if (!verdict.Ok) throw Error.Sync("the relay's checkpoint is not signed by the trusted relay key: " + verdict.Reason);
                     checkpoint = opened;
                 }
                 catch (LedgerFormatException e)
                 {
-                    throw new SyncException("the relay's checkpoint is malformed: " + e.Message, e);
+                    throw Error.Sync("the relay's checkpoint is malformed: " + e.Message, e);
                 }
 
-                if (checkpoint.Size != end || _tree.Size != end) throw new SyncException($"the relay's checkpoint covers {checkpoint.Size} ops where {end} were served.");
-                if (_tree.Root(end) != checkpoint.Root) throw new SyncException($"the ops the relay served do not hash to the root it signed for size {end}.");
+                if (checkpoint.Size != end || _tree.Size != end) throw Error.Sync($"the relay's checkpoint covers {checkpoint.Size} ops where {end} were served.");
+                if (_tree.Root(end) != checkpoint.Root) throw Error.Sync($"the ops the relay served do not hash to the root it signed for size {end}.");
                 return (checkpoint, note);
             }
             catch
@@ -334,6 +334,6 @@ internal sealed class RelayWitness
 
     public void ThrowIfFrozen()
     {
-        if (FrozenBecause is { } why) throw new RelayFrozenException($"this node no longer trusts its relay: {why}");
+        if (FrozenBecause is { } why) throw Error.RelayFrozen($"this node no longer trusts its relay: {why}");
     }
 }
