@@ -98,6 +98,22 @@ public sealed class ConsumerTests(PackedFeed feed, ITestOutputHelper log) : ICla
 
     [Fact]
     [Trait("Category", "Packaging")]
+    public void The_sample_of_docs_testing_md_passes_as_a_test_project_built_from_the_packed_feed()
+    {
+        var props = File.ReadAllText(Path.Combine(feed.Repository, "Directory.Packages.props"));
+        string Pinned(string id) => id + "@" + System.Text.RegularExpressions.Regex.Match(props, $"Include=\"{System.Text.RegularExpressions.Regex.Escape(id)}\" Version=\"([^\"]+)\"").Groups[1].Value;
+        var sample = Ledger.Packaging.Tests.DocSample.FirstCsharpBlock(Path.Combine(feed.Repository, "docs", "testing.md"));
+        var app = feed.NewApp("ShopApp.Tests", "Exe", null,
+            ["Ledger.Testing", Pinned("xunit"), Pinned("xunit.runner.visualstudio"), Pinned("Microsoft.NET.Test.Sdk")],
+            ("ShopDeterminismTests.cs", sample));
+        var run = PackedFeed.Run("dotnet", ["test", app, "-e", "LEDGER_CASES=20"], app, TimeSpan.FromMinutes(8), log);
+        Assert.True(run.ExitCode == 0, run.Text);
+        Assert.Contains("Passed!", run.Output);
+        Assert.Contains("Total:     2", run.Output);
+    }
+
+    [Fact]
+    [Trait("Category", "Packaging")]
     public void The_tool_package_installs_runs_and_carries_only_the_native_libraries_it_can_run_on()
     {
         var tools = Path.Combine(feed.Work, "tools");
@@ -218,7 +234,9 @@ public sealed class PackedFeed : IDisposable
                 <PackageReference Include="Ledger.Kernel" Version="{Version}" />
                 <PackageReference Include="Ledger.Signing" Version="{Version}" />
                 <PackageReference Include="Ledger.Sync" Version="{Version}" />
-            {string.Concat(extraPackages.Select(p => $"    <PackageReference Include=\"{p}\" Version=\"{Version}\" />\n"))}  </ItemGroup>
+            {string.Concat(extraPackages.Select(p => p.Split('@') is [var id, var version]
+                ? $"    <PackageReference Include=\"{id}\" Version=\"{version}\" />\n"
+                : $"    <PackageReference Include=\"{p}\" Version=\"{Version}\" />\n"))}  </ItemGroup>
             </Project>
             """);
         if (program is not null) File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
