@@ -34,7 +34,16 @@ public sealed partial class LedgerKernel
         ArgumentNullException.ThrowIfNull(options);
         _manifests = options.Manifests ?? throw Error.Argument(nameof(options), "KernelOptions.Manifests is required.");
         Options = options;
-        State = new StateStore();
+        if (options.StateMemoryBudget is { } budget)
+        {
+            if (budget < 0) throw Error.OutOfRange(nameof(options), "KernelOptions.StateMemoryBudget is a number of bytes, not negative.");
+            State = new StateStore(new SegmentResidency(options.SegmentStore ?? new InMemorySegmentStore(), budget, options.MeterFactory));
+        }
+        else
+        {
+            State = new StateStore();
+        }
+
         _context = new VerbContext(State);
         _provenance = options.TrackProvenance ? new ProvenanceIndex() : null;
         CheckDeterminism = options.CheckDeterminism;
@@ -149,6 +158,7 @@ public sealed partial class LedgerKernel
         }
 
         RecordChainHash(op);
+        State.EnforceBudget();
         return Count(routed);
     }
 
@@ -211,7 +221,9 @@ public sealed partial class LedgerKernel
             ValidateClaimPosition(claim.Op, position);
             claim.Position = position;
             _sequenced.Add(position, claim);
-            return FoldReleasedClaims();
+            var released = FoldReleasedClaims();
+            State.EnforceBudget();
+            return released;
         }
 
         if (_parking.Queue.Any(e => e.Op.Ref == op) && _parking.Queue.First(e => e.Op.Ref == op).Op is { } parked)
@@ -230,7 +242,9 @@ public sealed partial class LedgerKernel
         ThrowIfFaulted();
         if (frontier <= _relayFrontier) return [];
         _relayFrontier = frontier;
-        return FoldReleasedClaims();
+        var released = FoldReleasedClaims();
+        State.EnforceBudget();
+        return released;
     }
 
     /// <summary>Tries every parked op again (after the resolver learned new manifests), in arrival order.</summary>
@@ -260,6 +274,7 @@ public sealed partial class LedgerKernel
         }
 
         results.AddRange(FoldReleasedClaims());
+        State.EnforceBudget();
         return results;
     }
 
@@ -425,17 +440,36 @@ public sealed partial class LedgerKernel
 
     private ApplyResult Fold(Op op, Verb verb, Manifest manifest)
     {
-        var ctx = _context;
-        var (code, detail) = Run(op, verb, manifest);
-        if (CheckDeterminism) CheckSecondRun(op, verb, manifest, code);
-
-        if (code is not null)
+        try
         {
-            return Refuse(op, code, detail);
-        }
+            var ctx = _context;
+            var (code, detail) = Run(op, verb, manifest);
+            if (CheckDeterminism) CheckSecondRun(op, verb, manifest, code);
 
-        Commit(op, ctx);
-        return new ApplyResult(op.Ref, ApplyStatus.Folded, Corrections: ctx.Corrections);
+            // A verb that read an evicted segment the store could not give back saw an exception it may have caught:
+            // whatever it decided is not a fold of the state, so the kernel faults instead of folding it.
+            if (State.Residency?.TakeFailure() is { } failed) throw failed;
+            if (code is not null)
+            {
+                return Refuse(op, code, detail);
+            }
+
+            // Load every segment the effects write before writing any, so a load that fails leaves nothing half-written.
+            if (State.Residency is not null) TouchTargets(ctx);
+            Commit(op, ctx);
+            return new ApplyResult(op.Ref, ApplyStatus.Folded, Corrections: ctx.Corrections);
+        }
+        catch (SegmentDamagedException e)
+        {
+            State.Residency?.TakeFailure();
+            _fault = e;
+            throw new LedgerException($"folding {op.Ref} needed a segment the segment store could not give back intact; the kernel is faulted: rebuild it from its log or a checkpoint. {e.Message}", e);
+        }
+    }
+
+    private void TouchTargets(VerbContext ctx)
+    {
+        foreach (var e in ctx.Effects) State.GetOrCreate(e.Table, e.Branch).Contains(e.Key);
     }
 
     /// <summary>Runs the verb into the (reset) context: the refusal code and detail, or nulls when it returned.</summary>
