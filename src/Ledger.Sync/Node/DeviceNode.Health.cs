@@ -74,6 +74,9 @@ public sealed partial class DeviceNode
                 string.Create(CultureInfo.InvariantCulture, $"the post-commit handler threw {_handlerFaults.Count} time(s), last: {last.GetType().Name}: {last.Message}"));
         }
 
-        return new NodeHealth(durability, findings.OrderByDescending(f => f.Severity).ToArray());
+        Kernel.StateMemoryReport memory;
+        lock (_foldGate) memory = _kernel.State.Memory();
+        StateMemoryFindings.Add(memory, findings);
+        return new NodeHealth(durability, findings.OrderByDescending(f => f.Severity).ToArray()) { Memory = memory };
     }
 }

@@ -478,7 +478,11 @@ public sealed partial class DeviceNode : IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), "NodeOptions.MaxGroupCommit, PushBatch and PullBatch must be at least 1.");
         }
-        var kernelOptions = new KernelOptions { Manifests = options.Manifests, TrackProvenance = options.TrackProvenance, MeterFactory = options.MeterFactory };
+        var kernelOptions = new KernelOptions
+        {
+            Manifests = options.Manifests, TrackProvenance = options.TrackProvenance, MeterFactory = options.MeterFactory,
+            StateMemoryBudget = options.StateMemoryBudget, SegmentStore = options.SegmentStore,
+        };
         if (kernelOptions.Manifests is null or ManifestCatalog) KeyEvents.Use(kernelOptions);
         return new LedgerKernel(kernelOptions);
     }
