@@ -20,6 +20,7 @@ public sealed partial class DeviceNode
         try
         {
             var result = await SyncRoundAsync(relay, cancellationToken).ConfigureAwait(false);
+            if (_checkpoints is { } checkpoints) await checkpoints.FlushAsync(cancellationToken).ConfigureAwait(false);
             outcome = result.Offline ? "offline" : "ok";
             return result;
         }
@@ -374,6 +375,7 @@ public sealed partial class DeviceNode
     /// <summary>Own claims that folded become Won or Lost.</summary>
     private void RecordOutcomes(IEnumerable<ApplyResult> results)
     {
+        _checkpoints?.Capture(_kernel);
         if (_options.Folded is { } handler)
         {
             var list = results as IReadOnlyList<ApplyResult> ?? results.ToArray();

@@ -42,6 +42,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private ulong _exportRetryAfterSeq;
     private DateTimeOffset _exportRetryAfter;
     private NodeMetrics _metrics = null!;
+    private NodeCheckpoints? _checkpoints;
 
     private DeviceNode(NodeOptions options, INodeStore store, LedgerKernel kernel, AuthorLog log, SigningKey key)
     {
@@ -122,10 +123,17 @@ public sealed partial class DeviceNode : IAsyncDisposable
     }
 
     private static async Task<DeviceNode> LoadAsync(NodeOptions options, INodeStore store, SigningKey currentKey, (string Label, Hash32 NextKeyDigest)? incept,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? checkpointRefused = null)
     {
         var opening = System.Diagnostics.Stopwatch.GetTimestamp();
-        var kernel = NewKernel(options);
+        var kernelOptions = NewKernelOptions(options);
+        // From the latest checkpoint when one verifies (risk B2); the log is still read and its chains verified.
+        var restored = incept is null && checkpointRefused is null
+            ? await NodeCheckpoints.TryRestoreAsync(options, kernelOptions, currentKey, cancellationToken).ConfigureAwait(false)
+            : NodeCheckpoints.Restored.None;
+        checkpointRefused ??= restored.Refused;
+        var kernel = restored.Kernel ?? new LedgerKernel(kernelOptions);
+        var folded = 0;
         var verifiers = new Dictionary<AuthorId, AuthorChainVerifier>();
         OwnLadder? own = null;
         var results = new List<ApplyResult>();
@@ -153,8 +161,15 @@ public sealed partial class DeviceNode : IAsyncDisposable
             var check = verifier.AppendDeferringSignatureCheck(signed, out var signer);
             if (!check.IsOk) throw new StoreDamagedException("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail})");
             tips[author] = (signed, signer!);
-            results.Add(kernel.Apply(signed.Op, record.Position));
-            if (options.Folded is not null) applied.Add(signed.Op);
+            restored.Observe(signed.Op);
+            var result = kernel.Apply(signed.Op, record.Position);
+            if (result.Status != ApplyStatus.Duplicate)
+            {
+                // Ops the checkpoint covers come back as duplicates: folded before, not again.
+                folded++;
+                results.Add(result);
+                if (options.Folded is not null) applied.Add(signed.Op);
+            }
             // The witness's tree of the relay prefix this node holds: records hold positions in the relay's order.
             if (record.Position == tree.Size && tree.Size < store.Cursor) tree.Append(record.Bytes.Span);
             if (record.Own)
@@ -172,6 +187,12 @@ public sealed partial class DeviceNode : IAsyncDisposable
             {
                 throw new StoreDamagedException("the node store", $"the last op of {author} ({op.Ref})", "its signature does not verify: bytes of this chain were changed in the store");
             }
+        }
+
+        if (restored.Kernel is not null && restored.Verdict() is { } mismatch)
+        {
+            // The checkpoint verified on its own but does not describe this log: start again from genesis.
+            return await LoadAsync(options, store, currentKey, incept, cancellationToken, "it does not match the node's log: " + mismatch).ConfigureAwait(false);
         }
 
         results.AddRange(kernel.AdvanceRelayFrontier(store.Cursor));
@@ -212,8 +233,15 @@ public sealed partial class DeviceNode : IAsyncDisposable
         node._foldedCursor = store.Cursor;
         node._relayOrigin = store.RelayOrigin;
         node.RecordOutcomes(results);
-        node.Startup = new NodeStartup(me is null ? NodeStartPath.Incepted : NodeStartPath.Reopened, count + (me is null ? 1 : 0),
-            System.Diagnostics.Stopwatch.GetElapsedTime(opening));
+        node._checkpoints = NodeCheckpoints.For(options, log.Author, currentKey, restored.Ops);
+        node._checkpoints?.Capture(kernel);
+        if (node._checkpoints is { } checkpoints) await checkpoints.FlushAsync(cancellationToken).ConfigureAwait(false);
+        node.Startup = new NodeStartup(me is null ? NodeStartPath.Incepted : NodeStartPath.Reopened, folded + (me is null ? 1 : 0),
+            System.Diagnostics.Stopwatch.GetElapsedTime(opening))
+        {
+            CheckpointOps = restored.Ops,
+            CheckpointRefused = checkpointRefused,
+        };
         await node.LoadTransparencyStateAsync(tree, cancellationToken).ConfigureAwait(false);
         return node.Start();
     }
@@ -471,7 +499,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
         if (exportFailed is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exportFailed);
     }
 
-    private static LedgerKernel NewKernel(NodeOptions options)
+    private static KernelOptions NewKernelOptions(NodeOptions options)
     {
         if (!LedgerName.IsValid(options.Ledger)) throw new ArgumentException("NodeOptions.Ledger must name the ledger.", nameof(options));
         if (options.MaxGroupCommit < 1 || options.PushBatch < 1 || options.PullBatch < 1)
@@ -484,7 +512,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
             StateMemoryBudget = options.StateMemoryBudget, SegmentStore = options.SegmentStore,
         };
         if (kernelOptions.Manifests is null or ManifestCatalog) KeyEvents.Use(kernelOptions);
-        return new LedgerKernel(kernelOptions);
+        return kernelOptions;
     }
 
     private void WriteLoop()
@@ -547,6 +575,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
             for (var i = 0; i < results.Count; i++) batch[i].Persisted.TrySetResult(results[i]);
             _metrics.Committed(batch.Count, took);
             _metrics.AppendsEnded(results.Count, batch.Count - results.Count);
+            _checkpoints?.FlushAsync().GetAwaiter().GetResult();
         }
     }
 
