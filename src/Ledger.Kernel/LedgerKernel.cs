@@ -25,6 +25,7 @@ public sealed partial class LedgerKernel
     private readonly SortedDictionary<long, PendingClaim> _sequenced = new();
     private readonly Dictionary<string, long> _claimFrontier = new(StringComparer.Ordinal);
     private readonly ProvenanceIndex? _provenance;
+    private readonly ISegmentStore? _chainStore;
     private long _relayFrontier;
     private Exception? _fault;
 
@@ -37,7 +38,8 @@ public sealed partial class LedgerKernel
         if (options.StateMemoryBudget is { } budget)
         {
             if (budget < 0) throw Error.OutOfRange(nameof(options), "KernelOptions.StateMemoryBudget is a number of bytes, not negative.");
-            State = new StateStore(new SegmentResidency(options.SegmentStore ?? new InMemorySegmentStore(), budget, options.MeterFactory));
+            _chainStore = options.SegmentStore ?? new InMemorySegmentStore();
+            State = new StateStore(new SegmentResidency(_chainStore, budget, options.MeterFactory));
         }
         else
         {
@@ -162,34 +164,26 @@ public sealed partial class LedgerKernel
         return Count(routed);
     }
 
-    // Chain hashes of the ops this kernel accepted, per author (index = seq - First), so that an op at a held
-    // (author, seq) below the tip is told apart: the same op (a duplicate) or another one (a fork).
-    // Costs 32 bytes per accepted op (a list of Hash32 per author; about 32 MB per million ops).
+    // Chain hashes of the ops this kernel accepted, per author, so that an op at a held (author, seq) below the tip is
+    // told apart: the same op (a duplicate) or another one (a fork). 32 bytes per accepted op; under a state memory
+    // budget the full pages go to the segment store (ChainHistory), so what stays in memory no longer grows with the log.
     private readonly Dictionary<AuthorId, ChainHistory> _chains = new();
 
     private void RecordChainHash(Op op)
     {
         if (!_chains.TryGetValue(op.Author, out var history))
         {
-            history = new ChainHistory(op.Seq);
+            history = new ChainHistory(op.Author, op.Seq, Options.StateMemoryBudget is null ? null : _chainStore);
             _chains.Add(op.Author, history);
         }
 
-        if (history.First + (ulong)history.Hashes.Count == op.Seq) history.Hashes.Add(op.ChainHash);
+        if (history.First + (ulong)history.Count == op.Seq) history.Add(op.ChainHash);
     }
 
     private Hash32? HeldChainHash(AuthorId author, ulong seq)
     {
         if (!_chains.TryGetValue(author, out var history) || seq < history.First) return null;
-        var index = seq - history.First;
-        return index < (ulong)history.Hashes.Count ? history.Hashes[(int)index] : null;
-    }
-
-    private sealed class ChainHistory(ulong first)
-    {
-        public ulong First { get; } = first;
-
-        public List<Hash32> Hashes { get; } = [];
+        return history.At(seq - history.First);
     }
 
     /// <summary>Applies a sequenced op.</summary>

@@ -162,6 +162,28 @@ public sealed class MemoryBudgetTests
         }
     }
 
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void Under_a_budget_a_fork_deep_below_the_tip_is_still_told_from_a_duplicate_through_evicted_chain_pages()
+    {
+        var store = new InMemorySegmentStore();
+        var kernel = Budgeted(0, store);
+        var alice = new Chain("alice");
+        var ops = Enumerable.Range(0, 2500).Select(i => alice.Next(TestManifest.AddTally, new AmountArgs("cash", i))).ToArray();
+        foreach (var op in ops) kernel.Apply(op);
+        var page = new SegmentId("$chain#0", "alice");
+        Assert.NotNull(store.Read(page));
+
+        Assert.Equal(ApplyStatus.Duplicate, kernel.Apply(ops[9]).Status);
+        var forked = new Op(Guid.CreateVersion7(), ops[9].Author, ops[9].Seq, ops[9].Prev, ops[9].Manifest, ops[9].Verb, ops[9].VerbVersion, ops[9].Branch, null, ops[9].At + 1, ops[9].Args);
+        Assert.Equal(OrderViolation.Fork, Assert.Throws<LedgerOrderException>(() => kernel.Apply(forked)).Violation);
+
+        // A changed page is refused, never taken as the chain's history.
+        Assert.True(store.Tamper(page, bytes => { bytes[9 * 32] ^= 1; return bytes; }));
+        var e = Assert.Throws<SegmentDamagedException>(() => kernel.Apply(ops[9]));
+        Assert.Equal(page, e.Segment);
+    }
+
     private static List<(SegmentId, string, string)> Rows(LedgerKernel kernel) =>
         kernel.State.Segments.SelectMany(s => s.SortedKeys().Select(k => (s.Id, k, Convert.ToHexString(s.EncodedValue(k)!)))).ToList();
 }

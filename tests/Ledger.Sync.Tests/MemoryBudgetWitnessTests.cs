@@ -14,10 +14,11 @@ public sealed class MemoryBudgetWitnessTests(ITestOutputHelper output)
     private const int RowsPerSegment = 50;
 
     // The stated overhead beyond the budget: a fixed part (runtime, test host, SQLite, one op in flight, the eviction
-    // round's serialized rows) plus what still grows with the log: the kernel's chain history (32 bytes per op in a
-    // list that grows by doubling, so up to 64), and a shell per segment (id, hash, count: about 400 bytes).
-    private const long FixedOverhead = 8L << 20;
-    private const long PerOp = 64;
+    // round's serialized rows, the last page of chain hashes) plus what still grows with the log: the kept hash of each
+    // evicted page of chain hashes (about 40 bytes per 1,024 ops: 1 byte per op is generous), and a shell per segment
+    // (id, hash, count, recency: about 400 bytes).
+    private const long FixedOverhead = 4L << 20;
+    private const long PerOp = 1;
     private const long PerSegment = 400;
 
     private static long Env(string name, long fallback) =>
@@ -30,7 +31,7 @@ public sealed class MemoryBudgetWitnessTests(ITestOutputHelper output)
         var ops = Env("LEDGER_B1_OPS", 200_000);
         var rows = Env("LEDGER_B1_ROWS", 20_000);
         var budget = Env("LEDGER_B1_BUDGET", 2L << 20);
-        var valueBytes = (int)Env("LEDGER_B1_VALUE", 1000);
+        var valueBytes = (int)Env("LEDGER_B1_VALUE", 500);
         var segments = (rows + RowsPerSegment - 1) / RowsPerSegment;
         var dir = World.TempDir();
         try
