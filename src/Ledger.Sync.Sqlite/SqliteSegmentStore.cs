@@ -11,6 +11,12 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
 {
     private readonly SqliteConnection _db;
     private readonly Lock _gate = new();
+    private SqliteTransaction? _batch;
+    private int _batched;
+
+    // Writes share a transaction (committed every BatchWrites, and on dispose): an eviction round writes many
+    // segments, and one commit per segment was most of its cost. Reads on this connection see uncommitted writes.
+    private const int BatchWrites = 256;
 
     /// <summary>The schema: version 1, one table.</summary>
     internal static readonly SqliteSchema Schema = new("segment store", 1, "segments", """
@@ -40,7 +46,11 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     {
         get
         {
-            lock (_gate) return SqliteFiles.Scalar(_db, "SELECT COUNT(*) FROM segments;");
+            lock (_gate)
+            {
+                Commit();
+                return SqliteFiles.Scalar(_db, "SELECT COUNT(*) FROM segments;");
+            }
         }
     }
 
@@ -49,14 +59,25 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     {
         lock (_gate)
         {
+            _batch ??= _db.BeginTransaction();
             using var c = _db.CreateCommand();
+            c.Transaction = _batch;
             c.CommandText = "INSERT OR REPLACE INTO segments (tbl, branch, hash, rows) VALUES ($t, $b, $h, $r);";
             c.Parameters.AddWithValue("$t", id.Table);
             c.Parameters.AddWithValue("$b", id.Branch);
             c.Parameters.AddWithValue("$h", hash.ToArray());
             c.Parameters.AddWithValue("$r", rows.ToArray());
             c.ExecuteNonQuery();
+            if (++_batched >= BatchWrites) Commit();
         }
+    }
+
+    private void Commit()
+    {
+        _batch?.Commit();
+        _batch?.Dispose();
+        _batch = null;
+        _batched = 0;
     }
 
     /// <inheritdoc />
@@ -65,6 +86,7 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
         lock (_gate)
         {
             using var c = _db.CreateCommand();
+            c.Transaction = _batch;
             c.CommandText = "SELECT rows FROM segments WHERE tbl = $t AND branch = $b;";
             c.Parameters.AddWithValue("$t", id.Table);
             c.Parameters.AddWithValue("$b", id.Branch);
@@ -78,6 +100,7 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     {
         lock (_gate)
         {
+            Commit();
             using var c = _db.CreateCommand();
             c.CommandText = "UPDATE segments SET rows = $r WHERE tbl = $t AND branch = $b;";
             c.Parameters.AddWithValue("$t", id.Table);
@@ -90,6 +113,10 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        lock (_gate) _db.Dispose();
+        lock (_gate)
+        {
+            Commit();
+            _db.Dispose();
+        }
     }
 }
