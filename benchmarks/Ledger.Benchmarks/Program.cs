@@ -65,6 +65,13 @@ if (args.Length > 0 && args[0] == "--append-pieces")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--capacity-quick")
+{
+    // Issue 19: fold under a 10 % state budget vs unbudgeted, node open from a checkpoint vs genesis (seconds).
+    await NodeOpen.QuickAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200_000);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--quick")
 {
     // A fast stopwatch check for development; the recorded numbers come from BenchmarkDotNet.

@@ -27,6 +27,17 @@ public sealed class KernelOptions
     /// <c>AddLedgerSync</c> set it from the container). Null: one meter shared by every kernel of the process.</summary>
     public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
 
+    /// <summary>A state memory budget in bytes: when the rows resident in memory (an estimate: entries, keys and values)
+    /// exceed it after a kernel call, the least recently touched segments are written to <see cref="SegmentStore"/> and
+    /// dropped from memory, their hashes kept; a later touch loads exactly the segment touched, verified against its
+    /// hash. Null (the default): every row stays in memory. Eviction changes no hash and no fold result. The unit is a
+    /// segment (one table in one branch): a single segment larger than the budget stays resident while in use.</summary>
+    public long? StateMemoryBudget { get; set; }
+
+    /// <summary>Where evicted segments go (with <see cref="StateMemoryBudget"/>). Null: an <see cref="InMemorySegmentStore"/>
+    /// (which bounds nothing; device nodes pass their store's).</summary>
+    public ISegmentStore? SegmentStore { get; set; }
+
     /// <summary>Adds <paramref name="manifest"/> to <see cref="Manifests"/> (creating a catalog when there is none).</summary>
     public KernelOptions Use(Manifest manifest)
     {

@@ -25,6 +25,7 @@ public sealed partial class LedgerKernel
     private readonly SortedDictionary<long, PendingClaim> _sequenced = new();
     private readonly Dictionary<string, long> _claimFrontier = new(StringComparer.Ordinal);
     private readonly ProvenanceIndex? _provenance;
+    private readonly ISegmentStore? _chainStore;
     private long _relayFrontier;
     private Exception? _fault;
 
@@ -34,7 +35,17 @@ public sealed partial class LedgerKernel
         ArgumentNullException.ThrowIfNull(options);
         _manifests = options.Manifests ?? throw Error.Argument(nameof(options), "KernelOptions.Manifests is required.");
         Options = options;
-        State = new StateStore();
+        if (options.StateMemoryBudget is { } budget)
+        {
+            if (budget < 0) throw Error.OutOfRange(nameof(options), "KernelOptions.StateMemoryBudget is a number of bytes, not negative.");
+            _chainStore = options.SegmentStore ?? new InMemorySegmentStore();
+            State = new StateStore(new SegmentResidency(_chainStore, budget, options.MeterFactory));
+        }
+        else
+        {
+            State = new StateStore();
+        }
+
         _context = new VerbContext(State);
         _provenance = options.TrackProvenance ? new ProvenanceIndex() : null;
         CheckDeterminism = options.CheckDeterminism;
@@ -149,37 +160,30 @@ public sealed partial class LedgerKernel
         }
 
         RecordChainHash(op);
+        State.EnforceBudget();
         return Count(routed);
     }
 
-    // Chain hashes of the ops this kernel accepted, per author (index = seq - First), so that an op at a held
-    // (author, seq) below the tip is told apart: the same op (a duplicate) or another one (a fork).
-    // Costs 32 bytes per accepted op (a list of Hash32 per author; about 32 MB per million ops).
+    // Chain hashes of the ops this kernel accepted, per author, so that an op at a held (author, seq) below the tip is
+    // told apart: the same op (a duplicate) or another one (a fork). 32 bytes per accepted op; under a state memory
+    // budget the full pages go to the segment store (ChainHistory), so what stays in memory no longer grows with the log.
     private readonly Dictionary<AuthorId, ChainHistory> _chains = new();
 
     private void RecordChainHash(Op op)
     {
         if (!_chains.TryGetValue(op.Author, out var history))
         {
-            history = new ChainHistory(op.Seq);
+            history = new ChainHistory(op.Author, op.Seq, Options.StateMemoryBudget is null ? null : _chainStore);
             _chains.Add(op.Author, history);
         }
 
-        if (history.First + (ulong)history.Hashes.Count == op.Seq) history.Hashes.Add(op.ChainHash);
+        if (history.First + (ulong)history.Count == op.Seq) history.Add(op.ChainHash);
     }
 
     private Hash32? HeldChainHash(AuthorId author, ulong seq)
     {
         if (!_chains.TryGetValue(author, out var history) || seq < history.First) return null;
-        var index = seq - history.First;
-        return index < (ulong)history.Hashes.Count ? history.Hashes[(int)index] : null;
-    }
-
-    private sealed class ChainHistory(ulong first)
-    {
-        public ulong First { get; } = first;
-
-        public List<Hash32> Hashes { get; } = [];
+        return history.At(seq - history.First);
     }
 
     /// <summary>Applies a sequenced op.</summary>
@@ -211,7 +215,9 @@ public sealed partial class LedgerKernel
             ValidateClaimPosition(claim.Op, position);
             claim.Position = position;
             _sequenced.Add(position, claim);
-            return FoldReleasedClaims();
+            var released = FoldReleasedClaims();
+            State.EnforceBudget();
+            return released;
         }
 
         if (_parking.Queue.Any(e => e.Op.Ref == op) && _parking.Queue.First(e => e.Op.Ref == op).Op is { } parked)
@@ -230,7 +236,9 @@ public sealed partial class LedgerKernel
         ThrowIfFaulted();
         if (frontier <= _relayFrontier) return [];
         _relayFrontier = frontier;
-        return FoldReleasedClaims();
+        var released = FoldReleasedClaims();
+        State.EnforceBudget();
+        return released;
     }
 
     /// <summary>Tries every parked op again (after the resolver learned new manifests), in arrival order.</summary>
@@ -260,6 +268,7 @@ public sealed partial class LedgerKernel
         }
 
         results.AddRange(FoldReleasedClaims());
+        State.EnforceBudget();
         return results;
     }
 
@@ -425,17 +434,36 @@ public sealed partial class LedgerKernel
 
     private ApplyResult Fold(Op op, Verb verb, Manifest manifest)
     {
-        var ctx = _context;
-        var (code, detail) = Run(op, verb, manifest);
-        if (CheckDeterminism) CheckSecondRun(op, verb, manifest, code);
-
-        if (code is not null)
+        try
         {
-            return Refuse(op, code, detail);
-        }
+            var ctx = _context;
+            var (code, detail) = Run(op, verb, manifest);
+            if (CheckDeterminism) CheckSecondRun(op, verb, manifest, code);
 
-        Commit(op, ctx);
-        return new ApplyResult(op.Ref, ApplyStatus.Folded, Corrections: ctx.Corrections);
+            // A verb that read an evicted segment the store could not give back saw an exception it may have caught:
+            // whatever it decided is not a fold of the state, so the kernel faults instead of folding it.
+            if (State.Residency?.TakeFailure() is { } failed) throw failed;
+            if (code is not null)
+            {
+                return Refuse(op, code, detail);
+            }
+
+            // Load every segment the effects write before writing any, so a load that fails leaves nothing half-written.
+            if (State.Residency is not null) TouchTargets(ctx);
+            Commit(op, ctx);
+            return new ApplyResult(op.Ref, ApplyStatus.Folded, Corrections: ctx.Corrections);
+        }
+        catch (SegmentDamagedException e)
+        {
+            State.Residency?.TakeFailure();
+            _fault = e;
+            throw new LedgerException($"folding {op.Ref} needed a segment the segment store could not give back intact; the kernel is faulted: rebuild it from its log or a checkpoint. {e.Message}", e);
+        }
+    }
+
+    private void TouchTargets(VerbContext ctx)
+    {
+        foreach (var e in ctx.Effects) State.GetOrCreate(e.Table, e.Branch).Contains(e.Key);
     }
 
     /// <summary>Runs the verb into the (reset) context: the refusal code and detail, or nulls when it returned.</summary>

@@ -11,8 +11,13 @@ public sealed partial class LedgerKernel
         var claims = _claimFrontier.OrderBy(c => c.Key, Utf8Order.Instance).Select(c => new ClaimFrontier(c.Key, c.Value)).ToArray();
         var pending = _pending.Values.OrderBy(p => p.Position ?? long.MaxValue).ThenBy(p => p.Op.Ref).Select(p => new CheckpointOp(p.Op, p.Position)).ToArray();
         var parked = _parking.Queue.Select(e => new CheckpointOp(e.Op, e.Position)).ToArray();
-        var segments = State.Segments.Select(s => new CheckpointSegment(s.Id, s.Kind,
-            s.SortedKeys().Select(k => new KeyValuePair<string, byte[]>(k, s.EncodedValue(k)!)).ToArray())).ToArray();
+        var segments = new List<CheckpointSegment>();
+        foreach (var s in State.Segments)
+        {
+            segments.Add(new CheckpointSegment(s.Id, s.Kind, s.SortedKeys().Select(k => new KeyValuePair<string, byte[]>(k, s.EncodedValue(k)!)).ToArray()));
+            State.EnforceBudget();
+        }
+
         var adopted = extras.Adopted.OrderBy(a => a.Branch.ToString(), Utf8Order.Instance).ToArray();
         return new Checkpoint(authors, _relayFrontier, extras.RelayCut, extras.KeyStateDigest, adopted, claims, pending, parked, segments, State.Hash());
     }
@@ -66,6 +71,9 @@ public sealed partial class LedgerKernel
                     throw Error.Checkpoint(CheckpointProblem.Inconsistent, $"segment {s.Id}: row '{Error.Printable(key)}': {e.Message}");
                 }
             }
+
+            // Under a budget the restored rows go to the segment store as they come (the hash needs only their hashes).
+            kernel.State.EnforceBudget();
         }
 
         var hash = kernel.State.Hash();

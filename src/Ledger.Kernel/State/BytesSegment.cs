@@ -13,31 +13,58 @@ public sealed class BytesSegment : Segment
     }
 
     /// <inheritdoc />
-    public override int Count => _rows.Count;
+    public override int Count => IsEvicted ? EvictedCount : _rows.Count;
+
+    private protected override int RowCount => _rows.Count;
+
+    private protected override void ClearRows()
+    {
+        _rows.Clear();
+        _rows.TrimExcess();
+    }
 
     /// <summary>The value bytes of a row, or null.</summary>
-    public byte[]? Get(string key) => _rows.GetValueOrDefault(key);
+    public byte[]? Get(string key)
+    {
+        Touch();
+        return _rows.GetValueOrDefault(key);
+    }
 
     /// <inheritdoc />
-    public override byte[]? EncodedValue(string key) => _rows.GetValueOrDefault(key);
+    public override byte[]? EncodedValue(string key) => Get(key);
 
     /// <inheritdoc />
-    public override bool Contains(string key) => _rows.ContainsKey(key);
+    public override bool Contains(string key)
+    {
+        Touch();
+        return _rows.ContainsKey(key);
+    }
 
     internal void Put(string key, byte[] value)
     {
-        _rows[key] = value;
+        Touch();
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rows, key, out var existed);
+        Grow(existed ? value.Length - slot!.Length : RowBytes(key, value.Length));
+        slot = value;
         Invalidate();
     }
 
     internal bool Remove(string key)
     {
-        if (!_rows.Remove(key)) return false;
+        Touch();
+        if (!_rows.Remove(key, out var old)) return false;
+        Grow(-RowBytes(key, old.Length));
         Invalidate();
         return true;
     }
 
-    private protected override string[] KeysUnordered() => [.. _rows.Keys];
+    private protected override long EstimateBytes() => _rows.Sum(r => RowBytes(r.Key, r.Value.Length));
+
+    private protected override string[] KeysUnordered()
+    {
+        Touch();
+        return [.. _rows.Keys];
+    }
 
     private protected override int EncodeValue(string key, ref byte[] buffer)
     {

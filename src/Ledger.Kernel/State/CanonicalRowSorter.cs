@@ -49,6 +49,39 @@ internal sealed class CanonicalRowSorter
         _valueUsed += valueLength;
     }
 
+    /// <summary>The hash, and the rows in canonical order as they were hashed (the preimage after the domain).</summary>
+    public (Hash32 Hash, byte[] Rows) SortAndWrite(ReadOnlySpan<byte> domain)
+    {
+        var order = SortedOrder();
+        var total = 0L;
+        for (var i = 0; i < _count; i++) total += 8L + _entries[i].KeyLength + _entries[i].ValueLength;
+        var rows = new byte[total];
+        var used = 0;
+        foreach (var i in order)
+        {
+            ref readonly var e = ref _entries[i];
+            BinaryPrimitives.WriteUInt32BigEndian(rows.AsSpan(used), (uint)e.KeyLength);
+            _keys.AsSpan(e.KeyOffset, e.KeyLength).CopyTo(rows.AsSpan(used + 4));
+            used += 4 + e.KeyLength;
+            BinaryPrimitives.WriteUInt32BigEndian(rows.AsSpan(used), (uint)e.ValueLength);
+            _values.AsSpan(e.ValueOffset, e.ValueLength).CopyTo(rows.AsSpan(used + 4));
+            used += 4 + e.ValueLength;
+        }
+
+        return (HashRows(domain, rows), rows);
+    }
+
+    /// <summary>SHA-256(domain ‖ rows): the segment hash of rows written by <see cref="SortAndWrite"/>.</summary>
+    public static Hash32 HashRows(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> rows)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(domain);
+        sha.AppendData(rows);
+        Span<byte> digest = stackalloc byte[Hash32.Length];
+        sha.GetHashAndReset(digest);
+        return new Hash32(digest);
+    }
+
     public Hash32 SortAndHash(ReadOnlySpan<byte> domain)
     {
         var order = SortedOrder();

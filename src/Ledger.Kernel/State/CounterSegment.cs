@@ -14,31 +14,56 @@ public sealed class CounterSegment : Segment
     }
 
     /// <inheritdoc />
-    public override int Count => _rows.Count;
+    public override int Count => IsEvicted ? EvictedCount : _rows.Count;
+
+    private protected override int RowCount => _rows.Count;
+
+    private protected override void ClearRows()
+    {
+        _rows.Clear();
+        _rows.TrimExcess();
+    }
 
     /// <summary>The sum of a row, or null when no add touched it.</summary>
-    public Int128? Get(string key) => _rows.TryGetValue(key, out var v) ? v : null;
+    public Int128? Get(string key)
+    {
+        Touch();
+        return _rows.TryGetValue(key, out var v) ? v : null;
+    }
 
     /// <inheritdoc />
-    public override bool Contains(string key) => _rows.ContainsKey(key);
+    public override bool Contains(string key)
+    {
+        Touch();
+        return _rows.ContainsKey(key);
+    }
 
     internal void Add(string key, long delta)
     {
-        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rows, key, out _);
+        Touch();
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rows, key, out var existed);
+        if (!existed) Grow(RowBytes(key, 16));
         slot = checked(slot + delta);
         Invalidate();
     }
 
+    private protected override long EstimateBytes() => _rows.Keys.Sum(k => RowBytes(k, 16));
+
     /// <inheritdoc />
     public override byte[]? EncodedValue(string key)
     {
+        Touch();
         if (!_rows.ContainsKey(key)) return null;
         var buffer = new byte[18];
         var n = EncodeValue(key, ref buffer);
         return buffer[..n];
     }
 
-    private protected override string[] KeysUnordered() => [.. _rows.Keys];
+    private protected override string[] KeysUnordered()
+    {
+        Touch();
+        return [.. _rows.Keys];
+    }
 
     private protected override int EncodeValue(string key, ref byte[] buffer)
     {
@@ -88,6 +113,7 @@ public sealed class CounterSegment : Segment
         }
 
         r.EnsureEnd();
+        if (!_rows.ContainsKey(key)) Grow(RowBytes(key, 16));
         _rows[key] = value;
         Invalidate();
         var canonical = EncodedValue(key)!;

@@ -14,21 +14,41 @@ public sealed class ExtremumSegment : Segment
     }
 
     /// <inheritdoc />
-    public override int Count => _rows.Count;
+    public override int Count => IsEvicted ? EvictedCount : _rows.Count;
+
+    private protected override int RowCount => _rows.Count;
+
+    private protected override void ClearRows()
+    {
+        _rows.Clear();
+        _rows.TrimExcess();
+    }
 
     /// <summary>The value of a row, or null.</summary>
-    public long? Get(string key) => _rows.TryGetValue(key, out var v) ? v : null;
+    public long? Get(string key)
+    {
+        Touch();
+        return _rows.TryGetValue(key, out var v) ? v : null;
+    }
 
     /// <inheritdoc />
-    public override bool Contains(string key) => _rows.ContainsKey(key);
+    public override bool Contains(string key)
+    {
+        Touch();
+        return _rows.ContainsKey(key);
+    }
+
+    private protected override long EstimateBytes() => _rows.Keys.Sum(k => RowBytes(k, 8));
 
     internal void Offer(string key, long value)
     {
+        Touch();
         if (_rows.TryGetValue(key, out var current) && (_isMax ? current >= value : current <= value))
         {
             return;
         }
 
+        if (!_rows.ContainsKey(key)) Grow(RowBytes(key, 8));
         _rows[key] = value;
         Invalidate();
     }
@@ -36,12 +56,17 @@ public sealed class ExtremumSegment : Segment
     /// <inheritdoc />
     public override byte[]? EncodedValue(string key)
     {
+        Touch();
         if (!_rows.TryGetValue(key, out var v)) return null;
         var buffer = new byte[MsgPack.MaxIntLength];
         return buffer[..MsgPack.WriteInt(buffer, v)];
     }
 
-    private protected override string[] KeysUnordered() => [.. _rows.Keys];
+    private protected override string[] KeysUnordered()
+    {
+        Touch();
+        return [.. _rows.Keys];
+    }
 
     private protected override int EncodeValue(string key, ref byte[] buffer)
     {
@@ -59,6 +84,7 @@ public sealed class ExtremumSegment : Segment
         var r = new WireReader(encoded, "extremum row");
         var value = r.ReadInt64("value");
         r.EnsureEnd();
+        if (!_rows.ContainsKey(key)) Grow(RowBytes(key, 8));
         _rows[key] = value;
         Invalidate();
         Canonical.RequireEqual("extremum row", encoded.Span, EncodedValue(key)!, [("value", 0)]);

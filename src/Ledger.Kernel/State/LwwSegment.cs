@@ -14,11 +14,20 @@ public sealed class LwwSegment : Segment
     }
 
     /// <inheritdoc />
-    public override int Count => _rows.Count;
+    public override int Count => IsEvicted ? EvictedCount : _rows.Count;
+
+    private protected override int RowCount => _rows.Count;
+
+    private protected override void ClearRows()
+    {
+        _rows.Clear();
+        _rows.TrimExcess();
+    }
 
     /// <summary>The winning stamp and value bytes of a row.</summary>
     public bool TryGet(string key, out LwwStamp stamp, out byte[] value)
     {
+        Touch();
         if (_rows.TryGetValue(key, out var row))
         {
             (stamp, value) = row;
@@ -31,12 +40,26 @@ public sealed class LwwSegment : Segment
     }
 
     /// <inheritdoc />
-    public override bool Contains(string key) => _rows.ContainsKey(key);
+    public override bool Contains(string key)
+    {
+        Touch();
+        return _rows.ContainsKey(key);
+    }
 
-    internal IEnumerable<LwwStamp> Stamps => _rows.Values.Select(r => r.Stamp);
+    internal IEnumerable<LwwStamp> Stamps
+    {
+        get
+        {
+            Touch();
+            return _rows.Values.Select(r => r.Stamp).ToArray();
+        }
+    }
+
+    private protected override long EstimateBytes() => _rows.Sum(r => RowBytes(r.Key, 48 + r.Value.Value.Length));
 
     internal void Offer(string key, LwwStamp stamp, byte[] value)
     {
+        Touch();
         // An equal stamp can only come from the same op writing the row twice: the later write wins, as for
         // branch rows. Ops never share a stamp, so this stays order-independent.
         if (_rows.TryGetValue(key, out var current) && current.Stamp.CompareTo(stamp) > 0)
@@ -44,6 +67,7 @@ public sealed class LwwSegment : Segment
             return;
         }
 
+        Grow(_rows.TryGetValue(key, out var old) ? value.Length - old.Value.Length : RowBytes(key, 48 + value.Length));
         _rows[key] = (stamp, value);
         Invalidate();
     }
@@ -51,13 +75,18 @@ public sealed class LwwSegment : Segment
     /// <inheritdoc />
     public override byte[]? EncodedValue(string key)
     {
+        Touch();
         if (!_rows.ContainsKey(key)) return null;
         var buffer = new byte[64];
         var n = EncodeValue(key, ref buffer);
         return buffer[..n];
     }
 
-    private protected override string[] KeysUnordered() => [.. _rows.Keys];
+    private protected override string[] KeysUnordered()
+    {
+        Touch();
+        return [.. _rows.Keys];
+    }
 
     private protected override int EncodeValue(string key, ref byte[] buffer)
     {
@@ -101,6 +130,7 @@ public sealed class LwwSegment : Segment
         var seq = r.ReadUInt64("seq", 1);
         var value = r.ReadBinary("value", 0, CheckpointCodec.MaxRowBytes).ToArray();
         r.EnsureEnd();
+        Grow(_rows.TryGetValue(key, out var old) ? value.Length - old.Value.Length : RowBytes(key, 48 + value.Length));
         _rows[key] = (new LwwStamp(at, author, seq), value);
         Invalidate();
         Canonical.RequireEqual("lww row", encoded.Span, EncodedValue(key)!, [("row", 0)]);

@@ -6,8 +6,23 @@ namespace Ledger.Kernel;
 /// the segment hash cached until the next write.</summary>
 public abstract class Segment
 {
-    private static readonly byte[] Domain = Encoding.ASCII.GetBytes("ledger/segment/v1");
+    internal static readonly byte[] Domain = Encoding.ASCII.GetBytes("ledger/segment/v1");
     private Hash32? _hash;
+
+    // Residency (see SegmentResidency): an evicted segment keeps its id, kind, row count and hash; its rows live in
+    // the segment store until a read or write touches it, which loads exactly this segment back.
+    private SegmentResidency? _residency;
+    private bool _evicted;
+    private int _evictedCount;
+
+    /// <summary>An estimate of the managed bytes the rows hold (0 while evicted).</summary>
+    internal long ResidentBytes { get; private set; }
+
+    /// <summary>The residency tick of the last touch (a counter, never a clock), for least-recently-used eviction.</summary>
+    internal long LastTouch { get; set; }
+
+    /// <summary>True while the rows are in the segment store, not in memory.</summary>
+    public bool IsEvicted => _evicted;
 
     private protected Segment(SegmentId id, TableKind kind)
     {
@@ -21,12 +36,19 @@ public abstract class Segment
     /// <summary>The table kind; it decides how values are encoded.</summary>
     public TableKind Kind { get; }
 
-    /// <summary>Number of rows.</summary>
+    /// <summary>Number of rows (known without loading an evicted segment).</summary>
     public abstract int Count { get; }
+
+    /// <summary>The row count kept while evicted.</summary>
+    private protected int EvictedCount => _evictedCount;
+
+    /// <summary>Number of rows held in memory.</summary>
+    private protected abstract int RowCount { get; }
 
     /// <summary>The row keys in canonical (UTF-8 byte) order.</summary>
     public string[] SortedKeys()
     {
+        Touch();
         var keys = KeysUnordered();
         Utf8Order.Sort(keys);
         return keys;
@@ -42,6 +64,136 @@ public abstract class Segment
     public Hash32 Hash => _hash ??= ComputeHash();
 
     internal void Invalidate() => _hash = null;
+
+    internal void Attach(SegmentResidency residency) => _residency = residency;
+
+    /// <summary>Loads the rows back when the segment is evicted and records the touch. Every row accessor calls it
+    /// first, so a touch loads exactly the segment touched.</summary>
+    private protected void Touch()
+    {
+        if (_residency is { } residency) residency.Touched(this);
+    }
+
+    /// <summary>Accounts <paramref name="bytes"/> more (or fewer) resident bytes.</summary>
+    private protected void Grow(long bytes)
+    {
+        ResidentBytes += bytes;
+        _residency?.Grew(bytes);
+    }
+
+    /// <summary>The resident-bytes estimate of one row: the dictionary entry, the key string and the value.</summary>
+    private protected static long RowBytes(string key, int valueBytes) => 96 + (2L * key.Length) + valueBytes;
+
+    /// <summary>The rows in canonical order as the segment hash's preimage (u32 len ‖ key ‖ u32 len ‖ value per row),
+    /// and the hash. Caches the hash.</summary>
+    internal (Hash32 Hash, byte[] Rows) Serialize()
+    {
+        Touch();
+        var sorter = new CanonicalRowSorter();
+        CollectRows(sorter);
+        var (hash, rows) = sorter.SortAndWrite(Domain);
+        _hash = hash;
+        return (hash, rows);
+    }
+
+    /// <summary>Drops the rows from memory (they are in the segment store); the hash and count are kept.</summary>
+    internal void MarkEvicted()
+    {
+        var hash = Hash;
+        _evictedCount = RowCount;
+        ClearRows();
+        _evicted = true;
+        _hash = hash;
+        Grow(-ResidentBytes);
+    }
+
+    /// <summary>Loads rows that hashed to the kept hash back; throws <see cref="SegmentDamagedException"/> on any problem
+    /// (the segment stays evicted).</summary>
+    internal void LoadEvicted(ReadOnlyMemory<byte> rows)
+    {
+        var kept = _hash!.Value;
+        _evicted = false;
+        var residency = _residency;
+        _residency = null; // loading must not re-enter residency (touches, accounting happen once below)
+        try
+        {
+            var span = rows.Span;
+            var at = 0;
+            string? previous = null;
+            while (at < span.Length)
+            {
+                var keyLength = ReadLength(span, ref at, "key length");
+                var key = ReadKey(span, ref at, keyLength);
+                if (previous is not null && Utf8Order.Instance.Compare(previous, key) >= 0) throw Damaged(at, "rows out of canonical order");
+                var valueLength = ReadLength(span, ref at, "value length");
+                if (valueLength > span.Length - at) throw Damaged(at, "value runs past the end");
+                Load(key, rows.Slice(at, valueLength));
+                at += valueLength;
+                previous = key;
+            }
+
+            if (RowCount != _evictedCount) throw Damaged(at, $"{RowCount} rows where {_evictedCount} were evicted");
+        }
+        catch (Exception e) when (e is LedgerException and not SegmentDamagedException)
+        {
+            BackToEvicted(kept, residency);
+            throw new SegmentDamagedException(Id, $"a row does not decode: {e.Message}", e);
+        }
+        catch
+        {
+            BackToEvicted(kept, residency);
+            throw;
+        }
+
+        _hash = kept;
+        _residency = residency;
+        ResidentBytes = 0;
+        var bytes = EstimateBytes();
+        Grow(bytes);
+    }
+
+    private void BackToEvicted(Hash32 kept, SegmentResidency? residency)
+    {
+        ClearRows();
+        _evicted = true;
+        _hash = kept;
+        ResidentBytes = 0;
+        _residency = residency;
+    }
+
+    private SegmentDamagedException Damaged(int offset, string what) => new(Id, $"{what} at byte {offset}");
+
+    private int ReadLength(ReadOnlySpan<byte> span, ref int at, string what)
+    {
+        if (span.Length - at < 4) throw Damaged(at, $"{what} runs past the end");
+        var n = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(span[at..]);
+        at += 4;
+        if (n > int.MaxValue) throw Damaged(at - 4, $"{what} {n} is out of range");
+        return (int)n;
+    }
+
+    private string ReadKey(ReadOnlySpan<byte> span, ref int at, int length)
+    {
+        if (length > span.Length - at) throw Damaged(at, "key runs past the end");
+        string key;
+        try
+        {
+            key = new UTF8Encoding(false, true).GetString(span.Slice(at, length));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Damaged(at, "key is not UTF-8");
+        }
+
+        at += length;
+        return key;
+    }
+
+    /// <summary>The resident-bytes estimate of every row held (after a load).</summary>
+    private protected abstract long EstimateBytes();
+
+    /// <summary>Drops every row from memory.</summary>
+    private protected abstract void ClearRows();
 
     private protected abstract string[] KeysUnordered();
 

@@ -17,11 +17,20 @@ public sealed class SetSegment : Segment
     }
 
     /// <inheritdoc />
-    public override int Count => _rows.Count;
+    public override int Count => IsEvicted ? EvictedCount : _rows.Count;
+
+    private protected override int RowCount => _rows.Count;
+
+    private protected override void ClearRows()
+    {
+        _rows.Clear();
+        _rows.TrimExcess();
+    }
 
     /// <summary>The elements of a row in canonical order, or an empty array.</summary>
     public string[] Get(string key)
     {
+        Touch();
         if (!_rows.TryGetValue(key, out var set)) return [];
         var elements = set.ToArray();
         Array.Sort(elements, Utf8Order.Instance);
@@ -29,32 +38,54 @@ public sealed class SetSegment : Segment
     }
 
     /// <inheritdoc />
-    public override bool Contains(string key) => _rows.ContainsKey(key);
+    public override bool Contains(string key)
+    {
+        Touch();
+        return _rows.ContainsKey(key);
+    }
 
     internal void Add(string key, string element)
     {
+        Touch();
         if (!_rows.TryGetValue(key, out var set))
         {
             set = new HashSet<string>(StringComparer.Ordinal);
             _rows[key] = set;
+            Grow(RowBytes(key, 64));
         }
 
-        if (set.Add(element)) Invalidate();
+        if (set.Add(element))
+        {
+            Grow(ElementBytes(element));
+            Invalidate();
+        }
     }
 
-    internal bool WouldOverflow(string key, string element) =>
-        _rows.TryGetValue(key, out var set) && set.Count >= MaxElements && !set.Contains(element);
+    private static long ElementBytes(string element) => 48 + (2L * element.Length);
+
+    private protected override long EstimateBytes() => _rows.Sum(r => RowBytes(r.Key, 64) + r.Value.Sum(ElementBytes));
+
+    internal bool WouldOverflow(string key, string element)
+    {
+        Touch();
+        return _rows.TryGetValue(key, out var set) && set.Count >= MaxElements && !set.Contains(element);
+    }
 
     /// <inheritdoc />
     public override byte[]? EncodedValue(string key)
     {
+        Touch();
         if (!_rows.ContainsKey(key)) return null;
         var buffer = new byte[64];
         var n = EncodeValue(key, ref buffer);
         return buffer[..n];
     }
 
-    private protected override string[] KeysUnordered() => [.. _rows.Keys];
+    private protected override string[] KeysUnordered()
+    {
+        Touch();
+        return [.. _rows.Keys];
+    }
 
     private protected override int EncodeValue(string key, ref byte[] buffer)
     {
@@ -99,6 +130,8 @@ public sealed class SetSegment : Segment
         }
 
         r.EnsureEnd();
+        if (_rows.TryGetValue(key, out var old)) Grow(-RowBytes(key, 64) - old.Sum(ElementBytes));
+        Grow(RowBytes(key, 64) + set.Sum(ElementBytes));
         _rows[key] = set;
         Invalidate();
         Canonical.RequireEqual("set row", encoded.Span, EncodedValue(key)!, [("elements", 0)]);

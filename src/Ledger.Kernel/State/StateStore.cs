@@ -19,6 +19,32 @@ public sealed class StateStore
     private readonly Dictionary<Table, Segment> _globalByHandle = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, Dictionary<Table, Segment>> _branchByHandle = new(StringComparer.Ordinal);
     private SegmentId[]? _order;
+    private readonly SegmentResidency? _residency;
+
+    /// <summary>An empty state that keeps every row in memory.</summary>
+    public StateStore()
+    {
+    }
+
+    internal StateStore(SegmentResidency? residency)
+    {
+        _residency = residency;
+    }
+
+    internal SegmentResidency? Residency => _residency;
+
+    /// <summary>How the rows sit in memory: resident bytes against the budget, evictions and loads.</summary>
+    public StateMemoryReport Memory()
+    {
+        var evicted = _residency?.EvictedSegments ?? 0;
+        var resident = _segments.Values.Count(s => !s.IsEvicted && s.Count > 0);
+        return _residency is { } r
+            ? new StateMemoryReport(r.Budget, r.ResidentBytes, resident, evicted, r.Evictions, r.Loads, r.LoadedBytes, r.OverFetched, r.FailedLoads, r.FailedEvictions)
+            : new StateMemoryReport(null, _segments.Values.Sum(s => s.ResidentBytes), resident, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /// <summary>Evicts cold segments when the resident rows are over the budget (between kernel calls).</summary>
+    internal void EnforceBudget() => _residency?.Enforce(_segments.Values);
 
     /// <summary>Number of segments (including empty ones).</summary>
     public int SegmentCount => _segments.Count;
@@ -153,6 +179,7 @@ public sealed class StateStore
         }
 
         segment = Segment.Create(id, kind);
+        if (_residency is not null) segment.Attach(_residency);
         _segments.Add(id, segment);
         _order = null;
         return segment;

@@ -5,6 +5,13 @@ namespace Ledger.Sync;
 /// <summary>The stable codes of <see cref="HealthFinding"/>.</summary>
 public static class HealthCodes
 {
+    /// <summary>The state's resident rows stay over the state memory budget (a segment larger than the budget, or a
+    /// segment store that refuses writes).</summary>
+    public const string StateOverBudget = "state-over-budget";
+
+    /// <summary>An evicted segment could not be loaded back intact: the node's kernel refuses to fold on it.</summary>
+    public const string SegmentDamaged = "segment-damaged";
+
     /// <summary>The store is near its size cap (writes will fail at the cap).</summary>
     public const string StoreNearCap = "store-near-cap";
 

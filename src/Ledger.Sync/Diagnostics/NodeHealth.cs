@@ -6,6 +6,9 @@ namespace Ledger.Sync;
 /// every finding, worst first. Cheap enough to poll; <see cref="DeviceNode.Health"/> makes one.</summary>
 public sealed record NodeHealth(DurabilityReport Durability, IReadOnlyList<HealthFinding> Findings)
 {
+    /// <summary>How the node's state sits in memory: resident bytes against the budget, evictions and loads (risk B1).</summary>
+    public Ledger.Kernel.StateMemoryReport? Memory { get; init; }
+
     /// <summary>The worst severity found, or null when all is well.</summary>
     public HealthSeverity? Worst => Findings.Count == 0 ? null : Findings.Max(f => f.Severity);
 

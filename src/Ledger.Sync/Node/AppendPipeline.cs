@@ -212,6 +212,8 @@ internal sealed class AppendPipeline
             for (var i = 0; i < results.Count; i++) batch[i].Persisted.TrySetResult(results[i]);
             _metrics.Committed(batch.Count, took);
             _metrics.AppendsEnded(results.Count, batch.Count - results.Count);
+            // The writer thread already waits on the store; a checkpoint captured by this batch's fold is saved here.
+            _replica.Checkpoints?.FlushAsync().GetAwaiter().GetResult();
         }
     }
 

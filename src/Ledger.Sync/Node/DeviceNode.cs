@@ -32,7 +32,7 @@ public sealed class DeviceNode : IAsyncDisposable
     {
         _options = options;
         _store = store;
-        _replica = new LocalReplica(options, store, _locks, loaded.Log.Author, loaded.Kernel, loaded.Own);
+        _replica = new LocalReplica(options, store, _locks, loaded.Log.Author, loaded.Kernel, loaded.Own, loaded.Checkpoints);
         foreach (var (author, verifier) in loaded.Verifiers) _replica.Verifiers[author] = verifier;
         _pipeline = new AppendPipeline(options, store, _locks, _replica, loaded.Log, key, this);
         _witness = new RelayWitness(options, store, _locks, _replica, _pipeline, this);
@@ -123,6 +123,7 @@ public sealed class DeviceNode : IAsyncDisposable
     {
         var loaded = await NodeLoader.LoadAsync(options, store, currentKey, incept, cancellationToken).ConfigureAwait(false);
         var node = new DeviceNode(options, store, currentKey, loaded);
+        if (loaded.Checkpoints is { } checkpoints) await checkpoints.FlushAsync(cancellationToken).ConfigureAwait(false);
         await node._witness.LoadAsync(loaded.Tree, cancellationToken).ConfigureAwait(false);
         return node.Start();
     }

@@ -20,8 +20,9 @@ internal sealed class LocalReplica
     private readonly Dictionary<OpRef, Op> _awaitingHandler = new();
     private volatile string? _relayOrigin;
 
-    public LocalReplica(NodeOptions options, INodeStore store, NodeLocks locks, AuthorId author, LedgerKernel kernel, OwnLadder own)
+    public LocalReplica(NodeOptions options, INodeStore store, NodeLocks locks, AuthorId author, LedgerKernel kernel, OwnLadder own, NodeCheckpoints? checkpoints)
     {
+        Checkpoints = checkpoints;
         _options = options;
         _store = store;
         _locks = locks;
@@ -32,6 +33,9 @@ internal sealed class LocalReplica
 
     /// <summary>The kernel (under the fold gate).</summary>
     public LedgerKernel Kernel { get; }
+
+    /// <summary>Writes checkpoints of the kernel as it folds (risk B2); null when the node keeps none.</summary>
+    public NodeCheckpoints? Checkpoints { get; }
 
     /// <summary>Each author's chain verifier (under the fold gate).</summary>
     public Dictionary<AuthorId, AuthorChainVerifier> Verifiers { get; } = new();
@@ -117,6 +121,7 @@ internal sealed class LocalReplica
     /// <summary>Own claims that folded become Won or Lost. Called under the fold gate (or before the node starts).</summary>
     public void RecordOutcomes(IEnumerable<ApplyResult> results)
     {
+        Checkpoints?.Capture(Kernel);
         if (_options.Folded is { } handler)
         {
             var list = results as IReadOnlyList<ApplyResult> ?? results.ToArray();

@@ -80,6 +80,9 @@ internal sealed class NodeHealthReporter(NodeOptions options, LocalReplica repli
                 string.Create(CultureInfo.InvariantCulture, $"the post-commit handler threw {_replica.HandlerFaults.Count} time(s), last: {last.GetType().Name}: {last.Message}"));
         }
 
-        return new NodeHealth(durability, findings.OrderByDescending(f => f.Severity).ToArray());
+        Kernel.StateMemoryReport memory;
+        memory = _replica.Read(k => k.State.Memory());
+        StateMemoryFindings.Add(memory, findings);
+        return new NodeHealth(durability, findings.OrderByDescending(f => f.Severity).ToArray()) { Memory = memory };
     }
 }

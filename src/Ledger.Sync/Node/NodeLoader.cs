@@ -9,10 +9,17 @@ namespace Ledger.Sync;
 internal static class NodeLoader
 {
     public static async Task<LoadedNode> LoadAsync(NodeOptions options, INodeStore store, SigningKey currentKey, (string Label, Hash32 NextKeyDigest)? incept,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? checkpointRefused = null)
     {
         var opening = System.Diagnostics.Stopwatch.GetTimestamp();
-        var kernel = NewKernel(options);
+        var kernelOptions = NewKernelOptions(options);
+        // From the latest checkpoint when one verifies (risk B2); the log is still read and its chains verified.
+        var restored = incept is null && checkpointRefused is null
+            ? await NodeCheckpoints.TryRestoreAsync(options, kernelOptions, currentKey, cancellationToken).ConfigureAwait(false)
+            : NodeCheckpoints.Restored.None;
+        checkpointRefused ??= restored.Refused;
+        var kernel = restored.Kernel ?? new LedgerKernel(kernelOptions);
+        var folded = 0;
         var verifiers = new Dictionary<AuthorId, AuthorChainVerifier>();
         OwnLadder? own = null;
         var results = new List<ApplyResult>();
@@ -40,8 +47,15 @@ internal static class NodeLoader
             var check = verifier.AppendDeferringSignatureCheck(signed, out var signer);
             if (!check.IsOk) throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail})");
             tips[author] = (signed, signer!);
-            results.Add(kernel.Apply(signed.Op, record.Position));
-            if (options.Folded is not null) applied.Add(signed.Op);
+            restored.Observe(signed.Op);
+            var result = kernel.Apply(signed.Op, record.Position);
+            if (result.Status != ApplyStatus.Duplicate)
+            {
+                // Ops the checkpoint covers come back as duplicates: folded before, not again.
+                folded++;
+                results.Add(result);
+                if (options.Folded is not null) applied.Add(signed.Op);
+            }
             // The witness's tree of the relay prefix this node holds: records hold positions in the relay's order.
             if (record.Position == tree.Size && tree.Size < store.Cursor) tree.Append(record.Bytes.Span);
             if (record.Own)
@@ -59,6 +73,12 @@ internal static class NodeLoader
             {
                 throw Error.StoreDamaged("the node store", $"the last op of {author} ({op.Ref})", "its signature does not verify: bytes of this chain were changed in the store");
             }
+        }
+
+        if (restored.Kernel is not null && restored.Verdict() is { } mismatch)
+        {
+            // The checkpoint verified on its own but does not describe this log: start again from genesis.
+            return await LoadAsync(options, store, currentKey, incept, cancellationToken, "it does not match the node's log: " + mismatch).ConfigureAwait(false);
         }
 
         results.AddRange(kernel.AdvanceRelayFrontier(store.Cursor));
@@ -92,20 +112,29 @@ internal static class NodeLoader
             own.Add(inception, DurabilityRung.Local, null, null);
         }
 
-        var startup = new NodeStartup(me is null ? NodeStartPath.Incepted : NodeStartPath.Reopened, count + (me is null ? 1 : 0),
-            System.Diagnostics.Stopwatch.GetElapsedTime(opening));
-        return new LoadedNode(kernel, verifiers, own!, log, tree, results, applied, startup);
+        var startup = new NodeStartup(me is null ? NodeStartPath.Incepted : NodeStartPath.Reopened, folded + (me is null ? 1 : 0),
+            System.Diagnostics.Stopwatch.GetElapsedTime(opening))
+        {
+            CheckpointOps = restored.Ops,
+            CheckpointRefused = checkpointRefused,
+        };
+        var checkpoints = NodeCheckpoints.For(options, log.Author, currentKey, restored.Ops);
+        return new LoadedNode(kernel, verifiers, own!, log, tree, results, applied, startup, checkpoints);
     }
 
-    private static LedgerKernel NewKernel(NodeOptions options)
+    private static KernelOptions NewKernelOptions(NodeOptions options)
     {
         if (!LedgerName.IsValid(options.Ledger)) throw Error.Argument("NodeOptions.Ledger must name the ledger.", nameof(options));
         if (options.MaxGroupCommit < 1 || options.PushBatch < 1 || options.PullBatch < 1)
         {
             throw Error.OutOfRange(nameof(options), "NodeOptions.MaxGroupCommit, PushBatch and PullBatch must be at least 1.");
         }
-        var kernelOptions = new KernelOptions { Manifests = options.Manifests, TrackProvenance = options.TrackProvenance, MeterFactory = options.MeterFactory };
+        var kernelOptions = new KernelOptions
+        {
+            Manifests = options.Manifests, TrackProvenance = options.TrackProvenance, MeterFactory = options.MeterFactory,
+            StateMemoryBudget = options.StateMemoryBudget, SegmentStore = options.SegmentStore,
+        };
         if (kernelOptions.Manifests is null or ManifestCatalog) KeyEvents.Use(kernelOptions);
-        return new LedgerKernel(kernelOptions);
+        return kernelOptions;
     }
 }

@@ -34,6 +34,23 @@ public sealed class NodeOptions
     /// <summary>Keep provenance in the node's kernel ("tap a figure"). Default true.</summary>
     public bool TrackProvenance { get; set; } = true;
 
+    /// <summary>The state memory budget of the node's kernel in bytes (risk B1; see <see cref="KernelOptions.StateMemoryBudget"/>):
+    /// cold segments go to <see cref="SegmentStore"/> and come back, verified, when touched. Null: no budget.</summary>
+    public long? StateMemoryBudget { get; set; }
+
+    /// <summary>Where the kernel's evicted segments go (with <see cref="StateMemoryBudget"/>): a <c>SqliteSegmentStore</c>
+    /// beside the node's store file, for a budget that bounds memory. Null: in memory (bounds nothing). One per node.</summary>
+    public ISegmentStore? SegmentStore { get; set; }
+
+    /// <summary>Where the node keeps checkpoints of its state (risk B2): it writes one every <see cref="CheckpointEvery"/>
+    /// accepted ops and opens from the latest plus the tail. Null (the default): no checkpoints; open replays the log.
+    /// A <c>SqliteNodeCheckpointStore</c> beside the node's store file, or an <see cref="InMemoryNodeCheckpointStore"/>.</summary>
+    public INodeCheckpointStore? Checkpoints { get; set; }
+
+    /// <summary>Accepted ops between two checkpoints (with <see cref="Checkpoints"/>). Default 10,000. Each checkpoint
+    /// costs a pass over the state under the fold lock.</summary>
+    public int CheckpointEvery { get; set; } = 10_000;
+
     /// <summary>Post-commit handler: called with the final results (folded or refused) of ops this node just took (its own appends,
     /// pulled ops, claims released by the relay frontier, and everything folded when the node opens), in fold
     /// order. Ledger.Erasure's <c>ErasureReplica.OnApplied</c> plugs in here so a folded erase op shreds the key.</summary>

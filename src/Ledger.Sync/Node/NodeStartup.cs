@@ -2,4 +2,12 @@ namespace Ledger.Sync;
 
 /// <summary>How a node came up: the path, how many ops it verified and folded to get there, and how long opening
 /// took — so a slow cold start is seen, not guessed (the monitor's "bootstrap path" widget).</summary>
-public sealed record NodeStartup(NodeStartPath Path, int OpsFolded, TimeSpan Took);
+public sealed record NodeStartup(NodeStartPath Path, int OpsFolded, TimeSpan Took)
+{
+    /// <summary>The ops covered by the checkpoint the node opened from (risk B2; only the ops after them were folded),
+    /// or 0 when it replayed its log.</summary>
+    public long CheckpointOps { get; init; }
+
+    /// <summary>Why the latest checkpoint was refused, so that the node replayed its log instead; null when none was.</summary>
+    public string? CheckpointRefused { get; init; }
+}

@@ -48,6 +48,7 @@ internal sealed class RelayFollower
         try
         {
             var result = await SyncRoundAsync(relay, cancellationToken).ConfigureAwait(false);
+            if (_replica.Checkpoints is { } checkpoints) await checkpoints.FlushAsync(cancellationToken).ConfigureAwait(false);
             outcome = result.Offline ? "offline" : "ok";
             return result;
         }

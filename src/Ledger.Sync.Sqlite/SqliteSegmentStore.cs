@@ -1,0 +1,122 @@
+using Ledger.Kernel;
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Sync;
+
+/// <summary>A segment store (where a kernel under a state memory budget keeps its evicted segments) in a SQLite file
+/// of its own, beside the node store: one row per segment with its kept hash. It is a cache of one kernel's state, so
+/// it is emptied when opened and written with synchronous=OFF (a crash loses nothing the node's log cannot rebuild;
+/// the kernel verifies every segment it reads back against the hash it kept, so a damaged row is refused, not used).</summary>
+public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
+{
+    private readonly SqliteConnection _db;
+    private readonly Lock _gate = new();
+    private SqliteTransaction? _batch;
+    private int _batched;
+
+    // Writes share a transaction (committed every BatchWrites, and on dispose): an eviction round writes many
+    // segments, and one commit per segment was most of its cost. Reads on this connection see uncommitted writes.
+    private const int BatchWrites = 256;
+
+    /// <summary>The schema: version 1, one table.</summary>
+    internal static readonly SqliteSchema Schema = new("segment store", 1, "segments", """
+        CREATE TABLE segments (
+          tbl TEXT NOT NULL,
+          branch TEXT NOT NULL,
+          hash BLOB NOT NULL,
+          rows BLOB NOT NULL,
+          PRIMARY KEY (tbl, branch));
+        """, new Dictionary<int, string>());
+
+    /// <summary>Opens (or creates) the file at <paramref name="path"/> and empties it.</summary>
+    /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a segment store.</exception>
+    public SqliteSegmentStore(string path)
+    {
+        Path = path;
+        _db = Schema.Open(path, capBytes: null);
+        SqliteFiles.Execute(_db, "PRAGMA synchronous=OFF;");
+        SqliteFiles.Execute(_db, "DELETE FROM segments;");
+    }
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
+
+    /// <summary>The segments held.</summary>
+    public long Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                Commit();
+                return SqliteFiles.Scalar(_db, "SELECT COUNT(*) FROM segments;");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Write(SegmentId id, Hash32 hash, ReadOnlyMemory<byte> rows)
+    {
+        lock (_gate)
+        {
+            _batch ??= _db.BeginTransaction();
+            using var c = _db.CreateCommand();
+            c.Transaction = _batch;
+            c.CommandText = "INSERT OR REPLACE INTO segments (tbl, branch, hash, rows) VALUES ($t, $b, $h, $r);";
+            c.Parameters.AddWithValue("$t", id.Table);
+            c.Parameters.AddWithValue("$b", id.Branch);
+            c.Parameters.AddWithValue("$h", hash.ToArray());
+            c.Parameters.AddWithValue("$r", rows.ToArray());
+            c.ExecuteNonQuery();
+            if (++_batched >= BatchWrites) Commit();
+        }
+    }
+
+    private void Commit()
+    {
+        _batch?.Commit();
+        _batch?.Dispose();
+        _batch = null;
+        _batched = 0;
+    }
+
+    /// <inheritdoc />
+    public byte[]? Read(SegmentId id)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.Transaction = _batch;
+            c.CommandText = "SELECT rows FROM segments WHERE tbl = $t AND branch = $b;";
+            c.Parameters.AddWithValue("$t", id.Table);
+            c.Parameters.AddWithValue("$b", id.Branch);
+            // Whatever the column holds, the kernel checks it against the hash it kept; a non-blob is no rows.
+            return c.ExecuteScalar() as byte[];
+        }
+    }
+
+    /// <summary>Changes a stored segment's rows (tests: a damaged file).</summary>
+    internal void Overwrite(SegmentId id, byte[] rows)
+    {
+        lock (_gate)
+        {
+            Commit();
+            using var c = _db.CreateCommand();
+            c.CommandText = "UPDATE segments SET rows = $r WHERE tbl = $t AND branch = $b;";
+            c.Parameters.AddWithValue("$t", id.Table);
+            c.Parameters.AddWithValue("$b", id.Branch);
+            c.Parameters.AddWithValue("$r", rows);
+            c.ExecuteNonQuery();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            Commit();
+            _db.Dispose();
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Ledger.Sync;
+
+/// <summary>A checkpoint a node wrote of its state: the kernel checkpoint's bytes (<c>CheckpointCodec</c>), the number
+/// of ops the kernel had accepted, and the node's signature over the ledger, author, op count and checkpoint digest.</summary>
+/// <param name="Ops">Ops accepted into the kernel when it was taken.</param>
+/// <param name="Checkpoint">The canonical checkpoint bytes.</param>
+/// <param name="Signature">Ed25519 by the node's key over <c>"ledger/node-checkpoint/v1" ‖ ledger ‖ author ‖ ops ‖ digest</c>.</param>
+public sealed record NodeCheckpointRecord(long Ops, ReadOnlyMemory<byte> Checkpoint, ReadOnlyMemory<byte> Signature);

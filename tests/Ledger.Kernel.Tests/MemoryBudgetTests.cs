@@ -1,0 +1,189 @@
+using Ledger.Kernel;
+using Ledger.Testing;
+using Ledger.TestDomain;
+
+namespace Ledger.Kernel.Tests;
+
+/// <summary>The state memory budget (risk B1): cold segments evicted to a segment store with their hashes kept, loaded
+/// back on touch, verified; eviction changes no hash and no fold result.</summary>
+public sealed class MemoryBudgetTests
+{
+    private static LedgerKernel Budgeted(long budget, ISegmentStore? store = null) => new(new KernelOptions
+    {
+        Manifests = new ManifestCatalog(TestManifest.V1),
+        StateMemoryBudget = budget,
+        SegmentStore = store,
+    });
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void A_budgeted_replay_gives_the_same_state_hash_and_outcomes_as_an_unbudgeted_one_over_generated_logs()
+    {
+        long evictions = 0, loads = 0;
+        foreach (var log in LedgerGen.Sample(TestManifest.Spec(120), 40, seed: 19))
+        {
+            var order = LedgerGen.LegalOrder(log.Entries, seed: 3);
+            foreach (var budget in new long[] { 0, 600, 4_000 })
+            {
+                var plain = TestManifest.NewKernel();
+                var budgeted = Budgeted(budget);
+                foreach (var e in order)
+                {
+                    var a = plain.Apply(e);
+                    var b = budgeted.Apply(e);
+                    Assert.Equal((a.Status, a.RefusalCode, a.Corrections), (b.Status, b.RefusalCode, b.Corrections));
+                }
+
+                Assert.Equal(plain.AdvanceRelayFrontier(long.MaxValue).Select(r => (r.Op, r.Status, r.RefusalCode)),
+                    budgeted.AdvanceRelayFrontier(long.MaxValue).Select(r => (r.Op, r.Status, r.RefusalCode)));
+                Assert.Equal(plain.StateHash(), budgeted.StateHash());
+                Assert.Equal(plain.State.BooksHash(), budgeted.State.BooksHash());
+                var memory = budgeted.State.Memory();
+                Assert.Equal(0, memory.OverFetchedSegments);
+                Assert.Equal(0, memory.FailedLoads);
+                evictions += memory.Evictions;
+                loads += memory.Loads;
+
+                // Reading every row back (which loads what is evicted) gives the unbudgeted rows.
+                Assert.Equal(Rows(plain), Rows(budgeted));
+            }
+        }
+
+        Assert.True(evictions > 1000, $"the logs evicted only {evictions} segments");
+        Assert.True(loads > 1000, $"the logs loaded only {loads} segments");
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void The_state_hash_of_a_state_with_every_segment_evicted_loads_nothing()
+    {
+        var kernel = Budgeted(0);
+        var alice = new Chain("alice");
+        for (var i = 0; i < 50; i++) kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k" + i, "text"), onBranch: new BranchId(alice.Author, "b" + (i % 10))));
+        var plain = TestManifest.NewKernel();
+        alice = new Chain("alice");
+        for (var i = 0; i < 50; i++) plain.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k" + i, "text"), onBranch: new BranchId(alice.Author, "b" + (i % 10))));
+
+        var before = kernel.State.Memory();
+        Assert.Equal(0, before.ResidentSegments);
+        Assert.Equal(10, before.EvictedSegments);
+        Assert.Equal(plain.StateHash(), kernel.StateHash());
+        Assert.Equal(before.Loads, kernel.State.Memory().Loads);
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void Touching_rows_of_evicted_segments_loads_exactly_their_segments()
+    {
+        var store = new InMemorySegmentStore();
+        var kernel = Budgeted(0, store);
+        var alice = new Chain("alice");
+        for (var i = 0; i < 200; i++) kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k" + i, "text " + i), onBranch: new BranchId(alice.Author, "b" + (i % 40))));
+        Assert.Equal(40, kernel.State.Memory().EvictedSegments);
+
+        var random = new Random(5);
+        var log = new List<SegmentId>();
+        kernel.State.Residency!.LoadLog = log;
+        for (var round = 0; round < 30; round++)
+        {
+            var touched = Enumerable.Range(0, 3).Select(_ => random.Next(200)).ToArray();
+            var expected = touched.Select(i => new SegmentId("notes", $"alice/b{i % 40}")).Distinct().ToArray();
+            var evictedBefore = expected.Where(id => kernel.State.Find(id)!.IsEvicted).ToArray();
+            log.Clear();
+            foreach (var i in touched)
+            {
+                Assert.True(kernel.State.TryGet(Tables.Notes, new BranchId(alice.Author, "b" + (i % 40)), "k" + i, out var note));
+                Assert.Equal("text " + i, note.Text);
+            }
+
+            Assert.Equal(evictedBefore.OrderBy(id => id), log.OrderBy(id => id));
+            kernel.State.EnforceBudget();
+        }
+
+        Assert.Equal(0, kernel.State.Memory().OverFetchedSegments);
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void A_damaged_or_missing_evicted_segment_is_a_typed_error_and_is_never_folded()
+    {
+        var store = new InMemorySegmentStore();
+        var kernel = Budgeted(0, store);
+        var alice = new Chain("alice");
+        kernel.Apply(alice.Next(TestManifest.MoveStock, new AmountArgs("bolts", 5)));
+        kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("n", "x")));
+        var stock = new SegmentId("stock", "alice/main");
+        Assert.True(kernel.State.Find(stock)!.IsEvicted);
+        var hash = kernel.StateHash();
+
+        // A flipped byte: a typed error on a read, naming the segment.
+        Assert.True(store.Tamper(stock, rows => { rows[^1] ^= 1; return rows; }));
+        var e = Assert.Throws<SegmentDamagedException>(() => kernel.State.TryGet(Tables.Stock, alice.Branch, "bolts", out _));
+        Assert.Equal(stock, e.Segment);
+        Assert.True(kernel.State.Find(stock)!.IsEvicted);
+
+        // A fold that reads it (MoveStock reads the level) faults the kernel instead of folding a refusal or a zero.
+        var fault = Assert.Throws<LedgerException>(() => kernel.Apply(alice.Next(TestManifest.MoveStock, new AmountArgs("bolts", -3))));
+        Assert.IsType<SegmentDamagedException>(fault.InnerException);
+        Assert.Equal(hash, kernel.StateHash());
+        Assert.Equal(2UL, kernel.Authors[alice.Author].Seq);
+        Assert.Throws<LedgerException>(() => kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("m", "x"))));
+        Assert.True(kernel.State.Memory().FailedLoads >= 1);
+
+        // Rows that hash right but were swapped for another segment's, or lost: typed too.
+        var other = Budgeted(0, store = new InMemorySegmentStore());
+        var bob = new Chain("bob");
+        other.Apply(bob.Next(TestManifest.PutNote, new NoteArgs("n", "x")));
+        other.Apply(bob.Next(TestManifest.PutNote, new NoteArgs("n2", "y"), onBranch: new BranchId(bob.Author, "side")));
+        var main = new SegmentId("notes", "bob/main");
+        var side = new SegmentId("notes", "bob/side");
+        var sideRows = store.Read(side)!;
+        Assert.True(store.Tamper(main, _ => sideRows));
+        Assert.Throws<SegmentDamagedException>(() => other.State.TryGet(Tables.Notes, bob.Branch, "n", out _));
+        Assert.True(store.Tamper(main, _ => []));
+        Assert.Throws<SegmentDamagedException>(() => other.State.TryGet(Tables.Notes, bob.Branch, "n", out _));
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void A_checkpoint_of_a_budgeted_kernel_restores_under_a_budget_to_the_same_hash()
+    {
+        foreach (var log in LedgerGen.Sample(TestManifest.Spec(120), 10, seed: 23))
+        {
+            var budgeted = Budgeted(500);
+            foreach (var e in log.Entries) budgeted.Apply(e);
+            budgeted.AdvanceRelayFrontier(log.Count);
+            var plain = ReplayAssert.Fold(TestManifest.NewKernel, log.Entries, frontierAtEnd: true);
+            Assert.Equal(plain, budgeted.StateHash());
+            var bytes = CheckpointCodec.Encode(budgeted.CreateCheckpoint());
+            var restored = LedgerKernel.Restore(bytes, new KernelOptions { Manifests = new ManifestCatalog(TestManifest.V1), StateMemoryBudget = 500 });
+            Assert.Equal(plain, restored.StateHash());
+            Assert.True(restored.State.Memory().ResidentBytes <= 500 || restored.State.Memory().ResidentSegments <= 1);
+        }
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void Under_a_budget_a_fork_deep_below_the_tip_is_still_told_from_a_duplicate_through_evicted_chain_pages()
+    {
+        var store = new InMemorySegmentStore();
+        var kernel = Budgeted(0, store);
+        var alice = new Chain("alice");
+        var ops = Enumerable.Range(0, 2500).Select(i => alice.Next(TestManifest.AddTally, new AmountArgs("cash", i))).ToArray();
+        foreach (var op in ops) kernel.Apply(op);
+        var page = new SegmentId("$chain#0", "alice");
+        Assert.NotNull(store.Read(page));
+
+        Assert.Equal(ApplyStatus.Duplicate, kernel.Apply(ops[9]).Status);
+        var forked = new Op(Guid.CreateVersion7(), ops[9].Author, ops[9].Seq, ops[9].Prev, ops[9].Manifest, ops[9].Verb, ops[9].VerbVersion, ops[9].Branch, null, ops[9].At + 1, ops[9].Args);
+        Assert.Equal(OrderViolation.Fork, Assert.Throws<LedgerOrderException>(() => kernel.Apply(forked)).Violation);
+
+        // A changed page is refused, never taken as the chain's history.
+        Assert.True(store.Tamper(page, bytes => { bytes[9 * 32] ^= 1; return bytes; }));
+        var e = Assert.Throws<SegmentDamagedException>(() => kernel.Apply(ops[9]));
+        Assert.Equal(page, e.Segment);
+    }
+
+    private static List<(SegmentId, string, string)> Rows(LedgerKernel kernel) =>
+        kernel.State.Segments.SelectMany(s => s.SortedKeys().Select(k => (s.Id, k, Convert.ToHexString(s.EncodedValue(k)!)))).ToList();
+}
