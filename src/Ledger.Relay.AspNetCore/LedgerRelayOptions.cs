@@ -32,9 +32,14 @@ public sealed class LedgerRelayOptions
     /// <summary>The clock signatures are checked against.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
-    /// <summary>Requests per second each author (or, unsigned, each remote address) may make, with bursts of twice as
-    /// many; more get 429 with Retry-After. Null (default): no limit.</summary>
+    /// <summary>Requests per second each author (partitioned after the request's signature verified; unsigned, each
+    /// remote address) may make, by ASP.NET Core rate limiting (a token bucket per author; the host runs
+    /// <c>app.UseLedgerRelayRateLimiter()</c>); more get 429 with Retry-After. Null (default): no limit.</summary>
     public int? RequestsPerSecondPerAuthor { get; set; }
+
+    /// <summary>The burst each author may make above <see cref="RequestsPerSecondPerAuthor"/> (the token bucket's size).
+    /// Null (default): twice the rate.</summary>
+    public int? RateLimitBurst { get; set; }
 
     /// <summary>Serves <paramref name="relay"/> (which must sign checkpoints); with <paramref name="adminKey"/>, to members only.</summary>
     /// <exception cref="ArgumentException">The relay signs no checkpoints, or its ledger is served already.</exception>
