@@ -41,8 +41,31 @@ public sealed class LedgerRelayServer
         Options = options;
         _ledgers = options.Ledgers.ToDictionary(l => l.Name, StringComparer.Ordinal);
         _authenticator = new RequestAuthenticator(options);
+        if (options.Witnesses.Count > 0)
+        {
+            var http = options.WitnessClient ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            _witnesses = options.Witnesses.Select(w => new WitnessSubmitter(_ledgers[w.Ledger], w.Witness, http)).ToArray();
+        }
         if (options.RequestsPerSecondPerAuthor < 1) throw new ArgumentException("LedgerRelayOptions.RequestsPerSecondPerAuthor is at least 1.", nameof(options));
         if (options.RateLimitBurst < 1) throw new ArgumentException("LedgerRelayOptions.RateLimitBurst is at least 1.", nameof(options));
+    }
+
+    private readonly WitnessSubmitter[] _witnesses = [];
+
+    /// <summary>Cosignatures external witnesses returned, verified and stored.</summary>
+    public long WitnessCosignatures => _witnesses.Sum(w => Interlocked.Read(ref w.Cosigned));
+
+    /// <summary>Submissions to external witnesses that failed (unreachable, refused, or an answer that did not verify);
+    /// nothing of such an answer is stored, and the next checkpoint is submitted again.</summary>
+    public long WitnessFailures => _witnesses.Sum(w => Interlocked.Read(ref w.Failures));
+
+    /// <summary>Submits the newest checkpoint of every ledger to its external witnesses now (pushes that grow a log
+    /// also do this in the background). True when every witness cosigned.</summary>
+    public async Task<bool> SubmitToWitnessesAsync(CancellationToken cancellationToken = default)
+    {
+        var all = true;
+        foreach (var witness in _witnesses) all &= await witness.SubmitAsync(cancellationToken).ConfigureAwait(false);
+        return all;
     }
 
     /// <summary>The configuration.</summary>
@@ -84,7 +107,11 @@ public sealed class LedgerRelayServer
         }
 
         var response = await ledger.Relay.PushAsync(request.Batch, c.RequestAborted).ConfigureAwait(false);
-        if (response.Results.Any(r => r.Status == IngestStatus.Accepted)) ledger.Changed.Pulse();
+        if (response.Results.Any(r => r.Status == IngestStatus.Accepted))
+        {
+            ledger.Changed.Pulse();
+            foreach (var witness in _witnesses) if (witness.Ledger == ledger) witness.Kick();
+        }
         Interlocked.Increment(ref _pushes);
         await WriteAsync(c, RelayHttp.WireMediaType, "no-store", RelayWire.EncodePushAnswer(response)).ConfigureAwait(false);
     });
