@@ -13,9 +13,8 @@ namespace Ledger.Fleet;
 /// order (row A2).</summary>
 internal static class FleetAudit
 {
-    public static async Task RunAsync(FleetReport report, Till[] tills, List<DeviceNode> observers, HttpRelayClient[] instances, NoteKey trusted, CancellationToken cancellationToken)
+    public static async Task RunAsync(List<AuditCheck> checks, FleetReport report, Till[] tills, List<DeviceNode> observers, HttpRelayClient[] instances, NoteKey trusted, CancellationToken cancellationToken)
     {
-        var checks = report.Audit;
 
         // The log as each instance serves it (tiles), and its checkpoint.
         var checkpoints = new List<RelayCheckpoint>();

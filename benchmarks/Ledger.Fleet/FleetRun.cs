@@ -20,7 +20,7 @@ public static class FleetRun
 
     public static async Task<FleetReport> RunAsync(FleetOptions o, CancellationToken cancellationToken = default)
     {
-        var output = o.Output ?? Console.Out;
+        var output = TextWriter.Synchronized(o.Output ?? Console.Out);
         if (o.Store == "postgres")
         {
             // The PostgreSQL relay store (issue 18) is built on another branch; when it is on main, RelayServe opens it
@@ -201,6 +201,7 @@ public static class FleetRun
             var nextKill = o.KillEvery;
             var nextProgress = o.ProgressEvery;
             var killer = 0;
+            var chaos = Task.CompletedTask;
             foreach (var till in tills) TryStart(till, 0); // inceptions
             while (window.Elapsed < o.Duration)
             {
@@ -217,9 +218,15 @@ public static class FleetRun
 
                 if (nextKill is { } kill && window.Elapsed >= kill)
                 {
+                    // Off the arrival loop: a restart takes seconds and the arrivals must keep their rate.
                     var victim = instances[killer++ % instances.Length];
-                    victim.KillAndRestart();
-                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"t={window.Elapsed.TotalSeconds:F0}s chaos: relay {victim.Instance} SIGKILLed and restarted")).ConfigureAwait(false);
+                    var at = window.Elapsed.TotalSeconds;
+                    await chaos.ConfigureAwait(false);
+                    chaos = Task.Run(() =>
+                    {
+                        victim.KillAndRestart();
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"t={at:F0}s chaos: relay {victim.Instance} SIGKILLed, restarted by t={window.Elapsed.TotalSeconds:F0}s"));
+                    }, CancellationToken.None);
                     nextKill = kill + o.KillEvery!.Value;
                 }
 
@@ -236,6 +243,7 @@ public static class FleetRun
                 await Task.Delay(5, CancellationToken.None).ConfigureAwait(false);
             }
 
+            await chaos.ConfigureAwait(false);
             var windowSeconds = window.Elapsed.TotalSeconds;
             report.AckedInWindow = Interlocked.Read(ref acked);
             report.AcceptedOpsPerSecond = report.AckedInWindow / windowSeconds;
@@ -284,7 +292,15 @@ public static class FleetRun
             report.RelayPeakOpenFiles = instances.Select(i => i.PeakOpenFiles).ToList();
 
             // ---- the audit ----
-            await FleetAudit.RunAsync(report, tills, observers, clean.Select(c => c.Relay).ToArray(), trusted, cancellationToken).ConfigureAwait(false);
+            await FleetAudit.RunAsync(report.Audit, report, tills, observers, clean.Select(c => c.Relay).ToArray(), trusted, cancellationToken).ConfigureAwait(false);
+
+            // The audit can fail: told one acknowledged op a wrong position, it must say so.
+            var victimTill = tills.First(t => t.Positions[0] >= 0);
+            victimTill.Positions[0]++;
+            var tampered = new List<AuditCheck>();
+            await FleetAudit.RunAsync(tampered, new FleetReport { Tills = 0, Rate = 0, WindowSeconds = 0, Store = "", Instances = 0 }, tills, observers, clean.Select(c => c.Relay).ToArray(), trusted, cancellationToken).ConfigureAwait(false);
+            victimTill.Positions[0]--;
+            report.AuditCatchesAWrongPosition = tampered.Any(c => !c.Ok);
         }
         finally
         {

@@ -53,10 +53,9 @@ internal sealed class RelayProcess : IDisposable
 
         Vkey = line[(line.IndexOf("vkey=", StringComparison.Ordinal) + 5)..].Trim();
         // Keep draining its output so it never blocks on a full pipe.
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        var process = _process;
+        _ = Task.Run(() => process.StandardOutput.ReadToEndAsync());
+        _ = Task.Run(() => process.StandardError.ReadToEndAsync());
     }
 
     /// <summary>SIGKILL, then start again on the same store and port.</summary>
