@@ -25,17 +25,21 @@ public static class LedgerRelayEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(server);
         var group = endpoints.MapGroup(Prefix);
-        group.MapPost("/ops", server.PushAsync);
-        group.MapGet("/checkpoint", server.CheckpointAsync);
-        group.MapGet("/events", server.EventsAsync);
-        group.MapGet("/tile/{**path}", server.TileAsync);
-        group.MapGet("/authors/{author}/ops", server.AuthorAsync);
-        group.MapGet("/proof/consistency", server.ConsistencyAsync);
-        group.MapGet("/proof/inclusion", server.InclusionAsync);
-        group.MapPost("/cosignatures", server.PostCosignatureAsync);
-        group.MapGet("/cosignatures", server.GetCosignaturesAsync);
+        // The metadata tells the step before the rate limiter (UseLedgerRelayRateLimiter) which calls carry a signed body.
+        var write = new LedgerRelayServer.RelayCallMetadata(Write: true);
+        var read = new LedgerRelayServer.RelayCallMetadata(Write: false);
+        group.MapPost("/ops", server.PushAsync).WithMetadata(write);
+        group.MapGet("/checkpoint", server.CheckpointAsync).WithMetadata(read);
+        group.MapGet("/events", server.EventsAsync).WithMetadata(read);
+        group.MapGet("/tile/{**path}", server.TileAsync).WithMetadata(read);
+        group.MapGet("/authors/{author}/ops", server.AuthorAsync).WithMetadata(read);
+        group.MapGet("/proof/consistency", server.ConsistencyAsync).WithMetadata(read);
+        group.MapGet("/proof/inclusion", server.InclusionAsync).WithMetadata(read);
+        group.MapPost("/cosignatures", server.PostCosignatureAsync).WithMetadata(write);
+        group.MapGet("/cosignatures", server.GetCosignaturesAsync).WithMetadata(read);
         // Everything else under a ledger (another method, an unknown call) is a problem too, never an empty 404/405.
-        group.Map("/{**rest}", server.UnknownAsync);
+        group.Map("/{**rest}", server.UnknownAsync).WithMetadata(read);
+        if (server.Options.RequestsPerSecondPerAuthor is not null) group.RequireRateLimiting(LedgerRelayServer.RateLimiterPolicy);
         return group;
     }
 }

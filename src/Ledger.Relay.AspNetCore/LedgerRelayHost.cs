@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Security.Cryptography;
 using Ledger.Signing;
 using Ledger.Sync;
@@ -91,7 +92,10 @@ public sealed class LedgerRelayHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(urls.ToArray());
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = server.Options.MaxRequestBytes + 1);
+        builder.Services.AddSingleton(server);
+        Microsoft.Extensions.DependencyInjection.LedgerRelayServiceCollectionExtensions.AddRateLimiterPolicy(builder.Services);
         var app = builder.Build();
+        app.UseLedgerRelayRateLimiter();
         app.MapLedgerRelay(server);
         try
         {

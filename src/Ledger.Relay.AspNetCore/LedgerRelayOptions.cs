@@ -32,9 +32,36 @@ public sealed class LedgerRelayOptions
     /// <summary>The clock signatures are checked against.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
-    /// <summary>Requests per second each author (or, unsigned, each remote address) may make, with bursts of twice as
-    /// many; more get 429 with Retry-After. Null (default): no limit.</summary>
+    /// <summary>Requests per second each author (partitioned after the request's signature verified; unsigned, each
+    /// remote address) may make, by ASP.NET Core rate limiting (a token bucket per author; the host runs
+    /// <c>app.UseLedgerRelayRateLimiter()</c>); more get 429 with Retry-After. Null (default): no limit.</summary>
     public int? RequestsPerSecondPerAuthor { get; set; }
+
+    /// <summary>The burst each author may make above <see cref="RequestsPerSecondPerAuthor"/> (the token bucket's size).
+    /// Null (default): twice the rate.</summary>
+    public int? RateLimitBurst { get; set; }
+
+    private readonly List<(string Ledger, TlogWitness Witness)> _witnesses = [];
+
+    /// <summary>The external witnesses each ledger's checkpoints are submitted to (<see cref="AddWitness"/>).</summary>
+    public IReadOnlyList<(string Ledger, TlogWitness Witness)> Witnesses => _witnesses;
+
+    /// <summary>The client witness submissions go through. Null (default): one the server makes, 10-second timeout.</summary>
+    public HttpClient? WitnessClient { get; set; }
+
+    /// <summary>Submits every checkpoint of <paramref name="ledger"/> that grew the log to <paramref name="witness"/>
+    /// (C2SP tlog-witness <c>add-checkpoint</c>, with a consistency proof from the size it last cosigned) and serves its
+    /// cosignatures beside the checkpoint (<c>GET cosignatures</c>).</summary>
+    /// <exception cref="ArgumentException">The ledger is not served (add it first), or the key is not a cosignature key.</exception>
+    public LedgerRelayOptions AddWitness(string ledger, TlogWitness witness)
+    {
+        ArgumentNullException.ThrowIfNull(witness);
+        if (_ledgers.All(l => l.Name != ledger)) throw new ArgumentException($"ledger '{ledger}' is not served: AddLedger it first.", nameof(ledger));
+        if (witness.Key.Type != NoteKey.Cosignature) throw new ArgumentException("a witness's key is a cosignature key (type 0x04, NoteKey.Cosignature).", nameof(witness));
+        if (!witness.SubmissionPrefix.IsAbsoluteUri) throw new ArgumentException("a witness's submission prefix is an absolute URL.", nameof(witness));
+        _witnesses.Add((ledger, witness));
+        return this;
+    }
 
     /// <summary>Serves <paramref name="relay"/> (which must sign checkpoints); with <paramref name="adminKey"/>, to members only.</summary>
     /// <exception cref="ArgumentException">The relay signs no checkpoints, or its ledger is served already.</exception>

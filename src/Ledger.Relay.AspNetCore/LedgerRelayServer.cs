@@ -20,7 +20,6 @@ public sealed class LedgerRelayServer
     private readonly Dictionary<string, RelayLedger> _ledgers;
     private const string BodyKey = "Ledger.Relay.Body";
     private readonly RequestAuthenticator _authenticator;
-    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<string>? _limiter;
     private long _pushes;
     private long _reads;
     private long _authFailures;
@@ -42,19 +41,31 @@ public sealed class LedgerRelayServer
         Options = options;
         _ledgers = options.Ledgers.ToDictionary(l => l.Name, StringComparer.Ordinal);
         _authenticator = new RequestAuthenticator(options);
-        if (options.RequestsPerSecondPerAuthor is { } rate)
+        if (options.Witnesses.Count > 0)
         {
-            if (rate < 1) throw new ArgumentException("LedgerRelayOptions.RequestsPerSecondPerAuthor is at least 1.", nameof(options));
-            _limiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<string, string>(who => System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(who,
-                _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = 2 * rate,
-                    TokensPerPeriod = rate,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }), StringComparer.Ordinal);
+            var http = options.WitnessClient ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            _witnesses = options.Witnesses.Select(w => new WitnessSubmitter(_ledgers[w.Ledger], w.Witness, http)).ToArray();
         }
+        if (options.RequestsPerSecondPerAuthor < 1) throw new ArgumentException("LedgerRelayOptions.RequestsPerSecondPerAuthor is at least 1.", nameof(options));
+        if (options.RateLimitBurst < 1) throw new ArgumentException("LedgerRelayOptions.RateLimitBurst is at least 1.", nameof(options));
+    }
+
+    private readonly WitnessSubmitter[] _witnesses = [];
+
+    /// <summary>Cosignatures external witnesses returned, verified and stored.</summary>
+    public long WitnessCosignatures => _witnesses.Sum(w => Interlocked.Read(ref w.Cosigned));
+
+    /// <summary>Submissions to external witnesses that failed (unreachable, refused, or an answer that did not verify);
+    /// nothing of such an answer is stored, and the next checkpoint is submitted again.</summary>
+    public long WitnessFailures => _witnesses.Sum(w => Interlocked.Read(ref w.Failures));
+
+    /// <summary>Submits the newest checkpoint of every ledger to its external witnesses now (pushes that grow a log
+    /// also do this in the background). True when every witness cosigned.</summary>
+    public async Task<bool> SubmitToWitnessesAsync(CancellationToken cancellationToken = default)
+    {
+        var all = true;
+        foreach (var witness in _witnesses) all &= await witness.SubmitAsync(cancellationToken).ConfigureAwait(false);
+        return all;
     }
 
     /// <summary>The configuration.</summary>
@@ -96,7 +107,11 @@ public sealed class LedgerRelayServer
         }
 
         var response = await ledger.Relay.PushAsync(request.Batch, c.RequestAborted).ConfigureAwait(false);
-        if (response.Results.Any(r => r.Status == IngestStatus.Accepted)) ledger.Changed.Pulse();
+        if (response.Results.Any(r => r.Status == IngestStatus.Accepted))
+        {
+            ledger.Changed.Pulse();
+            foreach (var witness in _witnesses) if (witness.Ledger == ledger) witness.Kick();
+        }
         Interlocked.Increment(ref _pushes);
         await WriteAsync(c, RelayHttp.WireMediaType, "no-store", RelayWire.EncodePushAnswer(response)).ConfigureAwait(false);
     });
@@ -358,34 +373,95 @@ public sealed class LedgerRelayServer
 
     // ---- shared parts ----
 
-    private async Task HandleAsync(HttpContext context, bool write, Func<HttpContext, RelayLedger, Task> handler)
+    /// <summary>What the checks before a call found: the ledger, the body and who asks — or the refusal to answer with.
+    /// Made by <see cref="PrepareAsync"/> in the middleware that runs before ASP.NET Core's rate limiter (so the limiter
+    /// partitions by the author whose signature verified), or by the endpoint itself when that middleware is absent.</summary>
+    internal sealed record Prepared(RelayLedger? Ledger, byte[] Body, string Who, int Status, string Code, string Detail, bool Challenge, bool Aborted)
     {
+        public bool Refused => Status != 0;
+    }
+
+    private const string PreparedKey = "Ledger.Relay.Prepared";
+
+    /// <summary>The endpoint metadata of the relay's calls: whether the call writes (carries a signed body).</summary>
+    internal sealed record RelayCallMetadata(bool Write);
+
+    /// <summary>The name of the ASP.NET Core rate limiter policy of the relay's endpoints (partitioned per author).</summary>
+    public const string RateLimiterPolicy = "Ledger.Relay.PerAuthor";
+
+    private long _rateLimited;
+
+    /// <summary>Requests refused 429 by the per-author rate limiter.</summary>
+    public long RateLimited => Interlocked.Read(ref _rateLimited);
+
+    /// <summary>The middleware step before the rate limiter: checks version, ledger, body and signature of a relay call
+    /// and keeps what it found for the limiter's partition and the endpoint.</summary>
+    internal async Task PrepareMiddlewareAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RelayCallMetadata>() is { } call && !context.Items.ContainsKey(PreparedKey))
+        {
+            context.Items[PreparedKey] = await PrepareAsync(context, call.Write).ConfigureAwait(false);
+        }
+
+        await next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>The rate limiter partition of a request: its verified author, else its remote address.</summary>
+    internal System.Threading.RateLimiting.RateLimitPartition<string> Partition(HttpContext context)
+    {
+        var who = (context.Items[PreparedKey] as Prepared)?.Who ?? "address:" + context.Connection.RemoteIpAddress;
+        if (Options.RequestsPerSecondPerAuthor is not { } rate) return System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter(who);
+        var burst = Options.RateLimitBurst ?? 2 * rate;
+        return System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(who, _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+        {
+            TokenLimit = burst,
+            TokensPerPeriod = rate,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    /// <summary>The limiter's refusal: 429, a problem, and Retry-After from the limiter's lease (whole seconds, at least 1).</summary>
+    internal Task RejectAsync(HttpContext context, System.Threading.RateLimiting.RateLimitLease lease)
+    {
+        var seconds = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         context.Response.Headers[RelayHttp.ProtocolHeader] = RelayHttp.ProtocolVersion;
+        Interlocked.Increment(ref _rateLimited);
+        var who = (context.Items[PreparedKey] as Prepared)?.Who ?? "this address";
+        return Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, RelayHttp.RateLimited,
+            string.Create(CultureInfo.InvariantCulture, $"more than {Options.RequestsPerSecondPerAuthor} requests a second from {who}; retry after {seconds} s. Nothing was stored."));
+    }
+
+    private async Task<Prepared> PrepareAsync(HttpContext context, bool write)
+    {
+        Prepared Refuse(int status, string code, string detail, RelayLedger? ledger = null, string? who = null, bool challenge = false) =>
+            new(ledger, [], who ?? "address:" + context.Connection.RemoteIpAddress, status, code, detail, challenge, false);
+
         try
         {
             var version = context.Request.Headers[RelayHttp.ProtocolHeader];
             if (version.Count > 1 || (version.Count == 1 && version[0] != RelayHttp.ProtocolVersion) || (write && version.Count == 0))
             {
-                await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, RelayHttp.UnsupportedVersion,
-                    $"this relay speaks {RelayHttp.ProtocolHeader}: {RelayHttp.ProtocolVersion}; the request {(version.Count == 0 ? "names no version" : $"names '{version}'")}.").ConfigureAwait(false);
-                return;
+                return Refuse(StatusCodes.Status400BadRequest, RelayHttp.UnsupportedVersion,
+                    $"this relay speaks {RelayHttp.ProtocolHeader}: {RelayHttp.ProtocolVersion}; the request {(version.Count == 0 ? "names no version" : $"names '{version}'")}.");
             }
 
             // A ledger name may hold '/', sent as %2F (which routing leaves encoded).
             var name = context.Request.RouteValues["ledger"] is string raw ? Uri.UnescapeDataString(raw) : null;
             if (name is null || !_ledgers.TryGetValue(name, out var ledger))
             {
-                await Problems.WriteAsync(context, StatusCodes.Status404NotFound, RelayHttp.UnknownLedger, $"this relay serves no ledger '{name}'.").ConfigureAwait(false);
-                return;
+                return Refuse(StatusCodes.Status404NotFound, RelayHttp.UnknownLedger, $"this relay serves no ledger '{name}'.");
             }
 
             // Writes carry a body: read whole (within the limit) before anything else, since the signature covers its digest.
             var body = Array.Empty<byte>();
             if (write)
             {
-                if (await ReadBodyAsync(context).ConfigureAwait(false) is not { } read) return;
+                var (read, tooLarge) = await ReadBodyAsync(context).ConfigureAwait(false);
+                if (read is null) return Refuse(StatusCodes.Status413PayloadTooLarge, RelayHttp.RequestTooLarge, tooLarge, ledger);
                 body = read;
-                context.Items[BodyKey] = body;
             }
 
             string? who = null;
@@ -395,32 +471,56 @@ public sealed class LedgerRelayServer
                 var verdict = await _authenticator.VerifyAsync(context, ledger, body, push).ConfigureAwait(false);
                 if (!verdict.Ok)
                 {
-                    if (verdict.Status == StatusCodes.Status401Unauthorized)
-                    {
-                        Interlocked.Increment(ref _authFailures);
-                        context.Response.Headers.WWWAuthenticate = "Signature";
-                    }
-
-                    await Problems.WriteAsync(context, verdict.Status, verdict.Code, verdict.Detail + " Nothing was stored.").ConfigureAwait(false);
-                    return;
+                    return Refuse(verdict.Status, verdict.Code, verdict.Detail + " Nothing was stored.", ledger, challenge: verdict.Status == StatusCodes.Status401Unauthorized);
                 }
 
                 who = "author:" + verdict.Author.Value;
             }
 
-            if (_limiter is not null)
+            return new Prepared(ledger, body, who ?? "address:" + context.Connection.RemoteIpAddress, 0, "", "", false, false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return new Prepared(null, [], "", 0, "", "", false, true);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own refusals while reading the body: truncated, or over its limits.
+            var tooLarge = e.StatusCode == StatusCodes.Status413PayloadTooLarge;
+            return Refuse(e.StatusCode, tooLarge ? RelayHttp.RequestTooLarge : RelayHttp.BadRequest, e.Message);
+        }
+        catch (IOException e)
+        {
+            return Refuse(StatusCodes.Status400BadRequest, RelayHttp.BadRequest, $"the request body could not be read: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            // The relay failed (its store, say): the call may be repeated; the detail names the failure, never key material.
+            return Refuse(StatusCodes.Status503ServiceUnavailable, RelayHttp.Failed, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context, bool write, Func<HttpContext, RelayLedger, Task> handler)
+    {
+        context.Response.Headers[RelayHttp.ProtocolHeader] = RelayHttp.ProtocolVersion;
+        var prepared = context.Items[PreparedKey] as Prepared ?? await PrepareAsync(context, write).ConfigureAwait(false);
+        if (prepared.Aborted) return;
+        if (prepared.Refused)
+        {
+            if (prepared.Challenge)
             {
-                using var lease = _limiter.AttemptAcquire(who ?? "address:" + context.Connection.RemoteIpAddress);
-                if (!lease.IsAcquired)
-                {
-                    context.Response.Headers.RetryAfter = "1";
-                    await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, RelayHttp.RateLimited,
-                        $"more than {Options.RequestsPerSecondPerAuthor} requests a second from {who ?? "this address"}; retry after a second. Nothing was stored.").ConfigureAwait(false);
-                    return;
-                }
+                Interlocked.Increment(ref _authFailures);
+                context.Response.Headers.WWWAuthenticate = "Signature";
             }
 
-            await handler(context, ledger).ConfigureAwait(false);
+            await Problems.WriteAsync(context, prepared.Status, prepared.Code, prepared.Detail).ConfigureAwait(false);
+            return;
+        }
+
+        context.Items[BodyKey] = prepared.Body;
+        try
+        {
+            await handler(context, prepared.Ledger!).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -428,7 +528,6 @@ public sealed class LedgerRelayServer
         }
         catch (BadHttpRequestException e)
         {
-            // Kestrel's own refusals while reading the body: truncated, or over its limits.
             var tooLarge = e.StatusCode == StatusCodes.Status413PayloadTooLarge;
             await Problems.WriteAsync(context, e.StatusCode, tooLarge ? RelayHttp.RequestTooLarge : RelayHttp.BadRequest, e.Message).ConfigureAwait(false);
         }
@@ -494,16 +593,11 @@ public sealed class LedgerRelayServer
     }
 
     /// <summary>Reads the whole body within <paramref name="limit"/> (default <see cref="LedgerRelayOptions.MaxRequestBytes"/>);
-    /// null after answering 413 when it is larger.</summary>
-    private async Task<byte[]?> ReadBodyAsync(HttpContext c, long? limit = null)
+    /// null and the refusal's detail when it is larger.</summary>
+    private async Task<(byte[]? Body, string TooLarge)> ReadBodyAsync(HttpContext c, long? limit = null)
     {
         var max = limit ?? Options.MaxRequestBytes;
-        if (c.Request.ContentLength > max)
-        {
-            await TooLarge(c, max).ConfigureAwait(false);
-            return null;
-        }
-
+        if (c.Request.ContentLength > max) return (null, TooLargeDetail(max));
         if (c.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature) feature.MaxRequestBodySize = max + 1;
         var buffer = new MemoryStream();
         var chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
@@ -512,12 +606,7 @@ public sealed class LedgerRelayServer
             int read;
             while ((read = await c.Request.Body.ReadAsync(chunk, c.RequestAborted).ConfigureAwait(false)) > 0)
             {
-                if (buffer.Length + read > max)
-                {
-                    await TooLarge(c, max).ConfigureAwait(false);
-                    return null;
-                }
-
+                if (buffer.Length + read > max) return (null, TooLargeDetail(max));
                 buffer.Write(chunk, 0, read);
             }
         }
@@ -526,11 +615,12 @@ public sealed class LedgerRelayServer
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        return buffer.ToArray();
+        return (buffer.ToArray(), "");
     }
 
-    private static Task TooLarge(HttpContext c, long max) => Problems.WriteAsync(c, StatusCodes.Status413PayloadTooLarge, RelayHttp.RequestTooLarge,
-        string.Create(CultureInfo.InvariantCulture, $"the body is larger than {max} bytes. Nothing was stored."));
+    private static string TooLargeDetail(long max) => string.Create(CultureInfo.InvariantCulture, $"the body is larger than {max} bytes. Nothing was stored.");
+
+    private static Task TooLarge(HttpContext c, long max) => Problems.WriteAsync(c, StatusCodes.Status413PayloadTooLarge, RelayHttp.RequestTooLarge, TooLargeDetail(max));
 
     private static Task UnsupportedMediaType(HttpContext c, string expected) => Problems.WriteAsync(c, StatusCodes.Status415UnsupportedMediaType, RelayHttp.UnsupportedMediaType,
         $"this call takes Content-Type: {expected}; the request says '{c.Request.ContentType}'.");

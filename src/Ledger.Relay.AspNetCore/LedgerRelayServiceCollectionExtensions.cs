@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Ledger.Sync.AspNetCore;
 using Ledger.Sync;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,6 +21,18 @@ public static class LedgerRelayServiceCollectionExtensions
             if (options.Ledgers.Count == 0 && provider.GetService<Relay>() is { } relay) options.AddLedger(relay);
         });
         services.TryAddSingleton(provider => new LedgerRelayServer(provider.GetRequiredService<IOptions<LedgerRelayOptions>>().Value));
+        AddRateLimiterPolicy(services);
         return services;
+    }
+
+    /// <summary>ASP.NET Core rate limiting with the relay's per-author policy and its 429 problem.</summary>
+    internal static void AddRateLimiterPolicy(IServiceCollection services)
+    {
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>().Configure<LedgerRelayServer>((options, server) =>
+        {
+            options.AddPolicy(LedgerRelayServer.RateLimiterPolicy, server.Partition);
+            options.OnRejected = (context, _) => new ValueTask(server.RejectAsync(context.HttpContext, context.Lease));
+        });
     }
 }

@@ -8,13 +8,17 @@ namespace Ledger.Erasure.Tests;
 /// <summary>The E2 witnesses over Ledger.Sync: the erase op travels through the relay like any op; every node shreds
 /// in its post-commit hook (<see cref="NodeOptions.Folded"/> → <see cref="ErasureReplica.OnFolded"/>) when it folds
 /// the op; the confirmations reach the controller's case, and each certificate lists exactly the nodes that confirmed.</summary>
-public class ErasureOverSyncTests
+public abstract class ErasureOverSyncTests
 {
+    /// <summary>A site's link to the relay: the in-memory transport here; over HTTP to a Kestrel relay in
+    /// Ledger.Relay.Tests (HttpErasureOverSyncTests), which runs these same tests.</summary>
+    protected virtual Task<IRelayProtocol> ConnectAsync(Sync.Relay relay) => Task.FromResult<IRelayProtocol>(new InMemoryRelayTransport(relay));
+
     [Fact]
     [Trait("Risk", "E2")]
     public async Task A_node_export_never_holds_a_subject_key_or_sealed_plaintext_so_an_erase_reaches_backups_too()
     {
-        await using var shops = await SyncedShops.CreateAsync();
+        await using var shops = await SyncedShops.CreateAsync(ConnectAsync);
         var aliceKey = new byte[SubjectKey.Length];
         Assert.Equal(SubjectKeyStatus.Held, shops.A.Keys.TryRead(shops.Alice, aliceKey));
         foreach (var site in shops.Sites)
@@ -31,7 +35,7 @@ public class ErasureOverSyncTests
     [Trait("Risk", "E2")]
     public async Task Erase_over_sync_reaches_three_nodes_through_the_relay_one_offline_during_the_erase_and_each_certificate_lists_exactly_the_nodes_that_confirmed()
     {
-        await using var shops = await SyncedShops.CreateAsync();
+        await using var shops = await SyncedShops.CreateAsync(ConnectAsync);
         var (a, b, c) = (shops.A, shops.B, shops.C);
         var booksBefore = Assert.Single(shops.Sites.Select(s => s.BooksHash()).Distinct());
         var stateBefore = Assert.Single(shops.Sites.Select(s => s.Node.StateHash()).Distinct());
@@ -140,7 +144,7 @@ public class ErasureOverSyncTests
     [Trait("Risk", "E2")]
     public async Task Erase_over_sync_a_node_reopened_from_its_sqlite_store_resurrects_no_key_and_its_repeated_confirmation_is_answered_already_confirmed()
     {
-        await using var shops = await SyncedShops.CreateAsync();
+        await using var shops = await SyncedShops.CreateAsync(ConnectAsync);
         var a = shops.A;
         var erasure = new ErasureWorkflow(TestReplica.Ledger, a.Id, a.Key, new SteppingClock()).Intake(shops.Alice, await a.LogAsync());
         erasure.Locate(shops.Sites.Select(s => s.Erasure));
@@ -192,7 +196,7 @@ public class ErasureOverSyncTests
     [Trait("Risk", "E2")]
     public async Task Erase_over_sync_a_node_whose_shred_fails_in_the_hook_keeps_the_fault_stays_pending_and_shreds_and_confirms_when_reopened()
     {
-        await using var shops = await SyncedShops.CreateAsync();
+        await using var shops = await SyncedShops.CreateAsync(ConnectAsync);
         var (a, b) = (shops.A, shops.B);
         var erasure = new ErasureWorkflow(TestReplica.Ledger, a.Id, a.Key, new SteppingClock()).Intake(shops.Alice, await a.LogAsync());
         erasure.Locate(shops.Sites.Select(s => s.Erasure));
@@ -243,18 +247,18 @@ internal sealed class SyncedShops : IAsyncDisposable
 
     private readonly TempDirectory _root = new();
 
-    private SyncedShops()
+    private SyncedShops(Sync.Relay relay, IRelayProtocol[] links)
     {
-        Relay = new Relay(new RelayOptions { Ledger = TestReplica.Ledger }, new InMemoryRelayStore());
-        A = new SyncedSite("shop-a", _root.Path, Relay);
-        B = new SyncedSite("shop-b", _root.Path, Relay);
-        C = new SyncedSite("shop-c", _root.Path, Relay);
+        Relay = relay;
+        A = new SyncedSite("shop-a", _root.Path, links[0]);
+        B = new SyncedSite("shop-b", _root.Path, links[1]);
+        C = new SyncedSite("shop-c", _root.Path, links[2]);
         Alice = A.Erasure.NewSubject();
         Bob = A.Erasure.NewSubject();
         Carol = B.Erasure.NewSubject();
     }
 
-    public Relay Relay { get; }
+    public Sync.Relay Relay { get; }
 
     public SyncedSite A { get; }
 
@@ -270,9 +274,14 @@ internal sealed class SyncedShops : IAsyncDisposable
 
     public SubjectId Carol { get; }
 
-    public static async Task<SyncedShops> CreateAsync()
+    /// <summary>The relay signs checkpoints (over HTTP the tree size is learnt from them); <paramref name="connect"/>
+    /// gives each site its link to it.</summary>
+    public static async Task<SyncedShops> CreateAsync(Func<Sync.Relay, Task<IRelayProtocol>> connect)
     {
-        var shops = new SyncedShops();
+        var relay = new Sync.Relay(new RelayOptions { Ledger = TestReplica.Ledger, CheckpointKey = SigningKey.FromSeed(Hash32.Sha256("erasure relay"u8).ToArray()) }, new InMemoryRelayStore());
+        var links = new IRelayProtocol[3];
+        for (var i = 0; i < links.Length; i++) links[i] = await connect(relay);
+        var shops = new SyncedShops(relay, links);
         try
         {
             foreach (var site in shops.Sites) await site.StartAsync();

@@ -15,7 +15,7 @@ internal sealed class SyncedSite : IAsyncDisposable
     private readonly ConcurrentQueue<ErasureConfirmation> _outbox = new();
     private readonly Hash32 _nextKeyDigest;
 
-    public SyncedSite(string name, string root, Relay relay)
+    public SyncedSite(string name, string root, IRelayProtocol link)
     {
         Name = name;
         Directory = Path.Combine(root, name);
@@ -25,7 +25,7 @@ internal sealed class SyncedSite : IAsyncDisposable
         Id = AuthorIdentity.Derive(name, Key.Public, _nextKeyDigest);
         Random = new SeededRandom("synced/" + name);
         KeyPair = ReplicaKeyPair.Generate(Random);
-        Link = new InMemoryRelayTransport(relay);
+        Link = new SwitchableLink(link);
         Keys = new SqliteSubjectKeyStore(KeyStorePath);
         Erasure = new ErasureReplica(TestReplica.Ledger, Id, Key, KeyPair, new SwitchableShreds(Keys, this), Clock, Random);
         Node = null!;
@@ -53,7 +53,7 @@ internal sealed class SyncedSite : IAsyncDisposable
     public SteppingClock Clock { get; } = new();
 
     /// <summary>This site's link to the relay; <c>Online = false</c> takes the site off the network.</summary>
-    public InMemoryRelayTransport Link { get; }
+    public SwitchableLink Link { get; }
 
     public SqliteSubjectKeyStore Keys { get; private set; }
 

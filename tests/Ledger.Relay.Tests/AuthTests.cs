@@ -223,6 +223,57 @@ public sealed class AuthTests
     }
 
     [Fact]
+    [Trait("Risk", "G1")]
+    public async Task Rate_limits_partition_per_verified_author_and_the_resilient_client_waits_out_retry_after()
+    {
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay, adminKey: World.Key("ledger-admin", 0).Public);
+            o.RequestsPerSecondPerAuthor = 1;
+            o.RateLimitBurst = 1;
+        });
+        var checkpoint = $"v1/ledgers/{World.Ledger}/checkpoint";
+
+        // Forged requests naming author A are partitioned by address (their signature did not verify), so they do not
+        // spend A's allowance: they get 401 and then 429 from the address's bucket.
+        using var forger = SignedHttp(host, Signer("rl-a", "rl-a", keyIndex: 7));
+        var forged = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++) forged.Add((await forger.GetAsync(checkpoint)).StatusCode);
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], forged);
+
+        // A's own pushes through the client AddLedgerRelayClient builds (Microsoft.Extensions.Http.Resilience): each
+        // one after the first is refused 429 with Retry-After, retried after it, and lands.
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.LedgerSyncHttpServiceCollectionExtensions.AddLedgerRelayClient(services, new Uri(host.Urls[0] + "/"), World.Ledger,
+            signer: Signer("rl-a", "rl-a"));
+        await using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        var client = (HttpRelayClient)provider.GetService(typeof(HttpRelayClient))!;
+        var chain = World.Chain("rl-a", 2);
+        var limitedBefore = host.Server.RateLimited;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var op in chain)
+        {
+            var answer = await client.PushAsync([op.Bytes]);
+            Assert.Equal(IngestStatus.Accepted, Assert.Single(answer.Results).Status);
+        }
+
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Assert.Equal(3, relay.Size);
+        Assert.True(host.Server.RateLimited - limitedBefore >= 2, $"A was limited {host.Server.RateLimited - limitedBefore} times");
+        Assert.True(took >= TimeSpan.FromSeconds(1.5), $"the client waited {took} for two Retry-After: 1 answers");
+
+        // While A is limited, author B has its own bucket (a client without retries: a 429 would throw).
+        using var a = SignedHttp(host, Signer("rl-a", "rl-a"));
+        using var b = SignedHttp(host, Signer("rl-b", "rl-b"));
+        var aNow = await a.GetAsync(checkpoint);
+        var bNow = await World.Client(b).PushAsync(World.Chain("rl-b", 0).Select(o => o.Bytes).ToArray());
+        Assert.Equal(RelayHttp.RateLimited, await CodeAsync(aNow, HttpStatusCode.TooManyRequests));
+        Assert.Equal(TimeSpan.FromSeconds(1), aNow.Headers.RetryAfter?.Delta);
+        Assert.Equal(IngestStatus.Accepted, Assert.Single(bNow.Results).Status);
+    }
+
+    [Fact]
     public void The_signature_example_of_the_protocol_document_verifies_with_any_ed25519_library()
     {
         // docs/http-protocol.md, "A signed request": these exact bytes.

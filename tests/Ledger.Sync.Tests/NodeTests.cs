@@ -9,30 +9,6 @@ public class NodeTests
 {
     [Fact]
     [Trait("Risk", "A1")]
-    public async Task An_op_is_local_until_the_relay_acknowledges_it_then_durable_at_its_position()
-    {
-        var relay = World.NewRelay();
-        var link = new InMemoryRelayTransport(relay);
-        await using var node = await World.NewNodeAsync("till-1");
-        var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5));
-        Assert.Equal(DurabilityRung.Local, node.DurabilityOf(receipt.Op).Rung);
-        Assert.False(node.DurabilityOf(receipt.Op).IsSafe);
-
-        link.Online = false;
-        var offline = await node.SyncAsync(link);
-        Assert.True(offline.Offline);
-        Assert.Equal(DurabilityRung.Local, node.DurabilityOf(receipt.Op).Rung);
-
-        link.Online = true;
-        await node.SyncAsync(link);
-        var rung = node.DurabilityOf(receipt.Op);
-        Assert.Equal(DurabilityRung.Durable, rung.Rung);
-        Assert.Equal((await relay.Store.FindAsync(receipt.Op.Author, receipt.Op.Seq))!.Position, rung.Position);
-        Assert.Equal(0, node.Durability().Local);
-    }
-
-    [Fact]
-    [Trait("Risk", "A1")]
     public async Task A_critical_op_is_not_done_offline_and_is_done_after_reconnect()
     {
         var relay = World.NewRelay();
@@ -46,52 +22,6 @@ public class NodeTests
         await node.SyncAsync(link);
         await receipt.Done.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(node.DurabilityOf(receipt.Op).IsSafe);
-    }
-
-    [Fact]
-    [Trait("Risk", "A1")]
-    public async Task A_lost_answer_leaves_the_op_unsafe_and_the_resend_gets_its_original_position()
-    {
-        var relay = World.NewRelay();
-        var lose = true;
-        var link = new InMemoryRelayTransport(relay) { LoseAnswer = () => lose };
-        await using var node = await World.NewNodeAsync("till-1");
-        var receipt = await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 5));
-        await node.SyncAsync(link);
-        Assert.NotNull((await relay.Store.FindAsync(receipt.Op.Author, receipt.Op.Seq)));
-        Assert.False(node.DurabilityOf(receipt.Op).IsSafe);
-        lose = false;
-        await node.SyncAsync(link);
-        Assert.Equal((await relay.Store.FindAsync(receipt.Op.Author, receipt.Op.Seq))!.Position, node.DurabilityOf(receipt.Op).Position);
-        Assert.Equal(2, relay.Size);
-    }
-
-    [Fact]
-    [Trait("Risk", "D3")]
-    public async Task Two_offline_tills_claiming_the_last_unit_end_one_won_one_lost_with_its_correction_on_every_node()
-    {
-        var relay = World.NewRelay();
-        var link = new InMemoryRelayTransport(relay);
-        await using var hq = await World.NewNodeAsync("hq");
-        await using var a = await World.NewNodeAsync("till-a");
-        await using var b = await World.NewNodeAsync("till-b");
-        await hq.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "last lamp"), claimKey: "sku:lamp");
-        await hq.SyncAsync(link);
-        // Both tills claim while offline; both see the claim pending, none sees an outcome.
-        var claimA = await a.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "order-a"), claimKey: "sku:lamp");
-        var claimB = await b.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "order-b"), claimKey: "sku:lamp");
-        Assert.Equal(ApplyStatus.Pending, claimA.Fold.Status);
-        Assert.Equal(ApplyStatus.Pending, claimB.Fold.Status);
-
-        await b.SyncAsync(link);
-        await a.SyncAsync(link);
-        foreach (var node in new[] { hq, a, b }) await node.SyncAsync(link);
-        Assert.Equal(DurabilityRung.Won, b.DurabilityOf(claimB.Op).Rung);
-        Assert.Equal(DurabilityRung.Lost, a.DurabilityOf(claimA.Op).Rung);
-        var hashes = new[] { hq, a, b }.Select(n => n.StateHash()).Distinct().ToArray();
-        Assert.Single(hashes);
-        var correction = Assert.Single(hq.Read(k => k.State.Rows(Tables.Backorders)));
-        Assert.Equal(a.Author.Value, correction.Value.Author);
     }
 
     [Fact]
@@ -198,53 +128,6 @@ public class NodeTests
         var receipts = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i)))));
         Assert.Equal(Enumerable.Range(2, 200).Select(i => (ulong)i), receipts.Select(r => r.Op.Seq).Order());
         Assert.Equal((Int128)Enumerable.Range(0, 200).Sum(), node.Read(k => k.State.Get(Tables.Balances, "cash")));
-    }
-
-    [Fact]
-    [Trait("Risk", "A3")]
-    public async Task A_wiped_device_recovers_its_whole_chain_from_a_relay_that_answers_in_pages_and_goes_on_without_forking()
-    {
-        var master = Hash32.Sha256("master secret of till-r"u8).ToArray();
-        const string label = "till-r";
-        var relay = new Relay(new RelayOptions { Ledger = World.Ledger, MaxRead = 7 }, new InMemoryRelayStore());
-        var link = new InMemoryRelayTransport(relay);
-        AuthorId author;
-        await using (var lost = (await DeviceNode.InceptAsync(World.Options(), new InMemoryNodeStore(), AuthorRecovery.KeyAt(master, label, 0), label,
-                         AuthorRecovery.KeyAt(master, label, 1).Public.Digest)))
-        {
-            for (var i = 0; i < 30; i++) await lost.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i));
-            await lost.SyncAsync(link);
-            author = lost.Author;
-        }
-
-        // Wrong secret: refused before anything is signed.
-        await Assert.ThrowsAsync<RecoveryException>(() =>
-            DeviceNode.RecoverAsync(World.Options(), new InMemoryNodeStore(), Hash32.Sha256("another secret"u8).ToArray(), author, link));
-
-        // The relay hands out at most 7 ops per answer; recovery must still see all 31 and continue at seq 32.
-        await using var recovered = await DeviceNode.RecoverAsync(World.Options(), new InMemoryNodeStore(), master, author, link);
-        var next = await recovered.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 100));
-        Assert.Equal(33UL, next.Signed.Op.Seq); // after 31 fetched ops and the rotation recovery signed
-        await recovered.SyncAsync(link);
-        Assert.Empty((await relay.GetEvidenceAsync()));
-        await using var observer = await World.NewNodeAsync("till-o");
-        await observer.SyncAsync(new InMemoryRelayTransport(relay));
-        await recovered.SyncAsync(link);
-        Assert.Equal(observer.StateHash(), recovered.StateHash());
-        var chain = (await relay.FetchAuthorAsync(author, 1));
-        Assert.Equal(7, chain.Count);
-        var all = new List<SignedOp>();
-        for (ulong from = 1; ; from = all[^1].Op.Seq + 1)
-        {
-            var page = (await relay.FetchAuthorAsync(author, from));
-            if (page.Count == 0) break;
-            all.AddRange(page.Select(p => SignedOpCodec.Decode(p.Bytes)));
-        }
-
-        Assert.Equal(33, all.Count); // inception, 30 ops, the rotation to key 1, one new op
-        var report = ChainVerifier.Verify(World.Ledger, all);
-        Assert.True(report.Ok, report.ToString());
-        Assert.Equal(1u, report.Keys!.KeyIndex);
     }
 
     [Fact]

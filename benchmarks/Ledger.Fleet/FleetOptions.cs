@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace Ledger.Fleet;
+
+/// <summary>What one fleet run does (docs/performance.md, "Fleet load and chaos").</summary>
+public sealed class FleetOptions
+{
+    public const string Ledger = "fleet";
+
+    /// <summary>Simulated tills, each its own author key. Default 10,000.</summary>
+    public int Tills { get; set; } = 10_000;
+
+    /// <summary>Total arrival rate of ops, per second (open model). Default 200.</summary>
+    public double Rate { get; set; } = 200;
+
+    /// <summary>The timed window. Default 10 minutes.</summary>
+    public TimeSpan Duration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>SIGKILL and restart a relay instance this often (null: never).</summary>
+    public TimeSpan? KillEvery { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The share of tills whose requests go through the fault-injecting handler. Default 0.1.</summary>
+    public double FaultShare { get; set; } = 0.1;
+
+    /// <summary>The chance that a faulty till's request meets a fault. Default 0.3.</summary>
+    public double FaultRate { get; set; } = 0.3;
+
+    /// <summary>Requests in flight at most; an op due when none is free is a late send (dropped). Default 256.</summary>
+    public int Concurrency { get; set; } = 256;
+
+    /// <summary>Full nodes pulling with the live long poll and folding. Default 3.</summary>
+    public int Observers { get; set; } = 3;
+
+    /// <summary><c>sqlite</c> (one relay process, default) or <c>postgres</c> (two instances on one database).</summary>
+    public string Store { get; set; } = "sqlite";
+
+    /// <summary>The PostgreSQL connection string of <c>--store postgres</c>.</summary>
+    public string? Postgres { get; set; }
+
+    /// <summary>Where the relay's store and the summary go. Default: a fresh temporary directory.</summary>
+    public string? WorkDir { get; set; }
+
+    /// <summary>The JSON summary file. Default: fleet-summary.json in the work directory.</summary>
+    public string? SummaryPath { get; set; }
+
+    /// <summary>Seconds between progress lines. Default 2.</summary>
+    public double ProgressEvery { get; set; } = 2;
+
+    /// <summary>Seed of fault choices.</summary>
+    public int Seed { get; set; } = 17;
+
+    /// <summary>Where progress lines go (null: the console).</summary>
+    public TextWriter? Output { get; set; }
+
+    /// <summary>Ops each till has signed before the window: enough for the window's arrivals plus a margin.</summary>
+    public int OpsPerTill => (int)Math.Max(2, Math.Ceiling(Rate * Duration.TotalSeconds / Tills * 1.2) + 1);
+
+    public static FleetOptions Parse(string[] args)
+    {
+        var o = new FleetOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            double Number() => double.Parse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture);
+            switch (args[i])
+            {
+                case "--tills": o.Tills = (int)Number(); break;
+                case "--rate": o.Rate = Number(); break;
+                case "--duration": o.Duration = TimeSpan.FromSeconds(Number()); break;
+                case "--kill-every": var k = Number(); o.KillEvery = k <= 0 ? null : TimeSpan.FromSeconds(k); break;
+                case "--fault-share": o.FaultShare = Number(); break;
+                case "--fault-rate": o.FaultRate = Number(); break;
+                case "--concurrency": o.Concurrency = (int)Number(); break;
+                case "--observers": o.Observers = (int)Number(); break;
+                case "--store": o.Store = Next(); break;
+                case "--pg": o.Postgres = Next(); break;
+                case "--work": o.WorkDir = Next(); break;
+                case "--summary": o.SummaryPath = Next(); break;
+                case "--seed": o.Seed = (int)Number(); break;
+                default: throw new ArgumentException($"unknown option {args[i]}.");
+            }
+        }
+
+        if (o.Tills < 1 || o.Rate <= 0 || o.Duration <= TimeSpan.Zero || o.Concurrency < 1 || o.Observers < 1) throw new ArgumentException("tills, rate, duration, concurrency and observers are positive.");
+        if (o.Store is not ("sqlite" or "postgres")) throw new ArgumentException("--store is sqlite or postgres.");
+        return o;
+    }
+}

@@ -1,0 +1,65 @@
+namespace Ledger.Fleet;
+
+/// <summary>One check of the audit.</summary>
+public sealed record AuditCheck(string Name, bool Ok, string Detail);
+
+/// <summary>What a fleet run measured and what the audit found (written as the JSON summary).</summary>
+public sealed class FleetReport
+{
+    public required int Tills { get; init; }
+
+    public required double Rate { get; init; }
+
+    public required double WindowSeconds { get; init; }
+
+    public required string Store { get; init; }
+
+    public required int Instances { get; init; }
+
+    public long Arrivals { get; set; }
+
+    public long Dropped { get; set; }
+
+    public long Requests { get; set; }
+
+    public long RequestErrors { get; set; }
+
+    public long AckedInWindow { get; set; }
+
+    public double AcceptedOpsPerSecond { get; set; }
+
+    public double RawVerifyPerSecondTwoThreads { get; set; }
+
+    public double RatioToRawVerify { get; set; }
+
+    public double PushP50Ms { get; set; }
+
+    public double PushP99Ms { get; set; }
+
+    public double PushP999Ms { get; set; }
+
+    public double AckToObserverP99Ms { get; set; }
+
+    public int Kills { get; set; }
+
+    public Dictionary<string, long> Faults { get; set; } = [];
+
+    public List<long> RelayPeakWorkingSetBytes { get; set; } = [];
+
+    public List<long> RelayWorkingSetAfterWarmupMinMaxBytes { get; set; } = [];
+
+    public List<int> RelayPeakOpenFiles { get; set; } = [];
+
+    public long LogSize { get; set; }
+
+    public long Lost { get; set; }
+
+    public double DrainSeconds { get; set; }
+
+    public List<AuditCheck> Audit { get; set; } = [];
+
+    /// <summary>The audit re-run with one acknowledged op's told position shifted failed, as it must.</summary>
+    public bool AuditCatchesAWrongPosition { get; set; }
+
+    public bool Passed => Audit.Count > 0 && Audit.All(a => a.Ok) && AuditCatchesAWrongPosition;
+}

@@ -1,0 +1,354 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Ledger.Kernel;
+using Ledger.Signing;
+using Ledger.Sync;
+using Ledger.Sync.Http;
+
+namespace Ledger.Fleet;
+
+/// <summary>The fleet: N light tills pushing pre-signed ops over HTTP at a fixed total arrival rate (open model: an op
+/// due while its till's push is still in flight, or while every connection slot is taken, is a late send and counted
+/// dropped — it goes with the till's next push), full nodes pulling with the live long poll, relay instances in their
+/// own processes killed with SIGKILL and restarted, faults injected on a share of tills; then a drain (every due op
+/// pushed until acknowledged) and the audit (<see cref="FleetAudit"/>).</summary>
+public static class FleetRun
+{
+    private const int MaxBatch = 64;
+
+    public static async Task<FleetReport> RunAsync(FleetOptions o, CancellationToken cancellationToken = default)
+    {
+        var output = TextWriter.Synchronized(o.Output ?? Console.Out);
+        if (o.Store == "postgres")
+        {
+            // The PostgreSQL relay store (issue 18) is built on another branch; when it is on main, RelayServe opens it
+            // and two instances share one database here.
+            if (string.IsNullOrEmpty(o.Postgres)) throw new ArgumentException("--store postgres needs --pg <connection string>.");
+            if (!RelayServe.PostgresAvailable) throw new NotSupportedException("--store postgres: the PostgreSQL relay store is not in this build yet (issue 18); run with --store sqlite.");
+        }
+
+        var work = o.WorkDir ?? Path.Combine(Path.GetTempPath(), "ledger-fleet-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        var report = new FleetReport { Tills = o.Tills, Rate = o.Rate, WindowSeconds = o.Duration.TotalSeconds, Store = o.Store, Instances = o.Store == "postgres" ? 2 : 1 };
+
+        // ---- before the window: keys, chains, signatures (the load generator must not compete for signing CPU) ----
+        var signing = Stopwatch.StartNew();
+        var faultyEvery = o.FaultShare <= 0 ? int.MaxValue : (int)Math.Max(1, Math.Round(1 / o.FaultShare));
+        var tills = new Till[o.Tills];
+        Parallel.For(0, o.Tills, t =>
+        {
+            var label = "till-" + t.ToString("D5", CultureInfo.InvariantCulture);
+            var log = AuthorLog.Incept(FleetOptions.Ledger, label, Key(label, 0), Key(label, 1).Public.Digest, out var inception);
+            var ops = new byte[o.OpsPerTill][];
+            ops[0] = inception.Bytes.ToArray();
+            for (var i = 1; i < ops.Length; i++)
+            {
+                ops[i] = log.Append(FleetManifest.Manifest, FleetManifest.SaleVerb, new SaleArgs("acct:" + ((t * 31 + i) % 1000).ToString("D4", CultureInfo.InvariantCulture), 100 + i)).Bytes.ToArray();
+            }
+
+            tills[t] = new Till(inception.Op.Author, ops, t % faultyEvery == 0);
+        });
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"fleet: {o.Tills} tills x {o.OpsPerTill} ops signed in {signing.Elapsed.TotalSeconds:F1}s; {tills.Count(t => t.Faulty)} faulty; rate {o.Rate}/s for {o.Duration.TotalSeconds}s; store {o.Store}")).ConfigureAwait(false);
+        report.RawVerifyPerSecondTwoThreads = RawVerifyRate();
+
+        // ---- relays ----
+        var instances = Enumerable.Range(0, report.Instances).Select(i => new RelayProcess(i, Path.Combine(work, "relay.db"), o.Postgres)).ToArray();
+        using var pool = new SocketsHttpHandler { MaxConnectionsPerServer = o.Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var faults = new FaultHandler(pool, o.FaultRate, o.Seed);
+        var clean = new List<(HttpClient Http, HttpRelayClient Relay)>();
+        var faulty = new List<(HttpClient Http, HttpRelayClient Relay)>();
+        var observers = new List<DeviceNode>();
+        try
+        {
+            foreach (var instance in instances) instance.Start();
+            var trusted = NoteKey.TryParseVkey(instances[0].Vkey, out var key) ? key! : throw new InvalidOperationException($"the relay's vkey '{instances[0].Vkey}' does not parse.");
+            foreach (var instance in instances)
+            {
+                var http = new HttpClient(pool, disposeHandler: false) { BaseAddress = new Uri(instance.Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
+                clean.Add((http, new HttpRelayClient(http, new HttpRelayClientOptions { Ledger = FleetOptions.Ledger })));
+                var bad = new HttpClient(faults, disposeHandler: false) { BaseAddress = new Uri(instance.Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
+                faulty.Add((bad, new HttpRelayClient(bad, new HttpRelayClientOptions { Ledger = FleetOptions.Ledger })));
+            }
+
+            for (var i = 0; i < o.Observers; i++)
+            {
+                var label = "observer-" + i.ToString(CultureInfo.InvariantCulture);
+                observers.Add(await DeviceNode.InceptAsync(new NodeOptions { Ledger = FleetOptions.Ledger, Manifests = new ManifestCatalog(FleetManifest.Manifest), TrustedRelay = trusted },
+                    new InMemoryNodeStore(), Key(label, 0), label, Key(label, 1).Public.Digest, cancellationToken).ConfigureAwait(false));
+            }
+
+            var latencies = new ConcurrentBag<double>();
+            var pushStarted = new ConcurrentDictionary<long, long>(); // position → when the push that placed it started
+            var toCheckpoint = new ConcurrentBag<double>();
+            long requests = 0, errors = 0, acked = 0, dropped = 0, arrivals = 0, inflight = 0;
+            var pushes = new ConcurrentDictionary<Task, bool>();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+            HttpRelayClient ClientFor(Till till, int attempt)
+            {
+                var list = till.Faulty ? faulty : clean;
+                return list[(int)((uint)(till.Author.GetHashCode() + attempt) % (uint)list.Count)].Relay;
+            }
+
+            async Task PushAsync(Till till, int attempt)
+            {
+                try
+                {
+                    var from = till.Acked;
+                    var to = Math.Min(till.Due, from + MaxBatch);
+                    if (to <= from) return;
+                    var batch = new ReadOnlyMemory<byte>[to - from];
+                    for (var i = from; i < to; i++) batch[i - from] = till.Ops[i];
+                    Interlocked.Increment(ref requests);
+                    var started = Stopwatch.GetTimestamp();
+                    IngestResponse answer;
+                    try
+                    {
+                        answer = await ClientFor(till, attempt).PushAsync(batch, stop.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is RelayUnavailableException or RelayProtocolException)
+                    {
+                        Interlocked.Increment(ref errors);
+                        return;
+                    }
+
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    foreach (var r in answer.Results)
+                    {
+                        var index = from + r.Index;
+                        if (!r.Held || r.Position is not { } position || index >= to) continue;
+                        if (till.Positions[index] == -1)
+                        {
+                            till.Positions[index] = position;
+                            pushStarted.TryAdd(position, started);
+                        }
+                        else if (till.Positions[index] != position)
+                        {
+                            // Told two positions for one op: the audit reports it (the first told one is kept).
+                            lock (till) till.Moved++;
+                        }
+                    }
+
+                    var before = till.Acked;
+                    while (till.Acked < till.Ops.Length && till.Positions[till.Acked] != -1) till.Acked++;
+                    Interlocked.Add(ref acked, till.Acked - before);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref inflight);
+                    Volatile.Write(ref till.Busy, 0);
+                }
+            }
+
+            bool TryStart(Till till, int attempt)
+            {
+                if (Interlocked.CompareExchange(ref till.Busy, 1, 0) != 0) return false;
+                if (Interlocked.Increment(ref inflight) > o.Concurrency)
+                {
+                    Interlocked.Decrement(ref inflight);
+                    Volatile.Write(ref till.Busy, 0);
+                    return false;
+                }
+
+                var task = Task.Run(() => PushAsync(till, attempt));
+                pushes[task] = true;
+                _ = task.ContinueWith(t => pushes.TryRemove(t, out _), TaskScheduler.Default);
+                return true;
+            }
+
+            // ---- observers: the live long poll, then a sync; the first to see a position in a signed checkpoint times it ----
+            long observed = 0;
+            async Task ObserveAsync(DeviceNode node, int index)
+            {
+                var client = clean[index % clean.Count].Relay;
+                long seen = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        var size = await client.WaitForChangeAsync(seen, stop.Token).ConfigureAwait(false);
+                        if (size is not { } grown) continue;
+                        var now = Stopwatch.GetTimestamp();
+                        for (var p = seen; p < grown; p++)
+                        {
+                            if (pushStarted.TryRemove(p, out var at)) toCheckpoint.Add(Stopwatch.GetElapsedTime(at, now).TotalMilliseconds);
+                        }
+
+                        seen = Math.Max(seen, grown);
+                        await node.SyncAsync(client, stop.Token).ConfigureAwait(false);
+                        InterlockedMax(ref observed, seen);
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception e) when (e is RelayUnavailableException or RelayProtocolException or SyncException)
+                    {
+                        await Task.Delay(250, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            var observing = observers.Select((n, i) => Task.Run(() => ObserveAsync(n, i))).ToArray();
+
+            // ---- the window ----
+            var window = Stopwatch.StartNew();
+            var interval = 1.0 / o.Rate;
+            long k = 0;
+            var nextKill = o.KillEvery;
+            var nextProgress = o.ProgressEvery;
+            var killer = 0;
+            var chaos = Task.CompletedTask;
+            foreach (var till in tills) TryStart(till, 0); // inceptions
+            while (window.Elapsed < o.Duration)
+            {
+                var now = window.Elapsed.TotalSeconds;
+                while (k * interval <= now && k * interval < o.Duration.TotalSeconds)
+                {
+                    var till = tills[k % tills.Length];
+                    var late = now - k * interval > 1.0;
+                    if (till.Due < till.Ops.Length) till.Due++;
+                    Interlocked.Increment(ref arrivals);
+                    if (late || !TryStart(till, (int)(k / tills.Length))) Interlocked.Increment(ref dropped);
+                    k++;
+                }
+
+                if (nextKill is { } kill && window.Elapsed >= kill)
+                {
+                    // Off the arrival loop: a restart takes seconds and the arrivals must keep their rate.
+                    var victim = instances[killer++ % instances.Length];
+                    var at = window.Elapsed.TotalSeconds;
+                    await chaos.ConfigureAwait(false);
+                    chaos = Task.Run(() =>
+                    {
+                        victim.KillAndRestart();
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"t={at:F0}s chaos: relay {victim.Instance} SIGKILLed, restarted by t={window.Elapsed.TotalSeconds:F0}s"));
+                    }, CancellationToken.None);
+                    nextKill = kill + o.KillEvery!.Value;
+                }
+
+                if (window.Elapsed.TotalSeconds >= nextProgress)
+                {
+                    foreach (var instance in instances) instance.Sample();
+                    var l = latencies.ToArray();
+                    Array.Sort(l);
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"t={window.Elapsed.TotalSeconds:F0}s arrivals={Interlocked.Read(ref arrivals)} acked={Interlocked.Read(ref acked)} rate={Interlocked.Read(ref acked) / window.Elapsed.TotalSeconds:F0}/s p99={Percentile(l, 0.99):F0}ms errors={Interlocked.Read(ref errors)} dropped={Interlocked.Read(ref dropped)} lag={Interlocked.Read(ref acked) + o.Observers - Interlocked.Read(ref observed)} inflight={Interlocked.Read(ref inflight)} relayMB={string.Join('/', instances.Select(i => i.WorkingSets.LastOrDefault() >> 20))}")).ConfigureAwait(false);
+                    nextProgress += o.ProgressEvery;
+                }
+
+                await Task.Delay(5, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await chaos.ConfigureAwait(false);
+            var windowSeconds = window.Elapsed.TotalSeconds;
+            report.AckedInWindow = Interlocked.Read(ref acked);
+            report.AcceptedOpsPerSecond = report.AckedInWindow / windowSeconds;
+
+            // ---- drain: every due op pushed until acknowledged (no chaos but the tills' faults) ----
+            var drain = Stopwatch.StartNew();
+            var attemptNo = 1_000;
+            while (tills.Any(t => t.Acked < t.Due) && drain.Elapsed < TimeSpan.FromMinutes(3))
+            {
+                foreach (var till in tills) if (till.Acked < till.Due) TryStart(till, attemptNo);
+                attemptNo++;
+                await Task.WhenAll(pushes.Keys.ToArray()).ConfigureAwait(false);
+            }
+
+            await Task.WhenAll(pushes.Keys.ToArray()).ConfigureAwait(false);
+            report.DrainSeconds = drain.Elapsed.TotalSeconds;
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(observing).ConfigureAwait(false);
+
+            var all = latencies.ToArray();
+            Array.Sort(all);
+            var tc = toCheckpoint.ToArray();
+            Array.Sort(tc);
+            report.Arrivals = arrivals;
+            report.Dropped = dropped;
+            report.Requests = requests;
+            report.RequestErrors = errors;
+            report.PushP50Ms = Percentile(all, 0.5);
+            report.PushP99Ms = Percentile(all, 0.99);
+            report.PushP999Ms = Percentile(all, 0.999);
+            report.AckToObserverP99Ms = Percentile(tc, 0.99);
+            report.RatioToRawVerify = report.AcceptedOpsPerSecond / report.RawVerifyPerSecondTwoThreads;
+            report.Kills = instances.Sum(i => i.Kills);
+            report.Faults = new Dictionary<string, long>
+            {
+                ["droppedRequests"] = faults.DroppedRequests,
+                ["droppedAnswers"] = faults.DroppedAnswers,
+                ["duplicated"] = faults.Duplicated,
+                ["delayed"] = faults.Delayed,
+                ["truncated"] = faults.Truncated,
+            };
+            foreach (var instance in instances) instance.Sample();
+            report.RelayPeakWorkingSetBytes = instances.Select(i => i.PeakWorkingSet).ToList();
+            var warm = instances.SelectMany(i => i.WorkingSets.Skip(i.WorkingSets.Count / 4)).DefaultIfEmpty().ToArray();
+            report.RelayWorkingSetAfterWarmupMinMaxBytes = [warm.Min(), warm.Max()];
+            report.RelayPeakOpenFiles = instances.Select(i => i.PeakOpenFiles).ToList();
+
+            // ---- the audit ----
+            await FleetAudit.RunAsync(report.Audit, report, tills, observers, clean.Select(c => c.Relay).ToArray(), trusted, cancellationToken).ConfigureAwait(false);
+
+            // The audit can fail: told one acknowledged op a wrong position, it must say so.
+            var victimTill = tills.First(t => t.Positions[0] >= 0);
+            victimTill.Positions[0]++;
+            var tampered = new List<AuditCheck>();
+            await FleetAudit.RunAsync(tampered, new FleetReport { Tills = 0, Rate = 0, WindowSeconds = 0, Store = "", Instances = 0 }, tills, observers, clean.Select(c => c.Relay).ToArray(), trusted, cancellationToken).ConfigureAwait(false);
+            victimTill.Positions[0]--;
+            report.AuditCatchesAWrongPosition = tampered.Any(c => !c.Ok);
+        }
+        finally
+        {
+            foreach (var node in observers) await node.DisposeAsync().ConfigureAwait(false);
+            foreach (var (http, _) in clean.Concat(faulty)) http.Dispose();
+            faults.Dispose();
+            foreach (var instance in instances) instance.Dispose();
+        }
+
+        var summary = o.SummaryPath ?? Path.Combine(work, "fleet-summary.json");
+        await File.WriteAllTextAsync(summary, System.Text.Json.JsonSerializer.Serialize(report, FleetJson.Default.FleetReport), cancellationToken).ConfigureAwait(false);
+        foreach (var check in report.Audit) await output.WriteLineAsync($"audit {(check.Ok ? "ok  " : "FAIL")} {check.Name}: {check.Detail}").ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"fleet {(report.Passed ? "PASSED" : "FAILED")}: accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, lost {report.Lost}; summary {summary}")).ConfigureAwait(false);
+        return report;
+    }
+
+    internal static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"fleet/{label}/{index}")).ToArray());
+
+    private static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, sorted.Length * q)];
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while ((current = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+
+    /// <summary>Ed25519 verifications a second on two threads, measured in this run (the ceiling of a relay that
+    /// checks every op's signature on this machine).</summary>
+    private static double RawVerifyRate()
+    {
+        var key = Key("raw-verify", 0);
+        var message = new byte[200];
+        var signature = key.Sign(message);
+        long count = 0;
+        var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+        Parallel.For(0, 2, _ =>
+        {
+            long local = 0;
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                if (key.Public.Verify(message, signature)) local++;
+            }
+
+            Interlocked.Add(ref count, local);
+        });
+        return count;
+    }
+}

@@ -1,0 +1,28 @@
+using Ledger.Fleet;
+
+// dotnet run -c Release --project benchmarks/Ledger.Fleet -- [--tills 10000] [--rate 200] [--duration 600] [--kill-every 60]
+//     [--fault-share 0.1] [--fault-rate 0.3] [--concurrency 256] [--observers 3] [--store sqlite|postgres --pg <conn>]
+//     [--work <dir>] [--summary <file.json>]
+// Exits 0 when the audit passed, 1 when a check failed, 2 on bad arguments.
+if (args.Length > 0 && args[0] == "--serve-relay") return await RelayServe.RunAsync(args);
+FleetOptions options;
+try
+{
+    options = FleetOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 2;
+}
+
+try
+{
+    var report = await FleetRun.RunAsync(options);
+    return report.Passed ? 0 : 1;
+}
+catch (NotSupportedException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 2;
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ledger.Fleet;
+
+/// <summary>A relay instance in its own process (this program with <c>--serve-relay</c>), on a fixed loopback port
+/// so a restart keeps its address; killed with SIGKILL (no flush, no cleanup) and restarted on its store.</summary>
+internal sealed class RelayProcess : IDisposable
+{
+    private readonly string[] _serveArgs;
+    private Process? _process;
+
+    public RelayProcess(int instance, string store, string? postgres)
+    {
+        Instance = instance;
+        Port = FreePort();
+        Url = $"http://127.0.0.1:{Port}";
+        _serveArgs = postgres is null
+            ? ["--serve-relay", "--store", store, "--urls", Url]
+            : ["--serve-relay", "--pg", postgres, "--checkpoint-key", store + ".checkpoint-key", "--urls", Url];
+    }
+
+    public int Instance { get; }
+
+    public int Port { get; }
+
+    public string Url { get; }
+
+    public string Vkey { get; private set; } = "";
+
+    public int Kills { get; private set; }
+
+    public long PeakWorkingSet { get; private set; }
+
+    public List<long> WorkingSets { get; } = [];
+
+    public int PeakOpenFiles { get; private set; }
+
+    public void Start()
+    {
+        var self = typeof(RelayProcess).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(self);
+        foreach (var arg in _serveArgs) start.ArgumentList.Add(arg);
+        _process = Process.Start(start) ?? throw new InvalidOperationException("the relay process did not start.");
+        var line = _process.StandardOutput.ReadLine();
+        if (line is null || !line.StartsWith("relay listening on ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"relay {Instance} did not start: {line} {_process.StandardError.ReadToEnd()}");
+        }
+
+        Vkey = line[(line.IndexOf("vkey=", StringComparison.Ordinal) + 5)..].Trim();
+        // Keep draining its output so it never blocks on a full pipe.
+        var process = _process;
+        _ = Task.Run(() => process.StandardOutput.ReadToEndAsync());
+        _ = Task.Run(() => process.StandardError.ReadToEndAsync());
+    }
+
+    /// <summary>SIGKILL, then start again on the same store and port.</summary>
+    public void KillAndRestart()
+    {
+        _process?.Kill(entireProcessTree: true);
+        _process?.WaitForExit();
+        _process?.Dispose();
+        Kills++;
+        Start();
+    }
+
+    /// <summary>Records the working set and open file descriptors (sockets included) of the process.</summary>
+    public void Sample()
+    {
+        if (_process is null || _process.HasExited) return;
+        try
+        {
+            _process.Refresh();
+            var ws = _process.WorkingSet64;
+            WorkingSets.Add(ws);
+            PeakWorkingSet = Math.Max(PeakWorkingSet, ws);
+            var fd = $"/proc/{_process.Id}/fd";
+            if (Directory.Exists(fd)) PeakOpenFiles = Math.Max(PeakOpenFiles, Directory.GetFiles(fd).Length);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            // It exited between the check and the read.
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
+            _process?.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process?.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
