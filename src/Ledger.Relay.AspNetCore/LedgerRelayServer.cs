@@ -361,6 +361,7 @@ public sealed class LedgerRelayServer
     private async Task HandleAsync(HttpContext context, bool write, Func<HttpContext, RelayLedger, Task> handler)
     {
         context.Response.Headers[RelayHttp.ProtocolHeader] = RelayHttp.ProtocolVersion;
+        System.Diagnostics.Activity? span = null;
         try
         {
             var version = context.Request.Headers[RelayHttp.ProtocolHeader];
@@ -378,6 +379,8 @@ public sealed class LedgerRelayServer
                 await Problems.WriteAsync(context, StatusCodes.Status404NotFound, RelayHttp.UnknownLedger, $"this relay serves no ledger '{name}'.").ConfigureAwait(false);
                 return;
             }
+
+            span = RelayActivities.StartRequest(context, ledger.Name);
 
             // Writes carry a body: read whole (within the limit) before anything else, since the signature covers its digest.
             var body = Array.Empty<byte>();
@@ -440,6 +443,11 @@ public sealed class LedgerRelayServer
         {
             // The relay failed (its store, say): the call may be repeated; the detail names the failure, never key material.
             await Problems.Failed(context, $"{e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+        }
+        finally
+        {
+            RelayActivities.EndRequest(span, context);
+            span?.Dispose();
         }
     }
 

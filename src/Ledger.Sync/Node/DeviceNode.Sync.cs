@@ -17,6 +17,7 @@ public sealed partial class DeviceNode
         await _syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = "failed";
+        using var activity = SyncTrace.StartRound(this);
         try
         {
             var result = await SyncRoundAsync(relay, cancellationToken).ConfigureAwait(false);
@@ -25,6 +26,7 @@ public sealed partial class DeviceNode
         }
         finally
         {
+            SyncTrace.EndRound(activity, outcome);
             _syncGate.Release();
             _metrics.Synced(outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
@@ -160,6 +162,7 @@ public sealed partial class DeviceNode
 
     private async Task<(int Pushed, int Acked, int Refused, bool Offline)> PushAsync(IRelayProtocol relay, CancellationToken cancellationToken)
     {
+        using var activity = SyncActivities.Start("ledger.push", System.Diagnostics.ActivityKind.Client);
         int pushed = 0, acked = 0, refused = 0;
         while (true)
         {
@@ -274,6 +277,7 @@ public sealed partial class DeviceNode
 
     private async Task<(int Pulled, long RelaySize)> PullAsync(IRelayProtocol relay, CancellationToken cancellationToken)
     {
+        using var activity = SyncActivities.Start("ledger.pull", System.Diagnostics.ActivityKind.Client);
         var pulled = 0;
         while (true)
         {

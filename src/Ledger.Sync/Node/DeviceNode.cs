@@ -327,6 +327,7 @@ public sealed partial class DeviceNode : IAsyncDisposable
     private async Task<AppendReceipt> AppendCoreAsync(Func<SignedOp> sign, bool critical, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        using var activity = SyncActivities.Start("ledger.append");
         var pending = new PendingAppend(sign, critical, cancellationToken);
         // One signer drains the queue back to back: a hand-off per op between callers (a lock or semaphore
         // passed from thread to thread) left the serial signing stage idle between ops.
