@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Ledger.Sync.Http;
 
@@ -14,12 +15,14 @@ public sealed class LedgerNodeSyncService : BackgroundService
     private readonly LedgerNodeSyncOptions _options;
     private readonly TimeProvider _time;
     private readonly Random _jitter;
+    private readonly NodeEventLog? _log;
     private TaskCompletionSource _nudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _rounds;
     private long _failures;
 
     /// <summary>Syncs <paramref name="node"/> with <paramref name="relay"/> (an <see cref="HttpRelayClient"/> also gives the long poll).</summary>
-    public LedgerNodeSyncService(DeviceNode node, IRelayProtocol relay, LedgerNodeSyncOptions options, TimeProvider? time = null)
+    /// <remarks>With <paramref name="logger"/>, findings, refusals, failed rounds and equivocation are logged (docs/observability.md).</remarks>
+    public LedgerNodeSyncService(DeviceNode node, IRelayProtocol relay, LedgerNodeSyncOptions options, TimeProvider? time = null, ILogger<LedgerNodeSyncService>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(relay);
@@ -35,6 +38,7 @@ public sealed class LedgerNodeSyncService : BackgroundService
         _time = time ?? TimeProvider.System;
         // Jitter only spreads retries of many devices apart; it decides nothing the ledger keeps.
         _jitter = new Random();
+        _log = logger is null ? null : new NodeEventLog(logger);
     }
 
     /// <summary>Rounds completed (online or not).</summary>
@@ -82,6 +86,7 @@ public sealed class LedgerNodeSyncService : BackgroundService
                 failed = true;
             }
 
+            _log?.AfterRound(_node, failed ? null : LastResult, LastError);
             Interlocked.Increment(ref _rounds);
             long failures = 0;
             if (failed) failures = Interlocked.Increment(ref _failures);
