@@ -34,6 +34,8 @@ public static class LedgerRelayEndpointRouteBuilderExtensions
         group.MapGet("/proof/inclusion", server.InclusionAsync);
         group.MapPost("/cosignatures", server.PostCosignatureAsync);
         group.MapGet("/cosignatures", server.GetCosignaturesAsync);
+        group.MapPost("/beacons", server.PostBeaconAsync);
+        group.MapGet("/alerts", server.GetAlertsAsync);
         // Everything else under a ledger (another method, an unknown call) is a problem too, never an empty 404/405.
         group.Map("/{**rest}", server.UnknownAsync);
         return group;

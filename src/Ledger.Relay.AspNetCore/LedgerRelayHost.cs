@@ -3,6 +3,7 @@ using Ledger.Signing;
 using Ledger.Sync;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -91,8 +92,11 @@ public sealed class LedgerRelayHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(urls.ToArray());
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = server.Options.MaxRequestBytes + 1);
+        builder.Services.AddSingleton(server);
+        builder.Services.AddHealthChecks().AddLedgerRelay();
         var app = builder.Build();
         app.MapLedgerRelay(server);
+        app.MapHealthChecks("/healthz");
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

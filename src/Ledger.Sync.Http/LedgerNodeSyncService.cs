@@ -87,6 +87,7 @@ public sealed class LedgerNodeSyncService : BackgroundService
             }
 
             _log?.AfterRound(_node, failed ? null : LastResult, LastError);
+            if (!failed && _options.BeaconKey is { } key && _relay is HttpRelayClient beacons) await SendBeaconAsync(beacons, key, stoppingToken).ConfigureAwait(false);
             Interlocked.Increment(ref _rounds);
             long failures = 0;
             if (failed) failures = Interlocked.Increment(ref _failures);
@@ -118,6 +119,25 @@ public sealed class LedgerNodeSyncService : BackgroundService
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>The beacons sent and acknowledged.</summary>
+    public long BeaconsSent => Interlocked.Read(ref _beacons);
+
+    private long _beacons;
+
+    // A beacon is best effort: a refusal or an unreachable relay is logged by the next round's findings, never fails the loop.
+    private async Task SendBeaconAsync(HttpRelayClient relay, Func<Ledger.Signing.SigningKey> key, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await relay.SendBeaconAsync(BeaconWire.Sign(NodeBeacon.Of(_node, _time), key()), stoppingToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _beacons);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            LastError ??= e;
         }
     }
 

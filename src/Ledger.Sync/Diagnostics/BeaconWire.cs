@@ -12,6 +12,9 @@ namespace Ledger.Sync;
 /// one canonical encoding, a <see cref="LedgerFormatException"/> naming field and byte offset otherwise.</summary>
 public static class BeaconWire
 {
+    /// <summary>The media type of a beacon envelope over HTTP (<c>POST beacons</c>).</summary>
+    public const string MediaType = "application/vnd.ledger.beacon+msgpack";
+
     /// <summary>The envelope's version.</summary>
     public const int Version = 1;
 
