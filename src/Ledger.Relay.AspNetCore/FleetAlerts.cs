@@ -16,13 +16,19 @@ internal static class FleetAlerts
                      .GroupBy(b => (b.Beacon.RelayOrigin!, b.Beacon.Prefix))
                      .OrderBy(g => g.Key.Item1, StringComparer.Ordinal).ThenBy(g => g.Key.Prefix))
         {
-            var hashes = group.Select(b => b.Beacon.StateHash!.Value).Distinct().Count();
-            if (hashes < 2) continue;
-            var nodes = group.Select(b => b.Beacon.Author.Value).Order(StringComparer.Ordinal).ToArray();
-            var each = string.Join(", ", group.OrderBy(b => b.Beacon.Author.Value, StringComparer.Ordinal)
-                .Select(b => $"{b.Beacon.Author.Value} {b.Beacon.StateHash!.Value.ToString()[..12]}"));
-            alerts.Add(new FleetAlert(FleetAlertCodes.Divergence, nodes, group.Key.Prefix, string.Create(CultureInfo.InvariantCulture,
-                $"{nodes.Length} nodes folded the same {group.Key.Prefix} ops of '{group.Key.Item1}' to {hashes} different states ({each}). Replay each node's log (prove-the-books) to find the one whose fold differs, check that every node runs the same manifests, and rebuild the odd one out from the relay.")));
+            var byHash = group.GroupBy(b => b.Beacon.StateHash!.Value)
+                .Select(h => (Hash: h.Key, Nodes: h.Select(b => b.Beacon.Author.Value).Order(StringComparer.Ordinal).ToArray()))
+                .OrderByDescending(h => h.Nodes.Length).ThenBy(h => h.Nodes[0], StringComparer.Ordinal).ToArray();
+            if (byHash.Length < 2) continue;
+            // The most common hash is the reference (ties: the one of the first node by id); each other hash is one
+            // alert naming the reference's first node and the nodes that differ from it.
+            var reference = byHash[0];
+            foreach (var odd in byHash.Skip(1))
+            {
+                var nodes = odd.Nodes.Append(reference.Nodes[0]).Order(StringComparer.Ordinal).ToArray();
+                alerts.Add(new FleetAlert(FleetAlertCodes.Divergence, nodes, group.Key.Prefix, string.Create(CultureInfo.InvariantCulture,
+                    $"{string.Join(", ", odd.Nodes)} folded the same {group.Key.Prefix} ops of '{group.Key.Item1}' to state {odd.Hash.ToString()[..12]}, {string.Join(", ", reference.Nodes)} to {reference.Hash.ToString()[..12]}. Replay each node's log (prove-the-books) to find the one whose fold differs, check that every node runs the same manifests, and rebuild the odd one out from the relay.")));
+            }
         }
 
         // Manifests some node folds and another lacks: the one lacking them runs an older app.
