@@ -97,6 +97,7 @@ public sealed class LedgerRelayHost : IAsyncDisposable
         var app = builder.Build();
         app.MapLedgerRelay(server);
         app.MapHealthChecks("/healthz");
+        app.MapLedgerMonitor(new LedgerMonitorOptions { Server = server });
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
