@@ -175,6 +175,10 @@ public sealed class BeaconTests
         Assert.Contains(json.RootElement.EnumerateArray(), e => e.GetProperty("line").GetString() == divergence.ToString());
         using var health = await http.GetAsync("healthz");
         Assert.Equal("Degraded", await health.Content.ReadAsStringAsync());
+        // The relay host's monitor page lists them (server-rendered, no script needed to see them).
+        var page = await http.GetStringAsync("monitor");
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(divergence.ToString()), page, StringComparison.Ordinal);
+        Assert.Contains("data-code=\"silent\"", page, StringComparison.Ordinal);
     }
 
     [Fact]
