@@ -2,15 +2,15 @@ using System.Diagnostics;
 
 namespace Ledger.Sync;
 
-/// <summary>The sync round's span: kept out of <see cref="DeviceNode"/> so the node only starts and ends it.</summary>
+/// <summary>The sync round's span: kept out of the node's sync code, which only starts and ends it.</summary>
 internal static class SyncTrace
 {
-    public static Activity? StartRound(DeviceNode node)
+    public static Activity? StartRound(string ledger, Ledger.Kernel.AuthorId author)
     {
         var activity = SyncActivities.Start("ledger.sync");
         if (activity is null) return null;
-        activity.SetTag("ledger.name", node.Ledger);
-        activity.SetTag("ledger.author", node.Author.Value);
+        activity.SetTag("ledger.name", ledger);
+        activity.SetTag("ledger.author", author.Value);
         return activity;
     }
 
