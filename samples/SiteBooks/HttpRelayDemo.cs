@@ -86,7 +86,22 @@ public static class HttpRelayDemo
             var server = host.Server;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"HTTP relay={url} pushes={server.Pushes} pulls={server.Reads} authFailures={server.AuthFailures} distinctHashes={distinct}"));
-            return distinct == 1 && server.AuthFailures == 0 && nodes.All(n => n.Durability().Local == 0);
+
+            // Beacons (G2): every till reports itself to the relay; site-c's till is made to diverge on purpose — its
+            // beacon reports the hash of a fold that differs from the others' at the same relay prefix — and the relay
+            // computes the divergence alert from the beacons alone, without reading any device's log.
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                var beacon = NodeBeacon.Of(nodes[i]);
+                if (i == 2) beacon = beacon with { StateHash = Hash32.Sha256("a fold that differs"u8) };
+                await clients[i].Client.SendBeaconAsync(BeaconWire.Sign(beacon, Key(labels[i], seed, 0)));
+            }
+
+            var alerts = server.GetAlerts(ledger);
+            foreach (var alert in alerts) output.WriteLine(alert.ToString());
+            var expected = new[] { nodes[0].Author.Value, nodes[2].Author.Value }.Order(StringComparer.Ordinal).ToArray();
+            var diverged = alerts.Count == 1 && alerts[0].Code == FleetAlertCodes.Divergence && alerts[0].Nodes.SequenceEqual(expected) && alerts[0].Prefix == relay.Size;
+            return distinct == 1 && diverged && server.AuthFailures == 0 && nodes.All(n => n.Durability().Local == 0);
         }
         finally
         {

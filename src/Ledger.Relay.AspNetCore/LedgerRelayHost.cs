@@ -1,9 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Security.Cryptography;
 using Ledger.Signing;
 using Ledger.Sync;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -94,9 +94,12 @@ public sealed class LedgerRelayHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = server.Options.MaxRequestBytes + 1);
         builder.Services.AddSingleton(server);
         Microsoft.Extensions.DependencyInjection.LedgerRelayServiceCollectionExtensions.AddRateLimiterPolicy(builder.Services);
+        builder.Services.AddHealthChecks().AddLedgerRelay();
         var app = builder.Build();
         app.UseLedgerRelayRateLimiter();
         app.MapLedgerRelay(server);
+        app.MapHealthChecks("/healthz");
+        app.MapLedgerMonitor(new LedgerMonitorOptions { Server = server });
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -63,6 +63,18 @@ public sealed class LedgerRelayOptions
         return this;
     }
 
+    /// <summary>A node whose last beacon is older than this is reported silent (<see cref="FleetAlertCodes.Silent"/>).
+    /// Default 1 day.</summary>
+    public TimeSpan SilentAfter { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>A node whose oldest unacknowledged op is older than this is alerted on
+    /// (<see cref="FleetAlertCodes.Unacknowledged"/>). Default 5 days: browsers and phones evict storage after about seven.</summary>
+    public TimeSpan UnacknowledgedDangerAge { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>Where the relay logs refusals, failures, beacons refused and fleet alerts (null: nowhere). Set from the
+    /// container by <c>AddLedgerRelay</c>.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
     /// <summary>Serves <paramref name="relay"/> (which must sign checkpoints); with <paramref name="adminKey"/>, to members only.</summary>
     /// <exception cref="ArgumentException">The relay signs no checkpoints, or its ledger is served already.</exception>
     public LedgerRelayOptions AddLedger(Ledger.Sync.Relay relay, bool isPublic = false, Ledger.Signing.VerificationKey? adminKey = null)

@@ -19,6 +19,9 @@ public sealed class LedgerRelayServer
     private static readonly TimeSpan LongPollRecheck = TimeSpan.FromMilliseconds(250);
     private readonly Dictionary<string, RelayLedger> _ledgers;
     private const string BodyKey = "Ledger.Relay.Body";
+    private const string SignerKey = "Ledger.Relay.Signer";
+    private readonly Microsoft.Extensions.Logging.ILogger _log;
+    private readonly Dictionary<string, HashSet<string>> _raised = new(StringComparer.Ordinal);
     private readonly RequestAuthenticator _authenticator;
     private long _pushes;
     private long _reads;
@@ -41,6 +44,7 @@ public sealed class LedgerRelayServer
         Options = options;
         _ledgers = options.Ledgers.ToDictionary(l => l.Name, StringComparer.Ordinal);
         _authenticator = new RequestAuthenticator(options);
+        _log = options.LoggerFactory?.CreateLogger("Ledger.Relay") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         if (options.Witnesses.Count > 0)
         {
             var http = options.WitnessClient ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -112,6 +116,13 @@ public sealed class LedgerRelayServer
             ledger.Changed.Pulse();
             foreach (var witness in _witnesses) if (witness.Ledger == ledger) witness.Kick();
         }
+        var refused = response.Results.Where(r => r.Status == IngestStatus.Refused).ToArray();
+        if (refused.Length > 0)
+        {
+            RelayEventLog.OpsRefused(_log, ledger.Name, refused.Length,
+                string.Join(", ", refused.GroupBy(r => r.Refusal?.ToString() ?? "none").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}")));
+        }
+
         Interlocked.Increment(ref _pushes);
         await WriteAsync(c, RelayHttp.WireMediaType, "no-store", RelayWire.EncodePushAnswer(response)).ConfigureAwait(false);
     });
@@ -368,6 +379,105 @@ public sealed class LedgerRelayServer
         await WriteAsync(c, RelayHttp.WireMediaType, "no-store", RelayWire.EncodeCosignaturesAnswer(notes)).ConfigureAwait(false);
     });
 
+    /// <summary>The latest beacon of each device of <paramref name="ledger"/> (verified when received).</summary>
+    /// <exception cref="ArgumentException">This server serves no such ledger.</exception>
+    public IReadOnlyList<StoredBeacon> GetBeacons(string ledger) => Ledger(ledger).Beacons.All();
+
+    /// <summary>The fleet alerts of <paramref name="ledger"/> now, computed from the latest beacons
+    /// (docs/observability.md, "Fleet alerts").</summary>
+    /// <exception cref="ArgumentException">This server serves no such ledger.</exception>
+    public IReadOnlyList<FleetAlert> GetAlerts(string ledger) =>
+        FleetAlerts.Compute(Ledger(ledger).Beacons.All(), Options.Time.GetUtcNow(), Options.SilentAfter, Options.UnacknowledgedDangerAge);
+
+    private RelayLedger Ledger(string name) => name is not null && _ledgers.TryGetValue(name, out var l) ? l : throw new ArgumentException($"this server serves no ledger '{name}'.", nameof(name));
+
+    /// <summary><c>POST beacons</c>: a device's signed beacon (docs/http-protocol.md, "Beacons"). Refused unless its
+    /// author is a member (known to the relay by its key events, admitted by the admin's grant when the ledger has an
+    /// admin key, and the request's signer when requests are signed) and its signature verifies with the author's
+    /// current key. The latest per author is kept.</summary>
+    internal Task PostBeaconAsync(HttpContext context) => HandleAsync(context, write: true, async (c, ledger) =>
+    {
+        if (!IsMediaType(c.Request.ContentType, BeaconWire.MediaType))
+        {
+            await UnsupportedMediaType(c, BeaconWire.MediaType).ConfigureAwait(false);
+            return;
+        }
+
+        SignedBeacon signed;
+        try
+        {
+            signed = BeaconWire.Decode(Body(c));
+        }
+        catch (LedgerFormatException e)
+        {
+            await RefuseBeacon(c, ledger, StatusCodes.Status400BadRequest, RelayHttp.BadRequest, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        var author = signed.Beacon.Author;
+        if (signed.Beacon.Ledger != ledger.Name)
+        {
+            await RefuseBeacon(c, ledger, StatusCodes.Status400BadRequest, RelayHttp.BadRequest, $"the beacon is of ledger '{signed.Beacon.Ledger}', posted to '{ledger.Name}'.").ConfigureAwait(false);
+            return;
+        }
+
+        if (c.Items[SignerKey] is AuthorId signer && signer != author)
+        {
+            await RefuseBeacon(c, ledger, StatusCodes.Status403Forbidden, RelayHttp.Forbidden, $"{signer} may not post {author}'s beacon.").ConfigureAwait(false);
+            return;
+        }
+
+        var events = await ledger.Relay.Store.ReadKeyEventsAsync(author, c.RequestAborted).ConfigureAwait(false);
+        IReadOnlyList<Ledger.Signing.VerificationKey> keys = [];
+        var why = "its membership is revoked.";
+        if (ledger.IsRevoked(author) || !RequestAuthenticator.TryCurrentKey(ledger, events, author, null, out keys, out why))
+        {
+            await RefuseBeacon(c, ledger, StatusCodes.Status403Forbidden, RelayHttp.Forbidden, $"{author} is not a member of '{ledger.Name}': {why}").ConfigureAwait(false);
+            return;
+        }
+
+        if (!keys.Any(signed.Verify))
+        {
+            await RefuseBeacon(c, ledger, StatusCodes.Status401Unauthorized, RelayHttp.Unauthorized, $"the beacon's signature does not verify with {author}'s current key.").ConfigureAwait(false);
+            return;
+        }
+
+        ledger.Beacons.Offer(signed, Options.Time.GetUtcNow());
+        LogNewAlerts(ledger.Name);
+        c.Response.StatusCode = StatusCodes.Status204NoContent;
+        c.Response.Headers.CacheControl = "no-store";
+    });
+
+    /// <summary><c>GET alerts</c>: the fleet alerts as JSON (<c>[{code, nodes, prefix, message}]</c>).</summary>
+    internal Task GetAlertsAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
+    {
+        var alerts = GetAlerts(ledger.Name);
+        Interlocked.Increment(ref _reads);
+        await WriteAsync(c, "application/json", "no-store", FleetJson.Alerts(alerts)).ConfigureAwait(false);
+    });
+
+    private Task RefuseBeacon(HttpContext c, RelayLedger ledger, int status, string code, string detail)
+    {
+        RelayEventLog.BeaconRefused(_log, ledger.Name, status, code);
+        return Problems.WriteAsync(c, status, code, detail + " The beacon was not kept.");
+    }
+
+    // Each alert is logged once when it appears (not on every beacon that still shows it).
+    private void LogNewAlerts(string ledger)
+    {
+        var alerts = GetAlerts(ledger);
+        var now = alerts.Select(a => a.ToString()).ToHashSet(StringComparer.Ordinal);
+        List<FleetAlert> fresh;
+        lock (_raised)
+        {
+            var before = _raised.TryGetValue(ledger, out var seen) ? seen : [];
+            fresh = alerts.Where(a => !before.Contains(a.ToString())).ToList();
+            _raised[ledger] = now;
+        }
+
+        foreach (var a in fresh) RelayEventLog.Alert(_log, ledger, a.Code, string.Join(",", a.Nodes), a.Prefix, a.Message);
+    }
+
     internal Task UnknownAsync(HttpContext context) => HandleAsync(context, write: false, (c, _) =>
         Problems.NotFound(c, $"{c.Request.Method} {c.Request.Path} is not a call of the relay protocol (docs/http-protocol.md)."));
 
@@ -475,6 +585,7 @@ public sealed class LedgerRelayServer
                 }
 
                 who = "author:" + verdict.Author.Value;
+                context.Items[SignerKey] = verdict.Author;
             }
 
             return new Prepared(ledger, body, who ?? "address:" + context.Connection.RemoteIpAddress, 0, "", "", false, false);
@@ -505,21 +616,24 @@ public sealed class LedgerRelayServer
         context.Response.Headers[RelayHttp.ProtocolHeader] = RelayHttp.ProtocolVersion;
         var prepared = context.Items[PreparedKey] as Prepared ?? await PrepareAsync(context, write).ConfigureAwait(false);
         if (prepared.Aborted) return;
-        if (prepared.Refused)
-        {
-            if (prepared.Challenge)
-            {
-                Interlocked.Increment(ref _authFailures);
-                context.Response.Headers.WWWAuthenticate = "Signature";
-            }
-
-            await Problems.WriteAsync(context, prepared.Status, prepared.Code, prepared.Detail).ConfigureAwait(false);
-            return;
-        }
-
-        context.Items[BodyKey] = prepared.Body;
+        // One server span per relay call, a child of the device's trace context (docs/observability.md).
+        using var span = prepared.Ledger is { } known ? RelayActivities.StartRequest(context, known.Name) : null;
         try
         {
+            if (prepared.Refused)
+            {
+                if (prepared.Challenge)
+                {
+                    Interlocked.Increment(ref _authFailures);
+                    context.Response.Headers.WWWAuthenticate = "Signature";
+                }
+
+                if (prepared.Ledger is { } refusedBy) RelayEventLog.RequestRefused(_log, refusedBy.Name, prepared.Status, prepared.Code);
+                await Problems.WriteAsync(context, prepared.Status, prepared.Code, prepared.Detail).ConfigureAwait(false);
+                return;
+            }
+
+            context.Items[BodyKey] = prepared.Body;
             await handler(context, prepared.Ledger!).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -538,7 +652,12 @@ public sealed class LedgerRelayServer
         catch (Exception e)
         {
             // The relay failed (its store, say): the call may be repeated; the detail names the failure, never key material.
+            RelayEventLog.Failed(_log, prepared.Ledger?.Name ?? "", e.GetType().Name, e);
             await Problems.Failed(context, $"{e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+        }
+        finally
+        {
+            RelayActivities.EndRequest(span, context);
         }
     }
 

@@ -18,6 +18,7 @@ public static class LedgerRelayServiceCollectionExtensions
         services.AddOptions<LedgerRelayOptions>().Configure<IServiceProvider>((options, provider) =>
         {
             configure?.Invoke(options);
+            options.LoggerFactory ??= provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>();
             if (options.Ledgers.Count == 0 && provider.GetService<Relay>() is { } relay) options.AddLedger(relay);
         });
         services.TryAddSingleton(provider => new LedgerRelayServer(provider.GetRequiredService<IOptions<LedgerRelayOptions>>().Value));

@@ -57,6 +57,9 @@ public sealed class RelayLedger
     /// <summary>True when the ledger's log may be cached by shared caches.</summary>
     public bool IsPublic { get; }
 
+    /// <summary>The latest beacon of each device.</summary>
+    internal BeaconBoard Beacons { get; } = new();
+
     /// <summary>Set by every push that stored an op; long polls wait on it.</summary>
     internal Signal Changed { get; } = new();
 }

@@ -157,7 +157,7 @@ internal sealed class RequestAuthenticator(LedgerRelayOptions options)
     /// relay holds and, for a push, the key after each key event of the author the batch carries (its inception for an
     /// author the relay does not hold yet; a rotation a device pushes is signed with its new key). Every event is
     /// verified as a key event log (pre-rotation commitments and signatures) before its key counts.</summary>
-    private static bool TryCurrentKey(RelayLedger ledger, IReadOnlyList<StoredOp> stored, AuthorId author, RelayRequest? push, out IReadOnlyList<VerificationKey> keys, out string problem)
+    internal static bool TryCurrentKey(RelayLedger ledger, IReadOnlyList<StoredOp> stored, AuthorId author, RelayRequest? push, out IReadOnlyList<VerificationKey> keys, out string problem)
     {
         keys = [];
         List<SignedOp> events;

@@ -158,6 +158,16 @@ public sealed class HttpRelayClient : IRelayProtocol
         return Decode(RelayCall.GetCosignatures, () => RelayWire.DecodeCosignaturesAnswer(answer!));
     }
 
+    /// <summary>Sends a signed beacon envelope (<see cref="BeaconWire.Sign"/>) to the relay's <c>POST beacons</c>.</summary>
+    /// <exception cref="RelayProtocolException">The relay refused it (not a member, a signature that does not verify).</exception>
+    /// <exception cref="RelayUnavailableException">The relay cannot be reached.</exception>
+    public async Task SendBeaconAsync(ReadOnlyMemory<byte> beacon, CancellationToken cancellationToken = default)
+    {
+        var body = new ReadOnlyMemoryContent(beacon);
+        body.Headers.ContentType = MediaTypeHeaderValue.Parse(BeaconWire.MediaType);
+        await SendAsync(RelayCall.Push, HttpMethod.Post, "beacons", body, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<IReadOnlyList<Hash32>> ProofAsync(RelayCall call, string path, bool negative, CancellationToken cancellationToken)
     {
         if (negative) throw new RelayProtocolException(call, RelayErrorCode.BadRequest, "sizes and indices are not negative.");

@@ -12,6 +12,10 @@ public sealed class LedgerNodeSyncOptions
     /// <summary>Signs every request as the node's author (RFC 9421), for a relay that admits members only. Null: unsigned.</summary>
     public RequestSigner? Signer { get; set; }
 
+    /// <summary>The device's current signing key. When set, the loop sends a signed beacon (<see cref="NodeBeacon"/>) to
+    /// the relay after every round that reached it, so the relay can compute fleet alerts. Null (default): no beacons.</summary>
+    public Func<Ledger.Signing.SigningKey>? BeaconKey { get; set; }
+
     /// <summary>Sync at least this often. Default 30 seconds.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
 

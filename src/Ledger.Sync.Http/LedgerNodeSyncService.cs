@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Ledger.Sync.Http;
 
@@ -14,12 +15,14 @@ public sealed class LedgerNodeSyncService : BackgroundService
     private readonly LedgerNodeSyncOptions _options;
     private readonly TimeProvider _time;
     private readonly Random _jitter;
+    private readonly NodeEventLog? _log;
     private TaskCompletionSource _nudge = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _rounds;
     private long _failures;
 
     /// <summary>Syncs <paramref name="node"/> with <paramref name="relay"/> (an <see cref="HttpRelayClient"/> also gives the long poll).</summary>
-    public LedgerNodeSyncService(DeviceNode node, IRelayProtocol relay, LedgerNodeSyncOptions options, TimeProvider? time = null)
+    /// <remarks>With <paramref name="logger"/>, findings, refusals, failed rounds and equivocation are logged (docs/observability.md).</remarks>
+    public LedgerNodeSyncService(DeviceNode node, IRelayProtocol relay, LedgerNodeSyncOptions options, TimeProvider? time = null, ILogger<LedgerNodeSyncService>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(relay);
@@ -35,6 +38,7 @@ public sealed class LedgerNodeSyncService : BackgroundService
         _time = time ?? TimeProvider.System;
         // Jitter only spreads retries of many devices apart; it decides nothing the ledger keeps.
         _jitter = new Random();
+        _log = logger is null ? null : new NodeEventLog(logger);
     }
 
     /// <summary>Rounds completed (online or not).</summary>
@@ -82,6 +86,8 @@ public sealed class LedgerNodeSyncService : BackgroundService
                 failed = true;
             }
 
+            _log?.AfterRound(_node, failed ? null : LastResult, LastError);
+            if (!failed && _options.BeaconKey is { } key && _relay is HttpRelayClient beacons) await SendBeaconAsync(beacons, key, stoppingToken).ConfigureAwait(false);
             Interlocked.Increment(ref _rounds);
             long failures = 0;
             if (failed) failures = Interlocked.Increment(ref _failures);
@@ -113,6 +119,25 @@ public sealed class LedgerNodeSyncService : BackgroundService
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>The beacons sent and acknowledged.</summary>
+    public long BeaconsSent => Interlocked.Read(ref _beacons);
+
+    private long _beacons;
+
+    // A beacon is best effort: a refusal or an unreachable relay is logged by the next round's findings, never fails the loop.
+    private async Task SendBeaconAsync(HttpRelayClient relay, Func<Ledger.Signing.SigningKey> key, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await relay.SendBeaconAsync(BeaconWire.Sign(NodeBeacon.Of(_node, _time), key()), stoppingToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _beacons);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            LastError ??= e;
         }
     }
 

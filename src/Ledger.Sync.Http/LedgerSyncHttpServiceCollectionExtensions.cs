@@ -68,7 +68,7 @@ public static class LedgerSyncHttpServiceCollectionExtensions
         // The client's ledger defaults to the node's.
         AddClient(services, options.RelayAddress, provider => options.Ledger ?? provider.GetRequiredService<DeviceNode>().Ledger, null, options.Signer);
         services.TryAddSingleton(provider => new LedgerNodeSyncService(provider.GetRequiredService<DeviceNode>(), provider.GetRequiredService<IRelayProtocol>(), options,
-            provider.GetService<TimeProvider>()));
+            provider.GetService<TimeProvider>(), provider.GetService<Microsoft.Extensions.Logging.ILogger<LedgerNodeSyncService>>()));
         services.AddHostedService(provider => provider.GetRequiredService<LedgerNodeSyncService>());
         return services;
     }

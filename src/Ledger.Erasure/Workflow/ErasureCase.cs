@@ -62,6 +62,8 @@ public sealed class ErasureCase
     {
         ArgumentNullException.ThrowIfNull(author);
         if (EraseOp is not null) throw new InvalidOperationException($"{Subject} is already being erased by {EraseOp}.");
+        using var activity = ErasureActivities.Source.StartActivity("ledger.erase");
+        activity?.SetTag("ledger.name", author.Ledger);
         if (author.Ledger != _workflow.Ledger) throw new ArgumentException($"the author signs for ledger '{author.Ledger}', not '{_workflow.Ledger}'.", nameof(author));
         var op = author.Append(ErasureManifest.Manifest, ErasureManifest.EraseVerb, new EraseArgs(Subject.Value), branch);
         EraseOp = EraseOpRef.Of(op.Op);

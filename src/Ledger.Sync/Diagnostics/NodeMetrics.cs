@@ -41,6 +41,7 @@ internal sealed class NodeMetrics : IDisposable
 
     public void Committed(int ops, TimeSpan took) => Safely(() =>
     {
+        SyncActivities.Record("ledger.commit", took, "ledger.ops", ops);
         _instruments.CommitOps.Record(ops);
         _instruments.CommitDuration.Record(took.TotalSeconds);
     });

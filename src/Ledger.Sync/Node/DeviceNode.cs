@@ -217,6 +217,7 @@ public sealed class DeviceNode : IAsyncDisposable
     private async Task<AppendReceipt> AppendCoreAsync(Func<AuthorLog, SignedOp> sign, bool critical, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        using var activity = SyncActivities.Start("ledger.append");
         var pending = _pipeline.Submit(sign, critical, cancellationToken);
         var fold = await pending.Persisted.Task.ConfigureAwait(false);
         await _exporter.ExportIfAtRiskAsync(closing: false).ConfigureAwait(false);

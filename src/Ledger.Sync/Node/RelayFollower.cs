@@ -45,6 +45,7 @@ internal sealed class RelayFollower
         await _locks.Sync.WaitAsync(cancellationToken).ConfigureAwait(false);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = "failed";
+        using var activity = SyncTrace.StartRound(_options.Ledger, _pipeline.Author);
         try
         {
             var result = await SyncRoundAsync(relay, cancellationToken).ConfigureAwait(false);
@@ -54,6 +55,7 @@ internal sealed class RelayFollower
         }
         finally
         {
+            SyncTrace.EndRound(activity, outcome);
             _locks.Sync.Release();
             _metrics.Synced(outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
@@ -189,6 +191,7 @@ internal sealed class RelayFollower
 
     private async Task<(int Pushed, int Acked, int Refused, bool Offline)> PushAsync(IRelayProtocol relay, CancellationToken cancellationToken)
     {
+        using var activity = SyncActivities.Start("ledger.push", System.Diagnostics.ActivityKind.Client);
         int pushed = 0, acked = 0, refused = 0;
         while (true)
         {
@@ -303,6 +306,7 @@ internal sealed class RelayFollower
 
     private async Task<(int Pulled, long RelaySize)> PullAsync(IRelayProtocol relay, CancellationToken cancellationToken)
     {
+        using var activity = SyncActivities.Start("ledger.pull", System.Diagnostics.ActivityKind.Client);
         var pulled = 0;
         while (true)
         {

@@ -62,6 +62,9 @@ public static class RelayRebuild
         ArgumentNullException.ThrowIfNull(stores);
         ArgumentNullException.ThrowIfNull(target);
         if (target.Size != 0) throw Error.Argument("the new relay must be empty.", nameof(target));
+        using var activity = SyncActivities.Start("ledger.rebuild");
+        activity?.SetTag("ledger.name", target.Ledger);
+        activity?.SetTag("ledger.stores", stores.Count);
         var ledger = target.Ledger;
         var rejected = new List<string>();
         var byPosition = new SortedDictionary<long, (SignedOp Op, int Store)>();

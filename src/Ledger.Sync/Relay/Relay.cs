@@ -63,6 +63,9 @@ public sealed class Relay : IRelayProtocol, IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var activity = SyncActivities.Start("ledger.ingest");
+        activity?.SetTag("ledger.name", Ledger);
+        activity?.SetTag("ledger.ops", batch.Count);
         IngestResponse response;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
