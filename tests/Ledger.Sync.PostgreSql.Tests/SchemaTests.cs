@@ -15,7 +15,7 @@ public sealed class SchemaTests(PostgreSqlDatabase database) : IClassFixture<Pos
     private static string FreshDatabase() => PostgreSqlServer.CreateDatabase("schema");
 
     [Fact]
-    [Trait("Risk", "G1")]
+    [Trait("Risk", "G3")]
     public void A_database_of_a_newer_schema_is_refused_and_left_unchanged()
     {
         var db = FreshDatabase();
@@ -37,7 +37,7 @@ public sealed class SchemaTests(PostgreSqlDatabase database) : IClassFixture<Pos
     }
 
     [Fact]
-    [Trait("Risk", "G1")]
+    [Trait("Risk", "G3")]
     public async Task An_older_schema_is_upgraded_in_one_transaction_and_a_failing_step_leaves_it_at_its_version()
     {
         var db = FreshDatabase();
@@ -72,7 +72,7 @@ public sealed class SchemaTests(PostgreSqlDatabase database) : IClassFixture<Pos
     }
 
     [Theory]
-    [Trait("Risk", "B3")]
+    [Trait("Risk", "D1")]
     [InlineData("UPDATE ledger_relay_log SET bytes = bytes || '\\x00'::bytea WHERE position = 1;", "do not hash")]
     [InlineData("UPDATE ledger_relay_log SET hash = '\\x0102'::bytea WHERE position = 1;", "column 'hash'")]
     [InlineData("UPDATE ledger_relay_log SET author = 'not an author' WHERE position = 1;", "column 'author'")]
@@ -89,7 +89,7 @@ public sealed class SchemaTests(PostgreSqlDatabase database) : IClassFixture<Pos
     }
 
     [Fact]
-    [Trait("Risk", "B3")]
+    [Trait("Risk", "D1")]
     public async Task A_counter_that_disagrees_with_the_log_is_typed_damage_when_opened()
     {
         var ledger = NewLedger();
