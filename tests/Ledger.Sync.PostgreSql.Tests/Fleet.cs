@@ -62,14 +62,21 @@ internal static class Fleet
     /// <summary>The checkpoint a single in-process relay (same key and origin) signs over the same order.</summary>
     public static async Task<byte[]> InProcessCheckpointAsync(IReadOnlyList<StoredOp> order)
     {
-        using var relay = new Relay(new RelayOptions { Ledger = Ledger, Origin = Origin, CheckpointKey = Key() }, new InMemoryRelayStore());
+        using var relay = await InProcessRelayAsync(order);
+        return (await relay.GetCheckpointAsync())!;
+    }
+
+    /// <summary>A single in-process relay (same key and origin) fed the same order.</summary>
+    public static async Task<Relay> InProcessRelayAsync(IReadOnlyList<StoredOp> order)
+    {
+        var relay = new Relay(new RelayOptions { Ledger = Ledger, Origin = Origin, CheckpointKey = Key() }, new InMemoryRelayStore());
         foreach (var batch in order.Chunk(512))
         {
             var response = await relay.PushAsync(batch.Select(o => o.Bytes).ToArray());
             Assert.All(response.Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
         }
 
-        return (await relay.GetCheckpointAsync())!;
+        return relay;
     }
 
     /// <summary>Records acknowledgements; the same op acknowledged twice (a resend, through either instance) must get

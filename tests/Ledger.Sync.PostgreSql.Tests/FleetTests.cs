@@ -24,6 +24,7 @@ public sealed class FleetTests(ITestOutputHelper output)
             using var _b = httpB;
             var chains = Enumerable.Range(0, 8).Select(i => ConformanceOps.Chain("fleet-" + i, 60)).ToArray();
             var acks = new Fleet.Acknowledgements();
+            var served = new System.Collections.Concurrent.ConcurrentBag<byte[]>();
 
             // Every author pushes its chain in batches to either instance; a third of the batches go to both at once
             // (a device resending through the other instance while the first still works on it).
@@ -40,6 +41,9 @@ public sealed class FleetTests(ITestOutputHelper output)
                     var held = (await Task.WhenAll(pushes)).Select(acks.Record).Max();
                     Assert.Equal(batch.Length, held);
                     next += held;
+                    // Checkpoints asked of either instance while the other one appends: each instance's tree must catch
+                    // up with what the other stored.
+                    served.Add((await clients[rng.Next(2)].GetCheckpointAsync(null))!);
                 }
             })));
 
@@ -49,6 +53,16 @@ public sealed class FleetTests(ITestOutputHelper output)
             var fromB = await clients[1].GetCheckpointAsync(null);
             Assert.Equal(fromA, fromB);
             Assert.Equal(await Fleet.InProcessCheckpointAsync(log), fromA);
+            // Every checkpoint served during the run is the one a single relay signs for its size.
+            using var single = await Fleet.InProcessRelayAsync(log);
+            var key = single.CheckpointVerifierKey!;
+            foreach (var note in served)
+            {
+                var (checkpoint, _, verdict) = RelayCheckpoint.Open(note, key);
+                Assert.True(verdict.Ok, verdict.Reason);
+                Assert.Equal(await single.GetCheckpointAsync(checkpoint.Size), note);
+            }
+
             output.WriteLine($"{log.Count} ops, {acks.Snapshot().Count} acknowledged; both instances serve the same checkpoint");
         }
         finally
