@@ -29,7 +29,7 @@ done
 [ -n "$feed" ] || { echo "release: give --feed <folder>" >&2; usage; }
 
 # The packages, in dependency order. The analyzers ship inside Ledger.Kernel.
-packages=(Ledger.Kernel Ledger.Signing Ledger.Migration Ledger.Erasure Ledger.Testing Ledger.Sync Ledger.Tool)
+packages=(Ledger.Kernel Ledger.Signing Ledger.Migration Ledger.Erasure Ledger.Erasure.Sqlite Ledger.Testing Ledger.Sync Ledger.Tool)
 
 commit="$(git -C "$root" rev-parse HEAD)"
 url="$(git -C "$root" remote get-url origin 2>/dev/null || true)"

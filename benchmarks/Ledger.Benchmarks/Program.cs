@@ -58,6 +58,12 @@ if (args.Length > 0 && args[0] == "--sign-paired")
     return;
 }
 
+if (args.Length > 2 && args[0] == "--sentinel-paired")
+{
+    SentinelPaired.Run(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--sign-pieces") { SignPieces.Run(); return; }
 
 if (args.Length > 0 && args[0] == "--append-pieces")

@@ -8,9 +8,6 @@ public sealed class ErasureOptions
     /// <summary>The ledger. Required.</summary>
     public string Ledger { get; set; } = "";
 
-    /// <summary>The SQLite key store file; null keeps keys in memory only (tests, demos).</summary>
-    public string? KeyStorePath { get; set; }
-
     /// <summary>Randomness for subject ids, keys and nonces; null uses the system generator.</summary>
     public RandomNumberGenerator? Random { get; set; }
 }

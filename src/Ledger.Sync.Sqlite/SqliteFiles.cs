@@ -45,7 +45,7 @@ internal static class SqliteFiles
         }
         catch (SqliteException e) when (IsFull(e))
         {
-            throw new StorageFullException(store, Size(connection), capBytes ?? 0, bytes.Length, e);
+            throw Error.StorageFull(store, Size(connection), capBytes ?? 0, bytes.Length, e);
         }
     }
 

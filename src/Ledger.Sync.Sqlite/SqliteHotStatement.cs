@@ -18,13 +18,13 @@ internal sealed class SqliteHotStatement : IDisposable
     public SqliteHotStatement(SqliteConnection connection, string sql)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        _db = connection.Handle ?? throw new InvalidOperationException("the connection is not open.");
+        _db = connection.Handle ?? throw Error.InvalidOperation("the connection is not open.");
         var rc = raw.sqlite3_prepare_v3(_db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement, out var tail);
         SqliteException.ThrowExceptionForRC(rc, _db);
         if (!string.IsNullOrWhiteSpace(tail))
         {
             _statement.Dispose();
-            throw new ArgumentException("one statement only.", nameof(sql));
+            throw Error.Argument("one statement only.", nameof(sql));
         }
     }
 

@@ -129,8 +129,8 @@ public sealed class SqliteNodeStore : INodeStore
                 found[i] = c.ExecuteScalar() switch
                 {
                     byte[] bytes => bytes,
-                    null => throw new KeyNotFoundException($"{ops[i]} is not held."),
-                    var other => throw new StoreDamagedException($"the node store {_path}", $"table 'ops' op {ops[i]} column 'bytes'", $"it holds {other.GetType().Name}, not bytes"),
+                    null => throw Error.KeyNotFound($"{ops[i]} is not held."),
+                    var other => throw Error.StoreDamaged($"the node store {_path}", $"table 'ops' op {ops[i]} column 'bytes'", $"it holds {other.GetType().Name}, not bytes"),
                 };
             }
 
@@ -173,7 +173,7 @@ public sealed class SqliteNodeStore : INodeStore
             catch (SqliteException e) when (SqliteFiles.IsFull(e))
             {
                 SqliteFiles.RollBackQuietly(transaction);
-                throw new StorageFullException($"the node store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(x => (long)x.Bytes.Length), e);
+                throw Error.StorageFull($"the node store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(x => (long)x.Bytes.Length), e);
             }
         }
 
@@ -211,7 +211,7 @@ public sealed class SqliteNodeStore : INodeStore
                 p.Value = position;
                 a.Value = op.Author.Value;
                 s.Value = (long)op.Seq;
-                if (c.ExecuteNonQuery() != 1) throw new InvalidOperationException($"{op} is not stored.");
+                if (c.ExecuteNonQuery() != 1) throw Error.InvalidOperation($"{op} is not stored.");
             }
 
             transaction.Commit();

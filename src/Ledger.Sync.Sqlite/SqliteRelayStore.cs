@@ -125,7 +125,7 @@ public sealed class SqliteRelayStore : IRelayStore
                 for (var i = 0; i < ops.Count; i++)
                 {
                     var op = ops[i];
-                    if (op.Position != _count + i) throw new InvalidOperationException($"op {op.Author}#{op.Seq} has position {op.Position}; the next position is {_count + i}.");
+                    if (op.Position != _count + i) throw Error.InvalidOperation($"op {op.Author}#{op.Seq} has position {op.Position}; the next position is {_count + i}.");
                     insert.Bind(1, op.Position);
                     insert.Bind(2, op.Author.Value);
                     insert.Bind(3, (long)op.Seq);
@@ -142,7 +142,7 @@ public sealed class SqliteRelayStore : IRelayStore
             catch (SqliteException e) when (SqliteFiles.IsFull(e))
             {
                 SqliteFiles.RollBackQuietly(transaction);
-                throw new StorageFullException($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(o => (long)o.Bytes.Length), e);
+                throw Error.StorageFull($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(o => (long)o.Bytes.Length), e);
             }
         }
 
@@ -190,7 +190,7 @@ public sealed class SqliteRelayStore : IRelayStore
             }
             catch (SqliteException e) when (SqliteFiles.IsFull(e))
             {
-                throw new StorageFullException($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, note.Length, e);
+                throw Error.StorageFull($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, note.Length, e);
             }
         }
 
@@ -250,7 +250,7 @@ public sealed class SqliteRelayStore : IRelayStore
             // byte is refused here instead of being served or hashed into a signed checkpoint.
             if (Hash32.Sha256(op.Bytes.Span) != op.Hash)
             {
-                throw new StoreDamagedException(store, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"table 'log' row {op.Position}"), "its bytes do not hash to the chain hash stored with them");
+                throw Error.StoreDamaged(store, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"table 'log' row {op.Position}"), "its bytes do not hash to the chain hash stored with them");
             }
 
             list.Add(op);

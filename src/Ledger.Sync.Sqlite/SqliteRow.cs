@@ -45,6 +45,6 @@ internal readonly struct SqliteRow(SqliteDataReader reader, string store, string
             double d => string.Create(CultureInfo.InvariantCulture, $"the real {d}"),
             var other => other.GetType().Name,
         };
-        return new StoreDamagedException(store, string.Create(CultureInfo.InvariantCulture, $"table '{table}' row {row} column '{column}'"), $"it holds {found}, not {expected}");
+        return Error.StoreDamaged(store, string.Create(CultureInfo.InvariantCulture, $"table '{table}' row {row} column '{column}'"), $"it holds {found}, not {expected}");
     }
 }

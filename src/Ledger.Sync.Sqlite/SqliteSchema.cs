@@ -57,7 +57,7 @@ internal sealed class SqliteSchema
         catch (SqliteException e) when (e.SqliteErrorCode == NotADatabase)
         {
             connection.Dispose();
-            throw new StoreSchemaException(path, null, Current, $"{path} is not a Ledger {Kind}: it is not a SQLite database. The file was not changed.", e);
+            throw Error.StoreSchema(path, null, Current, $"{path} is not a Ledger {Kind}: it is not a SQLite database. The file was not changed.", e);
         }
         catch
         {
@@ -74,7 +74,7 @@ internal sealed class SqliteSchema
         var version = VersionOf(connection);
         if (version > Current)
         {
-            throw new StoreSchemaException(path, version, Current,
+            throw Error.StoreSchema(path, version, Current,
                 $"{path} was written by a newer Ledger (schema {version}; this build reads up to {Current}); update to open it. The file was not changed.");
         }
 
@@ -88,7 +88,7 @@ internal sealed class SqliteSchema
         var marked = SqliteFiles.Scalar(connection, $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{MarkerTable}';");
         if (marked == 0)
         {
-            throw new StoreSchemaException(path, version == 0 ? null : version, Current,
+            throw Error.StoreSchema(path, version == 0 ? null : version, Current,
                 $"{path} is not a Ledger {Kind}: it is a SQLite database without a '{MarkerTable}' table. The file was not changed.");
         }
 

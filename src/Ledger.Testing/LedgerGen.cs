@@ -32,6 +32,23 @@ public static class LedgerGen
         });
     }
 
+    /// <summary>The keys generated strings are drawn from by default: few, so generated ops meet on the same rows.</summary>
+    public static readonly IReadOnlyList<string> DefaultKeys = ["key-0", "key-1", "key-2", "key-3", "key-4", "key-5"];
+
+    /// <summary>Values of an app's own argument type, built from its MessagePack shape: <c>[MessagePackObject]</c>
+    /// records and classes (nested too) with <c>[Key]</c> members, integers (small, both signs), strings drawn from
+    /// <paramref name="keys"/> (default <see cref="DefaultKeys"/>), booleans, decimals, enums, GUIDs, byte arrays,
+    /// arrays and lists, nullables. For tighter domains (amounts that must be positive, references that must exist)
+    /// write the generator and use <see cref="VerbCase.Of{TArgs}(Ledger.Kernel.Verb{TArgs}, Gen{TArgs}, int)"/>.</summary>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> has a member of a type that cannot be generated
+    /// (the message names it).</exception>
+    public static Gen<T> ArgsFor<T>(IReadOnlyList<string>? keys = null)
+    {
+        keys ??= DefaultKeys;
+        if (keys.Count == 0) throw new ArgumentException("at least one key is needed.", nameof(keys));
+        return ArgsGen.For<T>(keys);
+    }
+
     /// <summary><paramref name="count"/> logs, reproducibly: the same seed gives the same logs on every machine.</summary>
     public static IReadOnlyList<GeneratedLog> Sample(LogSpec spec, int count, ulong seed, int size = 100) =>
         Logs(spec).Sample(count, new Rnd(seed), size);

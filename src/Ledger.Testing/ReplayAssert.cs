@@ -54,7 +54,8 @@ public static class ReplayAssert
         var replay = FoldCore(newKernel, log.Entries, frontierAtEnd: true);
         if (replay != liveHash)
         {
-            throw new ReplayMismatchException($"replay hash {replay} differs from live hash {liveHash} for a log of {log}.");
+            throw new ReplayMismatchException($"replay hash {replay} differs from live hash {liveHash} for a log of {log}."
+                + Differences(newKernel, log, () => live));
         }
 
         return liveHash;
@@ -86,7 +87,10 @@ public static class ReplayAssert
                 distinct.Add(hash);
                 if (hash != expected)
                 {
-                    throw new ReplayMismatchException($"legal order #{i} of all {every.Count} reached {hash}; the relay order reached {expected}. Log: {log}.");
+                    var order = every[i];
+                    var replaySeed = seed ^ i;
+                    throw new ReplayMismatchException($"legal order #{i} of all {every.Count} reached {hash}; the relay order reached {expected}. Log: {log}."
+                        + Differences(newKernel, log, () => FoldLikeANodeKernel(newKernel, order, new Random(replaySeed))));
                 }
             }
 
@@ -101,7 +105,8 @@ public static class ReplayAssert
             distinct.Add(hash);
             if (hash != expected)
             {
-                throw new ReplayMismatchException($"legal order #{i} (seed {orderSeed}) reached {hash}; the relay order reached {expected}. Log: {log}.");
+                throw new ReplayMismatchException($"legal order #{i} (seed {orderSeed}) reached {hash}; the relay order reached {expected}. Log: {log}."
+                    + Differences(newKernel, log, () => FoldLikeANodeKernel(newKernel, order, new Random(orderSeed ^ 0x2545F491))));
             }
         }
 
@@ -136,9 +141,85 @@ public static class ReplayAssert
             return;
         }
 
-        var root = seed ?? (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) << 32 | (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
+        var root = seed ?? RandomRoot();
         for (var i = 0; i < cases; i++) CheckCase(newKernel, spec, CaseSeed(root, i), ordersPerLog);
     }
+
+    /// <summary>Folds <paramref name="cases"/> generated logs of <paramref name="spec"/> here and in child processes
+    /// — one under a Turkish culture in a UTC+12:45 time zone, one with invariant globalization in UTC+5:45, each with
+    /// its own string-hash seed — and requires one state hash per log. It catches what no single process can: a verb
+    /// that uses <see cref="string.GetHashCode()"/> (randomized per process), or formats, compares or cases text by the
+    /// current culture, or reads the local time zone. Floating point that differs between CPUs cannot be shown on one
+    /// machine; the analyzer (LDG0008) is the guard there. A failure names the case's seed
+    /// (<c>LEDGER_SEED=&lt;seed&gt;</c>, as <see cref="Check"/>), the environments, the first rows that differ with
+    /// both values and the ops whose verbs wrote them, and the log.</summary>
+    /// <param name="newKernel">A static method (a method group such as <c>MyManifest.NewKernel</c>, not a lambda):
+    /// the child process finds it by its type and name.</param>
+    /// <param name="spec">The logs to generate.</param>
+    /// <param name="cases">How many logs; each child folds all of them (one process start per environment).</param>
+    /// <param name="seed">The run's seed; a random one when null (printed on failure either way).</param>
+    /// <exception cref="ReplayMismatchException">A child process folded a log to another state hash, or faulted
+    /// where this process did not.</exception>
+    /// <exception cref="ArgumentException"><paramref name="newKernel"/> is not a static method.</exception>
+    public static void CheckAcrossProcesses(Func<LedgerKernel> newKernel, LogSpec spec, int cases = 20, ulong? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(newKernel);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cases);
+        var factory = ChildFold.FactoryMethod(newKernel);
+        IReadOnlyList<ulong> seeds;
+        if (Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } text)
+        {
+            if (!ulong.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var only))
+            {
+                throw new ArgumentException($"{SeedVariable} must be a seed a failure printed (an unsigned integer), not '{text}'.");
+            }
+
+            seeds = [only];
+        }
+        else
+        {
+            var root = seed ?? RandomRoot();
+            seeds = Enumerable.Range(0, cases).Select(i => CaseSeed(root, i)).ToArray();
+        }
+
+        var logs = seeds.Select(s => (Seed: s, Log: CaseLog(spec, s))).ToArray();
+        var here = logs.ToDictionary(c => c.Seed, c =>
+        {
+            try
+            {
+                var kernel = FoldKernel(newKernel, c.Log.Entries, frontierAtEnd: true);
+                return new ChildFold.Answer(kernel.StateHash(), kernel.CreateCheckpoint(), null);
+            }
+            catch (LedgerException e)
+            {
+                return new ChildFold.Answer(null, null, e.GetType().Name + ": " + e.Message);
+            }
+        });
+
+        var thisProcess = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"culture={System.Globalization.CultureInfo.CurrentCulture.Name} timeZone={TimeZoneInfo.Local.Id} stringHashOfLedger={"ledger".GetHashCode(StringComparison.Ordinal)}");
+        foreach (var environment in ChildFold.DefaultEnvironments)
+        {
+            var (there, answers) = ChildFold.Run(factory, logs, environment, TimeSpan.FromMinutes(5));
+            foreach (var (caseSeed, log) in logs)
+            {
+                var mine = here[caseSeed];
+                if (!answers.TryGetValue(caseSeed, out var theirs)) throw new ReplayMismatchException($"the child process ({there}) gave no answer for case {SeedVariable}={caseSeed}.");
+                if (mine.Hash == theirs.Hash && mine.Fault == theirs.Fault) continue;
+                var detail = mine.Checkpoint is { } a && theirs.Checkpoint is { } b
+                    ? RowDifference.Explain(newKernel, log, a, b)
+                    : $"  here: {(object?)mine.Fault ?? mine.Hash}\n  there: {(object?)theirs.Fault ?? theirs.Hash}\n";
+                throw new ReplayMismatchException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"one log, two processes, two results: this process ({thisProcess}) folded case {caseSeed} to {(object?)mine.Hash ?? mine.Fault}; a child process ({there}) folded it to {(object?)theirs.Hash ?? theirs.Fault}. "
+                    + $"A verb depends on something that differs between processes: a string hash code (randomized per process), the current culture or time zone, or invariant globalization.\n{detail}"
+                    + $"The log ({log.Count} ops):\n{Describe(log)}Replay exactly this case: {SeedVariable}={caseSeed}."));
+            }
+        }
+    }
+
+    private static ulong RandomRoot() =>
+        (ulong)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) << 32 | (uint)System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
 
     /// <summary>Runs the one case <paramref name="caseSeed"/> names (the seed a failure of <see cref="Check"/> printed).</summary>
     /// <returns>The case's log.</returns>
@@ -288,19 +369,25 @@ public static class ReplayAssert
     public static Hash32 Fold(Func<LedgerKernel> newKernel, IEnumerable<SequencedOp> entries, bool frontierAtEnd) =>
         Sentinel(() => FoldCore(newKernel, entries, frontierAtEnd));
 
-    private static Hash32 FoldCore(Func<LedgerKernel> newKernel, IEnumerable<SequencedOp> entries, bool frontierAtEnd)
+    private static Hash32 FoldCore(Func<LedgerKernel> newKernel, IEnumerable<SequencedOp> entries, bool frontierAtEnd) =>
+        FoldKernel(newKernel, entries, frontierAtEnd).StateHash();
+
+    private static LedgerKernel FoldKernel(Func<LedgerKernel> newKernel, IEnumerable<SequencedOp> entries, bool frontierAtEnd)
     {
         ArgumentNullException.ThrowIfNull(newKernel);
         var kernel = Build(newKernel);
         if (!frontierAtEnd) kernel.AdvanceRelayFrontier(long.MaxValue);
         foreach (var entry in entries) kernel.Apply(entry);
         kernel.AdvanceRelayFrontier(long.MaxValue);
-        return kernel.StateHash();
+        return kernel;
     }
 
     /// <summary>Folds a legal order the way a device does: the relay frontier advances, at random moments,
     /// to the lowest relay position it does not hold yet.</summary>
-    private static Hash32 FoldLikeANode(Func<LedgerKernel> newKernel, IReadOnlyList<SequencedOp> order, Random random)
+    private static Hash32 FoldLikeANode(Func<LedgerKernel> newKernel, IReadOnlyList<SequencedOp> order, Random random) =>
+        FoldLikeANodeKernel(newKernel, order, random).StateHash();
+
+    private static LedgerKernel FoldLikeANodeKernel(Func<LedgerKernel> newKernel, IReadOnlyList<SequencedOp> order, Random random)
     {
         var kernel = Build(newKernel);
         var held = new SortedSet<long>();
@@ -315,7 +402,21 @@ public static class ReplayAssert
         }
 
         kernel.AdvanceRelayFrontier(long.MaxValue);
-        return kernel.StateHash();
+        return kernel;
+    }
+
+    // The first rows that differ between the relay-order fold and another fold of the same log, for a failure message.
+    private static string Differences(Func<LedgerKernel> newKernel, GeneratedLog log, Func<LedgerKernel> other)
+    {
+        try
+        {
+            var here = FoldKernel(newKernel, log.Entries, frontierAtEnd: true).CreateCheckpoint();
+            return "\n" + RowDifference.Explain(newKernel, log, here, other().CreateCheckpoint()).TrimEnd('\n');
+        }
+        catch (Exception e) when (e is LedgerException or InvalidOperationException)
+        {
+            return "\n  (the differing rows could not be listed: " + e.Message + ")";
+        }
     }
 }
 

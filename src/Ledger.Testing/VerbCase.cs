@@ -32,6 +32,10 @@ public sealed class VerbCase
         return new VerbCase(verb, args.Select(verb.EncodeArgs), weight);
     }
 
+    /// <summary>A verb whose arguments are generated from the MessagePack shape of <typeparamref name="TArgs"/>
+    /// (<see cref="LedgerGen.ArgsFor{T}"/>): no generator to write.</summary>
+    public static VerbCase Of<TArgs>(Verb<TArgs> verb, int weight = 1) => Of(verb, LedgerGen.ArgsFor<TArgs>(), weight);
+
     /// <summary>A verb with a generator of raw argument bytes (to include undecodable args).</summary>
     public static VerbCase OfRaw(Verb verb, Gen<byte[]> args, int weight = 1)
     {

@@ -12,11 +12,7 @@ public class DependencyInjectionTests
         using var directory = new TempDirectory();
         var services = new ServiceCollection();
         services.AddLedgerKernel(o => o.Use(Crm.Manifest));
-        services.AddLedgerErasure(o =>
-        {
-            o.Ledger = "books";
-            o.KeyStorePath = Path.Combine(directory.Path, "keys.db");
-        });
+        services.AddLedgerErasure(o => o.Ledger = "books").AddLedgerErasureSqliteKeyStore(Path.Combine(directory.Path, "keys.db"));
         using var provider = services.BuildServiceProvider();
         var store = Assert.IsType<SqliteSubjectKeyStore>(provider.GetRequiredService<ISubjectKeyStore>());
         var kernel = provider.GetRequiredService<LedgerKernel>();

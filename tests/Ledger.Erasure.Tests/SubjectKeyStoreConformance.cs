@@ -192,6 +192,82 @@ public sealed class SqliteSubjectKeyStoreTests : SubjectKeyStoreConformance
         Assert.Equal(Path.GetFullPath(path), error.Store);
     }
 
+    [Fact]
+    public void A_new_file_records_its_schema_version_and_a_file_from_before_versions_opens_and_is_stamped()
+    {
+        var fresh = Path.Combine(_directory.Path, "fresh.db");
+        using (new SqliteSubjectKeyStore(fresh))
+        {
+        }
+
+        Assert.Equal(SqliteSubjectKeyStore.SchemaVersion, UserVersion(fresh));
+
+        // The layout Ledger.Erasure wrote before versions were recorded: the same tables, user_version 0.
+        var old = Path.Combine(_directory.Path, "old.db");
+        var subject = SubjectId.New(new SeededRandom("old"));
+        var key = SubjectKey.Generate(new SeededRandom("old-key"));
+        RawSql(old, "CREATE TABLE subject_keys (subject TEXT PRIMARY KEY NOT NULL, key BLOB NOT NULL) WITHOUT ROWID;" +
+            "CREATE TABLE shredded (subject TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;");
+        RawSql(old, "INSERT INTO subject_keys (subject, key) VALUES ($s, $k);", ("$s", subject.Value), ("$k", key));
+        using (var store = new SqliteSubjectKeyStore(old))
+        {
+            var read = new byte[SubjectKey.Length];
+            Assert.Equal(SubjectKeyStatus.Held, store.TryRead(subject, read));
+            Assert.Equal(key, read);
+        }
+
+        Assert.Equal(SqliteSubjectKeyStore.SchemaVersion, UserVersion(old));
+    }
+
+    [Fact]
+    [Trait("Category", "BadInput")]
+    public void A_file_written_by_a_newer_Ledger_is_refused_naming_its_schema_and_is_left_unchanged()
+    {
+        var path = Path.Combine(_directory.Path, "newer.db");
+        using (new SqliteSubjectKeyStore(path))
+        {
+        }
+
+        RawSql(path, $"PRAGMA journal_mode=DELETE; PRAGMA user_version = {SqliteSubjectKeyStore.SchemaVersion + 1};");
+        var before = File.ReadAllBytes(path);
+        var error = Assert.Throws<SubjectKeyStoreException>(() => new SqliteSubjectKeyStore(path));
+        Assert.Contains($"newer Ledger (schema {SqliteSubjectKeyStore.SchemaVersion + 1}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not changed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.False(File.Exists(path + "-wal"));
+    }
+
+    [Fact]
+    [Trait("Category", "BadInput")]
+    public void Another_applications_database_is_refused_and_left_unchanged()
+    {
+        var path = Path.Combine(_directory.Path, "other.db");
+        RawSql(path, "PRAGMA journal_mode=DELETE; CREATE TABLE invoices (id INTEGER PRIMARY KEY);");
+        var before = File.ReadAllBytes(path);
+        var error = Assert.Throws<SubjectKeyStoreException>(() => new SqliteSubjectKeyStore(path));
+        Assert.Contains("not a Ledger subject key store", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
+    private static long UserVersion(string path)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static void RawSql(string path, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        command.ExecuteNonQuery();
+    }
+
     private List<string> FilesHolding(byte[] needle) =>
         Directory.EnumerateFiles(_directory.Path).Where(f => File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0).ToList();
 }

@@ -52,6 +52,68 @@ public sealed class ConsumerTests(PackedFeed feed, ITestOutputHelper log) : ICla
 
     [Fact]
     [Trait("Category", "Packaging")]
+    public void The_packed_Ledger_Testing_runs_its_cross_process_check_in_a_fresh_app_and_catches_a_string_hash()
+    {
+        var app = feed.NewApp("CrossApp", "Exe", """
+            using FsCheck.Fluent;
+            using Ledger.Testing;
+
+            var spec = new LogSpec(App.Manifest, VerbCase.Of(App.Bucket, Gen.Elements("alpha", "beta", "gamma", "delta", "epsilon"))) { MinOps = 10, Authors = 2 };
+            ReplayAssert.Check(App.NewKernel, spec, cases: 3, seed: 11);
+            try
+            {
+                ReplayAssert.CheckAcrossProcesses(App.NewKernel, spec, cases: 3, seed: 11);
+                Console.WriteLine("CROSS-NOT-CAUGHT");
+                return 1;
+            }
+            catch (ReplayMismatchException e) when (e.Message.Contains("bucket.add@1"))
+            {
+                Console.WriteLine("CROSS-CAUGHT");
+                return 0;
+            }
+            """, ["Ledger.Testing"], ("App.cs", """
+            using Ledger.Kernel;
+
+            public static class App
+            {
+                public static readonly CounterTable Buckets = new("buckets");
+                public static readonly HashBucket Bucket = new();
+                public static readonly Manifest Manifest = new ManifestBuilder("crossapp", 1).Tables(Buckets).Add(Bucket).Build();
+
+                public static LedgerKernel NewKernel() => new(Manifest);
+            }
+
+            [DeterminismWaiver("deliberately per-process: the cross-process check must catch it")]
+            public sealed class HashBucket() : Verb<string>("bucket.add", 1, Scope.Shared)
+            {
+                protected override void Execute(VerbContext ctx, string args) => ctx.Add(App.Buckets, "b" + (args.GetHashCode() & 7), 1);
+            }
+            """));
+        var run = PackedFeed.Run("dotnet", ["run", "--project", app], app, TimeSpan.FromMinutes(5), log);
+        Assert.True(run.ExitCode == 0, run.Text);
+        Assert.Contains("CROSS-CAUGHT", run.Output);
+        using var zip = ZipFile.OpenRead(feed.Package("Ledger.Testing", "nupkg"));
+        Assert.Contains("lib/net10.0/Ledger.Testing.FoldHost.dll", zip.Entries.Select(e => e.FullName));
+    }
+
+    [Fact]
+    [Trait("Category", "Packaging")]
+    public void The_sample_of_docs_testing_md_passes_as_a_test_project_built_from_the_packed_feed()
+    {
+        var props = File.ReadAllText(Path.Combine(feed.Repository, "Directory.Packages.props"));
+        string Pinned(string id) => id + "@" + System.Text.RegularExpressions.Regex.Match(props, $"Include=\"{System.Text.RegularExpressions.Regex.Escape(id)}\" Version=\"([^\"]+)\"").Groups[1].Value;
+        var sample = Ledger.Packaging.Tests.DocSample.FirstCsharpBlock(Path.Combine(feed.Repository, "docs", "testing.md"));
+        var app = feed.NewApp("ShopApp.Tests", "Exe", null,
+            ["Ledger.Testing", Pinned("xunit"), Pinned("xunit.runner.visualstudio"), Pinned("Microsoft.NET.Test.Sdk")],
+            ("ShopDeterminismTests.cs", sample));
+        var run = PackedFeed.Run("dotnet", ["test", app, "-e", "LEDGER_CASES=20"], app, TimeSpan.FromMinutes(8), log);
+        Assert.True(run.ExitCode == 0, run.Text);
+        Assert.Contains("Passed!", run.Output);
+        Assert.Contains("Total:     2", run.Output);
+    }
+
+    [Fact]
+    [Trait("Category", "Packaging")]
     public void The_tool_package_installs_runs_and_carries_only_the_native_libraries_it_can_run_on()
     {
         var tools = Path.Combine(feed.Work, "tools");
@@ -103,7 +165,7 @@ public sealed class ConsumerTests(PackedFeed feed, ITestOutputHelper log) : ICla
 /// <summary>The folder feed every test of <see cref="ConsumerTests"/> restores from: packed once, by eng/release.sh.</summary>
 public sealed class PackedFeed : IDisposable
 {
-    public static readonly string[] Packages = ["Ledger.Kernel", "Ledger.Signing", "Ledger.Migration", "Ledger.Erasure", "Ledger.Testing", "Ledger.Sync", "Ledger.Sync.Sqlite", "Ledger.Sync.PostgreSql", "Ledger.Sync.Conformance", "Ledger.Sync.Http", "Ledger.Relay.AspNetCore", "Ledger.Tool"];
+    public static readonly string[] Packages = ["Ledger.Kernel", "Ledger.Signing", "Ledger.Migration", "Ledger.Erasure", "Ledger.Erasure.Sqlite", "Ledger.Testing", "Ledger.Sync", "Ledger.Sync.Sqlite", "Ledger.Sync.PostgreSql", "Ledger.Sync.Conformance", "Ledger.Sync.Http", "Ledger.Relay.AspNetCore", "Ledger.Tool"];
 
     public static string Root => RepositoryFiles.Root;
 
@@ -142,7 +204,11 @@ public sealed class PackedFeed : IDisposable
         ?? throw new FileNotFoundException($"no {id} {Version} .{extension} in {Feed}: {string.Join(", ", Directory.EnumerateFiles(Feed, "*", SearchOption.AllDirectories))}");
 
     /// <summary>A new app outside the repository referencing every library package of this version.</summary>
-    public string NewApp(string name, string outputType, string? program, params (string Name, string Text)[] files)
+    public string NewApp(string name, string outputType, string? program, params (string Name, string Text)[] files) =>
+        NewApp(name, outputType, program, [], files);
+
+    /// <summary>A new app outside the repository referencing every library package of this version and <paramref name="extraPackages"/>.</summary>
+    public string NewApp(string name, string outputType, string? program, string[] extraPackages, params (string Name, string Text)[] files)
     {
         var dir = Path.Combine(Work, name);
         Directory.CreateDirectory(dir);
@@ -168,7 +234,9 @@ public sealed class PackedFeed : IDisposable
                 <PackageReference Include="Ledger.Kernel" Version="{Version}" />
                 <PackageReference Include="Ledger.Signing" Version="{Version}" />
                 <PackageReference Include="Ledger.Sync" Version="{Version}" />
-              </ItemGroup>
+            {string.Concat(extraPackages.Select(p => p.Split('@') is [var id, var version]
+                ? $"    <PackageReference Include=\"{id}\" Version=\"{version}\" />\n"
+                : $"    <PackageReference Include=\"{p}\" Version=\"{Version}\" />\n"))}  </ItemGroup>
             </Project>
             """);
         if (program is not null) File.WriteAllText(Path.Combine(dir, "Program.cs"), program);

@@ -56,7 +56,7 @@ public class ExportTests
     {
         var path = Path.Combine(World.TempDir(), "till-2.export");
         var options = World.Options();
-        options.AutoExport = new AutoExportPolicy { Path = path, MaxUncoveredOps = 10, MaxUncoveredAge = TimeSpan.FromDays(1), OnClose = false };
+        options.AtRiskExport = new AtRiskExportPolicy { Path = path, MaxUncoveredOps = 10, MaxUncoveredAge = TimeSpan.FromDays(1), OnClose = false };
         var (node, relay, link) = await Busy("till-2", options);
         link.Online = false;
         for (var i = 0; i < 10; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 100 + i));

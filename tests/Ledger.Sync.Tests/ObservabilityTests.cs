@@ -49,7 +49,7 @@ public class ObservabilityTests
     {
         var options = World.Options();
         var unwritable = Path.Combine(World.TempDir(), "no-such-folder", "backup.ledger");
-        options.AutoExport = new AutoExportPolicy { Path = unwritable, MaxUncoveredOps = 2, OnClose = true };
+        options.AtRiskExport = new AtRiskExportPolicy { Path = unwritable, MaxUncoveredOps = 2, OnClose = true };
         var node = (await DeviceNode.InceptAsync(options, new InMemoryNodeStore(), World.Key("exporting", 0), "exporting", World.Key("exporting", 1).Public.Digest));
         for (var i = 0; i < 3; i++) await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", i)); // each append succeeds
 

@@ -9,9 +9,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers Ledger.Erasure.</summary>
 public static class LedgerErasureServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="ErasureOptions"/>, the key store (<see cref="SqliteSubjectKeyStore"/> when
-    /// <see cref="ErasureOptions.KeyStorePath"/> is set, else <see cref="InMemorySubjectKeyStore"/>; a registered
-    /// <see cref="ISubjectKeyStore"/> wins), a <see cref="Sealer"/>, an <see cref="Unsealer"/> (which also reads the
+    /// <summary>Registers <see cref="ErasureOptions"/>, the key store (<see cref="InMemorySubjectKeyStore"/> unless an
+    /// <see cref="ISubjectKeyStore"/> is registered: the SQLite default comes with Ledger.Erasure.Sqlite,
+    /// <c>AddLedgerErasureSqliteKeyStore</c>), a <see cref="Sealer"/>, an <see cref="Unsealer"/> (which also reads the
     /// registered kernel's <c>$erased</c> rows, when there is one) and adds the erasure manifest to the kernel's
     /// options, so that kernels built from DI fold erase ops instead of parking them.</summary>
     public static IServiceCollection AddLedgerErasure(this IServiceCollection services, Action<ErasureOptions> configure)
@@ -22,8 +22,9 @@ public static class LedgerErasureServiceCollectionExtensions
             .Validate(o => LedgerName.IsValid(o.Ledger), "ErasureOptions.Ledger must name the ledger (1-128 characters of [A-Za-z0-9._:/-]).");
         services.TryAddSingleton<ISubjectKeyStore>(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<ErasureOptions>>().Value;
-            return options.KeyStorePath is { } path ? new SqliteSubjectKeyStore(path) : new InMemorySubjectKeyStore();
+            // Options are validated when the first erasure service is resolved, as before the SQLite store moved out.
+            _ = sp.GetRequiredService<IOptions<ErasureOptions>>().Value;
+            return new InMemorySubjectKeyStore();
         });
         services.TryAddSingleton(sp => new Sealer(sp.GetRequiredService<ISubjectKeyStore>(), sp.GetRequiredService<IOptions<ErasureOptions>>().Value.Random));
         services.TryAddSingleton(sp =>

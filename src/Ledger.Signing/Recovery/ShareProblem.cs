@@ -43,4 +43,8 @@ public enum ShareProblem
 
     /// <summary>The passphrase has a character outside printable ASCII (32–126).</summary>
     InvalidPassphrase,
+
+    /// <summary>The shares' iteration exponent asks for more key stretching than the caller accepts
+    /// (<see cref="Slip39.DefaultMaxIterationExponent"/> unless raised): refused before any of it runs.</summary>
+    CostTooHigh,
 }

@@ -25,6 +25,12 @@ public static class Slip39
     /// <summary>The largest iteration exponent (the 4-bit field's maximum).</summary>
     public const int MaxIterationExponent = 15;
 
+    /// <summary>The largest iteration exponent <see cref="Combine"/> accepts unless told otherwise: 6, that is
+    /// 640,000 PBKDF2-HMAC-SHA256 iterations (well under a second). The exponent is read from the shares, before
+    /// anything authenticates them: up to 15 (327,680,000 iterations, minutes of CPU per attempt) would let
+    /// anyone who hands over a share make the combining machine spend that.</summary>
+    public const int DefaultMaxIterationExponent = 6;
+
     private static readonly RandomNumberGenerator DefaultRandom = RandomNumberGenerator.Create();
 
     /// <summary>Splits <paramref name="masterSecret"/> into shares: any
@@ -102,13 +108,20 @@ public static class Slip39
     /// member threshold of distinct shares (a share given twice counts once). Words are separated by
     /// white space; case does not matter.</param>
     /// <param name="passphrase">The passphrase of the split (printable ASCII); empty for none.</param>
+    /// <param name="maxIterationExponent">The largest iteration exponent accepted, 0 to 15 (default
+    /// <see cref="DefaultMaxIterationExponent"/>): shares asking for more are refused before any PBKDF2 runs.
+    /// Raise it only for shares you made yourself with a higher exponent.</param>
     /// <returns>The master secret.</returns>
     /// <exception cref="ShareException">A share does not decode, the shares do not form one set, there
-    /// are too few or too many, or they do not rebuild the digest they carry.</exception>
-    public static byte[] Combine(IEnumerable<string> mnemonics, string passphrase = "")
+    /// are too few or too many, they ask for more key stretching than <paramref name="maxIterationExponent"/>
+    /// (<see cref="ShareProblem.CostTooHigh"/>), or they do not rebuild the digest they carry.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxIterationExponent"/> is outside 0–15.</exception>
+    public static byte[] Combine(IEnumerable<string> mnemonics, string passphrase = "", int maxIterationExponent = DefaultMaxIterationExponent)
     {
         ArgumentNullException.ThrowIfNull(mnemonics);
         ArgumentNullException.ThrowIfNull(passphrase);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxIterationExponent);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxIterationExponent, MaxIterationExponent);
         var passphraseBytes = PassphraseBytes(passphrase);
         var shares = mnemonics.Select((m, i) => Slip39Share.Decode(m ?? "", i)).ToList();
         if (shares.Count == 0)
@@ -120,6 +133,14 @@ public static class Slip39
         for (var i = 1; i < shares.Count; i++)
         {
             CheckSameSet(first, shares[i], i);
+        }
+
+        // Before any work: the exponent is unauthenticated (the digest is checked only after the stretching).
+        if (first.IterationExponent > maxIterationExponent)
+        {
+            throw new ShareException(ShareProblem.CostTooHigh,
+                Invariant($"the shares ask for iteration exponent {first.IterationExponent} ({10_000L << first.IterationExponent:N0} PBKDF2 iterations); at most {maxIterationExponent} is accepted. Raise maxIterationExponent only for shares you trust."),
+                0, first.Prefix);
         }
 
         var groups = GroupShares(shares);

@@ -31,7 +31,7 @@ public static class LedgerSyncServiceCollectionExtensions
             .PostConfigure<IServiceProvider>((options, provider) => options.MeterFactory ??= provider.GetService<IMeterFactory>())
             .Validate(o => LedgerName.IsValid(o.Ledger), "RelayOptions.Ledger must name the ledger (1-128 characters of [A-Za-z0-9._:/-]).");
         services.TryAddSingleton(provider => new Relay(provider.GetRequiredService<IOptions<RelayOptions>>().Value,
-            provider.GetService<IRelayStore>() ?? throw new InvalidOperationException(
+            provider.GetService<IRelayStore>() ?? throw Error.InvalidOperation(
                 "AddLedgerSync: a relay needs a store: register an IRelayStore (SqliteRelayStore for a real relay, InMemoryRelayStore for tests).")));
         return services;
     }

@@ -29,6 +29,6 @@ public static class HealthCodes
     /// <summary>The node failed while folding its own op and refuses appends until it is reopened.</summary>
     public const string WriterFault = "writer-fault";
 
-    /// <summary>The eviction policy (<see cref="NodeOptions.AutoExport"/>) could not write its export.</summary>
+    /// <summary>The at-risk export (<see cref="NodeOptions.AtRiskExport"/>) could not be written.</summary>
     public const string ExportFailed = "export-failed";
 }

@@ -74,7 +74,7 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
         lock (_gate)
         {
             return Task.FromResult<IReadOnlyList<ReadOnlyMemory<byte>>>(
-                ops.Select(op => _index.TryGetValue(op, out var i) ? _ops[i].Bytes : throw new KeyNotFoundException($"{op} is not held.")).ToArray());
+                ops.Select(op => _index.TryGetValue(op, out var i) ? _ops[i].Bytes : throw Error.KeyNotFound($"{op} is not held.")).ToArray());
         }
     }
 
@@ -86,11 +86,11 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
         lock (_gate)
         {
             var wanted = ops.Sum(o => (long)o.Bytes.Length + RowOverhead);
-            if (capBytes is { } cap && _bytes + wanted > cap) throw new StorageFullException("the node store", _bytes, cap, wanted);
+            if (capBytes is { } cap && _bytes + wanted > cap) throw Error.StorageFull("the node store", _bytes, cap, wanted);
             var seen = new HashSet<OpRef>();
             foreach (var op in ops)
             {
-                if (_index.ContainsKey(op.Op) || !seen.Add(op.Op)) throw new InvalidOperationException($"{op.Op} is already stored.");
+                if (_index.ContainsKey(op.Op) || !seen.Add(op.Op)) throw Error.InvalidOperation($"{op.Op} is already stored.");
             }
 
             foreach (var op in ops)
@@ -114,7 +114,7 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
         {
             foreach (var (op, _) in positions)
             {
-                if (!_index.ContainsKey(op)) throw new InvalidOperationException($"{op} is not stored.");
+                if (!_index.ContainsKey(op)) throw Error.InvalidOperation($"{op} is not stored.");
             }
 
             foreach (var (op, position) in positions) _ops[_index[op]] = _ops[_index[op]] with { Position = position };
@@ -161,7 +161,7 @@ public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
         lock (_gate)
         {
             var wanted = (long)bytes.Length + RowOverhead;
-            if (capBytes is { } cap && _bytes + wanted > cap) throw new StorageFullException("the node store", _bytes, cap, wanted);
+            if (capBytes is { } cap && _bytes + wanted > cap) throw Error.StorageFull("the node store", _bytes, cap, wanted);
             _evidence.Add((kind, accused, bytes.ToArray()));
             _bytes += wanted;
         }

@@ -41,8 +41,8 @@ public sealed class NodeOptions
     /// it throws is not the fold's business: it is caught and kept in <see cref="DeviceNode.HandlerFaults"/>.</remarks>
     public Action<IReadOnlyList<FoldedOp>>? Folded { get; set; }
 
-    /// <summary>The eviction policy: write an export when unacknowledged work is at risk (null: never).</summary>
-    public AutoExportPolicy? AutoExport { get; set; }
+    /// <summary>Write an export when own work no relay acknowledged is at risk (null: never).</summary>
+    public AtRiskExportPolicy? AtRiskExport { get; set; }
 
     /// <summary>When the node's own state becomes a finding of <see cref="DeviceNode.Health"/>.</summary>
     public HealthThresholds Health { get; set; } = new();

@@ -30,7 +30,7 @@ internal sealed class OwnLadder(AuthorId author)
         ArgumentNullException.ThrowIfNull(signed);
         if (signed.Op.Author != _author || signed.Op.Seq != (ulong)Count + 1)
         {
-            throw new InvalidOperationException($"the ladder of {_author} takes seq {Count + 1} next, not {signed.Ref}.");
+            throw Error.InvalidOperation($"the ladder of {_author} takes seq {Count + 1} next, not {signed.Ref}.");
         }
 
         if (Count == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
@@ -42,7 +42,7 @@ internal sealed class OwnLadder(AuthorId author)
     }
 
     /// <summary>The op at <paramref name="seq"/>.</summary>
-    public OwnOp this[ulong seq] => TryGetValue(seq, out var op) ? op : throw new KeyNotFoundException($"{_author} has no own op {seq}.");
+    public OwnOp this[ulong seq] => TryGetValue(seq, out var op) ? op : throw Error.KeyNotFound($"{_author} has no own op {seq}.");
 
     /// <summary>The op at <paramref name="seq"/>, if there is one.</summary>
     public bool TryGetValue(ulong seq, out OwnOp op)

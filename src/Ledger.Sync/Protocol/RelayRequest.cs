@@ -43,7 +43,7 @@ public sealed class RelayRequest
     public ReadOnlyMemory<byte> Note { get; private init; }
 
     /// <summary>A push of <paramref name="batch"/>.</summary>
-    public static RelayRequest Push(IReadOnlyList<ReadOnlyMemory<byte>> batch) => new(RelayCall.Push) { Batch = batch ?? throw new ArgumentNullException(nameof(batch)) };
+    public static RelayRequest Push(IReadOnlyList<ReadOnlyMemory<byte>> batch) => new(RelayCall.Push) { Batch = batch ?? throw Error.ArgumentNull(nameof(batch)) };
 
     /// <summary>A pull from <paramref name="fromPosition"/>.</summary>
     public static RelayRequest Pull(long fromPosition, int max) => new(RelayCall.Pull) { FromPosition = fromPosition, Max = max };

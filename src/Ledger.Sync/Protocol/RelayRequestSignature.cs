@@ -28,8 +28,8 @@ public static class RelayRequestSignature
     /// <exception cref="ArgumentException">The nonce or key id has characters outside [A-Za-z0-9._:/+=-].</exception>
     public static string Parameters(long created, string nonce, string keyId)
     {
-        if (!IsToken(nonce)) throw new ArgumentException("a nonce is 1-64 characters of [A-Za-z0-9._:/+=-].", nameof(nonce));
-        if (!IsToken(keyId)) throw new ArgumentException("a key id is 1-64 characters of [A-Za-z0-9._:/+=-].", nameof(keyId));
+        if (!IsToken(nonce)) throw Error.Argument("a nonce is 1-64 characters of [A-Za-z0-9._:/+=-].", nameof(nonce));
+        if (!IsToken(keyId)) throw Error.Argument("a key id is 1-64 characters of [A-Za-z0-9._:/+=-].", nameof(keyId));
         return string.Create(CultureInfo.InvariantCulture, $"{ComponentList};created={created};nonce=\"{nonce}\";keyid=\"{keyId}\";alg=\"ed25519\"");
     }
 
@@ -57,7 +57,7 @@ public static class RelayRequestSignature
     private static void Line(StringBuilder text, string name, string value)
     {
         // A value with a line break would forge extra lines of the base: refused by the parsers, never signed.
-        if (value.Contains('\n', StringComparison.Ordinal) || value.Contains('\r', StringComparison.Ordinal)) throw new ArgumentException($"the {name} value has a line break.", nameof(value));
+        if (value.Contains('\n', StringComparison.Ordinal) || value.Contains('\r', StringComparison.Ordinal)) throw Error.Argument($"the {name} value has a line break.", nameof(value));
         text.Append('"').Append(name).Append("\": ").Append(value).Append('\n');
     }
 

@@ -89,7 +89,7 @@ public static class RelayWire
                 w.WriteArrayHeader(0);
                 break;
             default:
-                throw new ArgumentException($"unknown call {(int)request.Call}.", nameof(request));
+                throw Error.Argument($"unknown call {(int)request.Call}.", nameof(request));
         }
 
         w.Flush();
@@ -315,7 +315,7 @@ public static class RelayWire
     public static byte[] EncodeProofAnswer(RelayCall call, IReadOnlyList<Hash32> proof)
     {
         ArgumentNullException.ThrowIfNull(proof);
-        if (call is not (RelayCall.GetConsistencyProof or RelayCall.GetInclusionProof)) throw new ArgumentException("not a proof call.", nameof(call));
+        if (call is not (RelayCall.GetConsistencyProof or RelayCall.GetInclusionProof)) throw Error.Argument("not a proof call.", nameof(call));
         return Answer(call, 0, (ref MessagePackWriter w) =>
         {
             w.WriteArrayHeader(proof.Count);
@@ -406,7 +406,7 @@ public static class RelayWire
             var detail = r.ReadString("detail", MaxDetailBytes);
             r.EnsureEnd();
             RequireCanonical(structure, bytes.Span, EncodeError(call, (RelayErrorCode)code, detail), callAt, codeAt);
-            throw new RelayProtocolException(call, (RelayErrorCode)code, detail);
+            throw Error.Protocol(call, (RelayErrorCode)code, detail);
         }
 
         var bodyAt = r.Offset;

@@ -13,7 +13,7 @@ public sealed class RelayWireClient : IRelayProtocol
     /// <summary>Creates a client that sends each encoded request through <paramref name="exchange"/> and decodes
     /// what it returns. The exchange throws <see cref="RelayUnavailableException"/> when the relay cannot be reached.</summary>
     public RelayWireClient(Func<ReadOnlyMemory<byte>, CancellationToken, Task<ReadOnlyMemory<byte>>> exchange) =>
-        _exchange = exchange ?? throw new ArgumentNullException(nameof(exchange));
+        _exchange = exchange ?? throw Error.ArgumentNull(nameof(exchange));
 
     /// <inheritdoc />
     public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default) =>
@@ -61,11 +61,11 @@ public sealed class RelayWireClient : IRelayProtocol
         }
         catch (LedgerFormatException e)
         {
-            throw new RelayUnavailableException($"the relay's answer to {request.Call} is not understood: {e.Message}", e);
+            throw Error.RelayUnavailable($"the relay's answer to {request.Call} is not understood: {e.Message}", e);
         }
         catch (RelayProtocolException e) when (e.Code == RelayErrorCode.Failed)
         {
-            throw new RelayUnavailableException($"the relay failed while answering {request.Call}: {e.Detail}", e);
+            throw Error.RelayUnavailable($"the relay failed while answering {request.Call}: {e.Detail}", e);
         }
     }
 }

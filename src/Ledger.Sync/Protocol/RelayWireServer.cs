@@ -11,7 +11,7 @@ public sealed class RelayWireServer
     private readonly IRelayProtocol _relay;
 
     /// <summary>Serves <paramref name="relay"/>.</summary>
-    public RelayWireServer(IRelayProtocol relay) => _relay = relay ?? throw new ArgumentNullException(nameof(relay));
+    public RelayWireServer(IRelayProtocol relay) => _relay = relay ?? throw Error.ArgumentNull(nameof(relay));
 
     /// <summary>Answers one request.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>

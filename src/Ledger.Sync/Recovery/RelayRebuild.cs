@@ -61,7 +61,7 @@ public static class RelayRebuild
     {
         ArgumentNullException.ThrowIfNull(stores);
         ArgumentNullException.ThrowIfNull(target);
-        if (target.Size != 0) throw new ArgumentException("the new relay must be empty.", nameof(target));
+        if (target.Size != 0) throw Error.Argument("the new relay must be empty.", nameof(target));
         var ledger = target.Ledger;
         var rejected = new List<string>();
         var byPosition = new SortedDictionary<long, (SignedOp Op, int Store)>();
@@ -87,7 +87,7 @@ public static class RelayRebuild
                 if (!chains.TryGetValue(op.Op.Author, out var chain)) chains[op.Op.Author] = chain = new SortedDictionary<ulong, SignedOp>();
                 if (chain.TryGetValue(op.Op.Seq, out var known) && known.ChainHash != op.ChainHash)
                 {
-                    throw new RebuildException(string.Create(CultureInfo.InvariantCulture,
+                    throw Error.Rebuild(string.Create(CultureInfo.InvariantCulture,
                         $"store {s} holds {op.Ref} as {op.ChainHash.ToShortString()}, another store as {known.ChainHash.ToShortString()}: the author forked; settle that before rebuilding."));
                 }
 
@@ -100,7 +100,7 @@ public static class RelayRebuild
 
                 if (byPosition.TryGetValue(p, out var other) && other.Op.ChainHash != op.ChainHash)
                 {
-                    throw new RebuildException(string.Create(CultureInfo.InvariantCulture,
+                    throw Error.Rebuild(string.Create(CultureInfo.InvariantCulture,
                         $"position {p} holds {other.Op.Ref} in store {other.Store} and {op.Ref} in store {s}: the old relay showed them different orders."));
                 }
 
@@ -113,7 +113,7 @@ public static class RelayRebuild
             }
         }
 
-        if (usable == 0) throw new RebuildException($"none of the {stores.Count} stores verifies: {string.Join("; ", rejected)}");
+        if (usable == 0) throw Error.Rebuild($"none of the {stores.Count} stores verifies: {string.Join("; ", rejected)}");
 
         foreach (var p in byPosition.Values) unsequenced.Remove(p.Op.Ref);
         var oldSize = Math.Max(byPosition.Count == 0 ? 0 : byPosition.Keys.Max() + 1, last?.Size ?? 0);

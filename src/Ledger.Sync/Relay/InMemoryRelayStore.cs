@@ -62,11 +62,11 @@ public sealed class InMemoryRelayStore(long? capBytes = null) : IRelayStore
         lock (_gate)
         {
             var wanted = ops.Sum(o => (long)o.Bytes.Length + RowOverhead);
-            if (capBytes is { } cap && _bytes + wanted > cap) throw new StorageFullException("the relay store", _bytes, cap, wanted);
+            if (capBytes is { } cap && _bytes + wanted > cap) throw Error.StorageFull("the relay store", _bytes, cap, wanted);
             for (var i = 0; i < ops.Count; i++)
             {
-                if (ops[i].Position != _log.Count + i) throw new InvalidOperationException($"op {ops[i].Author}#{ops[i].Seq} has position {ops[i].Position}; the next position is {_log.Count + i}.");
-                if (_byAuthor.ContainsKey((ops[i].Author, ops[i].Seq))) throw new InvalidOperationException($"{ops[i].Author}#{ops[i].Seq} is already stored.");
+                if (ops[i].Position != _log.Count + i) throw Error.InvalidOperation($"op {ops[i].Author}#{ops[i].Seq} has position {ops[i].Position}; the next position is {_log.Count + i}.");
+                if (_byAuthor.ContainsKey((ops[i].Author, ops[i].Seq))) throw Error.InvalidOperation($"{ops[i].Author}#{ops[i].Seq} is already stored.");
             }
 
             foreach (var op in ops)
@@ -115,7 +115,7 @@ public sealed class InMemoryRelayStore(long? capBytes = null) : IRelayStore
         lock (_gate)
         {
             var wanted = (long)note.Length + RowOverhead;
-            if (capBytes is { } cap && _bytes + wanted > cap) throw new StorageFullException("the relay store", _bytes, cap, wanted);
+            if (capBytes is { } cap && _bytes + wanted > cap) throw Error.StorageFull("the relay store", _bytes, cap, wanted);
             _cosignatures.Add(note.ToArray());
             _bytes += wanted;
         }
@@ -135,7 +135,7 @@ public sealed class InMemoryRelayStore(long? capBytes = null) : IRelayStore
         lock (_gate)
         {
             var wanted = (long)bytes.Length + RowOverhead;
-            if (capBytes is { } cap && _bytes + wanted > cap) throw new StorageFullException("the relay store", _bytes, cap, wanted);
+            if (capBytes is { } cap && _bytes + wanted > cap) throw Error.StorageFull("the relay store", _bytes, cap, wanted);
             _evidence.Add((kind, accused, bytes.ToArray()));
             _bytes += wanted;
         }

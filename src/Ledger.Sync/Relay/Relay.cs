@@ -29,14 +29,14 @@ public sealed class Relay : IRelayProtocol, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
-        if (!LedgerName.IsValid(options.Ledger)) throw new ArgumentException("RelayOptions.Ledger must name the ledger.", nameof(options));
+        if (!LedgerName.IsValid(options.Ledger)) throw Error.Argument("RelayOptions.Ledger must name the ledger.", nameof(options));
         _options = options;
         _store = store;
         _evidence = new EvidenceOutbox(store);
         _metrics = new RelayMetrics(options);
         if (options.Origin is { } origin && !NoteKey.IsValidName(origin))
         {
-            throw new ArgumentException($"RelayOptions.Origin '{origin}' cannot name a checkpoint key: it must be non-empty, without spaces or '+'.", nameof(options));
+            throw Error.Argument($"RelayOptions.Origin '{origin}' cannot name a checkpoint key: it must be non-empty, without spaces or '+'.", nameof(options));
         }
     }
 
@@ -477,7 +477,7 @@ public sealed class Relay : IRelayProtocol, IDisposable
             var events = (await _store.ReadKeyEventsAsync(author, cancellationToken).ConfigureAwait(false)).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
             if (!KeyEventLog.TryVerify(Ledger, author, events, out var timeline, out var problem))
             {
-                throw new StoreDamagedException("the relay store", $"the key events of {author}", $"they do not verify ({problem})");
+                throw Error.StoreDamaged("the relay store", $"the key events of {author}", $"they do not verify ({problem})");
             }
 
             verifier = AuthorChainVerifier.Resume(Ledger, author, seq, tip, timeline[^1].State);

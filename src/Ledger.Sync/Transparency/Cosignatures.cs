@@ -16,7 +16,7 @@ public static class Cosignatures
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(witnessKey);
         var key = NoteKey.Create(witnessName, witnessKey.Public, NoteKey.Cosignature);
-        if (at.ToUnixTimeSeconds() < 0) throw new ArgumentOutOfRangeException(nameof(at), "a cosignature time is seconds since 1970; this one is before.");
+        if (at.ToUnixTimeSeconds() < 0) throw Error.OutOfRange(nameof(at), "a cosignature time is seconds since 1970; this one is before.");
         var timestamp = (ulong)at.ToUnixTimeSeconds();
         var signature = witnessKey.Sign(Message(checkpoint.Text, timestamp));
         var payload = new byte[8 + signature.Length];

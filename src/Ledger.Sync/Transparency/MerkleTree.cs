@@ -60,7 +60,7 @@ public sealed class MerkleTree
     /// <summary>Drops every leaf from <paramref name="size"/> on (to undo appends that failed a check).</summary>
     public void Truncate(long size)
     {
-        if (size < 0 || size > Size) throw new ArgumentOutOfRangeException(nameof(size), $"the tree has {Size} leaves.");
+        if (size < 0 || size > Size) throw Error.OutOfRange(nameof(size), $"the tree has {Size} leaves.");
         for (var level = 0; level < _levels.Count; level++)
         {
             var keep = (int)(size >> level);
@@ -77,9 +77,9 @@ public sealed class MerkleTree
     /// serves them as tiles (a tile of level L holds level 8·L).</summary>
     public IReadOnlyList<Hash32> Hashes(int level, long from, int count)
     {
-        if (level < 0 || level > 63) throw new ArgumentOutOfRangeException(nameof(level), "the level is 0 to 63.");
-        if (from < 0) throw new ArgumentOutOfRangeException(nameof(from), "the index is not negative.");
-        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), "the count is not negative.");
+        if (level < 0 || level > 63) throw Error.OutOfRange(nameof(level), "the level is 0 to 63.");
+        if (from < 0) throw Error.OutOfRange(nameof(from), "the index is not negative.");
+        if (count < 0) throw Error.OutOfRange(nameof(count), "the count is not negative.");
         if (level >= _levels.Count) return [];
         var nodes = _levels[level];
         if (from >= nodes.Count) return [];
@@ -90,7 +90,7 @@ public sealed class MerkleTree
     /// <summary>The root of the first <paramref name="size"/> leaves (MTH(D[0:size])).</summary>
     public Hash32 Root(long size)
     {
-        if (size < 0 || size > Size) throw new ArgumentOutOfRangeException(nameof(size), $"the tree has {Size} leaves.");
+        if (size < 0 || size > Size) throw Error.OutOfRange(nameof(size), $"the tree has {Size} leaves.");
         return size == 0 ? EmptyRoot : Subtree(0, size);
     }
 
@@ -100,8 +100,8 @@ public sealed class MerkleTree
     /// <summary>The RFC 9162 inclusion proof of leaf <paramref name="index"/> in the tree of <paramref name="size"/> leaves.</summary>
     public IReadOnlyList<Hash32> InclusionProof(long index, long size)
     {
-        if (size < 1 || size > Size) throw new ArgumentOutOfRangeException(nameof(size), $"the tree has {Size} leaves.");
-        if (index < 0 || index >= size) throw new ArgumentOutOfRangeException(nameof(index), "the index must lie in the tree.");
+        if (size < 1 || size > Size) throw Error.OutOfRange(nameof(size), $"the tree has {Size} leaves.");
+        if (index < 0 || index >= size) throw Error.OutOfRange(nameof(index), "the index must lie in the tree.");
         var proof = new List<Hash32>();
         Path(index, 0, size, proof);
         return proof;
@@ -110,7 +110,7 @@ public sealed class MerkleTree
     /// <summary>The RFC 9162 consistency proof from the tree of <paramref name="size1"/> leaves to the tree of <paramref name="size2"/>.</summary>
     public IReadOnlyList<Hash32> ConsistencyProof(long size1, long size2)
     {
-        if (size1 < 1 || size1 > size2 || size2 > Size) throw new ArgumentOutOfRangeException(nameof(size1), $"0 < size1 ≤ size2 ≤ {Size} is required.");
+        if (size1 < 1 || size1 > size2 || size2 > Size) throw Error.OutOfRange(nameof(size1), $"0 < size1 ≤ size2 ≤ {Size} is required.");
         var proof = new List<Hash32>();
         if (size1 == size2) return proof;
         SubProof(size1, 0, size2, true, proof);

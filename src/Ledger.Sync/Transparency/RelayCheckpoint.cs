@@ -67,7 +67,7 @@ public sealed record RelayCheckpoint(string Origin, long Size, Hash32 Root)
         var note = SignedNote.Parse(bytes);
         if (!TryParse(note, out var checkpoint, out var problem))
         {
-            throw new LedgerFormatException("checkpoint", "text", FormatProblem.InvalidValue, 0, problem);
+            throw Error.Decode("checkpoint", "text", FormatProblem.InvalidValue, 0, problem);
         }
 
         var verdict = checkpoint!.Origin != relayKey.Name

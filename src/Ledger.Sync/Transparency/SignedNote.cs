@@ -37,7 +37,7 @@ public sealed class SignedNote
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(key);
-        if (!text.EndsWith('\n')) throw new ArgumentException("a note text ends with a newline.", nameof(text));
+        if (!text.EndsWith('\n')) throw Error.Argument("a note text ends with a newline.", nameof(text));
         var noteKey = NoteKey.Create(name, key.Public, NoteKey.Ed25519);
         var signature = key.Sign(Encoding.UTF8.GetBytes(text));
         return new SignedNote(text, [new NoteSignature(name, noteKey.Id, signature)]);

@@ -14,7 +14,7 @@ public sealed class InMemoryRelayTransport : IRelayProtocol
     /// <summary>Links to <paramref name="relay"/>.</summary>
     public InMemoryRelayTransport(Relay relay)
     {
-        Relay = relay ?? throw new ArgumentNullException(nameof(relay));
+        Relay = relay ?? throw Error.ArgumentNull(nameof(relay));
         _server = new RelayWireServer(relay);
         _client = new RelayWireClient(ExchangeAsync);
     }
@@ -38,7 +38,7 @@ public sealed class InMemoryRelayTransport : IRelayProtocol
     public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
     {
         var response = await _client.PushAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (LoseAnswer?.Invoke() == true) throw new RelayUnavailableException("the relay's answer was lost.");
+        if (LoseAnswer?.Invoke() == true) throw Error.RelayUnavailable("the relay's answer was lost.");
         return response;
     }
 
@@ -72,7 +72,7 @@ public sealed class InMemoryRelayTransport : IRelayProtocol
 
     private async Task<ReadOnlyMemory<byte>> ExchangeAsync(ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
-        if (!Online) throw new RelayUnavailableException("offline: the relay cannot be reached.");
+        if (!Online) throw Error.RelayUnavailable("offline: the relay cannot be reached.");
         RoundTrips++;
         var answer = await _server.HandleAsync(request, cancellationToken).ConfigureAwait(false);
         BytesCarried += request.Length + answer.Length;

@@ -16,7 +16,7 @@ internal static class ExportInspectCommand
         var command = new Command("inspect", """
             Verify a node export (every chain, the exporting device's signature) and print its exporter, ops,
             unacknowledged own ops, relay cursor and exported state hash. Exports are written by the app
-            (DeviceNode.Export, or NodeOptions.AutoExport when unacknowledged work is at risk): only the app knows the
+            (DeviceNode.Export, or NodeOptions.AtRiskExport when unacknowledged work is at risk): only the app knows the
             verbs that decide the state hash an export vouches for. Exit 0 when it verifies.
             """ + "\n" + ExitCodes.Text)
         {

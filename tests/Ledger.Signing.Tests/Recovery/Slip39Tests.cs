@@ -184,4 +184,28 @@ public class Slip39Tests
         Assert.False(Slip39.Decode(e0).Value.SequenceEqual(Slip39.Decode(e2).Value));
         Assert.Equal(Secret128, Slip39.Combine([e2]));
     }
+
+    /// <summary>A share's 4-bit iteration exponent is read before anything authenticates it: 15 would run 327,680,000
+    /// PBKDF2 iterations (minutes) before the digest check could refuse the share. Refused at once, typed.</summary>
+    [Fact]
+    [Trait("Category", "BadInput")]
+    public void Shares_asking_for_an_iteration_exponent_above_the_cap_are_refused_typed_before_any_stretching()
+    {
+        var honest = TwoOfThree().Groups[0].Mnemonics.Take(2).Select(Slip39.Decode).ToArray();
+        var hostile = honest.Select(s => new Slip39Share(s.Identifier, s.Extendable, Slip39.MaxIterationExponent, s.GroupIndex, s.GroupThreshold,
+            s.GroupCount, s.MemberIndex, s.MemberThreshold, s.ValueArray).ToMnemonic()).ToArray();
+        Assert.Equal(Slip39.MaxIterationExponent, Slip39.Decode(hostile[0]).IterationExponent);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.Throws<ShareException>(() => Slip39.Combine(hostile));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"refusing took {clock.Elapsed}");
+        Assert.Equal(ShareProblem.CostTooHigh, error.Problem);
+        Assert.Contains("iteration exponent 15", error.Message, StringComparison.Ordinal);
+
+        // The cap is the caller's: a lower one refuses shares the default accepts, and the bounds are checked.
+        var e2 = Slip39.Split(Secret128, 1, 1, iterationExponent: 2, random: new DeterministicRandom(5)).AllMnemonics.Single();
+        Assert.Equal(ShareProblem.CostTooHigh, Assert.Throws<ShareException>(() => Slip39.Combine([e2], maxIterationExponent: 1)).Problem);
+        Assert.Equal(Secret128, Slip39.Combine([e2], maxIterationExponent: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Slip39.Combine([e2], maxIterationExponent: 16));
+    }
 }

@@ -21,6 +21,7 @@ public class LanguageNeutralVectorTests
         SyncVectors.CosignatureFile(),
         SyncVectors.EvidenceFile(),
         SyncVectors.NodeExportFile(),
+        HttpSignatureVectors.File(),
         CheckpointVectors.CheckpointFile(),
     ];
 

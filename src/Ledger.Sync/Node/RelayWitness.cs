@@ -4,31 +4,56 @@ using Ledger.Signing;
 
 namespace Ledger.Sync;
 
-/// <summary>Witness semantics on every node: the relay's order as a Merkle tree of the ops this node pulled,
-/// checked against the relay-signed checkpoint of every pull; the latest checkpoint per relay, moving only
-/// forward; cosigning and gossiping it; and evidence when another view of the same relay contradicts it.</summary>
-public sealed partial class DeviceNode
+/// <summary>The witness in every node: the relay's order as a Merkle tree of the ops this node pulled, checked
+/// against the relay-signed checkpoint of every pull; the latest checkpoint per relay, moving only forward;
+/// cosigning and gossiping it; and evidence (and a frozen relay) when another view of the same relay contradicts it.</summary>
+/// <remarks>Its own state is under the witness gate (<see cref="NodeLocks.Witness"/>, a leaf) and advances are
+/// serialized by <see cref="NodeLocks.WitnessWrite"/> (rank 3, held across the store write); the Merkle tree is
+/// under the fold gate (rank 5), because pulls extend it while folding.</remarks>
+internal sealed class RelayWitness
 {
+    private readonly NodeOptions _options;
+    private readonly INodeStore _store;
+    private readonly EvidenceOutbox _evidence;
+    private readonly NodeLocks _locks;
+    private readonly LocalReplica _replica;
+    private readonly AppendPipeline _pipeline;
+    private readonly DeviceNode _owner;
+    // Under the fold gate.
     private readonly MerkleTree _tree = new();
     private readonly ConcurrentQueue<byte[]> _gossipInbox = new();
+    // Only touched by a sync round (one at a time, under the sync gate).
     private readonly List<byte[]> _deferredGossip = [];
-    private readonly Lock _witnessGate = new();
-    // Serializes witness advances across the store write (async: the store is never called under _witnessGate).
-    private readonly SemaphoreSlim _witnessWrite = new(1, 1);
+    // Under the witness gate.
     private (RelayCheckpoint Checkpoint, byte[] Note)? _witnessed;
-    // Evidence held, counted by kind (what Health reports without reading the store); under _witnessGate.
+    // Evidence held, counted by kind (what Health reports without reading the store); under the witness gate.
     private readonly Dictionary<string, int> _evidenceKinds = new(StringComparer.Ordinal);
     private string? _frozen;
     private PeerGossip? _gossip;
 
-    static DeviceNode() => SplitViewEvidence.Register();
+    public RelayWitness(NodeOptions options, INodeStore store, NodeLocks locks, LocalReplica replica, AppendPipeline pipeline, DeviceNode owner)
+    {
+        _options = options;
+        _store = store;
+        _evidence = new EvidenceOutbox(store);
+        _locks = locks;
+        _replica = replica;
+        _pipeline = pipeline;
+        _owner = owner;
+    }
+
+    /// <summary>The evidence held, counted by kind.</summary>
+    public KeyValuePair<string, int>[] EvidenceKinds()
+    {
+        lock (_locks.Witness) return _evidenceKinds.ToArray();
+    }
 
     /// <summary>The latest relay checkpoint this node verified, if it trusts a relay.</summary>
     public RelayCheckpoint? WitnessedCheckpoint
     {
         get
         {
-            lock (_witnessGate) return _witnessed?.Checkpoint;
+            lock (_locks.Witness) return _witnessed?.Checkpoint;
         }
     }
 
@@ -37,7 +62,7 @@ public sealed partial class DeviceNode
     {
         get
         {
-            lock (_witnessGate) return _frozen;
+            lock (_locks.Witness) return _frozen;
         }
     }
 
@@ -45,14 +70,14 @@ public sealed partial class DeviceNode
     public Task<IReadOnlyList<Evidence>> GetEvidenceAsync(CancellationToken cancellationToken = default) => _evidence.AllAsync(cancellationToken);
 
     /// <summary>The name this node cosigns checkpoints under.</summary>
-    public string WitnessName => "ledger-witness/" + Author.Value;
+    public string WitnessName => "ledger-witness/" + _pipeline.Author.Value;
 
     /// <summary>The key that verifies this node's cosignatures (its current signing key, cosignature type).</summary>
     public NoteKey WitnessKey
     {
         get
         {
-            lock (_foldGate) return NoteKey.Create(WitnessName, _verifiers[Author].Keys!.Current, NoteKey.Cosignature);
+            lock (_locks.Fold) return NoteKey.Create(WitnessName, _replica.OwnChain.Keys!.Current, NoteKey.Cosignature);
         }
     }
 
@@ -62,7 +87,7 @@ public sealed partial class DeviceNode
     public async Task<CheckpointVerdict> OfferCheckpointAsync(ReadOnlyMemory<byte> note, IRelayProtocol relay, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(relay);
-        var trusted = _options.TrustedRelay ?? throw new InvalidOperationException("NodeOptions.TrustedRelay is not set: this node witnesses no relay.");
+        var trusted = _options.TrustedRelay ?? throw Error.InvalidOperation("NodeOptions.TrustedRelay is not set: this node witnesses no relay.");
         RelayCheckpoint checkpoint;
         try
         {
@@ -77,7 +102,7 @@ public sealed partial class DeviceNode
 
         long treeSize;
         Hash32? mine;
-        lock (_foldGate)
+        lock (_locks.Fold)
         {
             treeSize = _tree.Size;
             mine = checkpoint.Size <= treeSize ? _tree.Root(checkpoint.Size) : null;
@@ -90,7 +115,7 @@ public sealed partial class DeviceNode
             return await ContradictionAsync(checkpoint, note.ToArray(), root, relay, cancellationToken).ConfigureAwait(false);
         }
 
-        lock (_witnessGate)
+        lock (_locks.Witness)
         {
             if (_witnessed is { } current && checkpoint.Size < current.Checkpoint.Size)
             {
@@ -106,7 +131,7 @@ public sealed partial class DeviceNode
 
         // Larger than what this node holds: the relay must prove it extends the witnessed checkpoint.
         (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
-        lock (_witnessGate) witnessed = _witnessed;
+        lock (_locks.Witness) witnessed = _witnessed;
         if (witnessed is { } w && w.Checkpoint.Size > 0)
         {
             var proof = await relay.GetConsistencyProofAsync(w.Checkpoint.Size, checkpoint.Size, cancellationToken).ConfigureAwait(false);
@@ -120,35 +145,35 @@ public sealed partial class DeviceNode
             ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
     }
 
-    internal void JoinGossip(PeerGossip gossip) => _gossip = gossip;
+    public void JoinGossip(PeerGossip gossip) => _gossip = gossip;
 
-    internal void ReceiveGossip(byte[] note) => _gossipInbox.Enqueue(note);
+    public void ReceiveGossip(byte[] note) => _gossipInbox.Enqueue(note);
 
     /// <summary>Moves the witnessed checkpoint forward, atomically: a concurrent update can never move it back.</summary>
-    private async Task<bool> AdvanceWitnessAsync(RelayCheckpoint checkpoint, byte[] note, CancellationToken cancellationToken)
+    public async Task<bool> AdvanceWitnessAsync(RelayCheckpoint checkpoint, byte[] note, CancellationToken cancellationToken)
     {
-        await _witnessWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _locks.WitnessWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            lock (_witnessGate)
+            lock (_locks.Witness)
             {
                 if (_witnessed is { } current && current.Checkpoint.Size >= checkpoint.Size) return current.Checkpoint.Size == checkpoint.Size && current.Checkpoint.Root == checkpoint.Root;
             }
 
             // Stored before it is believed: a node that restarts never witnesses less than it told anyone.
             await _store.SaveWitnessAsync(checkpoint.Origin, note, cancellationToken).ConfigureAwait(false);
-            lock (_witnessGate) _witnessed = (checkpoint, note);
+            lock (_locks.Witness) _witnessed = (checkpoint, note);
             return true;
         }
         finally
         {
-            _witnessWrite.Release();
+            _locks.WitnessWrite.Release();
         }
     }
 
     /// <summary>Takes the tree of the relay prefix built while the store was read (records in applied order hold
     /// the relay's positions in order), the witnessed checkpoint and any evidence against the trusted relay.</summary>
-    private async Task LoadTransparencyStateAsync(MerkleTree tree, CancellationToken cancellationToken)
+    public async Task LoadAsync(MerkleTree tree, CancellationToken cancellationToken)
     {
         _tree.Truncate(0);
         for (long i = 0; i < tree.Size; i++) _tree.AppendLeafHash(tree.Leaf(i));
@@ -168,10 +193,10 @@ public sealed partial class DeviceNode
 
     /// <summary>Checks a pull batch against the relay-signed checkpoint of the prefix it completes; on success the
     /// leaves stay in the tree, on failure they are removed and the batch is rejected before anything is stored.</summary>
-    private (RelayCheckpoint, byte[])? VerifyPulled(IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> ops, byte[]? note, long end)
+    public (RelayCheckpoint, byte[])? VerifyPulled(IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)> ops, byte[]? note, long end)
     {
         if (_options.TrustedRelay is not { } trusted) return null;
-        lock (_foldGate)
+        lock (_locks.Fold)
         {
             var before = _tree.Size;
             foreach (var (position, bytes) in ops)
@@ -182,21 +207,21 @@ public sealed partial class DeviceNode
 
             try
             {
-                if (note is null) throw new SyncException("the relay served ops without a signed checkpoint, but this node only accepts a witnessed order.");
+                if (note is null) throw Error.Sync("the relay served ops without a signed checkpoint, but this node only accepts a witnessed order.");
                 RelayCheckpoint checkpoint;
                 try
                 {
                     var (opened, _, verdict) = RelayCheckpoint.Open(note, trusted);
-                    if (!verdict.Ok) throw new SyncException("the relay's checkpoint is not signed by the trusted relay key: " + verdict.Reason);
+                    if (!verdict.Ok) throw Error.Sync("the relay's checkpoint is not signed by the trusted relay key: " + verdict.Reason);
                     checkpoint = opened;
                 }
                 catch (LedgerFormatException e)
                 {
-                    throw new SyncException("the relay's checkpoint is malformed: " + e.Message, e);
+                    throw Error.Sync("the relay's checkpoint is malformed: " + e.Message, e);
                 }
 
-                if (checkpoint.Size != end || _tree.Size != end) throw new SyncException($"the relay's checkpoint covers {checkpoint.Size} ops where {end} were served.");
-                if (_tree.Root(end) != checkpoint.Root) throw new SyncException($"the ops the relay served do not hash to the root it signed for size {end}.");
+                if (checkpoint.Size != end || _tree.Size != end) throw Error.Sync($"the relay's checkpoint covers {checkpoint.Size} ops where {end} were served.");
+                if (_tree.Root(end) != checkpoint.Root) throw Error.Sync($"the ops the relay served do not hash to the root it signed for size {end}.");
                 return (checkpoint, note);
             }
             catch
@@ -209,34 +234,34 @@ public sealed partial class DeviceNode
 
     /// <summary>The order just pulled must agree with the checkpoint witnessed before (which may have come from a
     /// peer): if the witnessed size is now covered by this node's ops, their root must be the witnessed root.</summary>
-    private async Task CheckAgainstWitnessAsync(long before, IRelayProtocol relay, CancellationToken cancellationToken)
+    public async Task CheckAgainstWitnessAsync(long before, IRelayProtocol relay, CancellationToken cancellationToken)
     {
         if (_options.TrustedRelay is null) return;
         (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
-        lock (_witnessGate) witnessed = _witnessed;
+        lock (_locks.Witness) witnessed = _witnessed;
         if (witnessed is not { } w) return;
         Hash32? mine;
-        lock (_foldGate) mine = w.Checkpoint.Size <= _tree.Size ? _tree.Root(w.Checkpoint.Size) : null;
+        lock (_locks.Fold) mine = w.Checkpoint.Size <= _tree.Size ? _tree.Root(w.Checkpoint.Size) : null;
         if (mine is not { } root || root == w.Checkpoint.Root) return;
         await ContradictionAsync(w.Checkpoint, w.Note, root, relay, cancellationToken).ConfigureAwait(false);
-        lock (_foldGate) _tree.Truncate(before);
+        lock (_locks.Fold) _tree.Truncate(before);
         ThrowIfFrozen();
     }
 
     /// <summary>After a round: cosign the witnessed checkpoint, hand it to the relay and to peers, and compare
     /// every checkpoint received from them with this node's view.</summary>
-    private async Task GossipAsync(IRelayProtocol relay, CancellationToken cancellationToken)
+    public async Task GossipAsync(IRelayProtocol relay, CancellationToken cancellationToken)
     {
         if (_options.TrustedRelay is null) return;
         (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
-        lock (_witnessGate) witnessed = _witnessed;
+        lock (_locks.Witness) witnessed = _witnessed;
         if (witnessed is { } w)
         {
             SigningKey key;
-            lock (_foldGate) key = _keys[_verifiers[Author].Keys!.Current.Id];
+            lock (_locks.Fold) key = _pipeline.Key(_replica.OwnChain.Keys!.Current.Id);
             var cosigned = Cosignatures.Cosign(SignedNote.Parse(w.Note), WitnessName, key, _options.Time.GetUtcNow()).ToBytes();
             await relay.PostCosignatureAsync(cosigned, cancellationToken).ConfigureAwait(false);
-            _gossip?.Publish(this, cosigned);
+            _gossip?.Publish(_owner, cosigned);
         }
 
         var received = new List<byte[]>(_deferredGossip);
@@ -258,7 +283,7 @@ public sealed partial class DeviceNode
         var trusted = _options.TrustedRelay!;
         byte[]? oursNote = null;
         (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
-        lock (_witnessGate) witnessed = _witnessed;
+        lock (_locks.Witness) witnessed = _witnessed;
         if (witnessed is { } w && w.Checkpoint.Size == theirs.Size) oursNote = w.Note;
         oursNote ??= await relay.GetCheckpointAsync(theirs.Size, cancellationToken).ConfigureAwait(false);
         var noEvidence = "the relay would not sign this node's view";
@@ -269,7 +294,7 @@ public sealed partial class DeviceNode
                 var (ours, _, verdict) = RelayCheckpoint.Open(oursNote, trusted);
                 if (verdict.Ok && ours.Size == theirs.Size && ours.Root == mine)
                 {
-                    var evidence = SplitViewEvidence.FromCheckpoints(Ledger, trusted, SignedNote.Parse(oursNote), SignedNote.Parse(theirNote));
+                    var evidence = SplitViewEvidence.FromCheckpoints(_options.Ledger, trusted, SignedNote.Parse(oursNote), SignedNote.Parse(theirNote));
                     var proof = evidence.Verify();
                     if (proof.Valid)
                     {
@@ -290,14 +315,14 @@ public sealed partial class DeviceNode
             }
         }
 
-        lock (_witnessGate) _frozen ??= $"relay {trusted.Name} signed root {theirs.Root.ToShortString()} for size {theirs.Size}, but the ops it served this node hash to {mine.ToShortString()} (no self-contained evidence: {noEvidence}).";
+        lock (_locks.Witness) _frozen ??= $"relay {trusted.Name} signed root {theirs.Root.ToShortString()} for size {theirs.Size}, but the ops it served this node hash to {mine.ToShortString()} (no self-contained evidence: {noEvidence}).";
         return CheckpointVerdict.Refused("contradicts the ops this node holds; the relay is no longer trusted.");
     }
 
     private async Task FreezeAsync(Evidence evidence, string finding, CancellationToken cancellationToken)
     {
         // Stop trusting the relay first; then keep the evidence. A full store must not drop it (EvidenceOutbox).
-        lock (_witnessGate)
+        lock (_locks.Witness)
         {
             _frozen ??= finding;
             _evidenceKinds[evidence.Kind] = _evidenceKinds.GetValueOrDefault(evidence.Kind) + 1;
@@ -307,8 +332,8 @@ public sealed partial class DeviceNode
         await _evidence.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void ThrowIfFrozen()
+    public void ThrowIfFrozen()
     {
-        if (FrozenBecause is { } why) throw new RelayFrozenException($"this node no longer trusts its relay: {why}");
+        if (FrozenBecause is { } why) throw Error.RelayFrozen($"this node no longer trusts its relay: {why}");
     }
 }

@@ -17,8 +17,9 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
     private readonly SqliteConnection _connection;
     private bool _disposed;
 
-    /// <summary>Opens (or creates) the store at <paramref name="path"/>.</summary>
-    /// <exception cref="SubjectKeyStoreException">The file cannot be opened as a key store, or SQLite refuses secure deletion.</exception>
+    /// <summary>Opens (or creates, at <see cref="SchemaVersion"/>) the store at <paramref name="path"/>.</summary>
+    /// <exception cref="SubjectKeyStoreException">The file cannot be opened as a key store (not a database, another
+    /// application's database, or written by a newer Ledger: then it is not changed), or SQLite refuses secure deletion.</exception>
     public SqliteSubjectKeyStore(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -28,14 +29,38 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
         try
         {
             _connection.Open();
+            // The version is checked before anything writes to the file (not even the switch to WAL): a file this
+            // build cannot read is left as it was.
+            var version = Scalar("PRAGMA user_version;");
+            if (version > SchemaVersion)
+            {
+                throw new SubjectKeyStoreException(Path, string.Create(CultureInfo.InvariantCulture,
+                    $"written by a newer Ledger (schema {version}; this build reads up to {SchemaVersion}); update to open it. The file was not changed."));
+            }
+
+            var tables = Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table';");
+            if (tables > 0 && Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'subject_keys';") == 0)
+            {
+                throw new SubjectKeyStoreException(Path, "not a Ledger subject key store: a SQLite database without a 'subject_keys' table. The file was not changed.");
+            }
+
             Execute("PRAGMA journal_mode=WAL;");
             Execute("PRAGMA synchronous=FULL;");
             Execute("PRAGMA secure_delete=ON;");
             if (Scalar("PRAGMA secure_delete;") != 1) throw new SubjectKeyStoreException(Path, "SQLite did not turn secure_delete on; shredded keys could stay readable in the file.");
-            Execute("""
-                CREATE TABLE IF NOT EXISTS subject_keys (subject TEXT PRIMARY KEY NOT NULL, key BLOB NOT NULL) WITHOUT ROWID;
-                CREATE TABLE IF NOT EXISTS shredded (subject TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
-                """);
+            if (version < SchemaVersion)
+            {
+                // A new file, or one written before versions were recorded (user_version 0, same tables as version 1):
+                // created or stamped in one transaction.
+                using var tx = _connection.BeginTransaction();
+                using var create = Command(string.Create(CultureInfo.InvariantCulture, $"""
+                    CREATE TABLE IF NOT EXISTS subject_keys (subject TEXT PRIMARY KEY NOT NULL, key BLOB NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE IF NOT EXISTS shredded (subject TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+                    PRAGMA user_version = {SchemaVersion};
+                    """), tx);
+                create.ExecuteNonQuery();
+                tx.Commit();
+            }
         }
         catch (SqliteException e)
         {
@@ -48,6 +73,10 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
             throw;
         }
     }
+
+    /// <summary>The schema version this build writes and reads (<c>PRAGMA user_version</c>): 1, the
+    /// <c>subject_keys</c> and <c>shredded</c> tables. Files of a newer version are refused unchanged.</summary>
+    public const int SchemaVersion = 1;
 
     /// <summary>The database file. SQLite keeps <c>-wal</c> and <c>-shm</c> files beside it while the store is open.</summary>
     public string Path { get; }

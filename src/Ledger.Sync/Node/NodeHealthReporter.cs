@@ -2,35 +2,42 @@ using System.Globalization;
 
 namespace Ledger.Sync;
 
-public sealed partial class DeviceNode
+/// <summary>What a node finds wrong with itself (risk G2: a device has no server to read its logs, so it must say
+/// when it is in trouble): asks each collaborator for its state and turns it into findings, worst first.</summary>
+/// <remarks>Takes no lock of its own; each collaborator takes its own gate (never two at once).</remarks>
+internal sealed class NodeHealthReporter(NodeOptions options, LocalReplica replica, AppendPipeline pipeline, AtRiskExporter exporter, RelayWitness witness)
 {
-    /// <summary>What this node finds wrong with itself, worst first, with its durability ladder (risk G2: a device
-    /// has no server to read its logs, so it must say when it is in trouble). Thresholds: <see cref="NodeOptions.Health"/>.</summary>
-    public NodeHealth Health()
+    private readonly NodeOptions _options = options;
+    private readonly LocalReplica _replica = replica;
+    private readonly AppendPipeline _pipeline = pipeline;
+    private readonly AtRiskExporter _exporter = exporter;
+    private readonly RelayWitness _witness = witness;
+
+    /// <summary>The findings with the durability ladder. Thresholds: <see cref="NodeOptions.Health"/>.</summary>
+    public NodeHealth Report()
     {
-        var durability = Durability();
+        var durability = _replica.Durability();
         var limits = _options.Health;
         var findings = new List<HealthFinding>();
         void Add(HealthSeverity severity, string code, string message) => findings.Add(new HealthFinding(severity, code, message));
 
-        if (_writerFault is { } fault)
+        if (_pipeline.Fault is { } fault)
         {
             Add(HealthSeverity.Critical, HealthCodes.WriterFault, $"the node failed while folding its own op ({fault.Message}) and refuses appends: reopen it from its store.");
         }
 
-        if (_lastExportFailure is { } exportFailure)
+        if (_exporter.LastFailure is { } exportFailure)
         {
             Add(HealthSeverity.Critical, HealthCodes.ExportFailed,
-                $"the eviction policy could not write its export to {_options.AutoExport?.Path} ({exportFailure.Message}): unacknowledged ops are not protected against a wipe until it can.");
+                $"the at-risk export could not be written to {_options.AtRiskExport?.Path} ({exportFailure.Message}): unacknowledged ops are not protected against a wipe until it can.");
         }
 
-        if (FrozenBecause is { } why)
+        if (_witness.FrozenBecause is { } why)
         {
             Add(HealthSeverity.Critical, HealthCodes.RelayFrozen, $"this node stopped trusting its relay ({why}): keep the evidence and move to another relay.");
         }
 
-        KeyValuePair<string, int>[] evidence;
-        lock (_witnessGate) evidence = _evidenceKinds.ToArray();
+        var evidence = _witness.EvidenceKinds();
         if (evidence.Length > 0)
         {
             var kinds = string.Join(", ", evidence.OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -52,8 +59,7 @@ public sealed partial class DeviceNode
                     $"{durability.Local + durability.Syncing} own op(s) exist only on this device, the oldest for {age.TotalHours:F0} h: sync with the relay or export them; losing this device's storage loses them."));
         }
 
-        Kernel.ParkedFrontier parked;
-        lock (_foldGate) parked = _kernel.Parked;
+        var parked = _replica.Parked();
         if (!parked.IsEmpty)
         {
             Add(HealthSeverity.Warning, HealthCodes.Parked, parked.MissingManifests.Count > 0
@@ -67,11 +73,11 @@ public sealed partial class DeviceNode
                 string.Create(CultureInfo.InvariantCulture, $"the relay refused {durability.Refused} own op(s) for good; they will never be durable (Ladder() gives each reason)."));
         }
 
-        if (_handlerFaults.Count > 0)
+        if (_replica.HandlerFaults.Count > 0)
         {
-            var last = _handlerFaults.Last();
+            var last = _replica.HandlerFaults.Last();
             Add(HealthSeverity.Warning, HealthCodes.HandlerFaults,
-                string.Create(CultureInfo.InvariantCulture, $"the post-commit handler threw {_handlerFaults.Count} time(s), last: {last.GetType().Name}: {last.Message}"));
+                string.Create(CultureInfo.InvariantCulture, $"the post-commit handler threw {_replica.HandlerFaults.Count} time(s), last: {last.GetType().Name}: {last.Message}"));
         }
 
         return new NodeHealth(durability, findings.OrderByDescending(f => f.Severity).ToArray());

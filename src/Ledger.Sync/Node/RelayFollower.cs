@@ -4,8 +4,36 @@ using Ledger.Signing;
 
 namespace Ledger.Sync;
 
-public sealed partial class DeviceNode
+/// <summary>The relay follower of a node: one sync round pushes the unacknowledged tail of the own chain and records
+/// the positions the relay gives, then pulls the relay's order from the node's cursor, verifies it (chains, the
+/// witness's checkpoint), persists and folds it; it pins the relay log (origin) the positions refer to.</summary>
+/// <remarks>One round at a time (<see cref="NodeLocks.Sync"/>, rank 1, held across the whole round and its store
+/// and relay calls); the fold gate (rank 5) is taken only between awaits.</remarks>
+internal sealed class RelayFollower
 {
+    private readonly NodeOptions _options;
+    private readonly INodeStore _store;
+    private readonly NodeLocks _locks;
+    private readonly LocalReplica _replica;
+    private readonly AppendPipeline _pipeline;
+    private readonly RelayWitness _witness;
+    private readonly AtRiskExporter _exporter;
+    private NodeMetrics _metrics = null!;
+
+    public RelayFollower(NodeOptions options, INodeStore store, NodeLocks locks, LocalReplica replica, AppendPipeline pipeline, RelayWitness witness, AtRiskExporter exporter)
+    {
+        _options = options;
+        _store = store;
+        _locks = locks;
+        _replica = replica;
+        _pipeline = pipeline;
+        _witness = witness;
+        _exporter = exporter;
+    }
+
+    /// <summary>Starts reporting rounds to the node's meter.</summary>
+    public void Start(NodeMetrics metrics) => _metrics = metrics;
+
     /// <summary>One sync round: push the unacknowledged tail of the own chain, then pull from the last
     /// position, verify, persist and fold. Offline is normal: nothing is lost and the round reports it.</summary>
     /// <exception cref="SyncException">The relay served something that cannot be trusted (nothing of it was stored), or the
@@ -13,8 +41,8 @@ public sealed partial class DeviceNode
     public async Task<SyncResult> SyncAsync(IRelayProtocol relay, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(relay);
-        ThrowIfFrozen();
-        await _syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _witness.ThrowIfFrozen();
+        await _locks.Sync.WaitAsync(cancellationToken).ConfigureAwait(false);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = "failed";
         try
@@ -25,7 +53,7 @@ public sealed partial class DeviceNode
         }
         finally
         {
-            _syncGate.Release();
+            _locks.Sync.Release();
             _metrics.Synced(outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
     }
@@ -51,8 +79,8 @@ public sealed partial class DeviceNode
         try
         {
             var (pulled, size) = await PullAsync(relay, cancellationToken).ConfigureAwait(false);
-            await GossipAsync(relay, cancellationToken).ConfigureAwait(false);
-            ThrowIfFrozen();
+            await _witness.GossipAsync(relay, cancellationToken).ConfigureAwait(false);
+            _witness.ThrowIfFrozen();
             result = new SyncResult(pushed, acked, refused, pulled, false, size);
         }
         catch (RelayUnavailableException)
@@ -62,25 +90,25 @@ public sealed partial class DeviceNode
 
         if (unreadable is not null)
         {
-            throw new SyncException($"the node store could not read own ops to push ({unreadable.Message}); they stay Local and are pushed once it can. The others' ops were pulled.", unreadable);
+            throw Error.Sync($"the node store could not read own ops to push ({unreadable.Message}); they stay Local and are pushed once it can. The others' ops were pulled.", unreadable);
         }
 
         return result;
     }
 
     /// <summary>The store failed to give the bytes of own ops being pushed (the ops went back to Local).</summary>
-    private sealed class OwnOpsUnreadableException(Exception inner) : Exception(inner.Message, inner);
+    internal sealed class OwnOpsUnreadableException(Exception inner) : Exception(inner.Message, inner);
 
     /// <summary>The origin of the relay log this node's cursor and relay positions refer to: positions are
     /// (origin, index). Null until a relay named itself.</summary>
-    public string? RelayOrigin => _relayOrigin;
+    public string? RelayOrigin => _replica.RelayOrigin;
 
     /// <summary>Records the relay log the positions refer to, in the store and in memory (read by every ladder query).</summary>
     private async Task PinOriginAsync(string? origin, CancellationToken cancellationToken)
     {
         if (origin is null) return;
         await _store.SetRelayOriginAsync(origin, cancellationToken).ConfigureAwait(false);
-        _relayOrigin = origin;
+        _replica.RelayOrigin = origin;
     }
 
     /// <summary>An answer must come from the log this node's positions refer to. Returns the origin to pin once the
@@ -93,26 +121,26 @@ public sealed partial class DeviceNode
     private async Task<string?> AcceptOriginAsync(IRelayProtocol relay, string? origin, CancellationToken cancellationToken)
     {
         if (origin is null) return null; // a transport that does not say
-        var pinned = _relayOrigin;
+        var pinned = _replica.RelayOrigin;
         if (pinned == origin) return null;
         if (pinned is not null)
         {
             if (!RelayRebuild.IsSuccessorOf(origin, pinned, out var size, out var rootPrefix))
             {
-                throw new SyncException($"this node's cursor and positions refer to relay log '{pinned}'; '{origin}' is another log. A node follows one relay log or the successor rebuilt from it (RelayRebuild.SuccessorOrigin).");
+                throw Error.Sync($"this node's cursor and positions refer to relay log '{pinned}'; '{origin}' is another log. A node follows one relay log or the successor rebuilt from it (RelayRebuild.SuccessorOrigin).");
             }
 
-            if (WitnessedCheckpoint is { } seen && seen.Origin == pinned)
+            if (_witness.WitnessedCheckpoint is { } seen && seen.Origin == pinned)
             {
                 if (seen.Size > size)
                 {
-                    throw new SyncException(string.Create(CultureInfo.InvariantCulture,
+                    throw Error.Sync(string.Create(CultureInfo.InvariantCulture,
                         $"'{origin}' was rebuilt from {size} ops of '{pinned}', but this node witnessed {seen.Size}: it lacks positions this node saw; re-open this node from its export."));
                 }
 
                 if (seen.Size == size && !seen.Root.ToArray().AsSpan(0, rootPrefix.Length).SequenceEqual(rootPrefix.Span))
                 {
-                    throw new SyncException($"'{origin}' commits to another root of '{pinned}' than this node witnessed at size {size}: it is not a successor of the log this node saw.");
+                    throw Error.Sync($"'{origin}' commits to another root of '{pinned}' than this node witnessed at size {size}: it is not a successor of the log this node saw.");
                 }
             }
         }
@@ -137,23 +165,23 @@ public sealed partial class DeviceNode
         {
             var page = await relay.PullAsync(from, (int)Math.Min(_options.PullBatch, end - from), cancellationToken).ConfigureAwait(false);
             if (page.Ops.Count == 0) break;
-            if (page.Origin is { } answered && answered != origin) throw new SyncException($"reading relay '{origin}' was answered by '{answered}': two logs behind one transport.");
+            if (page.Origin is { } answered && answered != origin) throw Error.Sync($"reading relay '{origin}' was answered by '{answered}': two logs behind one transport.");
             foreach (var (position, bytes) in page.Ops)
             {
                 if (held.Remove(position, out var mine) && Hash32.Sha256(bytes.Span) != mine)
                 {
-                    throw new SyncException(string.Create(CultureInfo.InvariantCulture,
+                    throw Error.Sync(string.Create(CultureInfo.InvariantCulture,
                         $"relay '{origin}' holds another op at position {position} than this node{(pinned is null ? "" : $" holds from '{pinned}'")}: its positions mean something else here. Re-open this node from its export against the relay it came from."));
                 }
             }
 
-            if (page.Ops[^1].Position < from) throw new SyncException($"relay '{origin}' answered a read from position {from} with earlier positions.");
+            if (page.Ops[^1].Position < from) throw Error.Sync($"relay '{origin}' answered a read from position {from} with earlier positions.");
             from = page.Ops[^1].Position + 1;
         }
 
         if (held.Count > 0)
         {
-            throw new SyncException(string.Create(CultureInfo.InvariantCulture,
+            throw Error.Sync(string.Create(CultureInfo.InvariantCulture,
                 $"relay '{origin}' lacks {held.Count} position(s) this node holds (from {held.Keys.Min()}): it is not the log this node's positions refer to."));
         }
     }
@@ -164,9 +192,9 @@ public sealed partial class DeviceNode
         while (true)
         {
             List<OwnLadder.OwnOp> batch;
-            lock (_foldGate)
+            lock (_locks.Fold)
             {
-                batch = _own.Unacknowledged(_options.PushBatch);
+                batch = _replica.Own.Unacknowledged(_options.PushBatch);
                 foreach (var o in batch) o.Rung = DurabilityRung.Syncing;
             }
 
@@ -180,12 +208,12 @@ public sealed partial class DeviceNode
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                lock (_foldGate)
+                lock (_locks.Fold)
                 {
                     foreach (var o in batch.Where(o => o.Rung == DurabilityRung.Syncing)) o.Rung = DurabilityRung.Local;
                 }
 
-                throw new OwnOpsUnreadableException(e);
+                throw Error.OwnOpsUnreadable(e);
             }
 
             try
@@ -197,7 +225,7 @@ public sealed partial class DeviceNode
             {
                 // Whether or not it arrived, no log this node follows is known to hold it: back to Local (a resend
                 // is idempotent).
-                lock (_foldGate)
+                lock (_locks.Fold)
                 {
                     foreach (var o in batch.Where(o => o.Rung == DurabilityRung.Syncing)) o.Rung = DurabilityRung.Local;
                 }
@@ -219,11 +247,11 @@ public sealed partial class DeviceNode
                 else if (result is { Refusal: IngestRefusal.Fork or IngestRefusal.InvalidChain or IngestRefusal.Malformed or IngestRefusal.WrongLedger })
                 {
                     await _store.MarkRefusedAsync(batch[i].Ref, $"{result.Refusal}: {result.Detail}", CancellationToken.None).ConfigureAwait(false);
-                    lock (_foldGate)
+                    lock (_locks.Fold)
                     {
                         batch[i].Rung = DurabilityRung.Refused;
                         batch[i].Detail = $"{result.Refusal}: {result.Detail}";
-                        batch[i].Done?.TrySetException(new OpRefusedException(batch[i].Ref, batch[i].Detail!));
+                        batch[i].Done?.TrySetException(Error.OpRefused(batch[i].Ref, batch[i].Detail!));
                     }
 
                     refused++;
@@ -231,7 +259,7 @@ public sealed partial class DeviceNode
                 else
                 {
                     // A gap (the relay lost our earlier ops), a full store, an oversized batch: not held, retry later.
-                    lock (_foldGate)
+                    lock (_locks.Fold)
                     {
                         batch[i].Rung = DurabilityRung.Local;
                         if (result is { Refusal: IngestRefusal.Gap, SendFromSeq: { } from }) DemoteLost(from);
@@ -245,12 +273,12 @@ public sealed partial class DeviceNode
             // token says now: recording that is not cancelled half way.
             await _store.SetPositionsAsync(positions, CancellationToken.None).ConfigureAwait(false);
             await PinOriginAsync(pin, CancellationToken.None).ConfigureAwait(false);
-            lock (_foldGate)
+            lock (_locks.Fold)
             {
                 var outcomes = new List<ApplyResult>();
                 foreach (var (op, position) in positions)
                 {
-                    var own = _own[op.Seq];
+                    var own = _replica.Own[op.Seq];
                     own.MarkHeld();
                     if (own.Position is { } earlier && earlier != position)
                     {
@@ -261,11 +289,11 @@ public sealed partial class DeviceNode
                     }
 
                     own.Position = position;
-                    outcomes.AddRange(_kernel.AssignPosition(op, position));
+                    outcomes.AddRange(_replica.Kernel.AssignPosition(op, position));
                 }
 
                 acked += positions.Count;
-                RecordOutcomes(outcomes);
+                _replica.RecordOutcomes(outcomes);
             }
 
             if (retry || batch.Count < _options.PushBatch) return (pushed, acked, refused, false);
@@ -282,14 +310,14 @@ public sealed partial class DeviceNode
             var pin = await AcceptOriginAsync(relay, response.Origin, cancellationToken).ConfigureAwait(false);
             if (response.Ops.Count == 0)
             {
-                if (response.Checkpoint is { } tail && _options.TrustedRelay is not null && VerifyPulled([], tail, cursor) is { } caughtUp)
+                if (response.Checkpoint is { } tail && _options.TrustedRelay is not null && _witness.VerifyPulled([], tail, cursor) is { } caughtUp)
                 {
-                    await AdvanceWitnessAsync(caughtUp.Item1, caughtUp.Item2, cancellationToken).ConfigureAwait(false);
+                    await _witness.AdvanceWitnessAsync(caughtUp.Item1, caughtUp.Item2, cancellationToken).ConfigureAwait(false);
                 }
 
                 await PinOriginAsync(pin, cancellationToken).ConfigureAwait(false);
-                lock (_foldGate) RecordOutcomes(_kernel.AdvanceRelayFrontier(cursor));
-                CompleteCriticalOps();
+                lock (_locks.Fold) _replica.RecordOutcomes(_replica.Kernel.AdvanceRelayFrontier(cursor));
+                _replica.CompleteCriticalOps();
                 return (pulled, response.RelaySize);
             }
 
@@ -299,16 +327,16 @@ public sealed partial class DeviceNode
             var expected = cursor;
             foreach (var (position, bytes) in response.Ops)
             {
-                if (position != expected) throw new SyncException($"the relay served position {position} where {expected} was expected: a hole in its order.");
+                if (position != expected) throw Error.Sync($"the relay served position {position} where {expected} was expected: a hole in its order.");
                 expected++;
-                if (!SignedOpCodec.TryDecode(bytes, out var op, out var error)) throw new SyncException($"the relay served undecodable bytes at position {position}: {error!.Message}");
-                if (op!.Op.Author == Author)
+                if (!SignedOpCodec.TryDecode(bytes, out var op, out var error)) throw Error.Sync($"the relay served undecodable bytes at position {position}: {error!.Message}");
+                if (op!.Op.Author == _pipeline.Author)
                 {
-                    lock (_foldGate)
+                    lock (_locks.Fold)
                     {
-                        if (!_own.TryGetValue(op.Op.Seq, out var mine) || mine.ChainHash != op.ChainHash)
+                        if (!_replica.Own.TryGetValue(op.Op.Seq, out var mine) || mine.ChainHash != op.ChainHash)
                         {
-                            throw new SyncException($"the relay holds {op.Ref} at position {position}, which this node did not sign: recover the author before signing again.");
+                            throw Error.Sync($"the relay holds {op.Ref} at position {position}, which this node did not sign: recover the author before signing again.");
                         }
                     }
 
@@ -317,29 +345,29 @@ public sealed partial class DeviceNode
                 }
 
                 AuthorChainVerifier verifier;
-                lock (_foldGate)
+                lock (_locks.Fold)
                 {
                     verifier = trial.TryGetValue(op.Op.Author, out var v) ? v
-                        : trial[op.Op.Author] = _verifiers.TryGetValue(op.Op.Author, out var known) ? known.Clone() : new AuthorChainVerifier(Ledger, op.Op.Author);
+                        : trial[op.Op.Author] = _replica.Verifiers.TryGetValue(op.Op.Author, out var known) ? known.Clone() : new AuthorChainVerifier(_options.Ledger, op.Op.Author);
                 }
 
                 if (op.Op.Seq <= verifier.Seq) continue;
                 var check = verifier.Append(op);
-                if (!check.IsOk) throw new SyncException($"the relay served {op.Ref} at position {position}, which does not verify: {check.Break}: {check.Detail}");
+                if (!check.IsOk) throw Error.Sync($"the relay served {op.Ref} at position {position}, which does not verify: {check.Break}: {check.Detail}");
                 foreign.Add((op, position));
             }
 
             // The relay must have signed exactly this prefix: checked before anything is stored.
-            var witnessed = VerifyPulled(response.Ops, response.Checkpoint, expected);
-            await CheckAgainstWitnessAsync(cursor, relay, cancellationToken).ConfigureAwait(false);
+            var witnessed = _witness.VerifyPulled(response.Ops, response.Checkpoint, expected);
+            await _witness.CheckAgainstWitnessAsync(cursor, relay, cancellationToken).ConfigureAwait(false);
 
             // One transaction: the new ops and the cursor; then the acknowledgements it carried for own ops.
             await _store.AppendAsync(foreign.Select(f => new NodeOpRecord(f.Op.Ref, f.Op.Bytes, false, f.Position)).ToArray(), expected, cancellationToken).ConfigureAwait(false);
             await _store.SetPositionsAsync(ownPositions, CancellationToken.None).ConfigureAwait(false);
             await PinOriginAsync(pin, CancellationToken.None).ConfigureAwait(false);
-            lock (_foldGate)
+            lock (_locks.Fold)
             {
-                foreach (var (author, verifier) in trial) _verifiers[author] = verifier;
+                foreach (var (author, verifier) in trial) _replica.Verifiers[author] = verifier;
                 var outcomes = new List<ApplyResult>();
                 var queue = new Queue<(SignedOp Op, long Position)>(foreign);
                 foreach (var (position, _) in response.Ops)
@@ -347,100 +375,35 @@ public sealed partial class DeviceNode
                     if (queue.Count > 0 && queue.Peek().Position == position)
                     {
                         var (op, p) = queue.Dequeue();
-                        Track(op.Op);
-                        outcomes.Add(_kernel.Apply(op.Op, p));
+                        _replica.Track(op.Op);
+                        outcomes.Add(_replica.Kernel.Apply(op.Op, p));
                     }
                 }
 
                 foreach (var (op, position) in ownPositions)
                 {
-                    var own = _own[op.Seq];
+                    var own = _replica.Own[op.Seq];
                     own.Position ??= position;
                     own.MarkHeld();
-                    outcomes.AddRange(_kernel.AssignPosition(op, position));
+                    outcomes.AddRange(_replica.Kernel.AssignPosition(op, position));
                 }
 
-                outcomes.AddRange(_kernel.AdvanceRelayFrontier(expected));
-                _foldedCursor = expected;
-                RecordOutcomes(outcomes);
+                outcomes.AddRange(_replica.Kernel.AdvanceRelayFrontier(expected));
+                _replica.FoldedCursor = expected;
+                _replica.RecordOutcomes(outcomes);
             }
 
-            if (witnessed is { } w) await AdvanceWitnessAsync(w.Item1, w.Item2, CancellationToken.None).ConfigureAwait(false);
+            if (witnessed is { } w) await _witness.AdvanceWitnessAsync(w.Item1, w.Item2, CancellationToken.None).ConfigureAwait(false);
             pulled += response.Ops.Count;
-            CompleteCriticalOps();
+            _replica.CompleteCriticalOps();
         }
-    }
-
-    /// <summary>Own claims that folded become Won or Lost.</summary>
-    private void RecordOutcomes(IEnumerable<ApplyResult> results)
-    {
-        if (_options.Folded is { } handler)
-        {
-            var list = results as IReadOnlyList<ApplyResult> ?? results.ToArray();
-            results = list;
-            var final = new List<FoldedOp>();
-            foreach (var r in list)
-            {
-                if (r.Status is ApplyStatus.Pending or ApplyStatus.Parked || !_awaitingHandler.Remove(r.Op, out var op)) continue;
-                final.Add(new FoldedOp(op, r));
-            }
-
-            if (final.Count > 0)
-            {
-                try
-                {
-                    handler(final);
-                }
-                catch (Exception e)
-                {
-                    _handlerFaults.Enqueue(e);
-                }
-            }
-        }
-
-        foreach (var r in results)
-        {
-            if (r.Op.Author != Author || r.Status != ApplyStatus.Folded || !_own.TryGetValue(r.Op.Seq, out var own) || !own.IsClaim) continue;
-            own.Outcome = r.LostClaim ? DurabilityRung.Lost : DurabilityRung.Won;
-            if (own.Rung is DurabilityRung.Durable or DurabilityRung.Local or DurabilityRung.Syncing)
-            {
-                own.Rung = own.Outcome.Value;
-            }
-        }
-    }
-
-    /// <summary>Remembers an op about to be applied until its final result reaches the post-commit handler.</summary>
-    private void Track(Op op)
-    {
-        if (_options.Folded is not null) _awaitingHandler[op.Ref] = op;
     }
 
     /// <summary>The relay says it holds this author only below <paramref name="fromSeq"/>: own ops from there that
     /// the ladder counted durable are not held any more. Back to Local, so they are pushed again.</summary>
     private void DemoteLost(ulong fromSeq)
     {
-        _riskScanFrom = Math.Min(_riskScanFrom, fromSeq - 1);
-        _own.MarkNotHeldFrom(fromSeq, "the relay no longer holds it; pushing it again.");
-    }
-
-    /// <summary>A critical op is done when the relay holds it at p and this node folded the relay prefix up to p;
-    /// a critical claim only once it folded (won or lost); a refused one faults.</summary>
-    private void CompleteCriticalOps()
-    {
-        lock (_foldGate)
-        {
-            foreach (var own in _own.AwaitingDone())
-            {
-                if (own.Done is not { Task.IsCompleted: false } done) continue;
-                if (own.Rung == DurabilityRung.Refused)
-                {
-                    done.TrySetException(new OpRefusedException(own.Ref, own.Detail ?? "refused."));
-                    continue;
-                }
-
-                var folded = !own.IsClaim ? own.Rung is DurabilityRung.Durable : own.Rung is DurabilityRung.Won or DurabilityRung.Lost;
-                if (own.Position is { } p && p < _kernel.RelayFrontier && folded) done.TrySetResult();
-            }
-        }
+        _exporter.RescanFrom(fromSeq);
+        _replica.Own.MarkNotHeldFrom(fromSeq, "the relay no longer holds it; pushing it again.");
     }
 }

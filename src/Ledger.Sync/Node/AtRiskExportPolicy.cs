@@ -1,9 +1,10 @@
 namespace Ledger.Sync;
 
-/// <summary>The eviction policy (risk A1): when work no relay holds is at risk, the node writes an export
-/// (<see cref="NodeExport"/>) to <see cref="Path"/> so a wiped device loses none of it. The file is replaced
-/// atomically (written beside it, then renamed).</summary>
-public sealed class AutoExportPolicy
+/// <summary>When to export work that is at risk (risk A1): once own ops that no relay acknowledged pile up or grow
+/// old, the node writes an export (<see cref="NodeExport"/>) to <see cref="Path"/> so a wiped device loses none of
+/// them. The file is replaced atomically (written beside it, then renamed). Not to be confused with memory eviction:
+/// nothing is dropped.</summary>
+public sealed class AtRiskExportPolicy
 {
     /// <summary>Where the export goes (a folder the user backs up, a mounted share, removable storage).</summary>
     public required string Path { get; init; }

@@ -1,0 +1,111 @@
+using Ledger.Kernel;
+using Ledger.Signing;
+
+namespace Ledger.Sync;
+
+/// <summary>Opens a node's store: reads it a page at a time, checks each op against what the store says about it and
+/// against its chain, folds everything into a new kernel, and rebuilds the own ladder and the witness's tree; or, on
+/// an empty store, incepts the author. Nothing here runs once the node is started.</summary>
+internal static class NodeLoader
+{
+    public static async Task<LoadedNode> LoadAsync(NodeOptions options, INodeStore store, SigningKey currentKey, (string Label, Hash32 NextKeyDigest)? incept,
+        CancellationToken cancellationToken)
+    {
+        var opening = System.Diagnostics.Stopwatch.GetTimestamp();
+        var kernel = NewKernel(options);
+        var verifiers = new Dictionary<AuthorId, AuthorChainVerifier>();
+        OwnLadder? own = null;
+        var results = new List<ApplyResult>();
+        var applied = new List<Op>();
+        AuthorId? me = null;
+        var count = 0;
+        var tree = new MerkleTree();
+        // Each op names the hash of the one before, so the signature of a chain's last op vouches for every byte of the
+        // chain: one check per author finds bytes changed in the store (a flipped byte in the tip itself included).
+        var tips = new Dictionary<AuthorId, (SignedOp Op, VerificationKey Signer)>();
+        await foreach (var record in store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            count++;
+            // What the store says about an op must be what its bytes say: a changed author or seq column beside valid
+            // bytes would otherwise file the op under another chain.
+            if (!SignedOpCodec.TryDecode(record.Bytes, out var decoded, out var undecodable))
+            {
+                throw Error.StoreDamaged("the node store", $"op {count} ({record.Op})", $"its bytes are not a signed op ({undecodable!.Message})", undecodable);
+            }
+
+            var signed = decoded!;
+            if (signed.Ref != record.Op) throw Error.StoreDamaged("the node store", $"op {count}", $"it is filed as {record.Op} but its bytes are {signed.Ref}");
+            var author = signed.Op.Author;
+            if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
+            var check = verifier.AppendDeferringSignatureCheck(signed, out var signer);
+            if (!check.IsOk) throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail})");
+            tips[author] = (signed, signer!);
+            results.Add(kernel.Apply(signed.Op, record.Position));
+            if (options.Folded is not null) applied.Add(signed.Op);
+            // The witness's tree of the relay prefix this node holds: records hold positions in the relay's order.
+            if (record.Position == tree.Size && tree.Size < store.Cursor) tree.Append(record.Bytes.Span);
+            if (record.Own)
+            {
+                if (me is { } first && first != author) throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it marks ops of {first} and of {author} as its own");
+                me = author;
+                own ??= new OwnLadder(author);
+                own.Add(signed, record.RefusedBy is not null ? DurabilityRung.Refused : record.Position is null ? DurabilityRung.Local : DurabilityRung.Durable, record.Position, record.RefusedBy);
+            }
+        }
+
+        foreach (var (author, (op, signer)) in tips)
+        {
+            if (!op.VerifySignature(signer))
+            {
+                throw Error.StoreDamaged("the node store", $"the last op of {author} ({op.Ref})", "its signature does not verify: bytes of this chain were changed in the store");
+            }
+        }
+
+        results.AddRange(kernel.AdvanceRelayFrontier(store.Cursor));
+        AuthorLog log;
+        if (me is { } author1)
+        {
+            if (incept is not null) throw Error.Argument("inception needs an empty store; this one holds a node.", nameof(store));
+            var tip = verifiers[author1];
+            if (tip.Keys!.Current.Id != currentKey.Id && tip.Keys.NextDigest != currentKey.Public.Digest)
+            {
+                throw Error.Argument($"key {currentKey.Id} is neither the current key ({tip.Keys.Current.Id}) nor the committed next key of {author1}.", nameof(currentKey));
+            }
+
+            log = AuthorLog.Resume(tip, currentKey, options.Time, options.OpIds);
+        }
+        else
+        {
+            if (incept is not var (label, nextKeyDigest))
+            {
+                throw Error.Argument("the store holds no node: incept a new author with InceptAsync, or bring back an existing one with RecoverAsync or ImportAsync.", nameof(store));
+            }
+
+            log = AuthorLog.Incept(options.Ledger, label, currentKey, nextKeyDigest, out var inception, 0, options.Time, options.OpIds);
+            await store.AppendAsync([new NodeOpRecord(inception.Ref, inception.Bytes, true, null)], cancellationToken: cancellationToken).ConfigureAwait(false);
+            var verifier = new AuthorChainVerifier(options.Ledger, log.Author);
+            verifier.AppendWithoutSignatureCheck(inception);
+            verifiers[log.Author] = verifier;
+            results.Add(kernel.Apply(inception.Op));
+            applied.Add(inception.Op);
+            own = new OwnLadder(log.Author);
+            own.Add(inception, DurabilityRung.Local, null, null);
+        }
+
+        var startup = new NodeStartup(me is null ? NodeStartPath.Incepted : NodeStartPath.Reopened, count + (me is null ? 1 : 0),
+            System.Diagnostics.Stopwatch.GetElapsedTime(opening));
+        return new LoadedNode(kernel, verifiers, own!, log, tree, results, applied, startup);
+    }
+
+    private static LedgerKernel NewKernel(NodeOptions options)
+    {
+        if (!LedgerName.IsValid(options.Ledger)) throw Error.Argument("NodeOptions.Ledger must name the ledger.", nameof(options));
+        if (options.MaxGroupCommit < 1 || options.PushBatch < 1 || options.PullBatch < 1)
+        {
+            throw Error.OutOfRange(nameof(options), "NodeOptions.MaxGroupCommit, PushBatch and PullBatch must be at least 1.");
+        }
+        var kernelOptions = new KernelOptions { Manifests = options.Manifests, TrackProvenance = options.TrackProvenance, MeterFactory = options.MeterFactory };
+        if (kernelOptions.Manifests is null or ManifestCatalog) KeyEvents.Use(kernelOptions);
+        return new LedgerKernel(kernelOptions);
+    }
+}
