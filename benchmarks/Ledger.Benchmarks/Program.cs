@@ -37,6 +37,13 @@ if (args.Length > 1 && args[0] == "--ingest-paired")
     return;
 }
 
+if (args.Length > 1 && args[0] == "--pg-ingest")
+{
+    // Issue 18: relay ingest into PostgreSQL vs SQLite vs raw verify, and two instances on one database (LEDGER_PG).
+    await PostgreSqlIngest.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
 if (args.Length > 1 && args[0] == "--http-push-paired")
 {
     // Push over HTTP on loopback vs in-process Relay.Push of the same pre-signed ops (issue 17: 1, 16 and 256 devices).

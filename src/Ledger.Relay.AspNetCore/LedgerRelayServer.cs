@@ -649,6 +649,13 @@ public sealed class LedgerRelayServer
         {
             await Problems.BadRequest(context, $"the request body could not be read: {e.Message}").ConfigureAwait(false);
         }
+        catch (Exception e) when (e is StoreUnavailableException or RelayStoreConflictException)
+        {
+            // The store's server is down or restarting, or other instances kept winning the race for the batch's (author,
+            // seq): nothing acknowledged is lost and the call may be repeated — a device backs off and retries.
+            context.Response.Headers.RetryAfter = "1";
+            await Problems.Unavailable(context, e.Message).ConfigureAwait(false);
+        }
         catch (Exception e)
         {
             // The relay failed (its store, say): the call may be repeated; the detail names the failure, never key material.

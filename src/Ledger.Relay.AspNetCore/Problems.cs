@@ -47,6 +47,7 @@ internal static class Problems
         RelayHttp.RequestTooLarge => "The request body is too large.",
         RelayHttp.UnsupportedMediaType => "The body is not of the media type this call takes.",
         RelayHttp.RateLimited => "Too many requests.",
+        RelayHttp.Unavailable => "The relay's store cannot be reached just now; retry.",
         _ => "The relay failed while answering.",
     };
 
@@ -55,6 +56,8 @@ internal static class Problems
     public static Task OutOfRange(HttpContext c, string detail) => WriteAsync(c, StatusCodes.Status400BadRequest, RelayHttp.OutOfRange, detail);
 
     public static Task NotFound(HttpContext c, string detail) => WriteAsync(c, StatusCodes.Status404NotFound, RelayHttp.NotFound, detail);
+
+    public static Task Unavailable(HttpContext c, string detail) => WriteAsync(c, StatusCodes.Status503ServiceUnavailable, RelayHttp.Unavailable, detail);
 
     public static Task Failed(HttpContext c, string detail) => WriteAsync(c, StatusCodes.Status503ServiceUnavailable, RelayHttp.Failed, detail);
 }

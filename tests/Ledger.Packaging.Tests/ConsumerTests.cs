@@ -165,7 +165,7 @@ public sealed class ConsumerTests(PackedFeed feed, ITestOutputHelper log) : ICla
 /// <summary>The folder feed every test of <see cref="ConsumerTests"/> restores from: packed once, by eng/release.sh.</summary>
 public sealed class PackedFeed : IDisposable
 {
-    public static readonly string[] Packages = ["Ledger.Kernel", "Ledger.Signing", "Ledger.Migration", "Ledger.Erasure", "Ledger.Erasure.Sqlite", "Ledger.Testing", "Ledger.Sync", "Ledger.Sync.Sqlite", "Ledger.Sync.Conformance", "Ledger.Sync.Http", "Ledger.Relay.AspNetCore", "Ledger.Tool"];
+    public static readonly string[] Packages = ["Ledger.Kernel", "Ledger.Signing", "Ledger.Migration", "Ledger.Erasure", "Ledger.Erasure.Sqlite", "Ledger.Testing", "Ledger.Sync", "Ledger.Sync.Sqlite", "Ledger.Sync.PostgreSql", "Ledger.Sync.Conformance", "Ledger.Sync.Http", "Ledger.Relay.AspNetCore", "Ledger.Tool"];
 
     public static string Root => RepositoryFiles.Root;
 

@@ -70,4 +70,8 @@ public static class RelayHttp
 
     /// <summary>503: the relay failed while answering (its store, say); the call may be repeated.</summary>
     public const string Failed = "failed";
+
+    /// <summary>503: the relay's store (a database server) cannot be reached just now; retry after the Retry-After
+    /// header. Nothing acknowledged is lost.</summary>
+    public const string Unavailable = "unavailable";
 }

@@ -66,11 +66,21 @@ public sealed class Relay : IRelayProtocol, IDisposable
         using var activity = SyncActivities.Start("ledger.ingest");
         activity?.SetTag("ledger.name", Ledger);
         activity?.SetTag("ledger.ops", batch.Count);
-        IngestResponse response;
+        IngestResponse? response;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await IngestAsync(batch, cancellationToken).ConfigureAwait(false);
+            // A shared store refuses a batch another instance got ahead of (an (author, seq) of it is taken): the
+            // authors' chains are reread and the batch ingested again, where those ops are duplicates or forks. Each
+            // attempt rereads what was taken, so a few suffice unless instances keep racing on the same authors.
+            var attempt = 0;
+            while ((response = await IngestAsync(batch, cancellationToken).ConfigureAwait(false)) is null)
+            {
+                if (++attempt == MaxConflictRetries)
+                {
+                    throw new RelayStoreConflictException($"the batch lost the race for its (author, seq) to other relay instances {MaxConflictRetries} times; nothing of it was stored, send it again.");
+                }
+            }
         }
         finally
         {
@@ -81,7 +91,10 @@ public sealed class Relay : IRelayProtocol, IDisposable
         return response;
     }
 
-    private async Task<IngestResponse> IngestAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken)
+    private const int MaxConflictRetries = 8;
+
+    // Null when a shared store refused the batch for a conflict (see PushAsync).
+    private async Task<IngestResponse?> IngestAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken)
     {
         {
             if (batch.Count > _options.MaxBatch)
@@ -98,6 +111,9 @@ public sealed class Relay : IRelayProtocol, IDisposable
             var decoded = new SignedOp?[batch.Count];
             var malformed = new LedgerFormatException?[batch.Count];
             var leaves = _tree is null ? null : new Hash32[batch.Count];
+            var forks = new List<Evidence>();
+            // Authors whose chain was reread from a shared store in this batch (another instance may have advanced it).
+            var reread = new HashSet<AuthorId>();
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.VerifyThreads ?? Environment.ProcessorCount };
 
             // 0. Decoding (a canonical re-encode and a chain hash per op) and Merkle leaf hashes depend on nothing
@@ -132,7 +148,17 @@ public sealed class Relay : IRelayProtocol, IDisposable
                     : trial[op.Op.Author] = (await VerifierForAsync(op.Op.Author, cancellationToken).ConfigureAwait(false)).Clone();
                 if (op.Op.Seq <= verifier.Seq)
                 {
-                    results[i] = await RepeatAsync(i, op, pendingByRef, decoded, cancellationToken).ConfigureAwait(false);
+                    results[i] = await RepeatAsync(i, op, pendingByRef, decoded, forks, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (op.Op.Seq > verifier.Seq + 1 && _store is ISharedRelayStore && !pendingByRef.Keys.Any(r => r.Author == op.Op.Author) && reread.Add(op.Op.Author))
+                {
+                    // The cached chain may lag a shared store (other instances append too): reread it once before
+                    // calling this a gap.
+                    _verifiers.Remove(op.Op.Author);
+                    trial[op.Op.Author] = (await VerifierForAsync(op.Op.Author, cancellationToken).ConfigureAwait(false)).Clone();
+                    i--;
                     continue;
                 }
 
@@ -189,19 +215,49 @@ public sealed class Relay : IRelayProtocol, IDisposable
                 next++;
             }
 
-            // 4. Persist, then acknowledge.
+            // 4. Persist, then acknowledge. A shared store assigns the positions itself (other instances append too):
+            // the tentative ones are shifted to where the batch landed.
+            var tentative = _store.Count;
+            var first = tentative;
             try
             {
-                await _store.AppendAsync(accepted, cancellationToken).ConfigureAwait(false);
+                if (_store is ISharedRelayStore shared)
+                {
+                    if (accepted.Count > 0) first = await shared.AppendSequencedAsync(accepted, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _store.AppendAsync(accepted, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (RelayStoreConflictException)
+            {
+                // Another instance stored one of these (author, seq) first: nothing of the batch is held. The cached
+                // chains of its authors are stale; the caller ingests the batch again.
+                foreach (var author in trial.Keys) _verifiers.Remove(author);
+                return null;
             }
             catch (StorageFullException e)
             {
+                foreach (var fork in forks) _evidence.Add(fork);
                 // Nothing of the batch is held: its new ops and every repeat of them within the batch are refused.
                 await _evidence.FlushAsync(cancellationToken).ConfigureAwait(false);
                 return new IngestResponse(results.Select((r, i) => r!.Status == IngestStatus.Accepted || (r is { Status: IngestStatus.Duplicate, Position: null })
                     ? new IngestResult(i, r.Op, IngestStatus.Refused, Refusal: IngestRefusal.StoreFull, Detail: e.Message)
                     : r).ToArray(), _store.Count, Origin, await NextSeqOfAsync(trial.Keys, cancellationToken).ConfigureAwait(false));
             }
+
+            if (first != tentative)
+            {
+                var shift = first - tentative;
+                for (var k = 0; k < accepted.Count; k++) accepted[k] = accepted[k] with { Position = accepted[k].Position + shift };
+                for (var i = 0; i < results.Length; i++)
+                {
+                    if (results[i] is { Status: IngestStatus.Accepted, Position: { } p } r) results[i] = r with { Position = p + shift };
+                }
+            }
+
+            foreach (var fork in forks) _evidence.Add(fork);
 
             // Repeats of ops accepted in this same batch take their position now that it is held.
             for (var i = 0; i < results.Length; i++)
@@ -225,7 +281,9 @@ public sealed class Relay : IRelayProtocol, IDisposable
 
             // The tree exists once a checkpoint or proof was asked for (it is built from the store then); it cannot
             // appear during a batch (only this lock's holders build it), so the leaves were hashed in the parallel pass.
-            if (_tree is not null) foreach (var leaf in acceptedLeaves) _tree.AppendLeafHash(leaf);
+            // Over a shared store the tree may lag what other instances stored: it then catches up from the store when
+            // next used (TreeAsync), these leaves included.
+            if (_tree is not null && _tree.Size == first) foreach (var leaf in acceptedLeaves) _tree.AppendLeafHash(leaf);
 
             // The batch is committed: evidence and the answer must not be cancelled half way.
             await _evidence.FlushAsync(CancellationToken.None).ConfigureAwait(false);
@@ -255,6 +313,7 @@ public sealed class Relay : IRelayProtocol, IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
             var from = Math.Max(0, fromPosition);
             var ops = await _store.ReadAsync(from, Math.Min(max, _options.MaxRead), cancellationToken).ConfigureAwait(false);
             var end = ops.Count > 0 ? ops[^1].Position + 1 : Math.Min(from, _store.Count);
@@ -271,7 +330,11 @@ public sealed class Relay : IRelayProtocol, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The size is negative or beyond the log.</exception>
     public async Task<byte[]?> GetCheckpointAsync(long? size = null, CancellationToken cancellationToken = default)
     {
-        return await UnderGateAsync(async () => await CheckpointNoteAsync(size ?? _store.Count, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return await UnderGateAsync(async () =>
+        {
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            return await CheckpointNoteAsync(size ?? _store.Count, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The Merkle root of the first <paramref name="size"/> ops.</summary>
@@ -325,24 +388,27 @@ public sealed class Relay : IRelayProtocol, IDisposable
         return note;
     }
 
+    // Over a shared store, what other instances committed since this one last looked.
+    private Task RefreshAsync(CancellationToken cancellationToken) =>
+        _store is ISharedRelayStore shared ? shared.RefreshAsync(cancellationToken) : Task.CompletedTask;
+
     private async Task<MerkleTree> TreeAsync(CancellationToken cancellationToken)
     {
-        if (_tree is null)
+        // Built from the store on first use after a start (the tree is derived data); over a shared store it then
+        // catches up with what other instances stored, so every instance over one database has the same tree and signs
+        // the same checkpoint.
+        var tree = _tree ?? new MerkleTree();
+        if (_tree is not null) await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        for (var from = tree.Size; from < _store.Count;)
         {
-            // Rebuilt from the store on first use after a start: the tree is derived data.
-            var tree = new MerkleTree();
-            for (long from = 0; from < _store.Count;)
-            {
-                var chunk = await _store.ReadAsync(from, 4096, cancellationToken).ConfigureAwait(false);
-                if (chunk.Count == 0) break;
-                foreach (var op in chunk) tree.Append(op.Bytes.Span);
-                from += chunk.Count;
-            }
-
-            _tree = tree;
+            var chunk = await _store.ReadAsync(from, 4096, cancellationToken).ConfigureAwait(false);
+            if (chunk.Count == 0) break;
+            foreach (var op in chunk) tree.Append(op.Bytes.Span);
+            from += chunk.Count;
         }
 
-        return _tree;
+        _tree = tree;
+        return tree;
     }
 
     /// <summary>An author's chain from <paramref name="fromSeq"/>, up to <see cref="RelayOptions.MaxRead"/> ops (a
@@ -360,14 +426,14 @@ public sealed class Relay : IRelayProtocol, IDisposable
         _gate.Dispose();
     }
 
-    private async Task<IngestResult> RepeatAsync(int index, SignedOp op, Dictionary<OpRef, int> pendingByRef, SignedOp?[] decoded, CancellationToken cancellationToken)
+    private async Task<IngestResult> RepeatAsync(int index, SignedOp op, Dictionary<OpRef, int> pendingByRef, SignedOp?[] decoded, List<Evidence> forks, CancellationToken cancellationToken)
     {
         if (pendingByRef.TryGetValue(op.Ref, out var earlier))
         {
             var first = decoded[earlier]!;
             return first.ChainHash == op.ChainHash
                 ? new IngestResult(index, op.Ref, IngestStatus.Duplicate, Detail: "repeated within the batch.")
-                : await ForkAsync(index, first, op, cancellationToken).ConfigureAwait(false);
+                : await ForkAsync(index, first, op, forks, cancellationToken).ConfigureAwait(false);
         }
 
         var stored = await _store.FindAsync(op.Op.Author, op.Op.Seq, cancellationToken).ConfigureAwait(false);
@@ -378,10 +444,10 @@ public sealed class Relay : IRelayProtocol, IDisposable
         }
 
         if (stored.Hash == op.ChainHash) return new IngestResult(index, op.Ref, IngestStatus.Duplicate, stored.Position, Detail: "already held.");
-        return await ForkAsync(index, SignedOpCodec.Decode(stored.Bytes), op, cancellationToken).ConfigureAwait(false);
+        return await ForkAsync(index, SignedOpCodec.Decode(stored.Bytes), op, forks, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IngestResult> ForkAsync(int index, SignedOp held, SignedOp incoming, CancellationToken cancellationToken)
+    private async Task<IngestResult> ForkAsync(int index, SignedOp held, SignedOp incoming, List<Evidence> forks, CancellationToken cancellationToken)
     {
         var keyEvents = (await _store.ReadKeyEventsAsync(incoming.Op.Author, cancellationToken).ConfigureAwait(false))
             .Where(k => k.Seq < incoming.Op.Seq).Select(k => SignedOpCodec.Decode(k.Bytes)).ToArray();
@@ -393,8 +459,9 @@ public sealed class Relay : IRelayProtocol, IDisposable
                 Detail: $"another op is held at {incoming.Ref} and this one is not validly signed by the author: {verdict.Finding}");
         }
 
-        // Written after the batch (or after its refusal), so evidence never precedes the store's own state.
-        _evidence.Add(evidence);
+        // Queued after the batch (or after its refusal), so evidence never precedes the store's own state, and not at
+        // all for an attempt a shared store refused (the next attempt finds the fork again).
+        forks.Add(evidence);
         return new IngestResult(index, incoming.Ref, IngestStatus.Refused, Refusal: IngestRefusal.Fork, Detail: verdict.Finding);
     }
 

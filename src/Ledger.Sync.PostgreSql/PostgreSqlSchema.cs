@@ -1,0 +1,97 @@
+using System.Globalization;
+using Npgsql;
+
+namespace Ledger.Sync;
+
+/// <summary>The versioned schema of the PostgreSQL relay store. The database records its version in
+/// <c>ledger_relay_schema</c>. Opening takes a transaction-scoped advisory lock (instances starting together migrate
+/// once), then: no schema → created at the current version; an older one → upgraded step by step in that one
+/// transaction (a failed step leaves the database at its old version); a newer one → refused, nothing changed.</summary>
+internal sealed class PostgreSqlSchema(int current, IReadOnlyList<string> steps)
+{
+    /// <summary>Step v (from 0) takes a database of version v to v + 1; version 0 is an empty database.</summary>
+    public static readonly PostgreSqlSchema Relay = new(1, [
+        // Version 1. Positions come from the per-ledger counter row (ledger_relay_ledgers.next_position), locked in the
+        // ingest transaction — never from a sequence: a sequence hands out numbers that commit out of order and leave
+        // gaps, so a reader could see N+1 before N. Evidence and cosignature ids need only an order, not contiguity:
+        // identity columns are fine there (nobody follows them as a cursor).
+        """
+        CREATE TABLE ledger_relay_ledgers (
+          ledger text PRIMARY KEY,
+          next_position bigint NOT NULL CHECK (next_position >= 0),
+          log_bytes bigint NOT NULL CHECK (log_bytes >= 0));
+        CREATE TABLE ledger_relay_log (
+          ledger text NOT NULL REFERENCES ledger_relay_ledgers (ledger),
+          position bigint NOT NULL CHECK (position >= 0),
+          author text NOT NULL,
+          seq bigint NOT NULL CHECK (seq >= 1),
+          hash bytea NOT NULL,
+          bytes bytea NOT NULL,
+          key_event boolean NOT NULL,
+          PRIMARY KEY (ledger, position),
+          UNIQUE (ledger, author, seq));
+        CREATE INDEX ledger_relay_log_key_events ON ledger_relay_log (ledger, author, seq) WHERE key_event;
+        CREATE TABLE ledger_relay_evidence (
+          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          ledger text NOT NULL REFERENCES ledger_relay_ledgers (ledger),
+          kind text NOT NULL,
+          accused text NOT NULL,
+          bytes bytea NOT NULL);
+        CREATE INDEX ledger_relay_evidence_ledger ON ledger_relay_evidence (ledger, id);
+        CREATE TABLE ledger_relay_cosignatures (
+          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          ledger text NOT NULL REFERENCES ledger_relay_ledgers (ledger),
+          note bytea NOT NULL);
+        CREATE INDEX ledger_relay_cosignatures_ledger ON ledger_relay_cosignatures (ledger, id);
+        """,
+    ]);
+
+    // Any constant: one lock for every Ledger relay schema change in a database.
+    private const long MigrationLock = 0x4c6564676572_5231;
+
+    public int Current { get; } = current;
+
+    public IReadOnlyList<string> Steps { get; } = steps;
+
+    /// <summary>Brings the database to <see cref="Current"/> (see the class summary).</summary>
+    /// <exception cref="StoreSchemaException">The database records a newer version; nothing was changed.</exception>
+    public async Task EnsureAsync(NpgsqlConnection connection, string where, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"SELECT pg_advisory_xact_lock({MigrationLock});"), cancellationToken).ConfigureAwait(false);
+        var version = await VersionAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (version > Current)
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            throw new StoreSchemaException(where, version, Current,
+                $"{where} was written by a newer Ledger (schema {version}; this build reads up to {Current}); update to open it. The database was not changed.");
+        }
+
+        if (version == Current)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (version == 0) await ExecuteAsync(connection, "CREATE TABLE ledger_relay_schema (version integer NOT NULL);", cancellationToken).ConfigureAwait(false);
+        for (var v = version; v < Current; v++) await ExecuteAsync(connection, Steps[v], cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture,
+            $"DELETE FROM ledger_relay_schema; INSERT INTO ledger_relay_schema (version) VALUES ({Current});"), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The version the database records; 0 when it has no Ledger relay schema.</summary>
+    public static async Task<int> VersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var exists = new NpgsqlCommand("SELECT to_regclass('ledger_relay_schema') IS NOT NULL;", connection);
+        if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!) return 0;
+        await using var read = new NpgsqlCommand("SELECT max(version) FROM ledger_relay_schema;", connection);
+        return await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int v ? v : 0;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
