@@ -34,20 +34,20 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
             var version = Scalar("PRAGMA user_version;");
             if (version > SchemaVersion)
             {
-                throw new SubjectKeyStoreException(Path, string.Create(CultureInfo.InvariantCulture,
+                throw Error.SubjectKeyStore(Path, string.Create(CultureInfo.InvariantCulture,
                     $"written by a newer Ledger (schema {version}; this build reads up to {SchemaVersion}); update to open it. The file was not changed."));
             }
 
             var tables = Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table';");
             if (tables > 0 && Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'subject_keys';") == 0)
             {
-                throw new SubjectKeyStoreException(Path, "not a Ledger subject key store: a SQLite database without a 'subject_keys' table. The file was not changed.");
+                throw Error.SubjectKeyStore(Path, "not a Ledger subject key store: a SQLite database without a 'subject_keys' table. The file was not changed.");
             }
 
             Execute("PRAGMA journal_mode=WAL;");
             Execute("PRAGMA synchronous=FULL;");
             Execute("PRAGMA secure_delete=ON;");
-            if (Scalar("PRAGMA secure_delete;") != 1) throw new SubjectKeyStoreException(Path, "SQLite did not turn secure_delete on; shredded keys could stay readable in the file.");
+            if (Scalar("PRAGMA secure_delete;") != 1) throw Error.SubjectKeyStore(Path, "SQLite did not turn secure_delete on; shredded keys could stay readable in the file.");
             if (version < SchemaVersion)
             {
                 // A new file, or one written before versions were recorded (user_version 0, same tables as version 1):
@@ -65,7 +65,7 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
         catch (SqliteException e)
         {
             _connection.Dispose();
-            throw new SubjectKeyStoreException(Path, $"cannot be opened as a key store ({e.SqliteErrorCode.ToString(CultureInfo.InvariantCulture)}: {e.Message}).", e);
+            throw Error.SubjectKeyStore(Path, $"cannot be opened as a key store ({e.SqliteErrorCode.ToString(CultureInfo.InvariantCulture)}: {e.Message}).", e);
         }
         catch (SubjectKeyStoreException)
         {
@@ -178,7 +178,7 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
             using var reader = checkpoint.ExecuteReader();
             if (!reader.Read() || reader.GetInt64(0) != 0)
             {
-                throw new SubjectKeyStoreException(Path, "the key was deleted but the WAL could not be truncated: another connection holds the file open.");
+                throw Error.SubjectKeyStore(Path, "the key was deleted but the WAL could not be truncated: another connection holds the file open.");
             }
 
             return result;
@@ -225,7 +225,7 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
         if (key.Length != SubjectKey.Length)
         {
             CryptographicOperations.ZeroMemory(key);
-            throw new SubjectKeyStoreException(Path, $"the key of {subject} is not {SubjectKey.Length} bytes: the file was changed outside the store.");
+            throw Error.SubjectKeyStore(Path, $"the key of {subject} is not {SubjectKey.Length} bytes: the file was changed outside the store.");
         }
 
         return key;
@@ -260,7 +260,7 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
 
     private static void Guard(SubjectId subject)
     {
-        if (subject.IsDefault) throw new ArgumentException("default(SubjectId) names no subject.", nameof(subject));
+        if (subject.IsDefault) throw Error.Argument("default(SubjectId) names no subject.", nameof(subject));
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

@@ -15,6 +15,7 @@ public sealed class SqliteNodeStore : INodeStore
     private byte[] _insertAuthorUtf8 = [];
     private long _cursor;
     private string? _relayOrigin;
+    private readonly SqliteHighWater _highWater;
 
     /// <summary>The schema: version 1 is the layout written before files recorded a version; version 2 is the same
     /// tables with the version recorded.</summary>
@@ -45,10 +46,41 @@ public sealed class SqliteNodeStore : INodeStore
         _path = path;
         CapBytes = capBytes;
         _db = Schema.Open(path, capBytes);
-        _cursor = SqliteFiles.Scalar(_db, "SELECT value FROM meta WHERE name = 'cursor';");
-        using var c = _db.CreateCommand();
-        c.CommandText = "SELECT origin FROM relay WHERE id = 1;";
-        _relayOrigin = c.ExecuteScalar() as string;
+        try
+        {
+            _cursor = SqliteFiles.Scalar(_db, "SELECT value FROM meta WHERE name = 'cursor';");
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT origin FROM relay WHERE id = 1;";
+            _relayOrigin = c.ExecuteScalar() as string;
+            _highWater = SqliteHighWater.Open(path, $"the node store {path}");
+            if (_highWater.Mark is null)
+            {
+                // A file from before marks were kept (or whose mark was deleted): what it holds now is the mark.
+                using var tip = _db.CreateCommand();
+                tip.CommandText = "SELECT id, seq, bytes FROM ops WHERE own = 1 ORDER BY seq DESC LIMIT 1;";
+                using var r = tip.ExecuteReader();
+                if (r.Read())
+                {
+                    var row = new SqliteRow(r, $"the node store {path}", "ops", r.GetInt64(0));
+                    _highWater.Raise(row.Integer(1, "seq", 1), Hash32.Sha256(row.Blob(2, "bytes")));
+                }
+            }
+        }
+        catch
+        {
+            _highWater?.Dispose();
+            _db.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public OwnHighWater? OwnHighWater
+    {
+        get
+        {
+            lock (_gate) return _highWater.Mark is { } mark ? new OwnHighWater((ulong)mark.Count, mark.Hash) : null;
+        }
     }
 
     /// <summary>The file.</summary>
@@ -169,6 +201,14 @@ public sealed class SqliteNodeStore : INodeStore
 
                 transaction.Commit();
                 if (cursor is { } committed) _cursor = committed;
+                // The own tip, recorded outside the database: what a lost -wal would take back is still known.
+                NodeOpRecord? ownTip = null;
+                foreach (var op in ops)
+                {
+                    if (op.Own && (ownTip is null || op.Op.Seq > ownTip.Op.Seq)) ownTip = op;
+                }
+
+                if (ownTip is not null) _highWater.Raise((long)ownTip.Op.Seq, Hash32.Sha256(ownTip.Bytes.Span));
             }
             catch (SqliteException e) when (SqliteFiles.IsFull(e))
             {
@@ -310,6 +350,7 @@ public sealed class SqliteNodeStore : INodeStore
         {
             _insert?.Dispose();
             _db.Dispose();
+            _highWater.Dispose();
         }
     }
 }

@@ -12,6 +12,7 @@ public sealed class SqliteRelayStore : IRelayStore
     private readonly string _path;
     private long _count;
     private SqliteHotStatement? _insert;
+    private readonly SqliteHighWater _highWater;
 
     /// <summary>The schema: version 1 is the layout written before files recorded a version (the log and evidence);
     /// version 2 adds the cosignatures witnesses posted (they were kept in memory and lost on restart).</summary>
@@ -40,7 +41,49 @@ public sealed class SqliteRelayStore : IRelayStore
         _path = path;
         CapBytes = capBytes;
         _db = Schema.Open(path, capBytes);
-        _count = SqliteFiles.Scalar(_db, "SELECT COUNT(*) FROM log;");
+        try
+        {
+            _count = SqliteFiles.Scalar(_db, "SELECT COUNT(*) FROM log;");
+            _highWater = SqliteHighWater.Open(path, $"the relay store {path}");
+            CheckNotRolledBack();
+            if (_highWater.Mark is null && _count > 0)
+            {
+                // A file from before marks were kept (or whose mark was deleted): what it holds now is the mark.
+                using var tip = _db.CreateCommand();
+                tip.CommandText = "SELECT hash FROM log WHERE position = $p;";
+                tip.Parameters.AddWithValue("$p", _count - 1);
+                using var r = tip.ExecuteReader();
+                if (r.Read()) _highWater.Raise(_count, new Hash32(new SqliteRow(r, $"the relay store {path}", "log", _count - 1).Blob(0, "hash", Hash32.Length)));
+            }
+        }
+        catch
+        {
+            _highWater?.Dispose();
+            _db.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A relay store that holds fewer ops than it once acknowledged was rolled back (a lost or damaged
+    /// <c>-wal</c>, an older copy): serving it would hand out positions that mean other ops than devices hold, and sign
+    /// checkpoints that contradict ones already given. Refused before anything is served.</summary>
+    private void CheckNotRolledBack()
+    {
+        if (_highWater.Mark is not { } mark) return;
+        if (_count < mark.Count)
+        {
+            throw Error.StoreDamaged($"the relay store {_path}", "at open", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"it was rolled back: it holds {_count} ops but had acknowledged {mark.Count} (recorded in {_highWater.Path}); its -wal was lost or damaged, or the file is an older copy. Restore the complete file, or rebuild the relay from the devices (RelayRebuild); do not serve this one"));
+        }
+
+        using var c = _db.CreateCommand();
+        c.CommandText = "SELECT hash FROM log WHERE position = $p;";
+        c.Parameters.AddWithValue("$p", mark.Count - 1);
+        if (mark.Count > 0 && c.ExecuteScalar() is byte[] held && (held.Length != Hash32.Length || new Hash32(held) != mark.Hash))
+        {
+            throw Error.StoreDamaged($"the relay store {_path}", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"position {mark.Count - 1}"),
+                $"it holds another op there than the one it acknowledged (recorded in {_highWater.Path}): the file was replaced or changed");
+        }
     }
 
     /// <summary>The file.</summary>
@@ -138,6 +181,7 @@ public sealed class SqliteRelayStore : IRelayStore
 
                 transaction.Commit();
                 _count += ops.Count;
+                _highWater.Raise(_count, ops[^1].Hash);
             }
             catch (SqliteException e) when (SqliteFiles.IsFull(e))
             {
@@ -232,6 +276,7 @@ public sealed class SqliteRelayStore : IRelayStore
         {
             _insert?.Dispose();
             _db.Dispose();
+            _highWater.Dispose();
         }
     }
 

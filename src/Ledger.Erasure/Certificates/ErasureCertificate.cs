@@ -88,31 +88,31 @@ public sealed class ErasureCertificate
         IEnumerable<ErasureConfirmation> confirmations, IEnumerable<AuthorId> pending, AuthorId issuer, SigningKey issuerKey)
     {
         ArgumentNullException.ThrowIfNull(issuerKey);
-        if (!LedgerName.IsValid(ledger)) throw new ArgumentException("not a ledger name.", nameof(ledger));
-        if (subject.IsDefault) throw new ArgumentException("default(SubjectId) names no subject.", nameof(subject));
-        if (issuer.IsDefault) throw new ArgumentException("default(AuthorId) names no issuer.", nameof(issuer));
+        if (!LedgerName.IsValid(ledger)) throw Error.Argument("not a ledger name.", nameof(ledger));
+        if (subject.IsDefault) throw Error.Argument("default(SubjectId) names no subject.", nameof(subject));
+        if (issuer.IsDefault) throw Error.Argument("default(AuthorId) names no issuer.", nameof(issuer));
         var remainList = remains.Distinct().Order().ToArray();
         foreach (var place in remainList)
         {
-            if (!Kernel.Op.IsValidVerbName(place.Field)) throw new ArgumentException($"'{place.Field}' is not a field name.", nameof(remains));
+            if (!Kernel.Op.IsValidVerbName(place.Field)) throw Error.Argument($"'{place.Field}' is not a field name.", nameof(remains));
         }
 
         var confirmationList = confirmations.OrderBy(c => c.Replica.Value, StringComparer.Ordinal).ToArray();
         for (var i = 0; i < confirmationList.Length; i++)
         {
             var c = confirmationList[i];
-            if (c.Ledger != ledger || c.Subject != subject || c.EraseOp != eraseOp) throw new ArgumentException($"the confirmation of {c.Replica} is for another ledger, subject or erase op.", nameof(confirmations));
-            if (!c.VerifySignature()) throw new ArgumentException($"the confirmation of {c.Replica} does not verify.", nameof(confirmations));
-            if (i > 0 && confirmationList[i - 1].Replica == c.Replica) throw new ArgumentException($"{c.Replica} confirmed twice.", nameof(confirmations));
+            if (c.Ledger != ledger || c.Subject != subject || c.EraseOp != eraseOp) throw Error.Argument($"the confirmation of {c.Replica} is for another ledger, subject or erase op.", nameof(confirmations));
+            if (!c.VerifySignature()) throw Error.Argument($"the confirmation of {c.Replica} does not verify.", nameof(confirmations));
+            if (i > 0 && confirmationList[i - 1].Replica == c.Replica) throw Error.Argument($"{c.Replica} confirmed twice.", nameof(confirmations));
         }
 
         var pendingList = pending.Distinct().OrderBy(p => p.Value, StringComparer.Ordinal).ToArray();
         if (pendingList.FirstOrDefault(p => confirmationList.Any(c => c.Replica == p)) is { IsDefault: false } both)
         {
-            throw new ArgumentException($"{both} is listed as confirmed and as pending.", nameof(pending));
+            throw Error.Argument($"{both} is listed as confirmed and as pending.", nameof(pending));
         }
 
-        if (remainList.Length > MaxEntries || confirmationList.Length > MaxEntries || pendingList.Length > MaxEntries) throw new ArgumentException($"a certificate lists at most {MaxEntries} entries per list.");
+        if (remainList.Length > MaxEntries || confirmationList.Length > MaxEntries || pendingList.Length > MaxEntries) throw Error.Argument($"a certificate lists at most {MaxEntries} entries per list.");
         var body = Body(ledger, subject, eraseOp, issuedAt, remainList, confirmationList, pendingList, issuer, issuerKey.Public.RawBytes);
         var bytes = ErasureMessages.Sign(body, issuerKey, out var signatureOffset);
         return new ErasureCertificate(bytes, ledger, subject, eraseOp, issuedAt, remainList, confirmationList, pendingList, issuer, issuerKey.Public.RawBytes.ToArray(), signatureOffset);
@@ -161,7 +161,7 @@ public sealed class ErasureCertificate
             }
             catch (LedgerFormatException e)
             {
-                throw new LedgerFormatException("erasure certificate", name + "." + e.Field, e.Problem, at + e.Offset, e.Detail, inner: e);
+                throw Error.Decode("erasure certificate", name + "." + e.Field, e.Problem, at + e.Offset, e.Detail, inner: e);
             }
         }
 

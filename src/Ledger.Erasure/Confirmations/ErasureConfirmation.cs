@@ -59,10 +59,10 @@ public sealed class ErasureConfirmation
     public static ErasureConfirmation Sign(string ledger, SubjectId subject, EraseOpRef eraseOp, AuthorId replica, ConfirmationOutcome outcome, long at, SigningKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (!LedgerName.IsValid(ledger)) throw new ArgumentException("not a ledger name.", nameof(ledger));
-        if (subject.IsDefault) throw new ArgumentException("default(SubjectId) names no subject.", nameof(subject));
-        if (replica.IsDefault) throw new ArgumentException("default(AuthorId) names no replica.", nameof(replica));
-        if (outcome is not (ConfirmationOutcome.Shredded or ConfirmationOutcome.Absent)) throw new ArgumentOutOfRangeException(nameof(outcome));
+        if (!LedgerName.IsValid(ledger)) throw Error.Argument("not a ledger name.", nameof(ledger));
+        if (subject.IsDefault) throw Error.Argument("default(SubjectId) names no subject.", nameof(subject));
+        if (replica.IsDefault) throw Error.Argument("default(AuthorId) names no replica.", nameof(replica));
+        if (outcome is not (ConfirmationOutcome.Shredded or ConfirmationOutcome.Absent)) throw Error.OutOfRange(nameof(outcome));
         var body = Body(ledger, subject, eraseOp, replica, outcome, at, key.Public.RawBytes);
         var bytes = ErasureMessages.Sign(body, key, out var signatureOffset);
         return new ErasureConfirmation(bytes, ledger, subject, eraseOp, replica, outcome, at, key.Public.RawBytes.ToArray(), signatureOffset);

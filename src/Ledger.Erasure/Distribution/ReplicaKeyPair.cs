@@ -39,7 +39,7 @@ public sealed class ReplicaKeyPair : IDisposable
     /// <summary>The key pair whose raw X25519 private key is <paramref name="privateKey"/> (32 bytes).</summary>
     public static ReplicaKeyPair FromPrivateKey(ReadOnlySpan<byte> privateKey)
     {
-        if (privateKey.Length != 32) throw new ArgumentException("an X25519 private key is 32 bytes.", nameof(privateKey));
+        if (privateKey.Length != 32) throw Error.Argument("an X25519 private key is 32 bytes.", nameof(privateKey));
         return new ReplicaKeyPair(Key.Import(KeyAgreementAlgorithm.X25519, privateKey, KeyBlobFormat.RawPrivateKey));
     }
 

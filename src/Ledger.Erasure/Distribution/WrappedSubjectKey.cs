@@ -62,12 +62,12 @@ public sealed class WrappedSubjectKey
     /// <param name="random">Source of the ephemeral key and nonce (default: the system generator).</param>
     public static WrappedSubjectKey Wrap(SubjectId subject, ReadOnlySpan<byte> subjectKey, AuthorId recipient, ReadOnlySpan<byte> recipientPublicKey, RandomNumberGenerator? random = null)
     {
-        if (subject.IsDefault) throw new ArgumentException("default(SubjectId) names no subject.", nameof(subject));
-        if (recipient.IsDefault) throw new ArgumentException("default(AuthorId) names no replica.", nameof(recipient));
+        if (subject.IsDefault) throw Error.Argument("default(SubjectId) names no subject.", nameof(subject));
+        if (recipient.IsDefault) throw Error.Argument("default(AuthorId) names no replica.", nameof(recipient));
         SubjectKey.RequireLength(subjectKey, nameof(subjectKey));
         if (recipientPublicKey.Length != KeyLength || !PublicKey.TryImport(KeyAgreementAlgorithm.X25519, recipientPublicKey, KeyBlobFormat.RawPublicKey, out var recipientKey) || recipientKey is null)
         {
-            throw new ArgumentException("not a 32-byte X25519 public key.", nameof(recipientPublicKey));
+            throw Error.Argument("not a 32-byte X25519 public key.", nameof(recipientPublicKey));
         }
 
         Span<byte> secret = stackalloc byte[KeyLength + NonceLength];
@@ -91,7 +91,7 @@ public sealed class WrappedSubjectKey
             var bytes = new byte[header.Length + KeyLength + TagLength];
             header.CopyTo(bytes, 0);
             using var wrapping = DeriveWrappingKey(ephemeral, recipientKey, ephemeralPublic, recipientPublicKey)
-                ?? throw new ArgumentException("the X25519 public key is of small order.", nameof(recipientPublicKey));
+                ?? throw Error.Argument("the X25519 public key is of small order.", nameof(recipientPublicKey));
             AeadAlgorithm.XChaCha20Poly1305.Encrypt(wrapping, header.AsSpan(header.Length - NonceLength), header, subjectKey, bytes.AsSpan(header.Length));
             return new WrappedSubjectKey(bytes, subject, recipient, header.Length);
         }
@@ -108,51 +108,51 @@ public sealed class WrappedSubjectKey
         var s = bytes.Span;
         if (s.Length < LabelBytes.Length)
         {
-            error = new KeyWrapException(LabelBytes.AsSpan().StartsWith(s) ? KeyWrapProblem.Truncated : KeyWrapProblem.UnknownVersion, "the bytes end inside the label.");
+            error = Error.KeyWrap(LabelBytes.AsSpan().StartsWith(s) ? KeyWrapProblem.Truncated : KeyWrapProblem.UnknownVersion, "the bytes end inside the label.");
             return false;
         }
 
         if (!s.StartsWith(LabelBytes))
         {
-            error = new KeyWrapException(KeyWrapProblem.UnknownVersion, $"the bytes do not start with '{Label}'.");
+            error = Error.KeyWrap(KeyWrapProblem.UnknownVersion, $"the bytes do not start with '{Label}'.");
             return false;
         }
 
         var at = LabelBytes.Length;
         if (!TryReadText(s, ref at, SubjectId.Length, out var subjectText))
         {
-            error = new KeyWrapException(KeyWrapProblem.Truncated, "the bytes end inside the subject.");
+            error = Error.KeyWrap(KeyWrapProblem.Truncated, "the bytes end inside the subject.");
             return false;
         }
 
         if (!SubjectId.TryParse(subjectText, out var subject))
         {
-            error = new KeyWrapException(KeyWrapProblem.Malformed, "the subject is not a pseudonym.");
+            error = Error.KeyWrap(KeyWrapProblem.Malformed, "the subject is not a pseudonym.");
             return false;
         }
 
         if (!TryReadText(s, ref at, AuthorId.MaxLength, out var recipientText))
         {
-            error = new KeyWrapException(KeyWrapProblem.Truncated, "the bytes end inside the recipient.", subject);
+            error = Error.KeyWrap(KeyWrapProblem.Truncated, "the bytes end inside the recipient.", subject);
             return false;
         }
 
         if (!AuthorId.TryCreate(recipientText, out var recipient))
         {
-            error = new KeyWrapException(KeyWrapProblem.Malformed, "the recipient is not a replica id.", subject);
+            error = Error.KeyWrap(KeyWrapProblem.Malformed, "the recipient is not a replica id.", subject);
             return false;
         }
 
         var header = at + KeyLength + KeyLength + NonceLength;
         if (s.Length < header + KeyLength + TagLength)
         {
-            error = new KeyWrapException(KeyWrapProblem.Truncated, $"{s.Length} bytes end before the wrapped key and its tag.", subject);
+            error = Error.KeyWrap(KeyWrapProblem.Truncated, $"{s.Length} bytes end before the wrapped key and its tag.", subject);
             return false;
         }
 
         if (s.Length > header + KeyLength + TagLength)
         {
-            error = new KeyWrapException(KeyWrapProblem.Malformed, $"{s.Length - header - KeyLength - TagLength} bytes follow the tag.", subject);
+            error = Error.KeyWrap(KeyWrapProblem.Malformed, $"{s.Length - header - KeyLength - TagLength} bytes follow the tag.", subject);
             return false;
         }
 
@@ -169,20 +169,20 @@ public sealed class WrappedSubjectKey
         SubjectKey.RequireLength(subjectKey, nameof(subjectKey));
         if (self != Recipient || !RecipientKey.SequenceEqual(keyPair.PublicKey.Span))
         {
-            error = new KeyWrapException(KeyWrapProblem.NotForThisReplica, $"wrapped for replica {Recipient}.", Subject);
+            error = Error.KeyWrap(KeyWrapProblem.NotForThisReplica, $"wrapped for replica {Recipient}.", Subject);
             return false;
         }
 
         if (!PublicKey.TryImport(KeyAgreementAlgorithm.X25519, EphemeralKey, KeyBlobFormat.RawPublicKey, out var ephemeral) || ephemeral is null)
         {
-            error = new KeyWrapException(KeyWrapProblem.Malformed, "the ephemeral key is not an X25519 public key.", Subject);
+            error = Error.KeyWrap(KeyWrapProblem.Malformed, "the ephemeral key is not an X25519 public key.", Subject);
             return false;
         }
 
         using var wrapping = DeriveWrappingKey(keyPair.Key, ephemeral, EphemeralKey, RecipientKey);
         if (wrapping is null || !AeadAlgorithm.XChaCha20Poly1305.Decrypt(wrapping, Nonce, Bytes.Span[..HeaderLength], Bytes.Span[HeaderLength..], subjectKey))
         {
-            error = new KeyWrapException(KeyWrapProblem.Tampered, "authentication failed: the bytes were changed.", Subject);
+            error = Error.KeyWrap(KeyWrapProblem.Tampered, "authentication failed: the bytes were changed.", Subject);
             return false;
         }
 

@@ -98,7 +98,7 @@ public sealed class InMemorySubjectKeyStore : ISubjectKeyStore
 
     private static void Guard(SubjectId subject)
     {
-        if (subject.IsDefault) throw new ArgumentException("default(SubjectId) names no subject.", nameof(subject));
+        if (subject.IsDefault) throw Error.Argument("default(SubjectId) names no subject.", nameof(subject));
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

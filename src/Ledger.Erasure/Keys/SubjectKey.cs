@@ -19,6 +19,6 @@ public static class SubjectKey
 
     internal static void RequireLength(ReadOnlySpan<byte> key, string parameter)
     {
-        if (key.Length != Length) throw new ArgumentException($"a subject key is {Length} bytes.", parameter);
+        if (key.Length != Length) throw Error.Argument($"a subject key is {Length} bytes.", parameter);
     }
 }

@@ -47,7 +47,7 @@ public static class SubjectProvenance
 
     private static void Walk(ref MessagePackReader reader, ReadOnlyMemory<byte> args, List<SealedEnvelope> found, int depth)
     {
-        if (depth > MaxDepth) throw new InvalidOperationException("nesting too deep.");
+        if (depth > MaxDepth) throw Error.InvalidOperation("nesting too deep.");
         switch (reader.NextMessagePackType)
         {
             case MessagePackType.Array:

@@ -27,13 +27,13 @@ public sealed class ErasureReplica
     /// <param name="random">Randomness for subject ids, keys and nonces (default: the system generator).</param>
     public ErasureReplica(string ledger, AuthorId id, SigningKey signer, ReplicaKeyPair keyPair, ISubjectKeyStore keys, TimeProvider? time = null, RandomNumberGenerator? random = null)
     {
-        if (!LedgerName.IsValid(ledger)) throw new ArgumentException("not a ledger name.", nameof(ledger));
-        if (id.IsDefault) throw new ArgumentException("default(AuthorId) names no replica.", nameof(id));
+        if (!LedgerName.IsValid(ledger)) throw Error.Argument("not a ledger name.", nameof(ledger));
+        if (id.IsDefault) throw Error.Argument("default(AuthorId) names no replica.", nameof(id));
         Ledger = ledger;
         Id = id;
-        _signer = signer ?? throw new ArgumentNullException(nameof(signer));
-        _keyPair = keyPair ?? throw new ArgumentNullException(nameof(keyPair));
-        Keys = keys ?? throw new ArgumentNullException(nameof(keys));
+        _signer = signer ?? throw Error.ArgumentNull(nameof(signer));
+        _keyPair = keyPair ?? throw Error.ArgumentNull(nameof(keyPair));
+        Keys = keys ?? throw Error.ArgumentNull(nameof(keys));
         _time = time ?? TimeProvider.System;
         _random = random;
         Sealer = new Sealer(keys, random);
@@ -64,7 +64,7 @@ public sealed class ErasureReplica
         var key = SubjectKey.Generate(_random);
         try
         {
-            if (Keys.Add(subject, key) != KeyAddResult.Added) throw new InvalidOperationException($"the key store already knows the fresh pseudonym {subject}; the random generator repeats itself.");
+            if (Keys.Add(subject, key) != KeyAddResult.Added) throw Error.InvalidOperation($"the key store already knows the fresh pseudonym {subject}; the random generator repeats itself.");
             return subject;
         }
         finally
@@ -85,7 +85,7 @@ public sealed class ErasureReplica
         try
         {
             var status = Keys.TryRead(subject, key);
-            if (status != SubjectKeyStatus.Held) throw new SubjectKeyUnavailableException(subject, status);
+            if (status != SubjectKeyStatus.Held) throw Error.SubjectKeyUnavailable(subject, status);
             return WrappedSubjectKey.Wrap(subject, key, recipient, recipientPublicKey, _random);
         }
         finally

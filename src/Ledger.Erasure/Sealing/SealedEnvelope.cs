@@ -89,7 +89,7 @@ public sealed class SealedEnvelope
         var name = field ?? "?";
         SealedEnvelope? Fail(SealedFieldProblem problem, string detail, out SealedFieldException e)
         {
-            e = new SealedFieldException(op, name, problem, detail);
+            e = Error.SealedField(op, name, problem, detail);
             return null;
         }
 

@@ -24,8 +24,8 @@ public sealed class SealedFormatter<T> : IMessagePackFormatter<Sealed<T>?>
     public Sealed<T>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
         if (reader.TryReadNil()) return null;
-        var bytes = reader.ReadBytes() ?? throw new MessagePackSerializationException("a sealed field is a bin value.");
-        if (bytes.Length > SealedEnvelope.MaxLength) throw new MessagePackSerializationException("a sealed field is larger than the format allows.");
+        var bytes = reader.ReadBytes() ?? throw Error.Serialization("a sealed field is a bin value.");
+        if (bytes.Length > SealedEnvelope.MaxLength) throw Error.Serialization("a sealed field is larger than the format allows.");
         return Sealed<T>.Own(System.Buffers.BuffersExtensions.ToArray(bytes));
     }
 }

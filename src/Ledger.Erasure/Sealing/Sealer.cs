@@ -17,7 +17,7 @@ public sealed class Sealer
     /// system generator; inject one for reproducible tests).</summary>
     public Sealer(ISubjectKeyStore keys, RandomNumberGenerator? random = null)
     {
-        _keys = keys ?? throw new ArgumentNullException(nameof(keys));
+        _keys = keys ?? throw Error.ArgumentNull(nameof(keys));
         _random = random;
     }
 
@@ -29,20 +29,20 @@ public sealed class Sealer
     /// <exception cref="SubjectKeyUnavailableException">This replica holds no key for the subject (or shredded it).</exception>
     public Sealed<T> Seal<T>(SubjectId subject, T value, OpRef op, string field)
     {
-        if (subject.IsDefault) throw new ArgumentException("default(SubjectId) names no subject.", nameof(subject));
-        if (op.Author.IsDefault || op.Seq == 0) throw new ArgumentException("the op needs an author and a seq ≥ 1.", nameof(op));
-        if (!Kernel.Op.IsValidVerbName(field)) throw new ArgumentException("a field name is 1-64 characters of [a-z0-9._-].", nameof(field));
+        if (subject.IsDefault) throw Error.Argument("default(SubjectId) names no subject.", nameof(subject));
+        if (op.Author.IsDefault || op.Seq == 0) throw Error.Argument("the op needs an author and a seq ≥ 1.", nameof(op));
+        if (!Kernel.Op.IsValidVerbName(field)) throw Error.Argument("a field name is 1-64 characters of [a-z0-9._-].", nameof(field));
         var plaintext = MessagePackSerializer.Serialize(value, Values.Trusted);
         Span<byte> keyBytes = stackalloc byte[SubjectKey.Length];
         try
         {
             if (plaintext.Length > SealedEnvelope.MaxPlaintextLength)
             {
-                throw new ArgumentException($"the value encodes to {plaintext.Length} bytes; a sealed field holds at most {SealedEnvelope.MaxPlaintextLength}.", nameof(value));
+                throw Error.Argument($"the value encodes to {plaintext.Length} bytes; a sealed field holds at most {SealedEnvelope.MaxPlaintextLength}.", nameof(value));
             }
 
             var status = _keys.TryRead(subject, keyBytes);
-            if (status != SubjectKeyStatus.Held) throw new SubjectKeyUnavailableException(subject, status);
+            if (status != SubjectKeyStatus.Held) throw Error.SubjectKeyUnavailable(subject, status);
             Span<byte> nonce = stackalloc byte[SealedEnvelope.NonceLength];
             if (_random is null) RandomNumberGenerator.Fill(nonce);
             else _random.GetBytes(nonce);

@@ -32,7 +32,7 @@ public readonly struct Unsealed<T>
 
     /// <summary>The value.</summary>
     /// <exception cref="InvalidOperationException">The field is not open (check <see cref="IsOpen"/> first).</exception>
-    public T Value => IsOpen ? _value : throw new InvalidOperationException($"the sealed field is not open ({Status}).");
+    public T Value => IsOpen ? _value : throw Ledger.Erasure.Error.InvalidOperation($"the sealed field is not open ({Status}).");
 
     /// <summary>The value, or <paramref name="fallback"/> when it is not open (erased, key missing, invalid).</summary>
     public T ValueOr(T fallback) => IsOpen ? _value : fallback;
@@ -44,7 +44,7 @@ public readonly struct Unsealed<T>
     {
         UnsealStatus.Open => _value,
         UnsealStatus.Invalid => throw Error!,
-        _ => throw new InvalidOperationException($"the sealed field is not open ({Status})."),
+        _ => throw Ledger.Erasure.Error.InvalidOperation($"the sealed field is not open ({Status})."),
     };
 
     /// <summary>Never the value: the status and the subject.</summary>

@@ -22,7 +22,7 @@ public sealed class Unsealer
     /// in the replica's <c>$erased</c> rows, between the erase op's fold and the shred.</param>
     public Unsealer(ISubjectKeyStore keys, Func<SubjectId, bool>? isErased = null)
     {
-        _keys = keys ?? throw new ArgumentNullException(nameof(keys));
+        _keys = keys ?? throw Error.ArgumentNull(nameof(keys));
         _isErased = isErased;
     }
 
@@ -98,5 +98,5 @@ public sealed class Unsealer
     }
 
     private static Unsealed<T> Invalid<T>(SealedEnvelope envelope, SealedFieldProblem problem, string detail) =>
-        new(UnsealStatus.Invalid, envelope.Subject, default!, new SealedFieldException(envelope.Op, envelope.Field, problem, detail));
+        new(UnsealStatus.Invalid, envelope.Subject, default!, Error.SealedField(envelope.Op, envelope.Field, problem, detail));
 }

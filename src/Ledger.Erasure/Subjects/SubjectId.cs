@@ -18,7 +18,7 @@ public readonly record struct SubjectId
     private SubjectId(string value) => _value = value;
 
     /// <summary>The id as text.</summary>
-    public string Value => _value ?? throw new InvalidOperationException("this SubjectId is the default value and names no subject.");
+    public string Value => _value ?? throw Error.InvalidOperation("this SubjectId is the default value and names no subject.");
 
     /// <summary>True for <c>default(SubjectId)</c>.</summary>
     public bool IsDefault => _value is null;
@@ -78,7 +78,7 @@ public readonly record struct SubjectId
     /// <exception cref="ArgumentException">Not a subject pseudonym.</exception>
     public static SubjectId Parse(string text) => TryParse(text, out var subject)
         ? subject
-        : throw new ArgumentException($"a subject id is '{Prefix}' and 26 characters of [a-z2-7] (a random pseudonym, never a name or an e-mail address).", nameof(text));
+        : throw Error.Argument($"a subject id is '{Prefix}' and 26 characters of [a-z2-7] (a random pseudonym, never a name or an e-mail address).", nameof(text));
 
     /// <summary>The id.</summary>
     public override string ToString() => _value ?? "";

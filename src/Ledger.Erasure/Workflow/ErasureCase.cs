@@ -43,7 +43,7 @@ public sealed class ErasureCase
         ArgumentNullException.ThrowIfNull(reports);
         foreach (var report in reports)
         {
-            if (report.Subject != Subject) throw new ArgumentException($"a location report of {report.Replica} is for another subject.", nameof(reports));
+            if (report.Subject != Subject) throw Error.Argument($"a location report of {report.Replica} is for another subject.", nameof(reports));
             _located[report.Replica.Value] = report;
         }
     }
@@ -61,10 +61,10 @@ public sealed class ErasureCase
     public SignedOp Erase(AuthorLog author, string branch = "main")
     {
         ArgumentNullException.ThrowIfNull(author);
-        if (EraseOp is not null) throw new InvalidOperationException($"{Subject} is already being erased by {EraseOp}.");
+        if (EraseOp is not null) throw Error.InvalidOperation($"{Subject} is already being erased by {EraseOp}.");
         using var activity = ErasureActivities.Source.StartActivity("ledger.erase");
         activity?.SetTag("ledger.name", author.Ledger);
-        if (author.Ledger != _workflow.Ledger) throw new ArgumentException($"the author signs for ledger '{author.Ledger}', not '{_workflow.Ledger}'.", nameof(author));
+        if (author.Ledger != _workflow.Ledger) throw Error.Argument($"the author signs for ledger '{author.Ledger}', not '{_workflow.Ledger}'.", nameof(author));
         var op = author.Append(ErasureManifest.Manifest, ErasureManifest.EraseVerb, new EraseArgs(Subject.Value), branch);
         EraseOp = EraseOpRef.Of(op.Op);
         return op;
@@ -76,9 +76,9 @@ public sealed class ErasureCase
     public void UseEraseOp(Op op)
     {
         ArgumentNullException.ThrowIfNull(op);
-        if (!ErasureManifest.TryReadErase(op, out var subject) || subject != Subject) throw new ArgumentException($"{op.Ref} is not an erase op of {Subject}.", nameof(op));
+        if (!ErasureManifest.TryReadErase(op, out var subject) || subject != Subject) throw Error.Argument($"{op.Ref} is not an erase op of {Subject}.", nameof(op));
         var reference = EraseOpRef.Of(op);
-        if (EraseOp is { } existing && existing != reference) throw new InvalidOperationException($"{Subject} is already being erased by {existing}.");
+        if (EraseOp is { } existing && existing != reference) throw Error.InvalidOperation($"{Subject} is already being erased by {existing}.");
         EraseOp = reference;
     }
 
@@ -100,7 +100,7 @@ public sealed class ErasureCase
     /// <exception cref="InvalidOperationException">There is no erase op yet.</exception>
     public ErasureCertificate Certify()
     {
-        if (EraseOp is not { } erase) throw new InvalidOperationException("certify after the erase op: call Erase or UseEraseOp first.");
+        if (EraseOp is not { } erase) throw Error.InvalidOperation("certify after the erase op: call Erase or UseEraseOp first.");
         return _workflow.Sign(this, erase);
     }
 }

@@ -26,11 +26,11 @@ public sealed class ErasureWorkflow
     /// <param name="time">The clock for certificate stamps (default: the system clock).</param>
     public ErasureWorkflow(string ledger, AuthorId issuer, SigningKey issuerKey, TimeProvider? time = null)
     {
-        if (!LedgerName.IsValid(ledger)) throw new ArgumentException("not a ledger name.", nameof(ledger));
-        if (issuer.IsDefault) throw new ArgumentException("default(AuthorId) names no issuer.", nameof(issuer));
+        if (!LedgerName.IsValid(ledger)) throw Error.Argument("not a ledger name.", nameof(ledger));
+        if (issuer.IsDefault) throw Error.Argument("default(AuthorId) names no issuer.", nameof(issuer));
         Ledger = ledger;
         Issuer = issuer;
-        _issuerKey = issuerKey ?? throw new ArgumentNullException(nameof(issuerKey));
+        _issuerKey = issuerKey ?? throw Error.ArgumentNull(nameof(issuerKey));
         Time = time ?? TimeProvider.System;
     }
 
@@ -46,7 +46,7 @@ public sealed class ErasureWorkflow
     /// subject in <paramref name="log"/> (what will remain as ciphertext only).</summary>
     public ErasureCase Intake(SubjectId subject, IEnumerable<Op> log)
     {
-        if (subject.IsDefault) throw new ArgumentException("default(SubjectId) names no subject.", nameof(subject));
+        if (subject.IsDefault) throw Error.Argument("default(SubjectId) names no subject.", nameof(subject));
         return new ErasureCase(this, subject, SubjectProvenance.Find(log, subject));
     }
 

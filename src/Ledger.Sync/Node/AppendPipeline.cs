@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Ledger.Kernel;
 using Ledger.Signing;
@@ -27,12 +28,16 @@ internal sealed class AppendPipeline
     private AuthorLog _log;
     private bool _closed;
     private Exception? _writerFault;
+    // Set when the store was rolled back below its high-water mark; cleared once the own ops are fetched back.
+    private volatile StrongBox<OwnHighWater>? _rolledBackFrom;
     private NodeMetrics _metrics = null!;
 
     /// <summary>A pipeline signing with <paramref name="log"/> and <paramref name="key"/>; <paramref name="owner"/> (the node) is
     /// what <see cref="ObjectDisposedException"/> names once it is closed.</summary>
-    public AppendPipeline(NodeOptions options, INodeStore store, NodeLocks locks, LocalReplica replica, AuthorLog log, SigningKey key, object owner)
+    public AppendPipeline(NodeOptions options, INodeStore store, NodeLocks locks, LocalReplica replica, AuthorLog log, SigningKey key, object owner,
+        OwnHighWater? rolledBackFrom = null)
     {
+        _rolledBackFrom = rolledBackFrom is { } mark ? new StrongBox<OwnHighWater>(mark) : null;
         _options = options;
         _store = store;
         _locks = locks;
@@ -50,6 +55,34 @@ internal sealed class AppendPipeline
 
     /// <summary>Why the pipeline stopped accepting appends, or null.</summary>
     public Exception? Fault => _writerFault;
+
+    /// <summary>The high-water mark the store was rolled back from, while own ops it once committed are missing; null
+    /// otherwise. No op is signed meanwhile: the next would reuse a seq.</summary>
+    public OwnHighWater? RolledBackFrom => _rolledBackFrom?.Value;
+
+    /// <summary>After own ops were fetched back into the replica: once it holds the mark's seq (with the very op the
+    /// store had committed), the author log resumes at the tip and appends go on.</summary>
+    /// <exception cref="StoreDamagedException">The replica holds another op at the mark's seq.</exception>
+    public void ResumeAfterRefetch()
+    {
+        if (_rolledBackFrom?.Value is not { } mark) return;
+        lock (_locks.Sign)
+        {
+            lock (_locks.Fold)
+            {
+                if ((ulong)_replica.Own.Count < mark.Seq) return;
+                if (_replica.Own[mark.Seq].ChainHash != mark.ChainHash)
+                {
+                    throw Error.StoreDamaged("the node store", $"own op {mark.Seq}", "the relay holds another op at that seq than the one this store had committed: two ops were signed at one seq");
+                }
+
+                var tip = _replica.OwnChain.Clone();
+                if (_keys.TryGetValue(tip.Keys!.Current.Id, out var key)) _log = AuthorLog.Resume(tip, key, _options.Time, _options.OpIds);
+                else _writerFault = Error.InvalidOperation($"the own ops fetched back rotated to key {tip.Keys.Current.Id}, which this node does not hold: reopen it with that key.");
+                _rolledBackFrom = null;
+            }
+        }
+    }
 
     /// <summary>Starts the signer and writer threads once the node's state is loaded.</summary>
     public void Start(NodeMetrics metrics)
@@ -220,6 +253,14 @@ internal sealed class AppendPipeline
     private void ThrowIfNotWritable()
     {
         ObjectDisposedException.ThrowIf(_closed, _owner);
+        if (_rolledBackFrom?.Value is { } mark)
+        {
+            ulong held;
+            lock (_locks.Fold) held = (ulong)_replica.Own.Count;
+            throw Error.StoreDamaged("the node store", $"own ops {held + 1} to {mark.Seq}",
+                $"the store was rolled back (a lost or damaged -wal, or an older copy): it had committed own ops up to seq {mark.Seq} but holds them up to {held}. Sync with the relay to fetch them back before appending (signing seq {held + 1} again would fork this author's chain); if the relay lacks them, import the latest export");
+        }
+
         if (_writerFault is { } fault) throw Error.InvalidOperation("the node failed while folding its own op; reopen it from its store.", fault);
     }
 

@@ -34,7 +34,7 @@ public sealed class DeviceNode : IAsyncDisposable
         _store = store;
         _replica = new LocalReplica(options, store, _locks, loaded.Log.Author, loaded.Kernel, loaded.Own, loaded.Checkpoints);
         foreach (var (author, verifier) in loaded.Verifiers) _replica.Verifiers[author] = verifier;
-        _pipeline = new AppendPipeline(options, store, _locks, _replica, loaded.Log, key, this);
+        _pipeline = new AppendPipeline(options, store, _locks, _replica, loaded.Log, key, this, loaded.RolledBackFrom);
         _witness = new RelayWitness(options, store, _locks, _replica, _pipeline, this);
         _exporter = new AtRiskExporter(options, store, _locks, _replica, _pipeline);
         _follower = new RelayFollower(options, store, _locks, _replica, _pipeline, _witness, _exporter);

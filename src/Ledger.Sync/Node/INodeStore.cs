@@ -24,6 +24,12 @@ public interface INodeStore : IEvidenceStore, IDisposable
     /// the node first heard from a relay that names itself.</summary>
     string? RelayOrigin { get; }
 
+    /// <summary>The highest own seq this store ever committed, kept where a rollback of the store's data does not reach
+    /// (SQLite: a side file, since a lost or damaged <c>-wal</c> silently takes the last commits with it); null when the
+    /// store keeps no such record. A node whose store holds fewer own ops than this was rolled back: it fetches its own
+    /// ops back from the relay before it signs again, so it never signs a seq it already used.</summary>
+    OwnHighWater? OwnHighWater => null;
+
     /// <summary>True when the store holds no op.</summary>
     Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default);
 

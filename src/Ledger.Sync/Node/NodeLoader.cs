@@ -112,6 +112,21 @@ internal static class NodeLoader
             own.Add(inception, DurabilityRung.Local, null, null);
         }
 
+        // A store rolled back (a lost or damaged -wal, an older copy) holds fewer own ops than it committed: signing
+        // from its tip would reuse seqs. The node then refuses to sign until it fetched its own ops back.
+        OwnHighWater? rolledBackFrom = null;
+        if (store.OwnHighWater is { } highWater && me is not null)
+        {
+            if (highWater.Seq > (ulong)own!.Count)
+            {
+                rolledBackFrom = highWater;
+            }
+            else if (own[highWater.Seq].ChainHash != highWater.ChainHash)
+            {
+                throw Error.StoreDamaged("the node store", $"own op {highWater.Seq}", "it is another op than the one the store committed at that seq (its high-water mark says so): the store was replaced or changed");
+            }
+        }
+
         var startup = new NodeStartup(me is null ? NodeStartPath.Incepted : NodeStartPath.Reopened, folded + (me is null ? 1 : 0),
             System.Diagnostics.Stopwatch.GetElapsedTime(opening))
         {
@@ -119,7 +134,7 @@ internal static class NodeLoader
             CheckpointRefused = checkpointRefused,
         };
         var checkpoints = NodeCheckpoints.For(options, log.Author, currentKey, restored.Ops);
-        return new LoadedNode(kernel, verifiers, own!, log, tree, results, applied, startup, checkpoints);
+        return new LoadedNode(kernel, verifiers, own!, log, tree, results, applied, startup, checkpoints, rolledBackFrom);
     }
 
     private static KernelOptions NewKernelOptions(NodeOptions options)

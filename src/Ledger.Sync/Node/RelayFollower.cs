@@ -68,6 +68,15 @@ internal sealed class RelayFollower
         Exception? unreadable = null;
         try
         {
+            await RefetchOwnOpsAsync(relay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RelayUnavailableException)
+        {
+            return new SyncResult(0, 0, 0, 0, true, null);
+        }
+
+        try
+        {
             (pushed, acked, refused, offline) = await PushAsync(relay, cancellationToken).ConfigureAwait(false);
         }
         catch (OwnOpsUnreadableException e)
@@ -97,6 +106,55 @@ internal sealed class RelayFollower
         }
 
         return result;
+    }
+
+    /// <summary>A store rolled back below its high-water mark lost own ops it had committed: fetch them back from the
+    /// relay (verified as the continuation of the own chain, stored with their positions, folded as Durable) before
+    /// anything is pushed or signed. The pipeline resumes once the mark's seq is back.</summary>
+    private async Task RefetchOwnOpsAsync(IRelayProtocol relay, CancellationToken cancellationToken)
+    {
+        if (_pipeline.RolledBackFrom is not { } mark) return;
+        var author = _pipeline.Author;
+        while (true)
+        {
+            AuthorChainVerifier trial;
+            lock (_locks.Fold) trial = _replica.OwnChain.Clone();
+            if (trial.Seq >= mark.Seq) break;
+            var page = await relay.FetchAuthorAsync(author, trial.Seq + 1, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0) break;
+            var fetched = new List<(SignedOp Op, long Position)>();
+            foreach (var (position, bytes) in page)
+            {
+                if (!SignedOpCodec.TryDecode(bytes, out var op, out var error)) throw Error.Sync($"the relay answered the fetch of {author} with undecodable bytes at position {position}: {error!.Message}");
+                if (op!.Op.Author != author || op.Op.Seq != trial.Seq + 1)
+                {
+                    throw Error.Sync($"the relay answered the fetch of {author} from seq {trial.Seq + 1} with {op.Ref}.");
+                }
+
+                var check = trial.Append(op);
+                if (!check.IsOk) throw Error.Sync($"the relay served {op.Ref} at position {position}, which does not continue this node's chain: {check.Break}: {check.Detail}");
+                fetched.Add((op, position));
+            }
+
+            // Stored before folded, as every op: the store's high-water mark rises with them.
+            await _store.AppendAsync(fetched.Select(f => new NodeOpRecord(f.Op.Ref, f.Op.Bytes, true, f.Position)).ToArray(), null, CancellationToken.None).ConfigureAwait(false);
+            lock (_locks.Fold)
+            {
+                _replica.Verifiers[author] = trial;
+                var outcomes = new List<ApplyResult>();
+                foreach (var (op, position) in fetched)
+                {
+                    _replica.Track(op.Op);
+                    outcomes.Add(_replica.Kernel.Apply(op.Op));
+                    _replica.Own.Add(op, DurabilityRung.Durable, position, null);
+                    outcomes.AddRange(_replica.Kernel.AssignPosition(op.Ref, position));
+                }
+
+                _replica.RecordOutcomes(outcomes);
+            }
+        }
+
+        _pipeline.ResumeAfterRefetch();
     }
 
     /// <summary>The store failed to give the bytes of own ops being pushed (the ops went back to Local).</summary>

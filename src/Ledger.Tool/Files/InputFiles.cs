@@ -40,7 +40,9 @@ internal static class InputFiles
         }
         finally
         {
-            foreach (var leftover in new[] { temporary, temporary + "-wal", temporary + "-shm", temporary + "-journal" })
+            // A SQLite store's high-water mark is named after the temporary file: dropped, the store's first open takes
+            // what the file holds as its mark.
+            foreach (var leftover in new[] { temporary, temporary + "-wal", temporary + "-shm", temporary + "-journal", temporary + "-ledger-hwm" })
             {
                 if (File.Exists(leftover)) File.Delete(leftover);
             }
