@@ -58,7 +58,7 @@ public static class FixtureLog
             }
             catch (LedgerFormatException e)
             {
-                throw new LedgerFormatException("fixture", "ops[].op." + e.Field, e.Problem, opAt + e.Offset, e.Detail, i, e);
+                throw Error.Decode("fixture", "ops[].op." + e.Field, e.Problem, opAt + e.Offset, e.Detail, i, e);
             }
 
             // A relay position is a leaf index: 0 or more. Read unsigned so a negative one is refused, not folded.

@@ -153,7 +153,7 @@ public static class LockFile
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            if (!update) throw new LockFileViolationException([$"no lock file at {path}: create it with LEDGER_UPDATE_LOCK=1."]);
+            if (!update) throw Error.LockFileViolation([$"no lock file at {path}: create it with LEDGER_UPDATE_LOCK=1."]);
             File.WriteAllText(path, ToJson(Compute(history, fixture)));
             return;
         }
@@ -167,13 +167,13 @@ public static class LockFile
             {
                 var full = Compute(history, fixture);
                 var uncovered = Check(full, full);
-                if (uncovered.Count > 0) throw new LockFileViolationException(uncovered);
+                if (uncovered.Count > 0) throw Error.LockFileViolation(uncovered);
                 File.WriteAllText(path, ToJson(full));
                 return;
             }
         }
 
-        if (problems.Count > 0) throw new LockFileViolationException(problems);
+        if (problems.Count > 0) throw Error.LockFileViolation(problems);
     }
 
     /// <summary>The lock file text.</summary>
@@ -195,11 +195,11 @@ public static class LockFile
         {
             // The serializer's own exception would leak a parser type; the path, line and byte are what a person needs.
             var where = string.Create(CultureInfo.InvariantCulture, $"at {e.Path ?? "$"} (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1})");
-            throw new LockFileViolationException([$"the lock file is damaged: not a lock file {where}: {FirstLine(e.Message)}"]);
+            throw Error.LockFileViolation([$"the lock file is damaged: not a lock file {where}: {FirstLine(e.Message)}"]);
         }
 
-        if (value is null) throw new LockFileViolationException(["the lock file is damaged: it is empty (null)."]);
-        if (value.Format != Format) throw new LockFileViolationException([$"the lock file format is '{value.Format}', not '{Format}'."]);
+        if (value is null) throw Error.LockFileViolation(["the lock file is damaged: it is empty (null)."]);
+        if (value.Format != Format) throw Error.LockFileViolation([$"the lock file format is '{value.Format}', not '{Format}'."]);
         Validate(value);
         return value;
     }

@@ -21,7 +21,7 @@ public sealed class ManifestHistory : ManifestCatalog
     public ManifestAdvertisement Advertise()
     {
         var all = Manifests.OrderBy(m => m.Version).ToArray();
-        if (all.Length == 0) throw new InvalidOperationException("no manifest shipped yet.");
+        if (all.Length == 0) throw Error.InvalidOperation("no manifest shipped yet.");
         return new ManifestAdvertisement(all[0].Name, all[0].Version, all[^1].Version, all.Select(m => m.Id).ToArray());
     }
 
@@ -32,7 +32,7 @@ public sealed class ManifestHistory : ManifestCatalog
         {
             if (old.Name == manifest.Name && old.Version == manifest.Version)
             {
-                throw new ManifestRejectedException($"manifest {manifest.Name} v{manifest.Version} was already shipped as {old.Id}; a shipped manifest never changes — give the new one version {existing.Where(m => m.Name == manifest.Name).Max(m => m.Version) + 1}.");
+                throw Error.ManifestRejected($"manifest {manifest.Name} v{manifest.Version} was already shipped as {old.Id}; a shipped manifest never changes — give the new one version {existing.Where(m => m.Name == manifest.Name).Max(m => m.Version) + 1}.");
             }
 
             foreach (var table in manifest.Tables)
@@ -42,7 +42,7 @@ public sealed class ManifestHistory : ManifestCatalog
                     var what = shipped.IsShared || table.IsShared
                         ? "a Shared table's merge kind and encoding are frozen forever (old and new software must keep merging the same rows)"
                         : "a table's kind and encoding are frozen forever";
-                    throw new ManifestRejectedException($"manifest {manifest.Name} v{manifest.Version} declares table '{table.Name}' as {table} ({table.ValueSchema}), but v{old.Version} shipped it as {shipped} ({shipped.ValueSchema}): {what}. Add a new table instead.");
+                    throw Error.ManifestRejected($"manifest {manifest.Name} v{manifest.Version} declares table '{table.Name}' as {table} ({table.ValueSchema}), but v{old.Version} shipped it as {shipped} ({shipped.ValueSchema}): {what}. Add a new table instead.");
                 }
             }
 
@@ -51,7 +51,7 @@ public sealed class ManifestHistory : ManifestCatalog
                 if (!old.TryGetVerb(verb.Name, verb.Version, out var shippedVerb)) continue;
                 if (shippedVerb.Scope != verb.Scope || shippedVerb.ArgsSchema != verb.ArgsSchema || shippedVerb.GetType() != verb.GetType())
                 {
-                    throw new ManifestRejectedException($"manifest {manifest.Name} v{manifest.Version} redefines shipped verb {verb.Key} (scope {shippedVerb.Scope} → {verb.Scope}, args {shippedVerb.ArgsSchema} → {verb.ArgsSchema}, type {shippedVerb.GetType().Name} → {verb.GetType().Name}): shipped verb versions are frozen; ship the change as {verb.Name}@{verb.Version + 1}.");
+                    throw Error.ManifestRejected($"manifest {manifest.Name} v{manifest.Version} redefines shipped verb {verb.Key} (scope {shippedVerb.Scope} → {verb.Scope}, args {shippedVerb.ArgsSchema} → {verb.ArgsSchema}, type {shippedVerb.GetType().Name} → {verb.GetType().Name}): shipped verb versions are frozen; ship the change as {verb.Name}@{verb.Version + 1}.");
                 }
             }
         }

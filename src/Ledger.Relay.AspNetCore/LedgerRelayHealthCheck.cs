@@ -12,7 +12,7 @@ public sealed class LedgerRelayHealthCheck : IHealthCheck
     private readonly LedgerRelayServer _server;
 
     /// <summary>Checks <paramref name="server"/>.</summary>
-    public LedgerRelayHealthCheck(LedgerRelayServer server) => _server = server ?? throw new ArgumentNullException(nameof(server));
+    public LedgerRelayHealthCheck(LedgerRelayServer server) => _server = server ?? throw Error.ArgumentNull(nameof(server));
 
     /// <inheritdoc />
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -35,8 +35,8 @@ public sealed class LedgerRelayHost : IAsyncDisposable
     public static async Task<LedgerRelayHost> StartAsync(LedgerRelayHostOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.StorePath)) throw new ArgumentException("LedgerRelayHostOptions.StorePath names the SQLite store.", nameof(options));
-        if (!LedgerName.IsValid(options.Ledger)) throw new ArgumentException("LedgerRelayHostOptions.Ledger names the ledger.", nameof(options));
+        if (string.IsNullOrWhiteSpace(options.StorePath)) throw Error.Argument("LedgerRelayHostOptions.StorePath names the SQLite store.", nameof(options));
+        if (!LedgerName.IsValid(options.Ledger)) throw Error.Argument("LedgerRelayHostOptions.Ledger names the ledger.", nameof(options));
         var key = LoadOrCreateKey(options.CheckpointKeyPath ?? options.StorePath + ".checkpoint-key");
         var store = new SqliteRelayStore(options.StorePath);
         try
@@ -138,7 +138,7 @@ public sealed class LedgerRelayHost : IAsyncDisposable
         if (File.Exists(path))
         {
             var seed = File.ReadAllBytes(path);
-            if (seed.Length != 32) throw new InvalidDataException($"the checkpoint key file '{path}' holds {seed.Length} bytes, not a 32-byte seed.");
+            if (seed.Length != 32) throw Error.InvalidData($"the checkpoint key file '{path}' holds {seed.Length} bytes, not a 32-byte seed.");
             return SigningKey.FromSeed(seed);
         }
 

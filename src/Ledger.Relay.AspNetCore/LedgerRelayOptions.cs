@@ -56,9 +56,9 @@ public sealed class LedgerRelayOptions
     public LedgerRelayOptions AddWitness(string ledger, TlogWitness witness)
     {
         ArgumentNullException.ThrowIfNull(witness);
-        if (_ledgers.All(l => l.Name != ledger)) throw new ArgumentException($"ledger '{ledger}' is not served: AddLedger it first.", nameof(ledger));
-        if (witness.Key.Type != NoteKey.Cosignature) throw new ArgumentException("a witness's key is a cosignature key (type 0x04, NoteKey.Cosignature).", nameof(witness));
-        if (!witness.SubmissionPrefix.IsAbsoluteUri) throw new ArgumentException("a witness's submission prefix is an absolute URL.", nameof(witness));
+        if (_ledgers.All(l => l.Name != ledger)) throw Error.Argument($"ledger '{ledger}' is not served: AddLedger it first.", nameof(ledger));
+        if (witness.Key.Type != NoteKey.Cosignature) throw Error.Argument("a witness's key is a cosignature key (type 0x04, NoteKey.Cosignature).", nameof(witness));
+        if (!witness.SubmissionPrefix.IsAbsoluteUri) throw Error.Argument("a witness's submission prefix is an absolute URL.", nameof(witness));
         _witnesses.Add((ledger, witness));
         return this;
     }
@@ -80,7 +80,7 @@ public sealed class LedgerRelayOptions
     public LedgerRelayOptions AddLedger(Ledger.Sync.Relay relay, bool isPublic = false, Ledger.Signing.VerificationKey? adminKey = null)
     {
         ArgumentNullException.ThrowIfNull(relay);
-        if (_ledgers.Any(l => l.Name == relay.Ledger)) throw new ArgumentException($"ledger '{relay.Ledger}' is served already.", nameof(relay));
+        if (_ledgers.Any(l => l.Name == relay.Ledger)) throw Error.Argument($"ledger '{relay.Ledger}' is served already.", nameof(relay));
         _ledgers.Add(new RelayLedger(relay, isPublic, adminKey));
         return this;
     }

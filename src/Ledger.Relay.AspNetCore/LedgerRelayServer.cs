@@ -32,15 +32,15 @@ public sealed class LedgerRelayServer
     public LedgerRelayServer(LedgerRelayOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Ledgers.Count == 0) throw new ArgumentException("LedgerRelayOptions: serve at least one ledger (AddLedger).", nameof(options));
+        if (options.Ledgers.Count == 0) throw Error.Argument("LedgerRelayOptions: serve at least one ledger (AddLedger).", nameof(options));
         if (options.LongPollTimeout <= TimeSpan.Zero || options.LongPollTimeout > TimeSpan.FromMinutes(5))
         {
-            throw new ArgumentException("LedgerRelayOptions.LongPollTimeout is more than zero and at most 5 minutes.", nameof(options));
+            throw Error.Argument("LedgerRelayOptions.LongPollTimeout is more than zero and at most 5 minutes.", nameof(options));
         }
 
-        if (options.MaxRequestBytes < 1024) throw new ArgumentException("LedgerRelayOptions.MaxRequestBytes is at least 1 KiB.", nameof(options));
-        if (options.EventStreamTimeout <= TimeSpan.Zero) throw new ArgumentException("LedgerRelayOptions.EventStreamTimeout is positive.", nameof(options));
-        if (options.SignatureWindow <= TimeSpan.Zero) throw new ArgumentException("LedgerRelayOptions.SignatureWindow is positive.", nameof(options));
+        if (options.MaxRequestBytes < 1024) throw Error.Argument("LedgerRelayOptions.MaxRequestBytes is at least 1 KiB.", nameof(options));
+        if (options.EventStreamTimeout <= TimeSpan.Zero) throw Error.Argument("LedgerRelayOptions.EventStreamTimeout is positive.", nameof(options));
+        if (options.SignatureWindow <= TimeSpan.Zero) throw Error.Argument("LedgerRelayOptions.SignatureWindow is positive.", nameof(options));
         Options = options;
         _ledgers = options.Ledgers.ToDictionary(l => l.Name, StringComparer.Ordinal);
         _authenticator = new RequestAuthenticator(options);
@@ -50,8 +50,8 @@ public sealed class LedgerRelayServer
             var http = options.WitnessClient ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
             _witnesses = options.Witnesses.Select(w => new WitnessSubmitter(_ledgers[w.Ledger], w.Witness, http)).ToArray();
         }
-        if (options.RequestsPerSecondPerAuthor < 1) throw new ArgumentException("LedgerRelayOptions.RequestsPerSecondPerAuthor is at least 1.", nameof(options));
-        if (options.RateLimitBurst < 1) throw new ArgumentException("LedgerRelayOptions.RateLimitBurst is at least 1.", nameof(options));
+        if (options.RequestsPerSecondPerAuthor < 1) throw Error.Argument("LedgerRelayOptions.RequestsPerSecondPerAuthor is at least 1.", nameof(options));
+        if (options.RateLimitBurst < 1) throw Error.Argument("LedgerRelayOptions.RateLimitBurst is at least 1.", nameof(options));
     }
 
     private readonly WitnessSubmitter[] _witnesses = [];
@@ -284,11 +284,11 @@ public sealed class LedgerRelayServer
             for (var at = start; at < start + tile.Width;)
             {
                 var page = await relay.PullAsync(at, (int)(start + tile.Width - at), c.RequestAborted).ConfigureAwait(false);
-                if (page.Ops.Count == 0) throw new InvalidOperationException($"the relay returned no op at position {at} below its size.");
+                if (page.Ops.Count == 0) throw Error.InvalidOperation($"the relay returned no op at position {at} below its size.");
                 foreach (var (_, bytes) in page.Ops)
                 {
                     // Ops pushed in process are not limited to an entry's size: such a log cannot be served as tiles.
-                    if (bytes.Length > RelayHttp.MaxEntryBytes) throw new InvalidOperationException($"the op at position {at} is {bytes.Length} bytes, more than an entry bundle can carry.");
+                    if (bytes.Length > RelayHttp.MaxEntryBytes) throw Error.InvalidOperation($"the op at position {at} is {bytes.Length} bytes, more than an entry bundle can carry.");
                     BinaryPrimitives.WriteUInt16BigEndian(bundle.GetSpan(2), (ushort)bytes.Length);
                     bundle.Advance(2);
                     bundle.Write(bytes.Span);
@@ -389,7 +389,7 @@ public sealed class LedgerRelayServer
     public IReadOnlyList<FleetAlert> GetAlerts(string ledger) =>
         FleetAlerts.Compute(Ledger(ledger).Beacons.All(), Options.Time.GetUtcNow(), Options.SilentAfter, Options.UnacknowledgedDangerAge);
 
-    private RelayLedger Ledger(string name) => name is not null && _ledgers.TryGetValue(name, out var l) ? l : throw new ArgumentException($"this server serves no ledger '{name}'.", nameof(name));
+    private RelayLedger Ledger(string name) => name is not null && _ledgers.TryGetValue(name, out var l) ? l : throw Error.Argument($"this server serves no ledger '{name}'.", nameof(name));
 
     /// <summary><c>POST beacons</c>: a device's signed beacon (docs/http-protocol.md, "Beacons"). Refused unless its
     /// author is a member (known to the relay by its key events, admitted by the admin's grant when the ledger has an

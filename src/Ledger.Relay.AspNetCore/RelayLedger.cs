@@ -21,7 +21,7 @@ public sealed class RelayLedger
         ArgumentNullException.ThrowIfNull(relay);
         if (relay.CheckpointVerifierKey is null)
         {
-            throw new ArgumentException($"the relay of ledger '{relay.Ledger}' signs no checkpoints: over HTTP the tree size is learnt from the signed checkpoint (set RelayOptions.CheckpointKey).", nameof(relay));
+            throw Error.Argument($"the relay of ledger '{relay.Ledger}' signs no checkpoints: over HTTP the tree size is learnt from the signed checkpoint (set RelayOptions.CheckpointKey).", nameof(relay));
         }
 
         Relay = relay;

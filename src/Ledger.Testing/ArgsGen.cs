@@ -20,7 +20,7 @@ internal static class ArgsGen
 
     internal static Gen<T> For<T>(IReadOnlyList<string> keys)
     {
-        if (Why(typeof(T), 0) is { } why) throw new ArgumentException($"cannot generate {typeof(T).Name}: {why}. Write a Gen<{typeof(T).Name}> and use VerbCase.Of.", nameof(T));
+        if (Why(typeof(T), 0) is { } why) throw Error.Argument($"cannot generate {typeof(T).Name}: {why}. Write a Gen<{typeof(T).Name}> and use VerbCase.Of.", nameof(T));
         return Gen.Choose(0, int.MaxValue).Select(seed => (T)Build(typeof(T), new System.Random(seed), keys, 0)!);
     }
 

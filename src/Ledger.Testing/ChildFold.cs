@@ -33,7 +33,7 @@ internal static class ChildFold
         if (newKernel.Target is not null || !method.IsStatic || method.GetParameters().Length != 0 || method.DeclaringType is null
             || method.DeclaringType.IsGenericTypeDefinition || method.Name.Contains('<', StringComparison.Ordinal))
         {
-            throw new ArgumentException(
+            throw Error.Argument(
                 "the cross-process check needs newKernel to be a static method group (for example MyManifest.NewKernel), not a lambda: a child process finds it by its type and name.",
                 nameof(newKernel));
         }
@@ -48,7 +48,7 @@ internal static class ChildFold
     {
         var here = Path.GetDirectoryName(typeof(ChildFold).Assembly.Location)!;
         var host = Path.Combine(here, HostAssembly);
-        if (!File.Exists(host)) throw new InvalidOperationException($"the cross-process check needs {HostAssembly} beside Ledger.Testing.dll ({here}); it ships in the Ledger.Testing package.");
+        if (!File.Exists(host)) throw Error.InvalidOperation($"the cross-process check needs {HostAssembly} beside Ledger.Testing.dll ({here}); it ships in the Ledger.Testing package.");
 
         // The deps file the test host itself was started with lists the app's assemblies; the runtimeconfig beside it
         // names the frameworks. The child is started with both, so it resolves exactly what the test resolves.
@@ -80,19 +80,19 @@ internal static class ChildFold
             start.ArgumentList.Add(output);
             foreach (var (key, value) in environment) start.Environment[key] = value;
 
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet for the cross-process check.");
+            using var process = Process.Start(start) ?? throw Error.InvalidOperation("could not start dotnet for the cross-process check.");
             var stderr = process.StandardError.ReadToEndAsync();
             var stdout = process.StandardOutput.ReadToEndAsync();
             if (!process.WaitForExit(timeout))
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"the child fold did not finish within {timeout.TotalSeconds:0} s.");
+                throw Error.Timeout($"the child fold did not finish within {timeout.TotalSeconds:0} s.");
             }
 
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"the child fold exited with {process.ExitCode}: {stderr.Result.Trim()} {stdout.Result.Trim()}");
+                throw Error.InvalidOperation($"the child fold exited with {process.ExitCode}: {stderr.Result.Trim()} {stdout.Result.Trim()}");
             }
 
             return Parse(File.ReadAllLines(output, Encoding.UTF8));
@@ -121,7 +121,7 @@ internal static class ChildFold
 
     private static (string, IReadOnlyDictionary<ulong, Answer>) Parse(string[] lines)
     {
-        if (lines.Length == 0 || !lines[0].StartsWith(Magic + " ", StringComparison.Ordinal)) throw new InvalidOperationException("the child fold wrote no answer.");
+        if (lines.Length == 0 || !lines[0].StartsWith(Magic + " ", StringComparison.Ordinal)) throw Error.InvalidOperation("the child fold wrote no answer.");
         var answers = new Dictionary<ulong, Answer>();
         foreach (var line in lines.Skip(1))
         {

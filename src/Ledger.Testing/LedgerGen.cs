@@ -45,7 +45,7 @@ public static class LedgerGen
     public static Gen<T> ArgsFor<T>(IReadOnlyList<string>? keys = null)
     {
         keys ??= DefaultKeys;
-        if (keys.Count == 0) throw new ArgumentException("at least one key is needed.", nameof(keys));
+        if (keys.Count == 0) throw Error.Argument("at least one key is needed.", nameof(keys));
         return ArgsGen.For<T>(keys);
     }
 
@@ -101,7 +101,7 @@ public static class LedgerGen
 
             if (eligible.Count == 0)
             {
-                throw new InvalidOperationException("the log is not in a legal relay order: no author can go next.");
+                throw Error.InvalidOperation("the log is not in a legal relay order: no author can go next.");
             }
 
             var chosen = byAuthor[eligible[random.Next(eligible.Count)]].Dequeue();

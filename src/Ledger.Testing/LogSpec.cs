@@ -11,12 +11,12 @@ public sealed class LogSpec
         ArgumentNullException.ThrowIfNull(manifest);
         Manifest = manifest;
         Verbs = verbs.ToArray();
-        if (Verbs.Count == 0) throw new ArgumentException("a log spec needs at least one verb case.", nameof(verbs));
+        if (Verbs.Count == 0) throw Error.Argument("a log spec needs at least one verb case.", nameof(verbs));
         foreach (var v in Verbs)
         {
             if (!manifest.TryGetVerb(v.Verb.Name, v.Verb.Version, out var listed) || !ReferenceEquals(listed, v.Verb))
             {
-                throw new ArgumentException($"{v.Verb.Key} is not part of manifest {manifest}.", nameof(verbs));
+                throw Error.Argument($"{v.Verb.Key} is not part of manifest {manifest}.", nameof(verbs));
             }
         }
     }

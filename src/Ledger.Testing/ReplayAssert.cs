@@ -28,7 +28,7 @@ public static class ReplayAssert
         }
         catch (NondeterministicVerbException e)
         {
-            throw new ReplayMismatchException(e.Message, e);
+            throw Error.ReplayMismatch(e.Message, e);
         }
     }
 
@@ -54,7 +54,7 @@ public static class ReplayAssert
         var replay = FoldCore(newKernel, log.Entries, frontierAtEnd: true);
         if (replay != liveHash)
         {
-            throw new ReplayMismatchException($"replay hash {replay} differs from live hash {liveHash} for a log of {log}."
+            throw Error.ReplayMismatch($"replay hash {replay} differs from live hash {liveHash} for a log of {log}."
                 + Differences(newKernel, log, () => live));
         }
 
@@ -89,7 +89,7 @@ public static class ReplayAssert
                 {
                     var order = every[i];
                     var replaySeed = seed ^ i;
-                    throw new ReplayMismatchException($"legal order #{i} of all {every.Count} reached {hash}; the relay order reached {expected}. Log: {log}."
+                    throw Error.ReplayMismatch($"legal order #{i} of all {every.Count} reached {hash}; the relay order reached {expected}. Log: {log}."
                         + Differences(newKernel, log, () => FoldLikeANodeKernel(newKernel, order, new Random(replaySeed))));
                 }
             }
@@ -105,7 +105,7 @@ public static class ReplayAssert
             distinct.Add(hash);
             if (hash != expected)
             {
-                throw new ReplayMismatchException($"legal order #{i} (seed {orderSeed}) reached {hash}; the relay order reached {expected}. Log: {log}."
+                throw Error.ReplayMismatch($"legal order #{i} (seed {orderSeed}) reached {hash}; the relay order reached {expected}. Log: {log}."
                     + Differences(newKernel, log, () => FoldLikeANodeKernel(newKernel, order, new Random(orderSeed ^ 0x2545F491))));
             }
         }
@@ -134,7 +134,7 @@ public static class ReplayAssert
         {
             if (!ulong.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var only))
             {
-                throw new ArgumentException($"{SeedVariable} must be a seed a failure printed (an unsigned integer), not '{text}'.");
+                throw Error.Argument($"{SeedVariable} must be a seed a failure printed (an unsigned integer), not '{text}'.");
             }
 
             CheckCase(newKernel, spec, only, ordersPerLog);
@@ -172,7 +172,7 @@ public static class ReplayAssert
         {
             if (!ulong.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var only))
             {
-                throw new ArgumentException($"{SeedVariable} must be a seed a failure printed (an unsigned integer), not '{text}'.");
+                throw Error.Argument($"{SeedVariable} must be a seed a failure printed (an unsigned integer), not '{text}'.");
             }
 
             seeds = [only];
@@ -205,12 +205,12 @@ public static class ReplayAssert
             foreach (var (caseSeed, log) in logs)
             {
                 var mine = here[caseSeed];
-                if (!answers.TryGetValue(caseSeed, out var theirs)) throw new ReplayMismatchException($"the child process ({there}) gave no answer for case {SeedVariable}={caseSeed}.");
+                if (!answers.TryGetValue(caseSeed, out var theirs)) throw Error.ReplayMismatch($"the child process ({there}) gave no answer for case {SeedVariable}={caseSeed}.");
                 if (mine.Hash == theirs.Hash && mine.Fault == theirs.Fault) continue;
                 var detail = mine.Checkpoint is { } a && theirs.Checkpoint is { } b
                     ? RowDifference.Explain(newKernel, log, a, b)
                     : $"  here: {(object?)mine.Fault ?? mine.Hash}\n  there: {(object?)theirs.Fault ?? theirs.Hash}\n";
-                throw new ReplayMismatchException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                throw Error.ReplayMismatch(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"one log, two processes, two results: this process ({thisProcess}) folded case {caseSeed} to {(object?)mine.Hash ?? mine.Fault}; a child process ({there}) folded it to {(object?)theirs.Hash ?? theirs.Fault}. "
                     + $"A verb depends on something that differs between processes: a string hash code (randomized per process), the current culture or time zone, or invariant globalization.\n{detail}"
                     + $"The log ({log.Count} ops):\n{Describe(log)}Replay exactly this case: {SeedVariable}={caseSeed}."));
@@ -236,7 +236,7 @@ public static class ReplayAssert
         catch (ReplayMismatchException e)
         {
             var shrunk = Shrink(newKernel, log, ordersPerLog, caseSeed, out var last);
-            throw new ReplayMismatchException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            throw Error.ReplayMismatch(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"{e.Message}\nShrunk from {log.Count} to {shrunk.Count} ops that still fail ({last.Message}):\n{Describe(shrunk)}Replay exactly this case: {SeedVariable}={caseSeed} (or ReplayAssert.CheckCase(newKernel, spec, {caseSeed}UL))."),
                 e.InnerException ?? e);
         }
@@ -256,7 +256,7 @@ public static class ReplayAssert
     {
         ArgumentNullException.ThrowIfNull(newKernel);
         ArgumentNullException.ThrowIfNull(log);
-        failure = Fails(newKernel, log, ordersPerLog, seed) ?? new ReplayMismatchException("the log did not fail again");
+        failure = Fails(newKernel, log, ordersPerLog, seed) ?? Error.ReplayMismatch("the log did not fail again");
         var budget = 200;
         var progress = true;
         while (progress && budget > 0)
@@ -290,7 +290,7 @@ public static class ReplayAssert
         }
         catch (LedgerException e)
         {
-            return new ReplayMismatchException(e.Message, e);
+            return Error.ReplayMismatch(e.Message, e);
         }
     }
 

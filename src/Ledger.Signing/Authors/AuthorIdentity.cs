@@ -33,7 +33,7 @@ public static class AuthorIdentity
     public static AuthorId Derive(string label, VerificationKey inceptionKey, Hash32 nextKeyDigest)
     {
         ArgumentNullException.ThrowIfNull(inceptionKey);
-        if (!IsValidLabel(label)) throw new ArgumentException($"an author label is 1-{MaxLabelLength} characters of [A-Za-z0-9_-].", nameof(label));
+        if (!IsValidLabel(label)) throw Error.Argument($"an author label is 1-{MaxLabelLength} characters of [A-Za-z0-9_-].", nameof(label));
         var input = new byte[Domain.Length + 1 + label.Length + 32 + Hash32.Length];
         Domain.CopyTo(input, 0);
         var at = Domain.Length;

@@ -11,7 +11,7 @@ public sealed class AuthorChainVerifier
     /// <summary>A verifier for a chain that starts at seq 1.</summary>
     public AuthorChainVerifier(string ledger, AuthorId author)
     {
-        if (!LedgerName.IsValid(ledger)) throw new ArgumentException("not a ledger name.", nameof(ledger));
+        if (!LedgerName.IsValid(ledger)) throw Error.Argument("not a ledger name.", nameof(ledger));
         Ledger = ledger;
         Author = author;
     }

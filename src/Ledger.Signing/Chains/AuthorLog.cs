@@ -70,7 +70,7 @@ public sealed class AuthorLog
     {
         ArgumentNullException.ThrowIfNull(verifiedTip);
         ArgumentNullException.ThrowIfNull(key);
-        if (verifiedTip.Keys is null) throw new ArgumentException("the chain has no inception yet.", nameof(verifiedTip));
+        if (verifiedTip.Keys is null) throw Error.Argument("the chain has no inception yet.", nameof(verifiedTip));
         var copy = AuthorChainVerifier.Resume(verifiedTip.Ledger, verifiedTip.Author, verifiedTip.Seq, verifiedTip.Tip, verifiedTip.Keys);
         return new AuthorLog(copy, key, time ?? TimeProvider.System, opIds);
     }
@@ -95,7 +95,7 @@ public sealed class AuthorLog
     {
         var signed = SignedOpCodec.Sign(op, Ledger, _key);
         var check = _state.AppendOwn(signed);
-        if (!check.IsOk) throw new InvalidOperationException($"cannot sign {op.Ref}: {check.Break}: {check.Detail}");
+        if (!check.IsOk) throw Error.InvalidOperation($"cannot sign {op.Ref}: {check.Break}: {check.Detail}");
         return signed;
     }
 
@@ -124,7 +124,7 @@ public sealed class AuthorLog
     {
         var signed = SignedOpCodec.Sign(op, Ledger, key);
         var check = _state.AppendOwn(signed);
-        if (!check.IsOk) throw new InvalidOperationException($"cannot sign {op.Ref}: {check.Break}: {check.Detail}");
+        if (!check.IsOk) throw Error.InvalidOperation($"cannot sign {op.Ref}: {check.Break}: {check.Detail}");
         _key = key;
         return signed;
     }

@@ -23,7 +23,7 @@ public static class AuthorRecovery
     /// <summary>The signing key at <paramref name="index"/> for <paramref name="label"/>.</summary>
     public static SigningKey KeyAt(ReadOnlySpan<byte> masterSecret, string label, uint index)
     {
-        if (!AuthorIdentity.IsValidLabel(label)) throw new ArgumentException("not an author label.", nameof(label));
+        if (!AuthorIdentity.IsValidLabel(label)) throw Error.Argument("not an author label.", nameof(label));
         return SigningKey.FromSeed(AuthorKeySeeds.Derive(masterSecret, new AuthorId(label), index));
     }
 
@@ -33,9 +33,9 @@ public static class AuthorRecovery
     public static AuthorChainVerifier FetchTip(string ledger, IReadOnlyList<SignedOp> fetchedChain)
     {
         ArgumentNullException.ThrowIfNull(fetchedChain);
-        if (fetchedChain.Count == 0) throw new RecoveryException("the relay has no op of this author: nothing to recover from.");
+        if (fetchedChain.Count == 0) throw Error.Recovery("the relay has no op of this author: nothing to recover from.");
         var report = ChainVerifier.Verify(ledger, fetchedChain);
-        if (!report.Ok) throw new RecoveryException($"the fetched chain does not verify: {report}");
+        if (!report.Ok) throw Error.Recovery($"the fetched chain does not verify: {report}");
         return AuthorChainVerifier.Resume(ledger, report.Author, (ulong)report.Length, report.Tip, report.Keys!);
     }
 
@@ -46,15 +46,15 @@ public static class AuthorRecovery
     public static AuthorLog Recover(ReadOnlySpan<byte> masterSecret, AuthorChainVerifier fetchedTip, out SignedOp rotation, TimeProvider? time = null, Func<DateTimeOffset, Guid>? opIds = null)
     {
         ArgumentNullException.ThrowIfNull(fetchedTip);
-        var keys = fetchedTip.Keys ?? throw new RecoveryException("the fetched chain has no inception.");
-        if (keys.Closed) throw new RecoveryException($"the chain of {fetchedTip.Author} was closed by a revocation at seq {keys.RevokedAtSeq}; start a new author.");
-        var label = AuthorIdentity.LabelOf(fetchedTip.Author) ?? throw new RecoveryException($"{fetchedTip.Author} is not a self-certifying author id.");
+        var keys = fetchedTip.Keys ?? throw Error.Recovery("the fetched chain has no inception.");
+        if (keys.Closed) throw Error.Recovery($"the chain of {fetchedTip.Author} was closed by a revocation at seq {keys.RevokedAtSeq}; start a new author.");
+        var label = AuthorIdentity.LabelOf(fetchedTip.Author) ?? throw Error.Recovery($"{fetchedTip.Author} is not a self-certifying author id.");
         var nextIndex = keys.KeyIndex + 1;
         var next = KeyAt(masterSecret, label, nextIndex);
         if (next.Public.Digest != keys.NextDigest)
         {
             next.Dispose();
-            throw new RecoveryException($"this master secret does not derive the next key {fetchedTip.Author} committed to (key {nextIndex}): wrong shares, wrong passphrase, or another author.");
+            throw Error.Recovery($"this master secret does not derive the next key {fetchedTip.Author} committed to (key {nextIndex}): wrong shares, wrong passphrase, or another author.");
         }
 
         using var following = KeyAt(masterSecret, label, nextIndex + 1);

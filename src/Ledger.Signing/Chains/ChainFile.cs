@@ -26,7 +26,7 @@ public static class ChainFile
         w.WriteArrayHeader(list.Count);
         foreach (var op in list)
         {
-            if (op.Ledger != ledger) throw new ArgumentException($"{op.Ref} is signed for ledger '{op.Ledger}', not '{ledger}'.", nameof(ops));
+            if (op.Ledger != ledger) throw Error.Argument($"{op.Ref} is signed for ledger '{op.Ledger}', not '{ledger}'.", nameof(ops));
             w.Write(op.Bytes.Span);
         }
 
@@ -68,7 +68,7 @@ public static class ChainFile
             }
             catch (LedgerFormatException e)
             {
-                throw new LedgerFormatException("chain file", "ops[].op" + (e.Field.StartsWith("op.", StringComparison.Ordinal) ? e.Field[2..] : "." + e.Field), e.Problem, at + e.Offset, e.Detail, i, e);
+                throw Error.Decode("chain file", "ops[].op" + (e.Field.StartsWith("op.", StringComparison.Ordinal) ? e.Field[2..] : "." + e.Field), e.Problem, at + e.Offset, e.Detail, i, e);
             }
         }
 

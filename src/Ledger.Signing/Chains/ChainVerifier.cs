@@ -15,7 +15,7 @@ public static class ChainVerifier
     public static ChainReport Verify(string ledger, IReadOnlyList<SignedOp> ops, VerifiedWatermark? watermark = null, int? maxDegreeOfParallelism = null)
     {
         ArgumentNullException.ThrowIfNull(ops);
-        if (ops.Count == 0) throw new ArgumentException("an empty chain has no author.", nameof(ops));
+        if (ops.Count == 0) throw Error.Argument("an empty chain has no author.", nameof(ops));
         var author = ops[0].Op.Author;
         var verifier = new AuthorChainVerifier(ledger, author);
         var signers = new VerificationKey[ops.Count];

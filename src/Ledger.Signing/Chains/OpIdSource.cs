@@ -16,7 +16,7 @@ internal sealed class OpIdSource
     public Guid Next(DateTimeOffset at)
     {
         var unixMs = at.ToUnixTimeMilliseconds();
-        if (unixMs < 0) throw new ArgumentOutOfRangeException(nameof(at), "a UUIDv7 needs a time at or after 1970-01-01.");
+        if (unixMs < 0) throw Error.OutOfRange(nameof(at), "a UUIDv7 needs a time at or after 1970-01-01.");
         if (_next == _pool.Length)
         {
             RandomNumberGenerator.Fill(_pool);

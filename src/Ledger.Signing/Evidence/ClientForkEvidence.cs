@@ -11,9 +11,9 @@ public sealed class ClientForkEvidence : Evidence
     /// <summary>Creates the evidence from the author's key events (inception first) and the two ops.</summary>
     public ClientForkEvidence(string ledger, IReadOnlyList<SignedOp> keyEvents, SignedOp first, SignedOp second) : base(ledger)
     {
-        KeyEventsLog = keyEvents ?? throw new ArgumentNullException(nameof(keyEvents));
-        First = first ?? throw new ArgumentNullException(nameof(first));
-        Second = second ?? throw new ArgumentNullException(nameof(second));
+        KeyEventsLog = keyEvents ?? throw Error.ArgumentNull(nameof(keyEvents));
+        First = first ?? throw Error.ArgumentNull(nameof(first));
+        Second = second ?? throw Error.ArgumentNull(nameof(second));
     }
 
     /// <inheritdoc />

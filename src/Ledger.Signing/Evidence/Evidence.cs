@@ -13,7 +13,7 @@ public abstract class Evidence
     /// <summary>Creates evidence about <paramref name="ledger"/>.</summary>
     protected Evidence(string ledger)
     {
-        if (!LedgerName.IsValid(ledger)) throw new ArgumentException("not a ledger name.", nameof(ledger));
+        if (!LedgerName.IsValid(ledger)) throw Error.Argument("not a ledger name.", nameof(ledger));
         Ledger = ledger;
     }
 

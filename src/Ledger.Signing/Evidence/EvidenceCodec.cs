@@ -123,7 +123,7 @@ public static class EvidenceCodec
         }
         catch (LedgerFormatException e)
         {
-            throw new LedgerFormatException(r.Structure, field + "." + e.Field, e.Problem, at + e.Offset, e.Detail, inner: e);
+            throw Error.Decode(r.Structure, field + "." + e.Field, e.Problem, at + e.Offset, e.Detail, inner: e);
         }
     }
 }

@@ -11,8 +11,8 @@ public sealed class StaleKeyEvidence : Evidence
     /// <summary>Creates the evidence.</summary>
     public StaleKeyEvidence(string ledger, IReadOnlyList<SignedOp> keyEvents, SignedOp op) : base(ledger)
     {
-        KeyEventsLog = keyEvents ?? throw new ArgumentNullException(nameof(keyEvents));
-        Op = op ?? throw new ArgumentNullException(nameof(op));
+        KeyEventsLog = keyEvents ?? throw Error.ArgumentNull(nameof(keyEvents));
+        Op = op ?? throw Error.ArgumentNull(nameof(op));
     }
 
     /// <inheritdoc />

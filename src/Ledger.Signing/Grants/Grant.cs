@@ -90,8 +90,8 @@ public sealed class Grant
     public static Grant Issue(string ledger, string id, AuthorId issuer, SigningKey issuerKey, GrantKind kind, long value, bool singleUse)
     {
         ArgumentNullException.ThrowIfNull(issuerKey);
-        if (!LedgerName.IsValid(ledger)) throw new ArgumentException("not a ledger name.", nameof(ledger));
-        if (!Kernel.Op.IsValidClaimKey("grant:" + id)) throw new ArgumentException("a grant id is 1-120 characters of [A-Za-z0-9._:/-].", nameof(id));
+        if (!LedgerName.IsValid(ledger)) throw Error.Argument("not a ledger name.", nameof(ledger));
+        if (!Kernel.Op.IsValidClaimKey("grant:" + id)) throw Error.Argument("a grant id is 1-120 characters of [A-Za-z0-9._:/-].", nameof(id));
         var buffer = new ArrayBufferWriter<byte>(256);
         var w = new MessagePackWriter(buffer);
         w.WriteArrayHeader(9);

@@ -46,7 +46,7 @@ public static class KeyEvents
     private static Exception RefuseNoInception(VerbContext context)
     {
         context.Refuse("no-inception");
-        return new InvalidOperationException("unreachable: Refuse throws.");
+        return Error.InvalidOperation("unreachable: Refuse throws.");
     }
 
     /// <summary><c>ledger.key.incept</c> v1.</summary>

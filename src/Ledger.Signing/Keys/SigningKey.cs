@@ -25,7 +25,7 @@ public sealed class SigningKey : IDisposable
     /// <summary>The key whose 32-byte seed is <paramref name="seed"/> (see <c>AuthorKeySeeds</c> for how seeds derive from a recovery secret).</summary>
     public static SigningKey FromSeed(ReadOnlySpan<byte> seed)
     {
-        if (seed.Length != 32) throw new ArgumentException("an Ed25519 seed is 32 bytes.", nameof(seed));
+        if (seed.Length != 32) throw Error.Argument("an Ed25519 seed is 32 bytes.", nameof(seed));
         return new SigningKey(Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.None }));
     }
 

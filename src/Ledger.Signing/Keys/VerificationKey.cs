@@ -44,7 +44,7 @@ public sealed class VerificationKey : IEquatable<VerificationKey>
     /// <summary>Imports 32 raw bytes.</summary>
     /// <exception cref="ArgumentException">Not an Ed25519 public key.</exception>
     public static VerificationKey Import(ReadOnlySpan<byte> raw) =>
-        TryImport(raw, out var key) ? key! : throw new ArgumentException("not a 32-byte Ed25519 public key.", nameof(raw));
+        TryImport(raw, out var key) ? key! : throw Error.Argument("not a 32-byte Ed25519 public key.", nameof(raw));
 
     internal static VerificationKey From(PublicKey key) => new(key, key.Export(KeyBlobFormat.RawPublicKey));
 

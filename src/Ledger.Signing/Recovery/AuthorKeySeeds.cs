@@ -39,17 +39,17 @@ public static class AuthorKeySeeds
     {
         if (masterSecret.Length < Slip39.MinSecretLength)
         {
-            throw new ArgumentException($"a master secret has at least {Slip39.MinSecretLength} bytes; got {masterSecret.Length}.", nameof(masterSecret));
+            throw Error.Argument($"a master secret has at least {Slip39.MinSecretLength} bytes; got {masterSecret.Length}.", nameof(masterSecret));
         }
 
         if (author.IsDefault)
         {
-            throw new ArgumentException("the author is the default AuthorId, which names no author.", nameof(author));
+            throw Error.Argument("the author is the default AuthorId, which names no author.", nameof(author));
         }
 
         if (destination.Length != SeedLength)
         {
-            throw new ArgumentException($"a seed is {SeedLength} bytes; the destination has {destination.Length}.", nameof(destination));
+            throw Error.Argument($"a seed is {SeedLength} bytes; the destination has {destination.Length}.", nameof(destination));
         }
 
         var authorBytes = Encoding.UTF8.GetBytes(author.Value);

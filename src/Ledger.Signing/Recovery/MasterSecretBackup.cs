@@ -43,13 +43,13 @@ public static class MasterSecretBackup
         ArgumentException.ThrowIfNullOrEmpty(passphrase);
         if (!IsSecretLength(masterSecret.Length))
         {
-            throw new ArgumentException($"a master secret is 16 to 32 bytes, an even number; got {masterSecret.Length}.", nameof(masterSecret));
+            throw Error.Argument($"a master secret is 16 to 32 bytes, an even number; got {masterSecret.Length}.", nameof(masterSecret));
         }
 
         var cost = parameters ?? BackupParameters.Default;
         if (!cost.IsValid)
         {
-            throw new ArgumentException($"{BackupParameters.Bounds}; got {cost.MemorySizeKiB} KiB, {cost.Passes} passes.", nameof(parameters));
+            throw Error.Argument($"{BackupParameters.Bounds}; got {cost.MemorySizeKiB} KiB, {cost.Passes} passes.", nameof(parameters));
         }
 
         random ??= DefaultRandom;
@@ -77,20 +77,20 @@ public static class MasterSecretBackup
         ArgumentNullException.ThrowIfNull(passphrase);
         if (backup.Length < LabelLength)
         {
-            throw new BackupException(BackupProblem.Truncated, backup.Length, $"a backup starts with the {LabelLength}-byte label \"{Label}\"; only {backup.Length} bytes were given.");
+            throw Error.Backup(BackupProblem.Truncated, backup.Length, $"a backup starts with the {LabelLength}-byte label \"{Label}\"; only {backup.Length} bytes were given.");
         }
 
         if (!backup[..LabelLength].SequenceEqual(Encoding.ASCII.GetBytes(Label)))
         {
             var isOtherVersion = backup[..LabelStem.Length].SequenceEqual(Encoding.ASCII.GetBytes(LabelStem));
             throw isOtherVersion
-                ? new BackupException(BackupProblem.UnknownVersion, LabelStem.Length, $"this software reads \"{Label}\" backups.")
-                : new BackupException(BackupProblem.NotABackup, 0, $"the bytes do not start with \"{Label}\".");
+                ? Error.Backup(BackupProblem.UnknownVersion, LabelStem.Length, $"this software reads \"{Label}\" backups.")
+                : Error.Backup(BackupProblem.NotABackup, 0, $"the bytes do not start with \"{Label}\".");
         }
 
         if (backup.Length < HeaderLength + TagLength)
         {
-            throw new BackupException(BackupProblem.Truncated, backup.Length, $"a backup has at least {HeaderLength + TagLength} bytes; {backup.Length} were given.");
+            throw Error.Backup(BackupProblem.Truncated, backup.Length, $"a backup has at least {HeaderLength + TagLength} bytes; {backup.Length} were given.");
         }
 
         var cost = new BackupParameters(BinaryPrimitives.ReadUInt32BigEndian(backup[MemoryOffset..]), BinaryPrimitives.ReadUInt32BigEndian(backup[PassesOffset..]));
@@ -98,14 +98,14 @@ public static class MasterSecretBackup
         {
             // Refused before any key derivation: the header is not authenticated until the key it costs exists.
             var offset = cost.MemorySizeKiB is >= BackupParameters.MinMemorySizeKiB and <= BackupParameters.MaxMemorySizeKiB ? PassesOffset : MemoryOffset;
-            throw new BackupException(BackupProblem.BadParameters, offset,
+            throw Error.Backup(BackupProblem.BadParameters, offset,
                 $"{BackupParameters.Bounds}; the backup asks for {cost.MemorySizeKiB} KiB, {cost.Passes} passes.");
         }
 
         var ciphertext = backup[HeaderLength..];
         if (!IsSecretLength(ciphertext.Length - TagLength))
         {
-            throw new BackupException(BackupProblem.BadLength, HeaderLength,
+            throw Error.Backup(BackupProblem.BadLength, HeaderLength,
                 $"the ciphertext holds {ciphertext.Length - TagLength} bytes; a master secret is 16 to 32 bytes, an even number.");
         }
 
@@ -113,7 +113,7 @@ public static class MasterSecretBackup
         var secret = new byte[ciphertext.Length - TagLength];
         if (!AeadAlgorithm.XChaCha20Poly1305.Decrypt(key, backup.Slice(NonceOffset, NonceLength), backup[..HeaderLength], ciphertext, secret))
         {
-            throw new BackupException(BackupProblem.WrongPassphraseOrAltered, HeaderLength,
+            throw Error.Backup(BackupProblem.WrongPassphraseOrAltered, HeaderLength,
                 "the backup does not authenticate: the passphrase is wrong or the bytes were altered.");
         }
 

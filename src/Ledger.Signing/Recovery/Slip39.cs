@@ -126,7 +126,7 @@ public static class Slip39
         var shares = mnemonics.Select((m, i) => Slip39Share.Decode(m ?? "", i)).ToList();
         if (shares.Count == 0)
         {
-            throw new ShareException(ShareProblem.TooFewShares, "no shares were given.");
+            throw Error.Share(ShareProblem.TooFewShares, "no shares were given.");
         }
 
         var first = shares[0];
@@ -138,7 +138,7 @@ public static class Slip39
         // Before any work: the exponent is unauthenticated (the digest is checked only after the stretching).
         if (first.IterationExponent > maxIterationExponent)
         {
-            throw new ShareException(ShareProblem.CostTooHigh,
+            throw Error.Share(ShareProblem.CostTooHigh,
                 Invariant($"the shares ask for iteration exponent {first.IterationExponent} ({10_000L << first.IterationExponent:N0} PBKDF2 iterations); at most {maxIterationExponent} is accepted. Raise maxIterationExponent only for shares you trust."),
                 0, first.Prefix);
         }
@@ -146,7 +146,7 @@ public static class Slip39
         var groups = GroupShares(shares);
         if (groups.Count != first.GroupThreshold)
         {
-            throw new ShareException(groups.Count < first.GroupThreshold ? ShareProblem.TooFewShares : ShareProblem.TooManyShares,
+            throw Error.Share(groups.Count < first.GroupThreshold ? ShareProblem.TooFewShares : ShareProblem.TooManyShares,
                 Invariant($"the set needs shares of exactly {first.GroupThreshold} of its {first.GroupCount} groups; shares of {groups.Count} given."));
         }
 
@@ -156,19 +156,19 @@ public static class Slip39
             var sample = group.Members[0].Share;
             if (group.Members.Count != sample.MemberThreshold)
             {
-                throw new ShareException(group.Members.Count < sample.MemberThreshold ? ShareProblem.TooFewShares : ShareProblem.TooManyShares,
+                throw Error.Share(group.Members.Count < sample.MemberThreshold ? ShareProblem.TooFewShares : ShareProblem.TooManyShares,
                     Invariant($"group {sample.GroupIndex + 1} (shares starting \"{GroupPrefix(sample)}\") needs exactly {sample.MemberThreshold} shares; {group.Members.Count} given."));
             }
 
             var points = group.Members.Select(m => ((byte)m.Share.MemberIndex, m.Share.ValueArray)).ToList();
             var secret = SecretSharing.Recover(sample.MemberThreshold, points)
-                ?? throw new ShareException(ShareProblem.DigestMismatch,
+                ?? throw Error.Share(ShareProblem.DigestMismatch,
                     Invariant($"the shares of group {sample.GroupIndex + 1} (starting \"{GroupPrefix(sample)}\") do not rebuild the digest they carry: one of them was altered or belongs elsewhere."));
             groupSecrets.Add(((byte)sample.GroupIndex, secret));
         }
 
         var encrypted = SecretSharing.Recover(first.GroupThreshold, groupSecrets)
-            ?? throw new ShareException(ShareProblem.DigestMismatch,
+            ?? throw Error.Share(ShareProblem.DigestMismatch,
                 "the groups do not rebuild the digest they carry: a share was altered or belongs elsewhere.");
         foreach (var (_, y) in groupSecrets)
         {
@@ -194,7 +194,7 @@ public static class Slip39
     {
         if (length < MinSecretLength || length > MaxSecretLength || length % 2 != 0)
         {
-            throw new ShareException(ShareProblem.BadLength,
+            throw Error.Share(ShareProblem.BadLength,
                 Invariant($"a master secret is {MinSecretLength} to {MaxSecretLength} bytes, an even number; got {length}."));
         }
     }
@@ -203,12 +203,12 @@ public static class Slip39
     {
         if (groups.Count < 1 || groups.Count > MaxShareCount)
         {
-            throw new ShareException(ShareProblem.BadThreshold, Invariant($"a split has 1 to {MaxShareCount} groups; got {groups.Count}."));
+            throw Error.Share(ShareProblem.BadThreshold, Invariant($"a split has 1 to {MaxShareCount} groups; got {groups.Count}."));
         }
 
         if (groupThreshold < 1 || groupThreshold > groups.Count)
         {
-            throw new ShareException(ShareProblem.BadThreshold,
+            throw Error.Share(ShareProblem.BadThreshold,
                 Invariant($"the group threshold is 1 to the number of groups ({groups.Count}); got {groupThreshold}."));
         }
 
@@ -217,14 +217,14 @@ public static class Slip39
             var (threshold, count) = groups[g];
             if (count < 1 || count > MaxShareCount || threshold < 1 || threshold > count)
             {
-                throw new ShareException(ShareProblem.BadThreshold,
+                throw Error.Share(ShareProblem.BadThreshold,
                     Invariant($"group {g + 1}: a group has 1 to {MaxShareCount} members and a member threshold of 1 to its member count; got {threshold} of {count}."));
             }
 
             // SLIP-0039: 1-of-N shares differ only in their index and checksum, so N > 1 is a mistake.
             if (threshold == 1 && count > 1)
             {
-                throw new ShareException(ShareProblem.BadThreshold,
+                throw Error.Share(ShareProblem.BadThreshold,
                     Invariant($"group {g + 1}: a member threshold of 1 requires a single member (1 of 1); got 1 of {count}."));
             }
         }
@@ -236,7 +236,7 @@ public static class Slip39
         {
             if (passphrase[i] < 32 || passphrase[i] > 126)
             {
-                throw new ShareException(ShareProblem.InvalidPassphrase,
+                throw Error.Share(ShareProblem.InvalidPassphrase,
                     Invariant($"a SLIP-0039 passphrase is printable ASCII (32–126); character {i + 1} is U+{(int)passphrase[i]:X4}."));
             }
         }
@@ -256,7 +256,7 @@ public static class Slip39
             : null;
         if (field is not null)
         {
-            throw new ShareException(ShareProblem.MixedSets,
+            throw Error.Share(ShareProblem.MixedSets,
                 $"its {field} differs from that of share 1 (\"{first.Prefix} …\"): the shares come from different sets.", index, share.Prefix);
         }
     }
@@ -277,7 +277,7 @@ public static class Slip39
             var (sample, sampleIndex) = group.Members[0];
             if (share.MemberThreshold != sample.MemberThreshold)
             {
-                throw new ShareException(ShareProblem.MixedSets,
+                throw Error.Share(ShareProblem.MixedSets,
                     Invariant($"its member threshold {share.MemberThreshold} differs from the {sample.MemberThreshold} of share {sampleIndex + 1}, in the same group."), i, share.Prefix);
             }
 
@@ -288,7 +288,7 @@ public static class Slip39
             }
             else if (!share.Value.SequenceEqual(group.Members[twin].Share.Value))
             {
-                throw new ShareException(ShareProblem.DuplicateMemberIndex,
+                throw Error.Share(ShareProblem.DuplicateMemberIndex,
                     Invariant($"it has the member index {share.MemberIndex + 1} of share {group.Members[twin].Position + 1} but another value."), i, share.Prefix);
             }
         }

@@ -86,14 +86,14 @@ public sealed class Slip39Share
             words[i] = Slip39Wordlist.IndexOf(texts[i].ToLowerInvariant());
             if (words[i] < 0)
             {
-                throw new ShareException(ShareProblem.UnknownWord,
+                throw Error.Share(ShareProblem.UnknownWord,
                     $"word {i + 1} \"{Printable(texts[i])}\" is not in the SLIP-0039 word list.", position, prefix);
             }
         }
 
         if (words.Length < MinWords || words.Length > MaxWords)
         {
-            throw new ShareException(ShareProblem.BadLength,
+            throw Error.Share(ShareProblem.BadLength,
                 $"a share has {MinWords} to {MaxWords} words (a 128- to 256-bit master secret); this one has {words.Length}.", position, prefix);
         }
 
@@ -101,7 +101,7 @@ public sealed class Slip39Share
         var padding = 10 * valueWords % 16;
         if (padding > 8)
         {
-            throw new ShareException(ShareProblem.BadLength,
+            throw Error.Share(ShareProblem.BadLength,
                 $"{words.Length} words encode no whole master secret (its length is a multiple of 2 bytes).", position, prefix);
         }
 
@@ -109,7 +109,7 @@ public sealed class Slip39Share
         var extendable = ((idExp >> 4) & 1) == 1;
         if (!Rs1024.Verify(extendable, words))
         {
-            throw new ShareException(ShareProblem.BadChecksum,
+            throw Error.Share(ShareProblem.BadChecksum,
                 "the checksum does not match the words: one of them is mistyped, missing or out of place.", position, prefix);
         }
 
@@ -118,12 +118,12 @@ public sealed class Slip39Share
         var groupCount = ((parameters >> 8) & 15) + 1;
         if (groupThreshold > groupCount)
         {
-            throw new ShareException(ShareProblem.BadThreshold,
+            throw Error.Share(ShareProblem.BadThreshold,
                 $"the group threshold {groupThreshold} exceeds the group count {groupCount}.", position, prefix);
         }
 
         var value = ReadValue(words.AsSpan(PrefixWords, valueWords), padding)
-            ?? throw new ShareException(ShareProblem.BadPadding,
+            ?? throw Error.Share(ShareProblem.BadPadding,
                 "the padding bits in front of the share value are not zero.", position, prefix);
 
         return new Slip39Share(idExp >> 5, extendable, idExp & 15, parameters >> 16, groupThreshold, groupCount,

@@ -21,13 +21,13 @@ internal static class Slip39Wordlist
         var resources = new ResourceManager("Ledger.Signing.Recovery.Wordlist", typeof(Slip39Wordlist).Assembly);
         // The list is the same in every culture: never a satellite assembly's.
         var text = resources.GetString("Words", System.Globalization.CultureInfo.InvariantCulture)
-            ?? throw new InvalidOperationException("The embedded SLIP-0039 word list is missing from Ledger.Signing.");
+            ?? throw Error.InvalidOperation("The embedded SLIP-0039 word list is missing from Ledger.Signing.");
         var words = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         // A damaged list would silently produce shares no other implementation reads: refuse to start.
         if (words.Length != Count || !words.SequenceEqual(words.Order(StringComparer.Ordinal)))
         {
-            throw new InvalidOperationException("The embedded SLIP-0039 word list is damaged: expected 1024 sorted words.");
+            throw Error.InvalidOperation("The embedded SLIP-0039 word list is damaged: expected 1024 sorted words.");
         }
 
         var index = words.Select((w, i) => KeyValuePair.Create(w, i)).ToFrozenDictionary(StringComparer.Ordinal);

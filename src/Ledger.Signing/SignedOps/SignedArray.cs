@@ -32,7 +32,7 @@ public static class SignedArray
     /// compares the received bytes with to insist on the canonical encoding.</summary>
     public static byte[] Assemble(ReadOnlySpan<byte> unsignedArray, ReadOnlySpan<byte> signature)
     {
-        if (signature.Length != SignatureLength) throw new ArgumentException($"an Ed25519 signature is {SignatureLength} bytes.", nameof(signature));
+        if (signature.Length != SignatureLength) throw Error.Argument($"an Ed25519 signature is {SignatureLength} bytes.", nameof(signature));
         var bytes = new byte[unsignedArray.Length + 2 + SignatureLength];
         unsignedArray.CopyTo(bytes);
         bytes[unsignedArray.Length] = 0xc4;

@@ -23,7 +23,7 @@ public static class SignedOpCodec
     {
         ArgumentNullException.ThrowIfNull(op);
         ArgumentNullException.ThrowIfNull(key);
-        if (!LedgerName.IsValid(ledger)) throw new ArgumentException("a ledger name is 1-128 characters of [A-Za-z0-9._:/-].", nameof(ledger));
+        if (!LedgerName.IsValid(ledger)) throw Error.Argument("a ledger name is 1-128 characters of [A-Za-z0-9._:/-].", nameof(ledger));
         var opBytes = op.CanonicalBytes.Span;
         var buffer = t_scratch ?? new ArrayBufferWriter<byte>(1024);
         t_scratch = null;
@@ -56,7 +56,7 @@ public static class SignedOpCodec
     {
         if (bytes.Length > MaxBytes)
         {
-            throw new LedgerFormatException("signed op", "(whole)", FormatProblem.Oversized, 0, $"{bytes.Length} bytes; the limit is {MaxBytes}.");
+            throw Error.Decode("signed op", "(whole)", FormatProblem.Oversized, 0, $"{bytes.Length} bytes; the limit is {MaxBytes}.");
         }
 
         var r = new WireReader(bytes, "signed op");
@@ -76,7 +76,7 @@ public static class SignedOpCodec
         }
         catch (LedgerFormatException e)
         {
-            throw new LedgerFormatException("signed op", "op." + e.Field, e.Problem, opAt + e.Offset, e.Detail, inner: e);
+            throw Error.Decode("signed op", "op." + e.Field, e.Problem, opAt + e.Offset, e.Detail, inner: e);
         }
 
         var keyId = KeyId.Read(r.ReadBinary("keyId", KeyId.Length, KeyId.Length).Span);
