@@ -457,7 +457,7 @@ public sealed partial class LedgerKernel
         {
             State.Residency?.TakeFailure();
             _fault = e;
-            throw new LedgerException($"folding {op.Ref} needed a segment the segment store could not give back intact; the kernel is faulted: rebuild it from its log or a checkpoint. {e.Message}", e);
+            throw Error.Ledger($"folding {op.Ref} needed a segment the segment store could not give back intact; the kernel is faulted: rebuild it from its log or a checkpoint. {e.Message}", e);
         }
     }
 
@@ -494,7 +494,7 @@ public sealed partial class LedgerKernel
         catch (Exception e) when (e is OutOfMemoryException or InsufficientExecutionStackException)
         {
             _fault = e;
-            throw new LedgerException($"folding {op.Ref} failed in a way that is not deterministic ({e.GetType().Name}); the kernel is faulted: rebuild it from its log.", e);
+            throw Error.Ledger($"folding {op.Ref} failed in a way that is not deterministic ({e.GetType().Name}); the kernel is faulted: rebuild it from its log.", e);
         }
         catch (Exception e)
         {
@@ -524,7 +524,7 @@ public sealed partial class LedgerKernel
         for (var i = 0; same && i < first.Length; i++) same = SameEffect(first[i], second[i]);
         if (same) return;
 
-        var e = new NondeterministicVerbException(verb.Key, op.Ref, Describe(first, firstCode), Describe(second, secondCode));
+        var e = Error.Nondeterministic(verb.Key, op.Ref, Describe(first, firstCode), Describe(second, secondCode));
         _fault = e;
         throw e;
     }
@@ -620,7 +620,7 @@ public sealed partial class LedgerKernel
     {
         if (_fault is not null)
         {
-            throw new LedgerException("the kernel is faulted by an earlier non-deterministic failure; rebuild it from its log.", _fault);
+            throw Error.Ledger("the kernel is faulted by an earlier non-deterministic failure; rebuild it from its log.", _fault);
         }
     }
 

@@ -6,6 +6,13 @@ namespace Ledger.Sync.Http;
 /// <summary>The package's one error factory: HTTP failures and problems become the relay protocol's typed errors.</summary>
 internal static class Errors
 {
+    public static ArgumentException Argument(string message, string param) => new(message, param);
+
+    public static ArgumentNullException ArgumentNull(string param) => new(param);
+
+    /// <summary>The relay refused a call, or a call was malformed before it was sent: typed by the protocol's codes.</summary>
+    public static RelayProtocolException Protocol(RelayCall call, RelayErrorCode code, string detail) => new(call, code, detail);
+
     public static RelayUnavailableException Unavailable(RelayCall call, string detail, Exception? inner = null) =>
         new($"the relay could not answer {call} over HTTP: {detail}", inner);
 
@@ -38,11 +45,11 @@ internal static class Errors
         var where = $"HTTP {status}{(code is null ? "" : $" {code}")}: {detail}";
         return code switch
         {
-            RelayHttp.OutOfRange or RelayHttp.NotFound => new RelayProtocolException(call, RelayErrorCode.OutOfRange, where),
+            RelayHttp.OutOfRange or RelayHttp.NotFound => Errors.Protocol(call, RelayErrorCode.OutOfRange, where),
             RelayHttp.BadRequest or RelayHttp.UnsupportedVersion or RelayHttp.UnsupportedMediaType or RelayHttp.EntryTooLarge
                 or RelayHttp.RequestTooLarge or RelayHttp.UnknownLedger or RelayHttp.Unauthorized or RelayHttp.Forbidden
-                => new RelayProtocolException(call, RelayErrorCode.BadRequest, where),
-            _ when status is >= 400 and < 500 and not 408 and not 429 => new RelayProtocolException(call, RelayErrorCode.BadRequest, where),
+                => Errors.Protocol(call, RelayErrorCode.BadRequest, where),
+            _ when status is >= 400 and < 500 and not 408 and not 429 => Errors.Protocol(call, RelayErrorCode.BadRequest, where),
             _ => Unavailable(call, where),
         };
     }

@@ -36,8 +36,8 @@ public sealed class HttpRelayClient : IRelayProtocol
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
-        if (!global::Ledger.Signing.LedgerName.IsValid(options.Ledger)) throw new ArgumentException("HttpRelayClientOptions.Ledger must name the ledger.", nameof(options));
-        if (options.MaxPullOps < 1) throw new ArgumentException("HttpRelayClientOptions.MaxPullOps is at least 1.", nameof(options));
+        if (!global::Ledger.Signing.LedgerName.IsValid(options.Ledger)) throw Errors.Argument("HttpRelayClientOptions.Ledger must name the ledger.", nameof(options));
+        if (options.MaxPullOps < 1) throw Errors.Argument("HttpRelayClientOptions.MaxPullOps is at least 1.", nameof(options));
         _client = client;
         _live = longPoll ?? client;
         _options = options;
@@ -128,7 +128,7 @@ public sealed class HttpRelayClient : IRelayProtocol
     /// <inheritdoc />
     public async Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default)
     {
-        if (size < 0) throw new RelayProtocolException(RelayCall.GetCheckpoint, RelayErrorCode.BadRequest, "the size is negative.");
+        if (size < 0) throw Errors.Protocol(RelayCall.GetCheckpoint, RelayErrorCode.BadRequest, "the size is negative.");
         var path = size is { } s ? "checkpoint?size=" + s.ToString(CultureInfo.InvariantCulture) : "checkpoint";
         var note = await SendAsync(RelayCall.GetCheckpoint, HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
         ReadCheckpoint(RelayCall.GetCheckpoint, note!);
@@ -170,7 +170,7 @@ public sealed class HttpRelayClient : IRelayProtocol
 
     private async Task<IReadOnlyList<Hash32>> ProofAsync(RelayCall call, string path, bool negative, CancellationToken cancellationToken)
     {
-        if (negative) throw new RelayProtocolException(call, RelayErrorCode.BadRequest, "sizes and indices are not negative.");
+        if (negative) throw Errors.Protocol(call, RelayErrorCode.BadRequest, "sizes and indices are not negative.");
         var bytes = await SendAsync(call, HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
         if (bytes!.Length % Hash32.Length != 0 || bytes.Length > 64 * Hash32.Length)
         {
@@ -195,7 +195,7 @@ public sealed class HttpRelayClient : IRelayProtocol
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             if (response.Headers.TryGetValues(RelayHttp.ProtocolHeader, out var versions) && versions.FirstOrDefault() is { } version && version != RelayHttp.ProtocolVersion)
             {
-                throw new RelayProtocolException(call, RelayErrorCode.BadRequest,
+                throw Errors.Protocol(call, RelayErrorCode.BadRequest,
                     $"the relay answered in protocol version '{version}'; this client speaks {RelayHttp.ProtocolHeader}: {RelayHttp.ProtocolVersion}.");
             }
 

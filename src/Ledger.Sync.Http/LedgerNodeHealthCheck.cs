@@ -12,7 +12,7 @@ public sealed class LedgerNodeHealthCheck : IHealthCheck
     private readonly Func<DeviceNode> _node;
 
     /// <summary>Checks the node <paramref name="node"/> returns (the one open now).</summary>
-    public LedgerNodeHealthCheck(Func<DeviceNode> node) => _node = node ?? throw new ArgumentNullException(nameof(node));
+    public LedgerNodeHealthCheck(Func<DeviceNode> node) => _node = node ?? throw Errors.ArgumentNull(nameof(node));
 
     /// <inheritdoc />
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

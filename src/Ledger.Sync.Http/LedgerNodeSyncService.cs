@@ -29,7 +29,7 @@ public sealed class LedgerNodeSyncService : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         if (options.Interval <= TimeSpan.Zero || options.InitialBackoff <= TimeSpan.Zero || options.MaxBackoff < options.InitialBackoff || options.RoundTimeout <= TimeSpan.Zero)
         {
-            throw new ArgumentException("LedgerNodeSyncOptions: Interval, InitialBackoff and RoundTimeout are positive and MaxBackoff ≥ InitialBackoff.", nameof(options));
+            throw Errors.Argument("LedgerNodeSyncOptions: Interval, InitialBackoff and RoundTimeout are positive and MaxBackoff ≥ InitialBackoff.", nameof(options));
         }
 
         _node = node;

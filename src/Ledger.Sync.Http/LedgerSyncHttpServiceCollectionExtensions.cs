@@ -64,7 +64,7 @@ public static class LedgerSyncHttpServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         var options = new LedgerNodeSyncOptions();
         configure(options);
-        if (options.RelayAddress is null) throw new ArgumentException("LedgerNodeSyncOptions.RelayAddress names the relay.", nameof(configure));
+        if (options.RelayAddress is null) throw Errors.Argument("LedgerNodeSyncOptions.RelayAddress names the relay.", nameof(configure));
         // The client's ledger defaults to the node's.
         AddClient(services, options.RelayAddress, provider => options.Ledger ?? provider.GetRequiredService<DeviceNode>().Ledger, null, options.Signer);
         services.TryAddSingleton(provider => new LedgerNodeSyncService(provider.GetRequiredService<DeviceNode>(), provider.GetRequiredService<IRelayProtocol>(), options,

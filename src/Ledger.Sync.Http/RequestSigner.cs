@@ -17,9 +17,9 @@ public sealed class RequestSigner
     /// device rotates; the relay resolves the author's current key from its key event log).</summary>
     public RequestSigner(AuthorId author, Func<SigningKey> currentKey, ReadOnlyMemory<byte> membershipGrant = default, TimeProvider? time = null)
     {
-        if (author.IsDefault) throw new ArgumentException("the author names no author.", nameof(author));
+        if (author.IsDefault) throw Errors.Argument("the author names no author.", nameof(author));
         Author = author;
-        _currentKey = currentKey ?? throw new ArgumentNullException(nameof(currentKey));
+        _currentKey = currentKey ?? throw Errors.ArgumentNull(nameof(currentKey));
         _time = time ?? TimeProvider.System;
         _membership = membershipGrant.IsEmpty ? null : Convert.ToBase64String(membershipGrant.Span);
     }
@@ -32,8 +32,8 @@ public sealed class RequestSigner
     public async Task SignAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var uri = request.RequestUri ?? throw new ArgumentException("the request has no address.", nameof(request));
-        if (!uri.IsAbsoluteUri) throw new ArgumentException("the request address must be absolute (the signature covers its authority).", nameof(request));
+        var uri = request.RequestUri ?? throw Errors.Argument("the request has no address.", nameof(request));
+        if (!uri.IsAbsoluteUri) throw Errors.Argument("the request address must be absolute (the signature covers its authority).", nameof(request));
         var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var digest = RelayRequestSignature.ContentDigest(body);
         var protocol = request.Headers.TryGetValues(RelayHttp.ProtocolHeader, out var values) ? string.Join(", ", values) : RelayHttp.ProtocolVersion;

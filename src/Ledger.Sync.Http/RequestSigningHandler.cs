@@ -8,11 +8,11 @@ public sealed class RequestSigningHandler : DelegatingHandler
     private readonly RequestSigner _signer;
 
     /// <summary>Signs with <paramref name="signer"/>.</summary>
-    public RequestSigningHandler(RequestSigner signer) => _signer = signer ?? throw new ArgumentNullException(nameof(signer));
+    public RequestSigningHandler(RequestSigner signer) => _signer = signer ?? throw Errors.ArgumentNull(nameof(signer));
 
     /// <summary>Signs with <paramref name="signer"/>, sending through <paramref name="inner"/>.</summary>
     public RequestSigningHandler(RequestSigner signer, HttpMessageHandler inner)
-        : base(inner) => _signer = signer ?? throw new ArgumentNullException(nameof(signer));
+        : base(inner) => _signer = signer ?? throw Errors.ArgumentNull(nameof(signer));
 
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

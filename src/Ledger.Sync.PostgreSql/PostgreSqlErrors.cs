@@ -14,13 +14,13 @@ internal static class PostgreSqlErrors
     public static Exception Translate(Exception e, string store, string doing) => e switch
     {
         PostgresException { SqlState: UniqueViolation, ConstraintName: var c } p when c is not null && c.Contains("author", StringComparison.Ordinal) =>
-            new RelayStoreConflictException($"{store}: an (author, seq) of the batch is held already ({p.Detail ?? p.MessageText}); nothing of the batch was stored.", e),
-        PostgresException p when IsUnavailable(p.SqlState) => new StoreUnavailableException(store, $"{doing} failed: {p.SqlState} {p.MessageText}", e),
+            Error.RelayStoreConflict($"{store}: an (author, seq) of the batch is held already ({p.Detail ?? p.MessageText}); nothing of the batch was stored.", e),
+        PostgresException p when IsUnavailable(p.SqlState) => Error.StoreUnavailable(store, $"{doing} failed: {p.SqlState} {p.MessageText}", e),
         // Class 42 (a table or column missing or of another type), 22 (data), 23 (integrity), XX (internal): the
         // database does not hold what the schema says — changed by hand or damaged.
-        PostgresException p => new StoreDamagedException(store, doing, $"PostgreSQL refused it: {p.SqlState} {p.MessageText}", e),
-        NpgsqlException or SocketException or TimeoutException or IOException => new StoreUnavailableException(store, $"{doing} failed: {e.Message}", e),
-        InvalidOperationException when e.Source == "Npgsql" => new StoreUnavailableException(store, $"{doing} failed: {e.Message}", e),
+        PostgresException p => Error.StoreDamaged(store, doing, $"PostgreSQL refused it: {p.SqlState} {p.MessageText}", e),
+        NpgsqlException or SocketException or TimeoutException or IOException => Error.StoreUnavailable(store, $"{doing} failed: {e.Message}", e),
+        InvalidOperationException when e.Source == "Npgsql" => Error.StoreUnavailable(store, $"{doing} failed: {e.Message}", e),
         _ => e,
     };
 

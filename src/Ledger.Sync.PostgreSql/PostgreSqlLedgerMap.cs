@@ -58,7 +58,7 @@ public sealed class PostgreSqlLedgerMap : IDisposable
             }
         }
 
-        return Default ?? throw new InvalidOperationException($"no PostgreSQL database is mapped for ledger '{ledger}' and the map has no default.");
+        return Default ?? throw Error.InvalidOperation($"no PostgreSQL database is mapped for ledger '{ledger}' and the map has no default.");
     }
 
     /// <summary>Opens the store of <paramref name="ledger"/> in its database (the map keeps the connection pool).</summary>

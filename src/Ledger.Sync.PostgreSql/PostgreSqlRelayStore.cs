@@ -53,7 +53,7 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore
     internal PostgreSqlRelayStore(NpgsqlDataSource dataSource, string ledger, long? capBytes, bool ownsSource, PostgreSqlSchema schema)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        if (!global::Ledger.Signing.LedgerName.IsValid(ledger)) throw new ArgumentException($"'{ledger}' is not a ledger name.", nameof(ledger));
+        if (!global::Ledger.Signing.LedgerName.IsValid(ledger)) throw Error.Argument($"'{ledger}' is not a ledger name.", nameof(ledger));
         _source = dataSource;
         _ownsSource = ownsSource;
         _ledger = ledger;
@@ -106,7 +106,7 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore
             var last = r.IsDBNull(1) ? -1 : r.GetInt64(1);
             if (last != next - 1)
             {
-                throw new StoreDamagedException(_name, "table 'ledger_relay_ledgers' column 'next_position'",
+                throw Error.StoreDamaged(_name, "table 'ledger_relay_ledgers' column 'next_position'",
                     string.Create(CultureInfo.InvariantCulture, $"it says {next} ops are stored, but the log's last position is {last}"));
             }
 
@@ -126,7 +126,7 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore
         await using var c = new NpgsqlCommand("SELECT next_position, log_bytes FROM ledger_relay_ledgers WHERE ledger = $1;", connection);
         c.Parameters.Add(new NpgsqlParameter { Value = _ledger });
         await using var r = await c.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false)) throw new StoreDamagedException(_name, "table 'ledger_relay_ledgers'", "the ledger's counter row is gone");
+        if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false)) throw Error.StoreDamaged(_name, "table 'ledger_relay_ledgers'", "the ledger's counter row is gone");
         var next = r.GetInt64(0);
         Interlocked.Exchange(ref _logBytes, r.GetInt64(1));
         Advance(next);
@@ -194,7 +194,7 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore
         if (ops.Count == 0) return;
         for (var i = 1; i < ops.Count; i++)
         {
-            if (ops[i].Position != ops[0].Position + i) throw new InvalidOperationException($"op {ops[i].Author}#{ops[i].Seq} has position {ops[i].Position}; positions in a batch are contiguous.");
+            if (ops[i].Position != ops[0].Position + i) throw Error.InvalidOperation($"op {ops[i].Author}#{ops[i].Seq} has position {ops[i].Position}; positions in a batch are contiguous.");
         }
 
         await StoreAsync(ops, ops[0].Position, cancellationToken).ConfigureAwait(false);
@@ -234,7 +234,7 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore
         {
             lockRow.Parameters.Add(new NpgsqlParameter { Value = _ledger });
             await using var r = await lockRow.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false)) throw new StoreDamagedException(_name, "table 'ledger_relay_ledgers'", "the ledger's counter row is gone");
+            if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false)) throw Error.StoreDamaged(_name, "table 'ledger_relay_ledgers'", "the ledger's counter row is gone");
             first = r.GetInt64(0);
             logBytes = r.GetInt64(1);
         }
@@ -242,13 +242,13 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore
         if (expectedFirst is { } expected && expected != first)
         {
             Advance(first);
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"the batch starts at position {expected}; the next position is {first}. Nothing was stored."));
+            throw Error.InvalidOperation(string.Create(CultureInfo.InvariantCulture, $"the batch starts at position {expected}; the next position is {first}. Nothing was stored."));
         }
 
         if (CapBytes is { } cap)
         {
             var other = await OtherBytesAsync(connection, cancellationToken).ConfigureAwait(false);
-            if (logBytes + other + bytes > cap) throw new StorageFullException(_name, logBytes + other, cap, bytes);
+            if (logBytes + other + bytes > cap) throw Error.StorageFull(_name, logBytes + other, cap, bytes);
         }
 
         var batch = new NpgsqlBatch(connection, transaction);
@@ -340,7 +340,7 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore
     {
         if (CapBytes is not { } cap) return;
         var used = await OtherBytesAsync(connection, cancellationToken).ConfigureAwait(false) + Interlocked.Read(ref _logBytes);
-        if (used + wanted + RowOverhead > cap) throw new StorageFullException(_name, used, cap, wanted);
+        if (used + wanted + RowOverhead > cap) throw Error.StorageFull(_name, used, cap, wanted);
     }
 
     private async Task<long> OtherBytesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -394,18 +394,18 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore
             string Where(string column) => string.Create(CultureInfo.InvariantCulture, $"table 'ledger_relay_log' row {position} column '{column}'");
             if (contiguousFrom is { } from && position != from + list.Count)
             {
-                throw new StoreDamagedException(_name, string.Create(CultureInfo.InvariantCulture, $"table 'ledger_relay_log' position {from + list.Count}"),
+                throw Error.StoreDamaged(_name, string.Create(CultureInfo.InvariantCulture, $"table 'ledger_relay_log' position {from + list.Count}"),
                     string.Create(CultureInfo.InvariantCulture, $"it is missing: the next row is at {position}"));
             }
 
             var authorText = r.GetString(1);
-            if (!AuthorId.TryCreate(authorText, out var author)) throw new StoreDamagedException(_name, Where("author"), $"it holds '{authorText}', not an author id");
+            if (!AuthorId.TryCreate(authorText, out var author)) throw Error.StoreDamaged(_name, Where("author"), $"it holds '{authorText}', not an author id");
             var hash = r.GetFieldValue<byte[]>(3);
-            if (hash.Length != Hash32.Length) throw new StoreDamagedException(_name, Where("hash"), string.Create(CultureInfo.InvariantCulture, $"it holds {hash.Length} bytes, not {Hash32.Length}"));
+            if (hash.Length != Hash32.Length) throw Error.StoreDamaged(_name, Where("hash"), string.Create(CultureInfo.InvariantCulture, $"it holds {hash.Length} bytes, not {Hash32.Length}"));
             var bytes = r.GetFieldValue<byte[]>(4);
             var op = new StoredOp(position, author, (ulong)r.GetInt64(2), new Hash32(hash), bytes, r.GetBoolean(5));
             // A flipped byte is refused here instead of being served or hashed into a signed checkpoint.
-            if (Hash32.Sha256(bytes) != op.Hash) throw new StoreDamagedException(_name, string.Create(CultureInfo.InvariantCulture, $"table 'ledger_relay_log' row {position}"), "its bytes do not hash to the chain hash stored with them");
+            if (Hash32.Sha256(bytes) != op.Hash) throw Error.StoreDamaged(_name, string.Create(CultureInfo.InvariantCulture, $"table 'ledger_relay_log' row {position}"), "its bytes do not hash to the chain hash stored with them");
             list.Add(op);
         }
 

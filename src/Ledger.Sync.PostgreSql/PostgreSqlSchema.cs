@@ -63,7 +63,7 @@ internal sealed class PostgreSqlSchema(int current, IReadOnlyList<string> steps)
         if (version > Current)
         {
             await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            throw new StoreSchemaException(where, version, Current,
+            throw Error.StoreSchema(where, version, Current,
                 $"{where} was written by a newer Ledger (schema {version}; this build reads up to {Current}); update to open it. The database was not changed.");
         }
 

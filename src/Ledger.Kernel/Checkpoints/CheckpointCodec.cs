@@ -252,7 +252,7 @@ public static class CheckpointCodec
             }
             catch (LedgerFormatException e)
             {
-                throw new LedgerFormatException("checkpoint", $"{field}[{i}].op.{e.Field}", e.Problem, opAt + e.Offset, e.Detail, i, e);
+                throw Error.Decode("checkpoint", $"{field}[{i}].op.{e.Field}", e.Problem, opAt + e.Offset, e.Detail, i, e);
             }
 
             long? position = null;

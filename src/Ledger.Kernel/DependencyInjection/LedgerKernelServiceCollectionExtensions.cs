@@ -20,7 +20,7 @@ public static class LedgerKernelServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<KernelOptions>>().Value;
             o.MeterFactory ??= sp.GetService<System.Diagnostics.Metrics.IMeterFactory>();
             o.Manifests ??= sp.GetService<IManifestResolver>()
-                ?? throw new InvalidOperationException("AddLedgerKernel: configure KernelOptions.Manifests (e.g. options.Use(manifest)) or register an IManifestResolver.");
+                ?? throw Error.InvalidOperation("AddLedgerKernel: configure KernelOptions.Manifests (e.g. options.Use(manifest)) or register an IManifestResolver.");
             return new LedgerKernel(o);
         });
         return services;

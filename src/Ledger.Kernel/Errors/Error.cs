@@ -13,6 +13,19 @@ internal static class Error
 
     public static InvalidOperationException InvalidOperation(string message) => new(message);
 
+    public static LedgerException Ledger(string message, Exception? inner = null) => new(message, inner);
+
+    public static SegmentDamagedException SegmentDamaged(SegmentId segment, string detail, Exception? inner = null) => new(segment, detail, inner);
+
+    public static NondeterministicVerbException Nondeterministic(VerbKey verb, OpRef op, string first, string second) => new(verb, op, first, second);
+
+    public static VerbRefusedException VerbRefused(string code) => new(code);
+
+    public static ArgsDecodeException ArgsDecode(Exception? inner) => new(inner);
+
+    public static LedgerFormatException Decode(string structure, string field, FormatProblem problem, long offset, string detail, long? opIndex, Exception? inner) =>
+        new(structure, field, problem, offset, detail, opIndex, inner);
+
     public static LedgerFormatException Decode(string structure, string field, FormatProblem problem, long offset, string detail) =>
         new(structure, field, problem, offset, detail);
 

@@ -90,7 +90,7 @@ public sealed class VerbContext
 
         var code = RefusalCodes.RulePrefix + rule;
         PoisonCode ??= code;
-        throw new VerbRefusedException(code);
+        throw Error.VerbRefused(code);
     }
 
     // ---------------- Branch rows ----------------

@@ -137,7 +137,7 @@ public abstract class Segment
         catch (Exception e) when (e is LedgerException and not SegmentDamagedException)
         {
             BackToEvicted(kept, residency);
-            throw new SegmentDamagedException(Id, $"a row does not decode: {e.Message}", e);
+            throw Error.SegmentDamaged(Id, $"a row does not decode: {e.Message}", e);
         }
         catch
         {

@@ -172,7 +172,7 @@ public sealed class StateStore
         {
             if (segment.Kind != kind)
             {
-                throw new LedgerException($"segment {id} holds {segment.Kind.WireName()} rows; a {kind.WireName()} write was attempted. Table kinds are fixed forever.");
+                throw Error.Ledger($"segment {id} holds {segment.Kind.WireName()} rows; a {kind.WireName()} write was attempted. Table kinds are fixed forever.");
             }
 
             return segment;

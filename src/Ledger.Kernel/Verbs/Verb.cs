@@ -80,12 +80,12 @@ public abstract class Verb<TArgs> : Verb
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new ArgsDecodeException(e);
+            throw Error.ArgsDecode(e);
         }
 
         if (decoded is null)
         {
-            throw new ArgsDecodeException(null);
+            throw Error.ArgsDecode(null);
         }
 
         Execute(context, decoded);

@@ -150,7 +150,7 @@ public static class BeaconWire
         }
         catch (LedgerFormatException e)
         {
-            throw new LedgerFormatException(Structure, e.Field, e.Problem, e.Offset + baseOffset, e.Detail, inner: e);
+            throw Error.Decode(Structure, e.Field, e.Problem, e.Offset + baseOffset, e.Detail, inner: e);
         }
     }
 

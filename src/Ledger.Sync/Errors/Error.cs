@@ -5,8 +5,8 @@ namespace Ledger.Sync;
 
 /// <summary>The one factory for the exceptions Ledger.Sync throws (as the kernel's <c>Error</c>): every exception the
 /// package constructs is made here, so the types and the shape of their messages stay uniform and can be reviewed in
-/// one place. Parameters come in the order of each exception's constructor. Ledger.Sync.Sqlite, which sees these
-/// internals and shares the namespace, uses this factory too.</summary>
+/// one place. Parameters come in the order of each exception's constructor. Ledger.Sync.Sqlite and Ledger.Sync.PostgreSql,
+/// which see these internals and share the namespace, use this factory too.</summary>
 internal static class Error
 {
     public static ArgumentException Argument(string message, string param) => new(message, param);
@@ -19,8 +19,14 @@ internal static class Error
 
     public static KeyNotFoundException KeyNotFound(string message) => new(message);
 
-    public static LedgerFormatException Decode(string structure, string field, FormatProblem problem, long offset, string detail) =>
-        new(structure, field, problem, offset, detail);
+    public static LedgerFormatException Decode(string structure, string field, FormatProblem problem, long offset, string detail, long? opIndex = null, Exception? inner = null) =>
+        new(structure, field, problem, offset, detail, opIndex, inner);
+
+    /// <summary>Another relay instance took an (author, seq) of the batch first; nothing of it was stored.</summary>
+    public static RelayStoreConflictException RelayStoreConflict(string message, Exception? inner = null) => new(message, inner);
+
+    /// <summary>The store's server cannot be reached or ended the session; nothing of the call was stored.</summary>
+    public static StoreUnavailableException StoreUnavailable(string store, string detail, Exception? inner = null) => new(store, detail, inner);
 
     /// <summary>The relay served something a node cannot trust, or a sync round failed; nothing of it was stored.</summary>
     public static SyncException Sync(string message, Exception? inner = null) => new(message, inner);

@@ -78,7 +78,7 @@ public sealed class Relay : IRelayProtocol, IDisposable
             {
                 if (++attempt == MaxConflictRetries)
                 {
-                    throw new RelayStoreConflictException($"the batch lost the race for its (author, seq) to other relay instances {MaxConflictRetries} times; nothing of it was stored, send it again.");
+                    throw Error.RelayStoreConflict($"the batch lost the race for its (author, seq) to other relay instances {MaxConflictRetries} times; nothing of it was stored, send it again.");
                 }
             }
         }

@@ -59,12 +59,12 @@ internal sealed class ChainHistory(AuthorId author, ulong first, ISegmentStore? 
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new SegmentDamagedException(id, $"the segment store failed ({e.GetType().Name}: {e.Message}).", e);
+            throw Error.SegmentDamaged(id, $"the segment store failed ({e.GetType().Name}: {e.Message}).", e);
         }
 
         if (bytes is null || bytes.Length != PageSize * Hash32.Length || Hash32.Sha256(bytes) != _pageHashes[pageIndex])
         {
-            throw new SegmentDamagedException(id, "the page of chain hashes is missing or does not hash to the hash kept.");
+            throw Error.SegmentDamaged(id, "the page of chain hashes is missing or does not hash to the hash kept.");
         }
 
         return new Hash32(bytes.AsSpan(offset * Hash32.Length, Hash32.Length));

@@ -74,14 +74,14 @@ internal sealed class SegmentResidency
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw Fail(new SegmentDamagedException(segment.Id, $"the segment store failed ({e.GetType().Name}: {e.Message}).", e));
+            throw Fail(Error.SegmentDamaged(segment.Id, $"the segment store failed ({e.GetType().Name}: {e.Message}).", e));
         }
 
-        if (rows is null) throw Fail(new SegmentDamagedException(segment.Id, "the segment store does not hold it."));
+        if (rows is null) throw Fail(Error.SegmentDamaged(segment.Id, "the segment store does not hold it."));
         var hash = CanonicalRowSorter.HashRows(Segment.Domain, rows);
         if (hash != segment.Hash)
         {
-            throw Fail(new SegmentDamagedException(segment.Id, $"its rows hash to {hash}, the kernel kept {segment.Hash}."));
+            throw Fail(Error.SegmentDamaged(segment.Id, $"its rows hash to {hash}, the kernel kept {segment.Hash}."));
         }
 
         try
