@@ -110,6 +110,7 @@ public static class LedgerCli
         var relay = new Command("relay", "A relay over HTTP.");
         relay.Subcommands.Add(RelayServeCommand.Create(context));
         root.Subcommands.Add(relay);
+        root.Subcommands.Add(MonitorCommand.Create(context));
         root.Subcommands.Add(CompletionsCommand.Create(context));
         return root;
     }

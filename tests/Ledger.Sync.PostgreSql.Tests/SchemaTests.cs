@@ -46,7 +46,7 @@ public sealed class SchemaTests(PostgreSqlDatabase database) : IClassFixture<Pos
             using (var source = NpgsqlDataSource.Create(db))
             {
                 // Version 1, with a row: what an older Ledger wrote.
-                using (var old = new PostgreSqlRelayStore(source, "upgrade", null, ownsSource: false, PostgreSqlSchema.Relay))
+                using (var old = new PostgreSqlRelayStore(source, "upgrade", null, ownsSource: false, new PostgreSqlSchema(1, [PostgreSqlSchema.Relay.Steps[0]])))
                 {
                     await old.AppendAsync(ConformanceOps.Stored(ConformanceOps.Chain("u", 2), 0));
                 }
@@ -64,6 +64,39 @@ public sealed class SchemaTests(PostgreSqlDatabase database) : IClassFixture<Pos
                 Assert.Equal(3, upgraded.Count);
                 Assert.Equal(3, (await upgraded.ReadAsync(0, 10)).Count);
             }
+        }
+        finally
+        {
+            PostgreSqlServer.DropDatabase(db);
+        }
+    }
+
+    [Fact]
+    [Trait("Risk", "G2")]
+    public async Task A_version_1_database_is_upgraded_to_keep_beacons_and_keeps_its_log()
+    {
+        var db = FreshDatabase();
+        try
+        {
+            using var source = NpgsqlDataSource.Create(db);
+            using (var old = new PostgreSqlRelayStore(source, "beacons", null, ownsSource: false, new PostgreSqlSchema(1, [PostgreSqlSchema.Relay.Steps[0]])))
+            {
+                await old.AppendAsync(ConformanceOps.Stored(ConformanceOps.Chain("b", 1), 0));
+            }
+
+            Assert.Equal(0L, PostgreSqlServer.Scalar(db, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'ledger_relay_beacons';"));
+            var author = ConformanceOps.Chain("b", 0)[0].Op.Author;
+            using (var upgraded = new PostgreSqlRelayStore(source, "beacons"))
+            {
+                Assert.Equal(PostgreSqlSchema.Relay.Current, PostgreSqlServer.Scalar(db, "SELECT version FROM ledger_relay_schema;"));
+                Assert.Equal(2, upgraded.Count);
+                Assert.True(await upgraded.KeepBeaconAsync(new BeaconRecord(author, 7, DateTimeOffset.UnixEpoch.AddDays(1), new byte[] { 1, 2 })));
+            }
+
+            using var reopened = new PostgreSqlRelayStore(source, "beacons");
+            var kept = Assert.Single(await reopened.ReadBeaconsAsync());
+            Assert.Equal((author, 7L, DateTimeOffset.UnixEpoch.AddDays(1)), (kept.Author, kept.SentAtUnixMs, kept.ReceivedAt));
+            Assert.Equal(2, (await reopened.ReadAsync(0, 10)).Count);
         }
         finally
         {
