@@ -22,7 +22,7 @@ public sealed class MonitorBrowserTests
 
     private static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"{label}/{index}")).ToArray());
 
-    private static readonly string[] Widgets =
+    internal static readonly string[] Widgets =
     [
         "prove-the-books", "tap-to-fold", "chain-integrity", "durability-ladder", "pull-the-plug", "serverless-meter",
         "bootstrap-path", "key-panel", "business-time", "crypto-shred", "fleet-alerts",
