@@ -265,8 +265,8 @@ public sealed class BeaconTests
             {
                 using var http = World.Http(host);
                 var json = JsonDocument.Parse(await http.GetByteArrayAsync($"v1/ledgers/{World.Ledger}/alerts"));
-                var lines = json.RootElement.EnumerateArray().Select(e => e.GetProperty("line").GetString()).ToArray();
-                Assert.Equal([line], lines);
+                var lines = json.RootElement.EnumerateArray().Select(e => e.GetProperty("line").GetString()!).ToArray();
+                Assert.Equal(new[] { line }, lines);
                 var pair = new[] { a.Author.Value, b.Author.Value }.Order(StringComparer.Ordinal).ToArray();
                 Assert.Equal($"ALERT divergence nodes={pair[0]},{pair[1]} prefix={size}", line);
                 Assert.Equal(2, host.Server.GetBeacons(World.Ledger).Count);
