@@ -38,6 +38,11 @@ public sealed class MonitorCommandTests
             Assert.Equal(1, u.ExecuteNonQuery());
         }
 
+        // A node store file no device was ever incepted in: tables, no ops.
+        var empty = Path.Combine(files.Folder, "empty.db");
+        new Ledger.Sync.SqliteNodeStore(empty).Dispose();
+        SqliteConnection.ClearAllPools();
+
         var before = ToolFiles.Hashes(files.Folder);
         foreach (var (file, says) in new[]
                  {
@@ -46,6 +51,7 @@ public sealed class MonitorCommandTests
                      (files.Junk, "is not a node store: it is not a SQLite database"),
                      (files.RelayStore, "is not a node store"),
                      (damaged, "the node store"),
+                     (empty, "holds no op of its own device"),
                  })
         {
             var run = ToolRun.Of("", "monitor", file);
