@@ -60,6 +60,9 @@ public sealed class ToolMonitorBrowserTests
             start.ArgumentList.Add(arg);
         }
 
+        // Configuration that would add endpoints off loopback is not read: the page stays on 127.0.0.1.
+        start.Environment["ASPNETCORE_URLS"] = "http://0.0.0.0:0";
+        start.Environment["Kestrel__Endpoints__Anywhere__Url"] = "http://0.0.0.0:0";
         using var process = Process.Start(start)!;
         try
         {

@@ -5,6 +5,7 @@ using Ledger.Tool.Files;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -47,13 +48,21 @@ internal static class MonitorCommand
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        // Loopback only: the page shows the device's figures and key ids to whoever reaches it.
+        // Loopback only: the page shows the device's figures and key ids to whoever reaches it. No configuration is read
+        // (an appsettings.json in the current folder or ASPNETCORE_URLS could add endpoints elsewhere).
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
         using var host = builder.Build();
         host.MapLedgerMonitor(new LedgerMonitorOptions { Store = snapshot });
         host.MapGet("/", () => Results.Redirect("/monitor"));
         host.StartAsync().GetAwaiter().GetResult();
-        var root = host.Urls.First().TrimEnd('/');
+        if (host.Urls.Count != 1 || !host.Urls.Single().StartsWith("http://127.0.0.1:", StringComparison.Ordinal))
+        {
+            throw new InvalidInputException($"the monitor would listen on {string.Join(", ", host.Urls)}, not on loopback alone; it did not start.");
+        }
+
+        var root = host.Urls.Single().TrimEnd('/');
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"monitor listening on {root}/monitor author={snapshot.Author} ledger={snapshot.Ledger} ops={snapshot.Startup.OpsFolded}"));
         context.Output.Flush();
