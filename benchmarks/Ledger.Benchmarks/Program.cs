@@ -48,7 +48,7 @@ if (args.Length > 1 && args[0] == "--http-push-paired")
 {
     // Push over HTTP on loopback vs in-process Relay.Push of the same pre-signed ops (issue 17: 1, 16 and 256 devices).
     await HttpPushPaired.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7,
-        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512);
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512, args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 64);
     return;
 }
 
