@@ -279,7 +279,8 @@ public sealed class Relay : IRelayProtocol, IDisposable
                 else _verifiers[author] = verifier;
             }
 
-            // The tree exists once a checkpoint or proof was asked for (it is built from the store then); it cannot
+            // The tree exists once a checkpoint or proof was asked for (it is built from the store then, never over a store
+            // that keeps its own tree: IRelayTreeStore); it cannot
             // appear during a batch (only this lock's holders build it), so the leaves were hashed in the parallel pass.
             // Over a shared store the tree may lag what other instances stored: it then catches up from the store when
             // next used (TreeAsync), these leaves included.
@@ -341,6 +342,8 @@ public sealed class Relay : IRelayProtocol, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The size is negative or beyond the log.</exception>
     public async Task<Hash32> GetRootAsync(long size, CancellationToken cancellationToken = default)
     {
+        // A store that keeps its tree answers from the database; no gate is needed (the store is safe for concurrent use).
+        if (_store is IRelayTreeStore trees) return await trees.GetRootAsync(size, cancellationToken).ConfigureAwait(false);
         return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size), cancellationToken).ConfigureAwait(false);
     }
 
@@ -348,6 +351,7 @@ public sealed class Relay : IRelayProtocol, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The sizes are out of order or beyond the log.</exception>
     public async Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default)
     {
+        if (_store is IRelayTreeStore trees) return await trees.GetConsistencyProofAsync(size1, size2, cancellationToken).ConfigureAwait(false);
         return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).ConsistencyProof(size1, size2), cancellationToken).ConfigureAwait(false);
     }
 
@@ -355,6 +359,7 @@ public sealed class Relay : IRelayProtocol, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The index or size is out of range.</exception>
     public async Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default)
     {
+        if (_store is IRelayTreeStore trees) return await trees.GetInclusionProofAsync(index, size, cancellationToken).ConfigureAwait(false);
         return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).InclusionProof(index, size), cancellationToken).ConfigureAwait(false);
     }
 
@@ -362,6 +367,7 @@ public sealed class Relay : IRelayProtocol, IDisposable
     /// <paramref name="from"/>-th on (level 0: leaf hashes), as the HTTP relay serves C2SP tlog-tiles.</summary>
     public async Task<IReadOnlyList<Hash32>> GetTreeHashesAsync(int level, long from, int count, CancellationToken cancellationToken = default)
     {
+        if (_store is IRelayTreeStore trees) return await trees.GetTreeHashesAsync(level, from, count, cancellationToken).ConfigureAwait(false);
         return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).Hashes(level, from, count), cancellationToken).ConfigureAwait(false);
     }
 
@@ -383,7 +389,11 @@ public sealed class Relay : IRelayProtocol, IDisposable
     {
         if (_options.CheckpointKey is not { } key) return null;
         if (_lastCheckpoint is { } last && last.Size == size) return last.Note;
-        var note = new RelayCheckpoint(Origin, size, (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size)).Sign(key).ToBytes();
+        // A store that keeps its tree checks the root against its recorded tree head before it is signed here.
+        var root = _store is IRelayTreeStore trees
+            ? await trees.GetRootAsync(size, cancellationToken).ConfigureAwait(false)
+            : (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size);
+        var note = new RelayCheckpoint(Origin, size, root).Sign(key).ToBytes();
         _lastCheckpoint = (size, note);
         return note;
     }
