@@ -15,43 +15,72 @@ internal sealed class PostgreSqlMerkleTree(string ledger, string name)
 {
     private const int HashBytes = Hash32.Length;
 
-    // The counter row with its right edge: the partial tile of every level (tile level 7 would need a shift by 64; a log
-    // of 2^56 ops is not one PostgreSQL holds).
+    // The counter row with its right edge, the partial tile of every level, in one statement (one snapshot: they agree).
+    // Tile level 7 would need a shift by 64; a log of 2^56 ops is not one PostgreSQL holds.
     private const string HeadWithEdge = """
         SELECT l.next_position, l.log_bytes, l.tree_root, t.level, t.idx, t.hashes
         FROM ledger_relay_ledgers l
         LEFT JOIN ledger_relay_tiles t ON t.ledger = l.ledger AND t.level < 7 AND t.idx = l.next_position >> (8 * (t.level + 1))
-        WHERE l.ledger = $1
+        WHERE l.ledger = $1;
         """;
 
     private long _tilesRead;
 
-    /// <summary>The SQL that locks the counter row and reads the right edge with it (the ingest transaction's first read).</summary>
-    public static string LockHeadSql => HeadWithEdge + " FOR UPDATE OF l;";
+    /// <summary>The ingest transaction's first read, one round trip: lock the counter row, then read the right edge in
+    /// a second statement. Not one statement with the lock: a statement that waited for the lock rechecks only the
+    /// locked row's new version, with the tiles its snapshot saw before the wait — the edge another instance just
+    /// extended would be missed (a concurrent test caught exactly that). In READ COMMITTED the second statement takes
+    /// a new snapshot, after the lock is held, so it sees every tile committed with the counter it locked.</summary>
+    public NpgsqlBatch LockHeadBatch(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        var batch = new NpgsqlBatch(connection, transaction);
+        var lockRow = new NpgsqlBatchCommand("SELECT next_position, log_bytes, tree_root FROM ledger_relay_ledgers WHERE ledger = $1 FOR UPDATE;");
+        lockRow.Parameters.Add(new NpgsqlParameter { Value = ledger });
+        batch.BatchCommands.Add(lockRow);
+        var edge = new NpgsqlBatchCommand("""
+            SELECT t.level, t.idx, t.hashes FROM ledger_relay_ledgers l
+            JOIN ledger_relay_tiles t ON t.ledger = l.ledger AND t.level < 7 AND t.idx = l.next_position >> (8 * (t.level + 1))
+            WHERE l.ledger = $1;
+            """);
+        edge.Parameters.Add(new NpgsqlParameter { Value = ledger });
+        batch.BatchCommands.Add(edge);
+        return batch;
+    }
 
     /// <summary>Tile rows read since the store opened (tests check reads stay O(log n)).</summary>
     public long TilesRead => Interlocked.Read(ref _tilesRead);
 
-    /// <summary>The head and right edge a <see cref="LockHeadSql"/> (or head) query returned.</summary>
+    /// <summary>The head and right edge read with the counter row.</summary>
     public sealed record Head(long Size, long LogBytes, Hash32 Root, Dictionary<TileKey, Hash32[]> Edge);
 
-    /// <summary>Reads the head query's rows; null when the ledger has no counter row.</summary>
-    public async Task<Head?> ReadHeadAsync(NpgsqlDataReader r, CancellationToken cancellationToken)
+    /// <summary>Reads what <see cref="LockHeadBatch"/> returned; null when the ledger has no counter row.</summary>
+    public async Task<Head?> ReadLockedHeadAsync(NpgsqlDataReader r, CancellationToken cancellationToken)
+    {
+        if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
+        var head = HeadOf(r);
+        await r.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false)) AddTile(head.Edge, r.GetInt32(0), r.GetInt64(1), r.GetFieldValue<byte[]>(2));
+        return head;
+    }
+
+    // The rows of HeadWithEdge: the head on each, and a tile on each but when the tree has no partial tile.
+    private async Task<Head?> ReadHeadWithEdgeAsync(NpgsqlDataReader r, CancellationToken cancellationToken)
     {
         Head? head = null;
         while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (head is null)
-            {
-                var root = r.GetFieldValue<byte[]>(2);
-                if (root.Length != HashBytes) throw Damaged("table 'ledger_relay_ledgers' column 'tree_root'", string.Create(CultureInfo.InvariantCulture, $"it holds {root.Length} bytes, not {HashBytes}"));
-                head = new Head(r.GetInt64(0), r.GetInt64(1), new Hash32(root), []);
-            }
-
+            head ??= HeadOf(r);
             if (!r.IsDBNull(3)) AddTile(head.Edge, r.GetInt32(3), r.GetInt64(4), r.GetFieldValue<byte[]>(5));
         }
 
         return head;
+    }
+
+    private Head HeadOf(NpgsqlDataReader r)
+    {
+        var root = r.GetFieldValue<byte[]>(2);
+        if (root.Length != HashBytes) throw Damaged("table 'ledger_relay_ledgers' column 'tree_root'", string.Create(CultureInfo.InvariantCulture, $"it holds {root.Length} bytes, not {HashBytes}"));
+        return new Head(r.GetInt64(0), r.GetInt64(1), new Hash32(root), []);
     }
 
     /// <summary>Checks the right edge against the head, appends the leaves and returns the tiles to write and the new
@@ -136,11 +165,11 @@ internal sealed class PostgreSqlMerkleTree(string ledger, string name)
     private async Task ComputeAsync(NpgsqlConnection connection, Action<long> check, Action<MerkleTiles.NodeSource> compute, CancellationToken cancellationToken)
     {
         Head head;
-        await using (var c = new NpgsqlCommand(HeadWithEdge + ";", connection))
+        await using (var c = new NpgsqlCommand(HeadWithEdge, connection))
         {
             c.Parameters.Add(new NpgsqlParameter { Value = ledger });
             await using var r = await c.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            head = await ReadHeadAsync(r, cancellationToken).ConfigureAwait(false) ?? throw Damaged("table 'ledger_relay_ledgers'", "the ledger's counter row is gone");
+            head = await ReadHeadWithEdgeAsync(r, cancellationToken).ConfigureAwait(false) ?? throw Damaged("table 'ledger_relay_ledgers'", "the ledger's counter row is gone");
         }
 
         check(head.Size);

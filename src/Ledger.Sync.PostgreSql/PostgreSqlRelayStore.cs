@@ -245,11 +245,11 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore, IRelayTreeStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         PostgreSqlMerkleTree.Head head;
         // The counter row, locked, with the right edge of the tree (the partial tile of each level) in the same read.
-        await using (var lockRow = new NpgsqlCommand(PostgreSqlMerkleTree.LockHeadSql, connection, transaction))
+        var lockRow = _tree.LockHeadBatch(connection, transaction);
+        await using (lockRow.ConfigureAwait(false))
         {
-            lockRow.Parameters.Add(new NpgsqlParameter { Value = _ledger });
             await using var r = await lockRow.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            head = await _tree.ReadHeadAsync(r, cancellationToken).ConfigureAwait(false) ?? throw Error.StoreDamaged(_name, "table 'ledger_relay_ledgers'", "the ledger's counter row is gone");
+            head = await _tree.ReadLockedHeadAsync(r, cancellationToken).ConfigureAwait(false) ?? throw Error.StoreDamaged(_name, "table 'ledger_relay_ledgers'", "the ledger's counter row is gone");
         }
 
         var (first, logBytes) = (head.Size, head.LogBytes);
