@@ -197,6 +197,41 @@ public sealed class TreeTests(PostgreSqlDatabase database) : IClassFixture<Postg
     }
 
     [Fact]
+    [Trait("Risk", "D1")]
+    public async Task A_relay_refuses_to_sign_over_a_tree_rewritten_whole_that_no_longer_extends_the_checkpoint_it_signed()
+    {
+        // The tree agrees with itself and its head, but not with history: the ledger's rows replaced by another order
+        // (as a database restored from another backup would be), one that a relay instance never signed.
+        var ledger = NewLedger();
+        var other = NewLedger();
+        var ops = new FakeOps(new Random(6));
+        using var store = new PostgreSqlRelayStore(database.ConnectionString, ledger);
+        using var relay = new Relay(new RelayOptions { Ledger = ConformanceOps.Ledger, CheckpointKey = Fleet.Key() }, store);
+        await store.AppendSequencedAsync(ops.Next(700));
+        Assert.NotNull(await relay.GetCheckpointAsync());
+        using (var replacement = new PostgreSqlRelayStore(database.ConnectionString, other))
+        {
+            await replacement.AppendSequencedAsync(new FakeOps(new Random(7)).Next(900));
+        }
+
+        PostgreSqlServer.Execute(database.ConnectionString, $"""
+            DELETE FROM ledger_relay_tiles WHERE ledger = '{ledger}';
+            DELETE FROM ledger_relay_log WHERE ledger = '{ledger}';
+            UPDATE ledger_relay_tiles SET ledger = '{ledger}' WHERE ledger = '{other}';
+            UPDATE ledger_relay_log SET ledger = '{ledger}' WHERE ledger = '{other}';
+            UPDATE ledger_relay_ledgers l SET next_position = o.next_position, log_bytes = o.log_bytes, tree_root = o.tree_root
+              FROM ledger_relay_ledgers o WHERE l.ledger = '{ledger}' AND o.ledger = '{other}';
+            """);
+        // The store finds nothing wrong with itself (a fresh instance signs it: only the relay that signed remembers).
+        using var fresh = new Relay(new RelayOptions { Ledger = ConformanceOps.Ledger, CheckpointKey = Fleet.Key() }, new PostgreSqlRelayStore(database.ConnectionString, ledger));
+        Assert.NotNull(await fresh.GetCheckpointAsync());
+        var e = await Assert.ThrowsAsync<StoreDamagedException>(() => relay.GetCheckpointAsync());
+        Assert.Contains("not consistent with the checkpoint this relay signed for 700 ops", e.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<StoreDamagedException>(() => relay.GetCheckpointAsync(500));
+        fresh.Store.Dispose();
+    }
+
+    [Fact]
     [Trait("Risk", "B1")]
     public async Task A_new_instance_serves_checkpoints_and_proofs_with_the_log_table_out_of_reach()
     {

@@ -21,6 +21,9 @@ public sealed class Relay : IRelayProtocol, IDisposable
     private readonly RelayMetrics _metrics;
     private MerkleTree? _tree;
     private (long Size, byte[] Note)? _lastCheckpoint;
+    // The largest tree head this relay signed over a store that keeps its own tree: every later root it signs must be
+    // consistent with it (see CheckAgainstSignedHeadAsync).
+    private (long Size, Hash32 Root)? _signedHead;
 
     static Relay() => SplitViewEvidence.Register();
 
@@ -389,13 +392,41 @@ public sealed class Relay : IRelayProtocol, IDisposable
     {
         if (_options.CheckpointKey is not { } key) return null;
         if (_lastCheckpoint is { } last && last.Size == size) return last.Note;
-        // A store that keeps its tree checks the root against its recorded tree head before it is signed here.
-        var root = _store is IRelayTreeStore trees
-            ? await trees.GetRootAsync(size, cancellationToken).ConfigureAwait(false)
-            : (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size);
+        // A store that keeps its tree checks the root against its recorded tree head before it is signed here, and the
+        // relay checks it against the head it signed last.
+        Hash32 root;
+        if (_store is IRelayTreeStore trees)
+        {
+            root = await trees.GetRootAsync(size, cancellationToken).ConfigureAwait(false);
+            await CheckAgainstSignedHeadAsync(trees, size, root, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            root = (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size);
+        }
+
         var note = new RelayCheckpoint(Origin, size, root).Sign(key).ToBytes();
         _lastCheckpoint = (size, note);
         return note;
+    }
+
+    // A store's tree agrees with itself and with the head it recorded (the store checks that), but a database restored
+    // from an older backup, or rewritten whole, agrees with itself too. Never sign a root that does not extend (or is
+    // not extended by) the largest head this relay signed: a consistency proof from the store must tie the two.
+    private async Task CheckAgainstSignedHeadAsync(IRelayTreeStore trees, long size, Hash32 root, CancellationToken cancellationToken)
+    {
+        if (_signedHead is { } head && head.Size > 0 && size > 0)
+        {
+            var (size1, root1, size2, root2) = size <= head.Size ? (size, root, head.Size, head.Root) : (head.Size, head.Root, size, root);
+            var proof = await trees.GetConsistencyProofAsync(size1, size2, cancellationToken).ConfigureAwait(false);
+            if (!MerkleProofs.VerifyConsistency(size1, size2, proof, root1, root2))
+            {
+                throw Error.StoreDamaged("the relay store", $"the Merkle tree of ledger '{Ledger}'",
+                    $"its root for {size} ops is not consistent with the checkpoint this relay signed for {head.Size} ops: the store was damaged, rolled back or replaced; nothing was signed");
+            }
+        }
+
+        if (_signedHead is not { } last || size > last.Size) _signedHead = (size, root);
     }
 
     // Over a shared store, what other instances committed since this one last looked.
