@@ -244,7 +244,7 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore, IRelayTreeStore
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         PostgreSqlMerkleTree.Head head;
-        // The counter row, locked, with the right edge of the tree (the partial tile of each level) in the same read.
+        // The counter row, locked, and the right edge of the tree (the partial tile of each level) in the same round trip.
         var lockRow = _tree.LockHeadBatch(connection, transaction);
         await using (lockRow.ConfigureAwait(false))
         {

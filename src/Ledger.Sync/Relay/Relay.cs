@@ -283,8 +283,8 @@ public sealed class Relay : IRelayProtocol, IDisposable
             }
 
             // The tree exists once a checkpoint or proof was asked for (it is built from the store then, never over a store
-            // that keeps its own tree: IRelayTreeStore); it cannot
-            // appear during a batch (only this lock's holders build it), so the leaves were hashed in the parallel pass.
+            // that keeps its own tree: IRelayTreeStore); it cannot appear during a batch (only this lock's holders build
+            // it), so the leaves were hashed in the parallel pass.
             // Over a shared store the tree may lag what other instances stored: it then catches up from the store when
             // next used (TreeAsync), these leaves included.
             if (_tree is not null && _tree.Size == first) foreach (var leaf in acceptedLeaves) _tree.AppendLeafHash(leaf);
@@ -417,9 +417,9 @@ public sealed class Relay : IRelayProtocol, IDisposable
     {
         if (_signedHead is { } head && head.Size > 0 && size > 0)
         {
-            var (size1, root1, size2, root2) = size <= head.Size ? (size, root, head.Size, head.Root) : (head.Size, head.Root, size, root);
-            var proof = await trees.GetConsistencyProofAsync(size1, size2, cancellationToken).ConfigureAwait(false);
-            if (!MerkleProofs.VerifyConsistency(size1, size2, proof, root1, root2))
+            // The same size: the same root, no proof to fetch.
+            var consistent = size == head.Size ? root == head.Root : await ConsistentAsync(head).ConfigureAwait(false);
+            if (!consistent)
             {
                 throw Error.StoreDamaged("the relay store", $"the Merkle tree of ledger '{Ledger}'",
                     $"its root for {size} ops is not consistent with the checkpoint this relay signed for {head.Size} ops: the store was damaged, rolled back or replaced; nothing was signed");
@@ -427,6 +427,13 @@ public sealed class Relay : IRelayProtocol, IDisposable
         }
 
         if (_signedHead is not { } last || size > last.Size) _signedHead = (size, root);
+
+        async Task<bool> ConsistentAsync((long Size, Hash32 Root) head)
+        {
+            var (size1, root1, size2, root2) = size <= head.Size ? (size, root, head.Size, head.Root) : (head.Size, head.Root, size, root);
+            var proof = await trees.GetConsistencyProofAsync(size1, size2, cancellationToken).ConfigureAwait(false);
+            return MerkleProofs.VerifyConsistency(size1, size2, proof, root1, root2);
+        }
     }
 
     // Over a shared store, what other instances committed since this one last looked.
