@@ -100,4 +100,56 @@ public sealed class BeaconPersistenceTests(PostgreSqlDatabase database) : IClass
             await StopAsync(second);
         }
     }
+
+    [Fact]
+    [Trait("Risk", "G2")]
+    public async Task A_beacon_posted_to_one_relay_instance_shows_in_the_alerts_of_another_instance_on_the_same_database()
+    {
+        const string ledger = "pg-beacons-shared";
+        var stores = new[] { new PostgreSqlRelayStore(database.ConnectionString, ledger), new PostgreSqlRelayStore(database.ConnectionString, ledger) };
+        var relays = stores.Select(s => new Relay(new RelayOptions { Ledger = ledger, CheckpointKey = Fleet.Key() }, s)).ToArray();
+        var hosts = new List<LedgerRelayHost>();
+        try
+        {
+            foreach (var relay in relays) hosts.Add(await LedgerRelayHost.StartAsync(new LedgerRelayServer(new LedgerRelayOptions().AddLedger(relay)), ["http://127.0.0.1:0"]));
+            var options = new NodeOptions { Ledger = ledger, Manifests = new ManifestCatalog(TestManifest.V1), TrustedRelay = relays[0].CheckpointVerifierKey };
+            await using var a = await DeviceNode.InceptAsync(options, new InMemoryNodeStore(), Key("pg-shared-a"), "pg-shared-a", Key("pg-shared-a/next").Public.Digest);
+            await using var b = await DeviceNode.InceptAsync(options, new InMemoryNodeStore(), Key("pg-shared-b"), "pg-shared-b", Key("pg-shared-b/next").Public.Digest);
+            using var httpA = new HttpClient { BaseAddress = new Uri(hosts[0].Urls[0] + "/"), Timeout = TimeSpan.FromSeconds(20) };
+            using var httpB = new HttpClient { BaseAddress = new Uri(hosts[1].Urls[0] + "/"), Timeout = TimeSpan.FromSeconds(20) };
+            var toA = new Http.HttpRelayClient(httpA, new Http.HttpRelayClientOptions { Ledger = ledger });
+            var toB = new Http.HttpRelayClient(httpB, new Http.HttpRelayClientOptions { Ledger = ledger });
+            await a.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("x", 1));
+            for (var round = 0; round < 2; round++)
+            {
+                await a.SyncAsync(toA);
+                await b.SyncAsync(toA);
+            }
+
+            // Instance B reads its (empty) beacons first, so what follows must come from a refresh, not the first load.
+            Assert.Empty(hosts[1].Server.GetAlerts(ledger));
+            await toA.SendBeaconAsync(BeaconWire.Sign(NodeBeacon.Of(a), Key("pg-shared-a")));
+            await toA.SendBeaconAsync(BeaconWire.Sign(NodeBeacon.Of(b) with { StateHash = Hash32.Sha256("diverged"u8) }, Key("pg-shared-b")));
+            var onA = Assert.Single(hosts[0].Server.GetAlerts(ledger)).ToString();
+            Assert.StartsWith("ALERT divergence ", onA, StringComparison.Ordinal);
+
+            // Within the shared refresh interval, instance B (which was never posted to) shows the same alert over HTTP.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            string[] onB;
+            do
+            {
+                await Task.Delay(200);
+                var json = JsonDocument.Parse(await httpB.GetByteArrayAsync($"v1/ledgers/{ledger}/alerts"));
+                onB = json.RootElement.EnumerateArray().Select(e => e.GetProperty("line").GetString()!).ToArray();
+            }
+            while (onB.Length == 0 && DateTime.UtcNow < deadline);
+            Assert.Equal(new[] { onA }, onB);
+        }
+        finally
+        {
+            foreach (var host in hosts) await host.DisposeAsync();
+            foreach (var relay in relays) relay.Dispose();
+            foreach (var store in stores) store.Dispose();
+        }
+    }
 }
