@@ -272,6 +272,8 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore
             move.Parameters.Add(new NpgsqlParameter { Value = (long)ops.Count });
             move.Parameters.Add(new NpgsqlParameter { Value = bytes });
             batch.BatchCommands.Add(move);
+            // Delivered on commit: instances listening (PostgreSqlRelayListener) wake their long polls.
+            batch.BatchCommands.Add(PostgreSqlRelayListener.NotifyCommand(_ledger, first + ops.Count));
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -353,6 +355,9 @@ public sealed class PostgreSqlRelayStore : ISharedRelayStore
         c.Parameters.Add(new NpgsqlParameter { Value = RowOverhead });
         return Convert.ToInt64(await c.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
+
+    // A size another instance committed (PostgreSqlRelayListener): its rows are visible, the notification came on commit.
+    internal void Observe(long count) => Advance(count);
 
     private void Advance(long count)
     {
