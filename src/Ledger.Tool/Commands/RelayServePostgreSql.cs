@@ -79,7 +79,7 @@ internal static class RelayServePostgreSql
                 foreach (var ledger in options.Ledgers)
                 {
                     var relay = ledger.Relay;
-                    await context.Output.WriteLineAsync($"relay listening on {url} ledger={relay.Ledger} origin={relay.Origin} vkey={relay.CheckpointVerifierKey!.ToVkey()} store=postgres").ConfigureAwait(false);
+                    await context.Output.WriteLineAsync($"relay listening on {url} ledger={relay.Ledger} origin={relay.Origin} vkey={relay.CheckpointVerifierKey!.ToVkey()}").ConfigureAwait(false);
                 }
             }
 
