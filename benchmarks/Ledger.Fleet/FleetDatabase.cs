@@ -41,6 +41,16 @@ internal sealed class FleetDatabase
         drop.ExecuteNonQuery();
     }
 
+    /// <summary>A simulated restart: the gate in front of the server closed (every relay session cut, new ones refused)
+    /// for <paramref name="down"/>, then opened again.</summary>
+    public static (bool Ok, string Line) Outage(FleetGate gate, TimeSpan down)
+    {
+        gate.Close();
+        Thread.Sleep(down);
+        gate.Open();
+        return (true, string.Create(CultureInfo.InvariantCulture, $"the gate in front of it closed for {down.TotalSeconds:F1}s (sessions cut, connections refused)"));
+    }
+
     /// <summary>Runs the restart command (<c>/bin/sh -c</c>); returns whether it exited 0 and what happened, for the report.</summary>
     public static (bool Ok, string Line) Restart(string command)
     {

@@ -45,6 +45,14 @@ public sealed class FleetOptions
     /// <c>pg_ctlcluster 15 main restart</c> (Debian, as root).</summary>
     public string PgRestartCommand { get; set; } = "pg_ctlcluster 15 main restart";
 
+    /// <summary>With <c>postgres</c>: the relays reach PostgreSQL through a TCP forwarder in this process, and the
+    /// restart at <see cref="PgRestartAt"/> is simulated by closing it for <see cref="PgGateDown"/> (sessions cut,
+    /// connections refused) instead of running <see cref="PgRestartCommand"/> — for a server others share (CI).</summary>
+    public bool PgGate { get; set; }
+
+    /// <summary>How long the gate stays closed for a simulated restart. Default 3 s.</summary>
+    public TimeSpan PgGateDown { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>With <c>postgres</c>: keep the run's database (default: dropped after the audit). The run always works
     /// in a fresh database it creates on the server <see cref="Postgres"/> names (CREATEDB needed).</summary>
     public bool PgKeep { get; set; }
@@ -89,6 +97,8 @@ public sealed class FleetOptions
                 case "--pg-restart-at": o.PgRestartAt = TimeSpan.FromSeconds(Number()); break;
                 case "--pg-restart-command": o.PgRestartCommand = Next(); break;
                 case "--pg-keep": o.PgKeep = true; break;
+                case "--pg-gate": o.PgGate = true; break;
+                case "--pg-gate-down": o.PgGateDown = TimeSpan.FromSeconds(Number()); break;
                 case "--work": o.WorkDir = Next(); break;
                 case "--summary": o.SummaryPath = Next(); break;
                 case "--seed": o.Seed = (int)Number(); break;

@@ -52,10 +52,19 @@ public static class FleetRun
         if (database is not null)
         {
             await File.WriteAllBytesAsync(Path.Combine(work, "relay.db.checkpoint-key"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync($"fleet: relays share the fresh database '{database.Name}'{(o.PgRestartAt is { } r ? string.Create(CultureInfo.InvariantCulture, $"; PostgreSQL restarted at t={r.TotalSeconds:F0}s by '{o.PgRestartCommand}'") : "")}").ConfigureAwait(false);
+            await output.WriteLineAsync($"fleet: relays share the fresh database '{database.Name}'{(o.PgRestartAt is { } r ? string.Create(CultureInfo.InvariantCulture, $"; PostgreSQL restarted at t={r.TotalSeconds:F0}s by {(o.PgGate ? $"closing the gate in front of it for {o.PgGateDown.TotalSeconds:F0}s" : $"'{o.PgRestartCommand}'")}") : "")}").ConfigureAwait(false);
         }
 
-        var instances = Enumerable.Range(0, report.Instances).Select(i => new RelayProcess(i, Path.Combine(work, "relay.db"), database?.ConnectionString)).ToArray();
+        FleetGate? gate = null;
+        var relayDatabase = database?.ConnectionString;
+        if (database is not null && o.PgGate)
+        {
+            var target = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString);
+            gate = new FleetGate(target.Host ?? "localhost", target.Port);
+            relayDatabase = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = gate.Port }.ToString();
+        }
+
+        var instances = Enumerable.Range(0, report.Instances).Select(i => new RelayProcess(i, Path.Combine(work, "relay.db"), relayDatabase)).ToArray();
         using var pool = new SocketsHttpHandler { MaxConnectionsPerServer = o.Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         var faults = new FaultHandler(pool, o.FaultRate, o.Seed);
         var clean = new List<(HttpClient Http, HttpRelayClient Relay)>();
@@ -238,7 +247,7 @@ public static class FleetRun
                     var at = window.Elapsed.TotalSeconds;
                     databaseChaos = Task.Run(() =>
                     {
-                        var (ok, what) = FleetDatabase.Restart(o.PgRestartCommand);
+                        var (ok, what) = gate is null ? FleetDatabase.Restart(o.PgRestartCommand) : FleetDatabase.Outage(gate, o.PgGateDown);
                         var line = string.Create(CultureInfo.InvariantCulture, $"t={at:F0}s chaos: PostgreSQL {(ok ? "restarted" : "NOT restarted")}: {what}, done by t={window.Elapsed.TotalSeconds:F0}s");
                         lock (report.DatabaseRestarts) report.DatabaseRestarts.Add((ok ? "ok: " : "failed: ") + line);
                         output.WriteLine(line);
@@ -331,6 +340,7 @@ public static class FleetRun
             foreach (var (http, _) in clean.Concat(faulty)) http.Dispose();
             faults.Dispose();
             foreach (var instance in instances) instance.Dispose();
+            gate?.Dispose();
             if (database is not null && !o.PgKeep) database.Drop();
         }
 
