@@ -51,7 +51,8 @@ public sealed class PostgreSqlRelayListener : IAsyncDisposable, IDisposable
         if (_stores.Count == 0) throw Error.Argument("give at least one store.", nameof(stores));
         FallbackPoll = fallbackPoll ?? TimeSpan.FromSeconds(1);
         if (FallbackPoll <= TimeSpan.Zero) throw Error.Argument("the fallback poll interval is positive.", nameof(fallbackPoll));
-        _source = NpgsqlDataSource.Create(connectionString);
+        // Its own unpooled session: a listening connection must not go back to a pool others draw from.
+        _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
 
