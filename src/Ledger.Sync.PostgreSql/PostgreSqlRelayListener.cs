@@ -168,6 +168,11 @@ public sealed class PostgreSqlRelayListener : IAsyncDisposable, IDisposable
             {
                 return;
             }
+            catch (ObjectDisposedException)
+            {
+                // The store was disposed before the listener: nothing left to keep up to date.
+                return;
+            }
         }
     }
 

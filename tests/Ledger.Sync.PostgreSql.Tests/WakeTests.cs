@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Ledger.Sync.AspNetCore;
 using Ledger.Sync.Conformance;
 using Ledger.Sync.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -64,6 +65,39 @@ public sealed class WakeTests(ITestOutputHelper output)
             // Back: it listens again.
             gate.Open();
             await WaitUntilAsync(() => listener.IsListening);
+        }
+        finally
+        {
+            PostgreSqlServer.DropDatabase(db);
+        }
+    }
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task Relays_registered_with_UsePostgreSql_learn_of_each_others_ingests_without_a_request_of_their_own()
+    {
+        var db = PostgreSqlServer.CreateDatabase("wakedi");
+        try
+        {
+            ServiceProvider Instance()
+            {
+                var services = new ServiceCollection();
+                services.AddLedgerSync(relay: o => o.Ledger = Fleet.Ledger).AddLedgerRelay().UsePostgreSql(db);
+                return services.BuildServiceProvider();
+            }
+
+            await using var a = Instance();
+            await using var b = Instance();
+            var relayA = a.GetRequiredService<Relay>();
+            var relayB = b.GetRequiredService<Relay>();
+            Assert.Equal(0, relayB.Size);
+            var pushed = await relayA.PushAsync(ConformanceOps.Chain("wake-di", 4).Select(o => o.Bytes).ToArray());
+            Assert.All(pushed.Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+            // B is asked nothing: only its listener can move its size on.
+            var clock = Stopwatch.StartNew();
+            while (relayB.Size != 5 && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
+            Assert.Equal(5, relayB.Size);
+            output.WriteLine($"B saw A's ingest after {clock.Elapsed.TotalMilliseconds:F0} ms");
         }
         finally
         {
