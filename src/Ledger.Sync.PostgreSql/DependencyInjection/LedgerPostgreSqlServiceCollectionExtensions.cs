@@ -41,7 +41,7 @@ public static class LedgerPostgreSqlServiceCollectionExtensions
         return services;
     }
 
-    // The listener is resolved after the store exists, so the container disposes it first.
+    // The listener belongs to the container (through PostgreSqlRelayListeners), which disposes it with the store.
     private static PostgreSqlRelayStore Listened(IServiceProvider provider, string connectionString, PostgreSqlRelayStore store)
     {
         provider.GetRequiredService<PostgreSqlRelayListeners>().Add(new PostgreSqlRelayListener(connectionString, [store]));

@@ -2,8 +2,8 @@ using Ledger.Sync;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>The listeners <c>UsePostgreSql</c> starts beside the stores it builds, owned by the container: it creates
-/// this holder after the store, so it disposes the listeners before the store.</summary>
+/// <summary>The listeners <c>UsePostgreSql</c> starts beside the stores it builds, owned (and disposed) by the container.
+/// The container may dispose a store before its listener; the listener then stops polling it.</summary>
 internal sealed class PostgreSqlRelayListeners : IAsyncDisposable, IDisposable
 {
     private readonly List<PostgreSqlRelayListener> _listeners = [];
