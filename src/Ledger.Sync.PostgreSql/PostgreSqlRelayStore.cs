@@ -292,6 +292,8 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IRelayTree
             move.Parameters.Add(new NpgsqlParameter { Value = bytes });
             move.Parameters.Add(new NpgsqlParameter { Value = root.ToArray() });
             batch.BatchCommands.Add(move);
+            // Delivered on commit: instances listening (PostgreSqlRelayListener) wake their long polls.
+            batch.BatchCommands.Add(PostgreSqlRelayListener.NotifyCommand(_ledger, first + ops.Count));
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -390,6 +392,9 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IRelayTree
         c.Parameters.Add(new NpgsqlParameter { Value = RowOverhead });
         return Convert.ToInt64(await c.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
+
+    // A size another instance committed (PostgreSqlRelayListener): its rows are visible, the notification came on commit.
+    internal void Observe(long count) => Advance(count);
 
     private void Advance(long count)
     {
