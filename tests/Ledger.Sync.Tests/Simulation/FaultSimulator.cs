@@ -613,8 +613,10 @@ internal sealed class FaultSimulator
     /// stopped trusting its relay.</summary>
     private async Task CheckNobodyAccusedAsync()
     {
-        if (_fork is null && (await _relayData.ReadEvidenceAsync()).FirstOrDefault() is { } held)
+        var relayEvidence = _fork is null ? await _relayData.ReadEvidenceAsync() : [];
+        if (relayEvidence.Count > 0)
         {
+            var held = relayEvidence[0];
             throw new InvalidOperationException($"false equivocation evidence: the relay holds {held.Kind} evidence against {held.Accused} in a run with only honest devices.");
         }
 
