@@ -281,9 +281,9 @@ internal sealed class FaultSimulator
         {
             Trace($"{Label(n)}: sync died with the process");
         }
-        catch (Exception e) when (e is SyncException && _fork is not null)
+        catch (Exception e) when (e is SyncException or RelayFrozenException && _fork is not null)
         {
-            // A forking relay: the device stops trusting it (RelayFrozenException is a SyncException) or refuses what it served.
+            // A forking relay: the device stops trusting it (RelayFrozenException) or refuses what it served.
             Trace($"{Label(n)}: sync refused the relay ({e.GetType().Name}: {e.Message})");
         }
     }
@@ -398,7 +398,8 @@ internal sealed class FaultSimulator
         }
 
         var rebuiltData = new InMemoryRelayStore();
-        var report = await RelayRebuild.RunAsync(stores, new Relay(new RelayOptions { Ledger = World.Ledger }, rebuiltData), TrustedRelay);
+        var rebuiltRelay = new Relay(new RelayOptions { Ledger = World.Ledger }, rebuiltData);
+        var report = await RelayRebuild.RunAsync(stores, rebuiltRelay, TrustedRelay);
         Trace($"relay: store lost; rebuilt from the devices: {report}");
         if (report.RejectedStores.Count > 0) throw new InvalidOperationException($"the rebuild left out honest stores: {string.Join("; ", report.RejectedStores)}");
         if (report.Stranded.Count > 0) throw new InvalidOperationException($"the rebuild stranded ops: {string.Join("; ", report.Stranded)}");
@@ -449,7 +450,9 @@ internal sealed class FaultSimulator
         if (report.LastCheckpoint is not null && !report.RootReproduced) throw new InvalidOperationException($"the rebuilt tree does not reproduce the witnessed root at size {report.LastCheckpoint.Size}.");
 
         // The operator starts the new relay on the rebuilt store under the successor origin and re-configures the devices.
-        var last = report.LastCheckpoint ?? new RelayCheckpoint(_origin, 0, await new Relay(new RelayOptions { Ledger = World.Ledger }, new InMemoryRelayStore()).GetRootAsync(0));
+        // Nobody witnessed a checkpoint of the lost log (the devices never pulled from it): name the successor after what
+        // was recovered of it, the rebuilt tree at the old size (complete here, so that is the old log's root).
+        var last = report.LastCheckpoint ?? new RelayCheckpoint(_origin, report.OldSize, await rebuiltRelay.GetRootAsync(report.OldSize));
         _origin = RelayRebuild.SuccessorOrigin(last);
         _relayData = rebuiltData;
         _relay = NewRelay();
