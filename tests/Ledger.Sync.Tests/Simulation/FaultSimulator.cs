@@ -229,7 +229,11 @@ internal sealed class FaultSimulator
                     break;
             }
 
-            if (_stores[n].Crashed) await RestartAsync(n, "crashed in a commit");
+            for (var m = 0; m < Devices; m++)
+            {
+                if (_stores[m].Crashed) await RestartAsync(m, "crashed in a commit");
+            }
+
             if (_stoppedBecause is null) await CheckAsync();
         }
 
