@@ -153,11 +153,7 @@ internal sealed class FaultSimulator
         JoinGossip();
 
         // One unit in each claim pool: two devices that both believe they took it would be a split claim.
-        for (var k = 0; k < ClaimKeys; k++)
-        {
-            var receipt = await _nodes[0].AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "stock"), claimKey: ClaimKey(k));
-            Acknowledge(0, receipt.Op);
-        }
+        for (var k = 0; k < ClaimKeys; k++) await StockAsync(0, ClaimKey(k));
 
         for (_step = 0; _step < steps && _stoppedBecause is null; _step++)
         {
@@ -246,15 +242,22 @@ internal sealed class FaultSimulator
         await HealAndConvergeAsync();
     }
 
+    private async Task StockAsync(int n, string key)
+    {
+        var receipt = await _nodes[n].AppendAsync(ManifestOf(n), TestManifest.StockPool, new UnitsArgs(1, "stock"), claimKey: key);
+        Acknowledge(n, receipt.Op);
+        Trace($"{Label(n)}: stocked one unit of {key} at {receipt.Op}");
+    }
+
     private static string ClaimKey(int k) => "sku:" + k.ToString(CultureInfo.InvariantCulture);
 
     private Manifest ManifestOf(int n) => _adopted[n] ? SimulatedManifest.V2 : TestManifest.V1;
 
-    private async Task AppendAsync(int n, bool claim)
+    private async Task AppendAsync(int n, bool claim, string? claimKey = null)
     {
         try
         {
-            var key = ClaimKey(_random.Next(ClaimKeys));
+            var key = claimKey ?? ClaimKey(_random.Next(ClaimKeys));
             var receipt = claim
                 ? await _nodes[n].AppendAsync(ManifestOf(n), TestManifest.TakeUnit, new UnitsArgs(1, "o"), claimKey: key)
                 : await _nodes[n].AppendAsync(ManifestOf(n), TestManifest.AddTally, new AmountArgs("cash", _random.Next(1, 10)));
@@ -711,7 +714,18 @@ internal sealed class FaultSimulator
 
         if (_fork is not null)
         {
-            // Each side appends and syncs twice, so the two views differ and the devices gossip about them.
+            // A fresh pool of one unit, known to both views; then sim-0 takes it and syncs, and sim-1 takes it and syncs:
+            // the relay shows each side its own take first. Then every side appends and syncs, and the devices gossip.
+            await StockAsync(0, "sku:fork");
+            for (var round = 0; round < 2; round++)
+            {
+                for (var n = 0; n < Devices; n++) await SyncAsync(n);
+            }
+
+            await AppendAsync(0, claim: true, "sku:fork");
+            await SyncAsync(0);
+            await AppendAsync(1, claim: true, "sku:fork");
+            await SyncAsync(1);
             for (var round = 0; round < 3; round++)
             {
                 for (var n = 0; n < Devices; n++)
@@ -771,6 +785,7 @@ internal sealed class FaultSimulator
         var hashes = _nodes.Select(x => x.StateHash()).Distinct().ToArray();
         if (hashes.Length != 1) throw new InvalidOperationException($"the devices did not converge: {hashes.Length} state hashes.");
         Count("converged");
+        foreach (var rung in _nodes.SelectMany(x => x.Ladder()).Where(r => _takes.ContainsKey(r.Op))) Count(rung.Rung == DurabilityRung.Won ? "takes won" : "takes lost");
     }
 
     /// <summary>A forking relay must be caught: a device holds split-view evidence naming the relay's key, which verifies
