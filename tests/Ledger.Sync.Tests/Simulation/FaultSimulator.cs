@@ -460,7 +460,17 @@ internal sealed class FaultSimulator
         // Nobody witnessed a checkpoint of the lost log (the devices never pulled from it): name the successor after what
         // was recovered of it, the rebuilt tree at the old size (complete here, so that is the old log's root).
         var last = report.LastCheckpoint ?? new RelayCheckpoint(_origin, report.OldSize, await rebuiltRelay.GetRootAsync(report.OldSize));
-        _origin = RelayRebuild.SuccessorOrigin(last);
+        var successor = RelayRebuild.SuccessorOrigin(last);
+        if (!NoteKey.IsValidName(successor))
+        {
+            // Each rebuild names the log it continues, so the origin grows by about 30 characters a rebuild and passes the
+            // 256 characters a checkpoint key name may have after about eight. A limit of the naming scheme, reported here.
+            _stoppedBecause = $"the successor origin after {_origin.Split("/after-").Length} rebuilds would be {successor.Length} characters, more than a checkpoint key name may have (256)";
+            Trace("stopped: " + _stoppedBecause);
+            return;
+        }
+
+        _origin = successor;
         _relayData = rebuiltData;
         _relay = NewRelay();
         for (var n = 0; n < Devices; n++) await RestartAsync(n, "re-configured to trust the successor relay " + _origin);
