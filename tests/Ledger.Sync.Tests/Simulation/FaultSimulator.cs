@@ -105,7 +105,8 @@ internal sealed class FaultSimulator
 
     private ScheduleSummary Summary() => new(_broken, new Dictionary<string, int>(_counts), _stoppedBecause);
 
-    private Relay NewRelay() => new(new RelayOptions { Ledger = World.Ledger, Origin = _origin, CheckpointKey = RelayKey }, _relayData);
+    // The relay serves the newest cosignatures only, as a busy relay would: every device re-checks each one it is served.
+    private Relay NewRelay() => new(new RelayOptions { Ledger = World.Ledger, Origin = _origin, CheckpointKey = RelayKey, MaxCosignatures = 8 }, _relayData);
 
     private NoteKey TrustedRelay => NoteKey.Create(_origin, RelayKey.Public);
 
@@ -272,26 +273,31 @@ internal sealed class FaultSimulator
         }
     }
 
-    private async Task SyncAsync(int n)
+    /// <summary>One sync round of device <paramref name="n"/>; true when it moved anything (pushed, pulled, or failed).</summary>
+    private async Task<bool> SyncAsync(int n)
     {
         try
         {
             var result = await _nodes[n].SyncAsync(_links[n]);
             Trace($"{Label(n)}: sync pushed {result.Pushed} acked {result.Acknowledged} pulled {result.Pulled}{(result.Offline ? " (offline)" : "")}");
+            return result.Pushed + result.Pulled > 0 || result.Offline;
         }
         catch (StorageFullException)
         {
             // Typed and nothing half-written: the pulled ops wait until the store has room.
             Trace($"{Label(n)}: sync stopped, the store is full");
+            return true;
         }
         catch (Exception e) when (e is IOException or SyncException && _stores[n].Crashed)
         {
             Trace($"{Label(n)}: sync died with the process");
+            return true;
         }
         catch (Exception e) when (e is SyncException or RelayFrozenException && _fork is not null)
         {
             // A forking relay: the device stops trusting it (RelayFrozenException) or refuses what it served.
             Trace($"{Label(n)}: sync refused the relay ({e.GetType().Name}: {e.Message})");
+            return true;
         }
     }
 
@@ -747,9 +753,12 @@ internal sealed class FaultSimulator
         }
         else
         {
+            // Up to three rounds; a round in which no device pushed or pulled anything ends the healing.
             for (var round = 0; round < 3; round++)
             {
-                for (var n = 0; n < Devices; n++) await SyncAsync(n);
+                var moved = false;
+                for (var n = 0; n < Devices; n++) moved |= await SyncAsync(n);
+                if (!moved) break;
             }
         }
 
