@@ -26,7 +26,7 @@ internal static class NodeLoader
         var applied = new List<Op>();
         AuthorId? me = null;
         var count = 0;
-        var tree = new MerkleTree();
+        var prefix = new RelayPrefixTree(store.Cursor);
         // Each op names the hash of the one before, so the signature of a chain's last op vouches for every byte of the
         // chain: one check per author finds bytes changed in the store (a flipped byte in the tip itself included).
         var tips = new Dictionary<AuthorId, (SignedOp Op, VerificationKey Signer)>();
@@ -56,8 +56,8 @@ internal static class NodeLoader
                 results.Add(result);
                 if (options.Folded is not null) applied.Add(signed.Op);
             }
-            // The witness's tree of the relay prefix this node holds: records hold positions in the relay's order.
-            if (record.Position == tree.Size && tree.Size < store.Cursor) tree.Append(record.Bytes.Span);
+            // The witness's tree of the relay prefix this node holds (records are in stored order, not the relay's).
+            prefix.Add(record.Position, record.Bytes.Span);
             if (record.Own)
             {
                 if (me is { } first && first != author) throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it marks ops of {first} and of {author} as its own");
@@ -134,7 +134,7 @@ internal static class NodeLoader
             CheckpointRefused = checkpointRefused,
         };
         var checkpoints = NodeCheckpoints.For(options, log.Author, currentKey, restored.Ops);
-        return new LoadedNode(kernel, verifiers, own!, log, tree, results, applied, startup, checkpoints, rolledBackFrom);
+        return new LoadedNode(kernel, verifiers, own!, log, prefix.Tree, results, applied, startup, checkpoints, rolledBackFrom);
     }
 
     private static KernelOptions NewKernelOptions(NodeOptions options)

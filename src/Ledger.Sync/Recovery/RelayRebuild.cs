@@ -24,7 +24,9 @@ public static class RelayRebuild
     }
 
     /// <summary>True when <paramref name="origin"/> names a successor of the log <paramref name="predecessor"/> (as
-    /// <see cref="SuccessorOrigin"/> makes it), with the size and the first 8 root bytes it commits to.</summary>
+    /// <see cref="SuccessorOrigin"/> makes it), with the size and the first 8 root bytes it commits to. A successor of a
+    /// successor (the relay was rebuilt again while a device was away) is one too: <paramref name="size"/> and
+    /// <paramref name="rootPrefix"/> are then the first step's, what <paramref name="predecessor"/>'s log was.</summary>
     public static bool IsSuccessorOf(string origin, string predecessor, out long size, out ReadOnlyMemory<byte> rootPrefix)
     {
         ArgumentNullException.ThrowIfNull(origin);
@@ -34,6 +36,14 @@ public static class RelayRebuild
         var prefix = predecessor + "/after-";
         if (!origin.StartsWith(prefix, StringComparison.Ordinal)) return false;
         var rest = origin[prefix.Length..];
+        var hop = rest.IndexOf('/', StringComparison.Ordinal);
+        if (hop >= 0)
+        {
+            // <predecessor>/after-<size>-<root>/after-…: each later step must be a well-formed successor of the one before.
+            if (!IsSuccessorOf(origin, prefix + rest[..hop], out _, out _)) return false;
+            rest = rest[..hop];
+        }
+
         var dash = rest.IndexOf('-', StringComparison.Ordinal);
         if (dash <= 0 || rest.Length - dash - 1 != 16) return false;
         if (!long.TryParse(rest[..dash], System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out size)) return false;

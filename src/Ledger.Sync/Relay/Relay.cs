@@ -39,7 +39,7 @@ public sealed class Relay : IRelayProtocol, IDisposable
         _metrics = new RelayMetrics(options);
         if (options.Origin is { } origin && !NoteKey.IsValidName(origin))
         {
-            throw Error.Argument($"RelayOptions.Origin '{origin}' cannot name a checkpoint key: it must be non-empty, without spaces or '+'.", nameof(options));
+            throw Error.Argument($"RelayOptions.Origin '{origin}' cannot name a checkpoint key: it must be 1 to 256 characters, without spaces or '+'.", nameof(options));
         }
     }
 

@@ -47,7 +47,7 @@ public sealed class NoteKey
     public static NoteKey Create(string name, VerificationKey key, byte type = Ed25519)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (!IsValidName(name)) throw Error.Argument("a note key name is non-empty, without spaces or '+'.", nameof(name));
+        if (!IsValidName(name)) throw Error.Argument("a note key name is 1 to 256 characters, without spaces or '+'.", nameof(name));
         if (type is not (Ed25519 or Cosignature)) throw Error.Argument("only Ed25519 (0x01) and Ed25519 cosignature (0x04) keys are supported.", nameof(type));
         return new NoteKey(name, type, key);
     }

@@ -4,22 +4,31 @@ using Ledger.Sync;
 namespace Ledger.Sync.Tests.Simulation;
 
 /// <summary>A device's line to the relay under the fault simulator: every call goes through the wire codec
-/// (<see cref="InMemoryRelayTransport"/>) to whichever relay process is current, and the simulator arms faults for the
-/// next call: the request lost, the answer lost, the request delivered twice, or a push held back and delivered later,
-/// out of order, before another.</summary>
-internal sealed class SimulatedLink(Func<Relay> relay) : IRelayProtocol
+/// (<see cref="InMemoryRelayTransport"/>) to whichever relay process is current (<paramref name="wire"/> makes the
+/// connection), and the simulator arms faults for the next call: the request lost, the answer lost, the request
+/// delivered twice, or a push held back and delivered later, out of order, before another. A partition cuts the line in
+/// both directions until it heals: nothing is sent, held pushes stay held.</summary>
+internal sealed class SimulatedLink(Func<IRelayProtocol> wire) : IRelayProtocol
 {
     private readonly List<IReadOnlyList<ReadOnlyMemory<byte>>> _held = [];
 
     public bool Online { get; set; } = true;
 
+    /// <summary>Cut off from the relay by a partition (both directions) until this step; -1 when not.</summary>
+    public int PartitionedUntil { get; set; } = -1;
+
+    public bool Partitioned => PartitionedUntil >= 0;
+
+    private bool Reachable => Online && !Partitioned;
+
     public LinkFault NextFault { get; set; }
 
-    private InMemoryRelayTransport Wire => new(relay());
+    private IRelayProtocol Wire => wire();
 
     private async Task<T> CallAsync<T>(Func<IRelayProtocol, Task<T>> call)
     {
         if (!Online) throw new RelayUnavailableException("offline (simulated).");
+        if (Partitioned) throw new RelayUnavailableException("partitioned from the relay (simulated).");
         var fault = NextFault;
         NextFault = LinkFault.None;
         switch (fault)
@@ -39,7 +48,7 @@ internal sealed class SimulatedLink(Func<Relay> relay) : IRelayProtocol
 
     public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
     {
-        if (NextFault == LinkFault.HoldBack && Online)
+        if (NextFault == LinkFault.HoldBack && Reachable)
         {
             // Delivered later, before some other push: the relay sees batches out of order and a stale duplicate.
             NextFault = LinkFault.None;
@@ -47,7 +56,7 @@ internal sealed class SimulatedLink(Func<Relay> relay) : IRelayProtocol
             throw new RelayUnavailableException("the request is delayed in the network (simulated).");
         }
 
-        if (_held.Count > 0 && Online)
+        if (_held.Count > 0 && Reachable)
         {
             foreach (var late in _held) await Wire.PushAsync(late, cancellationToken).ConfigureAwait(false);
             _held.Clear();
