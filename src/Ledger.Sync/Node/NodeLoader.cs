@@ -137,7 +137,7 @@ internal static class NodeLoader
         return new LoadedNode(kernel, verifiers, own!, log, tree, results, applied, startup, checkpoints, rolledBackFrom);
     }
 
-    private static KernelOptions NewKernelOptions(NodeOptions options)
+    internal static KernelOptions NewKernelOptions(NodeOptions options)
     {
         if (!LedgerName.IsValid(options.Ledger)) throw Error.Argument("NodeOptions.Ledger must name the ledger.", nameof(options));
         if (options.MaxGroupCommit < 1 || options.PushBatch < 1 || options.PullBatch < 1)
