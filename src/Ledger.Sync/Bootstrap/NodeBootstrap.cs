@@ -110,6 +110,11 @@ internal static class NodeBootstrap
         {
             return Outcome.Refuse(BootstrapRefusal.PrefixNotCovered, $"prefix {prefix}: {e.Detail}");
         }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // A Relay called in process answers a size beyond its log so (a transport answers RelayProtocolException).
+            return Outcome.Refuse(BootstrapRefusal.PrefixNotCovered, $"prefix {prefix} is beyond the relay's log: {e.Message}");
+        }
 
         if (note is null) return Outcome.Refuse(BootstrapRefusal.PrefixNotCovered, "the relay signs no checkpoints.");
         RelayCheckpoint signed;
@@ -247,6 +252,10 @@ internal static class NodeBootstrap
             catch (RelayProtocolException e)
             {
                 return Outcome.Refuse(BootstrapRefusal.PrefixNotCovered, "the relay's leaf hashes: " + e.Detail);
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                return Outcome.Refuse(BootstrapRefusal.PrefixNotCovered, "the relay's leaf hashes: " + e.Message);
             }
 
             if (page.Count == 0 || tree.Size + page.Count > prefix) return Outcome.Refuse(BootstrapRefusal.PrefixNotCovered, $"the relay served {page.Count} leaf hashes from {tree.Size} of a prefix of {prefix}.");
