@@ -292,4 +292,19 @@ public sealed class BootstrapTests
         await using var device = await NewDeviceAsync(NewRelay(reopened));
         Assert.Equal(NodeStartPath.Bootstrapped, device.Startup.Path);
     }
+
+    [Fact]
+    public async Task Reopening_the_store_of_a_bootstrapped_device_is_refused_naming_the_bootstrap_not_only_damage()
+    {
+        await using var fleet = await Fleet.StartAsync();
+        var path = Path.Combine(World.TempDir(), "node.db");
+        await using (var device = await DeviceNode.BootstrapAsync(Options(), new SqliteNodeStore(path), World.Key("boot-new", 0), "boot-new", World.Key("boot-new", 1).Public.Digest, fleet.Relay))
+        {
+            Assert.Equal(NodeStartPath.Bootstrapped, device.Startup.Path);
+            await device.SyncAsync(fleet.Relay);
+        }
+
+        var e = await Assert.ThrowsAsync<StoreDamagedException>(() => DeviceNode.OpenAsync(Options(), new SqliteNodeStore(path), World.Key("boot-new", 0)));
+        Assert.Contains("bootstrapped from a relay checkpoint", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -45,7 +45,14 @@ internal static class NodeLoader
             var author = signed.Op.Author;
             if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
             var check = verifier.AppendDeferringSignatureCheck(signed, out var signer);
-            if (!check.IsOk) throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail})");
+            if (!check.IsOk)
+            {
+                // A device bootstrapped from a relay checkpoint holds only the ops after the prefix: say so (risk B2).
+                var bootstrapped = check.Break == ChainBreak.Gap && verifier.Seq == 0 && !record.Own && store.Cursor > 0
+                    ? " — or this is the store of a device bootstrapped from a relay checkpoint, which holds only the ops after the prefix and cannot be reopened yet (docs/sync.md, \"Bootstrap of a new device\")"
+                    : "";
+                throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail}){bootstrapped}");
+            }
             tips[author] = (signed, signer!);
             restored.Observe(signed.Op);
             var result = kernel.Apply(signed.Op, record.Position);
