@@ -294,17 +294,70 @@ public sealed class BootstrapTests
     }
 
     [Fact]
-    public async Task Reopening_the_store_of_a_bootstrapped_device_is_refused_naming_the_bootstrap_not_only_damage()
+    [Trait("Risk", "B2")]
+    public async Task A_bootstrapped_device_reopens_from_its_base_verified_again_and_a_changed_base_is_refused_as_damage()
     {
         await using var fleet = await Fleet.StartAsync();
         var path = Path.Combine(World.TempDir(), "node.db");
+        Hash32 before;
         await using (var device = await DeviceNode.BootstrapAsync(Options(), new SqliteNodeStore(path), World.Key("boot-new", 0), "boot-new", World.Key("boot-new", 1).Public.Digest, fleet.Relay))
         {
             Assert.Equal(NodeStartPath.Bootstrapped, device.Startup.Path);
             await device.SyncAsync(fleet.Relay);
+            await AppendAsync(device, 4, 5000);
+            before = device.StateHash();
         }
 
+        await using (var reopened = await DeviceNode.OpenAsync(Options(), new SqliteNodeStore(path), World.Key("boot-new", 0)))
+        {
+            Assert.Equal(NodeStartPath.Reopened, reopened.Startup.Path);
+            Assert.Equal(fleet.Prefix, reopened.Startup.BootstrapPrefix);
+            Assert.Equal(before, reopened.StateHash());
+
+            // It goes on: pushes its work, pulls the others', and agrees with a member.
+            await AppendAsync(fleet.A, 3, 8000);
+            await fleet.A.SyncAsync(fleet.Relay);
+            await reopened.SyncAsync(fleet.Relay);
+            await fleet.C.SyncAsync(fleet.Relay);
+            Assert.Equal(fleet.C.StateHash(), reopened.StateHash());
+        }
+
+        // A base changed on disk (one byte of its leaf hashes) no longer verifies: the store is damaged, not believed.
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + path))
+        {
+            db.Open();
+            using var read = db.CreateCommand();
+            read.CommandText = "SELECT bytes FROM bootstrap_base WHERE id = 1;";
+            var bytes = (byte[])read.ExecuteScalar()!;
+            bytes[^1] ^= 0x01;
+            using var write = db.CreateCommand();
+            write.CommandText = "UPDATE bootstrap_base SET bytes = $b WHERE id = 1;";
+            write.Parameters.AddWithValue("$b", bytes);
+            write.ExecuteNonQuery();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         var e = await Assert.ThrowsAsync<StoreDamagedException>(() => DeviceNode.OpenAsync(Options(), new SqliteNodeStore(path), World.Key("boot-new", 0)));
-        Assert.Contains("bootstrapped from a relay checkpoint", e.Message, StringComparison.Ordinal);
+        Assert.True(e.Message.Contains("bootstrap base", StringComparison.Ordinal), e.Message);
+    }
+
+    [Fact]
+    public async Task A_node_trusting_its_relay_reopens_when_its_own_ops_were_acknowledged_after_ops_it_pulled_later()
+    {
+        // The store holds the node's own op first (appended, then pushed: the relay put it after the others' ops), then
+        // the ops it pulled before it. The witness's tree is rebuilt in relay order, not store order.
+        await using var fleet = await Fleet.StartAsync(tail: false);
+        var path = Path.Combine(World.TempDir(), "node.db");
+        await using (var node = await DeviceNode.InceptAsync(Options(), new SqliteNodeStore(path), World.Key("boot-genesis", 0), "boot-genesis", World.Key("boot-genesis", 1).Public.Digest))
+        {
+            await node.SyncAsync(fleet.Relay);
+        }
+
+        await using var reopened = await DeviceNode.OpenAsync(Options(), new SqliteNodeStore(path), World.Key("boot-genesis", 0));
+        await AppendAsync(fleet.A, 3, 8000);
+        await fleet.A.SyncAsync(fleet.Relay);
+        await reopened.SyncAsync(fleet.Relay);
+        await fleet.A.SyncAsync(fleet.Relay);
+        Assert.Equal(fleet.A.StateHash(), reopened.StateHash());
     }
 }

@@ -10,7 +10,8 @@ internal static class NodeBootstrap
 {
     private const int LeafPage = 1 << 16;
 
-    private sealed record Accepted(LedgerKernel Kernel, Dictionary<AuthorId, AuthorChainVerifier> Verifiers, MerkleTree Tree, long Prefix, string Origin, byte[] RelayNote, int Signers);
+    internal sealed record Accepted(LedgerKernel Kernel, Dictionary<AuthorId, AuthorChainVerifier> Verifiers, MerkleTree Tree, long Prefix, string Origin, byte[] RelayNote, int Signers,
+        BootstrapOffer Offer);
 
     private readonly record struct Outcome(Accepted? Accepted, BootstrapRefusal Refusal, string Why)
     {
@@ -44,6 +45,11 @@ internal static class NodeBootstrap
 
         // The store learns the prefix as its cursor (it holds none of the ops below it), the log it is of, and the
         // relay's signed checkpoint of it as the witnessed one.
+        if (emptyStore is INodeBootstrapStore keeps)
+        {
+            await keeps.SaveBootstrapBaseAsync(BaseWire.Encode(accepted.Offer, accepted.RelayNote, accepted.Tree, accepted.Prefix), cancellationToken).ConfigureAwait(false);
+        }
+
         await emptyStore.AppendAsync([new NodeOpRecord(inception.Ref, inception.Bytes, true, null)], accepted.Prefix, cancellationToken).ConfigureAwait(false);
         await emptyStore.SetRelayOriginAsync(accepted.Origin, cancellationToken).ConfigureAwait(false);
         await emptyStore.SaveWitnessAsync(trusted.Name, accepted.RelayNote, cancellationToken).ConfigureAwait(false);
@@ -85,7 +91,8 @@ internal static class NodeBootstrap
         Outcome? newest = null;
         foreach (var group in decoded.GroupBy(c => (c.Prefix, c.Digest, c.Origin, c.Root)).OrderByDescending(g => g.Key.Prefix).ThenBy(g => g.Key.Digest.ToString(), StringComparer.Ordinal))
         {
-            var outcome = await VerifyStateAsync(options, kernelOptions, trusted, relay, bootstrap, policy, group.ToArray(), keyEvents, timelines, cancellationToken).ConfigureAwait(false);
+            var outcome = await VerifyStateAsync(options, kernelOptions, trusted, relay, relay.GetCheckpointAsync, bootstrap.GetLeafHashesAsync, policy, group.ToArray(), offer, keyEvents,
+                timelines, cancellationToken).ConfigureAwait(false);
             if (outcome.Accepted is not null) return outcome;
             newest ??= outcome;
         }
@@ -93,8 +100,9 @@ internal static class NodeBootstrap
         return newest ?? first ?? Outcome.Refuse(BootstrapRefusal.NoCheckpoint, "the relay serves no bootstrap checkpoint.");
     }
 
-    private static async Task<Outcome> VerifyStateAsync(NodeOptions options, KernelOptions kernelOptions, NoteKey trusted, IRelayProtocol relay, IRelayBootstrap bootstrap,
-        BootstrapPolicy policy, BootstrapCheckpoint[] vouchers, Dictionary<AuthorId, IReadOnlyList<ReadOnlyMemory<byte>>> keyEvents,
+    private static async Task<Outcome> VerifyStateAsync(NodeOptions options, KernelOptions kernelOptions, NoteKey trusted, IRelayProtocol? relay,
+        Func<long?, CancellationToken, Task<byte[]?>> checkpointAt, Func<long, int, CancellationToken, Task<IReadOnlyList<Hash32>>> leaves,
+        BootstrapPolicy policy, BootstrapCheckpoint[] vouchers, BootstrapOffer offer, Dictionary<AuthorId, IReadOnlyList<ReadOnlyMemory<byte>>> keyEvents,
         Dictionary<AuthorId, IReadOnlyList<(ulong Seq, KeyState State)>?> timelines, CancellationToken cancellationToken)
     {
         var state = vouchers[0];
@@ -104,7 +112,7 @@ internal static class NodeBootstrap
         byte[]? note;
         try
         {
-            note = await relay.GetCheckpointAsync(prefix, cancellationToken).ConfigureAwait(false);
+            note = await checkpointAt(prefix, cancellationToken).ConfigureAwait(false);
         }
         catch (RelayProtocolException e)
         {
@@ -136,7 +144,7 @@ internal static class NodeBootstrap
         }
 
         // 2. Witnesses, when the policy requires them: cosigned relay checkpoints at the prefix or beyond it (proven consistent).
-        if (policy.RequiredCosignatures > 0)
+        if (policy.RequiredCosignatures > 0 && relay is not null)
         {
             var cosigners = await CosignersAsync(relay, trusted, policy, signed, cancellationToken).ConfigureAwait(false);
             if (cosigners < policy.RequiredCosignatures)
@@ -247,7 +255,7 @@ internal static class NodeBootstrap
             IReadOnlyList<Hash32> page;
             try
             {
-                page = await bootstrap.GetLeafHashesAsync(tree.Size, (int)Math.Min(LeafPage, prefix - tree.Size), cancellationToken).ConfigureAwait(false);
+                page = await leaves(tree.Size, (int)Math.Min(LeafPage, prefix - tree.Size), cancellationToken).ConfigureAwait(false);
             }
             catch (RelayProtocolException e)
             {
@@ -263,7 +271,40 @@ internal static class NodeBootstrap
         }
 
         if (tree.Root(prefix) != signed.Root) return Outcome.Refuse(BootstrapRefusal.PrefixNotCovered, "the relay's leaf hashes do not hash to the root it signed for the prefix.");
-        return new Outcome(new Accepted(kernel, verifiers, tree, prefix, state.Origin, note, signers), default, "");
+        // What a reopen verifies again (BaseWire): these envelopes and the key events of the state's authors.
+        var kept = new BootstrapOffer(vouchers.Select(v => (ReadOnlyMemory<byte>)v.ToBytes()).ToArray(),
+            offer.KeyEvents.Where(k => tips.ContainsKey(k.Author)).ToArray());
+        return new Outcome(new Accepted(kernel, verifiers, tree, prefix, state.Origin, note, signers, kept), default, "");
+    }
+
+    /// <summary>On reopen: the base a bootstrapped store keeps, verified again as when it was accepted (the relay's signed
+    /// checkpoint of the prefix, the members' signatures, rows → state hash, leaf hashes → root); null when it keeps none.</summary>
+    /// <exception cref="StoreDamagedException">The base no longer verifies.</exception>
+    public static async Task<Accepted?> ReloadAsync(NodeOptions options, KernelOptions kernelOptions, INodeBootstrapStore store, CancellationToken cancellationToken)
+    {
+        var bytes = await store.LoadBootstrapBaseAsync(cancellationToken).ConfigureAwait(false);
+        if (bytes is null) return null;
+        var trusted = options.TrustedRelay ?? throw Error.StoreDamaged("the node store", "its bootstrap base", "the node was bootstrapped from a relay checkpoint; reopen it with NodeOptions.TrustedRelay set");
+        BootstrapOffer offer;
+        byte[] note;
+        Hash32[] leafHashes;
+        BootstrapCheckpoint[] vouchers;
+        try
+        {
+            (offer, note, leafHashes) = BaseWire.Decode(bytes);
+            vouchers = offer.Checkpoints.Select(c => BootstrapWire.Decode(c)).ToArray();
+        }
+        catch (LedgerFormatException e)
+        {
+            throw Error.StoreDamaged("the node store", "its bootstrap base", e.Message, e);
+        }
+
+        var keyEvents = offer.KeyEvents.ToDictionary(k => k.Author, k => k.Events);
+        var outcome = vouchers.Length == 0 ? Outcome.Refuse(BootstrapRefusal.NoCheckpoint, "it holds no checkpoint.")
+            : await VerifyStateAsync(options, kernelOptions, trusted, null, (_, _) => Task.FromResult<byte[]?>(note),
+                (from, count, _) => Task.FromResult<IReadOnlyList<Hash32>>(leafHashes.Skip((int)Math.Min(from, leafHashes.Length)).Take(count).ToArray()),
+                new BootstrapPolicy(), vouchers, offer, keyEvents, new(), cancellationToken).ConfigureAwait(false);
+        return outcome.Accepted ?? throw Error.StoreDamaged("the node store", "its bootstrap base", $"it no longer verifies ({outcome.Refusal}: {outcome.Why})");
     }
 
     private static KeyState? KeysAt(string ledger, AuthorId author, ulong seq, Dictionary<AuthorId, IReadOnlyList<ReadOnlyMemory<byte>>> keyEvents,

@@ -13,20 +13,26 @@ internal static class NodeLoader
     {
         var opening = System.Diagnostics.Stopwatch.GetTimestamp();
         var kernelOptions = NewKernelOptions(options);
+        // A device bootstrapped from a relay checkpoint holds only the ops after the prefix: it starts from its base,
+        // verified again (risk B2), and its own checkpoints are not used.
+        var bootstrapped = incept is null && store is INodeBootstrapStore keeps
+            ? await NodeBootstrap.ReloadAsync(options, kernelOptions, keeps, cancellationToken).ConfigureAwait(false)
+            : null;
         // From the latest checkpoint when one verifies (risk B2); the log is still read and its chains verified.
-        var restored = incept is null && checkpointRefused is null
+        var restored = incept is null && checkpointRefused is null && bootstrapped is null
             ? await NodeCheckpoints.TryRestoreAsync(options, kernelOptions, currentKey, cancellationToken).ConfigureAwait(false)
             : NodeCheckpoints.Restored.None;
         checkpointRefused ??= restored.Refused;
-        var kernel = restored.Kernel ?? new LedgerKernel(kernelOptions);
+        var kernel = bootstrapped?.Kernel ?? restored.Kernel ?? new LedgerKernel(kernelOptions);
         var folded = 0;
-        var verifiers = new Dictionary<AuthorId, AuthorChainVerifier>();
+        var verifiers = bootstrapped?.Verifiers ?? new Dictionary<AuthorId, AuthorChainVerifier>();
         OwnLadder? own = null;
         var results = new List<ApplyResult>();
         var applied = new List<Op>();
         AuthorId? me = null;
         var count = 0;
-        var tree = new MerkleTree();
+        var tree = bootstrapped?.Tree ?? new MerkleTree();
+        var early = new Dictionary<long, Hash32>();
         // Each op names the hash of the one before, so the signature of a chain's last op vouches for every byte of the
         // chain: one check per author finds bytes changed in the store (a flipped byte in the tip itself included).
         var tips = new Dictionary<AuthorId, (SignedOp Op, VerificationKey Signer)>();
@@ -48,10 +54,10 @@ internal static class NodeLoader
             if (!check.IsOk)
             {
                 // A device bootstrapped from a relay checkpoint holds only the ops after the prefix: say so (risk B2).
-                var bootstrapped = check.Break == ChainBreak.Gap && verifier.Seq == 0 && !record.Own && store.Cursor > 0
-                    ? " — or this is the store of a device bootstrapped from a relay checkpoint, which holds only the ops after the prefix and cannot be reopened yet (docs/sync.md, \"Bootstrap of a new device\")"
+                var hint = check.Break == ChainBreak.Gap && verifier.Seq == 0 && !record.Own && store.Cursor > 0
+                    ? " — or this is the store of a device bootstrapped from a relay checkpoint that lost its bootstrap base (INodeBootstrapStore): it holds only the ops after the prefix (docs/sync.md, \"Bootstrap of a new device\")"
                     : "";
-                throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail}){bootstrapped}");
+                throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail}){hint}");
             }
             tips[author] = (signed, signer!);
             restored.Observe(signed.Op);
@@ -63,8 +69,17 @@ internal static class NodeLoader
                 results.Add(result);
                 if (options.Folded is not null) applied.Add(signed.Op);
             }
-            // The witness's tree of the relay prefix this node holds: records hold positions in the relay's order.
-            if (record.Position == tree.Size && tree.Size < store.Cursor) tree.Append(record.Bytes.Span);
+            // The witness's tree of the relay prefix this node holds, in relay order. Records come in store order: an own op
+            // is stored before the relay placed it after ops the node pulled (and stored) later, so its leaf waits.
+            if (record.Position is { } leafAt && leafAt >= tree.Size && leafAt < store.Cursor)
+            {
+                if (leafAt > tree.Size) early[leafAt] = MerkleTree.LeafHash(record.Bytes.Span);
+                else
+                {
+                    tree.Append(record.Bytes.Span);
+                    while (early.Remove(tree.Size, out var waiting)) tree.AppendLeafHash(waiting);
+                }
+            }
             if (record.Own)
             {
                 if (me is { } first && first != author) throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it marks ops of {first} and of {author} as its own");
@@ -139,6 +154,8 @@ internal static class NodeLoader
         {
             CheckpointOps = restored.Ops,
             CheckpointRefused = checkpointRefused,
+            BootstrapPrefix = bootstrapped?.Prefix ?? 0,
+            BootstrapSigners = bootstrapped?.Signers ?? 0,
         };
         var checkpoints = NodeCheckpoints.For(options, log.Author, currentKey, restored.Ops);
         return new LoadedNode(kernel, verifiers, own!, log, tree, results, applied, startup, checkpoints, rolledBackFrom);
