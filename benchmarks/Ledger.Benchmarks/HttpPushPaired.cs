@@ -20,14 +20,20 @@ public static class HttpPushPaired
 
     public static async Task RunAsync(int devices, int rounds, int opsPerDevice, int batch = 64)
     {
+        // LEDGER_BENCH_SPANS=1 prints, per round and side, the mean duration of each Ledger span (relay ingest, the
+        // server's request span), to see where the HTTP side's time goes beyond the ingest both sides share.
+        using var spans = Environment.GetEnvironmentVariable("LEDGER_BENCH_SPANS") == "1" ? new SpanTotals() : null;
         var chains = Enumerable.Range(0, devices).Select(d => Chain($"dev-{d}", opsPerDevice)).ToArray();
         var ratios = new List<double>();
         var latencies = new List<TimeSpan>();
         for (var round = 0; round < rounds; round++)
         {
             var before = InProcess(chains, batch);
+            spans?.Print("in-process");
             var (http, lat) = await OverHttpAsync(chains, batch);
+            spans?.Print("http");
             var after = InProcess(chains, batch);
+            spans?.Clear();
             var inProcess = (before + after) / 2;
             ratios.Add(inProcess.TotalSeconds / http.TotalSeconds);
             if (round > 0) latencies.AddRange(lat); // round 0 warms the JIT and the connection pool
@@ -87,5 +93,50 @@ public static class HttpPushPaired
         var chain = new List<SignedOp> { inception };
         for (var i = 1; i < ops; i++) chain.Add(log.Append(PostingDataset.Manifest, PostingDataset.PostVerb, new PostArgs("acct:" + (i % 100), i)));
         return chain.ToArray();
+    }
+
+    /// <summary>Mean duration per span name of the Ledger activity sources, since the last print.</summary>
+    private sealed class SpanTotals : IDisposable
+    {
+        private readonly ActivityListener _listener;
+        private readonly Dictionary<string, (double Ms, int Count)> _totals = new(StringComparer.Ordinal);
+
+        public SpanTotals()
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = s => s.Name.StartsWith("Ledger", StringComparison.Ordinal),
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+                ActivityStopped = a =>
+                {
+                    lock (_totals)
+                    {
+                        var t = _totals.GetValueOrDefault(a.OperationName);
+                        _totals[a.OperationName] = (t.Ms + a.Duration.TotalMilliseconds, t.Count + 1);
+                    }
+                },
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        public void Print(string side)
+        {
+            lock (_totals)
+            {
+                foreach (var (name, (ms, count)) in _totals.OrderBy(t => t.Key, StringComparer.Ordinal))
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {side} {name}: mean {ms / count:F3} ms over {count}"));
+                }
+
+                _totals.Clear();
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_totals) _totals.Clear();
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 }

@@ -1,22 +1,29 @@
 using System.Diagnostics;
 using System.Globalization;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
 using Ledger.Kernel;
 using Ledger.Signing;
 using Ledger.Sync;
+using Marten;
 using NSec.Cryptography;
 using Npgsql;
 
 namespace Ledger.Benchmarks;
 
 /// <summary>Issue 18: relay ingest into PostgreSQL against SQLite and raw NSec verify of the same ops on the same
-/// threads, and two relay instances against one on one database. <c>--pg-ingest &lt;threads&gt; [rounds]</c>; the server is
+/// threads; side by side with Marten's quick append of the same number of events, in the same batches, into the same
+/// server with an inline projection; two relay instances against one on one database, and the store's sequencing alone
+/// (pre-verified ops, one store against two). <c>--pg-ingest &lt;threads&gt; [rounds] [ops per author]</c>; the server is
 /// <c>LEDGER_PG</c> (a role with CREATEDB; a database is created for the run and dropped after). Each round ingests a
-/// fresh data set of 6 authors × 1,001 ops, interleaved, in batches of 256.</summary>
+/// fresh data set of 6 authors × (1 + ops per author, default 1,000) ops, interleaved, in batches of 256; the Marten and
+/// Ledger figures of a round are taken back to back (paired), their order alternating from round to round.</summary>
 internal static class PostgreSqlIngest
 {
     private const string LedgerName = "bench";
+    private const int Batch = 256;
 
-    public static async Task RunAsync(int threads, int rounds)
+    public static async Task RunAsync(int threads, int rounds, int opsPerAuthor = 1000)
     {
         var server = Environment.GetEnvironmentVariable("LEDGER_PG") is { Length: > 0 } pg ? pg : "Host=localhost;Username=ledger;Password=ledger;Database=ledger";
         var database = "ledger_bench_" + Guid.NewGuid().ToString("N")[..12];
@@ -24,11 +31,21 @@ internal static class PostgreSqlIngest
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database }.ToString();
         var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-pg-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
+        var marten = DocumentStore.For(o =>
+        {
+            o.Connection(cs);
+            o.DatabaseSchemaName = "marten_bench";
+            o.Events.AppendMode = EventAppendMode.Quick;
+            // The inline projection: each till's running total, updated in the transaction that appends its events.
+            o.Projections.Snapshot<TillTotal>(SnapshotLifecycle.Inline);
+        });
+        var ratios = new List<double>();
+        var scaleOut = new List<double>();
         try
         {
             for (var round = -1; round < rounds; round++)
             {
-                var chains = DataSet(round + 1);
+                var chains = DataSet(round + 1, opsPerAuthor);
                 var all = Enumerable.Range(0, chains[0].Count).SelectMany(i => chains.Select(c => c[i])).ToList();
                 var raw = Time(() => RawVerify(all, threads));
                 var sqlite = await TimeAsync(async () =>
@@ -37,12 +54,43 @@ internal static class PostgreSqlIngest
                     using var relay = new Relay(new RelayOptions { Ledger = LedgerName, VerifyThreads = threads }, store);
                     await PushAllAsync(relay, all);
                 });
-                var postgres = await TimeAsync(async () =>
+                async Task<TimeSpan> LedgerAsync() => await TimeAsync(async () =>
                 {
                     using var store = new PostgreSqlRelayStore(cs, $"one-{round + 1}");
                     using var relay = new Relay(new RelayOptions { Ledger = LedgerName, VerifyThreads = threads }, store);
                     await PushAllAsync(relay, all);
                 });
+
+                // The same number of events, in the same batches (one session and SaveChanges a batch), the same authors
+                // as streams; an event carries what a posting op's args carry.
+                var streams = chains.ToDictionary(c => c[0].Op.Author, _ => Guid.NewGuid());
+                async Task<TimeSpan> MartenAsync() => await TimeAsync(async () =>
+                {
+                    foreach (var batch in all.Chunk(Batch))
+                    {
+                        await using var session = marten.LightweightSession();
+                        foreach (var stream in batch.GroupBy(o => o.Op.Author))
+                        {
+                            session.Events.Append(streams[stream.Key],
+                                stream.Select(o => (object)new Posted("acct:" + (o.Op.Seq % 100), (long)o.Op.Seq)).ToArray());
+                        }
+
+                        await session.SaveChangesAsync();
+                    }
+                });
+
+                TimeSpan postgres, quickAppend;
+                if (round % 2 == 0)
+                {
+                    postgres = await LedgerAsync();
+                    quickAppend = await MartenAsync();
+                }
+                else
+                {
+                    quickAppend = await MartenAsync();
+                    postgres = await LedgerAsync();
+                }
+
                 // Two instances (each its own store and pool, as two processes have), each pushing half the authors.
                 var two = await TimeAsync(async () =>
                 {
@@ -54,30 +102,62 @@ internal static class PostgreSqlIngest
                         await PushAllAsync(relay, Enumerable.Range(0, half[0].Count).SelectMany(i => half.Select(c => c[i])).ToList());
                     })));
                 });
+                // Sequencing alone: the verified ops stored by one store, then by two at once (half the authors each),
+                // each batch one transaction under the counter row's lock, the tree extended in it.
+                var stored = all.Select(o => new StoredOp(0, o.Op.Author, o.Op.Seq, o.ChainHash, o.Bytes, KeyEvents.IsKeyEvent(o.Op))).ToList();
+                var oneStore = await TimeAsync(async () =>
+                {
+                    using var store = new PostgreSqlRelayStore(cs, $"seq-one-{round + 1}");
+                    foreach (var batch in stored.Chunk(Batch)) await store.AppendSequencedAsync(batch);
+                });
+                var twoStores = await TimeAsync(async () =>
+                {
+                    var authors = chains.Take(3).Select(c => c[0].Op.Author).ToHashSet();
+                    await Task.WhenAll(new[] { stored.Where(o => authors.Contains(o.Author)), stored.Where(o => !authors.Contains(o.Author)) }.Select(half => Task.Run(async () =>
+                    {
+                        using var store = new PostgreSqlRelayStore(cs, $"seq-two-{round + 1}");
+                        foreach (var batch in half.Chunk(Batch)) await store.AppendSequencedAsync(batch);
+                    })));
+                });
                 if (round < 0) continue;
                 double PerSecond(TimeSpan t) => all.Count / t.TotalSeconds;
+                ratios.Add(PerSecond(postgres) / PerSecond(quickAppend));
+                scaleOut.Add(PerSecond(two) / PerSecond(postgres));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round}: {all.Count} ops; raw verify {PerSecond(raw):F0}/s, relay ingest SQLite {PerSecond(sqlite):F0}/s, PostgreSQL {PerSecond(postgres):F0}/s ({PerSecond(postgres) / PerSecond(raw):F2} of raw), two instances on one database {PerSecond(two):F0}/s"));
+                    $"round {round}: {all.Count} ops; raw verify {PerSecond(raw):F0}/s, relay ingest SQLite {PerSecond(sqlite):F0}/s, PostgreSQL {PerSecond(postgres):F0}/s ({PerSecond(postgres) / PerSecond(raw):F2} of raw), Marten quick append + inline projection {PerSecond(quickAppend):F0}/s (Ledger/Marten {PerSecond(postgres) / PerSecond(quickAppend):F2}), two relay instances on one database {PerSecond(two):F0}/s ({PerSecond(two) / PerSecond(postgres):F2} of one); sequencing alone: one store {PerSecond(oneStore):F0}/s, two stores {PerSecond(twoStores):F0}/s"));
+            }
+
+            if (ratios.Count > 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"median over {ratios.Count} rounds: Ledger relay ingest on PostgreSQL / Marten quick append = {Median(ratios):F2}; two relay instances / one = {Median(scaleOut):F2}"));
             }
         }
         finally
         {
+            marten.Dispose();
             NpgsqlConnection.ClearAllPools();
             Execute(server, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE);");
             Directory.Delete(folder, recursive: true);
         }
     }
 
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     private static async Task PushAllAsync(Relay relay, List<SignedOp> ops)
     {
-        foreach (var batch in ops.Chunk(256))
+        foreach (var batch in ops.Chunk(Batch))
         {
             var response = await relay.PushAsync(batch.Select(o => o.Bytes).ToArray());
             if (response.Results.Any(r => !r.Held)) throw new InvalidOperationException("the benchmark's ops must all be accepted");
         }
     }
 
-    private static List<SignedOp>[] DataSet(int set) => Enumerable.Range(0, 6).Select(a =>
+    private static List<SignedOp>[] DataSet(int set, int opsPerAuthor) => Enumerable.Range(0, 6).Select(a =>
     {
         var seed = new byte[32];
         seed[0] = (byte)(a + 1);
@@ -85,7 +165,7 @@ internal static class PostgreSqlIngest
         var key = SigningKey.FromSeed(seed);
         var log = AuthorLog.Incept(LedgerName, "till" + a, key, NextKeyDigest.Of(seed), out var inception);
         var chain = new List<SignedOp> { inception };
-        for (var i = 0; i < 1000; i++) chain.Add(log.Append(PostingDataset.Manifest, PostingDataset.PostVerb, new PostArgs("acct:" + (i % 100), i), at: i, opId: Guid.Empty));
+        for (var i = 0; i < opsPerAuthor; i++) chain.Add(log.Append(PostingDataset.Manifest, PostingDataset.PostVerb, new PostArgs("acct:" + (i % 100), i), at: i, opId: Guid.Empty));
         return chain;
     }).ToArray();
 
@@ -121,5 +201,25 @@ internal static class PostgreSqlIngest
         connection.Open();
         using var command = new NpgsqlCommand(sql, connection);
         command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>A Marten event of the side-by-side benchmark: what a posting op's args carry.</summary>
+public sealed record Posted(string Account, long Amount);
+
+/// <summary>The inline projection of the side-by-side benchmark: a till's running total (one document per stream).</summary>
+public sealed class TillTotal
+{
+    public Guid Id { get; set; }
+
+    public long Total { get; set; }
+
+    public int Count { get; set; }
+
+    public void Apply(Posted posted)
+    {
+        ArgumentNullException.ThrowIfNull(posted);
+        Total += posted.Amount;
+        Count++;
     }
 }

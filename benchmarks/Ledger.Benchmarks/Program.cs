@@ -40,7 +40,9 @@ if (args.Length > 1 && args[0] == "--ingest-paired")
 if (args.Length > 1 && args[0] == "--pg-ingest")
 {
     // Issue 18: relay ingest into PostgreSQL vs SQLite vs raw verify, and two instances on one database (LEDGER_PG).
-    await PostgreSqlIngest.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
+    // Side by side with Marten's quick append, and store-level sequencing with one and two stores.
+    await PostgreSqlIngest.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1000);
     return;
 }
 
@@ -48,7 +50,7 @@ if (args.Length > 1 && args[0] == "--http-push-paired")
 {
     // Push over HTTP on loopback vs in-process Relay.Push of the same pre-signed ops (issue 17: 1, 16 and 256 devices).
     await HttpPushPaired.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 7,
-        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512);
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512, args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 64);
     return;
 }
 

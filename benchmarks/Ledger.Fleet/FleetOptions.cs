@@ -37,6 +37,26 @@ public sealed class FleetOptions
     /// <summary>The PostgreSQL connection string of <c>--store postgres</c>.</summary>
     public string? Postgres { get; set; }
 
+    /// <summary>With <c>postgres</c>: restart PostgreSQL once, this far into the window (null: never), by running
+    /// <see cref="PgRestartCommand"/>.</summary>
+    public TimeSpan? PgRestartAt { get; set; }
+
+    /// <summary>The shell command that restarts PostgreSQL (run with <c>/bin/sh -c</c>). Default
+    /// <c>pg_ctlcluster 15 main restart</c> (Debian, as root).</summary>
+    public string PgRestartCommand { get; set; } = "pg_ctlcluster 15 main restart";
+
+    /// <summary>With <c>postgres</c>: the relays reach PostgreSQL through a TCP forwarder in this process, and the
+    /// restart at <see cref="PgRestartAt"/> is simulated by closing it for <see cref="PgGateDown"/> (sessions cut,
+    /// connections refused) instead of running <see cref="PgRestartCommand"/> — for a server others share (CI).</summary>
+    public bool PgGate { get; set; }
+
+    /// <summary>How long the gate stays closed for a simulated restart. Default 3 s.</summary>
+    public TimeSpan PgGateDown { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>With <c>postgres</c>: keep the run's database (default: dropped after the audit). The run always works
+    /// in a fresh database it creates on the server <see cref="Postgres"/> names (CREATEDB needed).</summary>
+    public bool PgKeep { get; set; }
+
     /// <summary>Where the relay's store and the summary go. Default: a fresh temporary directory.</summary>
     public string? WorkDir { get; set; }
 
@@ -74,6 +94,11 @@ public sealed class FleetOptions
                 case "--observers": o.Observers = (int)Number(); break;
                 case "--store": o.Store = Next(); break;
                 case "--pg": o.Postgres = Next(); break;
+                case "--pg-restart-at": o.PgRestartAt = TimeSpan.FromSeconds(Number()); break;
+                case "--pg-restart-command": o.PgRestartCommand = Next(); break;
+                case "--pg-keep": o.PgKeep = true; break;
+                case "--pg-gate": o.PgGate = true; break;
+                case "--pg-gate-down": o.PgGateDown = TimeSpan.FromSeconds(Number()); break;
                 case "--work": o.WorkDir = Next(); break;
                 case "--summary": o.SummaryPath = Next(); break;
                 case "--seed": o.Seed = (int)Number(); break;
@@ -83,6 +108,8 @@ public sealed class FleetOptions
 
         if (o.Tills < 1 || o.Rate <= 0 || o.Duration <= TimeSpan.Zero || o.Concurrency < 1 || o.Observers < 1) throw new ArgumentException("tills, rate, duration, concurrency and observers are positive.");
         if (o.Store is not ("sqlite" or "postgres")) throw new ArgumentException("--store is sqlite or postgres.");
+        if (o.Store == "postgres" && string.IsNullOrEmpty(o.Postgres)) throw new ArgumentException("--store postgres needs --pg <connection string>.");
+        if (o.Store != "postgres" && (o.PgRestartAt is not null || o.Postgres is not null)) throw new ArgumentException("--pg and --pg-restart-at go with --store postgres.");
         return o;
     }
 }

@@ -42,6 +42,12 @@ public sealed class FleetReport
 
     public int Kills { get; set; }
 
+    /// <summary>PostgreSQL restarts (the <c>--pg-restart-command</c> run during the window) and what they took.</summary>
+    public List<string> DatabaseRestarts { get; set; } = [];
+
+    /// <summary>Relay starts repeated because the database was unreachable (a kill during a PostgreSQL restart).</summary>
+    public int RelayStartRetries { get; set; }
+
     public Dictionary<string, long> Faults { get; set; } = [];
 
     public List<long> RelayPeakWorkingSetBytes { get; set; } = [];

@@ -21,14 +21,7 @@ public static class FleetRun
     public static async Task<FleetReport> RunAsync(FleetOptions o, CancellationToken cancellationToken = default)
     {
         var output = TextWriter.Synchronized(o.Output ?? Console.Out);
-        if (o.Store == "postgres")
-        {
-            // The PostgreSQL relay store (issue 18) is built on another branch; when it is on main, RelayServe opens it
-            // and two instances share one database here.
-            if (string.IsNullOrEmpty(o.Postgres)) throw new ArgumentException("--store postgres needs --pg <connection string>.");
-            if (!RelayServe.PostgresAvailable) throw new NotSupportedException("--store postgres: the PostgreSQL relay store is not in this build yet (issue 18); run with --store sqlite.");
-        }
-
+        if (o.Store == "postgres" && string.IsNullOrEmpty(o.Postgres)) throw new ArgumentException("--store postgres needs --pg <connection string>.");
         var work = o.WorkDir ?? Path.Combine(Path.GetTempPath(), "ledger-fleet-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         var report = new FleetReport { Tills = o.Tills, Rate = o.Rate, WindowSeconds = o.Duration.TotalSeconds, Store = o.Store, Instances = o.Store == "postgres" ? 2 : 1 };
@@ -54,8 +47,24 @@ public static class FleetRun
             $"fleet: {o.Tills} tills x {o.OpsPerTill} ops signed in {signing.Elapsed.TotalSeconds:F1}s; {tills.Count(t => t.Faulty)} faulty; rate {o.Rate}/s for {o.Duration.TotalSeconds}s; store {o.Store}")).ConfigureAwait(false);
         report.RawVerifyPerSecondTwoThreads = RawVerifyRate();
 
-        // ---- relays ----
-        var instances = Enumerable.Range(0, report.Instances).Select(i => new RelayProcess(i, Path.Combine(work, "relay.db"), o.Postgres)).ToArray();
+        // ---- relays: one SQLite process, or two instances over a fresh PostgreSQL database sharing one checkpoint key ----
+        var database = o.Store == "postgres" ? FleetDatabase.Create(o.Postgres!) : null;
+        if (database is not null)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(work, "relay.db.checkpoint-key"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"fleet: relays share the fresh database '{database.Name}'{(o.PgRestartAt is { } r ? string.Create(CultureInfo.InvariantCulture, $"; PostgreSQL restarted at t={r.TotalSeconds:F0}s by {(o.PgGate ? $"closing the gate in front of it for {o.PgGateDown.TotalSeconds:F0}s" : $"'{o.PgRestartCommand}'")}") : "")}").ConfigureAwait(false);
+        }
+
+        FleetGate? gate = null;
+        var relayDatabase = database?.ConnectionString;
+        if (database is not null && o.PgGate)
+        {
+            var target = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString);
+            gate = new FleetGate(target.Host ?? "localhost", target.Port);
+            relayDatabase = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = gate.Port }.ToString();
+        }
+
+        var instances = Enumerable.Range(0, report.Instances).Select(i => new RelayProcess(i, Path.Combine(work, "relay.db"), relayDatabase)).ToArray();
         using var pool = new SocketsHttpHandler { MaxConnectionsPerServer = o.Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         var faults = new FaultHandler(pool, o.FaultRate, o.Seed);
         var clean = new List<(HttpClient Http, HttpRelayClient Relay)>();
@@ -202,6 +211,8 @@ public static class FleetRun
             var nextProgress = o.ProgressEvery;
             var killer = 0;
             var chaos = Task.CompletedTask;
+            var restartAt = database is null ? null : o.PgRestartAt;
+            var databaseChaos = Task.CompletedTask;
             foreach (var till in tills) TryStart(till, 0); // inceptions
             while (window.Elapsed < o.Duration)
             {
@@ -230,6 +241,19 @@ public static class FleetRun
                     nextKill = kill + o.KillEvery!.Value;
                 }
 
+                if (restartAt is { } restart && window.Elapsed >= restart)
+                {
+                    restartAt = null;
+                    var at = window.Elapsed.TotalSeconds;
+                    databaseChaos = Task.Run(() =>
+                    {
+                        var (ok, what) = gate is null ? FleetDatabase.Restart(o.PgRestartCommand) : FleetDatabase.Outage(gate, o.PgGateDown);
+                        var line = string.Create(CultureInfo.InvariantCulture, $"t={at:F0}s chaos: PostgreSQL {(ok ? "restarted" : "NOT restarted")}: {what}, done by t={window.Elapsed.TotalSeconds:F0}s");
+                        lock (report.DatabaseRestarts) report.DatabaseRestarts.Add((ok ? "ok: " : "failed: ") + line);
+                        output.WriteLine(line);
+                    }, CancellationToken.None);
+                }
+
                 if (window.Elapsed.TotalSeconds >= nextProgress)
                 {
                     foreach (var instance in instances) instance.Sample();
@@ -244,6 +268,7 @@ public static class FleetRun
             }
 
             await chaos.ConfigureAwait(false);
+            await databaseChaos.ConfigureAwait(false);
             var windowSeconds = window.Elapsed.TotalSeconds;
             report.AckedInWindow = Interlocked.Read(ref acked);
             report.AcceptedOpsPerSecond = report.AckedInWindow / windowSeconds;
@@ -277,6 +302,7 @@ public static class FleetRun
             report.AckToObserverP99Ms = Percentile(tc, 0.99);
             report.RatioToRawVerify = report.AcceptedOpsPerSecond / report.RawVerifyPerSecondTwoThreads;
             report.Kills = instances.Sum(i => i.Kills);
+            report.RelayStartRetries = instances.Sum(i => i.Restarts);
             report.Faults = new Dictionary<string, long>
             {
                 ["droppedRequests"] = faults.DroppedRequests,
@@ -294,6 +320,12 @@ public static class FleetRun
             // ---- the audit ----
             await FleetAudit.RunAsync(report.Audit, report, tills, observers, clean.Select(c => c.Relay).ToArray(), trusted, cancellationToken).ConfigureAwait(false);
 
+            if (database is not null && o.PgRestartAt is not null)
+            {
+                report.Audit.Add(new AuditCheck("PostgreSQL was restarted during the window as asked", report.DatabaseRestarts.Count == 1 && report.DatabaseRestarts[0].StartsWith("ok: ", StringComparison.Ordinal),
+                    report.DatabaseRestarts.Count == 0 ? "the window ended before --pg-restart-at" : report.DatabaseRestarts[0]));
+            }
+
             // The audit can fail: told one acknowledged op a wrong position, it must say so.
             var victimTill = tills.First(t => t.Positions[0] >= 0);
             victimTill.Positions[0]++;
@@ -308,13 +340,15 @@ public static class FleetRun
             foreach (var (http, _) in clean.Concat(faulty)) http.Dispose();
             faults.Dispose();
             foreach (var instance in instances) instance.Dispose();
+            gate?.Dispose();
+            if (database is not null && !o.PgKeep) database.Drop();
         }
 
         var summary = o.SummaryPath ?? Path.Combine(work, "fleet-summary.json");
         await File.WriteAllTextAsync(summary, System.Text.Json.JsonSerializer.Serialize(report, FleetJson.Default.FleetReport), cancellationToken).ConfigureAwait(false);
         foreach (var check in report.Audit) await output.WriteLineAsync($"audit {(check.Ok ? "ok  " : "FAIL")} {check.Name}: {check.Detail}").ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"fleet {(report.Passed ? "PASSED" : "FAILED")}: accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, lost {report.Lost}; summary {summary}")).ConfigureAwait(false);
+            $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; summary {summary}")).ConfigureAwait(false);
         return report;
     }
 

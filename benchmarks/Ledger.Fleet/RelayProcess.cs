@@ -37,7 +37,32 @@ internal sealed class RelayProcess : IDisposable
 
     public int PeakOpenFiles { get; private set; }
 
+    /// <summary>Starts the instance; one that cannot reach its database yet (PostgreSQL restarting) is started again
+    /// until it can, for up to a minute.</summary>
     public void Start()
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            try
+            {
+                StartOnce();
+                return;
+            }
+            catch (InvalidOperationException) when (DateTime.UtcNow < deadline)
+            {
+                _process?.Dispose();
+                _process = null;
+                Restarts++;
+                Thread.Sleep(500);
+            }
+        }
+    }
+
+    /// <summary>Starts that found the database unreachable and were repeated.</summary>
+    public int Restarts { get; private set; }
+
+    private void StartOnce()
     {
         var self = typeof(RelayProcess).Assembly.Location;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -1,18 +1,21 @@
+using Ledger.Signing;
+using Ledger.Sync;
 using Ledger.Sync.AspNetCore;
 
 namespace Ledger.Fleet;
 
-/// <summary>The relay instance a fleet runs as a child process (<c>--serve-relay</c>): the SQLite relay of
-/// <c>ledger relay serve</c>, its long poll bounded at 10 s.</summary>
+/// <summary>The relay instance a fleet runs as a child process (<c>--serve-relay</c>), its long poll bounded at 10 s:
+/// the SQLite relay of <c>ledger relay serve</c> (<c>--store</c>), or one of the instances over one PostgreSQL database
+/// (<c>--pg &lt;connection string&gt; --checkpoint-key &lt;file&gt;</c>, as <c>ledger relay serve --store postgres</c>
+/// runs them: the shared key, and a <see cref="PostgreSqlRelayListener"/> so long polls wake on the other instance's
+/// ingests).</summary>
 internal static class RelayServe
 {
-    /// <summary>True when this build has the PostgreSQL relay store (issue 18): then <c>--store postgres --pg …</c>
-    /// runs two instances on one database. Wire it here when Ledger.Sync.PostgreSql is on main.</summary>
-    public static bool PostgresAvailable => false;
+    private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string? store = null, urls = null, pg = null;
+        string? store = null, urls = null, pg = null, keyFile = null;
         for (var i = 1; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -20,27 +23,56 @@ internal static class RelayServe
                 case "--store": store = args[i + 1]; break;
                 case "--urls": urls = args[i + 1]; break;
                 case "--pg": pg = args[i + 1]; break;
-                case "--checkpoint-key": break;
+                case "--checkpoint-key": keyFile = args[i + 1]; break;
                 default: await Console.Error.WriteLineAsync($"unknown option {args[i]}").ConfigureAwait(false); return 2;
             }
         }
 
-        if (pg is not null)
-        {
-            await Console.Error.WriteLineAsync("the PostgreSQL relay store is not in this build (issue 18).").ConfigureAwait(false);
-            return 2;
-        }
-
-        var options = new LedgerRelayHostOptions { StorePath = store ?? "relay.db", Ledger = FleetOptions.Ledger, Configure = o => o.LongPollTimeout = TimeSpan.FromSeconds(10) };
-        options.Urls.Clear();
-        options.Urls.Add(urls ?? "http://127.0.0.1:0");
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
             stop.Cancel();
         };
+        if (pg is not null) return await ServePostgresAsync(pg, keyFile ?? throw new ArgumentException("--pg needs --checkpoint-key."), urls ?? "http://127.0.0.1:0", stop.Token).ConfigureAwait(false);
+
+        var options = new LedgerRelayHostOptions { StorePath = store ?? "relay.db", Ledger = FleetOptions.Ledger, Configure = o => o.LongPollTimeout = LongPoll };
+        options.Urls.Clear();
+        options.Urls.Add(urls ?? "http://127.0.0.1:0");
         await LedgerRelayHost.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false);
         return 0;
+    }
+
+    private static async Task<int> ServePostgresAsync(string connectionString, string keyFile, string url, CancellationToken cancellationToken)
+    {
+        using var key = SigningKey.FromSeed(await File.ReadAllBytesAsync(keyFile, cancellationToken).ConfigureAwait(false));
+        try
+        {
+            using var store = new PostgreSqlRelayStore(connectionString, FleetOptions.Ledger);
+            await using var listener = new PostgreSqlRelayListener(connectionString, [store]);
+            using var relay = new Relay(new RelayOptions { Ledger = FleetOptions.Ledger, CheckpointKey = key }, store);
+            var options = new LedgerRelayOptions { LongPollTimeout = LongPoll }.AddLedger(relay);
+            var host = await LedgerRelayHost.StartAsync(new LedgerRelayServer(options), [url], cancellationToken).ConfigureAwait(false);
+            await using (host.ConfigureAwait(false))
+            {
+                await Console.Out.WriteLineAsync($"relay listening on {host.Urls[0]} ledger={relay.Ledger} origin={relay.Origin} vkey={relay.CheckpointVerifierKey!.ToVkey()}").ConfigureAwait(false);
+                await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                }
+            }
+
+            return 0;
+        }
+        catch (StoreUnavailableException e)
+        {
+            // Restarted while PostgreSQL restarts: the fleet reads this line and starts the instance again.
+            await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return 3;
+        }
     }
 }

@@ -29,10 +29,11 @@ public sealed class LedgerRelayHealthCheck : IHealthCheck
             try
             {
                 await ledger.Relay.GetCheckpointAsync(null, cancellationToken).ConfigureAwait(false);
+                await ledger.Beacons.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return HealthCheckResult.Unhealthy($"ledger '{ledger.Name}': the relay cannot read its log ({e.GetType().Name}: {e.Message}).", e, data);
+                return HealthCheckResult.Unhealthy($"ledger '{ledger.Name}': the relay cannot read its log or beacons ({e.GetType().Name}: {e.Message}).", e, data);
             }
 
             data[ledger.Name + ".size"] = ledger.Relay.Size;

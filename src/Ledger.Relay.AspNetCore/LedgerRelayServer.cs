@@ -379,15 +379,29 @@ public sealed partial class LedgerRelayServer
         await WriteAsync(c, RelayHttp.WireMediaType, "no-store", RelayWire.EncodeCosignaturesAnswer(notes)).ConfigureAwait(false);
     });
 
-    /// <summary>The latest beacon of each device of <paramref name="ledger"/> (verified when received).</summary>
+    /// <summary>The latest beacon of each device of <paramref name="ledger"/> (verified when received; kept in the
+    /// relay's store, so they survive a restart).</summary>
+    /// <remarks>The first call after the server starts reads the beacons from the store (blocking on a store that does
+    /// I/O asynchronously); later calls answer from memory.</remarks>
     /// <exception cref="ArgumentException">This server serves no such ledger.</exception>
-    public IReadOnlyList<StoredBeacon> GetBeacons(string ledger) => Ledger(ledger).Beacons.All();
+    public IReadOnlyList<StoredBeacon> GetBeacons(string ledger) => Loaded(ledger).Beacons.All();
 
     /// <summary>The fleet alerts of <paramref name="ledger"/> now, computed from the latest beacons
     /// (docs/observability.md, "Fleet alerts").</summary>
+    /// <remarks>As <see cref="GetBeacons"/>: the first call reads the beacons from the store.</remarks>
     /// <exception cref="ArgumentException">This server serves no such ledger.</exception>
-    public IReadOnlyList<FleetAlert> GetAlerts(string ledger) =>
-        FleetAlerts.Compute(Ledger(ledger).Beacons.All(), Options.Time.GetUtcNow(), Options.SilentAfter, Options.UnacknowledgedDangerAge);
+    public IReadOnlyList<FleetAlert> GetAlerts(string ledger) => Alerts(Loaded(ledger));
+
+    private IReadOnlyList<FleetAlert> Alerts(RelayLedger ledger) =>
+        FleetAlerts.Compute(ledger.Beacons.All(), Options.Time.GetUtcNow(), Options.SilentAfter, Options.UnacknowledgedDangerAge);
+
+    // Sync callers (tests, the demo, hosts) on a thread without a synchronization context: the load is one read, once.
+    private RelayLedger Loaded(string name)
+    {
+        var ledger = Ledger(name);
+        ledger.Beacons.EnsureLoadedAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return ledger;
+    }
 
     private RelayLedger Ledger(string name) => name is not null && _ledgers.TryGetValue(name, out var l) ? l : throw Error.Argument($"this server serves no ledger '{name}'.", nameof(name));
 
@@ -442,8 +456,8 @@ public sealed partial class LedgerRelayServer
             return;
         }
 
-        ledger.Beacons.Offer(signed, Options.Time.GetUtcNow());
-        LogNewAlerts(ledger.Name);
+        await ledger.Beacons.OfferAsync(signed, Options.Time.GetUtcNow(), c.RequestAborted).ConfigureAwait(false);
+        LogNewAlerts(ledger);
         c.Response.StatusCode = StatusCodes.Status204NoContent;
         c.Response.Headers.CacheControl = "no-store";
     });
@@ -451,7 +465,8 @@ public sealed partial class LedgerRelayServer
     /// <summary><c>GET alerts</c>: the fleet alerts as JSON (<c>[{code, nodes, prefix, message}]</c>).</summary>
     internal Task GetAlertsAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
     {
-        var alerts = GetAlerts(ledger.Name);
+        await ledger.Beacons.EnsureLoadedAsync(c.RequestAborted).ConfigureAwait(false);
+        var alerts = Alerts(ledger);
         Interlocked.Increment(ref _reads);
         await WriteAsync(c, "application/json", "no-store", FleetJson.Alerts(alerts)).ConfigureAwait(false);
     });
@@ -463,9 +478,10 @@ public sealed partial class LedgerRelayServer
     }
 
     // Each alert is logged once when it appears (not on every beacon that still shows it).
-    private void LogNewAlerts(string ledger)
+    private void LogNewAlerts(RelayLedger relayLedger)
     {
-        var alerts = GetAlerts(ledger);
+        var ledger = relayLedger.Name;
+        var alerts = Alerts(relayLedger);
         var now = alerts.Select(a => a.ToString()).ToHashSet(StringComparer.Ordinal);
         List<FleetAlert> fresh;
         lock (_raised)

@@ -25,6 +25,7 @@ public sealed class RelayLedger
         }
 
         Relay = relay;
+        Beacons = new BeaconBoard(relay.Store);
         IsPublic = isPublic;
         AdminKey = adminKey;
     }
@@ -57,8 +58,8 @@ public sealed class RelayLedger
     /// <summary>True when the ledger's log may be cached by shared caches.</summary>
     public bool IsPublic { get; }
 
-    /// <summary>The latest beacon of each device.</summary>
-    internal BeaconBoard Beacons { get; } = new();
+    /// <summary>The latest beacon of each device, kept in the relay's store.</summary>
+    internal BeaconBoard Beacons { get; }
 
     /// <summary>Set by every push that stored an op; long polls wait on it.</summary>
     internal Signal Changed { get; } = new();

@@ -106,4 +106,45 @@ public abstract class RelayStoreConformance
         Assert.Equal((5UL, a[^1].ChainHash), await reopened.GetTipAsync(a[0].Op.Author));
         Assert.Equal([[7]], await reopened.ReadCosignaturesAsync(10));
     }
+
+    /// <summary>Beacons: the latest per author by send time (an older or equal one never replaces a newer one), one
+    /// row per author however many arrive, read by author id, exactly the bytes kept; a persistent store still holds
+    /// them after it is reopened (the fleet's alerts survive a relay restart).</summary>
+    [Fact]
+    public async Task Beacons_are_kept_latest_per_author_bounded_and_survive_a_reopen()
+    {
+        var store = Create();
+        Assert.Empty(await store.ReadBeaconsAsync());
+        var a = ConformanceOps.Chain("beacon-a", 0)[0].Op.Author;
+        var b = ConformanceOps.Chain("beacon-b", 0)[0].Op.Author;
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+        static byte[] Bytes(byte tag) => Enumerable.Repeat(tag, 64).ToArray();
+        Assert.True(await store.KeepBeaconAsync(new BeaconRecord(b, 100, at, Bytes(1))));
+        Assert.True(await store.KeepBeaconAsync(new BeaconRecord(a, 100, at, Bytes(2))));
+        for (var i = 1; i <= 50; i++) Assert.True(await store.KeepBeaconAsync(new BeaconRecord(a, 100 + i, at.AddSeconds(i), Bytes((byte)(10 + i)))));
+        // Replayed, reordered or equal-time beacons change nothing.
+        Assert.False(await store.KeepBeaconAsync(new BeaconRecord(a, 120, at.AddDays(1), Bytes(99))));
+        Assert.False(await store.KeepBeaconAsync(new BeaconRecord(a, 150, at.AddDays(1), Bytes(98))));
+        Assert.False(await store.KeepBeaconAsync(new BeaconRecord(b, 100, at.AddDays(1), Bytes(97))));
+
+        void Check(IReadOnlyList<BeaconRecord> held)
+        {
+            Assert.Equal(new[] { a.Value, b.Value }.Order(StringComparer.Ordinal), held.Select(x => x.Author.Value));
+            var ofA = held.Single(x => x.Author == a);
+            Assert.Equal(150, ofA.SentAtUnixMs);
+            Assert.Equal(at.AddSeconds(50), ofA.ReceivedAt);
+            Assert.Equal(Bytes(60), ofA.Bytes.ToArray());
+            var ofB = held.Single(x => x.Author == b);
+            Assert.Equal((100L, at), (ofB.SentAtUnixMs, ofB.ReceivedAt));
+            Assert.Equal(Bytes(1), ofB.Bytes.ToArray());
+        }
+
+        Check(await store.ReadBeaconsAsync());
+        store.Dispose();
+        using var reopened = Reopen(store);
+        if (reopened is null) return;
+        Check(await reopened.ReadBeaconsAsync());
+        Assert.True(await reopened.KeepBeaconAsync(new BeaconRecord(b, 101, at, Bytes(3))));
+        Assert.Equal(Bytes(3), (await reopened.ReadBeaconsAsync()).Single(x => x.Author == b).Bytes.ToArray());
+    }
 }

@@ -9,12 +9,14 @@ namespace Ledger.Sync;
 /// cosignatures witnesses posted. A batch is one transaction: it locks the ledger's counter row, takes the next
 /// positions from it, inserts the ops and moves the counter on, then commits — so positions are contiguous, batches
 /// commit in position order, and a reader never sees position N+1 before N. A unique (ledger, author, seq) makes a
-/// resend through another instance a conflict the relay resolves to a duplicate, never a second copy.</summary>
+/// resend through another instance a conflict the relay resolves to a duplicate, never a second copy. The same
+/// transaction extends the ledger's Merkle tree, kept as C2SP tlog-tiles with its head (root and size) in the counter
+/// row, so every instance serves the same checkpoint from the database and none holds the tree in memory.</summary>
 /// <remarks>The schema is created on first use and upgraded in one transaction; a database of a newer schema is refused
 /// unchanged (<see cref="StoreSchemaException"/>). A server that cannot be reached is a
 /// <see cref="StoreUnavailableException"/>; rows the schema does not allow are a <see cref="StoreDamagedException"/>.
 /// Safe for concurrent use.</remarks>
-public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IBootstrapCheckpointStore
+public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IRelayTreeStore, IBootstrapCheckpointStore
 {
     private const string Columns = "position, author, seq, hash, bytes, key_event";
     // Rows cost more than their op bytes (hash, author, tuple header): a flat allowance keeps the cap honest.
@@ -23,6 +25,7 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IBootstrap
     private readonly bool _ownsSource;
     private readonly string _ledger;
     private readonly string _name;
+    private readonly PostgreSqlMerkleTree _tree;
     private long _count;
     private long _logBytes;
     private long _otherBytes;
@@ -61,6 +64,7 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IBootstrap
         var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         // Names the server and database, never the password.
         _name = $"the PostgreSQL relay store of ledger '{ledger}' (database '{builder.Database}' on {builder.Host}:{builder.Port})";
+        _tree = new PostgreSqlMerkleTree(ledger, _name);
         try
         {
             // A constructor cannot await; opening is once per process.
@@ -84,6 +88,13 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IBootstrap
 
     /// <inheritdoc />
     public long? CapBytes { get; }
+
+    /// <summary>Tile rows read since the store opened (tests check that reads stay O(log n)).</summary>
+    internal long TilesRead => _tree.TilesRead;
+
+    /// <summary>Runs inside the ingest transaction after every write and before the commit (tests end the session
+    /// there, as a crash would).</summary>
+    internal Func<NpgsqlConnection, Task>? BeforeCommit { get; set; }
 
     private async Task OpenAsync(PostgreSqlSchema schema)
     {
@@ -217,6 +228,8 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IBootstrap
         var hashes = new byte[ops.Count][];
         var blobs = new byte[ops.Count][];
         var keyEvents = new bool[ops.Count];
+        // Leaf hashes before the transaction: the counter row's lock is held for as short a time as can be.
+        var leaves = new Hash32[ops.Count];
         for (var i = 0; i < ops.Count; i++)
         {
             var op = ops[i];
@@ -225,19 +238,21 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IBootstrap
             hashes[i] = op.Hash.ToArray();
             blobs[i] = op.Bytes.ToArray();
             keyEvents[i] = op.IsKeyEvent;
+            leaves[i] = MerkleTree.LeafHash(op.Bytes.Span);
             bytes += op.Bytes.Length + RowOverhead;
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        long first, logBytes;
-        await using (var lockRow = new NpgsqlCommand("SELECT next_position, log_bytes FROM ledger_relay_ledgers WHERE ledger = $1 FOR UPDATE;", connection, transaction))
+        PostgreSqlMerkleTree.Head head;
+        // The counter row, locked, and the right edge of the tree (the partial tile of each level) in the same round trip.
+        var lockRow = _tree.LockHeadBatch(connection, transaction);
+        await using (lockRow.ConfigureAwait(false))
         {
-            lockRow.Parameters.Add(new NpgsqlParameter { Value = _ledger });
             await using var r = await lockRow.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false)) throw Error.StoreDamaged(_name, "table 'ledger_relay_ledgers'", "the ledger's counter row is gone");
-            first = r.GetInt64(0);
-            logBytes = r.GetInt64(1);
+            head = await _tree.ReadLockedHeadAsync(r, cancellationToken).ConfigureAwait(false) ?? throw Error.StoreDamaged(_name, "table 'ledger_relay_ledgers'", "the ledger's counter row is gone");
         }
+
+        var (first, logBytes) = (head.Size, head.LogBytes);
 
         if (expectedFirst is { } expected && expected != first)
         {
@@ -267,19 +282,43 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IBootstrap
             insert.Parameters.Add(new NpgsqlParameter { Value = blobs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
             insert.Parameters.Add(new NpgsqlParameter { Value = keyEvents });
             batch.BatchCommands.Add(insert);
-            var move = new NpgsqlBatchCommand("UPDATE ledger_relay_ledgers SET next_position = next_position + $2, log_bytes = log_bytes + $3 WHERE ledger = $1;");
+            // The tree, extended in this transaction: the edge is checked against the head first (never extended
+            // over damage), the changed tiles written and the new head recorded with the counter.
+            var (tiles, root) = _tree.Extend(head, leaves);
+            batch.BatchCommands.Add(_tree.WriteCommand(tiles));
+            var move = new NpgsqlBatchCommand("UPDATE ledger_relay_ledgers SET next_position = next_position + $2, log_bytes = log_bytes + $3, tree_root = $4 WHERE ledger = $1;");
             move.Parameters.Add(new NpgsqlParameter { Value = _ledger });
             move.Parameters.Add(new NpgsqlParameter { Value = (long)ops.Count });
             move.Parameters.Add(new NpgsqlParameter { Value = bytes });
+            move.Parameters.Add(new NpgsqlParameter { Value = root.ToArray() });
             batch.BatchCommands.Add(move);
+            // Delivered on commit: instances listening (PostgreSqlRelayListener) wake their long polls.
+            batch.BatchCommands.Add(PostgreSqlRelayListener.NotifyCommand(_ledger, first + ops.Count));
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (BeforeCommit is { } beforeCommit) await beforeCommit(connection).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _logBytes, logBytes + bytes);
         Advance(first + ops.Count);
         return first;
     }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Hash32> GetRootAsync(long size, CancellationToken cancellationToken = default) =>
+        RunAsync("reading the Merkle tree", connection => _tree.RootAsync(connection, size, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) =>
+        RunAsync("reading the Merkle tree", connection => _tree.InclusionProofAsync(connection, index, size, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
+        RunAsync("reading the Merkle tree", connection => _tree.ConsistencyProofAsync(connection, size1, size2, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Hash32>> GetTreeHashesAsync(int level, long from, int count, CancellationToken cancellationToken = default) =>
+        RunAsync("reading the Merkle tree", connection => _tree.HashesAsync(connection, level, from, count, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task AddCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => RunAsync("keeping a cosignature", async connection =>
@@ -353,6 +392,9 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IBootstrap
         c.Parameters.Add(new NpgsqlParameter { Value = RowOverhead });
         return Convert.ToInt64(await c.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
+
+    // A size another instance committed (PostgreSqlRelayListener): its rows are visible, the notification came on commit.
+    internal void Observe(long count) => Advance(count);
 
     private void Advance(long count)
     {

@@ -7,10 +7,10 @@ namespace Ledger.Sync;
 /// <c>ledger_relay_schema</c>. Opening takes a transaction-scoped advisory lock (instances starting together migrate
 /// once), then: no schema → created at the current version; an older one → upgraded step by step in that one
 /// transaction (a failed step leaves the database at its old version); a newer one → refused, nothing changed.</summary>
-internal sealed class PostgreSqlSchema(int current, IReadOnlyList<string> steps)
+internal sealed class PostgreSqlSchema(int current, IReadOnlyList<PostgreSqlSchemaStep> steps)
 {
     /// <summary>Step v (from 0) takes a database of version v to v + 1; version 0 is an empty database.</summary>
-    public static readonly PostgreSqlSchema Relay = new(1, [
+    public static readonly PostgreSqlSchema Relay = new(3, [
         // Version 1. Positions come from the per-ledger counter row (ledger_relay_ledgers.next_position), locked in the
         // ingest transaction — never from a sequence: a sequence hands out numbers that commit out of order and leave
         // gaps, so a reader could see N+1 before N. Evidence and cosignature ids need only an order, not contiguity:
@@ -44,6 +44,28 @@ internal sealed class PostgreSqlSchema(int current, IReadOnlyList<string> steps)
           note bytea NOT NULL);
         CREATE INDEX ledger_relay_cosignatures_ledger ON ledger_relay_cosignatures (ledger, id);
         """,
+        // Version 2. The Merkle tree of each ledger's order, as C2SP tlog-tiles (height 8): tile (level, idx) holds up
+        // to 256 hashes, 32 bytes each, concatenated; the rightmost tile of a level is partial and grows in place until
+        // it is full, then never changes. The ingest transaction extends the tiles and records the tree head (the root
+        // at next_position) in the counter row, so every instance serves the same checkpoint from the database and
+        // checks the tiles it reads against that head. Tiles, not a row per node: a batch rewrites one partial tile a
+        // level instead of inserting two rows an op, and a root or proof reads a few rows per 8 tree levels. Hashes do
+        // not compress: stored out of line without trying (EXTERNAL). The upgrade builds the tiles of an existing log
+        // in the upgrade transaction (PostgreSqlMerkleTree.BuildAsync), reading every op once and verifying its hash.
+        new(
+            $"""
+            ALTER TABLE ledger_relay_ledgers ADD COLUMN tree_root bytea NOT NULL DEFAULT '\x{Convert.ToHexStringLower(MerkleTree.EmptyRoot.ToArray())}'::bytea;
+            CREATE TABLE ledger_relay_tiles (
+              ledger text NOT NULL REFERENCES ledger_relay_ledgers (ledger),
+              level integer NOT NULL CHECK (level BETWEEN 0 AND {MerkleTiles.MaxLevel}),
+              idx bigint NOT NULL CHECK (idx >= 0),
+              hashes bytea NOT NULL,
+              PRIMARY KEY (ledger, level, idx));
+            ALTER TABLE ledger_relay_tiles ALTER COLUMN hashes SET STORAGE EXTERNAL;
+            """,
+            PostgreSqlMerkleTree.BuildAsync),
+        // Version 3: the latest beacon per author (PostgreSqlBeaconSchema).
+        PostgreSqlBeaconSchema.Step,
     ]);
 
     // Any constant: one lock for every Ledger relay schema change in a database.
@@ -51,7 +73,7 @@ internal sealed class PostgreSqlSchema(int current, IReadOnlyList<string> steps)
 
     public int Current { get; } = current;
 
-    public IReadOnlyList<string> Steps { get; } = steps;
+    public IReadOnlyList<PostgreSqlSchemaStep> Steps { get; } = steps;
 
     /// <summary>Brings the database to <see cref="Current"/> (see the class summary).</summary>
     /// <exception cref="StoreSchemaException">The database records a newer version; nothing was changed.</exception>
@@ -74,7 +96,11 @@ internal sealed class PostgreSqlSchema(int current, IReadOnlyList<string> steps)
         }
 
         if (version == 0) await ExecuteAsync(connection, "CREATE TABLE ledger_relay_schema (version integer NOT NULL);", cancellationToken).ConfigureAwait(false);
-        for (var v = version; v < Current; v++) await ExecuteAsync(connection, Steps[v], cancellationToken).ConfigureAwait(false);
+        for (var v = version; v < Current; v++)
+        {
+            await ExecuteAsync(connection, Steps[v].Sql, cancellationToken).ConfigureAwait(false);
+            if (Steps[v].Then is { } then) await then(connection, where, cancellationToken).ConfigureAwait(false);
+        }
         await ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture,
             $"DELETE FROM ledger_relay_schema; INSERT INTO ledger_relay_schema (version) VALUES ({Current});"), cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -15,8 +15,9 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
     private readonly SqliteHighWater _highWater;
 
     /// <summary>The schema: version 1 is the layout written before files recorded a version (the log and evidence);
-    /// version 2 adds the cosignatures witnesses posted (they were kept in memory and lost on restart).</summary>
-    internal static readonly SqliteSchema Schema = new("relay store", 2, "log", """
+    /// version 2 adds the cosignatures witnesses posted (they were kept in memory and lost on restart); version 3 the
+    /// latest beacon per device (the fleet's alerts survive a restart).</summary>
+    internal static readonly SqliteSchema Schema = new("relay store", 3, "log", """
         CREATE TABLE log (
           position INTEGER PRIMARY KEY,
           author TEXT NOT NULL,
@@ -31,7 +32,20 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
           accused TEXT NOT NULL,
           bytes BLOB NOT NULL);
         CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);
-        """, new Dictionary<int, string> { [1] = "CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);" });
+        """ + BeaconsTable, new Dictionary<int, string>
+    {
+        [1] = "CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);",
+        [2] = BeaconsTable,
+    });
+
+    // One row per author: bounded by the fleet, never by how many beacons arrive.
+    private const string BeaconsTable = """
+        CREATE TABLE beacons (
+          author TEXT PRIMARY KEY,
+          sent_at INTEGER NOT NULL,
+          received_at INTEGER NOT NULL,
+          bytes BLOB NOT NULL);
+        """;
 
     /// <summary>Opens (or creates) the store at <paramref name="path"/>: a file of an older schema is upgraded in one
     /// transaction; one of a newer schema, or that is not a relay store, is refused unchanged.</summary>
@@ -253,6 +267,62 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
             var notes = new List<byte[]>();
             while (r.Read()) notes.Add((byte[])r[0]);
             return Task.FromResult<IReadOnlyList<byte[]>>(notes);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> KeepBeaconAsync(BeaconRecord beacon, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(beacon);
+        lock (_gate)
+        {
+            // One statement: a newer beacon replaces the author's row, an older or equal one changes nothing.
+            using var c = _db.CreateCommand();
+            c.CommandText = """
+                INSERT INTO beacons (author, sent_at, received_at, bytes) VALUES ($a, $s, $r, $b)
+                ON CONFLICT (author) DO UPDATE SET sent_at = excluded.sent_at, received_at = excluded.received_at, bytes = excluded.bytes
+                WHERE excluded.sent_at > beacons.sent_at;
+                """;
+            c.Parameters.AddWithValue("$a", beacon.Author.Value);
+            c.Parameters.AddWithValue("$s", beacon.SentAtUnixMs);
+            c.Parameters.AddWithValue("$r", beacon.ReceivedAt.ToUnixTimeMilliseconds());
+            c.Parameters.AddWithValue("$b", beacon.Bytes.ToArray());
+            try
+            {
+                return Task.FromResult(c.ExecuteNonQuery() == 1);
+            }
+            catch (SqliteException e) when (SqliteFiles.IsFull(e))
+            {
+                throw Error.StorageFull($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, beacon.Bytes.Length, e);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<BeaconRecord>> ReadBeaconsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var store = $"the relay store {_path}";
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT author, sent_at, received_at, bytes FROM beacons ORDER BY author;";
+            using var r = c.ExecuteReader();
+            var list = new List<BeaconRecord>();
+            var row = 0L;
+            while (r.Read())
+            {
+                var cells = new SqliteRow(r, store, "beacons", row++);
+                var receivedAt = cells.Integer(2, "received_at", 0);
+                if (receivedAt > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+                {
+                    throw Error.StoreDamaged(store, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"table 'beacons' row {row - 1} column 'received_at'"), "it is not a time");
+                }
+
+                list.Add(new BeaconRecord(cells.Author(0, "author"), cells.Integer(1, "sent_at", 0), DateTimeOffset.FromUnixTimeMilliseconds(receivedAt), cells.Blob(3, "bytes")));
+            }
+
+            // Ordinal, as the contract says (SQLite's BINARY collation orders UTF-8 bytes, which agrees for author ids).
+            return Task.FromResult<IReadOnlyList<BeaconRecord>>(list.OrderBy(b => b.Author.Value, StringComparer.Ordinal).ToArray());
         }
     }
 

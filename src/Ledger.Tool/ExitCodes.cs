@@ -14,6 +14,10 @@ public static class ExitCodes
     /// <summary>The command line itself was wrong: unknown command or option, missing or malformed value.</summary>
     public const int Usage = 2;
 
+    /// <summary>A server the command needs (the relay's PostgreSQL database) could not be reached; running the command
+    /// again once it is back is safe. A supervisor restarts on this code.</summary>
+    public const int Unavailable = 3;
+
     /// <summary>The convention, as printed in every command's help.</summary>
-    internal const string Text = "Exit codes: 0 ok; 1 the input is bad or a check failed; 2 usage error (the command line is wrong).";
+    internal const string Text = "Exit codes: 0 ok; 1 the input is bad or a check failed; 2 usage error (the command line is wrong); 3 a server it needs is unreachable.";
 }

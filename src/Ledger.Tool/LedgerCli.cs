@@ -18,7 +18,7 @@ public static class LedgerCli
     /// <param name="error">Standard error: messages, usage and (when <paramref name="showProgress"/>) progress.</param>
     /// <param name="showProgress">Draw progress of long work on <paramref name="error"/>; the program passes true only
     /// when standard error is a terminal.</param>
-    /// <returns>The exit code: 0 ok, 1 the input is bad or a check failed, 2 usage error.</returns>
+    /// <returns>The exit code: 0 ok, 1 the input is bad or a check failed, 2 usage error, 3 a server it needs is unreachable.</returns>
     public static int Run(IReadOnlyList<string> arguments, TextReader input, TextWriter output, TextWriter error, bool showProgress = false)
     {
         ArgumentNullException.ThrowIfNull(arguments);
@@ -50,6 +50,12 @@ public static class LedgerCli
             var command = parsed.CommandResult.Command;
             error.WriteLine($"{NameOf(command)}: {e.Message}");
             return UsageHelp(root, command, error);
+        }
+        catch (Ledger.Sync.StoreUnavailableException e)
+        {
+            // PostgreSQL down or unreachable (ledger relay serve --store postgres): a supervisor retries on this code.
+            error.WriteLine($"{NameOf(parsed.CommandResult.Command)}: {OneLine(e.Message)}");
+            return ExitCodes.Unavailable;
         }
         catch (Exception e) when (e is InvalidInputException or LedgerException)
         {
@@ -110,6 +116,7 @@ public static class LedgerCli
         var relay = new Command("relay", "A relay over HTTP.");
         relay.Subcommands.Add(RelayServeCommand.Create(context));
         root.Subcommands.Add(relay);
+        root.Subcommands.Add(MonitorCommand.Create(context));
         root.Subcommands.Add(CompletionsCommand.Create(context));
         return root;
     }

@@ -22,7 +22,7 @@ public sealed class MonitorBrowserTests
 
     private static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"{label}/{index}")).ToArray());
 
-    private static readonly string[] Widgets =
+    internal static readonly string[] Widgets =
     [
         "prove-the-books", "tap-to-fold", "chain-integrity", "durability-ladder", "pull-the-plug", "serverless-meter",
         "bootstrap-path", "key-panel", "business-time", "crypto-shred", "fleet-alerts",
@@ -34,11 +34,13 @@ public sealed class MonitorBrowserTests
     {
         var clock = new ManualClock(DateTimeOffset.Parse("2026-12-01T00:00:00Z", CultureInfo.InvariantCulture));
         var relay = new Sync.Relay(new RelayOptions { Ledger = Ledger, CheckpointKey = Key("relay", 0) }, new InMemoryRelayStore());
+        // The same key and origin signing a second order of the same ops: the relay that equivocates to one device.
+        var fork = new Sync.Relay(new RelayOptions { Ledger = Ledger, CheckpointKey = Key("relay", 0) }, new InMemoryRelayStore());
         var server = new LedgerRelayServer(new LedgerRelayOptions { Time = clock }.AddLedger(relay));
         var nodes = new List<DeviceNode>();
-        async Task<DeviceNode> NewNode(string label)
+        async Task<DeviceNode> NewNode(string label, Manifest? manifest = null)
         {
-            var node = await DeviceNode.InceptAsync(new NodeOptions { Ledger = Ledger, Manifests = new ManifestCatalog(TestManifest.V1), TrustedRelay = relay.CheckpointVerifierKey },
+            var node = await DeviceNode.InceptAsync(new NodeOptions { Ledger = Ledger, Manifests = new ManifestCatalog(manifest ?? TestManifest.V1), TrustedRelay = relay.CheckpointVerifierKey },
                 new InMemoryNodeStore(), Key(label, 0), label, Key(label, 1).Public.Digest);
             nodes.Add(node);
             return node;
@@ -47,8 +49,12 @@ public sealed class MonitorBrowserTests
         try
         {
             var a = await NewNode("till-a");
-            var b = await NewNode("till-b");
+            // b runs a buggy build: the same manifest id, a tally.add that folds to another figure.
+            Assert.Equal(TestManifest.V1.Id, MiscountingManifest.V1.Id);
+            var b = await NewNode("till-b", MiscountingManifest.V1);
             var c = await NewNode("till-c");
+            var d = await NewNode("till-d");
+            var e = await NewNode("till-e");
             var rounds = 0L;
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -62,19 +68,43 @@ public sealed class MonitorBrowserTests
             var client = new HttpRelayClient(http, new HttpRelayClientOptions { Ledger = Ledger });
 
             for (var i = 1; i <= 5; i++) await a.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("sales", i));
-            await b.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("sales", 100));
-            for (var round = 0; round < 3; round++)
+            await b.AppendAsync(MiscountingManifest.V1, MiscountingManifest.AddTally, new AmountArgs("sales", 100));
+            var honest = new[] { a, b, d, e };
+            for (var round = 0; round < 2; round++)
             {
-                foreach (var n in nodes) await n.SyncAsync(client);
+                foreach (var n in honest) await n.SyncAsync(client);
             }
 
+            // The relay equivocates to c: c syncs through the forked log, e through the honest one, and they gossip
+            // checkpoints. Whoever compares first catches the relay with evidence and stops trusting it.
+            var gossip = new PeerGossip();
+            gossip.Join(c);
+            gossip.Join(e);
+            var toFork = new ForkedView(relay, fork);
+            await c.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 3));
+            for (var attempt = 0; attempt < 3 && c.FrozenBecause is null && e.FrozenBecause is null; attempt++)
+            {
+                await Record.ExceptionAsync(() => c.SyncAsync(toFork));
+                await Record.ExceptionAsync(() => e.SyncAsync(client));
+            }
+
+            var accusers = new[] { c, e }.Where(n => n.Health().Findings.Any(f => f.Code is HealthCodes.Evidence or HealthCodes.RelayFrozen)).ToArray();
+            Assert.True(accusers.Length > 0, $"nobody caught the fork; c: {c.FrozenBecause} / e: {e.FrozenBecause}");
+            foreach (var n in new[] { a, b, d }) await n.SyncAsync(client);
             rounds = client.Requests;
-            // Faults: b folds the shared prefix to another state (a diverging node); c caught the relay equivocating
-            // (its health reports relay-frozen and evidence); then c goes silent for two days while a and b report.
-            await client.SendBeaconAsync(BeaconWire.Sign(NodeBeacon.Of(c, clock) with { Findings = [HealthCodes.Evidence, HealthCodes.RelayFrozen] }, Key("till-c", 0)));
+            Assert.NotEqual(a.StateHash(), b.StateHash());
+            Assert.Equal((relay.Size, relay.Size), (a.Store.Cursor, b.Store.Cursor));
+
+            // Every node sends its own beacon (NodeBeacon.Of, as the sync loop does); then d goes silent while the
+            // relay's clock moves two days on (the silence limit is one) and the others keep reporting.
+            async Task Beacon(DeviceNode n, string label) => await client.SendBeaconAsync(BeaconWire.Sign(NodeBeacon.Of(n, clock), Key(label, 0)));
+            await Beacon(d, "till-d");
             clock.Advance(TimeSpan.FromDays(2));
-            await client.SendBeaconAsync(BeaconWire.Sign(NodeBeacon.Of(a, clock), Key("till-a", 0)));
-            await client.SendBeaconAsync(BeaconWire.Sign(NodeBeacon.Of(b, clock) with { StateHash = Hash32.Sha256("diverged"u8) }, Key("till-b", 0)));
+            await Beacon(a, "till-a");
+            await Beacon(b, "till-b");
+            await Beacon(c, "till-c");
+            await Beacon(e, "till-e");
+            Assert.NotEqual(a.StateHash(), server.GetBeacons(Ledger).Single(x => x.Beacon.Author == b.Author).Beacon.StateHash);
 
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -122,13 +152,27 @@ public sealed class MonitorBrowserTests
             Assert.Single(ops, o => o.StartsWith(b.Author.Value + " #2 ", StringComparison.Ordinal));
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, "monitor-tap-to-fold.png"), FullPage = true });
 
-            // The faults, as fleet alerts naming the nodes.
-            var pair = new[] { a.Author.Value, b.Author.Value }.Order(StringComparer.Ordinal).ToArray();
-            var divergence = await page.Locator("li.alert[data-code='divergence']").InnerTextAsync();
-            Assert.Contains($"ALERT divergence nodes={pair[0]},{pair[1]} prefix={relay.Size}", divergence, StringComparison.Ordinal);
-            Assert.Contains($"ALERT silent nodes={c.Author.Value}", await page.Locator("li.alert[data-code='silent']").InnerTextAsync(), StringComparison.Ordinal);
-            Assert.Contains($"ALERT equivocation nodes={c.Author.Value}", await page.Locator("li.alert[data-code='equivocation']").InnerTextAsync(), StringComparison.Ordinal);
-            Assert.Equal(3, await page.Locator("li.alert").CountAsync());
+            // The faults, as fleet alerts naming the nodes. The diverging node b and a node holding the honest state at
+            // the same prefix (the most common state there, a's):
+            string Id(DeviceNode n) => n.Author.Value;
+            var divergences = await page.Locator("li.alert[data-code='divergence']").AllInnerTextsAsync();
+            var ofB = Assert.Single(divergences, x => x.Contains(Id(b), StringComparison.Ordinal));
+            var line = ofB.Split(' ');
+            Assert.Equal(("ALERT", "divergence", $"prefix={relay.Size}"), (line[0], line[1], line[3]));
+            var named = line[2]["nodes=".Length..].Split(',');
+            Assert.Equal(2, named.Length);
+            var reference = named.Single(x => x != Id(b));
+            Assert.Equal(a.StateHash(), server.GetBeacons(Ledger).Single(x => x.Beacon.Author.Value == reference).Beacon.StateHash);
+            // d, silent past the limit (and only d):
+            var silent = await page.Locator("li.alert[data-code='silent']").AllInnerTextsAsync();
+            Assert.StartsWith($"ALERT silent nodes={Id(d)} ", Assert.Single(silent), StringComparison.Ordinal);
+            // the nodes that caught the relay equivocating, each named in its own alert:
+            var equivocation = await page.Locator("li.alert[data-code='equivocation']").AllInnerTextsAsync();
+            Assert.Equal(accusers.Select(n => $"ALERT equivocation nodes={Id(n)}").Order(StringComparer.Ordinal),
+                equivocation.Select(x => x.Split(' ')[..3]).Select(x => string.Join(' ', x)).Order(StringComparer.Ordinal));
+            // and nothing else: no node parks, lacks a manifest or holds old unacknowledged ops.
+            var codes = await page.Locator("li.alert").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.code)");
+            Assert.All(codes, x => Assert.Contains(x, new[] { "divergence", "silent", "equivocation" }));
             await page.Locator("section[data-widget='fleet-alerts']").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(artifacts, "monitor-fleet-alerts.png") });
             Assert.True(new FileInfo(Path.Combine(artifacts, "monitor-fleet-alerts.png")).Length > 1000);
         }
@@ -136,6 +180,7 @@ public sealed class MonitorBrowserTests
         {
             foreach (var n in nodes) await n.DisposeAsync();
             relay.Dispose();
+            fork.Dispose();
         }
     }
 

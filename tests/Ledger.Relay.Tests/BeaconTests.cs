@@ -183,6 +183,108 @@ public sealed class BeaconTests
 
     [Fact]
     [Trait("Risk", "G2")]
+    public async Task Beacons_and_their_alerts_survive_a_relay_restart_on_the_same_store_and_the_stored_rows_carry_no_op_contents_or_plaintext()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ledger-beacon-restart-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var storePath = Path.Combine(dir, "relay.db");
+        try
+        {
+            // A relay on a SQLite store, restarted by hand: the same store file, key and clock; a new server and host.
+            var clock = new ManualClock(DateTimeOffset.Parse("2026-12-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+            async Task<(LedgerRelayHost Host, Sync.Relay Relay)> StartAsync()
+            {
+                var relay = World.NewRelay(new SqliteRelayStore(storePath));
+                return (await World.StartAsync(o =>
+                {
+                    o.AddLedger(relay);
+                    o.Time = clock;
+                }), relay);
+            }
+
+            async Task StopAsync(LedgerRelayHost host, Sync.Relay relay)
+            {
+                await host.DisposeAsync();
+                relay.Dispose();
+                relay.Store.Dispose();
+            }
+
+            var (host, relay) = await StartAsync();
+            await using var a = await World.NewNodeAsync("restart-beacon-a", World.Trusted(relay));
+            await using var b = await World.NewNodeAsync("restart-beacon-b", World.Trusted(relay));
+            string line;
+            long size;
+            try
+            {
+                using var http = World.Http(host);
+                var client = World.Client(http);
+                for (var i = 0; i < 10; i++) await a.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs(Marker, i));
+                await World.ConvergeAsync(client, a, b);
+                await client.SendBeaconAsync(BeaconWire.Sign(NodeBeacon.Of(a, clock), World.Key("restart-beacon-a", 0)));
+                await client.SendBeaconAsync(BeaconWire.Sign(NodeBeacon.Of(b, clock) with { StateHash = Hash32.Sha256("diverged"u8) }, World.Key("restart-beacon-b", 0)));
+                line = Assert.Single(host.Server.GetAlerts(World.Ledger)).ToString();
+                size = relay.Size;
+            }
+            finally
+            {
+                await StopAsync(host, relay);
+            }
+
+            // The stored rows, read from the file itself: one per author, none carrying an op's args or bytes or the marker.
+            var ops = new List<SignedOp>();
+            using (var store = new SqliteRelayStore(storePath))
+            {
+                ops.AddRange((await store.ReadAsync(0, 1000)).Select(o => SignedOpCodec.Decode(o.Bytes)));
+            }
+
+            var rows = new List<byte[]>();
+            using (var db = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = storePath, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString()))
+            {
+                db.Open();
+                using var c = db.CreateCommand();
+                c.CommandText = "SELECT bytes FROM beacons;";
+                using var r = c.ExecuteReader();
+                while (r.Read()) rows.Add((byte[])r[0]);
+            }
+
+            Assert.Equal(2, rows.Count);
+            Assert.Equal(size, ops.Count);
+            foreach (var bytes in rows)
+            {
+                Assert.Equal(-1, bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(Marker)));
+                foreach (var op in ops.Where(o => o.Op.Args.Length >= 8))
+                {
+                    Assert.Equal(-1, bytes.AsSpan().IndexOf(op.Op.Args.Span));
+                    Assert.Equal(-1, bytes.AsSpan().IndexOf(op.Bytes.Span));
+                }
+            }
+
+            // Restarted: no device has sent a beacon since, yet the relay still shows the alert, over HTTP too.
+            (host, relay) = await StartAsync();
+            try
+            {
+                using var http = World.Http(host);
+                var json = JsonDocument.Parse(await http.GetByteArrayAsync($"v1/ledgers/{World.Ledger}/alerts"));
+                var lines = json.RootElement.EnumerateArray().Select(e => e.GetProperty("line").GetString()!).ToArray();
+                Assert.Equal(new[] { line }, lines);
+                var pair = new[] { a.Author.Value, b.Author.Value }.Order(StringComparer.Ordinal).ToArray();
+                Assert.Equal($"ALERT divergence nodes={pair[0]},{pair[1]} prefix={size}", line);
+                Assert.Equal(2, host.Server.GetBeacons(World.Ledger).Count);
+            }
+            finally
+            {
+                await StopAsync(host, relay);
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    [Trait("Risk", "G2")]
     public void The_beacon_encoding_matches_its_golden_vector_and_every_truncation_or_flip_is_a_typed_error_or_fails_verification()
     {
         var key = World.Key("golden-beacon", 0);

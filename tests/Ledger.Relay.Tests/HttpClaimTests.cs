@@ -4,34 +4,11 @@ using Ledger.TestDomain;
 
 namespace Ledger.Relay.Tests;
 
-/// <summary>The claim witnesses of the in-process tests (NodeTests, risk D3), over HTTP: the relay order decides one
-/// winner, also when the relay fails between persisting and answering (a 503 problem: the device is offline, resends).</summary>
+/// <summary>A claim over HTTP when the relay fails between persisting and answering (a 503 problem: the device is
+/// offline, resends): the persisted order decides one winner. The plain two-till claim runs over HTTP in
+/// <see cref="HttpSyncWitnesses"/>.</summary>
 public sealed class HttpClaimTests
 {
-    [Fact]
-    public async Task Two_offline_tills_claiming_the_last_unit_over_http_end_one_won_one_lost_on_every_node()
-    {
-        var relay = World.NewRelay();
-        await using var host = await World.StartAsync(o => o.AddLedger(relay));
-        using var http = World.Http(host);
-        var link = World.Client(http);
-        await using var hq = await World.NewNodeAsync("hq", World.Trusted(relay));
-        await using var a = await World.NewNodeAsync("till-a", World.Trusted(relay));
-        await using var b = await World.NewNodeAsync("till-b", World.Trusted(relay));
-        await hq.AppendAsync(TestManifest.V1, TestManifest.StockPool, new UnitsArgs(1, "last lamp"), claimKey: "sku:lamp");
-        await hq.SyncAsync(link);
-        var claimA = await a.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "order-a"), claimKey: "sku:lamp");
-        var claimB = await b.AppendAsync(TestManifest.V1, TestManifest.TakeUnit, new UnitsArgs(1, "order-b"), claimKey: "sku:lamp");
-        Assert.Equal(ApplyStatus.Pending, claimA.Fold.Status);
-
-        await b.SyncAsync(link);
-        await a.SyncAsync(link);
-        foreach (var node in new[] { hq, a, b }) await node.SyncAsync(link);
-        Assert.Equal(DurabilityRung.Won, b.DurabilityOf(claimB.Op).Rung);
-        Assert.Equal(DurabilityRung.Lost, a.DurabilityOf(claimA.Op).Rung);
-        Assert.Single(new[] { hq, a, b }.Select(n => n.StateHash()).Distinct());
-    }
-
     [Fact]
     public async Task A_relay_failing_between_persisting_and_answering_over_http_never_yields_two_winners()
     {

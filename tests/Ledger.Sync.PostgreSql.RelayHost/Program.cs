@@ -13,6 +13,8 @@ if (args.Length != 4)
 }
 
 using var store = new PostgreSqlRelayStore(args[0], args[1]);
+// Long polls on this instance wake when another instance stores ops.
+await using var listener = new PostgreSqlRelayListener(args[0], [store]);
 using var relay = new Relay(new RelayOptions { Ledger = args[1], Origin = args[2], CheckpointKey = SigningKey.FromSeed(Convert.FromHexString(args[3])), VerifyThreads = 1 }, store);
 var host = await LedgerRelayHost.StartAsync(new LedgerRelayServer(new LedgerRelayOptions().AddLedger(relay, isPublic: true)), ["http://127.0.0.1:0"]);
 await using (host)

@@ -45,22 +45,19 @@ public sealed class SchemaTests(PostgreSqlDatabase database) : IClassFixture<Pos
         {
             using (var source = NpgsqlDataSource.Create(db))
             {
-                // Version 1, with a row: what an older Ledger wrote.
-                using (var old = new PostgreSqlRelayStore(source, "upgrade", null, ownsSource: false, PostgreSqlSchema.Relay))
-                {
-                    await old.AppendAsync(ConformanceOps.Stored(ConformanceOps.Chain("u", 2), 0));
-                }
+                // Version 1, with rows: what an older Ledger wrote.
+                await WriteVersion1Async(source, "upgrade", ConformanceOps.Stored(ConformanceOps.Chain("u", 2), 0));
 
-                // A version 3 whose last step fails: the database stays at version 1, the step before it undone too.
-                var failing = new PostgreSqlSchema(3, [PostgreSqlSchema.Relay.Steps[0], "ALTER TABLE ledger_relay_log ADD COLUMN v2 integer;", "SELECT * FROM no_such_table;"]);
+                // A version 3 whose last step fails: the database stays at version 1, step 2 (tiles) undone too.
+                var failing = new PostgreSqlSchema(3, [PostgreSqlSchema.Relay.Steps[0], PostgreSqlSchema.Relay.Steps[1], "SELECT * FROM no_such_table;"]);
                 Assert.Throws<StoreDamagedException>(() => new PostgreSqlRelayStore(source, "upgrade", null, ownsSource: false, failing));
                 Assert.Equal(1, PostgreSqlServer.Scalar(db, "SELECT version FROM ledger_relay_schema;"));
-                Assert.Equal(0L, PostgreSqlServer.Scalar(db, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ledger_relay_log' AND column_name = 'v2';"));
+                Assert.Equal(false, PostgreSqlServer.Scalar(db, "SELECT to_regclass('ledger_relay_tiles') IS NOT NULL;"));
+                Assert.Equal(0L, PostgreSqlServer.Scalar(db, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ledger_relay_ledgers' AND column_name = 'tree_root';"));
 
-                // A version 2 that works: upgraded, and what was stored is still there.
-                var next = new PostgreSqlSchema(2, [PostgreSqlSchema.Relay.Steps[0], "ALTER TABLE ledger_relay_log ADD COLUMN v2 integer;"]);
-                using var upgraded = new PostgreSqlRelayStore(source, "upgrade", null, ownsSource: false, next);
-                Assert.Equal(2, PostgreSqlServer.Scalar(db, "SELECT version FROM ledger_relay_schema;"));
+                // The current version: upgraded, and what was stored is still there.
+                using var upgraded = new PostgreSqlRelayStore(source, "upgrade", null, ownsSource: false, PostgreSqlSchema.Relay);
+                Assert.Equal(PostgreSqlSchema.Relay.Current, PostgreSqlServer.Scalar(db, "SELECT version FROM ledger_relay_schema;"));
                 Assert.Equal(3, upgraded.Count);
                 Assert.Equal(3, (await upgraded.ReadAsync(0, 10)).Count);
             }
@@ -68,6 +65,103 @@ public sealed class SchemaTests(PostgreSqlDatabase database) : IClassFixture<Pos
         finally
         {
             PostgreSqlServer.DropDatabase(db);
+        }
+    }
+
+    [Fact]
+    [Trait("Risk", "G3")]
+    public async Task Upgrading_from_version_1_builds_the_tiles_of_every_ledger_in_the_upgrade_transaction_and_refuses_a_damaged_log()
+    {
+        var db = FreshDatabase();
+        try
+        {
+            using var source = NpgsqlDataSource.Create(db);
+            // Two ledgers written by the version-1 store: one past a full tile and a level-1 hash, one empty.
+            var chains = Enumerable.Range(0, 3).Select(i => ConformanceOps.Chain("up-" + i, 199)).ToArray();
+            var order = ConformanceOps.Stored(Enumerable.Range(0, 200).SelectMany(i => chains.Select(c => c[i])).ToArray(), 0);
+            await WriteVersion1Async(source, "big", order);
+            await WriteVersion1Async(source, "empty", []);
+
+            // A damaged op in the log: the upgrade refuses to build a tree over it and leaves the database at version 1.
+            PostgreSqlServer.Execute(db, "UPDATE ledger_relay_log SET bytes = bytes || '\\x00'::bytea WHERE ledger = 'big' AND position = 300;");
+            var e = Assert.Throws<StoreDamagedException>(() => new PostgreSqlRelayStore(source, "big"));
+            Assert.Contains("row 300", e.Message, StringComparison.Ordinal);
+            Assert.Equal(1, PostgreSqlServer.Scalar(db, "SELECT version FROM ledger_relay_schema;"));
+            Assert.Equal(false, PostgreSqlServer.Scalar(db, "SELECT to_regclass('ledger_relay_tiles') IS NOT NULL;"));
+            PostgreSqlServer.Execute(db, "UPDATE ledger_relay_log SET bytes = substring(bytes FROM 1 FOR octet_length(bytes) - 1) WHERE ledger = 'big' AND position = 300;");
+
+            // Upgraded: the tiles and head give the in-memory tree's roots and proofs, and ingest goes on from them.
+            var reference = new MerkleTree();
+            foreach (var op in order) reference.Append(op.Bytes.Span);
+            using var store = new PostgreSqlRelayStore(source, "big");
+            Assert.Equal(PostgreSqlSchema.Relay.Current, PostgreSqlServer.Scalar(db, "SELECT version FROM ledger_relay_schema;"));
+            Assert.Equal(4L, PostgreSqlServer.Scalar(db, "SELECT count(*) FROM ledger_relay_tiles WHERE ledger = 'big';"));
+            Assert.Equal(reference.Root(), await store.GetRootAsync(600));
+            Assert.Equal(reference.Root(256), await store.GetRootAsync(256));
+            Assert.Equal(reference.InclusionProof(7, 600), await store.GetInclusionProofAsync(7, 600));
+            Assert.Equal(reference.ConsistencyProof(100, 600), await store.GetConsistencyProofAsync(100, 600));
+            var more = ConformanceOps.Chain("up-more", 20);
+            await store.AppendSequencedAsync(ConformanceOps.Stored(more, 0));
+            foreach (var op in more) reference.Append(op.Bytes.Span);
+            Assert.Equal(reference.Root(), await store.GetRootAsync(621));
+            using var empty = new PostgreSqlRelayStore(source, "empty");
+            Assert.Equal(MerkleTree.EmptyRoot, await empty.GetRootAsync(0));
+        }
+        finally
+        {
+            PostgreSqlServer.DropDatabase(db);
+        }
+    }
+
+    [Fact]
+    [Trait("Risk", "G2")]
+    public async Task A_version_1_database_is_upgraded_to_keep_beacons_and_keeps_its_log()
+    {
+        var db = FreshDatabase();
+        try
+        {
+            using var source = NpgsqlDataSource.Create(db);
+            await WriteVersion1Async(source, "beacons", ConformanceOps.Stored(ConformanceOps.Chain("b", 1), 0));
+
+            Assert.Equal(0L, PostgreSqlServer.Scalar(db, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'ledger_relay_beacons';"));
+            var author = ConformanceOps.Chain("b", 0)[0].Op.Author;
+            using (var upgraded = new PostgreSqlRelayStore(source, "beacons"))
+            {
+                Assert.Equal(PostgreSqlSchema.Relay.Current, PostgreSqlServer.Scalar(db, "SELECT version FROM ledger_relay_schema;"));
+                Assert.Equal(2, upgraded.Count);
+                Assert.True(await upgraded.KeepBeaconAsync(new BeaconRecord(author, 7, DateTimeOffset.UnixEpoch.AddDays(1), new byte[] { 1, 2 })));
+            }
+
+            using var reopened = new PostgreSqlRelayStore(source, "beacons");
+            var kept = Assert.Single(await reopened.ReadBeaconsAsync());
+            Assert.Equal((author, 7L, DateTimeOffset.UnixEpoch.AddDays(1)), (kept.Author, kept.SentAtUnixMs, kept.ReceivedAt));
+            Assert.Equal(2, (await reopened.ReadAsync(0, 10)).Count);
+        }
+        finally
+        {
+            PostgreSqlServer.DropDatabase(db);
+        }
+    }
+
+    // A database as the version-1 store left it: its schema, a counter row and the ops at their positions.
+    private static async Task WriteVersion1Async(NpgsqlDataSource source, string ledger, IReadOnlyList<StoredOp> ops)
+    {
+        await using var connection = await source.OpenConnectionAsync();
+        await new PostgreSqlSchema(1, [PostgreSqlSchema.Relay.Steps[0]]).EnsureAsync(connection, "v1", CancellationToken.None);
+        await using var counter = new NpgsqlCommand("INSERT INTO ledger_relay_ledgers (ledger, next_position, log_bytes) VALUES ($1, $2, $3);", connection);
+        counter.Parameters.Add(new NpgsqlParameter { Value = ledger });
+        counter.Parameters.Add(new NpgsqlParameter { Value = (long)ops.Count });
+        counter.Parameters.Add(new NpgsqlParameter { Value = ops.Sum(o => (long)o.Bytes.Length + 96) });
+        await counter.ExecuteNonQueryAsync();
+        foreach (var op in ops)
+        {
+            await using var insert = new NpgsqlCommand("INSERT INTO ledger_relay_log (ledger, position, author, seq, hash, bytes, key_event) VALUES ($1, $2, $3, $4, $5, $6, $7);", connection);
+            foreach (var value in new object[] { ledger, op.Position, op.Author.Value, (long)op.Seq, op.Hash.ToArray(), op.Bytes.ToArray(), op.IsKeyEvent })
+            {
+                insert.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            await insert.ExecuteNonQueryAsync();
         }
     }
 

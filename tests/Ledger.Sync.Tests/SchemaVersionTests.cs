@@ -49,7 +49,7 @@ public class SchemaVersionTests
 
     [Fact]
     [Trait("Risk", "G3")]
-    public async Task A_relay_store_file_of_the_schema_before_versions_opens_upgrades_and_keeps_its_log_and_gains_cosignatures()
+    public async Task A_relay_store_file_of_the_schema_before_versions_opens_upgrades_and_keeps_its_log_and_gains_cosignatures_and_beacons()
     {
         var path = Fixture("relay-schema1.db");
         using (var store = new SqliteRelayStore(path))
@@ -58,11 +58,14 @@ public class SchemaVersionTests
             var relay = World.NewRelay(store);
             Assert.Equal(store.Count, (await relay.PullAsync(0)).Ops.Count);
             await store.AddCosignatureAsync(new byte[] { 1 });
+            Assert.True(await store.KeepBeaconAsync(new BeaconRecord(new Kernel.AuthorId("fixture-beacon"), 5, DateTimeOffset.UnixEpoch, new byte[] { 2 })));
         }
 
-        Assert.Equal(2, UserVersion(path));
+        // Version 2 added the cosignatures, version 3 the beacons: both steps ran in the one upgrade.
+        Assert.Equal(3, UserVersion(path));
         using var reopened = new SqliteRelayStore(path);
         Assert.Single(await reopened.ReadCosignaturesAsync(10));
+        Assert.Equal(5, Assert.Single(await reopened.ReadBeaconsAsync()).SentAtUnixMs);
     }
 
     [Theory]
@@ -84,7 +87,7 @@ public class SchemaVersionTests
         var e = Assert.Throws<StoreSchemaException>(() => kind == "node" ? (IDisposable)new SqliteNodeStore(path) : new SqliteRelayStore(path));
         Assert.Contains("written by a newer Ledger (schema 99", e.Message, StringComparison.Ordinal);
         Assert.Contains("update to open it", e.Message, StringComparison.Ordinal);
-        Assert.Equal((99, 2), (e.FoundVersion, e.SupportedVersion));
+        Assert.Equal((99, kind == "node" ? 2 : 3), (e.FoundVersion, e.SupportedVersion));
         Assert.Equal(before, Hash(path));
         Assert.False(File.Exists(path + "-wal"));
     }

@@ -65,6 +65,15 @@ public class ConformanceSuiteTests
         await new InMemoryRelayStoreConformance().Cosignatures_are_kept_and_the_newest_are_read_oldest_first();
     }
 
+    [Fact]
+    [Trait("Risk", "G2")]
+    public async Task A_relay_store_that_lets_an_older_beacon_replace_a_newer_one_fails_the_relay_store_conformance_suite()
+    {
+        var suite = new ForgetfulRelayStoreSuite();
+        await Assert.ThrowsAnyAsync<Exception>(suite.Beacons_are_kept_latest_per_author_bounded_and_survive_a_reopen);
+        await new InMemoryRelayStoreConformance().Beacons_are_kept_latest_per_author_bounded_and_survive_a_reopen();
+    }
+
     private sealed class ReorderingNodeStoreSuite : NodeStoreConformance
     {
         protected override INodeStore Create(long? capBytes = null) => new ReorderingStore(new InMemoryNodeStore(capBytes));
@@ -106,6 +115,7 @@ public class ConformanceSuiteTests
     {
         private readonly InMemoryRelayStore _inner = new(capBytes);
         private byte[]? _last;
+        private readonly Dictionary<AuthorId, BeaconRecord> _beacons = new();
 
         public long Count => _inner.Count;
 
@@ -137,6 +147,16 @@ public class ConformanceSuiteTests
 
         public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) =>
             _inner.AddEvidenceAsync(kind, accused, bytes, cancellationToken);
+
+        // Keeps whichever beacon came last, older or not.
+        public Task<bool> KeepBeaconAsync(BeaconRecord beacon, CancellationToken cancellationToken = default)
+        {
+            _beacons[beacon.Author] = beacon;
+            return Task.FromResult(true);
+        }
+
+        public Task<IReadOnlyList<BeaconRecord>> ReadBeaconsAsync(CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<BeaconRecord>>(_beacons.Values.OrderBy(b => b.Author.Value, StringComparer.Ordinal).ToArray());
 
         public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default) => _inner.ReadEvidenceAsync(cancellationToken);
 

@@ -46,14 +46,14 @@ public partial class ToolDefectTests
         {
             db.Open();
             using var c = db.CreateCommand();
-            c.CommandText = "PRAGMA user_version = 3;";
+            c.CommandText = "PRAGMA user_version = 4;";
             c.ExecuteNonQuery();
         }
 
         var before = ToolFiles.Hashes(files.Folder);
         var run = ToolRun.Of("", "rebuild", "--from", store, "--out", Path.Combine(files.Folder, "new-relay.db"));
         Assert.True(run.ExitCode == 1, run.ToString());
-        Assert.Contains("written by a newer Ledger (schema 3; this tool reads up to 2): update the tool", run.Error, StringComparison.Ordinal);
+        Assert.Contains("written by a newer Ledger (schema 4; this tool reads up to 3): update the tool", run.Error, StringComparison.Ordinal);
         Assert.Single(run.Error.TrimEnd().Split('\n'));
         Assert.Equal(before, ToolFiles.Hashes(files.Folder));
     }

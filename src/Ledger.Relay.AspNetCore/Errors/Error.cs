@@ -11,4 +11,7 @@ internal static class Error
     public static InvalidOperationException InvalidOperation(string message) => new(message);
 
     public static InvalidDataException InvalidData(string message) => new(message);
+
+    /// <summary>A node store the monitor reads (<see cref="NodeStoreSnapshot"/>) that is not what a device wrote.</summary>
+    public static StoreDamagedException StoreDamaged(string where, string detail, Exception? inner = null) => new("the node store", where, detail, inner);
 }

@@ -13,13 +13,17 @@ namespace Ledger.Sync.AspNetCore;
 /// <c>data-value</c> name (tests and scripts read them). Nothing is cached: every load measures again.</summary>
 internal sealed class MonitorPage(LedgerMonitorOptions options, string pattern)
 {
+    // The node the widgets read: a running node, or one device's store read without its key.
+    private readonly IMonitoredNode? _node = options.Node is { } live ? new LiveMonitoredNode(live) : options.Store;
+
     private sealed record Widget(string Id, string Title, List<(string Name, string Value)> Values, string? Html = null);
 
     public async Task RenderAsync(HttpContext context)
     {
         var widgets = new List<Widget>();
-        if (options.Node is { } node) widgets.AddRange(await NodeWidgetsAsync(node, context.RequestAborted).ConfigureAwait(false));
-        if (options.Server is { } server) widgets.AddRange(FleetWidgets(server));
+        if (_node is { } node) widgets.AddRange(await NodeWidgetsAsync(node, context.RequestAborted).ConfigureAwait(false));
+        if (options.Server is { } server) widgets.Add(await FleetWidgetAsync(server, context.RequestAborted).ConfigureAwait(false));
+        else widgets.Add(NoFleetWidget());
         var html = new StringBuilder(16 * 1024);
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ledger monitor</title><style>")
             .Append("body{font-family:system-ui,sans-serif;margin:1rem;background:#f6f7f9}main{display:grid;grid-template-columns:repeat(auto-fill,minmax(22rem,1fr));gap:1rem}")
@@ -55,7 +59,7 @@ internal sealed class MonitorPage(LedgerMonitorOptions options, string pattern)
     /// the node's store and its signature checked.</summary>
     public async Task FigureAsync(HttpContext context)
     {
-        var node = options.Node;
+        var node = _node;
         var segmentName = context.Request.Query["segment"].ToString();
         var row = context.Request.Query["row"].ToString();
         if (node is null)
@@ -139,7 +143,7 @@ internal sealed class MonitorPage(LedgerMonitorOptions options, string pattern)
         return state is not null && op.VerifySignature(state.Current);
     }
 
-    private async Task<IEnumerable<Widget>> NodeWidgetsAsync(DeviceNode node, CancellationToken cancellationToken)
+    private async Task<IEnumerable<Widget>> NodeWidgetsAsync(IMonitoredNode node, CancellationToken cancellationToken)
     {
         var list = new List<Widget>();
         var records = new List<NodeOpRecord>();
@@ -251,10 +255,12 @@ internal sealed class MonitorPage(LedgerMonitorOptions options, string pattern)
         return list;
     }
 
-    private IEnumerable<Widget> FleetWidgets(LedgerRelayServer server)
+    private async Task<Widget> FleetWidgetAsync(LedgerRelayServer server, CancellationToken cancellationToken)
     {
         var ledger = options.Ledger ?? server.Options.Ledgers[0].Name;
-        var relay = server.Options.Ledgers.First(l => l.Name == ledger).Relay;
+        var relayLedger = server.Options.Ledgers.First(l => l.Name == ledger);
+        var relay = relayLedger.Relay;
+        await relayLedger.Beacons.EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         var alerts = server.GetAlerts(ledger);
         var beacons = server.GetBeacons(ledger);
         var html = new StringBuilder("<ul class=\"alerts\">");
@@ -270,7 +276,7 @@ internal sealed class MonitorPage(LedgerMonitorOptions options, string pattern)
         }
 
         html.Append("</table>");
-        yield return new Widget("fleet-alerts", "Fleet alerts", [
+        return new Widget("fleet-alerts", "Fleet alerts", [
             ("alerts", alerts.Count.ToString(CultureInfo.InvariantCulture)),
             ("nodes reporting", beacons.Count.ToString(CultureInfo.InvariantCulture)),
             ("relay log size", relay.Size.ToString(CultureInfo.InvariantCulture)),
@@ -279,6 +285,14 @@ internal sealed class MonitorPage(LedgerMonitorOptions options, string pattern)
             ("refused signatures", server.AuthFailures.ToString(CultureInfo.InvariantCulture)),
         ], html.ToString());
     }
+
+    // A page for one device (ledger monitor <node.db>, or an app's node without a relay): fleet alerts come from the
+    // beacons a relay collects, so the widget says it has none rather than showing figures it cannot have.
+    private static Widget NoFleetWidget() => new("fleet-alerts", "Fleet alerts", [
+        ("fleet", "none: no relay here"),
+        ("alerts", "- (a relay computes them from its devices' beacons)"),
+        ("nodes reporting", "-"),
+    ], "<p class=\"no-fleet\">This page shows one device. Fleet alerts (divergence, silence, equivocation …) are computed by the relay from every device's beacon: open the relay host's monitor page.</p>");
 
     // A chain breaks where an op does not name the one before it or its seq skips.
     private static string? ChainBreak(List<SignedOp> chain)

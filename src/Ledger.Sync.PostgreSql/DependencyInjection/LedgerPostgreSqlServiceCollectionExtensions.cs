@@ -12,13 +12,15 @@ public static class LedgerPostgreSqlServiceCollectionExtensions
     /// names as the <see cref="IRelayStore"/> the relay (<c>AddLedgerSync(relay: …)</c>, served by
     /// <c>AddLedgerRelay</c>) is built over, for the ledger <see cref="RelayOptions.Ledger"/> names:
     /// <c>services.AddLedgerSync(relay: o => …).AddLedgerRelay().UsePostgreSql(connectionString)</c>. Every relay
-    /// instance registered this way on one database serves one order.</summary>
+    /// instance registered this way on one database serves one order, and a <see cref="PostgreSqlRelayListener"/>
+    /// started beside the store wakes this instance's long polls when another instance stores ops.</summary>
     public static IServiceCollection UsePostgreSql(this IServiceCollection services, string connectionString, long? capBytes = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        services.TryAddSingleton<PostgreSqlRelayListeners>();
         services.TryAddSingleton<IRelayStore>(provider =>
-            new PostgreSqlRelayStore(connectionString, provider.GetRequiredService<IOptions<RelayOptions>>().Value.Ledger, capBytes));
+            Listened(provider, connectionString, new PostgreSqlRelayStore(connectionString, provider.GetRequiredService<IOptions<RelayOptions>>().Value.Ledger, capBytes)));
         return services;
     }
 
@@ -30,11 +32,19 @@ public static class LedgerPostgreSqlServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(databases);
+        services.TryAddSingleton<PostgreSqlRelayListeners>();
         services.TryAddSingleton<IRelayStore>(provider =>
         {
             var ledger = provider.GetRequiredService<IOptions<RelayOptions>>().Value.Ledger;
-            return databases.OpenStore(ledger, capBytes);
+            return Listened(provider, databases.ConnectionStringFor(ledger), databases.OpenStore(ledger, capBytes));
         });
         return services;
+    }
+
+    // The listener belongs to the container (through PostgreSqlRelayListeners), which disposes it with the store.
+    private static PostgreSqlRelayStore Listened(IServiceProvider provider, string connectionString, PostgreSqlRelayStore store)
+    {
+        provider.GetRequiredService<PostgreSqlRelayListeners>().Add(new PostgreSqlRelayListener(connectionString, [store]));
+        return store;
     }
 }

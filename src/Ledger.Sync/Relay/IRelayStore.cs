@@ -2,12 +2,12 @@ using Ledger.Kernel;
 
 namespace Ledger.Sync;
 
-/// <summary>Where a relay keeps the total order and the cosignatures witnesses posted. Every implementation passes
+/// <summary>Where a relay keeps the total order, the cosignatures witnesses posted and the latest beacon per device. Every implementation passes
 /// the relay-store conformance suite (Ledger.Sync.Conformance). Appends are atomic: a batch is stored whole or not
 /// at all.</summary>
 /// <remarks>Every call that may do I/O is asynchronous and takes a token; reads are paged (a caller names the most
 /// it takes). The properties are values the store keeps current in memory: reading one never does I/O.</remarks>
-public interface IRelayStore : IEvidenceStore, IDisposable
+public interface IRelayStore : IEvidenceStore, IBeaconStore, IDisposable
 {
     /// <summary>The number of ops stored: also the next position.</summary>
     long Count { get; }

@@ -12,6 +12,7 @@ public sealed partial class InMemoryRelayStore(long? capBytes = null) : IRelaySt
     private readonly Dictionary<AuthorId, List<StoredOp>> _keyEvents = new();
     private readonly List<(string, string, byte[])> _evidence = [];
     private readonly List<byte[]> _cosignatures = [];
+    private readonly SortedDictionary<string, BeaconRecord> _beacons = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private long _bytes;
 
@@ -127,6 +128,29 @@ public sealed partial class InMemoryRelayStore(long? capBytes = null) : IRelaySt
     public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default)
     {
         lock (_gate) return Task.FromResult<IReadOnlyList<byte[]>>(_cosignatures.Skip(Math.Max(0, _cosignatures.Count - Math.Max(0, max))).ToArray());
+    }
+
+    /// <inheritdoc />
+    public Task<bool> KeepBeaconAsync(BeaconRecord beacon, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(beacon);
+        lock (_gate)
+        {
+            var held = _beacons.GetValueOrDefault(beacon.Author.Value);
+            if (held is not null && held.SentAtUnixMs >= beacon.SentAtUnixMs) return Task.FromResult(false);
+            // One row per author: a newer beacon replaces the held one, so only the difference in size counts.
+            var wanted = (long)beacon.Bytes.Length + (held is null ? RowOverhead : -held.Bytes.Length);
+            if (capBytes is { } cap && wanted > 0 && _bytes + wanted > cap) throw Error.StorageFull("the relay store", _bytes, cap, wanted);
+            _beacons[beacon.Author.Value] = beacon with { Bytes = beacon.Bytes.ToArray() };
+            _bytes += wanted;
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<BeaconRecord>> ReadBeaconsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult<IReadOnlyList<BeaconRecord>>(_beacons.Values.ToArray());
     }
 
     /// <inheritdoc />

@@ -21,6 +21,9 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     private readonly RelayMetrics _metrics;
     private MerkleTree? _tree;
     private (long Size, byte[] Note)? _lastCheckpoint;
+    // The largest tree head this relay signed over a store that keeps its own tree: every later root it signs must be
+    // consistent with it (see CheckAgainstSignedHeadAsync).
+    private (long Size, Hash32 Root)? _signedHead;
 
     static Relay() => SplitViewEvidence.Register();
 
@@ -279,8 +282,9 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
                 else _verifiers[author] = verifier;
             }
 
-            // The tree exists once a checkpoint or proof was asked for (it is built from the store then); it cannot
-            // appear during a batch (only this lock's holders build it), so the leaves were hashed in the parallel pass.
+            // The tree exists once a checkpoint or proof was asked for (it is built from the store then, never over a store
+            // that keeps its own tree: IRelayTreeStore); it cannot appear during a batch (only this lock's holders build
+            // it), so the leaves were hashed in the parallel pass.
             // Over a shared store the tree may lag what other instances stored: it then catches up from the store when
             // next used (TreeAsync), these leaves included.
             if (_tree is not null && _tree.Size == first) foreach (var leaf in acceptedLeaves) _tree.AppendLeafHash(leaf);
@@ -341,6 +345,8 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The size is negative or beyond the log.</exception>
     public async Task<Hash32> GetRootAsync(long size, CancellationToken cancellationToken = default)
     {
+        // A store that keeps its tree answers from the database; no gate is needed (the store is safe for concurrent use).
+        if (_store is IRelayTreeStore trees) return await trees.GetRootAsync(size, cancellationToken).ConfigureAwait(false);
         return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size), cancellationToken).ConfigureAwait(false);
     }
 
@@ -348,6 +354,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The sizes are out of order or beyond the log.</exception>
     public async Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default)
     {
+        if (_store is IRelayTreeStore trees) return await trees.GetConsistencyProofAsync(size1, size2, cancellationToken).ConfigureAwait(false);
         return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).ConsistencyProof(size1, size2), cancellationToken).ConfigureAwait(false);
     }
 
@@ -355,6 +362,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The index or size is out of range.</exception>
     public async Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default)
     {
+        if (_store is IRelayTreeStore trees) return await trees.GetInclusionProofAsync(index, size, cancellationToken).ConfigureAwait(false);
         return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).InclusionProof(index, size), cancellationToken).ConfigureAwait(false);
     }
 
@@ -362,6 +370,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// <paramref name="from"/>-th on (level 0: leaf hashes), as the HTTP relay serves C2SP tlog-tiles.</summary>
     public async Task<IReadOnlyList<Hash32>> GetTreeHashesAsync(int level, long from, int count, CancellationToken cancellationToken = default)
     {
+        if (_store is IRelayTreeStore trees) return await trees.GetTreeHashesAsync(level, from, count, cancellationToken).ConfigureAwait(false);
         return await UnderGateAsync(async () => (await TreeAsync(cancellationToken).ConfigureAwait(false)).Hashes(level, from, count), cancellationToken).ConfigureAwait(false);
     }
 
@@ -383,9 +392,48 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     {
         if (_options.CheckpointKey is not { } key) return null;
         if (_lastCheckpoint is { } last && last.Size == size) return last.Note;
-        var note = new RelayCheckpoint(Origin, size, (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size)).Sign(key).ToBytes();
+        // A store that keeps its tree checks the root against its recorded tree head before it is signed here, and the
+        // relay checks it against the head it signed last.
+        Hash32 root;
+        if (_store is IRelayTreeStore trees)
+        {
+            root = await trees.GetRootAsync(size, cancellationToken).ConfigureAwait(false);
+            await CheckAgainstSignedHeadAsync(trees, size, root, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            root = (await TreeAsync(cancellationToken).ConfigureAwait(false)).Root(size);
+        }
+
+        var note = new RelayCheckpoint(Origin, size, root).Sign(key).ToBytes();
         _lastCheckpoint = (size, note);
         return note;
+    }
+
+    // A store's tree agrees with itself and with the head it recorded (the store checks that), but a database restored
+    // from an older backup, or rewritten whole, agrees with itself too. Never sign a root that does not extend (or is
+    // not extended by) the largest head this relay signed: a consistency proof from the store must tie the two.
+    private async Task CheckAgainstSignedHeadAsync(IRelayTreeStore trees, long size, Hash32 root, CancellationToken cancellationToken)
+    {
+        if (_signedHead is { } head && head.Size > 0 && size > 0)
+        {
+            // The same size: the same root, no proof to fetch.
+            var consistent = size == head.Size ? root == head.Root : await ConsistentAsync(head).ConfigureAwait(false);
+            if (!consistent)
+            {
+                throw Error.StoreDamaged("the relay store", $"the Merkle tree of ledger '{Ledger}'",
+                    $"its root for {size} ops is not consistent with the checkpoint this relay signed for {head.Size} ops: the store was damaged, rolled back or replaced; nothing was signed");
+            }
+        }
+
+        if (_signedHead is not { } last || size > last.Size) _signedHead = (size, root);
+
+        async Task<bool> ConsistentAsync((long Size, Hash32 Root) head)
+        {
+            var (size1, root1, size2, root2) = size <= head.Size ? (size, root, head.Size, head.Root) : (head.Size, head.Root, size, root);
+            var proof = await trees.GetConsistencyProofAsync(size1, size2, cancellationToken).ConfigureAwait(false);
+            return MerkleProofs.VerifyConsistency(size1, size2, proof, root1, root2);
+        }
     }
 
     // Over a shared store, what other instances committed since this one last looked.

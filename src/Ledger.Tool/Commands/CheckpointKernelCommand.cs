@@ -84,7 +84,7 @@ internal static class CheckpointKernelCommand
         return ExitCodes.Ok;
     }
 
-    private static Manifest LoadManifest(string appPath, string member)
+    internal static Manifest LoadManifest(string appPath, string member)
     {
         var dot = member.LastIndexOf('.');
         if (dot <= 0 || dot == member.Length - 1) throw new UsageException($"--manifest takes Namespace.Type.Member; got '{member}'.");
