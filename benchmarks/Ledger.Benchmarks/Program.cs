@@ -74,6 +74,13 @@ if (args.Length > 0 && args[0] == "--append-pieces")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--bootstrap-quick")
+{
+    // Issue 19: first sync of a new device from a relay checkpoint vs from genesis (paired rounds, seconds).
+    await BootstrapPaired.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--capacity-quick")
 {
     // Issue 19: fold under a 10 % state budget vs unbudgeted, node open from a checkpoint vs genesis (seconds).

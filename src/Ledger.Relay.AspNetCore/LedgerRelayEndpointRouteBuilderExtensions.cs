@@ -39,6 +39,8 @@ public static class LedgerRelayEndpointRouteBuilderExtensions
         group.MapGet("/cosignatures", server.GetCosignaturesAsync).WithMetadata(read);
         group.MapPost("/beacons", server.PostBeaconAsync).WithMetadata(write);
         group.MapGet("/alerts", server.GetAlertsAsync).WithMetadata(read);
+        group.MapPost("/bootstrap", server.PostBootstrapAsync).WithMetadata(write);
+        group.MapGet("/bootstrap", server.GetBootstrapAsync).WithMetadata(read);
         // Everything else under a ledger (another method, an unknown call) is a problem too, never an empty 404/405.
         group.Map("/{**rest}", server.UnknownAsync).WithMetadata(read);
         if (server.Options.RequestsPerSecondPerAuthor is not null) group.RequireRateLimiting(LedgerRelayServer.RateLimiterPolicy);

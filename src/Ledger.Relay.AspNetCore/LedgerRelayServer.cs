@@ -14,7 +14,7 @@ namespace Ledger.Sync.AspNetCore;
 /// a body that is not a request, a wrong media type, an oversize op, another ledger's path get an RFC 9457 problem
 /// with a stable code, nothing stored, and the relay keeps serving. Map it with
 /// <c>app.MapLedgerRelay(server)</c> (<see cref="Microsoft.AspNetCore.Builder.LedgerRelayEndpointRouteBuilderExtensions"/>).</summary>
-public sealed class LedgerRelayServer
+public sealed partial class LedgerRelayServer
 {
     private static readonly TimeSpan LongPollRecheck = TimeSpan.FromMilliseconds(250);
     private readonly Dictionary<string, RelayLedger> _ledgers;

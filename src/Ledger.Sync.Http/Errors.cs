@@ -13,6 +13,8 @@ internal static class Errors
     /// <summary>The relay refused a call, or a call was malformed before it was sent: typed by the protocol's codes.</summary>
     public static RelayProtocolException Protocol(RelayCall call, RelayErrorCode code, string detail) => new(call, code, detail);
 
+    public static BootstrapRefusedException BootstrapRefused(BootstrapRefusal refusal, string detail) => new(refusal, detail);
+
     public static RelayUnavailableException Unavailable(RelayCall call, string detail, Exception? inner = null) =>
         new($"the relay could not answer {call} over HTTP: {detail}", inner);
 

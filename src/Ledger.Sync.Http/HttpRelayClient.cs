@@ -14,7 +14,7 @@ namespace Ledger.Sync.Http;
 /// <remarks>Timeouts, retries with jittered backoff and the circuit breaker belong to the <see cref="HttpClient"/>'s
 /// handlers (Microsoft.Extensions.Http.Resilience; <c>AddLedgerRelayClient</c> sets them up): every call of the protocol
 /// is safe to repeat, pushes included.</remarks>
-public sealed class HttpRelayClient : IRelayProtocol
+public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
 {
     private readonly Func<HttpClient> _client;
     private readonly Func<HttpClient> _live;

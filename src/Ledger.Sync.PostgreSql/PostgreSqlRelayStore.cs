@@ -16,7 +16,7 @@ namespace Ledger.Sync;
 /// unchanged (<see cref="StoreSchemaException"/>). A server that cannot be reached is a
 /// <see cref="StoreUnavailableException"/>; rows the schema does not allow are a <see cref="StoreDamagedException"/>.
 /// Safe for concurrent use.</remarks>
-public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IRelayTreeStore
+public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IRelayTreeStore, IBootstrapCheckpointStore
 {
     private const string Columns = "position, author, seq, hash, bytes, key_event";
     // Rows cost more than their op bytes (hash, author, tuple header): a flat allowance keeps the cap honest.

@@ -5,7 +5,7 @@ namespace Ledger.Sync;
 
 /// <summary>The embedded default node store: one SQLite file (WAL, synchronous=FULL), one transaction per
 /// batch so many appends share one fsync (group commit), and an optional hard size cap.</summary>
-public sealed class SqliteNodeStore : INodeStore
+public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
 {
     private readonly SqliteConnection _db;
     private readonly Lock _gate = new();

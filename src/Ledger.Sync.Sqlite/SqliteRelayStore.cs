@@ -5,7 +5,7 @@ namespace Ledger.Sync;
 
 /// <summary>The embedded default relay store: one SQLite file (WAL, synchronous=FULL). A batch is one
 /// transaction, committed before the relay acknowledges anything in it.</summary>
-public sealed class SqliteRelayStore : IRelayStore
+public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpointStore
 {
     private readonly SqliteConnection _db;
     private readonly Lock _gate = new();

@@ -54,6 +54,9 @@ internal static class Error
 
     public static OpRefusedException OpRefused(OpRef op, string reason) => new(op, reason);
 
+    /// <summary>A relay refused a posted bootstrap checkpoint; nothing was kept.</summary>
+    public static BootstrapRefusedException BootstrapRefused(BootstrapRefusal refusal, string detail) => new(refusal, detail);
+
     /// <summary>A sync round's own store could not give the bytes of own ops to push (caught within the round).</summary>
     public static RelayFollower.OwnOpsUnreadableException OwnOpsUnreadable(Exception inner) => new(inner);
 }

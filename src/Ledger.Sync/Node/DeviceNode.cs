@@ -122,10 +122,57 @@ public sealed class DeviceNode : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var loaded = await NodeLoader.LoadAsync(options, store, currentKey, incept, cancellationToken).ConfigureAwait(false);
+        return await OpenLoadedAsync(options, store, currentKey, loaded, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<DeviceNode> OpenLoadedAsync(NodeOptions options, INodeStore store, SigningKey currentKey, LoadedNode loaded, CancellationToken cancellationToken)
+    {
         var node = new DeviceNode(options, store, currentKey, loaded);
         if (loaded.Checkpoints is { } checkpoints) await checkpoints.FlushAsync(cancellationToken).ConfigureAwait(false);
         await node._witness.LoadAsync(loaded.Tree, cancellationToken).ConfigureAwait(false);
         return node.Start();
+    }
+
+    /// <summary>Incepts a new author on an empty store that starts from a checkpoint of the relay's prefix another member
+    /// folded, served by <paramref name="relay"/> (an <see cref="IRelayBootstrap"/>), instead of from genesis: only the
+    /// relay's ops after the prefix are pulled by the next <see cref="SyncAsync"/>. Accepted only when the relay signed a
+    /// checkpoint of exactly that prefix (and witnesses cosigned it, when <paramref name="policy"/> requires), enough
+    /// distinct members signed that state, and its rows hash to its state hash (docs/sync.md, "Bootstrap of a new device").
+    /// Anything else is refused and the node starts from genesis, saying why in <see cref="NodeStartup.BootstrapRefusal"/>.</summary>
+    /// <exception cref="ArgumentException">The store is not empty, <see cref="NodeOptions.TrustedRelay"/> is not set, or the
+    /// relay serves no bootstrap calls.</exception>
+    /// <exception cref="RelayUnavailableException">The relay cannot be reached; nothing was written.</exception>
+    public static async Task<DeviceNode> BootstrapAsync(NodeOptions options, INodeStore emptyStore, SigningKey currentKey, string label, Hash32 nextKeyDigest,
+        IRelayProtocol relay, BootstrapPolicy? policy = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(emptyStore);
+        ArgumentNullException.ThrowIfNull(currentKey);
+        ArgumentNullException.ThrowIfNull(label);
+        ArgumentNullException.ThrowIfNull(relay);
+        if (relay is not IRelayBootstrap bootstrap) throw Error.Argument("the relay serves no bootstrap calls (IRelayBootstrap).", nameof(relay));
+        if (!await emptyStore.IsEmptyAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw Error.Argument("bootstrapping needs an empty store; this one holds a node: open it with OpenAsync.", nameof(emptyStore));
+        }
+
+        var loaded = await NodeBootstrap.LoadAsync(options, emptyStore, currentKey, label, nextKeyDigest, relay, bootstrap, policy ?? new BootstrapPolicy(), cancellationToken)
+            .ConfigureAwait(false);
+        return await OpenLoadedAsync(options, emptyStore, currentKey, loaded, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Signs a checkpoint of this node's state and posts it to <paramref name="relay"/> (an
+    /// <see cref="IRelayBootstrap"/>) for new devices to start from. The state must be exactly the relay prefix the node
+    /// folded: every own op acknowledged within it (sync first).</summary>
+    /// <exception cref="InvalidOperationException">The state is not exactly a relay prefix, or the node trusts no relay.</exception>
+    /// <exception cref="BootstrapRefusedException">The relay refused it.</exception>
+    public async Task<BootstrapCheckpoint> PublishBootstrapCheckpointAsync(IRelayProtocol relay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(relay);
+        if (relay is not IRelayBootstrap bootstrap) throw Error.Argument("the relay serves no bootstrap calls (IRelayBootstrap).", nameof(relay));
+        var checkpoint = BootstrapPublisher.Create(_options, _locks, _replica, _witness, _pipeline);
+        await bootstrap.PostBootstrapCheckpointAsync(checkpoint.ToBytes(), cancellationToken).ConfigureAwait(false);
+        return checkpoint;
     }
 
     /// <summary>Brings an author back on a wiped device: fetches its chain from the relay (never re-signing a seq

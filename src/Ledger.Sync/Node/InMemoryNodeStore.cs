@@ -4,7 +4,7 @@ using Ledger.Kernel;
 namespace Ledger.Sync;
 
 /// <summary>A node store in memory (tests, the demo). Every call completes synchronously.</summary>
-public sealed class InMemoryNodeStore(long? capBytes = null) : INodeStore
+public sealed partial class InMemoryNodeStore(long? capBytes = null) : INodeStore, INodeBootstrapStore
 {
     private const int RowOverhead = 48;
     private const int PageSize = 4096;

@@ -13,20 +13,25 @@ internal static class NodeLoader
     {
         var opening = System.Diagnostics.Stopwatch.GetTimestamp();
         var kernelOptions = NewKernelOptions(options);
+        // A device bootstrapped from a relay checkpoint holds only the ops after the prefix: it starts from its base,
+        // verified again (risk B2), and its own checkpoints are not used.
+        var bootstrapped = incept is null && store is INodeBootstrapStore keeps
+            ? await NodeBootstrap.ReloadAsync(options, kernelOptions, keeps, cancellationToken).ConfigureAwait(false)
+            : null;
         // From the latest checkpoint when one verifies (risk B2); the log is still read and its chains verified.
-        var restored = incept is null && checkpointRefused is null
+        var restored = incept is null && checkpointRefused is null && bootstrapped is null
             ? await NodeCheckpoints.TryRestoreAsync(options, kernelOptions, currentKey, cancellationToken).ConfigureAwait(false)
             : NodeCheckpoints.Restored.None;
         checkpointRefused ??= restored.Refused;
-        var kernel = restored.Kernel ?? new LedgerKernel(kernelOptions);
+        var kernel = bootstrapped?.Kernel ?? restored.Kernel ?? new LedgerKernel(kernelOptions);
         var folded = 0;
-        var verifiers = new Dictionary<AuthorId, AuthorChainVerifier>();
+        var verifiers = bootstrapped?.Verifiers ?? new Dictionary<AuthorId, AuthorChainVerifier>();
         OwnLadder? own = null;
         var results = new List<ApplyResult>();
         var applied = new List<Op>();
         AuthorId? me = null;
         var count = 0;
-        var prefix = new RelayPrefixTree(store.Cursor);
+        var prefix = new RelayPrefixTree(store.Cursor, bootstrapped?.Tree);
         // Each op names the hash of the one before, so the signature of a chain's last op vouches for every byte of the
         // chain: one check per author finds bytes changed in the store (a flipped byte in the tip itself included).
         var tips = new Dictionary<AuthorId, (SignedOp Op, VerificationKey Signer)>();
@@ -45,7 +50,14 @@ internal static class NodeLoader
             var author = signed.Op.Author;
             if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
             var check = verifier.AppendDeferringSignatureCheck(signed, out var signer);
-            if (!check.IsOk) throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail})");
+            if (!check.IsOk)
+            {
+                // A device bootstrapped from a relay checkpoint holds only the ops after the prefix: say so (risk B2).
+                var hint = check.Break == ChainBreak.Gap && verifier.Seq == 0 && !record.Own && store.Cursor > 0
+                    ? " — or this is the store of a device bootstrapped from a relay checkpoint that lost its bootstrap base (INodeBootstrapStore): it holds only the ops after the prefix (docs/sync.md, \"Bootstrap of a new device\")"
+                    : "";
+                throw Error.StoreDamaged("the node store", $"op {count} ({signed.Ref})", $"it does not continue its chain ({check.Break}: {check.Detail}){hint}");
+            }
             tips[author] = (signed, signer!);
             restored.Observe(signed.Op);
             var result = kernel.Apply(signed.Op, record.Position);
@@ -132,12 +144,14 @@ internal static class NodeLoader
         {
             CheckpointOps = restored.Ops,
             CheckpointRefused = checkpointRefused,
+            BootstrapPrefix = bootstrapped?.Prefix ?? 0,
+            BootstrapSigners = bootstrapped?.Signers ?? 0,
         };
         var checkpoints = NodeCheckpoints.For(options, log.Author, currentKey, restored.Ops);
         return new LoadedNode(kernel, verifiers, own!, log, prefix.Tree, results, applied, startup, checkpoints, rolledBackFrom);
     }
 
-    private static KernelOptions NewKernelOptions(NodeOptions options)
+    internal static KernelOptions NewKernelOptions(NodeOptions options)
     {
         if (!LedgerName.IsValid(options.Ledger)) throw Error.Argument("NodeOptions.Ledger must name the ledger.", nameof(options));
         if (options.MaxGroupCommit < 1 || options.PushBatch < 1 || options.PullBatch < 1)

@@ -14,4 +14,8 @@ public enum NodeStartPath
 
     /// <summary>Recovered from the relay with the author's master secret (<see cref="DeviceNode.RecoverAsync"/>).</summary>
     Recovered = 4,
+
+    /// <summary>A new author on an empty store that started from a relay-served checkpoint of another member's state
+    /// (<see cref="DeviceNode.BootstrapAsync"/>): it pulls only the relay's ops after the checkpoint's prefix.</summary>
+    Bootstrapped = 5,
 }

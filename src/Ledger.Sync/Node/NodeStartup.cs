@@ -10,4 +10,18 @@ public sealed record NodeStartup(NodeStartPath Path, int OpsFolded, TimeSpan Too
 
     /// <summary>Why the latest checkpoint was refused, so that the node replayed its log instead; null when none was.</summary>
     public string? CheckpointRefused { get; init; }
+
+    /// <summary>For <see cref="NodeStartPath.Bootstrapped"/>: the relay prefix the node started from (it pulls only the
+    /// ops after it); 0 otherwise.</summary>
+    public long BootstrapPrefix { get; init; }
+
+    /// <summary>For <see cref="NodeStartPath.Bootstrapped"/>: the distinct members whose checkpoints of that state verified.</summary>
+    public int BootstrapSigners { get; init; }
+
+    /// <summary>Why the relay's bootstrap checkpoint was refused, so that the node started from genesis instead (its
+    /// first sync replays the relay's whole log); null when none was.</summary>
+    public BootstrapRefusal? BootstrapRefusal { get; init; }
+
+    /// <summary>What exactly was refused, for people; null when nothing was.</summary>
+    public string? BootstrapRefused { get; init; }
 }

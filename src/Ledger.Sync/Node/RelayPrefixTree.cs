@@ -5,12 +5,13 @@ namespace Ledger.Sync;
 /// <summary>Rebuilds, while a node opens, the witness's Merkle tree of the relay prefix the node holds (positions 0 to
 /// its cursor) from the store's records, which come in the order they were stored — not the relay's order: an own op
 /// is stored when it is signed and gets its position when pushed, so the others' ops pulled after it hold smaller
-/// positions. A leaf that arrives before its turn waits here until the positions before it are in.</summary>
-internal sealed class RelayPrefixTree(long cursor)
+/// positions. A leaf that arrives before its turn waits here until the positions before it are in. A device
+/// bootstrapped from a relay checkpoint starts from the tree of the prefix it was given (<paramref name="start"/>).</summary>
+internal sealed class RelayPrefixTree(long cursor, MerkleTree? start = null)
 {
     private readonly Dictionary<long, Hash32> _early = [];
 
-    public MerkleTree Tree { get; } = new();
+    public MerkleTree Tree { get; } = start ?? new();
 
     /// <summary>Takes one record of the store (an op with no position, or one at or past the cursor, is not in the prefix).</summary>
     public void Add(long? position, ReadOnlySpan<byte> bytes)

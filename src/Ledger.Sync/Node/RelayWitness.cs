@@ -171,6 +171,12 @@ internal sealed class RelayWitness
         }
     }
 
+    /// <summary>The root of the first <paramref name="size"/> leaves this node holds, or null when it holds fewer.</summary>
+    public Hash32? TreeRoot(long size)
+    {
+        lock (_locks.Fold) return size <= _tree.Size ? _tree.Root(size) : null;
+    }
+
     /// <summary>Takes the tree of the relay prefix built while the store was read (records in applied order hold
     /// the relay's positions in order), the witnessed checkpoint and any evidence against the trusted relay.</summary>
     public async Task LoadAsync(MerkleTree tree, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using Ledger.Kernel;
 namespace Ledger.Sync;
 
 /// <summary>A relay store in memory, for tests and the demo. Every call completes synchronously.</summary>
-public sealed class InMemoryRelayStore(long? capBytes = null) : IRelayStore
+public sealed partial class InMemoryRelayStore(long? capBytes = null) : IRelayStore, IBootstrapCheckpointStore
 {
     private const int RowOverhead = 64;
     private readonly List<StoredOp> _log = [];

@@ -9,7 +9,7 @@ namespace Ledger.Sync;
 /// resend gets its original position, across restarts; another op at a taken (author, seq) is refused and
 /// kept as ClientFork evidence; a gap is refused with "send from seq N".</summary>
 /// <remarks>Thread-safe: batches are ingested one at a time, in arrival order.</remarks>
-public sealed class Relay : IRelayProtocol, IDisposable
+public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
 {
     private readonly IRelayStore _store;
     private readonly RelayOptions _options;

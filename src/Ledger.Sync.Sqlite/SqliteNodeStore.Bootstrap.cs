@@ -1,0 +1,49 @@
+using Microsoft.Data.Sqlite;
+
+namespace Ledger.Sync;
+
+// The base of a device bootstrapped from a relay checkpoint (INodeBootstrapStore) lives in a table of its own, created
+// on first use, so the node store's schema version is untouched: a store that was never bootstrapped has no such table.
+public sealed partial class SqliteNodeStore
+{
+    /// <inheritdoc />
+    public Task SaveBootstrapBaseAsync(ReadOnlyMemory<byte> bootstrapBase, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = """
+                CREATE TABLE IF NOT EXISTS bootstrap_base (id INTEGER PRIMARY KEY CHECK (id = 1), bytes BLOB NOT NULL);
+                INSERT OR REPLACE INTO bootstrap_base (id, bytes) VALUES (1, $b);
+                """;
+            c.Parameters.AddWithValue("$b", bootstrapBase.ToArray());
+            try
+            {
+                c.ExecuteNonQuery();
+            }
+            catch (SqliteException e) when (SqliteFiles.IsFull(e))
+            {
+                throw Error.StorageFull($"the node store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, bootstrapBase.Length, e);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<byte[]?> LoadBootstrapBaseAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            using var exists = _db.CreateCommand();
+            exists.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'bootstrap_base';";
+            if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0) return Task.FromResult<byte[]?>(null);
+            using var c = _db.CreateCommand();
+            c.CommandText = "SELECT bytes FROM bootstrap_base WHERE id = 1;";
+            var value = c.ExecuteScalar();
+            if (value is null or DBNull) return Task.FromResult<byte[]?>(null);
+            if (value is not byte[] bytes) throw Error.StoreDamaged($"the node store {_path}", "bootstrap_base", "its bytes are not a blob");
+            return Task.FromResult<byte[]?>(bytes);
+        }
+    }
+}
