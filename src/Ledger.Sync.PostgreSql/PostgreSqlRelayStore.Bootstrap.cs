@@ -2,13 +2,14 @@ using Npgsql;
 
 namespace Ledger.Sync;
 
-// Bootstrap checkpoints (docs/sync.md, "Bootstrap of a new device") live in a table of their own, created on first use
-// (IF NOT EXISTS), so the store's schema version and its migrations are untouched. The latest per (ledger, author).
+// Bootstrap checkpoints (docs/sync.md, "Bootstrap of a new device"): the latest per (ledger, author), in the table schema
+// version 4 added (PostgreSqlSchema.Relay; made by the versioned upgrade, so instances never race to make it).
 public sealed partial class PostgreSqlRelayStore
 {
-    private const string BootstrapTable = """
-        CREATE TABLE IF NOT EXISTS ledger_relay_bootstrap (
-          ledger text NOT NULL,
+    /// <summary>The schema step from version 3 to 4.</summary>
+    internal const string BootstrapTable = """
+        CREATE TABLE ledger_relay_bootstrap (
+          ledger text NOT NULL REFERENCES ledger_relay_ledgers (ledger),
           author text NOT NULL,
           prefix bigint NOT NULL,
           envelope bytea NOT NULL,
@@ -22,7 +23,6 @@ public sealed partial class PostgreSqlRelayStore
         return RunAsync("keeping a bootstrap checkpoint", async connection =>
         {
             await CheckCapAsync(connection, envelope.Length, cancellationToken).ConfigureAwait(false);
-            await using (var create = new NpgsqlCommand(BootstrapTable, connection)) await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             // An older prefix posted late does not replace a newer one.
             await using var c = new NpgsqlCommand("""
                 INSERT INTO ledger_relay_bootstrap (ledger, author, prefix, envelope) VALUES ($1, $2, $3, $4)
@@ -41,7 +41,6 @@ public sealed partial class PostgreSqlRelayStore
     /// <inheritdoc />
     public Task<IReadOnlyList<byte[]>> ReadBootstrapCheckpointsAsync(CancellationToken cancellationToken = default) => RunAsync("reading bootstrap checkpoints", async connection =>
     {
-        await using (var create = new NpgsqlCommand(BootstrapTable, connection)) await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await using var c = new NpgsqlCommand("SELECT envelope FROM ledger_relay_bootstrap WHERE ledger = $1 ORDER BY author COLLATE \"C\";", connection);
         c.Parameters.Add(new NpgsqlParameter { Value = _ledger });
         await using var r = await c.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace Ledger.Sync;
 internal sealed class PostgreSqlSchema(int current, IReadOnlyList<PostgreSqlSchemaStep> steps)
 {
     /// <summary>Step v (from 0) takes a database of version v to v + 1; version 0 is an empty database.</summary>
-    public static readonly PostgreSqlSchema Relay = new(3, [
+    public static readonly PostgreSqlSchema Relay = new(4, [
         // Version 1. Positions come from the per-ledger counter row (ledger_relay_ledgers.next_position), locked in the
         // ingest transaction — never from a sequence: a sequence hands out numbers that commit out of order and leave
         // gaps, so a reader could see N+1 before N. Evidence and cosignature ids need only an order, not contiguity:
@@ -66,6 +66,8 @@ internal sealed class PostgreSqlSchema(int current, IReadOnlyList<PostgreSqlSche
             PostgreSqlMerkleTree.BuildAsync),
         // Version 3: the latest beacon per author (PostgreSqlBeaconSchema).
         PostgreSqlBeaconSchema.Step,
+        // Version 4: the latest bootstrap checkpoint per member (PostgreSqlRelayStore.Bootstrap.cs).
+        PostgreSqlRelayStore.BootstrapTable,
     ]);
 
     // Any constant: one lock for every Ledger relay schema change in a database.

@@ -2,8 +2,8 @@ using Microsoft.Data.Sqlite;
 
 namespace Ledger.Sync;
 
-// The base of a device bootstrapped from a relay checkpoint (INodeBootstrapStore) lives in a table of its own, created
-// on first use, so the node store's schema version is untouched: a store that was never bootstrapped has no such table.
+// The base of a device bootstrapped from a relay checkpoint (INodeBootstrapStore), in the table schema version 3 added:
+// empty for a store that was never bootstrapped.
 public sealed partial class SqliteNodeStore
 {
     /// <inheritdoc />
@@ -13,7 +13,6 @@ public sealed partial class SqliteNodeStore
         {
             using var c = _db.CreateCommand();
             c.CommandText = """
-                CREATE TABLE IF NOT EXISTS bootstrap_base (id INTEGER PRIMARY KEY CHECK (id = 1), bytes BLOB NOT NULL);
                 INSERT OR REPLACE INTO bootstrap_base (id, bytes) VALUES (1, $b);
                 """;
             c.Parameters.AddWithValue("$b", bootstrapBase.ToArray());
@@ -35,9 +34,6 @@ public sealed partial class SqliteNodeStore
     {
         lock (_gate)
         {
-            using var exists = _db.CreateCommand();
-            exists.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'bootstrap_base';";
-            if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0) return Task.FromResult<byte[]?>(null);
             using var c = _db.CreateCommand();
             c.CommandText = "SELECT bytes FROM bootstrap_base WHERE id = 1;";
             var value = c.ExecuteScalar();

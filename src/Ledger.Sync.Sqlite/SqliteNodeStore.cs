@@ -18,8 +18,9 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     private readonly SqliteHighWater _highWater;
 
     /// <summary>The schema: version 1 is the layout written before files recorded a version; version 2 is the same
-    /// tables with the version recorded.</summary>
-    internal static readonly SqliteSchema Schema = new("node store", 2, "ops", """
+    /// tables with the version recorded; version 3 adds the base of a device bootstrapped from a relay checkpoint (an
+    /// older Ledger refuses such a store as newer instead of reading it as a log with a gap).</summary>
+    internal static readonly SqliteSchema Schema = new("node store", 3, "ops", """
         CREATE TABLE ops (
           id INTEGER PRIMARY KEY,
           author TEXT NOT NULL,
@@ -34,7 +35,9 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
         CREATE TABLE evidence (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, accused TEXT NOT NULL, bytes BLOB NOT NULL);
         CREATE TABLE relay (id INTEGER PRIMARY KEY CHECK (id = 1), origin TEXT NOT NULL);
         INSERT INTO meta (name, value) VALUES ('cursor', 0);
-        """, new Dictionary<int, string> { [1] = "" });
+        """ + BootstrapBaseTable, new Dictionary<int, string> { [1] = "", [2] = BootstrapBaseTable });
+
+    private const string BootstrapBaseTable = "CREATE TABLE bootstrap_base (id INTEGER PRIMARY KEY CHECK (id = 1), bytes BLOB NOT NULL);";
 
     private const int PageSize = 4096;
 

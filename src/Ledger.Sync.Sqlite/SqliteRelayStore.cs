@@ -16,8 +16,9 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
 
     /// <summary>The schema: version 1 is the layout written before files recorded a version (the log and evidence);
     /// version 2 adds the cosignatures witnesses posted (they were kept in memory and lost on restart); version 3 the
-    /// latest beacon per device (the fleet's alerts survive a restart).</summary>
-    internal static readonly SqliteSchema Schema = new("relay store", 3, "log", """
+    /// latest beacon per device (the fleet's alerts survive a restart); version 4 the latest bootstrap checkpoint per
+    /// member (docs/sync.md, "Bootstrap of a new device").</summary>
+    internal static readonly SqliteSchema Schema = new("relay store", 4, "log", """
         CREATE TABLE log (
           position INTEGER PRIMARY KEY,
           author TEXT NOT NULL,
@@ -32,10 +33,11 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
           accused TEXT NOT NULL,
           bytes BLOB NOT NULL);
         CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);
-        """ + BeaconsTable, new Dictionary<int, string>
+        """ + BeaconsTable + BootstrapTable, new Dictionary<int, string>
     {
         [1] = "CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);",
         [2] = BeaconsTable,
+        [3] = BootstrapTable,
     });
 
     // One row per author: bounded by the fleet, never by how many beacons arrive.

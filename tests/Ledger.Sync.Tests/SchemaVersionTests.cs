@@ -44,7 +44,8 @@ public class SchemaVersionTests
             Assert.True(node.RelayOrigin is not null);
         }
 
-        Assert.Equal(2, UserVersion(path));
+        // Version 2 recorded the version, version 3 added the bootstrap base: both steps ran in the one upgrade.
+        Assert.Equal(3, UserVersion(path));
     }
 
     [Fact]
@@ -61,8 +62,9 @@ public class SchemaVersionTests
             Assert.True(await store.KeepBeaconAsync(new BeaconRecord(new Kernel.AuthorId("fixture-beacon"), 5, DateTimeOffset.UnixEpoch, new byte[] { 2 })));
         }
 
-        // Version 2 added the cosignatures, version 3 the beacons: both steps ran in the one upgrade.
-        Assert.Equal(3, UserVersion(path));
+        // Version 2 added the cosignatures, version 3 the beacons, version 4 the bootstrap checkpoints: every step ran in
+        // the one upgrade.
+        Assert.Equal(4, UserVersion(path));
         using var reopened = new SqliteRelayStore(path);
         Assert.Single(await reopened.ReadCosignaturesAsync(10));
         Assert.Equal(5, Assert.Single(await reopened.ReadBeaconsAsync()).SentAtUnixMs);

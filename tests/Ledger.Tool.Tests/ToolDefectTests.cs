@@ -46,7 +46,7 @@ public partial class ToolDefectTests
         {
             db.Open();
             using var c = db.CreateCommand();
-            c.CommandText = "PRAGMA user_version = 4;";
+            c.CommandText = "PRAGMA user_version = 5;";
             c.ExecuteNonQuery();
         }
 
