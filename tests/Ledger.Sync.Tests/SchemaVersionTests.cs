@@ -89,7 +89,7 @@ public class SchemaVersionTests
         var e = Assert.Throws<StoreSchemaException>(() => kind == "node" ? (IDisposable)new SqliteNodeStore(path) : new SqliteRelayStore(path));
         Assert.Contains("written by a newer Ledger (schema 99", e.Message, StringComparison.Ordinal);
         Assert.Contains("update to open it", e.Message, StringComparison.Ordinal);
-        Assert.Equal((99, kind == "node" ? 2 : 3), (e.FoundVersion, e.SupportedVersion));
+        Assert.Equal((99, kind == "node" ? 3 : 4), (e.FoundVersion, e.SupportedVersion));
         Assert.Equal(before, Hash(path));
         Assert.False(File.Exists(path + "-wal"));
     }

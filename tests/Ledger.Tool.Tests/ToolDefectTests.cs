@@ -53,7 +53,7 @@ public partial class ToolDefectTests
         var before = ToolFiles.Hashes(files.Folder);
         var run = ToolRun.Of("", "rebuild", "--from", store, "--out", Path.Combine(files.Folder, "new-relay.db"));
         Assert.True(run.ExitCode == 1, run.ToString());
-        Assert.Contains("written by a newer Ledger (schema 4; this tool reads up to 3): update the tool", run.Error, StringComparison.Ordinal);
+        Assert.Contains("written by a newer Ledger (schema 5; this tool reads up to 4): update the tool", run.Error, StringComparison.Ordinal);
         Assert.Single(run.Error.TrimEnd().Split('\n'));
         Assert.Equal(before, ToolFiles.Hashes(files.Folder));
     }
