@@ -83,7 +83,13 @@ public static class HttpPushPaired
         return (elapsed, latencies);
     }
 
-    private static Relay NewRelay() => new(new RelayOptions { Ledger = Ledger, CheckpointKey = Key("bench-relay", 0) }, new InMemoryRelayStore());
+    // LEDGER_BENCH_VERIFY_THREADS=n sets RelayOptions.VerifyThreads on both sides (default: one per core).
+    private static Relay NewRelay() => new(new RelayOptions
+    {
+        Ledger = Ledger,
+        CheckpointKey = Key("bench-relay", 0),
+        VerifyThreads = int.TryParse(Environment.GetEnvironmentVariable("LEDGER_BENCH_VERIFY_THREADS"), NumberStyles.None, CultureInfo.InvariantCulture, out var threads) ? threads : null,
+    }, new InMemoryRelayStore());
 
     private static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"{label}/{index}")).ToArray());
 
