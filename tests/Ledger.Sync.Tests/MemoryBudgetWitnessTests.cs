@@ -9,6 +9,7 @@ namespace Ledger.Sync.Tests;
 /// store, keeps the managed heap under budget plus a stated overhead, and ends at the hash of an unbudgeted fold.
 /// Long run (docs/performance.md, "State memory budget"): LEDGER_B1_OPS, LEDGER_B1_ROWS, LEDGER_B1_BUDGET (bytes),
 /// LEDGER_B1_VALUE (bytes per row value), e.g. 10000000 / 1000000 / 67108864 / 200.</summary>
+[Collection(HeapMeasurementCollection.Name)]
 public sealed class MemoryBudgetWitnessTests(ITestOutputHelper output)
 {
     private const int RowsPerSegment = 50;
