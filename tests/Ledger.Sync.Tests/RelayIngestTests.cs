@@ -210,6 +210,61 @@ public class RelayIngestTests
     }
 
     [Fact]
+    [Trait("Risk", "G1")]
+    public async Task Signatures_checked_before_the_gate_under_an_authors_last_key_never_let_an_op_under_a_rotated_out_or_broken_key_in()
+    {
+        var relay = World.NewRelay();
+        var log = AuthorLog.Incept(World.Ledger, "rot", World.Key("rot", 0), World.Key("rot", 1).Public.Digest, out var inception);
+        var first = log.Append(Ledger.TestDomain.TestManifest.V1, Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("k", 1));
+        Assert.All((await relay.PushAsync([inception.Bytes, first.Bytes])).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+
+        // The relay now checks this author's ops under key 0 before its gate (PreparedBatch). A rotation to key 1 and,
+        // chained on it, an op signed with key 0: its early check under key 0 passes, but the chain refuses the key.
+        var rotation = log.Rotate(World.Key("rot", 1), World.Key("rot", 2).Public.Digest, 1);
+        var author = inception.Op.Author;
+        var stale = SignedOpCodec.Sign(Ledger.TestDomain.TestManifest.V1.CreateOp(Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("k", 2),
+            author, rotation.Op.Seq + 1, rotation.ChainHash, new BranchId(author, "main"), 9, Guid.Empty), World.Ledger, World.Key("rot", 0));
+        var results = (await relay.PushAsync([rotation.Bytes, stale.Bytes])).Results;
+        Assert.Equal([IngestStatus.Accepted, IngestStatus.Refused], results.Select(r => r.Status));
+        Assert.Equal(ChainBreak.StaleKey, results[1].Break);
+
+        // Under the new key the author goes on, and a broken signature under the key the relay expects is still refused.
+        var next = log.Append(Ledger.TestDomain.TestManifest.V1, Ledger.TestDomain.TestManifest.AddTally, new Ledger.TestDomain.AmountArgs("k", 3));
+        var broken = next.Bytes.ToArray();
+        broken[^1] ^= 1;
+        Assert.Equal(ChainBreak.BadSignature, (await relay.PushAsync([broken])).Results.Single().Break);
+        Assert.Equal(IngestStatus.Accepted, (await relay.PushAsync([next.Bytes])).Results.Single().Status);
+        Assert.Equal(4, relay.Size);
+    }
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public void A_check_made_before_the_gate_counts_only_for_the_very_key_it_used()
+    {
+        var chain = World.Chain("early", 2);
+        var author = chain[0].Op.Author;
+        var key0 = World.Key("early", 0).Public;
+        var key1 = World.Key("early", 1).Public;
+        var broken = chain[1].Bytes.ToArray();
+        broken[^1] ^= 1;
+        var hints = new System.Collections.Concurrent.ConcurrentDictionary<AuthorId, VerificationKey>();
+        hints[author] = key0;
+        var prepared = PreparedBatch.Of([chain[1].Bytes, broken, new byte[] { 0xc1 }], hints, new ParallelOptions { MaxDegreeOfParallelism = 1 });
+
+        // Checked under key 0: the result counts for key 0 only; under any other key the op must be checked again.
+        Assert.True(prepared.TryGetCheck(0, key0, out var verified) && verified);
+        Assert.False(prepared.TryGetCheck(0, key1, out _));
+        Assert.True(prepared.TryGetCheck(1, key0, out verified) && !verified);
+        Assert.False(prepared.TryGetCheck(2, key0, out _));
+        Assert.NotNull(prepared.Malformed[2]);
+
+        // No hint for the author: nothing was checked early.
+        var none = PreparedBatch.Of([chain[1].Bytes], new System.Collections.Concurrent.ConcurrentDictionary<AuthorId, VerificationKey>(), new ParallelOptions());
+        Assert.False(none.TryGetCheck(0, key0, out _));
+        Assert.Equal(MerkleTree.LeafHash(chain[1].Bytes.Span), none.Leaves[0]);
+    }
+
+    [Fact]
     [Trait("Risk", "B3")]
     [Trait("Risk", "G1")]
     public async Task A_full_store_acknowledges_no_repeat_of_an_op_it_could_not_hold()
