@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Ledger.Sync.PostgreSql.Tests;
+namespace Ledger.Tests;
 
 /// <summary>A loopback TCP forwarder in front of the PostgreSQL server: closing it cuts every session and refuses new
-/// ones, as a server restart does, without restarting the server other engineers and tests share.</summary>
+/// ones, as a server restart does, without restarting a server other tests and programs share. Compiled into every test
+/// project (tests/Shared); the fleet tool keeps its own copy (FleetGate), since Ledger.Relay.Tests sees the tool's
+/// internals and two classes of one name would collide there.</summary>
 internal sealed class TcpGate : IDisposable
 {
     private readonly string _host;
