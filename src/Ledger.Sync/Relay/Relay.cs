@@ -193,7 +193,11 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
             var refusedAuthors = new Dictionary<AuthorId, ulong>();
             var accepted = new List<StoredOp>();
             var acceptedLeaves = new List<Hash32>();
-            var next = _store.Count;
+            // The tentative positions start here. A shared store's count can move outside the gate (its listener sees
+            // other instances' commits), so the shift below is taken from this same reading, never from a second one:
+            // reading the count twice told an op a position off by the ops another instance stored in between.
+            var tentative = _store.Count;
+            var next = tentative;
             for (var k = 0; k < candidates.Count; k++)
             {
                 var (index, op, signer) = candidates[k];
@@ -221,7 +225,6 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
 
             // 4. Persist, then acknowledge. A shared store assigns the positions itself (other instances append too):
             // the tentative ones are shifted to where the batch landed.
-            var tentative = _store.Count;
             var first = tentative;
             try
             {
