@@ -9,14 +9,16 @@ public sealed class SqliteNodeCheckpointStore : INodeCheckpointStore, IDisposabl
     private readonly SqliteConnection _db;
     private readonly Lock _gate = new();
 
-    /// <summary>The schema: version 1, one table.</summary>
-    internal static readonly SqliteSchema Schema = new("node checkpoint store", 1, "node_checkpoint", """
+    /// <summary>The schema: version 1, one table; version 2 adds the node's open state (risk B2), so that an older
+    /// Ledger refuses the file as newer instead of reading a checkpoint whose signature covers bytes it drops.</summary>
+    internal static readonly SqliteSchema Schema = new("node checkpoint store", 2, "node_checkpoint", """
         CREATE TABLE node_checkpoint (
           id INTEGER PRIMARY KEY CHECK (id = 1),
           ops INTEGER NOT NULL,
           checkpoint BLOB NOT NULL,
-          signature BLOB NOT NULL);
-        """, new Dictionary<int, string>());
+          signature BLOB NOT NULL,
+          extras BLOB NULL);
+        """, new Dictionary<int, string> { [1] = "ALTER TABLE node_checkpoint ADD COLUMN extras BLOB NULL;" });
 
     /// <summary>Opens (or creates) the file at <paramref name="path"/>.</summary>
     /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a node checkpoint store.</exception>
@@ -36,7 +38,8 @@ public sealed class SqliteNodeCheckpointStore : INodeCheckpointStore, IDisposabl
         lock (_gate)
         {
             using var c = _db.CreateCommand();
-            c.CommandText = "INSERT OR REPLACE INTO node_checkpoint (id, ops, checkpoint, signature) VALUES (1, $o, $c, $s);";
+            c.CommandText = "INSERT OR REPLACE INTO node_checkpoint (id, ops, checkpoint, signature, extras) VALUES (1, $o, $c, $s, $x);";
+            c.Parameters.AddWithValue("$x", checkpoint.Extras.IsEmpty ? DBNull.Value : checkpoint.Extras.ToArray());
             c.Parameters.AddWithValue("$o", checkpoint.Ops);
             c.Parameters.AddWithValue("$c", checkpoint.Checkpoint.ToArray());
             c.Parameters.AddWithValue("$s", checkpoint.Signature.ToArray());
@@ -53,11 +56,14 @@ public sealed class SqliteNodeCheckpointStore : INodeCheckpointStore, IDisposabl
         lock (_gate)
         {
             using var c = _db.CreateCommand();
-            c.CommandText = "SELECT ops, checkpoint, signature FROM node_checkpoint WHERE id = 1;";
+            c.CommandText = "SELECT ops, checkpoint, signature, extras FROM node_checkpoint WHERE id = 1;";
             using var r = c.ExecuteReader();
             if (!r.Read()) return Task.FromResult<NodeCheckpointRecord?>(null);
             var row = new SqliteRow(r, $"the node checkpoint store {Path}", "node_checkpoint", 1);
-            return Task.FromResult<NodeCheckpointRecord?>(new NodeCheckpointRecord(row.Integer(0, "ops", 0), row.Blob(1, "checkpoint"), row.Blob(2, "signature")));
+            return Task.FromResult<NodeCheckpointRecord?>(new NodeCheckpointRecord(row.Integer(0, "ops", 0), row.Blob(1, "checkpoint"), row.Blob(2, "signature"))
+            {
+                Extras = r.IsDBNull(3) ? ReadOnlyMemory<byte>.Empty : row.Blob(3, "extras"),
+            });
         }
     }
 

@@ -203,6 +203,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
                 }
 
                 transaction.Commit();
+                Stored(ops.Count);
                 if (cursor is { } committed) _cursor = committed;
                 // The own tip, recorded outside the database: what a lost -wal would take back is still known.
                 NodeOpRecord? ownTip = null;

@@ -71,7 +71,7 @@ internal sealed class AppendPipeline
             lock (_locks.Fold)
             {
                 if ((ulong)_replica.Own.Count < mark.Seq) return;
-                if (_replica.Own[mark.Seq].ChainHash != mark.ChainHash)
+                if (_replica.Own.TryChainHash(mark.Seq, out var held) && held != mark.ChainHash)
                 {
                     throw Error.StoreDamaged("the node store", $"own op {mark.Seq}", "the relay holds another op at that seq than the one this store had committed: two ops were signed at one seq");
                 }
@@ -205,6 +205,8 @@ internal sealed class AppendPipeline
         {
             batch.Clear();
             while (batch.Count < _options.MaxGroupCommit && reader.TryRead(out var next)) batch.Add(next);
+            // Checkpoints taken while this batch is stored but not folded name a store record before it (risk B2).
+            using var storing = _replica.Checkpoints?.Open?.BeginStore();
             TimeSpan took;
             try
             {

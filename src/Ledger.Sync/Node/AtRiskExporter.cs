@@ -44,7 +44,7 @@ internal sealed class AtRiskExporter
     /// <summary>What an export vouches for, taken in memory under the gates: the state hash and cursor folded, and per
     /// own op folded its rung and position. The store is read afterwards, outside every lock, and only the records
     /// this snapshot covers are exported (later ones are in the store but not in the hash).</summary>
-    private sealed record ExportSnapshot(SigningKey Key, Hash32 StateHash, long Cursor, (long? Position, bool Refused, string? Detail)[] Own);
+    private sealed record ExportSnapshot(SigningKey Key, Hash32 StateHash, long Cursor, (long? Position, bool Refused, string? Detail)[] Own, ulong Compacted = 0);
 
     private ExportSnapshot TakeExportSnapshot()
     {
@@ -55,13 +55,14 @@ internal sealed class AtRiskExporter
                 var keys = _replica.OwnChain.Keys!;
                 if (!_pipeline.TryGetKey(keys.Current.Id, out var key)) throw Error.InvalidOperation($"this node does not hold its current key {keys.Current.Id}; rotate to the key it holds first.");
                 var own = new (long?, bool, string?)[_replica.Own.Count];
-                for (var seq = 1UL; seq <= (ulong)_replica.Own.Count; seq++)
+                // A compacted prefix (a node opened from its checkpoint, risk B2) is exported as the store holds it.
+                for (var seq = _replica.Own.CompactedThrough + 1; seq <= (ulong)_replica.Own.Count; seq++)
                 {
                     var o = _replica.Own[seq];
                     own[seq - 1] = (o.Position, o.Rung == DurabilityRung.Refused, o.Detail);
                 }
 
-                return new ExportSnapshot(key, _replica.Kernel.StateHash(), _replica.FoldedCursor, own);
+                return new ExportSnapshot(key, _replica.Kernel.StateHash(), _replica.FoldedCursor, own, _replica.Own.CompactedThrough);
             }
         }
     }
@@ -76,6 +77,12 @@ internal sealed class AtRiskExporter
             if (r.Own)
             {
                 if (r.Op.Seq > (ulong)snapshot.Own.Length) continue;
+                if (r.Op.Seq <= snapshot.Compacted)
+                {
+                    records.Add(r);
+                    continue;
+                }
+
                 var (position, refused, detail) = snapshot.Own[r.Op.Seq - 1];
                 records.Add(r with { Position = position, RefusedBy = refused ? detail ?? r.RefusedBy ?? "refused" : null });
             }
@@ -155,7 +162,7 @@ internal sealed class AtRiskExporter
     {
         lock (_locks.Fold)
         {
-            var from = Math.Max(_riskScanFrom, _exportedThroughSeq);
+            var from = Math.Max(Math.Max(_riskScanFrom, _exportedThroughSeq), _replica.Own.CompactedThrough);
             var tip = (ulong)_replica.Own.Count;
             if (tip - Math.Min(from, tip) >= (ulong)policy.MaxUncoveredOps) return true;
             return _replica.Own.TryGetValue(from + 1, out var first)
@@ -167,7 +174,7 @@ internal sealed class AtRiskExporter
     /// Called under the fold gate.</summary>
     private List<OwnLadder.OwnOp> UncoveredOwnOps()
     {
-        var from = Math.Max(_riskScanFrom, _exportedThroughSeq);
+        var from = Math.Max(Math.Max(_riskScanFrom, _exportedThroughSeq), _replica.Own.CompactedThrough);
         var uncovered = new List<OwnLadder.OwnOp>();
         for (var seq = from + 1; seq <= (ulong)_replica.Own.Count; seq++)
         {

@@ -91,6 +91,12 @@ internal sealed class LocalReplica
     {
         lock (_locks.Fold)
         {
+            if (op.Author == _author && op.Seq >= 1 && op.Seq <= Own.CompactedThrough)
+            {
+                // Compacted when the node opened from its checkpoint (risk B2): held by the relay below the folded prefix.
+                return new OpDurability(op, DurabilityRung.Durable, null, "acknowledged before the checkpoint this node opened from (its ladder keeps such ops only as a compacted prefix)", null);
+            }
+
             if (op.Author != _author || !Own.TryGetValue(op.Seq, out var own)) throw Error.Argument($"{op} is not an op of this node.", nameof(op));
             return new OpDurability(op, own.Rung, own.Position, own.Detail, own.Position is null ? null : _relayOrigin);
         }

@@ -16,6 +16,7 @@ namespace Ledger.Sync;
 internal sealed class NodeCheckpoints
 {
     private static readonly byte[] Domain = Encoding.ASCII.GetBytes("ledger/node-checkpoint/v1");
+    private static readonly byte[] DomainWithExtras = Encoding.ASCII.GetBytes("ledger/node-checkpoint/v2");
     private readonly INodeCheckpointStore _store;
     private readonly int _every;
     private readonly string _ledger;
@@ -40,6 +41,9 @@ internal sealed class NodeCheckpoints
     /// <summary>Checkpoints saved by this instance.</summary>
     public int Saved { get; private set; }
 
+    /// <summary>Takes the node's open state with each checkpoint (under the fold lock), when its store reads a tail.</summary>
+    public NodeOpenCapture? Open { get; set; }
+
     public static NodeCheckpoints? For(NodeOptions options, AuthorId author, SigningKey key, long restoredOps) =>
         options.Checkpoints is { } store ? new NodeCheckpoints(store, options.CheckpointEvery, options.Ledger, author, key, restoredOps) : null;
 
@@ -53,8 +57,9 @@ internal sealed class NodeCheckpoints
         {
             var checkpoint = kernel.CreateCheckpoint();
             var bytes = CheckpointCodec.Encode(checkpoint);
-            var signature = _key.Sign(Message(_ledger, _author, ops, checkpoint.Digest));
-            _pending = new NodeCheckpointRecord(ops, bytes, signature);
+            var extras = Open?.Capture(kernel)?.Encode() ?? [];
+            var signature = _key.Sign(Message(_ledger, _author, ops, checkpoint.Digest, extras));
+            _pending = new NodeCheckpointRecord(ops, bytes, signature) { Extras = extras };
         }
         catch (LedgerException e)
         {
@@ -80,14 +85,16 @@ internal sealed class NodeCheckpoints
         }
     }
 
-    private static byte[] Message(string ledger, AuthorId author, long ops, Hash32 digest)
+    internal static byte[] Message(string ledger, AuthorId author, long ops, Hash32 digest, ReadOnlySpan<byte> extras)
     {
+        // Without extras, the v1 message (checkpoints written before them still verify); with, v2 binds their SHA-256.
+        var domain = extras.IsEmpty ? Domain : DomainWithExtras;
         var ledgerBytes = Encoding.UTF8.GetBytes(ledger);
         var authorBytes = Encoding.UTF8.GetBytes(author.Value);
-        var message = new byte[Domain.Length + 4 + ledgerBytes.Length + 4 + authorBytes.Length + 8 + Hash32.Length];
+        var message = new byte[domain.Length + 4 + ledgerBytes.Length + 4 + authorBytes.Length + 8 + Hash32.Length + (extras.IsEmpty ? 0 : Hash32.Length)];
         var at = 0;
-        Domain.CopyTo(message, at);
-        at += Domain.Length;
+        domain.CopyTo(message, at);
+        at += domain.Length;
         BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(at), (uint)ledgerBytes.Length);
         ledgerBytes.CopyTo(message, at += 4);
         at += ledgerBytes.Length;
@@ -96,6 +103,7 @@ internal sealed class NodeCheckpoints
         at += authorBytes.Length;
         BinaryPrimitives.WriteInt64BigEndian(message.AsSpan(at), ops);
         digest.CopyTo(message.AsSpan(at + 8));
+        if (!extras.IsEmpty) Hash32.Sha256(extras).CopyTo(message.AsSpan(at + 8 + Hash32.Length));
         return message;
     }
 
@@ -118,21 +126,36 @@ internal sealed class NodeCheckpoints
         {
             var checkpoint = CheckpointCodec.Decode(latest.Checkpoint);
             var digest = checkpoint.Digest;
-            var signed = false;
+            AuthorId? signer = null;
             foreach (var author in checkpoint.Authors)
             {
-                // The node's own author is among the tips; its key signed the checkpoint.
-                if (key.Public.Verify(Message(options.Ledger, author.Author, latest.Ops, digest), latest.Signature.Span))
+                // The node's own author is among the tips; its key signed the checkpoint (and its extras, when any).
+                if (key.Public.Verify(Message(options.Ledger, author.Author, latest.Ops, digest, latest.Extras.Span), latest.Signature.Span))
                 {
-                    signed = true;
+                    signer = author.Author;
                     break;
                 }
             }
 
-            if (!signed) return Restored.Refuse("its signature does not verify with this node's key (not written by this node, or changed since)");
+            if (signer is not { } me) return Restored.Refuse("its signature does not verify with this node's key (not written by this node, or changed since)");
             var kernel = LedgerKernel.Restore(latest.Checkpoint, kernelOptions, digest);
             if (kernel.AcceptedOps != latest.Ops) return Restored.Refuse($"it says {latest.Ops} ops but holds {kernel.AcceptedOps}");
-            return new Restored(kernel, latest.Ops, null, checkpoint.Authors.ToDictionary(a => a.Author, a => (a.Seq, a.Tip)));
+            // Signed, so written by this node: extras that do not decode are a writer's bug; open the slow way.
+            NodeOpenState? open = null;
+            string? openRefused = null;
+            if (!latest.Extras.IsEmpty)
+            {
+                try
+                {
+                    open = NodeOpenState.Decode(latest.Extras);
+                }
+                catch (LedgerFormatException e)
+                {
+                    openRefused = "its open state does not decode: " + e.Message;
+                }
+            }
+
+            return new Restored(kernel, latest.Ops, null, checkpoint.Authors.ToDictionary(a => a.Author, a => (a.Seq, a.Tip))) { Open = open, OpenRefused = openRefused, Signer = me };
         }
         catch (LedgerException e)
         {
@@ -156,6 +179,18 @@ internal sealed class NodeCheckpoints
         public string? Refused { get; } = refused;
 
         public string? Mismatch { get; private set; }
+
+        /// <summary>The open state the checkpoint carries (risk B2), signed with it; null when none.</summary>
+        public NodeOpenState? Open { get; init; }
+
+        /// <summary>Why the open state cannot be used (the node then reads its whole log from the checkpoint).</summary>
+        public string? OpenRefused { get; init; }
+
+        /// <summary>The author whose key signed the checkpoint: the node's own.</summary>
+        public AuthorId? Signer { get; init; }
+
+        /// <summary>The author tips of the kernel checkpoint.</summary>
+        public IReadOnlyDictionary<AuthorId, (ulong Seq, Hash32 Tip)> Tips { get; } = new Dictionary<AuthorId, (ulong Seq, Hash32 Tip)>(tips ?? []);
 
         /// <summary>Each op of the verified log: the checkpoint's tip at its (author, seq) must be its chain hash.</summary>
         public void Observe(Op op)

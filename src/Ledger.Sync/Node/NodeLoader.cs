@@ -35,7 +35,17 @@ internal static class NodeLoader
         // Each op names the hash of the one before, so the signature of a chain's last op vouches for every byte of the
         // chain: one check per author finds bytes changed in the store (a flipped byte in the tip itself included).
         var tips = new Dictionary<AuthorId, (SignedOp Op, VerificationKey Signer)>();
-        await foreach (var record in store.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        // From the checkpoint's open state, reading only the records after it (risk B2); refused: replay from genesis.
+        NodeTailOpen.Opened? opened = null;
+        if (restored.Kernel is not null && restored.Open is { } open && store is INodeTailStore tail)
+        {
+            var (tailOpened, why) = await NodeTailOpen.OpenAsync(options, store, tail, kernel, restored, open, cancellationToken).ConfigureAwait(false);
+            if (why is not null) return await LoadAsync(options, store, currentKey, incept, cancellationToken, $"it does not match the node's log (its open state: {why})").ConfigureAwait(false);
+            opened = tailOpened!;
+            (verifiers, own, me, prefix, results, applied, folded, tips) = (opened.Verifiers, opened.Own, opened.Me, new RelayPrefixTree(store.Cursor, opened.Tree), opened.Results, opened.Applied, opened.Folded, opened.Tips);
+        }
+
+        await foreach (var record in opened is null ? store.ReadAllAsync(cancellationToken) : Empty(cancellationToken))
         {
             count++;
             // What the store says about an op must be what its bytes say: a changed author or seq column beside valid
@@ -87,7 +97,12 @@ internal static class NodeLoader
             }
         }
 
-        if (restored.Kernel is not null && restored.Verdict() is { } mismatch)
+        if (opened is not null && await NodeTailOpen.CheckWitnessedAsync(options, store, prefix.Tree, cancellationToken).ConfigureAwait(false) is { } unwitnessed)
+        {
+            return await LoadAsync(options, store, currentKey, incept, cancellationToken, $"it does not match the node's log (its open state: {unwitnessed})").ConfigureAwait(false);
+        }
+
+        if (opened is null && restored.Kernel is not null && restored.Verdict() is { } mismatch)
         {
             // The checkpoint verified on its own but does not describe this log: start again from genesis.
             return await LoadAsync(options, store, currentKey, incept, cancellationToken, "it does not match the node's log: " + mismatch).ConfigureAwait(false);
@@ -133,7 +148,7 @@ internal static class NodeLoader
             {
                 rolledBackFrom = highWater;
             }
-            else if (own[highWater.Seq].ChainHash != highWater.ChainHash)
+            else if (own.TryChainHash(highWater.Seq, out var held) && held != highWater.ChainHash)
             {
                 throw Error.StoreDamaged("the node store", $"own op {highWater.Seq}", "it is another op than the one the store committed at that seq (its high-water mark says so): the store was replaced or changed");
             }
@@ -143,12 +158,20 @@ internal static class NodeLoader
             System.Diagnostics.Stopwatch.GetElapsedTime(opening))
         {
             CheckpointOps = restored.Ops,
-            CheckpointRefused = checkpointRefused,
+            CheckpointRefused = checkpointRefused ?? restored.OpenRefused,
+            RecordsRead = opened?.RecordsRead ?? count,
             BootstrapPrefix = bootstrapped?.Prefix ?? 0,
             BootstrapSigners = bootstrapped?.Signers ?? 0,
         };
         var checkpoints = NodeCheckpoints.For(options, log.Author, currentKey, restored.Ops);
         return new LoadedNode(kernel, verifiers, own!, log, prefix.Tree, results, applied, startup, checkpoints, rolledBackFrom);
+    }
+
+    private static async IAsyncEnumerable<NodeOpRecord> Empty([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        yield break;
     }
 
     internal static KernelOptions NewKernelOptions(NodeOptions options)

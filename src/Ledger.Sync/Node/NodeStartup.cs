@@ -8,6 +8,10 @@ public sealed record NodeStartup(NodeStartPath Path, int OpsFolded, TimeSpan Too
     /// or 0 when it replayed its log.</summary>
     public long CheckpointOps { get; init; }
 
+    /// <summary>The store records the node read to open: all of them on a replay; from a checkpoint with an open state
+    /// (risk B2), only the records stored after it, the own ops its ladder had not compacted, and none else.</summary>
+    public long RecordsRead { get; init; }
+
     /// <summary>Why the latest checkpoint was refused, so that the node replayed its log instead; null when none was.</summary>
     public string? CheckpointRefused { get; init; }
 

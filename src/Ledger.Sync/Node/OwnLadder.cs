@@ -15,6 +15,17 @@ internal sealed class OwnLadder(AuthorId author)
     private readonly AuthorId _author = author;
     private Entry[] _entries = new Entry[256];
 
+    // The compacted acknowledged prefix (risk B2): seqs 1 … _base are not held as entries, only as the chain hash of the
+    // last and counts per rung. A node that opened from a checkpoint starts here instead of reading those own ops.
+    private ulong _base;
+    private Hash32 _baseHash;
+    private int _baseDurable, _baseWon, _baseLost;
+
+    // Entries [0, _settled) are settled (NodeCheckpoints may compact them): held at a position below the folded relay
+    // prefix, their outcome known; counted as they are passed. Any change of rung below it starts the count again.
+    private int _settled, _settledDurable, _settledWon, _settledLost;
+    private int _n;
+
     /// <summary>No op below this index is Local or Syncing: pushing starts here instead of at seq 1 (a device with a
     /// long acknowledged history scanned all of it, under the fold lock, for every batch it pushed).</summary>
     private int _unacknowledgedFrom;
@@ -22,7 +33,45 @@ internal sealed class OwnLadder(AuthorId author)
     private readonly Dictionary<ulong, TaskCompletionSource> _done = new();
 
     /// <summary>How many own ops there are (the tip seq).</summary>
-    public int Count { get; private set; }
+    public int Count => (int)_base + _n;
+
+    /// <summary>The compacted acknowledged prefix: own seqs up to here are not held one by one (0 when none are).</summary>
+    public ulong CompactedThrough => _base;
+
+    /// <summary>A ladder whose seqs 1 … <paramref name="through"/> are a compacted acknowledged prefix (a node opening
+    /// from its checkpoint); the next op added is seq <paramref name="through"/> + 1.</summary>
+    public static OwnLadder Compacted(AuthorId author, ulong through, Hash32 chainHash, int durable, int won, int lost) =>
+        new(author) { _base = through, _baseHash = chainHash, _baseDurable = durable, _baseWon = won, _baseLost = lost };
+
+    /// <summary>The chain hash of own op <paramref name="seq"/>, when held (the compacted prefix keeps its last one).</summary>
+    public bool TryChainHash(ulong seq, out Hash32 chainHash)
+    {
+        chainHash = default;
+        if (seq == _base && _base > 0) chainHash = _baseHash;
+        else if (TryGetValue(seq, out var op)) chainHash = op.ChainHash;
+        else return false;
+        return true;
+    }
+
+    /// <summary>Under the fold gate: the longest prefix of own ops that may be compacted — each held by the relay at a
+    /// position below <paramref name="foldedCursor"/>, a claim's outcome known — with its last chain hash and counts.</summary>
+    public (ulong Through, Hash32 ChainHash, int Durable, int Won, int Lost) SettledPrefix(long foldedCursor)
+    {
+        while (_settled < _n)
+        {
+            ref readonly var e = ref _entries[_settled];
+            if (e.Position is not { } p || p >= foldedCursor || (e.IsClaim && e.Outcome is null)) break;
+            if (e.Rung == DurabilityRung.Durable) _settledDurable++;
+            else if (e.Rung == DurabilityRung.Won) _settledWon++;
+            else if (e.Rung == DurabilityRung.Lost) _settledLost++;
+            else break;
+            _settled++;
+        }
+
+        var through = _base + (ulong)_settled;
+        var hash = _settled > 0 ? _entries[_settled - 1].ChainHash : _baseHash;
+        return (through, hash, _baseDurable + _settledDurable, _baseWon + _settledWon, _baseLost + _settledLost);
+    }
 
     /// <summary>Adds the next own op (seq = <see cref="Count"/> + 1: a chain has no gaps).</summary>
     public void Add(SignedOp signed, DurabilityRung rung, long? position, string? detail, TaskCompletionSource? done = null)
@@ -33,10 +82,10 @@ internal sealed class OwnLadder(AuthorId author)
             throw Error.InvalidOperation($"the ladder of {_author} takes seq {Count + 1} next, not {signed.Ref}.");
         }
 
-        if (Count == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
-        _entries[Count] = new Entry(signed.Op.At, signed.Op.ClaimKey is not null, signed.ChainHash) { Rung = rung, Position = position };
-        if (IsUnacknowledged(rung)) _unacknowledgedFrom = Math.Min(_unacknowledgedFrom, Count);
-        Count++;
+        if (_n == _entries.Length) Array.Resize(ref _entries, _entries.Length * 2);
+        _entries[_n] = new Entry(signed.Op.At, signed.Op.ClaimKey is not null, signed.ChainHash) { Rung = rung, Position = position };
+        if (IsUnacknowledged(rung)) _unacknowledgedFrom = Math.Min(_unacknowledgedFrom, _n);
+        _n++;
         if (detail is not null) _details[signed.Op.Seq] = detail;
         if (done is not null) _done[signed.Op.Seq] = done;
     }
@@ -47,7 +96,7 @@ internal sealed class OwnLadder(AuthorId author)
     /// <summary>The op at <paramref name="seq"/>, if there is one.</summary>
     public bool TryGetValue(ulong seq, out OwnOp op)
     {
-        op = seq >= 1 && seq <= (ulong)Count ? new OwnOp(this, seq) : null!;
+        op = seq > _base && seq <= (ulong)Count ? new OwnOp(this, seq) : null!;
         return op is not null;
     }
 
@@ -56,18 +105,18 @@ internal sealed class OwnLadder(AuthorId author)
     {
         get
         {
-            for (var seq = 1UL; seq <= (ulong)Count; seq++) yield return new OwnOp(this, seq);
+            for (var seq = _base + 1; seq <= (ulong)Count; seq++) yield return new OwnOp(this, seq);
         }
     }
 
     /// <summary>The first <paramref name="max"/> ops no relay holds yet (Local or Syncing), in seq order.</summary>
     public List<OwnOp> Unacknowledged(int max)
     {
-        while (_unacknowledgedFrom < Count && !IsUnacknowledged(_entries[_unacknowledgedFrom].Rung)) _unacknowledgedFrom++;
+        while (_unacknowledgedFrom < _n && !IsUnacknowledged(_entries[_unacknowledgedFrom].Rung)) _unacknowledgedFrom++;
         var found = new List<OwnOp>();
-        for (var i = _unacknowledgedFrom; i < Count && found.Count < max; i++)
+        for (var i = _unacknowledgedFrom; i < _n && found.Count < max; i++)
         {
-            if (IsUnacknowledged(_entries[i].Rung)) found.Add(new OwnOp(this, (ulong)i + 1));
+            if (IsUnacknowledged(_entries[i].Rung)) found.Add(new OwnOp(this, (ulong)i + 1 + _base));
         }
 
         return found;
@@ -78,6 +127,7 @@ internal sealed class OwnLadder(AuthorId author)
     /// with <paramref name="detail"/>, to be pushed again.</summary>
     public void MarkNotHeldFrom(ulong fromSeq, string detail)
     {
+        if (fromSeq <= _base) throw Error.InvalidOperation($"own ops {fromSeq} to {_base} of {_author} are compacted (acknowledged before the checkpoint the node opened from): expand the ladder first.");
         for (var seq = Math.Max(fromSeq, 1); seq <= (ulong)Count; seq++)
         {
             if (At(seq).Rung is DurabilityRung.Durable or DurabilityRung.Won or DurabilityRung.Lost)
@@ -98,9 +148,9 @@ internal sealed class OwnLadder(AuthorId author)
     /// <summary>Counts per rung and the edge time of the oldest op no relay holds.</summary>
     public (int Local, int Syncing, int Durable, int Won, int Lost, int Refused, long? OldestUnacknowledgedAt) Tally()
     {
-        int local = 0, syncing = 0, durable = 0, won = 0, lost = 0, refused = 0;
+        int local = 0, syncing = 0, durable = _baseDurable, won = _baseWon, lost = _baseLost, refused = 0;
         long? oldest = null;
-        for (var i = 0; i < Count; i++)
+        for (var i = 0; i < _n; i++)
         {
             ref readonly var e = ref _entries[i];
             switch (e.Rung)
@@ -119,14 +169,16 @@ internal sealed class OwnLadder(AuthorId author)
         return (local, syncing, durable, won, lost, refused, oldest);
     }
 
-    private ref Entry At(ulong seq) => ref _entries[(int)(seq - 1)];
+    private ref Entry At(ulong seq) => ref _entries[(int)(seq - 1 - _base)];
 
     private static bool IsUnacknowledged(DurabilityRung rung) => rung is DurabilityRung.Local or DurabilityRung.Syncing;
 
     private void SetRung(ulong seq, DurabilityRung rung)
     {
         At(seq).Rung = rung;
-        if (IsUnacknowledged(rung)) _unacknowledgedFrom = Math.Min(_unacknowledgedFrom, (int)(seq - 1));
+        var index = (int)(seq - 1 - _base);
+        if (IsUnacknowledged(rung)) _unacknowledgedFrom = Math.Min(_unacknowledgedFrom, index);
+        if (index < _settled) _settled = _settledDurable = _settledWon = _settledLost = 0;
     }
 
     /// <summary>One own op's place on the ladder: a view that reads and writes the ladder's storage (cheap to make,

@@ -137,6 +137,7 @@ internal sealed class RelayFollower
             }
 
             // Stored before folded, as every op: the store's high-water mark rises with them.
+            using var storing = _replica.Checkpoints?.Open?.BeginStore();
             await _store.AppendAsync(fetched.Select(f => new NodeOpRecord(f.Op.Ref, f.Op.Bytes, true, f.Position)).ToArray(), null, CancellationToken.None).ConfigureAwait(false);
             lock (_locks.Fold)
             {
@@ -425,6 +426,7 @@ internal sealed class RelayFollower
             await _witness.CheckAgainstWitnessAsync(cursor, relay, cancellationToken).ConfigureAwait(false);
 
             // One transaction: the new ops and the cursor; then the acknowledgements it carried for own ops.
+            using var storing = _replica.Checkpoints?.Open?.BeginStore();
             await _store.AppendAsync(foreign.Select(f => new NodeOpRecord(f.Op.Ref, f.Op.Bytes, false, f.Position)).ToArray(), expected, cancellationToken).ConfigureAwait(false);
             await _store.SetPositionsAsync(ownPositions, CancellationToken.None).ConfigureAwait(false);
             await PinOriginAsync(pin, CancellationToken.None).ConfigureAwait(false);
@@ -466,6 +468,8 @@ internal sealed class RelayFollower
     /// the ladder counted durable are not held any more. Back to Local, so they are pushed again.</summary>
     private void DemoteLost(ulong fromSeq)
     {
+        // A node that opened from its checkpoint holds its settled own ops only as a compacted prefix (risk B2).
+        if (fromSeq <= _replica.Own.CompactedThrough) throw OwnLadderExpansion.Needed(fromSeq, _replica.Own.CompactedThrough);
         _exporter.RescanFrom(fromSeq);
         _replica.Own.MarkNotHeldFrom(fromSeq, "the relay no longer holds it; pushing it again.");
     }

@@ -20,7 +20,7 @@ internal sealed class RelayWitness
     private readonly AppendPipeline _pipeline;
     private readonly DeviceNode _owner;
     // Under the fold gate.
-    private readonly MerkleTree _tree = new();
+    private MerkleTree _tree = new();
     private readonly ConcurrentQueue<byte[]> _gossipInbox = new();
     // Only touched by a sync round (one at a time, under the sync gate).
     private readonly List<byte[]> _deferredGossip = [];
@@ -105,7 +105,7 @@ internal sealed class RelayWitness
         lock (_locks.Fold)
         {
             treeSize = _tree.Size;
-            mine = checkpoint.Size <= treeSize ? _tree.Root(checkpoint.Size) : null;
+            mine = checkpoint.Size <= treeSize && checkpoint.Size >= _tree.Base ? _tree.Root(checkpoint.Size) : null;
         }
 
         // First the truth test, whatever the size: a checkpoint that contradicts the ops held here is evidence,
@@ -174,15 +174,26 @@ internal sealed class RelayWitness
     /// <summary>The root of the first <paramref name="size"/> leaves this node holds, or null when it holds fewer.</summary>
     public Hash32? TreeRoot(long size)
     {
-        lock (_locks.Fold) return size <= _tree.Size ? _tree.Root(size) : null;
+        lock (_locks.Fold) return size <= _tree.Size && size >= _tree.Base ? _tree.Root(size) : null;
+    }
+
+    /// <summary>Under the fold gate: the compact frontier of the tree at <paramref name="size"/> leaves, or at fewer when
+    /// the tree holds fewer (a node that witnesses no relay does not extend it), with its size and root (risk B2).</summary>
+    public (long Size, IReadOnlyList<Hash32> Frontier, Hash32 Root) FrontierAt(long size)
+    {
+        lock (_locks.Fold)
+        {
+            var at = Math.Max(_tree.Base, Math.Min(size, _tree.Size));
+            return (at, _tree.Frontier(at), _tree.Root(at));
+        }
     }
 
     /// <summary>Takes the tree of the relay prefix built while the store was read (records in applied order hold
     /// the relay's positions in order), the witnessed checkpoint and any evidence against the trusted relay.</summary>
     public async Task LoadAsync(MerkleTree tree, CancellationToken cancellationToken)
     {
-        _tree.Truncate(0);
-        for (long i = 0; i < tree.Size; i++) _tree.AppendLeafHash(tree.Leaf(i));
+        // Adopted, not copied: a tree started from a checkpoint's frontier (risk B2) has no leaves left of it to copy.
+        lock (_locks.Fold) _tree = tree;
         if (_options.TrustedRelay is { } trusted && (await _store.LoadWitnessesAsync(cancellationToken).ConfigureAwait(false)).TryGetValue(trusted.Name, out var note))
         {
             var (checkpoint, _, verdict) = RelayCheckpoint.Open(note, trusted);
@@ -247,7 +258,7 @@ internal sealed class RelayWitness
         lock (_locks.Witness) witnessed = _witnessed;
         if (witnessed is not { } w) return;
         Hash32? mine;
-        lock (_locks.Fold) mine = w.Checkpoint.Size <= _tree.Size ? _tree.Root(w.Checkpoint.Size) : null;
+        lock (_locks.Fold) mine = w.Checkpoint.Size <= _tree.Size && w.Checkpoint.Size >= _tree.Base ? _tree.Root(w.Checkpoint.Size) : null;
         if (mine is not { } root || root == w.Checkpoint.Root) return;
         await ContradictionAsync(w.Checkpoint, w.Note, root, relay, cancellationToken).ConfigureAwait(false);
         lock (_locks.Fold) _tree.Truncate(before);

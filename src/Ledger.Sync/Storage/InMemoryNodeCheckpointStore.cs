@@ -12,7 +12,7 @@ public sealed class InMemoryNodeCheckpointStore : INodeCheckpointStore
     public Task SaveAsync(NodeCheckpointRecord checkpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        _latest = checkpoint with { Checkpoint = checkpoint.Checkpoint.ToArray(), Signature = checkpoint.Signature.ToArray() };
+        _latest = checkpoint with { Checkpoint = checkpoint.Checkpoint.ToArray(), Signature = checkpoint.Signature.ToArray(), Extras = checkpoint.Extras.ToArray() };
         Saves++;
         return Task.CompletedTask;
     }

@@ -5,4 +5,11 @@ namespace Ledger.Sync;
 /// <param name="Ops">Ops accepted into the kernel when it was taken.</param>
 /// <param name="Checkpoint">The canonical checkpoint bytes.</param>
 /// <param name="Signature">Ed25519 by the node's key over <c>"ledger/node-checkpoint/v1" ‖ ledger ‖ author ‖ ops ‖ digest</c>.</param>
-public sealed record NodeCheckpointRecord(long Ops, ReadOnlyMemory<byte> Checkpoint, ReadOnlyMemory<byte> Signature);
+/// <remarks>With <see cref="Extras"/> (risk B2: what lets the node open reading only the records stored after it), the
+/// signature is over <c>"ledger/node-checkpoint/v2" ‖ ledger ‖ author ‖ ops ‖ digest ‖ SHA-256(extras)</c> (docs/sync.md).</remarks>
+public sealed record NodeCheckpointRecord(long Ops, ReadOnlyMemory<byte> Checkpoint, ReadOnlyMemory<byte> Signature)
+{
+    /// <summary>The node's open state (canonical MessagePack, docs/sync.md "Node checkpoints"); empty for a checkpoint
+    /// that carries none (the node then reads its whole log when it opens from it).</summary>
+    public ReadOnlyMemory<byte> Extras { get; init; }
+}
