@@ -36,7 +36,11 @@ public sealed class DeviceNode : IAsyncDisposable
         foreach (var (author, verifier) in loaded.Verifiers) _replica.Verifiers[author] = verifier;
         _pipeline = new AppendPipeline(options, store, _locks, _replica, loaded.Log, key, this, loaded.RolledBackFrom);
         _witness = new RelayWitness(options, store, _locks, _replica, _pipeline, this);
-        if (loaded.Checkpoints is { } taking && store is INodeTailStore tail) taking.Open = new NodeOpenCapture(tail, _replica, _witness, _locks);
+        if (loaded.Checkpoints is { } taking)
+        {
+            taking.CurrentKey = () => _pipeline.TryGetKey(_replica.OwnChain.Keys!.Current.Id, out var key) ? key : null;
+            if (store is INodeTailStore tail) taking.Open = new NodeOpenCapture(tail, _replica, _witness, _locks);
+        }
         _exporter = new AtRiskExporter(options, store, _locks, _replica, _pipeline);
         _follower = new RelayFollower(options, store, _locks, _replica, _pipeline, _witness, _exporter);
         _health = new NodeHealthReporter(options, _replica, _pipeline, _exporter, _witness);

@@ -41,6 +41,10 @@ internal sealed class NodeCheckpoints
     /// <summary>Checkpoints saved by this instance.</summary>
     public int Saved { get; private set; }
 
+    /// <summary>Under the fold lock: the key the node signs with now. A checkpoint signed with the key the node opened
+    /// with was refused at the next open after a rotation (the node opens with its current key).</summary>
+    public Func<SigningKey?>? CurrentKey { get; set; }
+
     /// <summary>Takes the node's open state with each checkpoint (under the fold lock), when its store reads a tail.</summary>
     public NodeOpenCapture? Open { get; set; }
 
@@ -58,7 +62,7 @@ internal sealed class NodeCheckpoints
             var checkpoint = kernel.CreateCheckpoint();
             var bytes = CheckpointCodec.Encode(checkpoint);
             var extras = Open?.Capture(kernel)?.Encode() ?? [];
-            var signature = _key.Sign(Message(_ledger, _author, ops, checkpoint.Digest, extras));
+            var signature = (CurrentKey?.Invoke() ?? _key).Sign(Message(_ledger, _author, ops, checkpoint.Digest, extras));
             _pending = new NodeCheckpointRecord(ops, bytes, signature) { Extras = extras };
         }
         catch (LedgerException e)
