@@ -114,10 +114,11 @@ public static class NodeOpen
         Ledger = "bench", Manifests = new ManifestCatalog(PostingDataset.Manifest), TrackProvenance = false, Checkpoints = checkpoints, CheckpointEvery = every,
     };
 
-    /// <summary>A node store of <paramref name="ops"/> posting ops (group-committed), with checkpoints every ops/10.</summary>
+    /// <summary>A node store of <paramref name="ops"/> posting ops (group-committed), with checkpoints every ops/10, synced
+    /// with an in-process relay every ops/100 (a node's acknowledged ops are what its ladder compacts: risk B2).</summary>
     public static async Task<string> Write(int ops)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-open-" + ops.ToString(CultureInfo.InvariantCulture));
+        var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-open-" + ops.ToString(CultureInfo.InvariantCulture) + "-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         Directory.CreateDirectory(folder);
         var seed = new byte[32];
@@ -125,30 +126,46 @@ public static class NodeOpen
         using var checkpoints = new SqliteNodeCheckpointStore(Path.Combine(folder, "checkpoint.db"));
         await using var node = await DeviceNode.InceptAsync(Options(checkpoints, Math.Max(1, ops / 10)), new SqliteNodeStore(Path.Combine(folder, "node.db")), Key(), "till", NextKeyDigest.Of(seed));
         var random = new Random(42);
+        var relay = new InMemoryRelayTransport(new Relay(new RelayOptions { Ledger = "bench" }, new InMemoryRelayStore()));
+        var syncEvery = Math.Max(1, ops / 100);
+        var synced = 0;
         for (var done = 0; done < ops;)
         {
-            var batch = Math.Min(512, ops - done);
+            var batch = Math.Min(Math.Min(512, syncEvery), ops - done);
             await Task.WhenAll(Enumerable.Range(0, batch).Select(i =>
                 node.AppendAsync(PostingDataset.Manifest, PostingDataset.PostVerb, new PostArgs("acct:" + random.Next(10_000).ToString("D7", CultureInfo.InvariantCulture), done + i))));
             done += batch;
+            if (done - synced >= syncEvery)
+            {
+                await node.SyncAsync(relay);
+                synced = done;
+            }
         }
 
         return folder;
     }
 
-    public static async Task<Hash32> OpenAsync(string folder, bool checkpoints)
+    public static async Task<Hash32> OpenAsync(string folder, bool checkpoints) => (await OpenMeasuredAsync(folder, checkpoints)).Hash;
+
+    /// <summary>Opens the node; its state hash and how it started (ops the checkpoint covered, store records read).</summary>
+    public static async Task<(Hash32 Hash, NodeStartup Startup)> OpenMeasuredAsync(string folder, bool checkpoints)
     {
         using var store = checkpoints ? new SqliteNodeCheckpointStore(Path.Combine(folder, "checkpoint.db")) : null;
         await using var node = await DeviceNode.OpenAsync(Options(store, int.MaxValue), new SqliteNodeStore(Path.Combine(folder, "node.db")), Key());
-        if (checkpoints && node.Startup.CheckpointOps == 0) throw new InvalidOperationException("the node did not open from its checkpoint: " + node.Startup.CheckpointRefused);
-        return node.StateHash();
+        if (checkpoints && (node.Startup.CheckpointOps == 0 || node.Startup.CheckpointRefused is not null))
+        {
+            throw new InvalidOperationException("the node did not open from its checkpoint's open state: " + node.Startup.CheckpointRefused);
+        }
+
+        return (node.StateHash(), node.Startup);
     }
 
     /// <summary><c>--capacity-quick [ops]</c>: one stopwatch pass of each comparison (seconds, not a benchmark).</summary>
     public static async Task QuickAsync(int ops)
     {
         var data = new SegmentedDataset(ops, ops / 10);
-        var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-budget");
+        // Per process: engineers sharing a host (and branches with other schemas) must not open each other's files.
+        var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-budget-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(folder);
         var unbudgetedState = data.Fold().State.Memory().ResidentBytes;
         for (var round = 0; round < 2; round++)
@@ -173,17 +190,23 @@ public static class NodeOpen
         }
 
         var nodeFolder = await Write(ops / 10);
-        for (var round = 0; round < 3; round++)
+        // Paired rounds, the order alternating (a shared host's load drifts): genesis replay vs checkpoint + tail.
+        for (var round = 0; round < 4; round++)
         {
-            var sw = Stopwatch.StartNew();
-            var genesis = await OpenAsync(nodeFolder, checkpoints: false);
-            var genesisMs = sw.Elapsed.TotalMilliseconds;
-            sw.Restart();
-            var fromCheckpoint = await OpenAsync(nodeFolder, checkpoints: true);
-            var checkpointMs = sw.Elapsed.TotalMilliseconds;
-            if (genesis != fromCheckpoint) throw new InvalidOperationException("opened from the checkpoint at another hash");
+            (Hash32 Hash, NodeStartup Startup, double Ms) Measure(bool fromCheckpoint)
+            {
+                var sw = Stopwatch.StartNew();
+                var (hash, startup) = OpenMeasuredAsync(nodeFolder, fromCheckpoint).GetAwaiter().GetResult();
+                return (hash, startup, sw.Elapsed.TotalMilliseconds);
+            }
+
+            var checkpointFirst = round % 2 == 0;
+            var first = Measure(checkpointFirst);
+            var second = Measure(!checkpointFirst);
+            var (genesis, checkpoint) = checkpointFirst ? (second, first) : (first, second);
+            if (genesis.Hash != checkpoint.Hash) throw new InvalidOperationException("opened from the checkpoint at another hash");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"node open at {ops / 10} ops: genesis {genesisMs:F0} ms, checkpoint + tail {checkpointMs:F0} ms, {genesisMs / checkpointMs:F1}x"));
+                $"node open at {ops / 10} ops (round {round + 1}, {(checkpointFirst ? "checkpoint first" : "genesis first")}): genesis {genesis.Ms:F0} ms ({genesis.Startup.RecordsRead} records read), checkpoint + tail {checkpoint.Ms:F0} ms ({checkpoint.Startup.RecordsRead} records read, {checkpoint.Startup.OpsFolded} folded after a checkpoint of {checkpoint.Startup.CheckpointOps} ops), {genesis.Ms / checkpoint.Ms:F1}x"));
         }
     }
 }
