@@ -152,6 +152,8 @@ internal static class NodeTailOpen
     public static async Task<string?> CheckWitnessedAsync(NodeOptions options, INodeStore store, MerkleTree tree, CancellationToken cancellationToken)
     {
         if (options.TrustedRelay is not { } trusted) return null;
+        // A node that witnessed no relay when the checkpoint was taken did not extend its tree: it cannot witness from it.
+        if (tree.Size != store.Cursor) return $"the witness tree it rebuilds holds {tree.Size} of the relay prefix's {store.Cursor} leaves";
         if (!(await store.LoadWitnessesAsync(cancellationToken).ConfigureAwait(false)).TryGetValue(trusted.Name, out var note)) return null;
         try
         {
