@@ -96,7 +96,7 @@ internal class WrappedNodeStore(INodeStore inner) : INodeStore
 
     public virtual Task<IReadOnlyList<ReadOnlyMemory<byte>>> LoadAsync(IReadOnlyList<OpRef> ops, CancellationToken cancellationToken = default) => inner.LoadAsync(ops, cancellationToken);
 
-    public Task AppendAsync(IReadOnlyList<NodeOpRecord> ops, long? cursor = null, CancellationToken cancellationToken = default) => inner.AppendAsync(ops, cursor, cancellationToken);
+    public virtual Task AppendAsync(IReadOnlyList<NodeOpRecord> ops, long? cursor = null, CancellationToken cancellationToken = default) => inner.AppendAsync(ops, cursor, cancellationToken);
 
     public Task SetPositionsAsync(IReadOnlyList<(OpRef Op, long Position)> positions, CancellationToken cancellationToken = default) => inner.SetPositionsAsync(positions, cancellationToken);
 

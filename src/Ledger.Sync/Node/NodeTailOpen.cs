@@ -145,6 +145,10 @@ internal static class NodeTailOpen
             }
         }
 
+        // Every own op the store holds was read (after the mark) and must now be in the chain the tail folded: an own op
+        // the tail did not reach lies at or below the checkpoint's record without being in its state.
+        var foldedOwn = verifiers.TryGetValue(me, out var chain) ? chain.Seq : 0;
+        if (foldedOwn != (ulong)own.Count) return (null, $"the store holds own ops up to seq {own.Count}, but the checkpoint and the records after it hold them up to {foldedOwn}");
         return (new Opened(verifiers, own, me, prefix.Tree, results, applied, folded, records, tips), null);
     }
 
