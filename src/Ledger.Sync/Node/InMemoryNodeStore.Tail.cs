@@ -16,9 +16,14 @@ public sealed partial class InMemoryNodeStore : INodeTailStore
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<NodeOpRecord> ReadAfterAsync(long after, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<NodeOpRecord> ReadAfterAsync(long after, CancellationToken cancellationToken = default)
     {
         if (after < 0) throw Error.OutOfRange(nameof(after), "record numbers are not negative.");
+        return ReadAfterCoreAsync(after, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<NodeOpRecord> ReadAfterCoreAsync(long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         for (var from = after; ; from += PageSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
