@@ -229,6 +229,8 @@ public static class FleetRun
 
             // ---- the window ----
             var window = Stopwatch.StartNew();
+            var relayCpuAtStart = instances.Aggregate(TimeSpan.Zero, (t, i) => t + i.CpuTime);
+            var toolCpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
             var interval = 1.0 / o.Rate;
             long k = 0;
             var nextKill = o.KillEvery;
@@ -309,6 +311,11 @@ public static class FleetRun
 
             await Task.WhenAll(pushes.Keys.ToArray()).ConfigureAwait(false);
             report.DrainSeconds = drain.Elapsed.TotalSeconds;
+            // The capacity model's inputs (docs/scaling.md): what the relays and this tool spent over the window and the
+            // drain, and the work done in it.
+            report.RelayCpuSeconds = instances.Aggregate(TimeSpan.Zero, (t, i) => t + i.CpuTime).TotalSeconds - relayCpuAtStart.TotalSeconds;
+            report.ToolCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - toolCpuAtStart).TotalSeconds;
+            report.AckedTotal = Interlocked.Read(ref acked);
             await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(observing).ConfigureAwait(false);
             await Task.WhenAll(watching).ConfigureAwait(false);
@@ -372,7 +379,7 @@ public static class FleetRun
         await File.WriteAllTextAsync(summary, System.Text.Json.JsonSerializer.Serialize(report, FleetJson.Default.FleetReport), cancellationToken).ConfigureAwait(false);
         foreach (var check in report.Audit) await output.WriteLineAsync($"audit {(check.Ok ? "ok  " : "FAIL")} {check.Name}: {check.Detail}").ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; summary {summary}")).ConfigureAwait(false);
+            $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; relay CPU {report.RelayCpuSeconds:F1} s for {report.Requests} requests and {report.AckedTotal} ops (tool CPU {report.ToolCpuSeconds:F1} s); summary {summary}")).ConfigureAwait(false);
         return report;
     }
 
