@@ -41,8 +41,9 @@ if (args.Length > 1 && args[0] == "--pg-ingest")
 {
     // Issue 18: relay ingest into PostgreSQL vs SQLite vs raw verify, and two instances on one database (LEDGER_PG).
     // Side by side with Marten's quick append, and store-level sequencing with one and two stores.
-    await PostgreSqlIngest.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5,
-        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1000);
+    // --phases adds the client-side CPU per op of each part of ingest, alone (decode, leaf hash, signature check, relay).
+    await PostgreSqlIngest.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 && args[2] != "--phases" ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5,
+        args.Length > 3 && args[3] != "--phases" ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1000, args.Contains("--phases"));
     return;
 }
 
