@@ -7,6 +7,7 @@ namespace Ledger.Kernel;
 public abstract class Segment
 {
     internal static readonly byte[] Domain = Encoding.ASCII.GetBytes("ledger/segment/v1");
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
     private Hash32? _hash;
 
     // Residency (see SegmentResidency): an evicted segment keeps its id, kind, row count and hash; its rows live in
@@ -18,8 +19,20 @@ public abstract class Segment
     /// <summary>An estimate of the managed bytes the rows hold (0 while evicted).</summary>
     internal long ResidentBytes { get; private set; }
 
-    /// <summary>The residency tick of the last touch (a counter, never a clock), for least-recently-used eviction.</summary>
-    internal long LastTouch { get; set; }
+    /// <summary>Neighbours in the residency's recency list of resident segments (most recently touched first); null
+    /// ends, and both null when not listed. Intrusive, so a touch moves a segment in O(1) without allocating.</summary>
+    internal Segment? Newer { get; set; }
+
+    /// <inheritdoc cref="Newer"/>
+    internal Segment? Older { get; set; }
+
+    /// <summary>True while the segment is in the residency's recency list.</summary>
+    internal bool Listed { get; set; }
+
+    /// <summary>The hash of the rows the segment store holds for this segment (written by this kernel, or loaded from
+    /// it and verified), or null when the store holds none: a segment whose hash still equals it is clean, and its
+    /// eviction writes nothing.</summary>
+    internal Hash32? StoredHash { get; set; }
 
     /// <summary>True while the rows are in the segment store, not in memory.</summary>
     public bool IsEvicted => _evicted;
@@ -65,6 +78,9 @@ public abstract class Segment
 
     internal void Invalidate() => _hash = null;
 
+    /// <summary>The cached hash, or null when a write since the last hash invalidated it.</summary>
+    internal Hash32? CachedHash => _hash;
+
     internal void Attach(SegmentResidency residency) => _residency = residency;
 
     /// <summary>Loads the rows back when the segment is evicted and records the touch. Every row accessor calls it
@@ -85,11 +101,11 @@ public abstract class Segment
     private protected static long RowBytes(string key, int valueBytes) => 96 + (2L * key.Length) + valueBytes;
 
     /// <summary>The rows in canonical order as the segment hash's preimage (u32 len ‖ key ‖ u32 len ‖ value per row),
-    /// and the hash. Caches the hash.</summary>
-    internal (Hash32 Hash, byte[] Rows) Serialize()
+    /// and the hash; caches the hash. For eviction: no touch (writing a segment out is not a use of it), and one sorter
+    /// serves every segment of an eviction round.</summary>
+    internal (Hash32 Hash, byte[] Rows) SerializeResident(CanonicalRowSorter sorter)
     {
-        Touch();
-        var sorter = new CanonicalRowSorter();
+        sorter.Clear();
         CollectRows(sorter);
         var (hash, rows) = sorter.SortAndWrite(Domain);
         _hash = hash;

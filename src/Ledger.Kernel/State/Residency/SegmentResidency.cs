@@ -5,13 +5,15 @@ namespace Ledger.Kernel;
 /// verified against the kept hash.</summary>
 /// <remarks>Eviction runs only between kernel calls (<see cref="Enforce"/>), never inside a fold, and it changes no
 /// row: a loaded segment is byte for byte what was evicted (its hash proves it), so no hash and no fold result depends
-/// on what was evicted when. Recency is a counter of touches, not a clock.</remarks>
+/// on what was evicted when. Recency is the order of touches (a list, most recent first), never a clock.</remarks>
 internal sealed class SegmentResidency
 {
     private readonly ISegmentStore _store;
     private readonly long _budget;
     private readonly KernelMetrics.Residency _meters;
-    private long _tick;
+    private readonly CanonicalRowSorter _sorter = new();
+    private Segment? _newest;
+    private Segment? _oldest;
     private int _evicted;
     private SegmentDamagedException? _failure;
 
@@ -40,6 +42,9 @@ internal sealed class SegmentResidency
 
     public long FailedEvictions { get; private set; }
 
+    /// <summary>Evictions of clean segments (unchanged since the store got their rows): dropped, not written again.</summary>
+    public long CleanEvictions { get; private set; }
+
     /// <summary>Every segment loaded, in order (tests read which segments a touch brought back).</summary>
     public List<SegmentId>? LoadLog { get; set; }
 
@@ -52,7 +57,25 @@ internal sealed class SegmentResidency
     public void Touched(Segment segment)
     {
         if (segment.IsEvicted) Load(segment);
-        segment.LastTouch = ++_tick;
+        if (ReferenceEquals(_newest, segment)) return; // a fold touches one segment many times in a row
+        if (segment.Listed) Unlink(segment);
+        segment.Older = _newest;
+        segment.Newer = null;
+        if (_newest is not null) _newest.Newer = segment;
+        _newest = segment;
+        _oldest ??= segment;
+        segment.Listed = true;
+    }
+
+    private void Unlink(Segment segment)
+    {
+        if (segment.Newer is { } newer) newer.Older = segment.Older;
+        else _newest = segment.Older;
+        if (segment.Older is { } older) older.Newer = segment.Newer;
+        else _oldest = segment.Newer;
+        segment.Newer = null;
+        segment.Older = null;
+        segment.Listed = false;
     }
 
     /// <summary>The load failure since the last call, if any (a verb may have caught the exception; the fold must not
@@ -94,6 +117,7 @@ internal sealed class SegmentResidency
         }
 
         _evicted--;
+        segment.StoredHash = segment.Hash; // the store holds exactly these rows: verified above
         Loads++;
         LoadedBytes += rows.Length;
         OverFetched += (evictedBefore - _evicted) - 1;
@@ -109,31 +133,58 @@ internal sealed class SegmentResidency
     }
 
     /// <summary>When over budget, evicts the least recently touched segments until three quarters of the budget is
-    /// resident (the margin keeps a fold hovering at the budget from evicting on every op).</summary>
-    public void Enforce(IEnumerable<Segment> segments)
+    /// resident (the margin keeps a fold hovering at the budget from evicting on every op). A segment unchanged since
+    /// the store got its rows (its hash is the one stored) is dropped without being written again.</summary>
+    public void Enforce()
     {
         if (ResidentBytes <= _budget) return;
         var target = _budget - (_budget / 4);
-        var candidates = segments.Where(s => !s.IsEvicted && s.Count > 0).OrderBy(s => s.LastTouch).ToList();
-        foreach (var segment in candidates)
+        var segment = _oldest;
+        while (segment is not null && ResidentBytes > target)
         {
-            if (ResidentBytes <= target) break;
-            try
+            var newer = segment.Newer;
+            if (segment.IsEvicted || segment.Count == 0)
             {
-                var (hash, rows) = segment.Serialize();
-                _store.Write(segment.Id, hash, rows);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // The rows stay in memory: over budget, but whole. Health reports it.
-                FailedEvictions++;
-                return;
+                // Nothing to write (an emptied segment holds no rows); it joins the list again when touched.
+                Unlink(segment);
+                segment = newer;
+                continue;
             }
 
+            if (segment.CachedHash is { } cached && segment.StoredHash == cached)
+            {
+                CleanEvictions++;
+            }
+            else
+            {
+                try
+                {
+                    var (hash, rows) = segment.SerializeResident(_sorter);
+                    if (segment.StoredHash == hash)
+                    {
+                        CleanEvictions++; // written back to what the store holds
+                    }
+                    else
+                    {
+                        segment.StoredHash = null; // while the write is under way the store's rows are unknown
+                        _store.Write(segment.Id, hash, rows);
+                        segment.StoredHash = hash;
+                    }
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // The rows stay in memory: over budget, but whole. Health reports it.
+                    FailedEvictions++;
+                    return;
+                }
+            }
+
+            Unlink(segment);
             segment.MarkEvicted();
             _evicted++;
             Evictions++;
             if (_meters.Evictions.Enabled) _meters.Evictions.Add(1);
+            segment = newer;
         }
     }
 }
