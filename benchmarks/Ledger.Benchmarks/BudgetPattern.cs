@@ -11,4 +11,7 @@ public enum BudgetPattern
 
     /// <summary><see cref="WorkingSet"/> with one op in ten on any branch.</summary>
     WorkingSetNoisy,
+
+    /// <summary><see cref="WorkingSet"/> with a checkpoint (a read of every row) every 10,000 ops.</summary>
+    WorkingSetCheckpoints,
 }

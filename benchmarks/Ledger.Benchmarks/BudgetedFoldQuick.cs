@@ -17,7 +17,7 @@ internal static class BudgetedFoldQuick
         var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-budget");
         Directory.CreateDirectory(folder);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load average before: {LoadAverage()}"));
-        foreach (var pattern in new[] { BudgetPattern.Sweep, BudgetPattern.WorkingSet, BudgetPattern.WorkingSetNoisy })
+        foreach (var pattern in new[] { BudgetPattern.Sweep, BudgetPattern.WorkingSet, BudgetPattern.WorkingSetNoisy, BudgetPattern.WorkingSetCheckpoints })
         {
             var data = new SegmentedDataset(ops, ops / 10, pattern: pattern);
             var state = data.Fold().State.Memory().ResidentBytes;

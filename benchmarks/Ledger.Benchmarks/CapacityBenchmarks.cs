@@ -15,7 +15,8 @@ namespace Ledger.Benchmarks;
 /// segment is cold when the sweep comes back); <see cref="BudgetPattern.WorkingSet"/> writes every row once (an
 /// import, itself a sweep), then works on a few branches at a time: phases of 1,000 ops, each on 16 branches chosen
 /// at random; <see cref="BudgetPattern.WorkingSetNoisy"/> is the same with one op in ten on any branch (other devices'
-/// ops arriving), a miss each.</remarks>
+/// ops arriving), a miss each; <see cref="BudgetPattern.WorkingSetCheckpoints"/> is <see cref="BudgetPattern.WorkingSet"/>
+/// with a checkpoint every 10,000 ops (as a node writes them: it reads every row, a scan).</remarks>
 public sealed class SegmentedDataset
 {
     public static readonly BranchTable<long> Rows = new("rows");
@@ -30,6 +31,7 @@ public sealed class SegmentedDataset
         var random = new Random(19);
         var workingSet = new int[16];
         var tip = default(Hash32);
+        CheckpointEvery = pattern == BudgetPattern.WorkingSetCheckpoints ? 10_000 : 0;
         Ops = new Op[ops];
         for (var i = 0; i < ops; i++)
         {
@@ -58,10 +60,18 @@ public sealed class SegmentedDataset
 
     public Op[] Ops { get; }
 
+    /// <summary>Ops between checkpoints the fold makes (0: none).</summary>
+    public int CheckpointEvery { get; }
+
     public LedgerKernel Fold(long? budget = null, ISegmentStore? store = null)
     {
         var kernel = new LedgerKernel(new KernelOptions { Manifests = new ManifestCatalog(Manifest), TrackProvenance = false, StateMemoryBudget = budget, SegmentStore = store });
-        foreach (var op in Ops) kernel.Apply(op);
+        for (var i = 0; i < Ops.Length; i++)
+        {
+            kernel.Apply(Ops[i]);
+            if (CheckpointEvery > 0 && (i + 1) % CheckpointEvery == 0) kernel.CreateCheckpoint();
+        }
+
         return kernel;
     }
 }

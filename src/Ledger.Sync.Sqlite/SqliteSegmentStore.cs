@@ -16,8 +16,8 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     private SqliteCommand? _write;
     private SqliteCommand? _read;
 
-    // Writes share a transaction (committed every BatchWrites, and on dispose): an eviction round writes many
-    // segments, and one commit per segment was most of its cost. Reads on this connection see uncommitted writes.
+    // Writes and reads share a transaction (committed every BatchWrites writes, and on dispose): an eviction round writes
+    // many segments, and one commit per segment was most of its cost. Reads on this connection see uncommitted writes.
     private const int BatchWrites = 256;
 
     /// <summary>The schema: version 2, one table keyed by (table, branch) without a rowid (version 1 had a rowid and a
@@ -109,6 +109,8 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     {
         lock (_gate)
         {
+            // Inside the open batch (begun here when none is): a read outside a transaction begins and ends one of its own.
+            _batch ??= _db.BeginTransaction();
             var c = _read ??= Prepare("SELECT rows FROM segments WHERE tbl = $t AND branch = $b;", "$t", "$b");
             c.Transaction = _batch;
             c.Parameters[0].Value = id.Table;

@@ -184,6 +184,94 @@ public sealed class MemoryBudgetTests
         Assert.Equal(page, e.Segment);
     }
 
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void An_unchanged_segment_is_dropped_on_eviction_without_a_rewrite_and_its_next_load_is_still_verified()
+    {
+        var store = new CountingSegmentStore();
+        var kernel = Budgeted(0, store);
+        var plain = TestManifest.NewKernel();
+        var alice = new Chain("alice");
+        var b0 = new SegmentId("notes", "alice/b0");
+        var b1 = new SegmentId("notes", "alice/b1");
+        void Apply(Op op)
+        {
+            kernel.Apply(op);
+            plain.Apply(op);
+        }
+
+        Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k0", "zero"), onBranch: new BranchId(alice.Author, "b0")));
+        Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k1", "one"), onBranch: new BranchId(alice.Author, "b1")));
+        Assert.Equal((1, 1), (store.WritesOf(b0), store.WritesOf(b1)));
+
+        // Read b0 (a load), then fold an op on b1: the round evicts both; b0 is unchanged, so nothing is written for it.
+        Assert.True(kernel.State.TryGet(Tables.Notes, new BranchId(alice.Author, "b0"), "k0", out var note));
+        Assert.Equal("zero", note.Text);
+        Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k1", "uno"), onBranch: new BranchId(alice.Author, "b1")));
+        Assert.True(kernel.State.Find(b0)!.IsEvicted);
+        Assert.Equal((1, 2), (store.WritesOf(b0), store.WritesOf(b1)));
+
+        // Changed, then changed back to what the store holds: serialized, found equal, still not written.
+        Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k0", "other"), onBranch: new BranchId(alice.Author, "b0")));
+        Assert.Equal(2, store.WritesOf(b0));
+        Assert.True(kernel.State.TryGet(Tables.Notes, new BranchId(alice.Author, "b0"), "k0", out note));
+        Assert.Equal("other", note.Text);
+        Assert.Equal(plain.StateHash(), kernel.StateHash());
+
+        // The dropped segment loads again from the rows written before, verified against the kept hash: a changed byte
+        // in the store is refused.
+        Assert.True(kernel.State.TryGet(Tables.Notes, new BranchId(alice.Author, "b1"), "k1", out note));
+        Assert.Equal("uno", note.Text);
+        kernel.State.EnforceBudget();
+        Assert.Equal(2, store.WritesOf(b1));
+        Assert.True(store.Inner.Tamper(b1, rows => { rows[^1] ^= 1; return rows; }));
+        Assert.Throws<SegmentDamagedException>(() => kernel.State.TryGet(Tables.Notes, new BranchId(alice.Author, "b1"), "k1", out _));
+        Assert.Equal(0, kernel.State.Memory().OverFetchedSegments);
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void A_pass_over_every_segment_leaves_the_segments_a_device_works_on_resident()
+    {
+        var alice = new Chain("alice");
+        Op Note(string branch, string key) => alice.Next(TestManifest.PutNote, new NoteArgs(key, "text of " + key), onBranch: new BranchId(alice.Author, branch));
+        var probe = Budgeted(long.MaxValue);
+        probe.Apply(new Chain("alice").Next(TestManifest.PutNote, new NoteArgs("w0-0", "text of w0-0"), onBranch: new BranchId(new AuthorId("alice"), "w0")));
+        var segmentBytes = probe.State.Memory().ResidentBytes;
+        var kernel = Budgeted(20 * segmentBytes);
+
+        // Work on two branches, in turns.
+        for (var i = 0; i < 6; i++) kernel.Apply(Note("w" + (i % 2), "w" + (i % 2) + "-" + (i / 2)));
+
+        // One op on each of 40 other branches (an import, a sweep): each touched once.
+        for (var i = 0; i < 40; i++) kernel.Apply(Note("s" + i, "s"));
+        Assert.True(kernel.State.Memory().Evictions >= 25, $"{kernel.State.Memory().Evictions} evictions");
+
+        var log = new List<SegmentId>();
+        kernel.State.Residency!.LoadLog = log;
+        for (var i = 6; i < 12; i++) kernel.Apply(Note("w" + (i % 2), "w" + (i % 2) + "-" + (i / 2)));
+        Assert.True(log.Count == 0, "loaded again: " + string.Join(", ", log));
+        Assert.Equal(0, kernel.State.Memory().OverFetchedSegments);
+    }
+
+    /// <summary>Counts the writes of each segment into an <see cref="InMemorySegmentStore"/>.</summary>
+    private sealed class CountingSegmentStore : ISegmentStore
+    {
+        private readonly Dictionary<SegmentId, int> _writes = [];
+
+        public InMemorySegmentStore Inner { get; } = new();
+
+        public int WritesOf(SegmentId id) => _writes.GetValueOrDefault(id);
+
+        public void Write(SegmentId id, Hash32 hash, ReadOnlyMemory<byte> rows)
+        {
+            _writes[id] = WritesOf(id) + 1;
+            Inner.Write(id, hash, rows);
+        }
+
+        public byte[]? Read(SegmentId id) => Inner.Read(id);
+    }
+
     private static List<(SegmentId, string, string)> Rows(LedgerKernel kernel) =>
         kernel.State.Segments.SelectMany(s => s.SortedKeys().Select(k => (s.Id, k, Convert.ToHexString(s.EncodedValue(k)!)))).ToList();
 }

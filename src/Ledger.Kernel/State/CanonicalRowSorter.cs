@@ -19,6 +19,9 @@ internal sealed class CanonicalRowSorter
     private int _valueUsed;
     private int _count;
 
+    /// <summary>Bytes the buffers hold (kept between uses).</summary>
+    public long Capacity => _keys.Length + _values.Length + ((long)_entries.Length * 16);
+
     /// <summary>Forgets every row, keeping the buffers (one sorter serves many segments in an eviction round).</summary>
     public void Clear()
     {

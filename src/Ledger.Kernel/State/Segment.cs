@@ -19,15 +19,15 @@ public abstract class Segment
     /// <summary>An estimate of the managed bytes the rows hold (0 while evicted).</summary>
     internal long ResidentBytes { get; private set; }
 
-    /// <summary>Neighbours in the residency's recency list of resident segments (most recently touched first); null
-    /// ends, and both null when not listed. Intrusive, so a touch moves a segment in O(1) without allocating.</summary>
+    /// <summary>Neighbours in the residency's recency list (most recently touched first); null at the ends and when not
+    /// listed.</summary>
     internal Segment? Newer { get; set; }
 
     /// <inheritdoc cref="Newer"/>
     internal Segment? Older { get; set; }
 
-    /// <summary>True while the segment is in the residency's recency list.</summary>
-    internal bool Listed { get; set; }
+    /// <summary>The residency's recency list the segment is in (probation or protected), or null.</summary>
+    internal SegmentResidency.RecencyList? InList { get; set; }
 
     /// <summary>The hash of the rows the segment store holds for this segment (written by this kernel, or loaded from
     /// it and verified), or null when the store holds none: a segment whose hash still equals it is clean, and its
@@ -94,7 +94,7 @@ public abstract class Segment
     private protected void Grow(long bytes)
     {
         ResidentBytes += bytes;
-        _residency?.Grew(bytes);
+        _residency?.Grew(this, bytes);
     }
 
     /// <summary>The resident-bytes estimate of one row: the dictionary entry, the key string and the value.</summary>
@@ -134,6 +134,7 @@ public abstract class Segment
         try
         {
             var span = rows.Span;
+            Reserve(_evictedCount);
             var at = 0;
             string? previous = null;
             while (at < span.Length)
@@ -207,6 +208,9 @@ public abstract class Segment
 
     /// <summary>The resident-bytes estimate of every row held (after a load).</summary>
     private protected abstract long EstimateBytes();
+
+    /// <summary>Makes room for <paramref name="rows"/> rows at once (a load knows the count: no rehash as it fills).</summary>
+    private protected abstract void Reserve(int rows);
 
     /// <summary>Drops every row from memory.</summary>
     private protected abstract void ClearRows();
