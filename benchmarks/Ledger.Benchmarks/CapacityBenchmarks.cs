@@ -181,7 +181,7 @@ public static class NodeOpen
     /// <summary><c>--capacity-quick [ops]</c>: one stopwatch pass of each comparison (seconds, not a benchmark).</summary>
     public static async Task QuickAsync(int ops)
     {
-        BudgetedFoldQuick.Run(ops, rounds: 4);
+        BudgetedFoldQuick.Run(ops, rounds: 5);
 
         var nodeFolder = await Write(ops / 10);
         for (var round = 0; round < 3; round++)

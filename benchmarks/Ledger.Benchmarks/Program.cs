@@ -84,7 +84,7 @@ if (args.Length > 0 && args[0] == "--bootstrap-quick")
 if (args.Length > 0 && args[0] == "--budget-quick")
 {
     // Issue 19: only the fold part of --capacity-quick (paired rounds per access pattern, with the time breakdown).
-    BudgetedFoldQuick.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4);
+    BudgetedFoldQuick.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4, args.Length > 3 ? args[3] : null);
     return;
 }
 

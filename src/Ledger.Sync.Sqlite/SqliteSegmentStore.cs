@@ -18,7 +18,7 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
 
     // Writes and reads share a transaction (committed every BatchWrites writes, and on dispose): an eviction round writes
     // many segments, and one commit per segment was most of its cost. Reads on this connection see uncommitted writes.
-    private const int BatchWrites = 256;
+    private const int BatchWrites = 2048;
 
     /// <summary>The schema: version 2, one table keyed by (table, branch) without a rowid (version 1 had a rowid and a
     /// second b-tree for the key, so each replace wrote two; the file is a cache, emptied at open, so the upgrade drops it).</summary>
