@@ -254,6 +254,35 @@ public sealed class MemoryBudgetTests
         Assert.Equal(0, kernel.State.Memory().OverFetchedSegments);
     }
 
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void A_segment_emptied_and_written_again_is_still_evicted()
+    {
+        var kernel = Budgeted(0);
+        var alice = new Chain("alice");
+        var x = new SegmentId("notes", "alice/main");
+        var p = new BranchId(alice.Author, "p");
+        kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("p", "text"), onBranch: p));
+        kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k", "text")));
+        var q = new BranchId(alice.Author, "q");
+        kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("q", "text"), onBranch: q));
+        Assert.True(kernel.State.Find(x)!.IsEvicted);
+
+        // Another segment read twice with a read between (protected), then an op empties x (the last segment touched):
+        // the eviction round passes x (nothing to write) on its way to the protected one.
+        Assert.True(kernel.State.TryGet(Tables.Notes, p, "p", out _));
+        Assert.True(kernel.State.TryGet(Tables.Notes, q, "q", out _));
+        Assert.True(kernel.State.TryGet(Tables.Notes, p, "p", out _));
+        kernel.Apply(alice.Next(TestManifest.RemoveNote, new NoteArgs("k", "")));
+        Assert.Equal(0, kernel.State.Find(x)!.Count);
+        Assert.True(kernel.State.Find(new SegmentId("notes", "alice/p"))!.IsEvicted);
+
+        // Written again by the next op: evicted like any other segment.
+        kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k2", "text")));
+        Assert.True(kernel.State.Find(x)!.IsEvicted);
+        Assert.Equal(0, kernel.State.Memory().ResidentBytes);
+    }
+
     /// <summary>Counts the writes of each segment into an <see cref="InMemorySegmentStore"/>.</summary>
     private sealed class CountingSegmentStore : ISegmentStore
     {

@@ -176,7 +176,10 @@ internal sealed class SegmentResidency
     {
         if (segment.IsEvicted || segment.Count == 0)
         {
-            list.Remove(segment); // nothing to write (an emptied segment holds no rows); listed again when touched
+            // Nothing to write (an emptied segment holds no rows); listed again when next touched, so the next touch
+            // must not be taken for a repeat of the last one.
+            list.Remove(segment);
+            if (ReferenceEquals(_lastTouched, segment)) _lastTouched = null;
             return true;
         }
 
