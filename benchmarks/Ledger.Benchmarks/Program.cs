@@ -88,6 +88,13 @@ if (args.Length > 0 && args[0] == "--budget-quick")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--budget-pieces")
+{
+    // Issue 19: the parts of a load-and-evict cycle timed apart.
+    BudgetPieces.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--capacity-quick")
 {
     // Issue 19: fold under a 10 % state budget vs unbudgeted, node open from a checkpoint vs genesis (seconds).
