@@ -93,10 +93,13 @@ public class BudgetedFold
     [Params(200_000)]
     public int Ops { get; set; }
 
+    [Params(BudgetPattern.Sweep, BudgetPattern.WorkingSet, BudgetPattern.WorkingSetCheckpoints)]
+    public BudgetPattern Pattern { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _data = new SegmentedDataset(Ops, Ops / 10);
+        _data = new SegmentedDataset(Ops, Ops / 10, pattern: Pattern);
         _budget = _data.Fold().State.Memory().ResidentBytes / 10;
         _folder = Path.Combine(Path.GetTempPath(), "ledger-bench-budget");
         Directory.CreateDirectory(_folder);

@@ -86,9 +86,10 @@ internal sealed class CanonicalRowSorter
     public static Hash32 HashRows(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> rows)
     {
         // One-shot SHA-256 over domain ‖ rows copied into a pooled buffer: creating an IncrementalHash per segment cost
-        // more than hashing a small segment's bytes (each load and each eviction hashes one).
+        // more than hashing a small segment's bytes (each load and each eviction hashes one). Large ones are hashed
+        // incrementally, so the pool is not left holding large buffers.
         var length = domain.Length + rows.Length;
-        if (length > 1 << 20)
+        if (length > 64 * 1024)
         {
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             sha.AppendData(domain);
