@@ -11,10 +11,11 @@ namespace Ledger.Benchmarks;
 /// rounds is reported (this shared host is loaded: the minimum is the least disturbed).</summary>
 internal static class BudgetPieces
 {
-    public static void Run(int rounds)
+    public static void Run(int rounds, bool shuffled)
     {
         var kernel = new SegmentedDataset(10_000, 10_000).Fold();
         var segments = kernel.State.Segments.ToArray();
+        if (shuffled) new Random(19).Shuffle(segments); // the store's keys in random order, as a working set evicts them
         var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-budget");
         Directory.CreateDirectory(folder);
         using var store = new SqliteSegmentStore(Path.Combine(folder, "pieces.db"));
@@ -56,6 +57,6 @@ internal static class BudgetPieces
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load average: {File.ReadAllText("/proc/loadavg").Trim()}"));
         var parts = string.Join(", ", names.Select((n, p) => string.Create(CultureInfo.InvariantCulture, $"{n} {best[p]:F2} us")));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"per segment of 10 rows ({rows[0].Length} bytes), fastest of {rounds} rounds: {parts}; total {best.Sum():F2} us"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"per segment of 10 rows ({rows[0].Length} bytes), {(shuffled ? "keys in random order" : "keys in order")}, fastest of {rounds} rounds: {parts}; total {best.Sum():F2} us"));
     }
 }

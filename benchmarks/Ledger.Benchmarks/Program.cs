@@ -91,7 +91,8 @@ if (args.Length > 0 && args[0] == "--budget-quick")
 if (args.Length > 0 && args[0] == "--budget-pieces")
 {
     // Issue 19: the parts of a load-and-evict cycle timed apart.
-    BudgetPieces.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30);
+    BudgetPieces.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30, shuffled: false);
+    BudgetPieces.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30, shuffled: true);
     return;
 }
 
