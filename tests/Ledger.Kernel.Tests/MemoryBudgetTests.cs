@@ -155,7 +155,15 @@ public sealed class MemoryBudgetTests
             budgeted.AdvanceRelayFrontier(log.Count);
             var plain = ReplayAssert.Fold(TestManifest.NewKernel, log.Entries, frontierAtEnd: true);
             Assert.Equal(plain, budgeted.StateHash());
+            var evicted = budgeted.State.Segments.Where(s => s.IsEvicted).Select(s => s.Id).ToArray();
             var bytes = CheckpointCodec.Encode(budgeted.CreateCheckpoint());
+
+            // Evicted segments are read from the store, verified, not loaded: byte for byte the unbudgeted checkpoint.
+            var plainKernel = TestManifest.NewKernel();
+            foreach (var e in log.Entries) plainKernel.Apply(e);
+            plainKernel.AdvanceRelayFrontier(log.Count);
+            Assert.Equal(CheckpointCodec.Encode(plainKernel.CreateCheckpoint()), bytes);
+            Assert.All(evicted, id => Assert.True(budgeted.State.Find(id)!.IsEvicted));
             var restored = LedgerKernel.Restore(bytes, new KernelOptions { Manifests = new ManifestCatalog(TestManifest.V1), StateMemoryBudget = 500 });
             Assert.Equal(plain, restored.StateHash());
             Assert.True(restored.State.Memory().ResidentBytes <= 500 || restored.State.Memory().ResidentSegments <= 1);
@@ -281,6 +289,34 @@ public sealed class MemoryBudgetTests
         kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k2", "text")));
         Assert.True(kernel.State.Find(x)!.IsEvicted);
         Assert.Equal(0, kernel.State.Memory().ResidentBytes);
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void A_checkpoint_reads_evicted_segments_verified_without_loading_them_and_refuses_a_changed_one()
+    {
+        var store = new InMemorySegmentStore();
+        var kernel = Budgeted(0, store);
+        var alice = new Chain("alice");
+        for (var i = 0; i < 30; i++) kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k" + i, "text " + i), onBranch: new BranchId(alice.Author, "b" + (i % 6))));
+        Assert.Equal(6, kernel.State.Memory().EvictedSegments);
+
+        var log = new List<SegmentId>();
+        kernel.State.Residency!.LoadLog = log;
+        var evictions = kernel.State.Memory().Evictions;
+        var checkpoint = kernel.CreateCheckpoint();
+        Assert.Equal(evictions, kernel.State.Memory().Evictions); // nothing was loaded, so nothing had to be evicted again
+        Assert.Equal(6, kernel.State.Memory().EvictedSegments);
+        Assert.Equal(0, kernel.State.Memory().ResidentBytes);
+        Assert.Equal(checkpoint.Segments.Where(s => s.Id.Table == "notes").Select(s => s.Id).Order(), log.Order());
+        Assert.Equal(kernel.StateHash(), LedgerKernel.Restore(CheckpointCodec.Encode(checkpoint), new KernelOptions { Manifests = new ManifestCatalog(TestManifest.V1) }).StateHash());
+
+        // A changed byte in the store: the checkpoint is refused with a typed error, counted as a failed load.
+        var b3 = new SegmentId("notes", "alice/b3");
+        Assert.True(store.Tamper(b3, rows => { rows[^1] ^= 1; return rows; }));
+        var e = Assert.Throws<SegmentDamagedException>(() => kernel.CreateCheckpoint());
+        Assert.Equal(b3, e.Segment);
+        Assert.True(kernel.State.Memory().FailedLoads >= 1);
     }
 
     /// <summary>Counts the writes of each segment into an <see cref="InMemorySegmentStore"/>.</summary>

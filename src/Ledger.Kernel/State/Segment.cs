@@ -169,6 +169,48 @@ public abstract class Segment
         Grow(bytes);
     }
 
+    /// <summary>The rows in canonical order with their canonical values (what a checkpoint holds). An evicted segment's
+    /// rows are read from the segment store and verified against the kept hash without loading the segment: its bytes
+    /// are already in canonical order, and a pass over every segment leaves what is resident as it was.</summary>
+    /// <exception cref="SegmentDamagedException">The stored rows are missing or are not what was evicted.</exception>
+    internal KeyValuePair<string, byte[]>[] CanonicalRows()
+    {
+        if (!_evicted || _residency is not { } residency)
+        {
+            return SortedKeys().Select(k => new KeyValuePair<string, byte[]>(k, EncodedValue(k)!)).ToArray();
+        }
+
+        var bytes = residency.ReadVerified(this);
+        try
+        {
+            return ParseRows(bytes);
+        }
+        catch (SegmentDamagedException e)
+        {
+            throw residency.FailRead(e);
+        }
+    }
+
+    private KeyValuePair<string, byte[]>[] ParseRows(ReadOnlySpan<byte> span)
+    {
+        var rows = new KeyValuePair<string, byte[]>[_evictedCount];
+        var at = 0;
+        var n = 0;
+        while (at < span.Length)
+        {
+            if (n == rows.Length) throw Damaged(at, $"more than the {_evictedCount} rows evicted");
+            var keyLength = ReadLength(span, ref at, "key length");
+            var key = ReadKey(span, ref at, keyLength);
+            var valueLength = ReadLength(span, ref at, "value length");
+            if (valueLength > span.Length - at) throw Damaged(at, "value runs past the end");
+            rows[n++] = new KeyValuePair<string, byte[]>(key, span.Slice(at, valueLength).ToArray());
+            at += valueLength;
+        }
+
+        if (n != rows.Length) throw Damaged(at, $"{n} rows where {_evictedCount} were evicted");
+        return rows;
+    }
+
     private void BackToEvicted(Hash32 kept, SegmentResidency? residency)
     {
         ClearRows();

@@ -103,6 +103,36 @@ internal sealed class SegmentResidency
     private void Load(Segment segment)
     {
         var evictedBefore = _evicted;
+        var rows = Read(segment);
+        try
+        {
+            segment.LoadEvicted(rows);
+        }
+        catch (SegmentDamagedException e)
+        {
+            throw Fail(e);
+        }
+
+        _evicted--;
+        segment.StoredHash = segment.Hash; // the store holds exactly these rows: verified above
+        Counted(segment, rows);
+        OverFetched += (evictedBefore - _evicted) - 1;
+    }
+
+    /// <summary>The rows of an evicted segment from the store, verified against its kept hash, without loading it
+    /// (a checkpoint reads them so); counted as a load of exactly that segment.</summary>
+    public byte[] ReadVerified(Segment segment)
+    {
+        var rows = Read(segment);
+        Counted(segment, rows);
+        return rows;
+    }
+
+    /// <summary>Counts a read that found the verified rows unusable, and returns the error to throw.</summary>
+    public SegmentDamagedException FailRead(SegmentDamagedException e) => Fail(e);
+
+    private byte[] Read(Segment segment)
+    {
         byte[]? rows;
         try
         {
@@ -120,20 +150,13 @@ internal sealed class SegmentResidency
             throw Fail(Error.SegmentDamaged(segment.Id, $"its rows hash to {hash}, the kernel kept {segment.Hash}."));
         }
 
-        try
-        {
-            segment.LoadEvicted(rows);
-        }
-        catch (SegmentDamagedException e)
-        {
-            throw Fail(e);
-        }
+        return rows;
+    }
 
-        _evicted--;
-        segment.StoredHash = segment.Hash; // the store holds exactly these rows: verified above
+    private void Counted(Segment segment, byte[] rows)
+    {
         Loads++;
         LoadedBytes += rows.Length;
-        OverFetched += (evictedBefore - _evicted) - 1;
         LoadLog?.Add(segment.Id);
         if (_meters.Loads.Enabled) _meters.Loads.Add(1);
     }
