@@ -82,6 +82,21 @@ if (args.Length > 0 && args[0] == "--bootstrap-quick")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--budget-quick")
+{
+    // Issue 19: only the fold part of --capacity-quick (paired rounds per access pattern, with the time breakdown).
+    BudgetedFoldQuick.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4, args.Length > 3 ? args[3] : null);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--budget-pieces")
+{
+    // Issue 19: the parts of a load-and-evict cycle timed apart.
+    BudgetPieces.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30, shuffled: false);
+    BudgetPieces.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30, shuffled: true);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--capacity-quick")
 {
     // Issue 19: fold under a 10 % state budget vs unbudgeted, node open from a checkpoint vs genesis (seconds).
