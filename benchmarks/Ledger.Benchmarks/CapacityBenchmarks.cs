@@ -9,22 +9,48 @@ using Ledger.Sync;
 namespace Ledger.Benchmarks;
 
 /// <summary>Ops that keep one row each in a branch table spread over many branches (segments), the shape a state memory
-/// budget can evict (issue 19, risk B1): one author, 1,000 branches, rows swept in order.</summary>
+/// budget can evict (issue 19, risk B1): one author, 1,000 branches (10 rows each at 10k rows).</summary>
+/// <remarks>Two access patterns, both deterministic (a seeded generator in the benchmark, never in the kernel):
+/// <see cref="BudgetPattern.Sweep"/> writes the rows in order, over and over (the worst case for a cache: every
+/// segment is cold when the sweep comes back); <see cref="BudgetPattern.WorkingSet"/> writes every row once (an
+/// import, itself a sweep), then works on a few branches at a time: phases of 1,000 ops, each on 16 branches chosen
+/// at random; <see cref="BudgetPattern.WorkingSetNoisy"/> is the same with one op in ten on any branch (other devices'
+/// ops arriving), a miss each; <see cref="BudgetPattern.WorkingSetCheckpoints"/> is <see cref="BudgetPattern.WorkingSet"/>
+/// with a checkpoint every 10,000 ops (as a node writes them: it reads every row, a scan).</remarks>
 public sealed class SegmentedDataset
 {
     public static readonly BranchTable<long> Rows = new("rows");
     public static readonly Keep KeepVerb = new();
     public static readonly Manifest Manifest = new ManifestBuilder("bench-segments", 1).Tables(Rows).Add(KeepVerb).Build();
 
-    public SegmentedDataset(int ops, int rows, int segments = 1_000)
+    public SegmentedDataset(int ops, int rows, int segments = 1_000, BudgetPattern pattern = BudgetPattern.Sweep)
     {
         var author = new AuthorId("till-00");
         var branches = Enumerable.Range(0, segments).Select(i => new BranchId(author, "b" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
+        var perSegment = Math.Max(1, rows / segments);
+        var random = new Random(19);
+        var workingSet = new int[16];
         var tip = default(Hash32);
+        CheckpointEvery = pattern == BudgetPattern.WorkingSetCheckpoints ? 10_000 : 0;
         Ops = new Op[ops];
         for (var i = 0; i < ops; i++)
         {
-            var row = i % rows;
+            int row;
+            if (pattern == BudgetPattern.Sweep || i < rows)
+            {
+                row = i % rows;
+            }
+            else
+            {
+                if ((i - rows) % 1_000 == 0)
+                {
+                    for (var w = 0; w < workingSet.Length; w++) workingSet[w] = random.Next(segments);
+                }
+
+                var segment = pattern == BudgetPattern.WorkingSetNoisy && random.Next(10) == 0 ? random.Next(segments) : workingSet[random.Next(workingSet.Length)];
+                row = Math.Min(rows - 1, (int)((long)segment * rows / segments) + random.Next(perSegment));
+            }
+
             var op = Manifest.CreateOp(KeepVerb, new PostArgs("row-" + row.ToString("D7", CultureInfo.InvariantCulture), i), author, (ulong)i + 1, tip,
                 branches[(long)row * segments / rows], 1_767_225_600_000 + i, Guid.Empty);
             tip = op.ChainHash;
@@ -34,10 +60,18 @@ public sealed class SegmentedDataset
 
     public Op[] Ops { get; }
 
+    /// <summary>Ops between checkpoints the fold makes (0: none).</summary>
+    public int CheckpointEvery { get; }
+
     public LedgerKernel Fold(long? budget = null, ISegmentStore? store = null)
     {
         var kernel = new LedgerKernel(new KernelOptions { Manifests = new ManifestCatalog(Manifest), TrackProvenance = false, StateMemoryBudget = budget, SegmentStore = store });
-        foreach (var op in Ops) kernel.Apply(op);
+        for (var i = 0; i < Ops.Length; i++)
+        {
+            kernel.Apply(Ops[i]);
+            if (CheckpointEvery > 0 && (i + 1) % CheckpointEvery == 0) kernel.CreateCheckpoint();
+        }
+
         return kernel;
     }
 }
@@ -59,10 +93,13 @@ public class BudgetedFold
     [Params(200_000)]
     public int Ops { get; set; }
 
+    [Params(BudgetPattern.Sweep, BudgetPattern.WorkingSet, BudgetPattern.WorkingSetCheckpoints)]
+    public BudgetPattern Pattern { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _data = new SegmentedDataset(Ops, Ops / 10);
+        _data = new SegmentedDataset(Ops, Ops / 10, pattern: Pattern);
         _budget = _data.Fold().State.Memory().ResidentBytes / 10;
         _folder = Path.Combine(Path.GetTempPath(), "ledger-bench-budget");
         Directory.CreateDirectory(_folder);
@@ -163,31 +200,7 @@ public static class NodeOpen
     /// <summary><c>--capacity-quick [ops]</c>: one stopwatch pass of each comparison (seconds, not a benchmark).</summary>
     public static async Task QuickAsync(int ops)
     {
-        var data = new SegmentedDataset(ops, ops / 10);
-        // Per process: engineers sharing a host (and branches with other schemas) must not open each other's files.
-        var folder = Path.Combine(Path.GetTempPath(), "ledger-bench-budget-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(folder);
-        var unbudgetedState = data.Fold().State.Memory().ResidentBytes;
-        for (var round = 0; round < 2; round++)
-        {
-            var sw = Stopwatch.StartNew();
-            var plain = data.Fold().StateHash();
-            var plainMs = sw.Elapsed.TotalMilliseconds;
-            sw.Restart();
-            Hash32 budgeted;
-            StateMemoryReport memory;
-            using (var store = new SqliteSegmentStore(Path.Combine(folder, "segments.db")))
-            {
-                var kernel = data.Fold(unbudgetedState / 10, store);
-                budgeted = kernel.StateHash();
-                memory = kernel.State.Memory();
-            }
-
-            var budgetedMs = sw.Elapsed.TotalMilliseconds;
-            if (plain != budgeted) throw new InvalidOperationException("budgeted and unbudgeted folds differ");
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"fold {ops} ops into {ops / 10} rows: unbudgeted {plainMs:F0} ms, budget 10 % ({unbudgetedState / 10} B) {budgetedMs:F0} ms, ratio {plainMs / budgetedMs:F2}; evictions {memory.Evictions}, loads {memory.Loads}"));
-        }
+        BudgetedFoldQuick.Run(ops, rounds: 5);
 
         var nodeFolder = await Write(ops / 10);
         // Paired rounds, the order alternating (a shared host's load drifts): genesis replay vs checkpoint + tail.

@@ -23,7 +23,7 @@ internal static class PostgreSqlIngest
     private const string LedgerName = "bench";
     private const int Batch = 256;
 
-    public static async Task RunAsync(int threads, int rounds, int opsPerAuthor = 1000)
+    public static async Task RunAsync(int threads, int rounds, int opsPerAuthor = 1000, bool phases = false)
     {
         var server = Environment.GetEnvironmentVariable("LEDGER_PG") is { Length: > 0 } pg ? pg : "Host=localhost;Username=ledger;Password=ledger;Database=ledger";
         var database = "ledger_bench_" + Guid.NewGuid().ToString("N")[..12];
@@ -40,7 +40,13 @@ internal static class PostgreSqlIngest
             o.Projections.Snapshot<TillTotal>(SnapshotLifecycle.Inline);
         });
         var ratios = new List<double>();
+        var cpuRatios = new List<double>();
         var scaleOut = new List<double>();
+        // One pool for the single-instance ingest and for sequencing, for the whole run, as Marten's document store has
+        // its own for the whole run: a pool a round would charge Ledger's rounds with opening and authenticating
+        // connections (and Npgsql's type loading) that Marten's rounds never pay.
+        var source = NpgsqlDataSource.Create(cs);
+        using var meter = new CpuMeter(cs);
         try
         {
             for (var round = -1; round < rounds; round++)
@@ -54,9 +60,9 @@ internal static class PostgreSqlIngest
                     using var relay = new Relay(new RelayOptions { Ledger = LedgerName, VerifyThreads = threads }, store);
                     await PushAllAsync(relay, all);
                 });
-                async Task<TimeSpan> LedgerAsync() => await TimeAsync(async () =>
+                async Task<Measured> LedgerAsync() => await MeasureAsync(meter, async () =>
                 {
-                    using var store = new PostgreSqlRelayStore(cs, $"one-{round + 1}");
+                    using var store = new PostgreSqlRelayStore(source, $"one-{round + 1}");
                     using var relay = new Relay(new RelayOptions { Ledger = LedgerName, VerifyThreads = threads }, store);
                     await PushAllAsync(relay, all);
                 });
@@ -64,7 +70,7 @@ internal static class PostgreSqlIngest
                 // The same number of events, in the same batches (one session and SaveChanges a batch), the same authors
                 // as streams; an event carries what a posting op's args carry.
                 var streams = chains.ToDictionary(c => c[0].Op.Author, _ => Guid.NewGuid());
-                async Task<TimeSpan> MartenAsync() => await TimeAsync(async () =>
+                async Task<Measured> MartenAsync() => await MeasureAsync(meter, async () =>
                 {
                     foreach (var batch in all.Chunk(Batch))
                     {
@@ -79,7 +85,7 @@ internal static class PostgreSqlIngest
                     }
                 });
 
-                TimeSpan postgres, quickAppend;
+                Measured postgres, quickAppend;
                 if (round % 2 == 0)
                 {
                     postgres = await LedgerAsync();
@@ -105,9 +111,9 @@ internal static class PostgreSqlIngest
                 // Sequencing alone: the verified ops stored by one store, then by two at once (half the authors each),
                 // each batch one transaction under the counter row's lock, the tree extended in it.
                 var stored = all.Select(o => new StoredOp(0, o.Op.Author, o.Op.Seq, o.ChainHash, o.Bytes, KeyEvents.IsKeyEvent(o.Op))).ToList();
-                var oneStore = await TimeAsync(async () =>
+                var oneStore = await MeasureAsync(meter, async () =>
                 {
-                    using var store = new PostgreSqlRelayStore(cs, $"seq-one-{round + 1}");
+                    using var store = new PostgreSqlRelayStore(source, $"seq-one-{round + 1}");
                     foreach (var batch in stored.Chunk(Batch)) await store.AppendSequencedAsync(batch);
                 });
                 var twoStores = await TimeAsync(async () =>
@@ -120,22 +126,28 @@ internal static class PostgreSqlIngest
                     })));
                 });
                 if (round < 0) continue;
+                if (phases) Console.WriteLine(await PhasesAsync(all, threads));
                 double PerSecond(TimeSpan t) => all.Count / t.TotalSeconds;
-                ratios.Add(PerSecond(postgres) / PerSecond(quickAppend));
-                scaleOut.Add(PerSecond(two) / PerSecond(postgres));
+                string Cpu(Measured m) => string.Create(CultureInfo.InvariantCulture, $"{m.Client * 1e6 / all.Count:F0}+{m.Server * 1e6 / all.Count:F0}={(m.Client + m.Server) * 1e6 / all.Count:F0} µs/op");
+                ratios.Add(PerSecond(postgres.Wall) / PerSecond(quickAppend.Wall));
+                cpuRatios.Add((postgres.Client + postgres.Server) / (quickAppend.Client + quickAppend.Server));
+                scaleOut.Add(PerSecond(two) / PerSecond(postgres.Wall));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round}: {all.Count} ops; raw verify {PerSecond(raw):F0}/s, relay ingest SQLite {PerSecond(sqlite):F0}/s, PostgreSQL {PerSecond(postgres):F0}/s ({PerSecond(postgres) / PerSecond(raw):F2} of raw), Marten quick append + inline projection {PerSecond(quickAppend):F0}/s (Ledger/Marten {PerSecond(postgres) / PerSecond(quickAppend):F2}), two relay instances on one database {PerSecond(two):F0}/s ({PerSecond(two) / PerSecond(postgres):F2} of one); sequencing alone: one store {PerSecond(oneStore):F0}/s, two stores {PerSecond(twoStores):F0}/s"));
+                    $"round {round}: {all.Count} ops; raw verify {PerSecond(raw):F0}/s, relay ingest SQLite {PerSecond(sqlite):F0}/s, PostgreSQL {PerSecond(postgres.Wall):F0}/s ({PerSecond(postgres.Wall) / PerSecond(raw):F2} of raw), Marten quick append + inline projection {PerSecond(quickAppend.Wall):F0}/s (Ledger/Marten {PerSecond(postgres.Wall) / PerSecond(quickAppend.Wall):F2}), two relay instances on one database {PerSecond(two):F0}/s ({PerSecond(two) / PerSecond(postgres.Wall):F2} of one); sequencing alone: one store {PerSecond(oneStore.Wall):F0}/s, two stores {PerSecond(twoStores):F0}/s"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  CPU (client + PostgreSQL backends): Ledger ingest {Cpu(postgres)}, Marten {Cpu(quickAppend)} (Ledger/Marten {cpuRatios[^1]:F2}), sequencing alone {Cpu(oneStore)}; load average {LoadAverage()}"));
             }
 
             if (ratios.Count > 0)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"median over {ratios.Count} rounds: Ledger relay ingest on PostgreSQL / Marten quick append = {Median(ratios):F2}; two relay instances / one = {Median(scaleOut):F2}"));
+                    $"median over {ratios.Count} rounds: Ledger relay ingest on PostgreSQL / Marten quick append = {Median(ratios):F2} (events/s); CPU per op Ledger / Marten = {Median(cpuRatios):F2}; two relay instances / one = {Median(scaleOut):F2}"));
             }
         }
         finally
         {
             marten.Dispose();
+            source.Dispose();
             NpgsqlConnection.ClearAllPools();
             Execute(server, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE);");
             Directory.Delete(folder, recursive: true);
@@ -179,6 +191,55 @@ internal static class PostgreSqlIngest
             Interlocked.Add(ref ok, local);
         });
         return ok;
+    }
+
+    // CPU per op of the client-side parts of ingest, each alone, one thread (the process's CPU time: nothing else runs in
+    // it meanwhile): decoding (canonical re-encode and chain hash), the Merkle leaf hash, Ed25519 through
+    // VerifySignature, and the whole relay over an in-memory store (what the relay costs without a database).
+    private static async Task<string> PhasesAsync(List<SignedOp> all, int threads)
+    {
+        var bytes = all.Select(o => o.Bytes).ToArray();
+        var keys = all.Where(o => o.Op.Seq == 1).ToDictionary(o => o.Op.Author, o => VerificationKey.Import(KeyEvents.InceptVerb.DecodeArgs(o.Op.Args).PublicKey));
+        double PerOp(Action action)
+        {
+            using var process = Process.GetCurrentProcess();
+            var before = process.TotalProcessorTime;
+            action();
+            process.Refresh();
+            return (process.TotalProcessorTime - before).TotalMicroseconds / all.Count;
+        }
+
+        var decode = PerOp(() => { foreach (var b in bytes) SignedOpCodec.Decode(b); });
+        var leaf = PerOp(() => { foreach (var b in bytes) MerkleTree.LeafHash(b.Span); });
+        var verify = PerOp(() => { foreach (var o in all) o.VerifySignature(keys[o.Op.Author]); });
+        double relay;
+        {
+            using var process = Process.GetCurrentProcess();
+            var before = process.TotalProcessorTime;
+            using var store = new InMemoryRelayStore();
+            using var r = new Relay(new RelayOptions { Ledger = LedgerName, VerifyThreads = threads }, store);
+            await PushAllAsync(r, all);
+            process.Refresh();
+            relay = (process.TotalProcessorTime - before).TotalMicroseconds / all.Count;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"  client CPU per op, alone: decode {decode:F1} µs, leaf hash {leaf:F1} µs, signature check {verify:F1} µs; relay over an in-memory store {relay:F1} µs");
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private sealed record Measured(TimeSpan Wall, double Client, double Server);
+
+    // Wall time, and the CPU of this process and of the database's backends (read before the pools close).
+    private static async Task<Measured> MeasureAsync(CpuMeter meter, Func<Task> action)
+    {
+        var before = meter.Read();
+        var started = Stopwatch.GetTimestamp();
+        await action();
+        var wall = Stopwatch.GetElapsedTime(started);
+        var (client, server) = meter.Read().Since(before);
+        return new Measured(wall, client, server);
     }
 
     private static TimeSpan Time(Action action)

@@ -41,8 +41,9 @@ if (args.Length > 1 && args[0] == "--pg-ingest")
 {
     // Issue 18: relay ingest into PostgreSQL vs SQLite vs raw verify, and two instances on one database (LEDGER_PG).
     // Side by side with Marten's quick append, and store-level sequencing with one and two stores.
-    await PostgreSqlIngest.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5,
-        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1000);
+    // --phases adds the client-side CPU per op of each part of ingest, alone (decode, leaf hash, signature check, relay).
+    await PostgreSqlIngest.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 && args[2] != "--phases" ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5,
+        args.Length > 3 && args[3] != "--phases" ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1000, args.Contains("--phases"));
     return;
 }
 
@@ -78,6 +79,21 @@ if (args.Length > 0 && args[0] == "--bootstrap-quick")
 {
     // Issue 19: first sync of a new device from a relay checkpoint vs from genesis (paired rounds, seconds).
     await BootstrapPaired.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--budget-quick")
+{
+    // Issue 19: only the fold part of --capacity-quick (paired rounds per access pattern, with the time breakdown).
+    BudgetedFoldQuick.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4, args.Length > 3 ? args[3] : null);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--budget-pieces")
+{
+    // Issue 19: the parts of a load-and-evict cycle timed apart.
+    BudgetPieces.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30, shuffled: false);
+    BudgetPieces.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30, shuffled: true);
     return;
 }
 

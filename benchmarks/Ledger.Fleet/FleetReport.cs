@@ -42,6 +42,15 @@ public sealed class FleetReport
 
     public int Kills { get; set; }
 
+    /// <summary>CPU seconds the relay instances used over the window and the drain (all their processes).</summary>
+    public double RelayCpuSeconds { get; set; }
+
+    /// <summary>CPU seconds this tool (tills, observers, watchers) used over the window and the drain.</summary>
+    public double ToolCpuSeconds { get; set; }
+
+    /// <summary>Ops acknowledged over the window and the drain.</summary>
+    public long AckedTotal { get; set; }
+
     /// <summary>PostgreSQL restarts (the <c>--pg-restart-command</c> run during the window) and what they took.</summary>
     public List<string> DatabaseRestarts { get; set; } = [];
 

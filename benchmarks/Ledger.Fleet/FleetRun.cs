@@ -91,7 +91,8 @@ public static class FleetRun
 
             var latencies = new ConcurrentBag<double>();
             var pushStarted = new ConcurrentDictionary<long, long>(); // position → when the push that placed it started
-            var toCheckpoint = new ConcurrentBag<double>();
+            // Where each position was first seen in a signed checkpoint: per watcher, (from, to, when) in the order seen.
+            var sightings = clean.Select(_ => new List<(long From, long To, long At)>()).ToArray();
             long requests = 0, errors = 0, acked = 0, dropped = 0, arrivals = 0, inflight = 0;
             var pushes = new ConcurrentDictionary<Task, bool>();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -168,7 +169,36 @@ public static class FleetRun
                 return true;
             }
 
-            // ---- observers: the live long poll, then a sync; the first to see a position in a signed checkpoint times it ----
+            // ---- watchers: one per instance, on the live long poll only, time when a position first appears in a signed
+            // checkpoint. They never fold: the observers below fold (and fall behind on a busy machine), which measured
+            // the observers' lag, not the relay's, when they timed this themselves.
+            async Task WatchAsync(HttpRelayClient client, List<(long From, long To, long At)> seenBy)
+            {
+                long seen = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        var size = await client.WaitForChangeAsync(seen, stop.Token).ConfigureAwait(false);
+                        if (size is not { } grown || grown <= seen) continue;
+                        var now = Stopwatch.GetTimestamp();
+                        lock (seenBy) seenBy.Add((seen, grown, now));
+                        seen = grown;
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception e) when (e is RelayUnavailableException or RelayProtocolException or SyncException or HttpRequestException)
+                    {
+                        await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            var watching = clean.Select((c, i) => Task.Run(() => WatchAsync(c.Relay, sightings[i]))).ToArray();
+
+            // ---- observers: the live long poll, then a sync (they fold the log; the audit compares their state hashes) ----
             long observed = 0;
             async Task ObserveAsync(DeviceNode node, int index)
             {
@@ -180,12 +210,6 @@ public static class FleetRun
                     {
                         var size = await client.WaitForChangeAsync(seen, stop.Token).ConfigureAwait(false);
                         if (size is not { } grown) continue;
-                        var now = Stopwatch.GetTimestamp();
-                        for (var p = seen; p < grown; p++)
-                        {
-                            if (pushStarted.TryRemove(p, out var at)) toCheckpoint.Add(Stopwatch.GetElapsedTime(at, now).TotalMilliseconds);
-                        }
-
                         seen = Math.Max(seen, grown);
                         await node.SyncAsync(client, stop.Token).ConfigureAwait(false);
                         InterlockedMax(ref observed, seen);
@@ -205,6 +229,8 @@ public static class FleetRun
 
             // ---- the window ----
             var window = Stopwatch.StartNew();
+            var relayCpuAtStart = instances.Aggregate(TimeSpan.Zero, (t, i) => t + i.CpuTime);
+            var toolCpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
             var interval = 1.0 / o.Rate;
             long k = 0;
             var nextKill = o.KillEvery;
@@ -285,13 +311,18 @@ public static class FleetRun
 
             await Task.WhenAll(pushes.Keys.ToArray()).ConfigureAwait(false);
             report.DrainSeconds = drain.Elapsed.TotalSeconds;
+            // The capacity model's inputs (docs/scaling.md): what the relays and this tool spent over the window and the
+            // drain, and the work done in it.
+            report.RelayCpuSeconds = instances.Aggregate(TimeSpan.Zero, (t, i) => t + i.CpuTime).TotalSeconds - relayCpuAtStart.TotalSeconds;
+            report.ToolCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - toolCpuAtStart).TotalSeconds;
+            report.AckedTotal = Interlocked.Read(ref acked);
             await stop.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(observing).ConfigureAwait(false);
+            await Task.WhenAll(watching).ConfigureAwait(false);
 
             var all = latencies.ToArray();
             Array.Sort(all);
-            var tc = toCheckpoint.ToArray();
-            Array.Sort(tc);
+            var tc = ToCheckpoint(pushStarted, sightings);
             report.Arrivals = arrivals;
             report.Dropped = dropped;
             report.Requests = requests;
@@ -348,11 +379,44 @@ public static class FleetRun
         await File.WriteAllTextAsync(summary, System.Text.Json.JsonSerializer.Serialize(report, FleetJson.Default.FleetReport), cancellationToken).ConfigureAwait(false);
         foreach (var check in report.Audit) await output.WriteLineAsync($"audit {(check.Ok ? "ok  " : "FAIL")} {check.Name}: {check.Detail}").ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; summary {summary}")).ConfigureAwait(false);
+            $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; relay CPU {report.RelayCpuSeconds:F1} s for {report.Requests} requests and {report.AckedTotal} ops (tool CPU {report.ToolCpuSeconds:F1} s); summary {summary}")).ConfigureAwait(false);
         return report;
     }
 
     internal static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"fleet/{label}/{index}")).ToArray());
+
+    // Push start → first sighting in a signed checkpoint, per acknowledged position (sorted). A position a watcher saw
+    // before its till's answer arrived counts too (the answer and the checkpoint race). Each watcher's ranges are
+    // contiguous and ascending (it long-polls from what it has seen), so a binary search finds a position's range.
+    private static double[] ToCheckpoint(ConcurrentDictionary<long, long> pushStarted, List<(long From, long To, long At)>[] sightings)
+    {
+        var times = new List<double>(pushStarted.Count);
+        foreach (var (position, started) in pushStarted)
+        {
+            long? first = null;
+            foreach (var ranges in sightings)
+            {
+                int lo = 0, hi = ranges.Count - 1;
+                while (lo <= hi)
+                {
+                    var mid = (lo + hi) / 2;
+                    if (ranges[mid].To <= position) lo = mid + 1;
+                    else if (ranges[mid].From > position) hi = mid - 1;
+                    else
+                    {
+                        if (first is null || ranges[mid].At < first) first = ranges[mid].At;
+                        break;
+                    }
+                }
+            }
+
+            if (first is { } at) times.Add(Math.Max(0, Stopwatch.GetElapsedTime(started, at).TotalMilliseconds));
+        }
+
+        var sorted = times.ToArray();
+        Array.Sort(sorted);
+        return sorted;
+    }
 
     private static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, sorted.Length * q)];
 

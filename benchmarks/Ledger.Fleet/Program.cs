@@ -8,6 +8,8 @@ using Ledger.Fleet;
 // sharing one checkpoint key; kills alternate between them; the database is dropped after unless --pg-keep.
 // Exits 0 when the audit passed, 1 when a check failed, 2 on bad arguments.
 if (args.Length > 0 && args[0] == "--serve-relay") return await RelayServe.RunAsync(args);
+// --check-model a.json b.json c.json: the capacity model of docs/scaling.md fitted on a and b, checked on c.
+if (args.Length > 0 && args[0] == "--check-model") return ModelCheck.Run(args[1..], Console.Out);
 FleetOptions options;
 try
 {

@@ -37,6 +37,28 @@ internal sealed class RelayProcess : IDisposable
 
     public int PeakOpenFiles { get; private set; }
 
+    // CPU time of the instance's earlier (killed) processes; the current one's is read live.
+    private TimeSpan _cpuOfEarlier;
+
+    /// <summary>CPU time (user + system) the instance has used, over all its processes (the capacity model is fitted on
+    /// it: on a shared machine CPU time per request moves far less than wall time per request).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            try
+            {
+                if (_process is null) return _cpuOfEarlier;
+                _process.Refresh();
+                return _cpuOfEarlier + _process.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+                return _cpuOfEarlier; // exited between the check and the read
+            }
+        }
+    }
+
     /// <summary>Starts the instance; one that cannot reach its database yet (PostgreSQL restarting) is started again
     /// until it can, for up to a minute.</summary>
     public void Start()
@@ -86,6 +108,8 @@ internal sealed class RelayProcess : IDisposable
     /// <summary>SIGKILL, then start again on the same store and port.</summary>
     public void KillAndRestart()
     {
+        // What it used up to now (a few ms of the kill itself are not counted).
+        _cpuOfEarlier = CpuTime;
         _process?.Kill(entireProcessTree: true);
         _process?.WaitForExit();
         _process?.Dispose();

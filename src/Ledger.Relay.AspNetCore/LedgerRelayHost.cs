@@ -30,6 +30,9 @@ public sealed class LedgerRelayHost : IAsyncDisposable
     /// <summary>The addresses it listens on (with the port chosen when asked for port 0).</summary>
     public IReadOnlyList<string> Urls => _app.Urls.ToArray();
 
+    /// <summary>The host's services (tests read its configuration).</summary>
+    internal IServiceProvider Services => _app.Services;
+
     /// <summary>Opens the SQLite store (and the checkpoint key file) of <paramref name="options"/> and starts listening.</summary>
     /// <exception cref="ArgumentException">No store path or ledger.</exception>
     public static async Task<LedgerRelayHost> StartAsync(LedgerRelayHostOptions options, CancellationToken cancellationToken = default)
@@ -88,7 +91,16 @@ public sealed class LedgerRelayHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(urls);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // No file watching: by default the builder reloads appsettings.json on change, which puts a recursive
+        // FileSystemWatcher on the content root (the current directory). Measured in a fleet run from /tmp: about a quarter
+        // of the relay process's CPU went to enumerating and re-watching directories as other processes wrote files
+        // there (SQLite's journal beside the store among them), and a large tree can exhaust the user's inotify watches.
+        // The relay takes its settings from code, so nothing is lost.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(urls.ToArray());
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = server.Options.MaxRequestBytes + 1);

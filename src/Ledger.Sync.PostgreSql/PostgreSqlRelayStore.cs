@@ -16,7 +16,7 @@ namespace Ledger.Sync;
 /// unchanged (<see cref="StoreSchemaException"/>). A server that cannot be reached is a
 /// <see cref="StoreUnavailableException"/>; rows the schema does not allow are a <see cref="StoreDamagedException"/>.
 /// Safe for concurrent use.</remarks>
-public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IRelayTreeStore, IBootstrapCheckpointStore
+public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, ILeafHashedRelayStore, IRelayTreeStore, IBootstrapCheckpointStore
 {
     private const string Columns = "position, author, seq, hash, bytes, key_event";
     // Rows cost more than their op bytes (hash, author, tuple header): a flat allowance keeps the cap honest.
@@ -208,19 +208,28 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IRelayTree
             if (ops[i].Position != ops[0].Position + i) throw Error.InvalidOperation($"op {ops[i].Author}#{ops[i].Seq} has position {ops[i].Position}; positions in a batch are contiguous.");
         }
 
-        await StoreAsync(ops, ops[0].Position, cancellationToken).ConfigureAwait(false);
+        await StoreAsync(ops, null, ops[0].Position, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public Task<long> AppendSequencedAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ops);
-        return ops.Count == 0 ? RefreshAsync(cancellationToken) : StoreAsync(ops, null, cancellationToken);
+        return ops.Count == 0 ? RefreshAsync(cancellationToken) : StoreAsync(ops, null, null, cancellationToken);
+    }
+
+    // The relay's path (ILeafHashedRelayStore): the leaves it hashed before its gate.
+    Task<long> ILeafHashedRelayStore.AppendSequencedAsync(IReadOnlyList<StoredOp> ops, IReadOnlyList<Hash32> leaves, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ops);
+        ArgumentNullException.ThrowIfNull(leaves);
+        if (leaves.Count != ops.Count) throw Error.Argument("one leaf hash per op.", nameof(leaves));
+        return ops.Count == 0 ? RefreshAsync(cancellationToken) : StoreAsync(ops, leaves, null, cancellationToken);
     }
 
     // One transaction: lock the counter row, take positions from it, insert, move it on, commit. The lock orders every
     // batch of the ledger, across instances: a batch commits before the next one can even read the counter.
-    private Task<long> StoreAsync(IReadOnlyList<StoredOp> ops, long? expectedFirst, CancellationToken cancellationToken) => RunAsync("storing a batch", async connection =>
+    private Task<long> StoreAsync(IReadOnlyList<StoredOp> ops, IReadOnlyList<Hash32>? knownLeaves, long? expectedFirst, CancellationToken cancellationToken) => RunAsync("storing a batch", async connection =>
     {
         var bytes = 0L;
         var authors = new string[ops.Count];
@@ -228,17 +237,18 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IRelayTree
         var hashes = new byte[ops.Count][];
         var blobs = new byte[ops.Count][];
         var keyEvents = new bool[ops.Count];
-        // Leaf hashes before the transaction: the counter row's lock is held for as short a time as can be.
-        var leaves = new Hash32[ops.Count];
+        // Leaf hashes before the transaction (unless the relay hashed them already): the counter row's lock is held for
+        // as short a time as can be.
+        var leaves = knownLeaves ?? new Hash32[ops.Count];
         for (var i = 0; i < ops.Count; i++)
         {
             var op = ops[i];
             authors[i] = op.Author.Value;
             seqs[i] = checked((long)op.Seq);
             hashes[i] = op.Hash.ToArray();
-            blobs[i] = op.Bytes.ToArray();
+            blobs[i] = WholeArray(op.Bytes);
             keyEvents[i] = op.IsKeyEvent;
-            leaves[i] = MerkleTree.LeafHash(op.Bytes.Span);
+            if (knownLeaves is null) ((Hash32[])leaves)[i] = MerkleTree.LeafHash(op.Bytes.Span);
             bytes += op.Bytes.Length + RowOverhead;
         }
 
@@ -303,6 +313,13 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, IRelayTree
         Advance(first + ops.Count);
         return first;
     }, cancellationToken);
+
+    // The op's bytes as an array for the parameter: its own array when the memory is one whole (what a decoded op holds),
+    // a copy otherwise. Only read: Npgsql writes it to the wire.
+    private static byte[] WholeArray(ReadOnlyMemory<byte> memory) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : memory.ToArray();
 
     /// <inheritdoc />
     public Task<Hash32> GetRootAsync(long size, CancellationToken cancellationToken = default) =>

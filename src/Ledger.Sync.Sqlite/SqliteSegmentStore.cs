@@ -13,20 +13,34 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     private readonly Lock _gate = new();
     private SqliteTransaction? _batch;
     private int _batched;
+    private SqliteCommand? _write;
+    private SqliteCommand? _read;
 
-    // Writes share a transaction (committed every BatchWrites, and on dispose): an eviction round writes many
-    // segments, and one commit per segment was most of its cost. Reads on this connection see uncommitted writes.
-    private const int BatchWrites = 256;
+    // Writes and reads share a transaction (committed every BatchWrites writes, and on dispose): an eviction round writes
+    // many segments, and one commit per segment was most of its cost. Reads on this connection see uncommitted writes.
+    private const int BatchWrites = 2048;
 
-    /// <summary>The schema: version 1, one table.</summary>
-    internal static readonly SqliteSchema Schema = new("segment store", 1, "segments", """
+    /// <summary>The schema: version 2, one table keyed by (table, branch) without a rowid (version 1 had a rowid and a
+    /// second b-tree for the key, so each replace wrote two; the file is a cache, emptied at open, so the upgrade drops it).</summary>
+    internal static readonly SqliteSchema Schema = new("segment store", 2, "segments", """
         CREATE TABLE segments (
           tbl TEXT NOT NULL,
           branch TEXT NOT NULL,
           hash BLOB NOT NULL,
           rows BLOB NOT NULL,
-          PRIMARY KEY (tbl, branch));
-        """, new Dictionary<int, string>());
+          PRIMARY KEY (tbl, branch)) WITHOUT ROWID;
+        """, new Dictionary<int, string>
+    {
+        [1] = """
+            DROP TABLE segments;
+            CREATE TABLE segments (
+              tbl TEXT NOT NULL,
+              branch TEXT NOT NULL,
+              hash BLOB NOT NULL,
+              rows BLOB NOT NULL,
+              PRIMARY KEY (tbl, branch)) WITHOUT ROWID;
+            """,
+    });
 
     /// <summary>Opens (or creates) the file at <paramref name="path"/> and empties it.</summary>
     /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a segment store.</exception>
@@ -60,16 +74,26 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
         lock (_gate)
         {
             _batch ??= _db.BeginTransaction();
-            using var c = _db.CreateCommand();
+            // One prepared statement for every write (parsing the SQL again per segment cost as much as the write).
+            var c = _write ??= Prepare("INSERT OR REPLACE INTO segments (tbl, branch, hash, rows) VALUES ($t, $b, $h, $r);", "$t", "$b", "$h", "$r");
             c.Transaction = _batch;
-            c.CommandText = "INSERT OR REPLACE INTO segments (tbl, branch, hash, rows) VALUES ($t, $b, $h, $r);";
-            c.Parameters.AddWithValue("$t", id.Table);
-            c.Parameters.AddWithValue("$b", id.Branch);
-            c.Parameters.AddWithValue("$h", hash.ToArray());
-            c.Parameters.AddWithValue("$r", rows.ToArray());
+            c.Parameters[0].Value = id.Table;
+            c.Parameters[1].Value = id.Branch;
+            c.Parameters[2].Value = hash.ToArray();
+            c.Parameters[3].Value = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(rows, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
+                ? whole.Array
+                : rows.ToArray();
             c.ExecuteNonQuery();
             if (++_batched >= BatchWrites) Commit();
         }
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] names)
+    {
+        var c = _db.CreateCommand();
+        c.CommandText = sql;
+        foreach (var name in names) c.Parameters.Add(new SqliteParameter { ParameterName = name });
+        return c;
     }
 
     private void Commit()
@@ -85,11 +109,12 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     {
         lock (_gate)
         {
-            using var c = _db.CreateCommand();
+            // Inside the open batch (begun here when none is): a read outside a transaction begins and ends one of its own.
+            _batch ??= _db.BeginTransaction();
+            var c = _read ??= Prepare("SELECT rows FROM segments WHERE tbl = $t AND branch = $b;", "$t", "$b");
             c.Transaction = _batch;
-            c.CommandText = "SELECT rows FROM segments WHERE tbl = $t AND branch = $b;";
-            c.Parameters.AddWithValue("$t", id.Table);
-            c.Parameters.AddWithValue("$b", id.Branch);
+            c.Parameters[0].Value = id.Table;
+            c.Parameters[1].Value = id.Branch;
             // Whatever the column holds, the kernel checks it against the hash it kept; a non-blob is no rows.
             return c.ExecuteScalar() as byte[];
         }
@@ -116,6 +141,8 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
         lock (_gate)
         {
             Commit();
+            _write?.Dispose();
+            _read?.Dispose();
             _db.Dispose();
         }
     }

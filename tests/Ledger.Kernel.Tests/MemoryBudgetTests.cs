@@ -155,7 +155,15 @@ public sealed class MemoryBudgetTests
             budgeted.AdvanceRelayFrontier(log.Count);
             var plain = ReplayAssert.Fold(TestManifest.NewKernel, log.Entries, frontierAtEnd: true);
             Assert.Equal(plain, budgeted.StateHash());
+            var evicted = budgeted.State.Segments.Where(s => s.IsEvicted).Select(s => s.Id).ToArray();
             var bytes = CheckpointCodec.Encode(budgeted.CreateCheckpoint());
+
+            // Evicted segments are read from the store, verified, not loaded: byte for byte the unbudgeted checkpoint.
+            var plainKernel = TestManifest.NewKernel();
+            foreach (var e in log.Entries) plainKernel.Apply(e);
+            plainKernel.AdvanceRelayFrontier(log.Count);
+            Assert.Equal(CheckpointCodec.Encode(plainKernel.CreateCheckpoint()), bytes);
+            Assert.All(evicted, id => Assert.True(budgeted.State.Find(id)!.IsEvicted));
             var restored = LedgerKernel.Restore(bytes, new KernelOptions { Manifests = new ManifestCatalog(TestManifest.V1), StateMemoryBudget = 500 });
             Assert.Equal(plain, restored.StateHash());
             Assert.True(restored.State.Memory().ResidentBytes <= 500 || restored.State.Memory().ResidentSegments <= 1);
@@ -182,6 +190,151 @@ public sealed class MemoryBudgetTests
         Assert.True(store.Tamper(page, bytes => { bytes[9 * 32] ^= 1; return bytes; }));
         var e = Assert.Throws<SegmentDamagedException>(() => kernel.Apply(ops[9]));
         Assert.Equal(page, e.Segment);
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void An_unchanged_segment_is_dropped_on_eviction_without_a_rewrite_and_its_next_load_is_still_verified()
+    {
+        var store = new CountingSegmentStore();
+        var kernel = Budgeted(0, store);
+        var plain = TestManifest.NewKernel();
+        var alice = new Chain("alice");
+        var b0 = new SegmentId("notes", "alice/b0");
+        var b1 = new SegmentId("notes", "alice/b1");
+        void Apply(Op op)
+        {
+            kernel.Apply(op);
+            plain.Apply(op);
+        }
+
+        Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k0", "zero"), onBranch: new BranchId(alice.Author, "b0")));
+        Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k1", "one"), onBranch: new BranchId(alice.Author, "b1")));
+        Assert.Equal((1, 1), (store.WritesOf(b0), store.WritesOf(b1)));
+
+        // Read b0 (a load), then fold an op on b1: the round evicts both; b0 is unchanged, so nothing is written for it.
+        Assert.True(kernel.State.TryGet(Tables.Notes, new BranchId(alice.Author, "b0"), "k0", out var note));
+        Assert.Equal("zero", note.Text);
+        Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k1", "uno"), onBranch: new BranchId(alice.Author, "b1")));
+        Assert.True(kernel.State.Find(b0)!.IsEvicted);
+        Assert.Equal((1, 2), (store.WritesOf(b0), store.WritesOf(b1)));
+
+        // Changed, then changed back to what the store holds: serialized, found equal, still not written.
+        Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k0", "other"), onBranch: new BranchId(alice.Author, "b0")));
+        Assert.Equal(2, store.WritesOf(b0));
+        Assert.True(kernel.State.TryGet(Tables.Notes, new BranchId(alice.Author, "b0"), "k0", out note));
+        Assert.Equal("other", note.Text);
+        Assert.Equal(plain.StateHash(), kernel.StateHash());
+
+        // The dropped segment loads again from the rows written before, verified against the kept hash: a changed byte
+        // in the store is refused.
+        Assert.True(kernel.State.TryGet(Tables.Notes, new BranchId(alice.Author, "b1"), "k1", out note));
+        Assert.Equal("uno", note.Text);
+        kernel.State.EnforceBudget();
+        Assert.Equal(2, store.WritesOf(b1));
+        Assert.True(store.Inner.Tamper(b1, rows => { rows[^1] ^= 1; return rows; }));
+        Assert.Throws<SegmentDamagedException>(() => kernel.State.TryGet(Tables.Notes, new BranchId(alice.Author, "b1"), "k1", out _));
+        Assert.Equal(0, kernel.State.Memory().OverFetchedSegments);
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void A_pass_over_every_segment_leaves_the_segments_a_device_works_on_resident()
+    {
+        var alice = new Chain("alice");
+        Op Note(string branch, string key) => alice.Next(TestManifest.PutNote, new NoteArgs(key, "text of " + key), onBranch: new BranchId(alice.Author, branch));
+        var probe = Budgeted(long.MaxValue);
+        probe.Apply(new Chain("alice").Next(TestManifest.PutNote, new NoteArgs("w0-0", "text of w0-0"), onBranch: new BranchId(new AuthorId("alice"), "w0")));
+        var segmentBytes = probe.State.Memory().ResidentBytes;
+        var kernel = Budgeted(20 * segmentBytes);
+
+        // Work on two branches, in turns.
+        for (var i = 0; i < 6; i++) kernel.Apply(Note("w" + (i % 2), "w" + (i % 2) + "-" + (i / 2)));
+
+        // One op on each of 40 other branches (an import, a sweep): each touched once.
+        for (var i = 0; i < 40; i++) kernel.Apply(Note("s" + i, "s"));
+        Assert.True(kernel.State.Memory().Evictions >= 25, $"{kernel.State.Memory().Evictions} evictions");
+
+        var log = new List<SegmentId>();
+        kernel.State.Residency!.LoadLog = log;
+        for (var i = 6; i < 12; i++) kernel.Apply(Note("w" + (i % 2), "w" + (i % 2) + "-" + (i / 2)));
+        Assert.True(log.Count == 0, "loaded again: " + string.Join(", ", log));
+        Assert.Equal(0, kernel.State.Memory().OverFetchedSegments);
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void A_segment_emptied_and_written_again_is_still_evicted()
+    {
+        var kernel = Budgeted(0);
+        var alice = new Chain("alice");
+        var x = new SegmentId("notes", "alice/main");
+        var p = new BranchId(alice.Author, "p");
+        kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("p", "text"), onBranch: p));
+        kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k", "text")));
+        var q = new BranchId(alice.Author, "q");
+        kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("q", "text"), onBranch: q));
+        Assert.True(kernel.State.Find(x)!.IsEvicted);
+
+        // Another segment read twice with a read between (protected), then an op empties x (the last segment touched):
+        // the eviction round passes x (nothing to write) on its way to the protected one.
+        Assert.True(kernel.State.TryGet(Tables.Notes, p, "p", out _));
+        Assert.True(kernel.State.TryGet(Tables.Notes, q, "q", out _));
+        Assert.True(kernel.State.TryGet(Tables.Notes, p, "p", out _));
+        kernel.Apply(alice.Next(TestManifest.RemoveNote, new NoteArgs("k", "")));
+        Assert.Equal(0, kernel.State.Find(x)!.Count);
+        Assert.True(kernel.State.Find(new SegmentId("notes", "alice/p"))!.IsEvicted);
+
+        // Written again by the next op: evicted like any other segment.
+        kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k2", "text")));
+        Assert.True(kernel.State.Find(x)!.IsEvicted);
+        Assert.Equal(0, kernel.State.Memory().ResidentBytes);
+    }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void A_checkpoint_reads_evicted_segments_verified_without_loading_them_and_refuses_a_changed_one()
+    {
+        var store = new InMemorySegmentStore();
+        var kernel = Budgeted(0, store);
+        var alice = new Chain("alice");
+        for (var i = 0; i < 30; i++) kernel.Apply(alice.Next(TestManifest.PutNote, new NoteArgs("k" + i, "text " + i), onBranch: new BranchId(alice.Author, "b" + (i % 6))));
+        Assert.Equal(6, kernel.State.Memory().EvictedSegments);
+
+        var log = new List<SegmentId>();
+        kernel.State.Residency!.LoadLog = log;
+        var evictions = kernel.State.Memory().Evictions;
+        var checkpoint = kernel.CreateCheckpoint();
+        Assert.Equal(evictions, kernel.State.Memory().Evictions); // nothing was loaded, so nothing had to be evicted again
+        Assert.Equal(6, kernel.State.Memory().EvictedSegments);
+        Assert.Equal(0, kernel.State.Memory().ResidentBytes);
+        Assert.Equal(checkpoint.Segments.Where(s => s.Id.Table == "notes").Select(s => s.Id).Order(), log.Order());
+        Assert.Equal(kernel.StateHash(), LedgerKernel.Restore(CheckpointCodec.Encode(checkpoint), new KernelOptions { Manifests = new ManifestCatalog(TestManifest.V1) }).StateHash());
+
+        // A changed byte in the store: the checkpoint is refused with a typed error, counted as a failed load.
+        var b3 = new SegmentId("notes", "alice/b3");
+        Assert.True(store.Tamper(b3, rows => { rows[^1] ^= 1; return rows; }));
+        var e = Assert.Throws<SegmentDamagedException>(() => kernel.CreateCheckpoint());
+        Assert.Equal(b3, e.Segment);
+        Assert.True(kernel.State.Memory().FailedLoads >= 1);
+    }
+
+    /// <summary>Counts the writes of each segment into an <see cref="InMemorySegmentStore"/>.</summary>
+    private sealed class CountingSegmentStore : ISegmentStore
+    {
+        private readonly Dictionary<SegmentId, int> _writes = [];
+
+        public InMemorySegmentStore Inner { get; } = new();
+
+        public int WritesOf(SegmentId id) => _writes.GetValueOrDefault(id);
+
+        public void Write(SegmentId id, Hash32 hash, ReadOnlyMemory<byte> rows)
+        {
+            _writes[id] = WritesOf(id) + 1;
+            Inner.Write(id, hash, rows);
+        }
+
+        public byte[]? Read(SegmentId id) => Inner.Read(id);
     }
 
     private static List<(SegmentId, string, string)> Rows(LedgerKernel kernel) =>

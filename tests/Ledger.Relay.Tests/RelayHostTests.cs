@@ -63,4 +63,18 @@ public sealed class RelayHostTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task The_host_watches_no_files_neither_its_configuration_nor_the_current_directory()
+    {
+        // A watched appsettings.json puts a recursive FileSystemWatcher on the content root: a quarter of a relay's CPU in a
+        // fleet run from a busy directory, and a large tree can exhaust the user's inotify watches.
+        using var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o => o.AddLedger(relay));
+        var configuration = (Microsoft.Extensions.Configuration.IConfigurationRoot)host.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
+        var files = configuration.Providers.OfType<Microsoft.Extensions.Configuration.FileConfigurationProvider>().ToArray();
+        Assert.All(files, f => Assert.False(f.Source.ReloadOnChange, $"{f.Source.Path} reloads on change"));
+        var environment = (Microsoft.Extensions.Hosting.IHostEnvironment)host.Services.GetService(typeof(Microsoft.Extensions.Hosting.IHostEnvironment))!;
+        Assert.Equal(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory), Path.TrimEndingDirectorySeparator(environment.ContentRootPath));
+    }
 }

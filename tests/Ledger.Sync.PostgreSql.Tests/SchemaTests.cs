@@ -143,6 +143,38 @@ public sealed class SchemaTests(PostgreSqlDatabase database) : IClassFixture<Pos
         }
     }
 
+    [Fact]
+    public async Task The_log_has_no_per_row_foreign_key_after_the_upgrade_and_a_batch_whose_counter_row_is_gone_is_refused_storing_nothing()
+    {
+        var db = FreshDatabase();
+        try
+        {
+            using var source = NpgsqlDataSource.Create(db);
+            await WriteVersion1Async(source, "kept", ConformanceOps.Stored(ConformanceOps.Chain("k", 1), 0));
+            const string ForeignKeys = "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = '{0}'::regclass;";
+            Assert.Equal(1L, PostgreSqlServer.Scalar(db, string.Format(System.Globalization.CultureInfo.InvariantCulture, ForeignKeys, "ledger_relay_log")));
+            using (var upgraded = new PostgreSqlRelayStore(source, "kept"))
+            {
+                Assert.Equal(2, upgraded.Count);
+            }
+
+            // Version 5 drops the log's foreign key (a trigger per inserted row); the tiles keep theirs.
+            Assert.Equal(0L, PostgreSqlServer.Scalar(db, string.Format(System.Globalization.CultureInfo.InvariantCulture, ForeignKeys, "ledger_relay_log")));
+            Assert.Equal(1L, PostgreSqlServer.Scalar(db, string.Format(System.Globalization.CultureInfo.InvariantCulture, ForeignKeys, "ledger_relay_tiles")));
+
+            // What the key guarded still holds: a batch is stored only under its ledger's counter row, locked.
+            using var gone = new PostgreSqlRelayStore(source, "gone");
+            PostgreSqlServer.Execute(db, "DELETE FROM ledger_relay_ledgers WHERE ledger = 'gone';");
+            var e = await Assert.ThrowsAsync<StoreDamagedException>(() => gone.AppendSequencedAsync(ConformanceOps.Stored(ConformanceOps.Chain("g", 1), 0)));
+            Assert.Contains("counter row is gone", e.Message, StringComparison.Ordinal);
+            Assert.Equal(0L, PostgreSqlServer.Scalar(db, "SELECT count(*) FROM ledger_relay_log WHERE ledger = 'gone';"));
+        }
+        finally
+        {
+            PostgreSqlServer.DropDatabase(db);
+        }
+    }
+
     // A database as the version-1 store left it: its schema, a counter row and the ops at their positions.
     private static async Task WriteVersion1Async(NpgsqlDataSource source, string ledger, IReadOnlyList<StoredOp> ops)
     {

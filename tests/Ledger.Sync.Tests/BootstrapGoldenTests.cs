@@ -76,4 +76,58 @@ public sealed class BootstrapGoldenTests
         var e = Assert.Throws<LedgerFormatException>(() => BootstrapWire.Decode(bytes[..^1]));
         Assert.Contains("bootstrap checkpoint", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    [Trait("Risk", "C2")]
+    public async Task A_bootstrap_package_is_pinned_byte_for_byte_and_a_new_device_starts_from_it()
+    {
+        // The same state of prefix 3, its relay note signed by the key whose seed is SHA-256("golden-relay/0").
+        var chain = World.Chain("golden-a", 2);
+        var options = KeyEvents.Use(new KernelOptions { Manifests = new ManifestCatalog(TestManifest.V1) });
+        var kernel = new LedgerKernel(options);
+        var tree = new MerkleTree();
+        for (var i = 0; i < chain.Count; i++)
+        {
+            kernel.Apply(chain[i].Op, i);
+            tree.Append(chain[i].Bytes.Span);
+        }
+
+        kernel.AdvanceRelayFrontier(chain.Count);
+        var checkpoint = kernel.CreateCheckpoint(new CheckpointExtras { RelayCut = new RelayCut(Origin, chain.Count, tree.Root()) });
+        var author = chain[0].Op.Author;
+        var envelope = BootstrapCheckpoint.Sign(World.Ledger, author, Origin, chain.Count, tree.Root(), checkpoint.Digest, CheckpointCodec.Encode(checkpoint), World.Key("golden-a", 0)).ToBytes();
+        var offer = new BootstrapOffer([envelope], [(author, [chain[0].Bytes])]);
+        var relayKey = World.Key("golden-relay", 0);
+        var note = new RelayCheckpoint(Origin, chain.Count, tree.Root()).Sign(relayKey).ToBytes();
+        var leaves = Enumerable.Range(0, chain.Count).Select(i => tree.Leaf(i)).ToArray();
+        var package = BaseWire.Encode(offer, note, leaves);
+
+        var text = new StringBuilder()
+            .Append("# Bootstrap package v1 (docs/wire-format.md): [1, offer, relayNote, prefix, leafHashes]. The offer of bootstrap-v1.txt,\n")
+            .Append("# the relay's note of prefix 3 signed by the key whose seed is SHA-256(\"golden-relay/0\"), and the three leaf hashes.\n")
+            .Append(CultureInfo.InvariantCulture, $"relay.public={Convert.ToHexStringLower(relayKey.Public.RawBytes.ToArray())}\n")
+            .Append(CultureInfo.InvariantCulture, $"relayNote={Convert.ToHexStringLower(note)}\n")
+            .Append(CultureInfo.InvariantCulture, $"leaf0={leaves[0].ToString()}\nleaf1={leaves[1].ToString()}\nleaf2={leaves[2].ToString()}\n")
+            .Append(CultureInfo.InvariantCulture, $"package={Convert.ToHexStringLower(package)}\n");
+        Golden.Match("bootstrap-package-v1.txt", text.ToString());
+
+        // Read back: the fields, and a device that trusts the relay key starts from it.
+        var golden = File.ReadAllLines(Golden.PathOf("bootstrap-package-v1.txt")).Where(l => l.Length > 0 && l[0] != '#')
+            .ToDictionary(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..], StringComparer.Ordinal);
+        var bytes = Convert.FromHexString(golden["package"]);
+        var (readOffer, readNote, readLeaves) = BaseWire.Decode(bytes);
+        Assert.Equal(envelope, readOffer.Checkpoints.Single().ToArray());
+        Assert.Equal(golden["relayNote"], Convert.ToHexStringLower(readNote));
+        Assert.Equal(golden["leaf2"], readLeaves[2].ToString());
+        var nodeOptions = World.Options();
+        nodeOptions.TrustedRelay = NoteKey.Create(Origin, relayKey.Public);
+        await using var device = await DeviceNode.BootstrapFromPackageAsync(nodeOptions, new InMemoryNodeStore(), World.Key("golden-new", 0), "golden-new",
+            World.Key("golden-new", 1).Public.Digest, bytes);
+        Assert.Equal(NodeStartPath.Bootstrapped, device.Startup.Path);
+        Assert.Equal(3, device.Startup.BootstrapPrefix);
+
+        // Cut short: a typed format error naming the structure.
+        var e = Assert.Throws<LedgerFormatException>(() => BaseWire.Decode(bytes[..^1]));
+        Assert.Contains("bootstrap base", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -70,6 +70,41 @@ public class SchemaVersionTests
         Assert.Equal(5, Assert.Single(await reopened.ReadBeaconsAsync()).SentAtUnixMs);
     }
 
+    [Fact]
+    [Trait("Risk", "G3")]
+    public void A_segment_store_file_of_schema_1_opens_upgraded_to_a_table_without_rowid_and_emptied()
+    {
+        // Version 1 as it was created (a rowid table with its key in a second b-tree), holding a segment.
+        var path = Path.Combine(World.TempDir(), "segments-schema1.db");
+        using (var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            db.Open();
+            using var c = db.CreateCommand();
+            c.CommandText = """
+                CREATE TABLE segments (tbl TEXT NOT NULL, branch TEXT NOT NULL, hash BLOB NOT NULL, rows BLOB NOT NULL, PRIMARY KEY (tbl, branch));
+                INSERT INTO segments VALUES ('notes', 'a/main', x'00', x'01');
+                PRAGMA user_version = 1;
+                """;
+            c.ExecuteNonQuery();
+        }
+
+        var id = new SegmentId("notes", "a/main");
+        using (var store = new SqliteSegmentStore(path))
+        {
+            Assert.Equal(0, store.Count);
+            Assert.Null(store.Read(id));
+            store.Write(id, default, new byte[] { 7, 8 });
+            Assert.Equal([7, 8], store.Read(id));
+        }
+
+        Assert.Equal(2, UserVersion(path));
+        using var check = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        check.Open();
+        using var sql = check.CreateCommand();
+        sql.CommandText = "SELECT sql FROM sqlite_master WHERE name = 'segments';";
+        Assert.Contains("WITHOUT ROWID", (string)sql.ExecuteScalar()!, StringComparison.Ordinal);
+    }
+
     [Theory]
     [Trait("Risk", "G3")]
     [InlineData("node")]

@@ -14,7 +14,7 @@ public sealed partial class LedgerKernel
         var segments = new List<CheckpointSegment>();
         foreach (var s in State.Segments)
         {
-            segments.Add(new CheckpointSegment(s.Id, s.Kind, s.SortedKeys().Select(k => new KeyValuePair<string, byte[]>(k, s.EncodedValue(k)!)).ToArray()));
+            segments.Add(new CheckpointSegment(s.Id, s.Kind, s.CanonicalRows())); // an evicted segment is read, verified, not loaded
             State.EnforceBudget();
         }
 

@@ -19,6 +19,17 @@ internal sealed class CanonicalRowSorter
     private int _valueUsed;
     private int _count;
 
+    /// <summary>Bytes the buffers hold (kept between uses).</summary>
+    public long Capacity => _keys.Length + _values.Length + ((long)_entries.Length * 16);
+
+    /// <summary>Forgets every row, keeping the buffers (one sorter serves many segments in an eviction round).</summary>
+    public void Clear()
+    {
+        _keyUsed = 0;
+        _valueUsed = 0;
+        _count = 0;
+    }
+
     public void Add(string key, ReadOnlySpan<byte> value)
     {
         Grow(ref _keys, _keyUsed + (key.Length * 3));
@@ -74,12 +85,33 @@ internal sealed class CanonicalRowSorter
     /// <summary>SHA-256(domain ‖ rows): the segment hash of rows written by <see cref="SortAndWrite"/>.</summary>
     public static Hash32 HashRows(ReadOnlySpan<byte> domain, ReadOnlySpan<byte> rows)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(domain);
-        sha.AppendData(rows);
-        Span<byte> digest = stackalloc byte[Hash32.Length];
-        sha.GetHashAndReset(digest);
-        return new Hash32(digest);
+        // One-shot SHA-256 over domain ‖ rows copied into a pooled buffer: creating an IncrementalHash per segment cost
+        // more than hashing a small segment's bytes (each load and each eviction hashes one). Large ones are hashed
+        // incrementally, so the pool is not left holding large buffers.
+        var length = domain.Length + rows.Length;
+        if (length > 64 * 1024)
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(domain);
+            sha.AppendData(rows);
+            Span<byte> incremental = stackalloc byte[Hash32.Length];
+            sha.GetHashAndReset(incremental);
+            return new Hash32(incremental);
+        }
+
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            domain.CopyTo(buffer);
+            rows.CopyTo(buffer.AsSpan(domain.Length));
+            Span<byte> digest = stackalloc byte[Hash32.Length];
+            SHA256.HashData(buffer.AsSpan(0, length), digest);
+            return new Hash32(digest);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public Hash32 SortAndHash(ReadOnlySpan<byte> domain)

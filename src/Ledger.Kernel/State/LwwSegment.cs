@@ -18,6 +18,8 @@ public sealed class LwwSegment : Segment
 
     private protected override int RowCount => _rows.Count;
 
+    private protected override void Reserve(int rows) => _rows.EnsureCapacity(rows);
+
     private protected override void ClearRows()
     {
         _rows.Clear();

@@ -7,6 +7,7 @@ namespace Ledger.Kernel;
 public abstract class Segment
 {
     internal static readonly byte[] Domain = Encoding.ASCII.GetBytes("ledger/segment/v1");
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
     private Hash32? _hash;
 
     // Residency (see SegmentResidency): an evicted segment keeps its id, kind, row count and hash; its rows live in
@@ -18,8 +19,20 @@ public abstract class Segment
     /// <summary>An estimate of the managed bytes the rows hold (0 while evicted).</summary>
     internal long ResidentBytes { get; private set; }
 
-    /// <summary>The residency tick of the last touch (a counter, never a clock), for least-recently-used eviction.</summary>
-    internal long LastTouch { get; set; }
+    /// <summary>Neighbours in the residency's recency list (most recently touched first); null at the ends and when not
+    /// listed.</summary>
+    internal Segment? Newer { get; set; }
+
+    /// <inheritdoc cref="Newer"/>
+    internal Segment? Older { get; set; }
+
+    /// <summary>The residency's recency list the segment is in (probation or protected), or null.</summary>
+    internal SegmentResidency.RecencyList? InList { get; set; }
+
+    /// <summary>The hash of the rows the segment store holds for this segment (written by this kernel, or loaded from
+    /// it and verified), or null when the store holds none: a segment whose hash still equals it is clean, and its
+    /// eviction writes nothing.</summary>
+    internal Hash32? StoredHash { get; set; }
 
     /// <summary>True while the rows are in the segment store, not in memory.</summary>
     public bool IsEvicted => _evicted;
@@ -65,6 +78,9 @@ public abstract class Segment
 
     internal void Invalidate() => _hash = null;
 
+    /// <summary>The cached hash, or null when a write since the last hash invalidated it.</summary>
+    internal Hash32? CachedHash => _hash;
+
     internal void Attach(SegmentResidency residency) => _residency = residency;
 
     /// <summary>Loads the rows back when the segment is evicted and records the touch. Every row accessor calls it
@@ -78,18 +94,18 @@ public abstract class Segment
     private protected void Grow(long bytes)
     {
         ResidentBytes += bytes;
-        _residency?.Grew(bytes);
+        _residency?.Grew(this, bytes);
     }
 
     /// <summary>The resident-bytes estimate of one row: the dictionary entry, the key string and the value.</summary>
     private protected static long RowBytes(string key, int valueBytes) => 96 + (2L * key.Length) + valueBytes;
 
     /// <summary>The rows in canonical order as the segment hash's preimage (u32 len ‖ key ‖ u32 len ‖ value per row),
-    /// and the hash. Caches the hash.</summary>
-    internal (Hash32 Hash, byte[] Rows) Serialize()
+    /// and the hash; caches the hash. For eviction: no touch (writing a segment out is not a use of it), and one sorter
+    /// serves every segment of an eviction round.</summary>
+    internal (Hash32 Hash, byte[] Rows) SerializeResident(CanonicalRowSorter sorter)
     {
-        Touch();
-        var sorter = new CanonicalRowSorter();
+        sorter.Clear();
         CollectRows(sorter);
         var (hash, rows) = sorter.SortAndWrite(Domain);
         _hash = hash;
@@ -118,6 +134,7 @@ public abstract class Segment
         try
         {
             var span = rows.Span;
+            Reserve(_evictedCount);
             var at = 0;
             string? previous = null;
             while (at < span.Length)
@@ -150,6 +167,48 @@ public abstract class Segment
         ResidentBytes = 0;
         var bytes = EstimateBytes();
         Grow(bytes);
+    }
+
+    /// <summary>The rows in canonical order with their canonical values (what a checkpoint holds). An evicted segment's
+    /// rows are read from the segment store and verified against the kept hash without loading the segment: its bytes
+    /// are already in canonical order, and a pass over every segment leaves what is resident as it was.</summary>
+    /// <exception cref="SegmentDamagedException">The stored rows are missing or are not what was evicted.</exception>
+    internal KeyValuePair<string, byte[]>[] CanonicalRows()
+    {
+        if (!_evicted || _residency is not { } residency)
+        {
+            return SortedKeys().Select(k => new KeyValuePair<string, byte[]>(k, EncodedValue(k)!)).ToArray();
+        }
+
+        var bytes = residency.ReadVerified(this);
+        try
+        {
+            return ParseRows(bytes);
+        }
+        catch (SegmentDamagedException e)
+        {
+            throw residency.FailRead(e);
+        }
+    }
+
+    private KeyValuePair<string, byte[]>[] ParseRows(ReadOnlySpan<byte> span)
+    {
+        var rows = new KeyValuePair<string, byte[]>[_evictedCount];
+        var at = 0;
+        var n = 0;
+        while (at < span.Length)
+        {
+            if (n == rows.Length) throw Damaged(at, $"more than the {_evictedCount} rows evicted");
+            var keyLength = ReadLength(span, ref at, "key length");
+            var key = ReadKey(span, ref at, keyLength);
+            var valueLength = ReadLength(span, ref at, "value length");
+            if (valueLength > span.Length - at) throw Damaged(at, "value runs past the end");
+            rows[n++] = new KeyValuePair<string, byte[]>(key, span.Slice(at, valueLength).ToArray());
+            at += valueLength;
+        }
+
+        if (n != rows.Length) throw Damaged(at, $"{n} rows where {_evictedCount} were evicted");
+        return rows;
     }
 
     private void BackToEvicted(Hash32 kept, SegmentResidency? residency)
@@ -191,6 +250,9 @@ public abstract class Segment
 
     /// <summary>The resident-bytes estimate of every row held (after a load).</summary>
     private protected abstract long EstimateBytes();
+
+    /// <summary>Makes room for <paramref name="rows"/> rows at once (a load knows the count: no rehash as it fills).</summary>
+    private protected abstract void Reserve(int rows);
 
     /// <summary>Drops every row from memory.</summary>
     private protected abstract void ClearRows();

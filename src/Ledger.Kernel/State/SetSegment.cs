@@ -21,6 +21,8 @@ public sealed class SetSegment : Segment
 
     private protected override int RowCount => _rows.Count;
 
+    private protected override void Reserve(int rows) => _rows.EnsureCapacity(rows);
+
     private protected override void ClearRows()
     {
         _rows.Clear();

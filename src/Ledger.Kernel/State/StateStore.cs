@@ -44,7 +44,7 @@ public sealed class StateStore
     }
 
     /// <summary>Evicts cold segments when the resident rows are over the budget (between kernel calls).</summary>
-    internal void EnforceBudget() => _residency?.Enforce(_segments.Values);
+    internal void EnforceBudget() => _residency?.Enforce();
 
     /// <summary>Number of segments (including empty ones).</summary>
     public int SegmentCount => _segments.Count;

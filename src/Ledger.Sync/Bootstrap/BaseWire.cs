@@ -5,16 +5,26 @@ using MessagePack;
 
 namespace Ledger.Sync;
 
-/// <summary>The local encoding of a bootstrapped node's base (<see cref="INodeBootstrapStore"/>): never sent, verified
-/// again on every open. <c>[1, offer: bin (Bootstrap offer v1), relayNote: bin, prefix: uint, leafHashes: bin (32 × prefix)]</c>.</summary>
+/// <summary>"Bootstrap package v1" (docs/wire-format.md): what a peer hands a new device to start from
+/// (<c>DeviceNode.CreateBootstrapPackageAsync</c>), and what a bootstrapped node keeps as its base
+/// (<see cref="INodeBootstrapStore"/>), verified again on every open.
+/// <c>[1, offer: bin (Bootstrap offer v1), relayNote: bin, prefix: uint, leafHashes: bin (32 × prefix)]</c>.</summary>
 internal static class BaseWire
 {
     private const string Structure = "bootstrap base";
 
     public static byte[] Encode(BootstrapOffer offer, byte[] relayNote, MerkleTree tree, long prefix)
     {
+        var hashes = new Hash32[prefix];
+        for (long i = 0; i < prefix; i++) hashes[i] = tree.Leaf(i);
+        return Encode(offer, relayNote, hashes);
+    }
+
+    public static byte[] Encode(BootstrapOffer offer, byte[] relayNote, IReadOnlyList<Hash32> leafHashes)
+    {
+        var prefix = (long)leafHashes.Count;
         var leaves = new byte[checked((int)(prefix * Hash32.Length))];
-        for (long i = 0; i < prefix; i++) tree.Leaf(i).CopyTo(leaves.AsSpan((int)(i * Hash32.Length)));
+        for (var i = 0; i < leafHashes.Count; i++) leafHashes[i].CopyTo(leaves.AsSpan(i * Hash32.Length));
         var buffer = new ArrayBufferWriter<byte>(leaves.Length + 4096);
         var w = new MessagePackWriter(buffer);
         w.WriteArrayHeader(5);

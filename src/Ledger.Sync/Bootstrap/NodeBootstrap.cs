@@ -18,14 +18,27 @@ internal static class NodeBootstrap
         public static Outcome Refuse(BootstrapRefusal refusal, string why) => new(null, refusal, why);
     }
 
-    public static async Task<LoadedNode> LoadAsync(NodeOptions options, INodeStore emptyStore, SigningKey currentKey, string label, Hash32 nextKeyDigest,
-        IRelayProtocol relay, IRelayBootstrap bootstrap, BootstrapPolicy policy, CancellationToken cancellationToken)
+    public static Task<LoadedNode> LoadAsync(NodeOptions options, INodeStore emptyStore, SigningKey currentKey, string label, Hash32 nextKeyDigest,
+        IRelayProtocol relay, IRelayBootstrap bootstrap, BootstrapPolicy policy, CancellationToken cancellationToken) =>
+        LoadAsync(options, emptyStore, currentKey, label, nextKeyDigest, policy,
+            (kernelOptions, trusted, token) => VerifyAsync(options, kernelOptions, trusted, relay, bootstrap, policy, token), cancellationToken);
+
+    /// <summary>From a bootstrap package a peer handed over (<see cref="BaseWire"/>: a member's bootstrap checkpoint, its
+    /// key events, the relay's signed checkpoint of the prefix and the prefix's leaf hashes), verified by the same rules as
+    /// a relay-served checkpoint; <paramref name="relay"/>, when given, is asked only for witness cosignatures.</summary>
+    public static Task<LoadedNode> LoadFromPackageAsync(NodeOptions options, INodeStore emptyStore, SigningKey currentKey, string label, Hash32 nextKeyDigest,
+        ReadOnlyMemory<byte> package, IRelayProtocol? relay, BootstrapPolicy policy, CancellationToken cancellationToken) =>
+        LoadAsync(options, emptyStore, currentKey, label, nextKeyDigest, policy,
+            (kernelOptions, trusted, token) => VerifyPackageAsync(options, kernelOptions, trusted, package, relay, policy, token), cancellationToken);
+
+    private static async Task<LoadedNode> LoadAsync(NodeOptions options, INodeStore emptyStore, SigningKey currentKey, string label, Hash32 nextKeyDigest,
+        BootstrapPolicy policy, Func<KernelOptions, NoteKey, CancellationToken, Task<Outcome>> verify, CancellationToken cancellationToken)
     {
         var opening = System.Diagnostics.Stopwatch.GetTimestamp();
         var trusted = options.TrustedRelay ?? throw Error.Argument("bootstrapping needs NodeOptions.TrustedRelay: the prefix must be in a checkpoint the relay signed.", nameof(options));
         if (policy.RequiredSigners < 1 || policy.RequiredCosignatures < 0) throw Error.OutOfRange(nameof(policy), "BootstrapPolicy.RequiredSigners must be at least 1 and RequiredCosignatures not negative.");
         var kernelOptions = NodeLoader.NewKernelOptions(options);
-        var outcome = await VerifyAsync(options, kernelOptions, trusted, relay, bootstrap, policy, cancellationToken).ConfigureAwait(false);
+        var outcome = await verify(kernelOptions, trusted, cancellationToken).ConfigureAwait(false);
         if (outcome.Accepted is not { } accepted)
         {
             // Refused: a new author from genesis; its first sync pulls the relay's whole log.
@@ -98,6 +111,52 @@ internal static class NodeBootstrap
         }
 
         return newest ?? first ?? Outcome.Refuse(BootstrapRefusal.NoCheckpoint, "the relay serves no bootstrap checkpoint.");
+    }
+
+    private static async Task<Outcome> VerifyPackageAsync(NodeOptions options, KernelOptions kernelOptions, NoteKey trusted, ReadOnlyMemory<byte> package,
+        IRelayProtocol? relay, BootstrapPolicy policy, CancellationToken cancellationToken)
+    {
+        BootstrapOffer offer;
+        byte[] note;
+        Hash32[] leafHashes;
+        var vouchers = new List<BootstrapCheckpoint>();
+        try
+        {
+            (offer, note, leafHashes) = BaseWire.Decode(package);
+            foreach (var envelope in offer.Checkpoints) vouchers.Add(BootstrapWire.Decode(envelope));
+        }
+        catch (LedgerFormatException e)
+        {
+            return Outcome.Refuse(BootstrapRefusal.Malformed, "the bootstrap package: " + e.Message);
+        }
+
+        if (vouchers.Count == 0) return Outcome.Refuse(BootstrapRefusal.NoCheckpoint, "the bootstrap package holds no checkpoint.");
+        if (vouchers.FirstOrDefault(v => v.Ledger != options.Ledger) is { } other)
+        {
+            return Outcome.Refuse(BootstrapRefusal.WrongLedger, $"the checkpoint of {other.Author} is of ledger '{other.Ledger}', not '{options.Ledger}'.");
+        }
+
+        // One state: every voucher of a package names the same prefix, digest, log and root (a peer hands over one).
+        if (vouchers.Select(v => (v.Prefix, v.Digest, v.Origin, v.Root)).Distinct().Count() != 1)
+        {
+            return Outcome.Refuse(BootstrapRefusal.Malformed, "the bootstrap package's checkpoints are of different states.");
+        }
+
+        if (leafHashes.Length != vouchers[0].Prefix)
+        {
+            return Outcome.Refuse(BootstrapRefusal.Malformed, $"the bootstrap package carries {leafHashes.Length} leaf hashes for a checkpoint of prefix {vouchers[0].Prefix}.");
+        }
+
+        // Witness cosignatures are read from the relay: without one, a policy that requires them refuses the package.
+        if (policy.RequiredCosignatures > 0 && relay is null)
+        {
+            return Outcome.Refuse(BootstrapRefusal.NotCosigned, $"the policy requires {policy.RequiredCosignatures} witness cosignature(s), which are read from the relay, and no relay was given.");
+        }
+
+        var keyEvents = offer.KeyEvents.ToDictionary(k => k.Author, k => k.Events);
+        return await VerifyStateAsync(options, kernelOptions, trusted, relay, (_, _) => Task.FromResult<byte[]?>(note),
+            (from, count, _) => Task.FromResult<IReadOnlyList<Hash32>>(leafHashes.Skip((int)Math.Min(from, leafHashes.Length)).Take(count).ToArray()),
+            policy, vouchers.ToArray(), offer, keyEvents, new(), cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<Outcome> VerifyStateAsync(NodeOptions options, KernelOptions kernelOptions, NoteKey trusted, IRelayProtocol? relay,

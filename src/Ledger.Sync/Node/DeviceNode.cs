@@ -180,6 +180,41 @@ public sealed class DeviceNode : IAsyncDisposable
         return checkpoint;
     }
 
+    /// <summary>A bootstrap package of this node's state for a new device to start from without the relay serving the
+    /// state — handed over by any channel (docs/sync.md, "Bootstrap from a peer"; docs/wire-format.md, "Bootstrap
+    /// package v1"): this node's signed bootstrap checkpoint, its key events, the relay's signed checkpoint of the prefix
+    /// and the prefix's leaf hashes. The state must be exactly the relay prefix the node folded and last witnessed (sync
+    /// first). The receiver trusts nothing in it it cannot verify (<see cref="BootstrapFromPackageAsync"/>).</summary>
+    /// <exception cref="InvalidOperationException">The state is not exactly the last witnessed relay prefix, or the node
+    /// trusts no relay.</exception>
+    public Task<byte[]> CreateBootstrapPackageAsync(CancellationToken cancellationToken = default) =>
+        BootstrapPackager.CreateAsync(_options, _locks, _replica, _witness, _pipeline, _store, cancellationToken);
+
+    /// <summary>Incepts a new author on an empty store that starts from a bootstrap package a member handed over
+    /// (<see cref="CreateBootstrapPackageAsync"/>), by the same rules as <see cref="BootstrapAsync"/>: the trusted relay
+    /// signed a checkpoint of exactly the prefix (the note in the package), enough distinct members signed the state, its
+    /// rows hash to its state hash, and the leaf hashes rebuild the relay-signed root. <paramref name="relay"/> is asked
+    /// only for witness cosignatures, when <paramref name="policy"/> requires them (without it such a policy refuses);
+    /// the tail comes with the next <see cref="SyncAsync"/>. Anything refused starts the node from genesis, saying why in
+    /// <see cref="NodeStartup.BootstrapRefusal"/>.</summary>
+    /// <exception cref="ArgumentException">The store is not empty, or <see cref="NodeOptions.TrustedRelay"/> is not set.</exception>
+    public static async Task<DeviceNode> BootstrapFromPackageAsync(NodeOptions options, INodeStore emptyStore, SigningKey currentKey, string label, Hash32 nextKeyDigest,
+        ReadOnlyMemory<byte> package, IRelayProtocol? relay = null, BootstrapPolicy? policy = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(emptyStore);
+        ArgumentNullException.ThrowIfNull(currentKey);
+        ArgumentNullException.ThrowIfNull(label);
+        if (!await emptyStore.IsEmptyAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw Error.Argument("bootstrapping needs an empty store; this one holds a node: open it with OpenAsync.", nameof(emptyStore));
+        }
+
+        var loaded = await NodeBootstrap.LoadFromPackageAsync(options, emptyStore, currentKey, label, nextKeyDigest, package, relay, policy ?? new BootstrapPolicy(), cancellationToken)
+            .ConfigureAwait(false);
+        return await OpenLoadedAsync(options, emptyStore, currentKey, loaded, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Brings an author back on a wiped device: fetches its chain from the relay (never re-signing a seq
     /// that exists), derives the pre-committed next key from the master secret, rotates to it, and goes on.
     /// The store must be empty. Other authors' ops arrive with the next <see cref="SyncAsync"/>.</summary>

@@ -171,6 +171,27 @@ internal sealed class RelayWitness
         }
     }
 
+    /// <summary>The latest relay checkpoint this node verified and its signed note, if it trusts a relay.</summary>
+    public (RelayCheckpoint Checkpoint, byte[] Note)? Witnessed
+    {
+        get
+        {
+            lock (_locks.Witness) return _witnessed;
+        }
+    }
+
+    /// <summary>The first <paramref name="size"/> leaf hashes this node holds, or null when it holds fewer.</summary>
+    public Hash32[]? Leaves(long size)
+    {
+        lock (_locks.Fold)
+        {
+            if (size > _tree.Size) return null;
+            var leaves = new Hash32[size];
+            for (long i = 0; i < size; i++) leaves[i] = _tree.Leaf(i);
+            return leaves;
+        }
+    }
+
     /// <summary>The root of the first <paramref name="size"/> leaves this node holds, or null when it holds fewer.</summary>
     public Hash32? TreeRoot(long size)
     {

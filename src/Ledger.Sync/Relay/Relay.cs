@@ -122,7 +122,8 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
             // 0. Decoded, leaf-hashed and (speculatively) signature-checked before the gate (PreparedBatch).
             var decoded = prepared!.Decoded;
             var malformed = prepared.Malformed;
-            var leaves = _tree is null ? null : prepared.Leaves;
+            // Always kept with the accepted ops: the in-memory tree appends them, a store that keeps its own tree takes them.
+            var leaves = prepared.Leaves;
             var forks = new List<Evidence>();
             // Authors whose chain was reread from a shared store in this batch (another instance may have advanced it).
             var reread = new HashSet<AuthorId>();
@@ -218,7 +219,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
                 accepted.Add(new StoredOp(next, op.Op.Author, op.Op.Seq, op.ChainHash, op.Bytes, KeyEvents.IsKeyEvent(op.Op)));
                 // The key the author's next op is most likely signed with: a hint for PreparedBatch, never trusted.
                 _lastSigners[op.Op.Author] = signer;
-                if (leaves is not null) acceptedLeaves.Add(leaves[index]);
+                acceptedLeaves.Add(leaves[index]);
                 results[index] = new IngestResult(index, op.Ref, IngestStatus.Accepted, next);
                 next++;
             }
@@ -230,7 +231,13 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
             {
                 if (_store is ISharedRelayStore shared)
                 {
-                    if (accepted.Count > 0) first = await shared.AppendSequencedAsync(accepted, cancellationToken).ConfigureAwait(false);
+                    if (accepted.Count > 0)
+                    {
+                        // The leaves hashed before the gate go with the ops: the store does not hash them again.
+                        first = shared is ILeafHashedRelayStore hashed
+                            ? await hashed.AppendSequencedAsync(accepted, acceptedLeaves, cancellationToken).ConfigureAwait(false)
+                            : await shared.AppendSequencedAsync(accepted, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 else
                 {

@@ -46,7 +46,12 @@ internal static class MonitorCommand
         var store = StoreFiles.ReadNodeStore(path);
         var snapshot = NodeStoreSnapshot.LoadAsync(store, manifests).GetAwaiter().GetResult();
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Nothing watched either (LedgerRelayHost says why: a recursive watcher on the current directory).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         // Loopback only: the page shows the device's figures and key ids to whoever reaches it. No configuration is read
         // (an appsettings.json in the current folder or ASPNETCORE_URLS could add endpoints elsewhere).

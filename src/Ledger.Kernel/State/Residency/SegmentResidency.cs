@@ -5,13 +5,25 @@ namespace Ledger.Kernel;
 /// verified against the kept hash.</summary>
 /// <remarks>Eviction runs only between kernel calls (<see cref="Enforce"/>), never inside a fold, and it changes no
 /// row: a loaded segment is byte for byte what was evicted (its hash proves it), so no hash and no fold result depends
-/// on what was evicted when. Recency is a counter of touches, not a clock.</remarks>
+/// on what was evicted when. Recency is the order of touches, never a clock.
+/// <para>Eviction order resists scans and sweeps (a segmented LRU): a segment enters on probation when first touched or
+/// loaded; touched again after another segment was touched in between (a fold of many ops on one segment counts once),
+/// it is protected. Eviction takes the least recently touched segments on probation first, and protected ones only when
+/// none is left; the protected list holds at most half the budget (its least recently touched go back on probation).
+/// So a pass that touches every segment once (a checkpoint, an export, a sweep) cycles through probation and leaves
+/// the segments a device works on resident; a pure sweep evicts as least-recently-used did.</para></remarks>
 internal sealed class SegmentResidency
 {
     private readonly ISegmentStore _store;
     private readonly long _budget;
     private readonly KernelMetrics.Residency _meters;
-    private long _tick;
+    // Reused across evictions; dropped after a round that grew it past SorterKept (a large segment), so that what the
+    // budget does not count stays small.
+    private const long SorterKept = 64 * 1024;
+    private CanonicalRowSorter _sorter = new();
+    private readonly RecencyList _probation = new();
+    private readonly RecencyList _protected = new();
+    private Segment? _lastTouched;
     private int _evicted;
     private SegmentDamagedException? _failure;
 
@@ -40,19 +52,43 @@ internal sealed class SegmentResidency
 
     public long FailedEvictions { get; private set; }
 
+    /// <summary>Evictions of clean segments (unchanged since the store got their rows): dropped, not written again.</summary>
+    public long CleanEvictions { get; private set; }
+
     /// <summary>Every segment loaded, in order (tests read which segments a touch brought back).</summary>
     public List<SegmentId>? LoadLog { get; set; }
 
-    public void Grew(long bytes)
+    public void Grew(Segment segment, long bytes)
     {
         ResidentBytes += bytes;
+        if (segment.InList is { } list) list.Bytes += bytes;
         if (_meters.Resident.Enabled) _meters.Resident.Add(bytes);
     }
 
     public void Touched(Segment segment)
     {
         if (segment.IsEvicted) Load(segment);
-        segment.LastTouch = ++_tick;
+        if (ReferenceEquals(_lastTouched, segment)) return; // a fold touches one segment many times in a row
+        _lastTouched = segment;
+        var from = segment.InList;
+        from?.Remove(segment);
+        if (from is null)
+        {
+            _probation.PushNewest(segment); // first touch, or loaded
+            return;
+        }
+
+        _protected.PushNewest(segment); // touched again, with others touched in between
+        DemoteOverflow();
+    }
+
+    private void DemoteOverflow()
+    {
+        while (_protected.Bytes > _budget / 2 && _protected.Oldest is { } oldest && !ReferenceEquals(oldest, _protected.Newest))
+        {
+            _protected.Remove(oldest);
+            _probation.PushNewest(oldest);
+        }
     }
 
     /// <summary>The load failure since the last call, if any (a verb may have caught the exception; the fold must not
@@ -67,6 +103,36 @@ internal sealed class SegmentResidency
     private void Load(Segment segment)
     {
         var evictedBefore = _evicted;
+        var rows = Read(segment);
+        try
+        {
+            segment.LoadEvicted(rows);
+        }
+        catch (SegmentDamagedException e)
+        {
+            throw Fail(e);
+        }
+
+        _evicted--;
+        segment.StoredHash = segment.Hash; // the store holds exactly these rows: verified above
+        Counted(segment, rows);
+        OverFetched += (evictedBefore - _evicted) - 1;
+    }
+
+    /// <summary>The rows of an evicted segment from the store, verified against its kept hash, without loading it
+    /// (a checkpoint reads them so); counted as a load of exactly that segment.</summary>
+    public byte[] ReadVerified(Segment segment)
+    {
+        var rows = Read(segment);
+        Counted(segment, rows);
+        return rows;
+    }
+
+    /// <summary>Counts a read that found the verified rows unusable, and returns the error to throw.</summary>
+    public SegmentDamagedException FailRead(SegmentDamagedException e) => Fail(e);
+
+    private byte[] Read(Segment segment)
+    {
         byte[]? rows;
         try
         {
@@ -84,19 +150,13 @@ internal sealed class SegmentResidency
             throw Fail(Error.SegmentDamaged(segment.Id, $"its rows hash to {hash}, the kernel kept {segment.Hash}."));
         }
 
-        try
-        {
-            segment.LoadEvicted(rows);
-        }
-        catch (SegmentDamagedException e)
-        {
-            throw Fail(e);
-        }
+        return rows;
+    }
 
-        _evicted--;
+    private void Counted(Segment segment, byte[] rows)
+    {
         Loads++;
         LoadedBytes += rows.Length;
-        OverFetched += (evictedBefore - _evicted) - 1;
         LoadLog?.Add(segment.Id);
         if (_meters.Loads.Enabled) _meters.Loads.Add(1);
     }
@@ -109,31 +169,110 @@ internal sealed class SegmentResidency
     }
 
     /// <summary>When over budget, evicts the least recently touched segments until three quarters of the budget is
-    /// resident (the margin keeps a fold hovering at the budget from evicting on every op).</summary>
-    public void Enforce(IEnumerable<Segment> segments)
+    /// resident (the margin keeps a fold hovering at the budget from evicting on every op). A segment unchanged since
+    /// the store got its rows (its hash is the one stored) is dropped without being written again.</summary>
+    public void Enforce()
     {
         if (ResidentBytes <= _budget) return;
         var target = _budget - (_budget / 4);
-        var candidates = segments.Where(s => !s.IsEvicted && s.Count > 0).OrderBy(s => s.LastTouch).ToList();
-        foreach (var segment in candidates)
+        DemoteOverflow();
+        _ = EvictOldest(_probation, target) && EvictOldest(_protected, target); // a store failure ends the round
+        if (_sorter.Capacity > SorterKept) _sorter = new CanonicalRowSorter();
+    }
+
+    private bool EvictOldest(RecencyList list, long target)
+    {
+        var segment = list.Oldest;
+        while (segment is not null && ResidentBytes > target)
         {
-            if (ResidentBytes <= target) break;
+            var newer = segment.Newer;
+            if (!Evict(list, segment)) return false;
+            segment = newer;
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes a segment out (unless the store holds its rows already) and drops its rows; false when the store
+    /// failed (the rows stay: over budget, but whole; Health reports it).</summary>
+    private bool Evict(RecencyList list, Segment segment)
+    {
+        if (segment.IsEvicted || segment.Count == 0)
+        {
+            // Nothing to write (an emptied segment holds no rows); listed again when next touched, so the next touch
+            // must not be taken for a repeat of the last one.
+            list.Remove(segment);
+            if (ReferenceEquals(_lastTouched, segment)) _lastTouched = null;
+            return true;
+        }
+
+        if (segment.CachedHash is { } cached && segment.StoredHash == cached)
+        {
+            CleanEvictions++;
+        }
+        else
+        {
             try
             {
-                var (hash, rows) = segment.Serialize();
-                _store.Write(segment.Id, hash, rows);
+                var (hash, rows) = segment.SerializeResident(_sorter);
+                if (segment.StoredHash == hash)
+                {
+                    CleanEvictions++; // written back to what the store holds
+                }
+                else
+                {
+                    segment.StoredHash = null; // while the write is under way the store's rows are unknown
+                    _store.Write(segment.Id, hash, rows);
+                    segment.StoredHash = hash;
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // The rows stay in memory: over budget, but whole. Health reports it.
                 FailedEvictions++;
-                return;
+                return false;
             }
+        }
 
-            segment.MarkEvicted();
-            _evicted++;
-            Evictions++;
-            if (_meters.Evictions.Enabled) _meters.Evictions.Add(1);
+        list.Remove(segment);
+        if (ReferenceEquals(_lastTouched, segment)) _lastTouched = null;
+        segment.MarkEvicted();
+        _evicted++;
+        Evictions++;
+        if (_meters.Evictions.Enabled) _meters.Evictions.Add(1);
+        return true;
+    }
+
+    /// <summary>Resident segments, most recently touched first, linked through the segments themselves (a touch moves
+    /// one in O(1) without allocating), with the resident bytes of those listed.</summary>
+    internal sealed class RecencyList
+    {
+        public Segment? Newest { get; private set; }
+
+        public Segment? Oldest { get; private set; }
+
+        public long Bytes { get; set; }
+
+        public void PushNewest(Segment segment)
+        {
+            segment.Older = Newest;
+            segment.Newer = null;
+            if (Newest is not null) Newest.Newer = segment;
+            Newest = segment;
+            Oldest ??= segment;
+            segment.InList = this;
+            Bytes += segment.ResidentBytes;
+        }
+
+        public void Remove(Segment segment)
+        {
+            if (segment.Newer is { } newer) newer.Older = segment.Older;
+            else Newest = segment.Older;
+            if (segment.Older is { } older) older.Newer = segment.Newer;
+            else Oldest = segment.Newer;
+            segment.Newer = null;
+            segment.Older = null;
+            segment.InList = null;
+            Bytes -= segment.ResidentBytes;
         }
     }
 }
