@@ -97,6 +97,13 @@ if (args.Length > 0 && args[0] == "--budget-pieces")
     return;
 }
 
+if (args.Length > 1 && args[0] == "--node-open")
+{
+    // Issue 19: node open from a checkpoint vs genesis only, at a given node size (1M in the issue), paired rounds.
+    await NodeOpen.OpenQuickAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--capacity-quick")
 {
     // Issue 19: fold under a 10 % state budget vs unbudgeted, node open from a checkpoint vs genesis (seconds).
