@@ -242,23 +242,26 @@ public sealed class MemoryBudgetTests
     public void A_pass_over_every_segment_leaves_the_segments_a_device_works_on_resident()
     {
         var alice = new Chain("alice");
-        Op Note(string branch, string key) => alice.Next(TestManifest.PutNote, new NoteArgs(key, "text of " + key), onBranch: new BranchId(alice.Author, branch));
+        var text = new string('t', 8_000);
+        Op Note(string branch, string key) => alice.Next(TestManifest.PutNote, new NoteArgs(key, text + key), onBranch: new BranchId(alice.Author, branch));
         var probe = Budgeted(long.MaxValue);
-        probe.Apply(new Chain("alice").Next(TestManifest.PutNote, new NoteArgs("w0-0", "text of w0-0"), onBranch: new BranchId(new AuthorId("alice"), "w0")));
+        probe.Apply(new Chain("alice").Next(TestManifest.PutNote, new NoteArgs("w0-0", text + "w0-0"), onBranch: new BranchId(new AuthorId("alice"), "w0")));
         var segmentBytes = probe.State.Memory().ResidentBytes;
-        var kernel = Budgeted(20 * segmentBytes);
+        // Room for 30 such segments: the two worked on hold 12 of them, and the 42 segments' shells (which the budget is
+        // charged for, SegmentResidency.ShellBytes) take about 5 more.
+        var kernel = Budgeted(30 * segmentBytes);
 
         // Work on two branches, in turns.
         for (var i = 0; i < 6; i++) kernel.Apply(Note("w" + (i % 2), "w" + (i % 2) + "-" + (i / 2)));
 
         // One op on each of 40 other branches (an import, a sweep): each touched once.
         for (var i = 0; i < 40; i++) kernel.Apply(Note("s" + i, "s"));
-        Assert.True(kernel.State.Memory().Evictions >= 25, $"{kernel.State.Memory().Evictions} evictions");
+        Assert.True(kernel.State.Memory().Evictions >= 20, $"{kernel.State.Memory().Evictions} evictions");
 
         var log = new List<SegmentId>();
         kernel.State.Residency!.LoadLog = log;
         for (var i = 6; i < 12; i++) kernel.Apply(Note("w" + (i % 2), "w" + (i % 2) + "-" + (i / 2)));
-        Assert.True(log.Count == 0, "loaded again: " + string.Join(", ", log));
+        Assert.True(log.Count == 0, "loaded again: " + string.Join(", ", log) + " " + kernel.State.Memory());
         Assert.Equal(0, kernel.State.Memory().OverFetchedSegments);
     }
 

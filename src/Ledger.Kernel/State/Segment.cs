@@ -81,7 +81,11 @@ public abstract class Segment
     /// <summary>The cached hash, or null when a write since the last hash invalidated it.</summary>
     internal Hash32? CachedHash => _hash;
 
-    internal void Attach(SegmentResidency residency) => _residency = residency;
+    internal void Attach(SegmentResidency residency)
+    {
+        _residency = residency;
+        residency.Added();
+    }
 
     /// <summary>Loads the rows back when the segment is evicted and records the touch. Every row accessor calls it
     /// first, so a touch loads exactly the segment touched.</summary>
