@@ -22,25 +22,19 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
 
     /// <summary>The schema: version 2, one table keyed by (table, branch) without a rowid (version 1 had a rowid and a
     /// second b-tree for the key, so each replace wrote two; the file is a cache, emptied at open, so the upgrade drops it).</summary>
-    internal static readonly SqliteSchema Schema = new("segment store", 2, "segments", """
+    internal static readonly SqliteSchema Schema = new("segment store", 2, "segments", CreateTable, new Dictionary<int, string>
+    {
+        [1] = "DROP TABLE segments;\n" + CreateTable,
+    });
+
+    private const string CreateTable = """
         CREATE TABLE segments (
           tbl TEXT NOT NULL,
           branch TEXT NOT NULL,
           hash BLOB NOT NULL,
           rows BLOB NOT NULL,
           PRIMARY KEY (tbl, branch)) WITHOUT ROWID;
-        """, new Dictionary<int, string>
-    {
-        [1] = """
-            DROP TABLE segments;
-            CREATE TABLE segments (
-              tbl TEXT NOT NULL,
-              branch TEXT NOT NULL,
-              hash BLOB NOT NULL,
-              rows BLOB NOT NULL,
-              PRIMARY KEY (tbl, branch)) WITHOUT ROWID;
-            """,
-    });
+        """;
 
     /// <summary>Opens (or creates) the file at <paramref name="path"/> and empties it.</summary>
     /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a segment store.</exception>

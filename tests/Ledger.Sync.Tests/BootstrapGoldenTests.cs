@@ -13,11 +13,10 @@ public sealed class BootstrapGoldenTests
 {
     private const string Origin = "ledger-relay/golden";
 
-    [Fact]
-    [Trait("Risk", "C2")]
-    public void A_bootstrap_checkpoint_and_offer_are_pinned_byte_for_byte_and_verify_as_documented()
+    /// <summary>The first three ops of <c>World.Chain("golden-a", 2)</c>, folded as relay positions 0..2 with TestManifest
+    /// v1: the state of prefix 3, its Merkle tree and its checkpoint (relay cut of that prefix).</summary>
+    private static (IReadOnlyList<SignedOp> Chain, KernelOptions Options, MerkleTree Tree, Checkpoint Checkpoint) StateOfPrefix3()
     {
-        // Three ops of one author, folded as relay positions 0..2: the state of prefix 3.
         var chain = World.Chain("golden-a", 2);
         var options = KeyEvents.Use(new KernelOptions { Manifests = new ManifestCatalog(TestManifest.V1) });
         var kernel = new LedgerKernel(options);
@@ -29,7 +28,15 @@ public sealed class BootstrapGoldenTests
         }
 
         kernel.AdvanceRelayFrontier(chain.Count);
-        var checkpoint = kernel.CreateCheckpoint(new CheckpointExtras { RelayCut = new RelayCut(Origin, chain.Count, tree.Root()) });
+        return (chain, options, tree, kernel.CreateCheckpoint(new CheckpointExtras { RelayCut = new RelayCut(Origin, chain.Count, tree.Root()) }));
+    }
+
+    [Fact]
+    [Trait("Risk", "C2")]
+    public void A_bootstrap_checkpoint_and_offer_are_pinned_byte_for_byte_and_verify_as_documented()
+    {
+        // Three ops of one author, folded as relay positions 0..2: the state of prefix 3.
+        var (chain, options, tree, checkpoint) = StateOfPrefix3();
         var key = World.Key("golden-a", 0);
         var author = chain[0].Op.Author;
         var signed = BootstrapCheckpoint.Sign(World.Ledger, author, Origin, chain.Count, tree.Root(), checkpoint.Digest, CheckpointCodec.Encode(checkpoint), key);
@@ -82,18 +89,7 @@ public sealed class BootstrapGoldenTests
     public async Task A_bootstrap_package_is_pinned_byte_for_byte_and_a_new_device_starts_from_it()
     {
         // The same state of prefix 3, its relay note signed by the key whose seed is SHA-256("golden-relay/0").
-        var chain = World.Chain("golden-a", 2);
-        var options = KeyEvents.Use(new KernelOptions { Manifests = new ManifestCatalog(TestManifest.V1) });
-        var kernel = new LedgerKernel(options);
-        var tree = new MerkleTree();
-        for (var i = 0; i < chain.Count; i++)
-        {
-            kernel.Apply(chain[i].Op, i);
-            tree.Append(chain[i].Bytes.Span);
-        }
-
-        kernel.AdvanceRelayFrontier(chain.Count);
-        var checkpoint = kernel.CreateCheckpoint(new CheckpointExtras { RelayCut = new RelayCut(Origin, chain.Count, tree.Root()) });
+        var (chain, _, tree, checkpoint) = StateOfPrefix3();
         var author = chain[0].Op.Author;
         var envelope = BootstrapCheckpoint.Sign(World.Ledger, author, Origin, chain.Count, tree.Root(), checkpoint.Digest, CheckpointCodec.Encode(checkpoint), World.Key("golden-a", 0)).ToBytes();
         var offer = new BootstrapOffer([envelope], [(author, [chain[0].Bytes])]);

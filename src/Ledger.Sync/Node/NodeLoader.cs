@@ -50,13 +50,7 @@ internal static class NodeLoader
             count++;
             // What the store says about an op must be what its bytes say: a changed author or seq column beside valid
             // bytes would otherwise file the op under another chain.
-            if (!SignedOpCodec.TryDecode(record.Bytes, out var decoded, out var undecodable))
-            {
-                throw Error.StoreDamaged("the node store", $"op {count} ({record.Op})", $"its bytes are not a signed op ({undecodable!.Message})", undecodable);
-            }
-
-            var signed = decoded!;
-            if (signed.Ref != record.Op) throw Error.StoreDamaged("the node store", $"op {count}", $"it is filed as {record.Op} but its bytes are {signed.Ref}");
+            var signed = DecodeStored(record, "op", count);
             var author = signed.Op.Author;
             if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
             var check = verifier.AppendDeferringSignatureCheck(signed, out var signer);
@@ -188,5 +182,19 @@ internal static class NodeLoader
         };
         if (kernelOptions.Manifests is null or ManifestCatalog) KeyEvents.Use(kernelOptions);
         return kernelOptions;
+    }
+
+    /// <summary>A stored record's op, decoded; what the store files it as (author, seq) must be what its bytes say, or
+    /// the store is damaged. The error names the record as "<paramref name="kind"/> <paramref name="number"/>" (formatted
+    /// only then: this runs for every record an open reads).</summary>
+    internal static SignedOp DecodeStored(NodeOpRecord record, string kind, long number)
+    {
+        if (!SignedOpCodec.TryDecode(record.Bytes, out var decoded, out var undecodable))
+        {
+            throw Error.StoreDamaged("the node store", $"{kind} {number} ({record.Op})", $"its bytes are not a signed op ({undecodable!.Message})", undecodable);
+        }
+
+        if (decoded!.Ref != record.Op) throw Error.StoreDamaged("the node store", $"{kind} {number}", $"it is filed as {record.Op} but its bytes are {decoded.Ref}");
+        return decoded;
     }
 }

@@ -113,13 +113,7 @@ internal static class NodeTailOpen
         await foreach (var record in tail.ReadAfterAsync(open.Record, cancellationToken).ConfigureAwait(false))
         {
             records++;
-            if (!SignedOpCodec.TryDecode(record.Bytes, out var decoded, out var undecodable))
-            {
-                throw Error.StoreDamaged("the node store", $"record {open.Record + records} ({record.Op})", $"its bytes are not a signed op ({undecodable!.Message})", undecodable);
-            }
-
-            var signed = decoded!;
-            if (signed.Ref != record.Op) throw Error.StoreDamaged("the node store", $"record {open.Record + records}", $"it is filed as {record.Op} but its bytes are {signed.Ref}");
+            var signed = NodeLoader.DecodeStored(record, "record", open.Record + records);
             var author = signed.Op.Author;
             if (record.Own && author != me) throw Error.StoreDamaged("the node store", $"op {signed.Ref}", $"it marks ops of {me} and of {author} as its own");
             if (!verifiers.TryGetValue(author, out var verifier)) verifiers[author] = verifier = new AuthorChainVerifier(options.Ledger, author);
