@@ -103,60 +103,24 @@ internal sealed class PostgreSqlMerkleTree(string ledger, string name)
     }
 
     /// <summary>MTH(D[0:size]) from the database.</summary>
-    public async Task<Hash32> RootAsync(NpgsqlConnection connection, long size, CancellationToken cancellationToken)
-    {
-        Hash32 root = default;
-        await ComputeAsync(connection, current =>
-        {
-            if (size < 0 || size > current) throw Error.OutOfRange(nameof(size), string.Create(CultureInfo.InvariantCulture, $"the tree has {current} leaves."));
-        }, node => root = MerkleTiles.Root(size, node), cancellationToken).ConfigureAwait(false);
-        return root;
-    }
+    public Task<Hash32> RootAsync(NpgsqlConnection connection, long size, CancellationToken cancellationToken) =>
+        MerkleTileQueries.RootAsync(Over(connection, cancellationToken), size);
 
     /// <summary>The RFC 9162 inclusion proof of leaf <paramref name="index"/> in the tree of <paramref name="size"/>.</summary>
-    public async Task<IReadOnlyList<Hash32>> InclusionProofAsync(NpgsqlConnection connection, long index, long size, CancellationToken cancellationToken)
-    {
-        List<Hash32> proof = [];
-        await ComputeAsync(connection, current =>
-        {
-            if (size < 1 || size > current) throw Error.OutOfRange(nameof(size), string.Create(CultureInfo.InvariantCulture, $"the tree has {current} leaves."));
-            if (index < 0 || index >= size) throw Error.OutOfRange(nameof(index), "the index must lie in the tree.");
-        }, node => proof = MerkleTiles.InclusionProof(index, size, node), cancellationToken).ConfigureAwait(false);
-        return proof;
-    }
+    public Task<IReadOnlyList<Hash32>> InclusionProofAsync(NpgsqlConnection connection, long index, long size, CancellationToken cancellationToken) =>
+        MerkleTileQueries.InclusionProofAsync(Over(connection, cancellationToken), index, size);
 
     /// <summary>The RFC 9162 consistency proof from <paramref name="size1"/> to <paramref name="size2"/>.</summary>
-    public async Task<IReadOnlyList<Hash32>> ConsistencyProofAsync(NpgsqlConnection connection, long size1, long size2, CancellationToken cancellationToken)
-    {
-        List<Hash32> proof = [];
-        await ComputeAsync(connection, current =>
-        {
-            if (size1 < 1 || size1 > size2 || size2 > current) throw Error.OutOfRange(nameof(size1), string.Create(CultureInfo.InvariantCulture, $"0 < size1 ≤ size2 ≤ {current} is required."));
-        }, node => proof = MerkleTiles.ConsistencyProof(size1, size2, node), cancellationToken).ConfigureAwait(false);
-        return proof;
-    }
+    public Task<IReadOnlyList<Hash32>> ConsistencyProofAsync(NpgsqlConnection connection, long size1, long size2, CancellationToken cancellationToken) =>
+        MerkleTileQueries.ConsistencyProofAsync(Over(connection, cancellationToken), size1, size2);
 
     /// <summary>Up to <paramref name="count"/> hashes of complete subtrees of 2^<paramref name="level"/> leaves from the
     /// <paramref name="from"/>-th on; fewer when the tree holds fewer.</summary>
-    public async Task<IReadOnlyList<Hash32>> HashesAsync(NpgsqlConnection connection, int level, long from, int count, CancellationToken cancellationToken)
-    {
-        if (level < 0 || level > 63) throw Error.OutOfRange(nameof(level), "the level is 0 to 63.");
-        if (from < 0) throw Error.OutOfRange(nameof(from), "the index is not negative.");
-        if (count < 0) throw Error.OutOfRange(nameof(count), "the count is not negative.");
-        var hashes = new List<Hash32>();
-        long end = 0;
-        await ComputeAsync(connection, current =>
-        {
-            // Complete subtrees of 2^level leaves in the tree: current >> level of them.
-            var complete = level >= 63 ? 0 : current >> level;
-            end = from >= complete ? from : from + Math.Min(count, complete - from);
-        }, node =>
-        {
-            hashes.Clear();
-            for (var i = from; i < end; i++) hashes.Add(node(level, i));
-        }, cancellationToken).ConfigureAwait(false);
-        return hashes;
-    }
+    public Task<IReadOnlyList<Hash32>> HashesAsync(NpgsqlConnection connection, int level, long from, int count, CancellationToken cancellationToken) =>
+        MerkleTileQueries.HashesAsync(Over(connection, cancellationToken), level, from, count);
+
+    private MerkleTileQueries.Computation Over(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        (check, compute) => ComputeAsync(connection, check, compute, cancellationToken);
 
     // Reads the head and right edge (one query), works out which tiles the computation needs, fetches those and the tiles
     // vouching for them (a second query, only when a tile off the edge is needed), checks them all against the head, then
@@ -173,7 +137,7 @@ internal sealed class PostgreSqlMerkleTree(string ledger, string name)
         }
 
         check(head.Size);
-        var required = MerkleTiles.WithWitnesses(MerkleTiles.TilesRead(compute), head.Size);
+        var required = MerkleTiles.Required(head.Size, compute);
         var tiles = head.Edge;
         var off = required.Where(k => !tiles.ContainsKey(k)).ToArray();
         if (off.Length > 0)

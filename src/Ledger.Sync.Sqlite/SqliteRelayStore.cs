@@ -4,8 +4,10 @@ using Microsoft.Data.Sqlite;
 namespace Ledger.Sync;
 
 /// <summary>The embedded default relay store: one SQLite file (WAL, synchronous=FULL). A batch is one
-/// transaction, committed before the relay acknowledges anything in it.</summary>
-public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpointStore
+/// transaction, committed before the relay acknowledges anything in it. The Merkle tree of the order is kept in the
+/// file as C2SP tlog-tiles, extended in that same transaction (<see cref="IRelayTreeStore"/>): a relay over this store
+/// holds no tree in memory and starts without reading the log.</summary>
+public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckpointStore
 {
     private readonly SqliteConnection _db;
     private readonly Lock _gate = new();
@@ -17,8 +19,9 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
     /// <summary>The schema: version 1 is the layout written before files recorded a version (the log and evidence);
     /// version 2 adds the cosignatures witnesses posted (they were kept in memory and lost on restart); version 3 the
     /// latest beacon per device (the fleet's alerts survive a restart); version 4 the latest bootstrap checkpoint per
-    /// member (docs/sync.md, "Bootstrap of a new device").</summary>
-    internal static readonly SqliteSchema Schema = new("relay store", 4, "log", """
+    /// member (docs/sync.md, "Bootstrap of a new device"); version 5 the Merkle tree as tiles and its head
+    /// (SqliteRelayStore.Tree.cs), built from the log the file holds during the upgrade.</summary>
+    internal static readonly SqliteSchema Schema = new("relay store", 5, "log", """
         CREATE TABLE log (
           position INTEGER PRIMARY KEY,
           author TEXT NOT NULL,
@@ -33,11 +36,15 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
           accused TEXT NOT NULL,
           bytes BLOB NOT NULL);
         CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);
-        """ + BeaconsTable + BootstrapTable, new Dictionary<int, string>
+        """ + BeaconsTable + BootstrapTable + TreeTables, new Dictionary<int, string>
     {
         [1] = "CREATE TABLE cosignatures (id INTEGER PRIMARY KEY, note BLOB NOT NULL);",
         [2] = BeaconsTable,
         [3] = BootstrapTable,
+        [4] = TreeTables,
+    }, new Dictionary<int, Action<SqliteConnection, SqliteTransaction, string>>
+    {
+        [4] = BuildTree,
     });
 
     // One row per author: bounded by the fleet, never by how many beacons arrive.
@@ -170,9 +177,35 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
     public Task AppendAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ops);
+        return Append(ops, null, cancellationToken);
+    }
+
+    // One transaction: the ops, then the tree extended over them (leaves: their hashes, when the relay computed them).
+    private Task Append(IReadOnlyList<StoredOp> ops, IReadOnlyList<Hash32>? leaves, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         if (ops.Count == 0) return Task.CompletedTask;
         lock (_gate)
+        {
+            // Checked against its head before anything is written: a tree is never extended over a damaged edge.
+            var edge = Edge();
+            try
+            {
+                AppendLocked(ops, leaves, edge);
+            }
+            catch
+            {
+                // It may have been extended by ops that were not committed: loaded again from the file when next used.
+                _edge = null;
+                throw;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void AppendLocked(IReadOnlyList<StoredOp> ops, IReadOnlyList<Hash32>? leaves, TileEdge edge)
+    {
         {
             using var transaction = _db.BeginTransaction();
             try
@@ -195,8 +228,10 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
                     insert.Run();
                 }
 
+                var root = ExtendTree(edge, ops, leaves);
                 transaction.Commit();
                 _count += ops.Count;
+                _root = root;
                 _highWater.Raise(_count, ops[^1].Hash);
             }
             catch (SqliteException e) when (SqliteFiles.IsFull(e))
@@ -205,8 +240,6 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
                 throw Error.StorageFull($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(o => (long)o.Bytes.Length), e);
             }
         }
-
-        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -347,6 +380,8 @@ public sealed partial class SqliteRelayStore : IRelayStore, IBootstrapCheckpoint
         lock (_gate)
         {
             _insert?.Dispose();
+            _writeTile?.Dispose();
+            _writeHead?.Dispose();
             _db.Dispose();
             _highWater.Dispose();
         }

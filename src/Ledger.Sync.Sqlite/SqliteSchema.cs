@@ -11,14 +11,18 @@ namespace Ledger.Sync;
 internal sealed class SqliteSchema
 {
     /// <summary>A schema: its kind (for messages), current version, the table that marks a file of this kind, the
-    /// statements that create the current version, and per older version v the statements that take v to v + 1.</summary>
-    public SqliteSchema(string kind, int current, string markerTable, string create, IReadOnlyDictionary<int, string> upgrades)
+    /// statements that create the current version, per older version v the statements that take v to v + 1, and per
+    /// older version v code run after those statements (what SQL alone cannot fill: the relay store's tiles hash every
+    /// op), in the same transaction. The code gets the connection, the transaction and the file's path.</summary>
+    public SqliteSchema(string kind, int current, string markerTable, string create, IReadOnlyDictionary<int, string> upgrades,
+        IReadOnlyDictionary<int, Action<SqliteConnection, SqliteTransaction, string>>? upgradeCode = null)
     {
         Kind = kind;
         Current = current;
         MarkerTable = markerTable;
         Create = create;
         Upgrades = upgrades;
+        UpgradeCode = upgradeCode ?? new Dictionary<int, Action<SqliteConnection, SqliteTransaction, string>>();
     }
 
     private const int NotADatabase = 26;
@@ -47,6 +51,8 @@ internal sealed class SqliteSchema
     public string Create { get; }
 
     public IReadOnlyDictionary<int, string> Upgrades { get; }
+
+    public IReadOnlyDictionary<int, Action<SqliteConnection, SqliteTransaction, string>> UpgradeCode { get; }
 
     /// <summary>Opens <paramref name="path"/> as a file of this schema (see the class summary), then sets the
     /// journal (WAL), synchronous=FULL and the size cap.</summary>
@@ -115,13 +121,19 @@ internal sealed class SqliteSchema
 
         if (version == 0) version = 1;
         if (version == Current) return;
-        var steps = new System.Text.StringBuilder();
-        for (var v = version; v < Current; v++) steps.Append(Upgrades[v]).Append('\n');
-        steps.Append(CultureInfo.InvariantCulture, $"PRAGMA user_version = {Current};");
-        Run(connection, steps.ToString());
+        // One transaction: an upgrade that fails, in its SQL or its code, leaves the file at its old version.
+        using var transaction = connection.BeginTransaction();
+        for (var v = version; v < Current; v++)
+        {
+            SqliteFiles.Execute(connection, Upgrades[v], transaction);
+            if (UpgradeCode.TryGetValue(v, out var code)) code(connection, transaction, path);
+        }
+
+        SqliteFiles.Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {Current};"), transaction);
+        transaction.Commit();
     }
 
-    // One transaction: an upgrade that fails leaves the file at its old version.
+    // One transaction: a file is created whole or not at all.
     private static void Run(SqliteConnection connection, string sql)
     {
         using var transaction = connection.BeginTransaction();

@@ -46,14 +46,14 @@ public partial class ToolDefectTests
         {
             db.Open();
             using var c = db.CreateCommand();
-            c.CommandText = "PRAGMA user_version = 5;";
+            c.CommandText = "PRAGMA user_version = 6;";
             c.ExecuteNonQuery();
         }
 
         var before = ToolFiles.Hashes(files.Folder);
         var run = ToolRun.Of("", "rebuild", "--from", store, "--out", Path.Combine(files.Folder, "new-relay.db"));
         Assert.True(run.ExitCode == 1, run.ToString());
-        Assert.Contains("written by a newer Ledger (schema 5; this tool reads up to 4): update the tool", run.Error, StringComparison.Ordinal);
+        Assert.Contains("written by a newer Ledger (schema 6; this tool reads up to 5): update the tool", run.Error, StringComparison.Ordinal);
         Assert.Single(run.Error.TrimEnd().Split('\n'));
         Assert.Equal(before, ToolFiles.Hashes(files.Folder));
     }

@@ -239,6 +239,10 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
                             : await shared.AppendSequencedAsync(accepted, cancellationToken).ConfigureAwait(false);
                     }
                 }
+                else if (_store is ILeafHashedAppendStore hashed)
+                {
+                    await hashed.AppendAsync(accepted, acceptedLeaves, cancellationToken).ConfigureAwait(false);
+                }
                 else
                 {
                     await _store.AppendAsync(accepted, cancellationToken).ConfigureAwait(false);

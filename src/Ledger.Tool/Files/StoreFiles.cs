@@ -127,7 +127,7 @@ internal static class StoreFiles
     }
 
     /// <summary>The newest schema of node and relay store files this build reads (Ledger.Sync.Sqlite's current one).</summary>
-    private const long KnownSchema = 4;
+    private const long KnownSchema = 5;
 
     private static object? Scalar(SqliteConnection db, string sql)
     {

@@ -16,7 +16,8 @@ internal readonly record struct TileKey(int Level, long Index)
 /// Any complete subtree of 2^k leaves is a run of 2^(k mod 8) hashes of one tile at level k / 8, so a root or an RFC
 /// 9162 proof needs at most a few tiles per tile level — O(log₂₅₆ n) rows — and appending a batch rewrites only the
 /// right edge (one partial tile per level) and writes the tiles it completes. RFC 9162 hashing, as
-/// <see cref="MerkleTree"/>; the proofs follow the same PATH and SUBPROOF recursions, written against tiles.</summary>
+/// <see cref="MerkleTree"/>; the proofs follow the same PATH and SUBPROOF recursions, written against tiles. Shared by
+/// the relay stores that keep their tree (<see cref="IRelayTreeStore"/>: PostgreSQL, SQLite).</summary>
 internal static class MerkleTiles
 {
     public const int Height = 8;
@@ -110,6 +111,10 @@ internal static class MerkleTiles
         return keys;
     }
 
+    /// <summary>The tiles a computation over a tree of <paramref name="size"/> leaves needs: the ones it reads and the
+    /// ones that vouch for them (<see cref="WithWitnesses"/>).</summary>
+    public static HashSet<TileKey> Required(long size, Action<NodeSource> computation) => WithWitnesses(TilesRead(computation), size);
+
     /// <summary>The tiles that vouch for <paramref name="keys"/> in a tree of <paramref name="size"/> leaves: each full
     /// tile's parent (the tile one level up that holds its hash), up to the right edge, and the right edge itself
     /// (whose hashes give the root the counter row records).</summary>
@@ -133,35 +138,45 @@ internal static class MerkleTiles
     /// recorded root) fails one of these, so nothing damaged is served or signed.</summary>
     public static string? Verify(long size, Hash32 root, IEnumerable<TileKey> required, IReadOnlyDictionary<TileKey, Hash32[]> tiles)
     {
-        foreach (var key in required)
-        {
-            if (!tiles.ContainsKey(key)) return string.Create(CultureInfo.InvariantCulture, $"{key} is missing (the tree has {size} leaves)");
-        }
+        if (VerifyTiles(size, required.Concat(tiles.Keys).Distinct(), k => tiles.GetValueOrDefault(k)) is { } problem) return problem;
+        var computed = Root(size, Nodes(k => tiles[k]));
+        return computed == root ? null
+            : string.Create(CultureInfo.InvariantCulture, $"the right edge of the tree ({string.Join(", ", Edge(size))}) hashes to {computed}, not to the root {root} recorded for {size} leaves");
+    }
 
-        foreach (var (key, hashes) in tiles)
+    /// <summary>The part of <see cref="Verify"/> below the root: every tile of <paramref name="keys"/> is there with the
+    /// width the size gives it, and every full one hashes to the hash its parent (as <paramref name="tile"/> answers it,
+    /// when it answers) holds for it. A store that
+    /// keeps the right edge in memory, checked against its head when it was loaded, checks what it reads from disk with
+    /// this: a full tile is vouched for by its parent, up to the edge (<see cref="WithWitnesses"/>).</summary>
+    public static string? VerifyTiles(long size, IEnumerable<TileKey> keys, Func<TileKey, IReadOnlyList<Hash32>?> tile)
+    {
+        var present = new List<(TileKey Key, IReadOnlyList<Hash32> Hashes)>();
+        foreach (var key in keys)
         {
+            if (tile(key) is not { } hashes) return string.Create(CultureInfo.InvariantCulture, $"{key} is missing (the tree has {size} leaves)");
             var width = WidthAt(size, key);
-            if (hashes.Length != width)
+            if (hashes.Count != width)
             {
-                return string.Create(CultureInfo.InvariantCulture, $"{key} holds {hashes.Length} hashes; a tree of {size} leaves gives it {width}");
+                return string.Create(CultureInfo.InvariantCulture, $"{key} holds {hashes.Count} hashes; a tree of {size} leaves gives it {width}");
             }
+
+            present.Add((key, hashes));
         }
 
-        foreach (var (key, hashes) in tiles)
+        foreach (var (key, hashes) in present)
         {
-            if (hashes.Length != Width || key.Level == MaxLevel) continue;
+            if (hashes.Count != Width || key.Level == MaxLevel) continue;
             var parent = new TileKey(key.Level + 1, key.Index >> Height);
-            if (!tiles.TryGetValue(parent, out var above)) continue;
+            if (tile(parent) is not { } above) continue;
             var at = (int)(key.Index & (Width - 1));
-            if (HashUp(hashes, 0, Width) != above[at])
+            if (at >= above.Count || HashUp(hashes, 0, Width) != above[at])
             {
                 return string.Create(CultureInfo.InvariantCulture, $"{key} does not hash to hash {at} of {parent}");
             }
         }
 
-        var computed = Root(size, Nodes(k => tiles[k]));
-        return computed == root ? null
-            : string.Create(CultureInfo.InvariantCulture, $"the right edge of the tree ({string.Join(", ", Edge(size))}) hashes to {computed}, not to the root {root} recorded for {size} leaves");
+        return null;
     }
 
     private static void Path(long index, long start, long n, NodeSource node, List<Hash32> proof)

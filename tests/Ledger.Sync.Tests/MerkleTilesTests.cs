@@ -1,8 +1,8 @@
 using Ledger.Kernel;
 
-namespace Ledger.Sync.PostgreSql.Tests;
+namespace Ledger.Sync.Tests;
 
-/// <summary>The tile math the PostgreSQL store keeps its Merkle tree with, without a database: tiles appended in random
+/// <summary>The tile math the PostgreSQL and SQLite relay stores keep their Merkle trees with, without a database: tiles appended in random
 /// batches give the roots, proofs and hashes of the in-memory <see cref="MerkleTree"/>; any root or proof reads a few
 /// tiles per tile level; a flipped hash in any tile, or in the recorded root, fails the check against the head.</summary>
 public sealed class MerkleTilesTests
