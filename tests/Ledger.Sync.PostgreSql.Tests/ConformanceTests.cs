@@ -16,3 +16,17 @@ public sealed class PostgreSqlRelayStoreConformance(PostgreSqlDatabase database)
 
     protected override IRelayStore? Reopen(IRelayStore closed) => new PostgreSqlRelayStore(database.ConnectionString, ((PostgreSqlRelayStore)closed).Ledger);
 }
+
+// The tree the PostgreSQL store keeps as tiles answers as the in-memory tree does, across a reopen: the same suite the
+// SQLite store derives (Ledger.Sync.Tests).
+[Trait("Risk", "D4")]
+[Trait("Risk", "B1")]
+public sealed class PostgreSqlRelayTreeStoreConformance(PostgreSqlDatabase database) : RelayTreeStoreConformance, IClassFixture<PostgreSqlDatabase>
+{
+    private static int _ledgers;
+
+    protected override IRelayTreeStore Create() =>
+        new PostgreSqlRelayStore(database.ConnectionString, "tree-conformance-" + Interlocked.Increment(ref _ledgers));
+
+    protected override IRelayTreeStore Reopen(IRelayTreeStore closed) => new PostgreSqlRelayStore(database.ConnectionString, ((PostgreSqlRelayStore)closed).Ledger);
+}

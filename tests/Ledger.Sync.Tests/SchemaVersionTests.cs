@@ -57,14 +57,19 @@ public class SchemaVersionTests
         {
             Assert.Equal(4 + 3, store.Count); // fixture-a: inception + 3 ops; fixture-b: inception + 2 ops
             var relay = World.NewRelay(store);
-            Assert.Equal(store.Count, (await relay.PullAsync(0)).Ops.Count);
+            var pulled = (await relay.PullAsync(0)).Ops;
+            Assert.Equal(store.Count, pulled.Count);
+            // The tiles the upgrade built give the root of the log the file held.
+            var reference = new MerkleTree();
+            foreach (var (_, bytes) in pulled) reference.Append(bytes.Span);
+            Assert.Equal(reference.Root(), await relay.GetRootAsync(store.Count));
             await store.AddCosignatureAsync(new byte[] { 1 });
             Assert.True(await store.KeepBeaconAsync(new BeaconRecord(new Kernel.AuthorId("fixture-beacon"), 5, DateTimeOffset.UnixEpoch, new byte[] { 2 })));
         }
 
-        // Version 2 added the cosignatures, version 3 the beacons, version 4 the bootstrap checkpoints: every step ran in
-        // the one upgrade.
-        Assert.Equal(4, UserVersion(path));
+        // Version 2 added the cosignatures, version 3 the beacons, version 4 the bootstrap checkpoints, version 5 the
+        // Merkle tree's tiles (built from the log): every step ran in the one upgrade.
+        Assert.Equal(5, UserVersion(path));
         using var reopened = new SqliteRelayStore(path);
         Assert.Single(await reopened.ReadCosignaturesAsync(10));
         Assert.Equal(5, Assert.Single(await reopened.ReadBeaconsAsync()).SentAtUnixMs);
@@ -124,7 +129,7 @@ public class SchemaVersionTests
         var e = Assert.Throws<StoreSchemaException>(() => kind == "node" ? (IDisposable)new SqliteNodeStore(path) : new SqliteRelayStore(path));
         Assert.Contains("written by a newer Ledger (schema 99", e.Message, StringComparison.Ordinal);
         Assert.Contains("update to open it", e.Message, StringComparison.Ordinal);
-        Assert.Equal((99, kind == "node" ? 3 : 4), (e.FoundVersion, e.SupportedVersion));
+        Assert.Equal((99, kind == "node" ? 3 : 5), (e.FoundVersion, e.SupportedVersion));
         Assert.Equal(before, Hash(path));
         Assert.False(File.Exists(path + "-wal"));
     }

@@ -42,6 +42,17 @@ public sealed class SqliteRelayStoreConformance : RelayStoreConformance
     protected override IRelayStore? Reopen(IRelayStore closed) => new SqliteRelayStore(((SqliteRelayStore)closed).Path);
 }
 
+// The tree a SQLite relay store keeps in its file (tiles) answers as the in-memory tree does, across a reopen. The
+// PostgreSQL store derives the same suite (Ledger.Sync.PostgreSql.Tests).
+[Trait("Risk", "D4")]
+[Trait("Risk", "B1")]
+public sealed class SqliteRelayTreeStoreConformance : RelayTreeStoreConformance
+{
+    protected override IRelayTreeStore Create() => new SqliteRelayStore(Path.Combine(World.TempDir(), "relay.db"));
+
+    protected override IRelayTreeStore Reopen(IRelayTreeStore closed) => new SqliteRelayStore(((SqliteRelayStore)closed).Path);
+}
+
 /// <summary>The suites have teeth: stores broken in one way each fail the fact about that way.</summary>
 public class ConformanceSuiteTests
 {
