@@ -111,8 +111,9 @@ public sealed partial class SqliteRelayStore : ILeafHashedAppendStore
             }
 
             if (MerkleTiles.VerifyTiles(size, read.Keys, Tile) is { } problem) throw Damaged("table 'tree_tiles'", problem);
-            foreach (var (key, hashes) in read) Keep(key, hashes);
             compute(MerkleTiles.Nodes(key => Tile(key)!));
+            // After the computation: keeping a tile may drop another that it read from the kept ones.
+            foreach (var (key, hashes) in read) Keep(key, hashes);
         }
 
         return Task.CompletedTask;
