@@ -7,8 +7,8 @@ namespace Ledger.Sync;
 // The Merkle tree of the relay's order, kept in the file as C2SP tlog-tiles (MerkleTiles, shared with the PostgreSQL
 // store) and extended in the transaction that stores each batch, so a relay over this store holds no tree in memory and
 // starts without reading the log (IRelayTreeStore). What it keeps in memory is bounded whatever the size of the log:
-// the right edge (TileEdge: at most 8 partial tiles and their compact ranges, about 66 KiB) and up to CachedTiles full
-// tiles already checked (8 KiB each, 512 KiB). Everything read from the file is checked against the recorded head
+// the right edge (TileEdge: at most 8 partial tiles and their compact ranges, about 66 KiB), up to CachedTiles full
+// tiles already checked (8 KiB each, 512 KiB) and up to CachedNodes subtree hashes computed from them (about 300 KiB). Everything read from the file is checked against the recorded head
 // (tree_head: size and root) before it is used: the edge when it is loaded, a full tile against the hash its parent
 // holds for it, up to the edge. A damaged tile or head is a StoreDamagedException, never a root the relay signs.
 public sealed partial class SqliteRelayStore : ILeafHashedAppendStore
@@ -16,6 +16,10 @@ public sealed partial class SqliteRelayStore : ILeafHashedAppendStore
     /// <summary>Full tiles kept in memory once checked (they never change): proofs near the tip and tiles served again
     /// read no row. 64 × 8 KiB.</summary>
     internal const int CachedTiles = 64;
+
+    /// <summary>Hashes of complete subtrees of at least 4 leaves kept once computed (they never change either): 4,096
+    /// of them, about 300 KiB with the dictionary's and queue's entries.</summary>
+    internal const int CachedNodes = 4096;
 
     // Schema version 5. The tiles: (level, idx) holds up to 256 hashes of 32 bytes, concatenated. The level-0 partial
     // tile (the leaf hashes of the last size mod 256 ops) is not stored: it would be rewritten by every batch, up to
@@ -41,6 +45,8 @@ public sealed partial class SqliteRelayStore : ILeafHashedAppendStore
     private Hash32 _root;
     private readonly Dictionary<TileKey, Hash32[]> _checkedTiles = [];
     private readonly Queue<TileKey> _checkedOrder = new();
+    private readonly Dictionary<(int Level, long Index), Hash32> _nodes = [];
+    private readonly Queue<(int Level, long Index)> _nodeOrder = new();
     private SqliteHotStatement? _writeTile;
     private SqliteHotStatement? _writeHead;
     private long _tilesRead;
@@ -105,18 +111,47 @@ public sealed partial class SqliteRelayStore : ILeafHashedAppendStore
                 : _checkedTiles.TryGetValue(key, out var held) ? held
                 : read.GetValueOrDefault(key);
 
-            foreach (var key in MerkleTiles.Required(size, compute))
+            // The tiles the computation needs: those of the nodes it asks for that are not kept already (a dry run: the
+            // shape of a root or proof does not depend on the hashes), and the tiles that vouch for them.
+            var asked = new HashSet<TileKey>();
+            compute((level, index) =>
+            {
+                if (_nodes.TryGetValue((level, index), out var kept)) return kept;
+                asked.Add(MerkleTiles.TileOf(level, index));
+                return default;
+            });
+            foreach (var key in MerkleTiles.WithWitnesses(asked, size))
             {
                 if (Tile(key) is null) read[key] = ReadTile(key) ?? throw Damaged("table 'tree_tiles'", string.Create(CultureInfo.InvariantCulture, $"{key} is missing (the tree has {size} leaves)"));
             }
 
             if (MerkleTiles.VerifyTiles(size, read.Keys, Tile) is { } problem) throw Damaged("table 'tree_tiles'", problem);
-            compute(MerkleTiles.Nodes(key => Tile(key)!));
-            // After the computation: keeping a tile may drop another that it read from the kept ones.
+            var tiles = MerkleTiles.Nodes(key => Tile(key)!);
+            var computed = new List<((int, long) Node, Hash32 Hash)>();
+            compute((level, index) =>
+            {
+                if (_nodes.TryGetValue((level, index), out var kept)) return kept;
+                var hash = tiles(level, index);
+                if (level % MerkleTiles.Height >= 2) computed.Add(((level, index), hash));
+                return hash;
+            });
+
+            // After the computation: keeping a tile or a node may drop another that it read from the kept ones.
             foreach (var (key, hashes) in read) Keep(key, hashes);
+            foreach (var (node, hash) in computed) KeepNode(node, hash);
         }
 
         return Task.CompletedTask;
+    }
+
+    // The hash of a complete subtree computed from checked tiles (it never changes): kept, the oldest dropped past the
+    // bound. Consecutive checkpoints ask for nearly the same large subtrees (the consistency proof from the last signed
+    // head); each costs up to 127 hashes of a tile to compute again.
+    private void KeepNode((int Level, long Index) node, Hash32 hash)
+    {
+        if (!_nodes.TryAdd(node, hash)) return;
+        _nodeOrder.Enqueue(node);
+        while (_nodes.Count > CachedNodes) _nodes.Remove(_nodeOrder.Dequeue());
     }
 
     // A full tile, checked: kept, the oldest dropped past the bound.

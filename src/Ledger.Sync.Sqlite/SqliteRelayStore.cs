@@ -197,6 +197,8 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
             {
                 // It may have been extended by ops that were not committed: loaded again from the file when next used.
                 _edge = null;
+                _nodes.Clear();
+                _nodeOrder.Clear();
                 throw;
             }
         }
