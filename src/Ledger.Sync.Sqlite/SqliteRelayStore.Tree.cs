@@ -63,6 +63,15 @@ public sealed partial class SqliteRelayStore : ILeafHashedAppendStore
         }
     }
 
+    /// <summary>Subtree hashes held in memory now (at most <see cref="CachedNodes"/>).</summary>
+    internal int CachedNodeCount
+    {
+        get
+        {
+            lock (_gate) return _nodes.Count;
+        }
+    }
+
     /// <inheritdoc />
     public Task<Hash32> GetRootAsync(long size, CancellationToken cancellationToken = default)
     {

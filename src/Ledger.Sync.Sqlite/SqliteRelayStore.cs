@@ -208,39 +208,37 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
 
     private void AppendLocked(IReadOnlyList<StoredOp> ops, IReadOnlyList<Hash32>? leaves, TileEdge edge)
     {
+        using var transaction = _db.BeginTransaction();
+        try
         {
-            using var transaction = _db.BeginTransaction();
-            try
+            // Prepared once for the store's lifetime and bound without copies: per row this was a command's
+            // overhead plus two array copies, on the CPU the signature checks need.
+            var insert = _insert ??= new SqliteHotStatement(_db, "INSERT INTO log (position, author, seq, hash, bytes, key_event) VALUES (?1, ?2, ?3, ?4, ?5, ?6);");
+            Span<byte> hash = stackalloc byte[Hash32.Length];
+            for (var i = 0; i < ops.Count; i++)
             {
-                // Prepared once for the store's lifetime and bound without copies: per row this was a command's
-                // overhead plus two array copies, on the CPU the signature checks need.
-                var insert = _insert ??= new SqliteHotStatement(_db, "INSERT INTO log (position, author, seq, hash, bytes, key_event) VALUES (?1, ?2, ?3, ?4, ?5, ?6);");
-                Span<byte> hash = stackalloc byte[Hash32.Length];
-                for (var i = 0; i < ops.Count; i++)
-                {
-                    var op = ops[i];
-                    if (op.Position != _count + i) throw Error.InvalidOperation($"op {op.Author}#{op.Seq} has position {op.Position}; the next position is {_count + i}.");
-                    insert.Bind(1, op.Position);
-                    insert.Bind(2, op.Author.Value);
-                    insert.Bind(3, (long)op.Seq);
-                    op.Hash.CopyTo(hash);
-                    insert.Bind(4, hash);
-                    insert.Bind(5, op.Bytes.Span);
-                    insert.Bind(6, op.IsKeyEvent ? 1L : 0L);
-                    insert.Run();
-                }
+                var op = ops[i];
+                if (op.Position != _count + i) throw Error.InvalidOperation($"op {op.Author}#{op.Seq} has position {op.Position}; the next position is {_count + i}.");
+                insert.Bind(1, op.Position);
+                insert.Bind(2, op.Author.Value);
+                insert.Bind(3, (long)op.Seq);
+                op.Hash.CopyTo(hash);
+                insert.Bind(4, hash);
+                insert.Bind(5, op.Bytes.Span);
+                insert.Bind(6, op.IsKeyEvent ? 1L : 0L);
+                insert.Run();
+            }
 
-                var root = ExtendTree(edge, ops, leaves);
-                transaction.Commit();
-                _count += ops.Count;
-                _root = root;
-                _highWater.Raise(_count, ops[^1].Hash);
-            }
-            catch (SqliteException e) when (SqliteFiles.IsFull(e))
-            {
-                SqliteFiles.RollBackQuietly(transaction);
-                throw Error.StorageFull($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(o => (long)o.Bytes.Length), e);
-            }
+            var root = ExtendTree(edge, ops, leaves);
+            transaction.Commit();
+            _count += ops.Count;
+            _root = root;
+            _highWater.Raise(_count, ops[^1].Hash);
+        }
+        catch (SqliteException e) when (SqliteFiles.IsFull(e))
+        {
+            SqliteFiles.RollBackQuietly(transaction);
+            throw Error.StorageFull($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(o => (long)o.Bytes.Length), e);
         }
     }
 

@@ -11,8 +11,9 @@ namespace Ledger.Sync.Tests;
 [Collection(HeapMeasurementCollection.Name)]
 public sealed class SqliteRelayTreeMemoryTests(ITestOutputHelper output)
 {
-    // The edge (at most 66 KiB), the checked full tiles kept (SqliteRelayStore.CachedTiles × 8 KiB = 512 KiB), the relay,
-    // SQLite's page cache and statements: a fixed bound, whatever the log's size.
+    // The edge (at most 66 KiB), the checked full tiles kept (SqliteRelayStore.CachedTiles × 8 KiB = 512 KiB), the
+    // subtree hashes kept (SqliteRelayStore.CachedNodes, ~300 KiB), the relay, SQLite's statements: a fixed bound,
+    // whatever the log's size.
     private const long HeapBound = 3L << 20;
     private const long StartAllocationBound = 4L << 20;
 
@@ -70,9 +71,10 @@ public sealed class SqliteRelayTreeMemoryTests(ITestOutputHelper output)
         GC.KeepAlive(relay);
         GC.KeepAlive(store);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{n} ops: opening and the first checkpoint allocated {startAllocated} B (bound {StartAllocationBound}); heap growth while serving {heap} B (bound {HeapBound}; an in-memory tree holds about {64 * n} B); tile rows read {store.TilesRead}, full tiles kept {store.CachedTileCount}"));
+            $"{n} ops: opening and the first checkpoint allocated {startAllocated} B (bound {StartAllocationBound}); heap growth while serving {heap} B (bound {HeapBound}; an in-memory tree holds about {64 * n} B); tile rows read {store.TilesRead}, full tiles kept {store.CachedTileCount}, subtree hashes kept {store.CachedNodeCount}"));
         Assert.InRange(startAllocated, 0, StartAllocationBound);
         Assert.InRange(heap, long.MinValue, HeapBound);
         Assert.InRange(store.CachedTileCount, 0, SqliteRelayStore.CachedTiles);
+        Assert.InRange(store.CachedNodeCount, 0, SqliteRelayStore.CachedNodes);
     }
 }
