@@ -92,6 +92,11 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, ILeafHashe
     /// <summary>Tile rows read since the store opened (tests check that reads stay O(log n)).</summary>
     internal long TilesRead => _tree.TilesRead;
 
+    /// <summary>Ingest transactions this store committed (tests count them: a group of pushes is one).</summary>
+    internal long IngestCommits => Interlocked.Read(ref _ingestCommits);
+
+    private long _ingestCommits;
+
     /// <summary>Runs inside the ingest transaction after every write and before the commit (tests end the session
     /// there, as a crash would).</summary>
     internal Func<NpgsqlConnection, Task>? BeforeCommit { get; set; }
@@ -309,6 +314,7 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, ILeafHashe
 
         if (BeforeCommit is { } beforeCommit) await beforeCommit(connection).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _ingestCommits);
         Interlocked.Exchange(ref _logBytes, logBytes + bytes);
         Advance(first + ops.Count);
         return first;
