@@ -168,6 +168,47 @@ public sealed class GroupCommitTests
         }
     }
 
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task A_group_takes_the_ops_another_instance_stored_since_this_one_cached_the_chain_and_answers_resends_with_their_positions()
+    {
+        var x = ConformanceOps.Chain("group-x", 4);
+        var y = ConformanceOps.Chain("group-y", 1);
+        var h = ConformanceOps.Chain("group-h", 1);
+        var cs = PostgreSqlServer.CreateDatabase("group");
+        try
+        {
+            using var store = new PostgreSqlRelayStore(cs, Fleet.Ledger);
+            using var other = new PostgreSqlRelayStore(cs, Fleet.Ledger);
+            using var relay = new Relay(new RelayOptions { Ledger = Fleet.Ledger }, store);
+            Assert.Equal(0, (await relay.PushAsync([x[0].Bytes])).Results[0].Position);
+            // The other instance stores x's next two ops: this relay's cached chain of x is now behind the store.
+            Assert.Equal(1, await other.AppendSequencedAsync(ConformanceOps.Stored(x.Skip(1).Take(2).ToArray(), 0)));
+
+            var (holder, release) = await HoldTheGateAsync(relay, store, Bytes(h));
+            var next = relay.PushAsync([x[3].Bytes, x[4].Bytes]);
+            await QueuedAsync(relay, 1);
+            var resend = relay.PushAsync([x[1].Bytes, y[0].Bytes]);
+            await QueuedAsync(relay, 2);
+            release();
+            Assert.Equal([3L, 4], (await holder.WaitAsync(Patience)).Results.Select(r => r.Position!.Value));
+
+            var taken = await next.WaitAsync(Patience);
+            Assert.Equal([5L, 6], taken.Results.Select(r => r.Position!.Value));
+            Assert.Equal(6UL, taken.NextSeq![x[0].Op.Author]);
+            var again = await resend.WaitAsync(Patience);
+            Assert.Equal(IngestStatus.Duplicate, again.Results[0].Status);
+            Assert.Equal(1, again.Results[0].Position);
+            Assert.Equal(IngestStatus.Accepted, again.Results[1].Status);
+            Assert.Equal(7, again.Results[1].Position);
+            Assert.Equal(3, store.IngestCommits);
+        }
+        finally
+        {
+            PostgreSqlServer.DropDatabase(cs);
+        }
+    }
+
     private static ReadOnlyMemory<byte>[] Bytes(IEnumerable<SignedOp> ops) => ops.Select(o => o.Bytes).ToArray();
 
     // Starts a push and holds it inside its ingest transaction (the counter row locked, before the commit), so the

@@ -15,6 +15,8 @@ internal sealed class GroupStoreView(ISharedRelayStore store) : ILeafHashedRelay
     private readonly List<Hash32> _leaves = [];
     private readonly Dictionary<OpRef, StoredOp> _byRef = [];
     private readonly Dictionary<AuthorId, StoredOp> _tips = [];
+    // Authors read from the store for the whole group at once (Prefetch): null tip when the store holds none of theirs.
+    private readonly Dictionary<AuthorId, (StoredOp? Tip, IReadOnlyList<StoredOp> KeyEvents)> _read = [];
 
     /// <summary>The store's count when the group began: the first tentative position.</summary>
     public long Base { get; } = store.Count;
@@ -34,15 +36,28 @@ internal sealed class GroupStoreView(ISharedRelayStore store) : ILeafHashedRelay
 
     public long? CapBytes => store.CapBytes;
 
-    public Task<(ulong Seq, Hash32 Tip)?> GetTipAsync(AuthorId author, CancellationToken cancellationToken = default) =>
-        _tips.TryGetValue(author, out var tip) ? Task.FromResult<(ulong, Hash32)?>((tip.Seq, tip.Hash)) : store.GetTipAsync(author, cancellationToken);
+    /// <summary>Reads the chains of <paramref name="authors"/> in one round trip when the store can (see
+    /// <see cref="IAuthorChainReader"/>); the view then answers their tips and key events without the store.</summary>
+    public async Task PrefetchAsync(IReadOnlyCollection<AuthorId> authors, CancellationToken cancellationToken)
+    {
+        if (store is not IAuthorChainReader reader || authors.Count == 0) return;
+        var chains = await reader.ReadChainsAsync(authors, cancellationToken).ConfigureAwait(false);
+        foreach (var author in authors) _read[author] = chains.TryGetValue(author, out var chain) ? (chain.Tip, chain.KeyEvents) : (null, []);
+    }
+
+    public Task<(ulong Seq, Hash32 Tip)?> GetTipAsync(AuthorId author, CancellationToken cancellationToken = default)
+    {
+        if (_tips.TryGetValue(author, out var tip)) return Task.FromResult<(ulong, Hash32)?>((tip.Seq, tip.Hash));
+        if (_read.TryGetValue(author, out var read)) return Task.FromResult(read.Tip is { } t ? ((ulong, Hash32)?)(t.Seq, t.Hash) : null);
+        return store.GetTipAsync(author, cancellationToken);
+    }
 
     public Task<StoredOp?> FindAsync(AuthorId author, ulong seq, CancellationToken cancellationToken = default) =>
         _byRef.TryGetValue(new OpRef(author, seq), out var op) ? Task.FromResult<StoredOp?>(op) : store.FindAsync(author, seq, cancellationToken);
 
     public async Task<IReadOnlyList<StoredOp>> ReadKeyEventsAsync(AuthorId author, CancellationToken cancellationToken = default)
     {
-        var stored = await store.ReadKeyEventsAsync(author, cancellationToken).ConfigureAwait(false);
+        var stored = _read.TryGetValue(author, out var read) ? read.KeyEvents : await store.ReadKeyEventsAsync(author, cancellationToken).ConfigureAwait(false);
         if (!_tips.ContainsKey(author)) return stored;
         // The pending ops of an author follow its stored ones (each was accepted on top of the chain).
         return [.. stored, .. _ops.Where(o => o.Author == author && o.IsKeyEvent)];
