@@ -14,9 +14,28 @@ public sealed partial class Relay
     {
         var member = new GroupMember(batch, prepared, cancellationToken);
         _groups.Enqueue(member);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var entering = _gate.WaitAsync(stop.Token);
+        if (await Task.WhenAny(entering, member.Outcome).ConfigureAwait(false) != entering)
+        {
+            // Answered by a group another push led: the answer goes out now, not after the next group, which may
+            // hold the gate by then. A gate taken in the meantime is given back.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await entering.ConfigureAwait(false);
+                _gate.Release();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return await member.Outcome.ConfigureAwait(false);
+        }
+
         try
         {
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await entering.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
