@@ -8,7 +8,9 @@ namespace Ledger.Sync;
 /// position. It folds nothing and accepts any manifest. Ingest is idempotent by (author, seq) + hash: a
 /// resend gets its original position, across restarts; another op at a taken (author, seq) is refused and
 /// kept as ClientFork evidence; a gap is refused with "send from seq N".</summary>
-/// <remarks>Thread-safe: batches are ingested one at a time, in arrival order.</remarks>
+/// <remarks>Thread-safe: batches are ingested one at a time, in arrival order. Over a shared store (PostgreSQL) the
+/// batches that wait for the one being stored are ingested together, in one transaction, each answered as if alone
+/// (group commit, Relay.Group.cs).</remarks>
 public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
 {
     private readonly IRelayStore _store;
