@@ -2,14 +2,14 @@ using Ledger.Kernel;
 
 namespace Ledger.Sync;
 
-/// <summary>A shared store as a group's members see it while the group is ingested: the store, with the ops earlier
+/// <summary>The relay's store as a group's members see it while the group is ingested: the store, with the ops earlier
 /// members accepted appended as if they were stored already, at tentative positions from the store's count when the
 /// group began. Each member is ingested against this view exactly as it would be against the store alone after the
 /// earlier members (tips, repeats, forks and key events include theirs); the group's ops are then stored in one
 /// transaction and the tentative positions shifted to where they landed.</summary>
 /// <remarks>Only what ingest reads is served from the pending ops; the rest goes to the store. Used under the relay's
 /// gate, by one group at a time.</remarks>
-internal sealed class GroupStoreView(ISharedRelayStore store) : ILeafHashedRelayStore
+internal sealed class GroupStoreView(IRelayStore store) : ILeafHashedRelayStore
 {
     private readonly List<StoredOp> _ops = [];
     private readonly List<Hash32> _leaves = [];

@@ -1,11 +1,12 @@
 namespace Ledger.Sync;
 
-/// <summary>Group commit for a relay over a shared store: the pushes that arrive while the relay's gate is held wait
-/// here, and whoever takes the gate next ingests all of them in one database transaction (one lock of the ledger's
-/// counter row, one insert, one extension of the tree, one commit and its WAL flush) instead of one transaction each,
-/// one after the other. Each push is still answered as if it had been ingested alone, in arrival order.</summary>
+/// <summary>Group commit for a relay: the pushes that arrive while the relay's gate is held wait
+/// here, and whoever takes the gate next ingests all of them in one store transaction (one insert, one extension of
+/// the tree, one commit and its WAL flush; over PostgreSQL also one lock of the ledger's counter row) instead of one
+/// transaction each, one after the other. Each push is still answered as if it had been ingested alone, in arrival order.</summary>
 /// <remarks>Measured (docs/performance.md, "The PostgreSQL topology"): two relay instances over one database spent
-/// their pushes' time waiting on the counter row's lock and on WAL flushes, a commit per push.</remarks>
+/// their pushes' time waiting on the counter row's lock and on WAL flushes, a commit per push; one SQLite relay
+/// process's pushes queued behind one commit each.</remarks>
 internal sealed class PushGroupQueue
 {
     private readonly Lock _lock = new();

@@ -2,7 +2,7 @@ using Ledger.Kernel;
 
 namespace Ledger.Sync;
 
-// Group commit over a shared store (PushGroupQueue): the pushes waiting for the gate are ingested in one transaction.
+// Group commit (PushGroupQueue): the pushes waiting for the gate are ingested in one store transaction.
 public sealed partial class Relay
 {
     private readonly PushGroupQueue _groups = new();
@@ -76,10 +76,9 @@ public sealed partial class Relay
             return;
         }
 
-        var shared = (ISharedRelayStore)_store;
         for (var attempt = 1; ; attempt++)
         {
-            var view = new GroupStoreView(shared);
+            var view = new GroupStoreView(_store);
             await PrefetchChainsAsync(group, view).ConfigureAwait(false);
             foreach (var member in group)
             {
@@ -101,9 +100,13 @@ public sealed partial class Relay
             {
                 try
                 {
-                    first = shared is ILeafHashedRelayStore hashed
-                        ? await hashed.AppendSequencedAsync(view.Pending, view.Leaves, CancellationToken.None).ConfigureAwait(false)
-                        : await shared.AppendSequencedAsync(view.Pending, CancellationToken.None).ConfigureAwait(false);
+                    // A store no other instance writes to takes the ops at the positions the view gave them.
+                    first = _store switch
+                    {
+                        ILeafHashedRelayStore hashed => await hashed.AppendSequencedAsync(view.Pending, view.Leaves, CancellationToken.None).ConfigureAwait(false),
+                        ISharedRelayStore shared => await shared.AppendSequencedAsync(view.Pending, CancellationToken.None).ConfigureAwait(false),
+                        _ => await AppendAtAsync(_store, view).ConfigureAwait(false),
+                    };
                     _groups.Counted();
                 }
                 catch (RelayStoreConflictException) when (attempt < MaxConflictRetries)
@@ -130,6 +133,12 @@ public sealed partial class Relay
             await SettleGroupAsync(group, view, first).ConfigureAwait(false);
             return;
         }
+    }
+
+    private static async Task<long> AppendAtAsync(IRelayStore store, GroupStoreView view)
+    {
+        await store.AppendAsync(view.Pending, CancellationToken.None).ConfigureAwait(false);
+        return view.Base;
     }
 
     private async Task IngestAloneAsync(GroupMember member)
