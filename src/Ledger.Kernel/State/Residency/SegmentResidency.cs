@@ -50,8 +50,16 @@ internal sealed class SegmentResidency
     // Segments attached to this residency (a state never drops a segment).
     private long _segments;
 
-    /// <summary>What the budget is held to: the resident rows plus every segment's shell.</summary>
-    private long Charged => ResidentBytes + (_segments * ShellBytes);
+    /// <summary>What the budget is held to: the resident rows plus every segment's shell, and the provenance held in
+    /// memory (tails, record descriptors and shells) when it is tracked.</summary>
+    private long Charged => ResidentBytes + (_segments * ShellBytes) + ProvenanceBytes;
+
+    /// <summary>The provenance index's spill (with <see cref="KernelOptions.TrackProvenance"/>): its tails ride with
+    /// their segments, written out when a segment is evicted.</summary>
+    internal ProvenanceSpill? Provenance { get; set; }
+
+    /// <summary>The provenance bytes held in memory and charged to the budget.</summary>
+    public long ProvenanceBytes => Provenance?.Bytes ?? 0;
 
     /// <summary>A segment was created under this residency.</summary>
     public void Added() => _segments++;
@@ -221,7 +229,7 @@ internal sealed class SegmentResidency
             // must not be taken for a repeat of the last one.
             list.Remove(segment);
             if (ReferenceEquals(_lastTouched, segment)) _lastTouched = null;
-            return true;
+            return SpillProvenance(segment);
         }
 
         if (segment.CachedHash is { } cached && segment.StoredHash == cached)
@@ -257,7 +265,16 @@ internal sealed class SegmentResidency
         _evicted++;
         Evictions++;
         if (_meters.Evictions.Enabled) _meters.Evictions.Add(1);
-        return true;
+        return SpillProvenance(segment);
+    }
+
+    // The segment's provenance tail goes with it; a store that fails ends the round like a failed eviction (the tail
+    // stays in memory, whole).
+    private bool SpillProvenance(Segment segment)
+    {
+        if (Provenance is not { } provenance || provenance.Spill(segment.Id)) return true;
+        FailedEvictions++;
+        return false;
     }
 
     /// <summary>Resident segments, most recently touched first, linked through the segments themselves (a touch moves
