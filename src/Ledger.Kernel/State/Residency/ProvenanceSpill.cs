@@ -12,9 +12,8 @@ namespace Ledger.Kernel;
 /// <remarks>
 /// <para>Appends never read the store: a write to a row of an evicted segment adds to a fresh tail, so the cost of a
 /// load does not grow with the provenance a segment gathered (a counter written by every op would otherwise be read
-/// back whole on every touch). Records merge when the newer holds at least half as many ops as the one before it
-/// (each merge reads both, verified, and writes one), so a segment holds a number of records logarithmic in its
-/// writes, and every op is rewritten a logarithmic number of times.</para>
+/// back whole on every touch). Records merge as Timsort merges runs (each merge reads two, verified, and writes one), so a
+/// segment holds a number of records logarithmic in its writes, and every op is rewritten a logarithmic number of times.</para>
 /// <para>A question (<see cref="For"/>, <see cref="RowsOf"/>) reads the segment's records, verifies each against its
 /// kept hash and does not keep them: a missing, failed or changed record is a <see cref="SegmentDamagedException"/>
 /// naming the record, never an answer short of the ops it lost. Answers are those of the unbudgeted index: the ops
@@ -24,16 +23,18 @@ namespace Ledger.Kernel;
 /// </remarks>
 internal sealed class ProvenanceSpill(ISegmentStore store)
 {
-    /// <summary>What each segment with provenance holds beyond its tail and records: the entry in the index, the object,
-    /// the list of records (charged to the budget like <see cref="SegmentResidency.ShellBytes"/>).</summary>
-    internal const long ShellBytes = 256;
+    /// <summary>What each segment with provenance holds beyond its tail and records: its entry in the index (with the
+    /// dictionary's slack), the object and its array of records (charged to the budget like
+    /// <see cref="SegmentResidency.ShellBytes"/>).</summary>
+    internal const long ShellBytes = 160;
 
-    /// <summary>One record's descriptor in memory (its place, kept hash and op count), charged while it exists.</summary>
-    internal const long RecordBytes = 64;
+    /// <summary>One record's descriptor in memory (its place, kept hash and op count: 48 bytes), charged while it exists.</summary>
+    internal const long RecordBytes = 48;
 
-    // The tail's estimate: per row, its dictionary entry, key string (counted though it may be shared with the row) and
-    // list; per op slot of a list, one OpRef (an interned author reference and a seq).
-    private const long RowBytes = 160;
+    // The tail's estimate: per row, its dictionary entry with the dictionary's slack (48), its key string (24 + 2 per
+    // char; the tail keeps the first op's copy), its list object (32) and array header (24); per op slot of a list, one
+    // OpRef (an interned author reference and a seq). The B1 witness measures the heap against what is charged.
+    private const long RowBytes = 128;
     private const long OpBytes = 16;
 
     private static readonly byte[] Domain = Encoding.ASCII.GetBytes("ledger/provenance/v1");
@@ -109,7 +110,7 @@ internal sealed class ProvenanceSpill(ISegmentStore store)
             return false;
         }
 
-        rows.Records.Add(record);
+        rows.Records = [.. rows.Records, record];
         Bytes += RecordBytes - rows.TailBytes;
         rows.Tail = null;
         rows.TailBytes = 0;
@@ -118,33 +119,56 @@ internal sealed class ProvenanceSpill(ISegmentStore store)
         return true;
     }
 
-    // Merges the two newest records while the newer holds at least half as many ops as the older: record sizes then
-    // at least double from newest to oldest. A damaged record or a failed write ends the merging (the records stay as
-    // they are; the damage is reported when a question reads the record).
+    // Merges adjacent records as Timsort merges runs: while a record holds no more ops than the one after it, or than
+    // the two after it together, it is merged with its smaller neighbour. Record sizes then grow at least like the
+    // Fibonacci numbers from newest to oldest (a segment keeps about 1.44·log2 of its writes in records), and a run of
+    // equal spills merges like a binary counter (each op rewritten about log2 times). A damaged record or a failed
+    // write ends the merging (the records stay as they are; the damage is reported when a question reads the record).
     private void Merge(SegmentId segment, Rows rows)
     {
-        while (rows.Records.Count >= 2 && rows.Records[^2].Ops <= 2 * rows.Records[^1].Ops)
+        while (rows.Records.Length > 1)
         {
-            var older = rows.Records[^2];
-            var newer = rows.Records[^1];
-            Record merged;
-            try
+            var r = rows.Records;
+            var k = r.Length - 2;
+            if ((k > 0 && r[k - 1].Ops <= r[k].Ops + r[k + 1].Ops) || (k > 1 && r[k - 2].Ops <= r[k - 1].Ops + r[k].Ops))
             {
-                var all = new Dictionary<string, List<OpRef>>(StringComparer.Ordinal);
-                Parse(ChunkId(segment, older.Slot), Read(segment, older), all);
-                Parse(ChunkId(segment, newer.Slot), Read(segment, newer), all);
-                merged = Write(segment, rows, all, older.Ops + newer.Ops);
+                if (r[k - 1].Ops < r[k + 1].Ops) k--;
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            else if (r[k].Ops > r[k + 1].Ops)
             {
-                if (e is not SegmentDamagedException) FailedWrites++;
                 return;
             }
 
-            rows.Records.RemoveRange(rows.Records.Count - 2, 2);
-            rows.Records.Add(merged);
-            Bytes -= RecordBytes;
+            if (!MergeAt(segment, rows, k)) return;
         }
+    }
+
+    // Merges records k and k + 1 (older first) into one, written to a free place before the two are dropped.
+    private bool MergeAt(SegmentId segment, Rows rows, int k)
+    {
+        var older = rows.Records[k];
+        var newer = rows.Records[k + 1];
+        Record merged;
+        try
+        {
+            var all = new Dictionary<string, List<OpRef>>(StringComparer.Ordinal);
+            Parse(ChunkId(segment, older.Slot), Read(segment, older), all);
+            Parse(ChunkId(segment, newer.Slot), Read(segment, newer), all);
+            merged = Write(segment, rows, all, older.Ops + newer.Ops);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (e is not SegmentDamagedException) FailedWrites++;
+            return false;
+        }
+
+        var records = new Record[rows.Records.Length - 1];
+        Array.Copy(rows.Records, records, k);
+        records[k] = merged;
+        Array.Copy(rows.Records, k + 2, records, k + 1, rows.Records.Length - k - 2);
+        rows.Records = records;
+        Bytes -= RecordBytes;
+        return true;
     }
 
     private Record Write(SegmentId segment, Rows rows, Dictionary<string, List<OpRef>> ops, long count)
@@ -389,6 +413,7 @@ internal sealed class ProvenanceSpill(ISegmentStore store)
 
         public long TailOps { get; set; }
 
-        public List<Record> Records { get; } = [];
+        // Exactly as long as the records (a segment keeps few; replaced when one is added or two merge).
+        public Record[] Records { get; set; } = [];
     }
 }

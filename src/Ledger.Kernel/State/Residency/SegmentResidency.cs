@@ -202,8 +202,22 @@ internal sealed class SegmentResidency
         if (Charged <= _budget) return;
         var target = _budget - (_budget / 4);
         DemoteOverflow();
+
+        // Provenance tails go first (least recently touched first): a spilled tail is never read back by a fold, while
+        // an evicted segment is loaded again when next touched, so a device's working set stays resident with its rows.
+        if (Provenance is not null && !(SpillTails(_probation, target) && SpillTails(_protected, target))) return;
         _ = EvictOldest(_probation, target) && EvictOldest(_protected, target); // a store failure ends the round
         if (_sorter.Capacity > SorterKept) _sorter = new CanonicalRowSorter();
+    }
+
+    private bool SpillTails(RecencyList list, long target)
+    {
+        for (var segment = list.Oldest; segment is not null && Charged > target; segment = segment.Newer)
+        {
+            if (!SpillProvenance(segment)) return false;
+        }
+
+        return true;
     }
 
     private bool EvictOldest(RecencyList list, long target)
