@@ -14,11 +14,10 @@ internal static class StateMemoryFindings
                 $"{memory.FailedLoads} load(s) of evicted state failed (the segment store lost or changed rows); the kernel refuses to fold on them: reopen the node (it rebuilds its state from its log).")));
         }
 
-        // Provenance held in memory is charged to the same budget (its tails stay when the store cannot take them).
-        if (memory.Budget is { } budget && memory.ResidentBytes + memory.ProvenanceBytes > budget)
+        if (memory.Budget is { } budget && memory.ResidentBytes > budget)
         {
             findings.Add(new HealthFinding(HealthSeverity.Warning, HealthCodes.StateOverBudget, string.Create(CultureInfo.InvariantCulture,
-                $"the state holds about {memory.ResidentBytes} bytes of rows and {memory.ProvenanceBytes} of provenance in memory, over its budget of {budget} ({memory.FailedEvictions} eviction(s) failed; a single segment larger than the budget stays resident while in use).")));
+                $"the state holds about {memory.ResidentBytes} bytes in memory, over its budget of {budget} ({memory.FailedEvictions} eviction(s) failed; a single segment larger than the budget stays resident while in use).")));
         }
     }
 }
