@@ -38,7 +38,6 @@ internal sealed class ProvenanceSpill(ISegmentStore store)
     private const long OpBytes = 16;
 
     private static readonly byte[] Domain = Encoding.ASCII.GetBytes("ledger/provenance/v1");
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     private readonly Dictionary<SegmentId, Rows> _segments = new();
 
@@ -279,7 +278,9 @@ internal sealed class ProvenanceSpill(ISegmentStore store)
     }
 
     // A record: u32 authors, each u8 length ‖ ASCII id (in order of first use); u32 rows, each in canonical key order
-    // u32 length ‖ UTF-8 key ‖ u32 ops ‖ per op (fold order) u32 author index ‖ u64 seq. Big-endian.
+    // u32 chars ‖ the key's UTF-16 code units ‖ u32 ops ‖ per op (fold order) u32 author index ‖ u64 seq. Big-endian.
+    // Code units, not UTF-8: any key a verb wrote (a lone surrogate too) comes back exactly, and no key can make a
+    // spill fail (which would keep the tail, and stop the eviction round, for good).
     private static byte[] Encode(Dictionary<string, List<OpRef>> rows)
     {
         var keys = rows.Keys.ToArray();
@@ -289,7 +290,7 @@ internal sealed class ProvenanceSpill(ISegmentStore store)
         long size = 8;
         foreach (var key in keys)
         {
-            size += 8 + StrictUtf8.GetByteCount(key) + (12L * rows[key].Count);
+            size += 8 + (2L * key.Length) + (12L * rows[key].Count);
             foreach (var op in rows[key])
             {
                 if (authors.TryAdd(op.Author, authorOrder.Count))
@@ -315,9 +316,14 @@ internal sealed class ProvenanceSpill(ISegmentStore store)
         at += 4;
         foreach (var key in keys)
         {
-            var length = StrictUtf8.GetBytes(key, bytes.AsSpan(at + 4));
-            BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), (uint)length);
-            at += 4 + length;
+            BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), (uint)key.Length);
+            at += 4;
+            foreach (var c in key)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(at), c);
+                at += 2;
+            }
+
             var ops = rows[key];
             BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), (uint)ops.Count);
             at += 4;
@@ -356,19 +362,13 @@ internal sealed class ProvenanceSpill(ISegmentStore store)
         var rowCount = ReadU32(id, span, ref at, "row count");
         for (var r = 0L; r < rowCount; r++)
         {
-            var keyLength = ReadU32(id, span, ref at, "key length");
-            if (keyLength > span.Length - at) throw Damaged(id, at, "key runs past the end");
-            string rowKey;
-            try
+            var keyChars = ReadU32(id, span, ref at, "key length");
+            if (keyChars > (span.Length - at) / 2) throw Damaged(id, at, "key runs past the end");
+            var rowKey = string.Create((int)keyChars, bytes[at..(at + (2 * (int)keyChars))], static (chars, units) =>
             {
-                rowKey = StrictUtf8.GetString(span.Slice(at, (int)keyLength));
-            }
-            catch (DecoderFallbackException)
-            {
-                throw Damaged(id, at, "key is not UTF-8");
-            }
-
-            at += (int)keyLength;
+                for (var i = 0; i < chars.Length; i++) chars[i] = (char)BinaryPrimitives.ReadUInt16BigEndian(units.AsSpan(2 * i));
+            });
+            at += 2 * (int)keyChars;
             var opCount = ReadU32(id, span, ref at, "op count");
             if (opCount > (span.Length - at) / 12) throw Damaged(id, at - 4, $"{opCount} ops run past the end");
             List<OpRef>? list = null;
