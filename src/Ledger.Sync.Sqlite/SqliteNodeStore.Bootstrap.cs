@@ -9,6 +9,7 @@ public sealed partial class SqliteNodeStore
     /// <inheritdoc />
     public Task SaveBootstrapBaseAsync(ReadOnlyMemory<byte> bootstrapBase, CancellationToken cancellationToken = default)
     {
+        WaitIntact();
         lock (_gate)
         {
             using var c = _db.CreateCommand();
