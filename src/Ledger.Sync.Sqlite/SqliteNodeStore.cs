@@ -116,6 +116,19 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
     /// <summary>A read that met a malformed page.</summary>
     private StoreDamagedException Damaged(string where, SqliteException e) => SqliteFiles.Damaged($"the node store {_path}", where, e);
 
+    /// <summary>A read that may come before the check ended (an open makes it): a malformed page is a StoreDamagedException.</summary>
+    private T Read<T>(string where, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (SqliteException e) when (SqliteFiles.IsDamage(e))
+        {
+            throw Damaged(where, e);
+        }
+    }
+
     /// <inheritdoc />
     public OwnHighWater? OwnHighWater
     {
@@ -152,7 +165,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
     /// <inheritdoc />
     public Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate) return Task.FromResult(SqliteFiles.Scalar(_db, "SELECT EXISTS (SELECT 1 FROM ops);") == 0);
+        lock (_gate) return Task.FromResult(Read("table 'ops'", () => SqliteFiles.Scalar(_db, "SELECT EXISTS (SELECT 1 FROM ops);")) == 0);
     }
 
     /// <inheritdoc />
@@ -362,12 +375,15 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
     {
         lock (_gate)
         {
-            using var c = _db.CreateCommand();
-            c.CommandText = "SELECT origin, note FROM witness;";
-            using var r = c.ExecuteReader();
-            var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            while (r.Read()) found[r.GetString(0)] = (byte[])r[1];
-            return Task.FromResult<IReadOnlyDictionary<string, byte[]>>(found);
+            return Task.FromResult(Read<IReadOnlyDictionary<string, byte[]>>("table 'witness'", () =>
+            {
+                using var c = _db.CreateCommand();
+                c.CommandText = "SELECT origin, note FROM witness;";
+                using var r = c.ExecuteReader();
+                var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+                while (r.Read()) found[r.GetString(0)] = (byte[])r[1];
+                return found;
+            }));
         }
     }
 
@@ -408,7 +424,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
     /// <inheritdoc />
     public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate) return Task.FromResult(SqliteFiles.Evidence(_db));
+        lock (_gate) return Task.FromResult(Read("table 'evidence'", () => SqliteFiles.Evidence(_db)));
     }
 
     /// <inheritdoc />
