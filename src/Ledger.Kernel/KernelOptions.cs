@@ -7,7 +7,9 @@ public sealed class KernelOptions
     /// app's current manifest is the usual value.</summary>
     public IManifestResolver? Manifests { get; set; }
 
-    /// <summary>Keep the provenance index (which ops wrote each row). On by default; costs memory per write.</summary>
+    /// <summary>Keep the provenance index (which ops wrote each row). On by default; costs memory per write, all of it in
+    /// memory without a <see cref="StateMemoryBudget"/>; under a budget, what is in memory is charged to the budget and the
+    /// rest goes to the <see cref="SegmentStore"/> with its segments (see <see cref="ProvenanceIndex"/>).</summary>
     public bool TrackProvenance { get; set; } = true;
 
     /// <summary>Record the rows each folded op wrote (<see cref="LedgerKernel.LastFoldEffects"/>). Off by default;

@@ -47,7 +47,9 @@ public sealed partial class LedgerKernel
         }
 
         _context = new VerbContext(State);
-        _provenance = options.TrackProvenance ? new ProvenanceIndex() : null;
+        _provenance = !options.TrackProvenance ? null
+            : State.Residency is { } residency ? new ProvenanceIndex(residency.Provenance = new ProvenanceSpill(_chainStore!))
+            : new ProvenanceIndex();
         CheckDeterminism = options.CheckDeterminism;
         _opsCounter = KernelMetrics.OpsCounter(options.MeterFactory);
     }

@@ -16,7 +16,7 @@ namespace Ledger.Sync;
 /// unchanged (<see cref="StoreSchemaException"/>). A server that cannot be reached is a
 /// <see cref="StoreUnavailableException"/>; rows the schema does not allow are a <see cref="StoreDamagedException"/>.
 /// Safe for concurrent use.</remarks>
-public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, ILeafHashedRelayStore, IRelayTreeStore, IBootstrapCheckpointStore
+public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, ILeafHashedRelayStore, IAuthorChainReader, IRelayTreeStore, IBootstrapCheckpointStore
 {
     private const string Columns = "position, author, seq, hash, bytes, key_event";
     // Rows cost more than their op bytes (hash, author, tuple header): a flat allowance keeps the cap honest.
@@ -91,6 +91,11 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, ILeafHashe
 
     /// <summary>Tile rows read since the store opened (tests check that reads stay O(log n)).</summary>
     internal long TilesRead => _tree.TilesRead;
+
+    /// <summary>Ingest transactions this store committed (tests count them: a group of pushes is one).</summary>
+    internal long IngestCommits => Interlocked.Read(ref _ingestCommits);
+
+    private long _ingestCommits;
 
     /// <summary>Runs inside the ingest transaction after every write and before the commit (tests end the session
     /// there, as a crash would).</summary>
@@ -171,6 +176,30 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, ILeafHashe
         c.Parameters.Add(new NpgsqlParameter { Value = _ledger });
         c.Parameters.Add(new NpgsqlParameter { Value = author.Value });
         return (IReadOnlyList<StoredOp>)await ReadOpsAsync(c, null, cancellationToken).ConfigureAwait(false);
+    }, cancellationToken);
+
+    // A group's authors in one round trip (IAuthorChainReader): each one's last op, then the key events of all of them.
+    Task<IReadOnlyDictionary<AuthorId, (StoredOp Tip, IReadOnlyList<StoredOp> KeyEvents)>> IAuthorChainReader.ReadChainsAsync(IReadOnlyCollection<AuthorId> authors, CancellationToken cancellationToken) =>
+        RunAsync("reading authors' chains", async connection =>
+    {
+        var names = authors.Select(a => a.Value).ToArray();
+        var batch = new NpgsqlBatch(connection);
+        await using (batch.ConfigureAwait(false))
+        {
+            var tips = new NpgsqlBatchCommand($"SELECT DISTINCT ON (author) {Columns} FROM ledger_relay_log WHERE ledger = $1 AND author = ANY($2) ORDER BY author, seq DESC;");
+            tips.Parameters.Add(new NpgsqlParameter { Value = _ledger });
+            tips.Parameters.Add(new NpgsqlParameter { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            batch.BatchCommands.Add(tips);
+            var keys = new NpgsqlBatchCommand($"SELECT {Columns} FROM ledger_relay_log WHERE ledger = $1 AND author = ANY($2) AND key_event ORDER BY author, seq;");
+            keys.Parameters.Add(new NpgsqlParameter { Value = _ledger });
+            keys.Parameters.Add(new NpgsqlParameter { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            batch.BatchCommands.Add(keys);
+            await using var r = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var last = await ReadRowsAsync(r, null, cancellationToken).ConfigureAwait(false);
+            await r.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            var events = (await ReadRowsAsync(r, null, cancellationToken).ConfigureAwait(false)).ToLookup(o => o.Author);
+            return (IReadOnlyDictionary<AuthorId, (StoredOp, IReadOnlyList<StoredOp>)>)last.ToDictionary(o => o.Author, o => (o, (IReadOnlyList<StoredOp>)events[o.Author].ToArray()));
+        }
     }, cancellationToken);
 
     /// <inheritdoc />
@@ -309,6 +338,7 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, ILeafHashe
 
         if (BeforeCommit is { } beforeCommit) await beforeCommit(connection).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _ingestCommits);
         Interlocked.Exchange(ref _logBytes, logBytes + bytes);
         Advance(first + ops.Count);
         return first;
@@ -446,6 +476,11 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, ILeafHashe
     private async Task<List<StoredOp>> ReadOpsAsync(NpgsqlCommand c, long? contiguousFrom, CancellationToken cancellationToken)
     {
         await using var r = await c.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadRowsAsync(r, contiguousFrom, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<List<StoredOp>> ReadRowsAsync(NpgsqlDataReader r, long? contiguousFrom, CancellationToken cancellationToken)
+    {
         var list = new List<StoredOp>();
         while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -74,9 +74,81 @@ public sealed class MemoryBudgetWitnessTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    [Trait("Risk", "B1")]
+    public void With_provenance_on_a_fold_under_a_state_budget_keeps_the_heap_under_budget_plus_the_stated_overhead_and_answers_as_the_unbudgeted_index()
+    {
+        // Provenance is on by default: here every one of the ops is one more OpRef on a row, which under the budget goes
+        // to the segment store with its segment. Sized so that the unbudgeted provenance alone outgrows the overhead.
+        var ops = Env("LEDGER_B1P_OPS", 200_000);
+        var rows = Env("LEDGER_B1P_ROWS", 20_000);
+        var budget = Env("LEDGER_B1P_BUDGET", 2L << 20);
+        var valueBytes = (int)Env("LEDGER_B1P_VALUE", 500);
+        var dir = World.TempDir();
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            using var store = new SqliteSegmentStore(Path.Combine(dir, "segments.db"));
+            var (budgetedHash, budgetedPeak, memory, budgeted) = FoldKeeping(ops, rows, valueBytes, new KernelOptions
+            {
+                Manifests = new ManifestCatalog(TestManifest.V1), StateMemoryBudget = budget, SegmentStore = store,
+            });
+            var budgetedTook = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (plainHash, plainPeak, _, plain) = FoldKeeping(ops, rows, valueBytes, new KernelOptions { Manifests = new ManifestCatalog(TestManifest.V1) });
+            var plainTook = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            var bound = budget + FixedOverhead + (PerPageOfOps * ops / 1024);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"provenance on: {ops} ops into {rows} rows, budget {budget} B: peak heap growth {budgetedPeak} B (bound {bound} B), {budgetedTook.TotalSeconds:F1} s, {memory}, provenance {memory.ProvenanceBytes} B"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"unbudgeted, provenance on: peak heap growth {plainPeak} B, {plainTook.TotalSeconds:F1} s"));
+
+            Assert.Equal(plainHash, budgetedHash);
+            Assert.True(budgetedPeak <= bound, $"the heap grew by {budgetedPeak} bytes, over the budget plus the stated overhead ({bound})");
+            Assert.Equal(0, memory.OverFetchedSegments);
+            Assert.Equal(0, memory.FailedLoads);
+            Assert.Equal(0, memory.FailedEvictions);
+            Assert.True(memory.ProvenanceBytes < budget, $"provenance holds {memory.ProvenanceBytes} bytes in memory");
+
+            // Tapping rows of evicted and resident segments gives what the unbudgeted index gives, without loading them.
+            var random = new Random(19);
+            long evicted = 0;
+            var loadsBefore = budgeted.State.Memory().Loads;
+            for (var i = 0; i < 200; i++)
+            {
+                var row = random.NextInt64(rows);
+                var segment = new SegmentId("notes", "alice/b" + (row / RowsPerSegment).ToString(CultureInfo.InvariantCulture));
+                var key = "row-" + row.ToString("D7", CultureInfo.InvariantCulture);
+                if (budgeted.State.Find(segment)!.IsEvicted) evicted++;
+                var expected = plain.Provenance!.For(segment, key);
+                Assert.Equal(ops / rows, expected.Count);
+                Assert.Equal(expected, budgeted.Provenance!.For(segment, key));
+            }
+
+            Assert.True(evicted is > 0 and < 200, $"{evicted} of 200 rows tapped were in evicted segments");
+            Assert.Equal(loadsBefore, budgeted.State.Memory().Loads);
+
+            // The bound means something: without the budget the same fold with provenance goes over it.
+            Assert.True(plainPeak > bound, $"the unbudgeted fold grew by {plainPeak} bytes, inside the bound {bound}: the witness would not see unbounded provenance");
+            GC.KeepAlive(budgeted);
+            GC.KeepAlive(plain);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>Folds <paramref name="ops"/> note writes sweeping over <paramref name="rows"/> rows, 50 per branch
     /// (segment), and measures the managed heap (after a full collection) every 1/20th of the run.</summary>
     private static (Hash32 Hash, long PeakGrowth, StateMemoryReport Memory) Fold(long ops, long rows, int valueBytes, KernelOptions options)
+    {
+        var (hash, peak, memory, _) = FoldKeeping(ops, rows, valueBytes, options);
+        return (hash, peak, memory);
+    }
+
+    /// <summary><see cref="Fold"/>, returning the kernel too (its heap is measured with it alive).</summary>
+    private static (Hash32 Hash, long PeakGrowth, StateMemoryReport Memory, LedgerKernel Kernel) FoldKeeping(long ops, long rows, int valueBytes, KernelOptions options)
     {
         GC.Collect();
         var baseline = GC.GetTotalMemory(forceFullCollection: true);
@@ -105,7 +177,6 @@ public sealed class MemoryBudgetWitnessTests(ITestOutputHelper output)
         var hash = kernel.StateHash();
         peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - baseline);
         var memory = kernel.State.Memory();
-        GC.KeepAlive(kernel);
-        return (hash, peak, memory);
+        return (hash, peak, memory, kernel);
     }
 }

@@ -62,4 +62,35 @@ public sealed class NodeMemoryBudgetTests
         Assert.Contains(health.Findings, f => f.Code == HealthCodes.SegmentDamaged && f.Severity == HealthSeverity.Critical);
         Assert.Equal(1, health.Memory!.FailedLoads);
     }
+
+    [Fact]
+    [Trait("Risk", "B1")]
+    public async Task A_changed_provenance_record_in_the_sqlite_segment_store_is_a_typed_error_naming_it_and_the_node_folds_on()
+    {
+        var dir = World.TempDir();
+        using var segments = new SqliteSegmentStore(Path.Combine(dir, "segments.db"));
+        var options = World.Options();
+        options.StateMemoryBudget = 0;
+        options.SegmentStore = segments;
+        await using var node = await DeviceNode.InceptAsync(options, new InMemoryNodeStore(), World.Key("till", 0), "till", World.Key("till", 1).Public.Digest);
+        await using var plain = await World.NewNodeAsync("till");
+        var first = await node.AppendAsync(TestManifest.V1, TestManifest.PutNote, new NoteArgs("n", "text"));
+        await plain.AppendAsync(TestManifest.V1, TestManifest.PutNote, new NoteArgs("n", "text"));
+        var notes = new SegmentId("notes", node.Author.Value + "/main");
+        Assert.Equal([first.Op], node.Read(k => k.Provenance!.For(notes, "n")));
+
+        // The segment's provenance went to the file with it, as the record "$prov#0#notes" (docs/architecture.md).
+        var record = new SegmentId("$prov#0#notes", notes.Branch);
+        var bytes = segments.Read(record)!;
+        bytes[^1] ^= 0x01;
+        segments.Overwrite(record, bytes);
+        var e = Assert.Throws<SegmentDamagedException>(() => node.Read(k => k.Provenance!.For(notes, "n")));
+        Assert.Equal(record, e.Segment);
+
+        // The fold never reads provenance back: the node goes on to the unbudgeted hash.
+        await node.AppendAsync(TestManifest.V1, TestManifest.PutNote, new NoteArgs("n", "more"));
+        await plain.AppendAsync(TestManifest.V1, TestManifest.PutNote, new NoteArgs("n", "more"));
+        Assert.Equal(plain.StateHash(), node.StateHash());
+        Assert.Throws<SegmentDamagedException>(() => node.Read(k => k.Provenance!.For(notes, "n")));
+    }
 }

@@ -40,6 +40,9 @@ public sealed class StateStore
         var resident = _segments.Values.Count(s => !s.IsEvicted && s.Count > 0);
         return _residency is { } r
             ? new StateMemoryReport(r.Budget, r.ResidentBytes, resident, evicted, r.Evictions, r.Loads, r.LoadedBytes, r.OverFetched, r.FailedLoads, r.FailedEvictions)
+            {
+                ProvenanceBytes = r.ProvenanceBytes,
+            }
             : new StateMemoryReport(null, _segments.Values.Sum(s => s.ResidentBytes), resident, 0, 0, 0, 0, 0, 0, 0);
     }
 

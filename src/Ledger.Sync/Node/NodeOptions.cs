@@ -31,7 +31,8 @@ public sealed class NodeOptions
     /// contradicting view into evidence.</summary>
     public Ledger.Sync.NoteKey? TrustedRelay { get; set; }
 
-    /// <summary>Keep provenance in the node's kernel ("tap a figure"). Default true.</summary>
+    /// <summary>Keep provenance in the node's kernel ("tap a figure"). Default true. Under a <see cref="StateMemoryBudget"/>
+    /// it is charged to the budget and goes to the <see cref="SegmentStore"/> with its segments.</summary>
     public bool TrackProvenance { get; set; } = true;
 
     /// <summary>The state memory budget of the node's kernel in bytes (risk B1; see <see cref="KernelOptions.StateMemoryBudget"/>):

@@ -6,7 +6,7 @@ public sealed class InMemorySegmentStore : ISegmentStore
 {
     private readonly Dictionary<SegmentId, byte[]> _rows = new();
 
-    /// <summary>Number of segments held.</summary>
+    /// <summary>Number of entries held (segments, and the kernel's chain pages and provenance records).</summary>
     public int Count => _rows.Count;
 
     /// <summary>Bytes held.</summary>

@@ -50,8 +50,16 @@ internal sealed class SegmentResidency
     // Segments attached to this residency (a state never drops a segment).
     private long _segments;
 
-    /// <summary>What the budget is held to: the resident rows plus every segment's shell.</summary>
-    private long Charged => ResidentBytes + (_segments * ShellBytes);
+    /// <summary>What the budget is held to: the resident rows plus every segment's shell, and the provenance held in
+    /// memory (tails, record descriptors and shells) when it is tracked.</summary>
+    private long Charged => ResidentBytes + (_segments * ShellBytes) + ProvenanceBytes;
+
+    /// <summary>The provenance index's spill (with <see cref="KernelOptions.TrackProvenance"/>): its tails ride with
+    /// their segments, written out when a segment is evicted.</summary>
+    internal ProvenanceSpill? Provenance { get; set; }
+
+    /// <summary>The provenance bytes held in memory and charged to the budget.</summary>
+    public long ProvenanceBytes => Provenance?.Bytes ?? 0;
 
     /// <summary>A segment was created under this residency.</summary>
     public void Added() => _segments++;
@@ -194,8 +202,22 @@ internal sealed class SegmentResidency
         if (Charged <= _budget) return;
         var target = _budget - (_budget / 4);
         DemoteOverflow();
+
+        // Provenance tails go first (least recently touched first): a spilled tail is never read back by a fold, while
+        // an evicted segment is loaded again when next touched, so a device's working set stays resident with its rows.
+        if (Provenance is not null && !(SpillTails(_probation, target) && SpillTails(_protected, target))) return;
         _ = EvictOldest(_probation, target) && EvictOldest(_protected, target); // a store failure ends the round
         if (_sorter.Capacity > SorterKept) _sorter = new CanonicalRowSorter();
+    }
+
+    private bool SpillTails(RecencyList list, long target)
+    {
+        for (var segment = list.Oldest; segment is not null && Charged > target; segment = segment.Newer)
+        {
+            if (!SpillProvenance(segment)) return false;
+        }
+
+        return true;
     }
 
     private bool EvictOldest(RecencyList list, long target)
@@ -221,7 +243,7 @@ internal sealed class SegmentResidency
             // must not be taken for a repeat of the last one.
             list.Remove(segment);
             if (ReferenceEquals(_lastTouched, segment)) _lastTouched = null;
-            return true;
+            return SpillProvenance(segment);
         }
 
         if (segment.CachedHash is { } cached && segment.StoredHash == cached)
@@ -257,7 +279,16 @@ internal sealed class SegmentResidency
         _evicted++;
         Evictions++;
         if (_meters.Evictions.Enabled) _meters.Evictions.Add(1);
-        return true;
+        return SpillProvenance(segment);
+    }
+
+    // The segment's provenance tail goes with it; a store that fails ends the round like a failed eviction (the tail
+    // stays in memory, whole).
+    private bool SpillProvenance(Segment segment)
+    {
+        if (Provenance is not { } provenance || provenance.Spill(segment.Id)) return true;
+        FailedEvictions++;
+        return false;
     }
 
     /// <summary>Resident segments, most recently touched first, linked through the segments themselves (a touch moves

@@ -22,4 +22,10 @@ public sealed record StateMemoryReport(
     long LoadedBytes,
     long OverFetchedSegments,
     long FailedLoads,
-    long FailedEvictions);
+    long FailedEvictions)
+{
+    /// <summary>Under a budget with provenance tracked: the provenance held in memory (an estimate of the writes since
+    /// each segment was last evicted, and what each segment's provenance keeps of its records in the segment store),
+    /// charged to the budget with the rows. 0 without a budget (provenance then stays in memory and is not measured).</summary>
+    public long ProvenanceBytes { get; init; }
+}
