@@ -100,7 +100,8 @@ if (args.Length > 0 && args[0] == "--budget-pieces")
 if (args.Length > 1 && args[0] == "--node-open")
 {
     // Issue 19: node open from a checkpoint vs genesis only, at a given node size (1M in the issue), paired rounds.
-    await NodeOpen.OpenQuickAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4);
+    // A third argument keeps the node in that folder (written once, then reused: a 1M node takes minutes to write).
+    await NodeOpen.OpenQuickAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4, args.Length > 3 ? args[3] : null);
     return;
 }
 

@@ -30,6 +30,14 @@ internal static class SqliteFiles
 
     public static bool IsFull(SqliteException e) => e.SqliteErrorCode == SqliteFull;
 
+    /// <summary>SQLITE_CORRUPT or SQLITE_NOTADB: a page SQLite read is malformed. A node store checks its whole file after
+    /// open (<see cref="SqliteBackgroundCheck"/>), so its reads meet such pages themselves and must answer typed.</summary>
+    public static bool IsDamage(SqliteException e) => e.SqliteErrorCode is 11 or 26;
+
+    /// <summary>The typed answer to <see cref="IsDamage"/>.</summary>
+    public static StoreDamagedException Damaged(string store, string where, SqliteException e) =>
+        Error.StoreDamaged(store, where, $"SQLite reports the file is malformed ({e.Message})", e);
+
     /// <summary>Keeps a piece of evidence in the <c>evidence</c> table every Ledger store has.</summary>
     /// <exception cref="StorageFullException">The file is at its cap; nothing was written.</exception>
     public static void AddEvidence(SqliteConnection connection, string store, long? capBytes, string kind, string accused, ReadOnlyMemory<byte> bytes)

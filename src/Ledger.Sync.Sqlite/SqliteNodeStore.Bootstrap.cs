@@ -9,6 +9,7 @@ public sealed partial class SqliteNodeStore
     /// <inheritdoc />
     public Task SaveBootstrapBaseAsync(ReadOnlyMemory<byte> bootstrapBase, CancellationToken cancellationToken = default)
     {
+        WaitIntact();
         lock (_gate)
         {
             using var c = _db.CreateCommand();
@@ -36,7 +37,7 @@ public sealed partial class SqliteNodeStore
         {
             using var c = _db.CreateCommand();
             c.CommandText = "SELECT bytes FROM bootstrap_base WHERE id = 1;";
-            var value = c.ExecuteScalar();
+            var value = Read("table 'bootstrap_base'", c.ExecuteScalar);
             if (value is null or DBNull) return Task.FromResult<byte[]?>(null);
             if (value is not byte[] bytes) throw Error.StoreDamaged($"the node store {_path}", "bootstrap_base", "its bytes are not a blob");
             return Task.FromResult<byte[]?>(bytes);

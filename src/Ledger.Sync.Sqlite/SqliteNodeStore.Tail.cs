@@ -1,4 +1,5 @@
 using Ledger.Kernel;
+using Microsoft.Data.Sqlite;
 
 namespace Ledger.Sync;
 
@@ -15,7 +16,15 @@ public sealed partial class SqliteNodeStore : INodeTailStore
         {
             lock (_gate)
             {
-                if (_lastRecord < 0) _lastRecord = SqliteFiles.Scalar(_db, "SELECT COALESCE(MAX(id), 0) FROM ops;");
+                try
+                {
+                    if (_lastRecord < 0) _lastRecord = SqliteFiles.Scalar(_db, "SELECT COALESCE(MAX(id), 0) FROM ops;");
+                }
+                catch (SqliteException e) when (SqliteFiles.IsDamage(e))
+                {
+                    throw Damaged("table 'ops', its last row", e);
+                }
+
                 return _lastRecord;
             }
         }
@@ -47,20 +56,27 @@ public sealed partial class SqliteNodeStore : INodeTailStore
             var page = new List<NodeOpRecord>(PageSize);
             lock (_gate)
             {
-                using var c = _db.CreateCommand();
-                c.CommandText = $"SELECT id, author, seq, own, position, refused, bytes FROM ops WHERE {where} ORDER BY {(bySeq ? "seq" : "id")} LIMIT $max;";
-                c.Parameters.AddWithValue("$k", key);
-                if (author is not null) c.Parameters.AddWithValue("$a", author);
-                c.Parameters.AddWithValue("$max", PageSize);
-                using var r = c.ExecuteReader();
-                while (r.Read())
+                try
                 {
-                    var id = r.GetInt64(0); // the row id: SQLite guarantees an integer
-                    var row = new SqliteRow(r, $"the node store {_path}", "ops", id);
-                    var seq = row.Integer(2, "seq", 1);
-                    key = bySeq ? seq : id;
-                    page.Add(new NodeOpRecord(new OpRef(row.Author(1, "author"), (ulong)seq), row.Blob(6, "bytes"), row.Flag(3, "own"),
-                        row.NullableInteger(4, "position", 0), row.NullableText(5, "refused")));
+                    using var c = _db.CreateCommand();
+                    c.CommandText = $"SELECT id, author, seq, own, position, refused, bytes FROM ops WHERE {where} ORDER BY {(bySeq ? "seq" : "id")} LIMIT $max;";
+                    c.Parameters.AddWithValue("$k", key);
+                    if (author is not null) c.Parameters.AddWithValue("$a", author);
+                    c.Parameters.AddWithValue("$max", PageSize);
+                    using var r = c.ExecuteReader();
+                    while (r.Read())
+                    {
+                        var id = r.GetInt64(0); // the row id: SQLite guarantees an integer
+                        var row = new SqliteRow(r, $"the node store {_path}", "ops", id);
+                        var seq = row.Integer(2, "seq", 1);
+                        key = bySeq ? seq : id;
+                        page.Add(new NodeOpRecord(new OpRef(row.Author(1, "author"), (ulong)seq), row.Blob(6, "bytes"), row.Flag(3, "own"),
+                            row.NullableInteger(4, "position", 0), row.NullableText(5, "refused")));
+                    }
+                }
+                catch (SqliteException e) when (SqliteFiles.IsDamage(e))
+                {
+                    throw Damaged($"table 'ops' after {(bySeq ? "seq" : "row")} {key}", e);
                 }
             }
 

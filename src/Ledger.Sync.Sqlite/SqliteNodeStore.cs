@@ -5,9 +5,14 @@ namespace Ledger.Sync;
 
 /// <summary>The embedded default node store: one SQLite file (WAL, synchronous=FULL), one transaction per
 /// batch so many appends share one fsync (group commit), and an optional hard size cap.</summary>
-public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
+/// <remarks>SQLite's whole-file check (<c>PRAGMA quick_check</c>) runs in the background after the store opened
+/// (<see cref="IStoreIntegrity"/>): the reads a node's open makes are served at once (the node verifies each record it
+/// reads), while <see cref="ReadAllAsync"/> and every write wait for the check and fail with
+/// <see cref="StoreDamagedException"/> when it found damage. docs/reliability.md, "Store damage and rollback".</remarks>
+public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, IStoreIntegrity
 {
     private readonly SqliteConnection _db;
+    private readonly SqliteBackgroundCheck _check;
     private readonly Lock _gate = new();
     private readonly string _path;
     private SqliteHotStatement? _insert;
@@ -44,13 +49,24 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     /// <summary>Opens (or creates) the store at <paramref name="path"/>: a file of an older schema is upgraded in one
     /// transaction; one of a newer schema, or that is not a node store, is refused unchanged.</summary>
     /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a node store.</exception>
+    /// <exception cref="StoreDamagedException">What the open read is malformed, or its high-water file does not verify.</exception>
     public SqliteNodeStore(string path, long? capBytes = null)
+        : this(path, capBytes, beforeCheck: null)
+    {
+    }
+
+    /// <summary>Opens the store; the background check awaits <paramref name="beforeCheck"/> first (tests: a check held back).</summary>
+    internal SqliteNodeStore(string path, long? capBytes, Func<CancellationToken, Task>? beforeCheck)
     {
         _path = path;
         CapBytes = capBytes;
-        _db = Schema.Open(path, capBytes);
+        _db = Schema.Open(path, capBytes, checkIntegrity: false);
+        _check = SqliteBackgroundCheck.Start($"the node store {path}", path, beforeCheck);
         try
         {
+            // The whole-file check comes after the open: SQLite checks the cells of each b-tree page as it loads it, so that
+            // a malformed page a read meets before then is an error (a StoreDamagedException), not rows read from garbage.
+            SqliteFiles.Execute(_db, "PRAGMA cell_size_check=ON;");
             _cursor = SqliteFiles.Scalar(_db, "SELECT value FROM meta WHERE name = 'cursor';");
             using var c = _db.CreateCommand();
             c.CommandText = "SELECT origin FROM relay WHERE id = 1;";
@@ -69,11 +85,47 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
                 }
             }
         }
+        catch (SqliteException e) when (SqliteFiles.IsDamage(e))
+        {
+            Close();
+            throw SqliteFiles.Damaged($"the node store {path}", "at open", e);
+        }
         catch
         {
+            Close();
+            throw;
+        }
+
+        void Close()
+        {
+            _check.Stop();
             _highWater?.Dispose();
             _db.Dispose();
-            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public StoreCheckStatus IntegrityStatus => _check.Status;
+
+    /// <inheritdoc />
+    public Task EnsureIntactAsync(CancellationToken cancellationToken = default) => _check.WaitAsync(cancellationToken);
+
+    /// <summary>Before a write: a store whose file is damaged is not written to (a damaged free list hands out pages in use).</summary>
+    private void WaitIntact() => _check.Wait();
+
+    /// <summary>A read that met a malformed page.</summary>
+    private StoreDamagedException Damaged(string where, SqliteException e) => SqliteFiles.Damaged($"the node store {_path}", where, e);
+
+    /// <summary>A read that may come before the check ended (an open makes it): a malformed page is a StoreDamagedException.</summary>
+    private T Read<T>(string where, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (SqliteException e) when (SqliteFiles.IsDamage(e))
+        {
+            throw Damaged(where, e);
         }
     }
 
@@ -113,12 +165,14 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     /// <inheritdoc />
     public Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate) return Task.FromResult(SqliteFiles.Scalar(_db, "SELECT EXISTS (SELECT 1 FROM ops);") == 0);
+        lock (_gate) return Task.FromResult(Read("table 'ops'", () => SqliteFiles.Scalar(_db, "SELECT EXISTS (SELECT 1 FROM ops);")) == 0);
     }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<NodeOpRecord> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        // The whole log: what a damaged file may have lost silently (a row skipped) is served only once the check passed.
+        await _check.WaitAsync(cancellationToken).ConfigureAwait(false);
         // Pages by row id: the store is not held between pages, and appends made meanwhile come after the last page.
         for (var after = 0L; ;)
         {
@@ -126,17 +180,24 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
             var page = new List<NodeOpRecord>(PageSize);
             lock (_gate)
             {
-                using var c = _db.CreateCommand();
-                c.CommandText = "SELECT id, author, seq, own, position, refused, bytes FROM ops WHERE id > $after ORDER BY id LIMIT $max;";
-                c.Parameters.AddWithValue("$after", after);
-                c.Parameters.AddWithValue("$max", PageSize);
-                using var r = c.ExecuteReader();
-                while (r.Read())
+                try
                 {
-                    after = r.GetInt64(0); // the row id: SQLite guarantees an integer
-                    var row = new SqliteRow(r, $"the node store {_path}", "ops", after);
-                    page.Add(new NodeOpRecord(new OpRef(row.Author(1, "author"), (ulong)row.Integer(2, "seq", 1)), row.Blob(6, "bytes"), row.Flag(3, "own"),
-                        row.NullableInteger(4, "position", 0), row.NullableText(5, "refused")));
+                    using var c = _db.CreateCommand();
+                    c.CommandText = "SELECT id, author, seq, own, position, refused, bytes FROM ops WHERE id > $after ORDER BY id LIMIT $max;";
+                    c.Parameters.AddWithValue("$after", after);
+                    c.Parameters.AddWithValue("$max", PageSize);
+                    using var r = c.ExecuteReader();
+                    while (r.Read())
+                    {
+                        after = r.GetInt64(0); // the row id: SQLite guarantees an integer
+                        var row = new SqliteRow(r, $"the node store {_path}", "ops", after);
+                        page.Add(new NodeOpRecord(new OpRef(row.Author(1, "author"), (ulong)row.Integer(2, "seq", 1)), row.Blob(6, "bytes"), row.Flag(3, "own"),
+                            row.NullableInteger(4, "position", 0), row.NullableText(5, "refused")));
+                    }
+                }
+                catch (SqliteException e) when (SqliteFiles.IsDamage(e))
+                {
+                    throw Damaged($"table 'ops' after row {after}", e);
                 }
             }
 
@@ -161,7 +222,17 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
             {
                 author.Value = ops[i].Author.Value;
                 seq.Value = (long)ops[i].Seq;
-                found[i] = c.ExecuteScalar() switch
+                object? value;
+                try
+                {
+                    value = c.ExecuteScalar();
+                }
+                catch (SqliteException e) when (SqliteFiles.IsDamage(e))
+                {
+                    throw Damaged($"table 'ops' op {ops[i]}", e);
+                }
+
+                found[i] = value switch
                 {
                     byte[] bytes => bytes,
                     null => throw Error.KeyNotFound($"{ops[i]} is not held."),
@@ -178,6 +249,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     {
         ArgumentNullException.ThrowIfNull(ops);
         cancellationToken.ThrowIfCancellationRequested();
+        WaitIntact();
         lock (_gate)
         {
             using var transaction = _db.BeginTransaction();
@@ -241,6 +313,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     {
         ArgumentNullException.ThrowIfNull(positions);
         if (positions.Count == 0) return Task.CompletedTask;
+        WaitIntact();
         lock (_gate)
         {
             using var transaction = _db.BeginTransaction();
@@ -267,6 +340,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     /// <inheritdoc />
     public Task MarkRefusedAsync(OpRef op, string reason, CancellationToken cancellationToken = default)
     {
+        WaitIntact();
         lock (_gate)
         {
             using var c = _db.CreateCommand();
@@ -283,6 +357,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     /// <inheritdoc />
     public Task SaveWitnessAsync(string origin, ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default)
     {
+        WaitIntact();
         lock (_gate)
         {
             using var c = _db.CreateCommand();
@@ -300,12 +375,15 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     {
         lock (_gate)
         {
-            using var c = _db.CreateCommand();
-            c.CommandText = "SELECT origin, note FROM witness;";
-            using var r = c.ExecuteReader();
-            var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            while (r.Read()) found[r.GetString(0)] = (byte[])r[1];
-            return Task.FromResult<IReadOnlyDictionary<string, byte[]>>(found);
+            return Task.FromResult(Read<IReadOnlyDictionary<string, byte[]>>("table 'witness'", () =>
+            {
+                using var c = _db.CreateCommand();
+                c.CommandText = "SELECT origin, note FROM witness;";
+                using var r = c.ExecuteReader();
+                var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+                while (r.Read()) found[r.GetString(0)] = (byte[])r[1];
+                return found;
+            }));
         }
     }
 
@@ -322,6 +400,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     public Task SetRelayOriginAsync(string origin, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(origin);
+        WaitIntact();
         lock (_gate)
         {
             using var c = _db.CreateCommand();
@@ -337,6 +416,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     /// <inheritdoc />
     public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
+        WaitIntact();
         lock (_gate) SqliteFiles.AddEvidence(_db, $"the node store {_path}", CapBytes, kind, accused, bytes);
         return Task.CompletedTask;
     }
@@ -344,12 +424,13 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore
     /// <inheritdoc />
     public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate) return Task.FromResult(SqliteFiles.Evidence(_db));
+        lock (_gate) return Task.FromResult(Read("table 'evidence'", () => SqliteFiles.Evidence(_db)));
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        _check.Stop();
         lock (_gate)
         {
             _insert?.Dispose();

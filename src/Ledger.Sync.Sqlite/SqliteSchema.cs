@@ -30,7 +30,7 @@ internal sealed class SqliteSchema
 
     /// <summary>SQLite's <c>PRAGMA quick_check</c> at open: the b-trees, pages and records are well formed (not the
     /// content of the rows, which the stores check as they read). It reads the whole file once: measured in
-    /// docs/reliability.md ("Store damage").</summary>
+    /// docs/reliability.md ("Store damage"). The node store runs it after open instead (<see cref="SqliteBackgroundCheck"/>).</summary>
     private void CheckIntegrity(SqliteConnection connection, string path)
     {
         using var check = connection.CreateCommand();
@@ -54,10 +54,12 @@ internal sealed class SqliteSchema
 
     public IReadOnlyDictionary<int, Action<SqliteConnection, SqliteTransaction, string>> UpgradeCode { get; }
 
-    /// <summary>Opens <paramref name="path"/> as a file of this schema (see the class summary), then sets the
-    /// journal (WAL), synchronous=FULL and the size cap.</summary>
+    /// <summary>Opens <paramref name="path"/> as a file of this schema (see the class summary), checks its integrity
+    /// unless <paramref name="checkIntegrity"/> is false (the caller then checks it, <see cref="SqliteBackgroundCheck"/>),
+    /// then sets the journal (WAL), synchronous=FULL and the size cap.</summary>
     /// <exception cref="StoreSchemaException">A newer schema, not a database, or not a file of this kind; nothing was changed.</exception>
-    public SqliteConnection Open(string path, long? capBytes)
+    /// <exception cref="StoreDamagedException">The file is malformed (what the open read, or the integrity check).</exception>
+    public SqliteConnection Open(string path, long? capBytes, bool checkIntegrity = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString());
@@ -65,7 +67,7 @@ internal sealed class SqliteSchema
         {
             connection.Open();
             Prepare(connection, path);
-            CheckIntegrity(connection, path);
+            if (checkIntegrity) CheckIntegrity(connection, path);
             SqliteFiles.Execute(connection, "PRAGMA journal_mode=WAL;");
             SqliteFiles.Execute(connection, "PRAGMA synchronous=FULL;");
             if (capBytes is { } cap)

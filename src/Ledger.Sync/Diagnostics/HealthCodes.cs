@@ -38,4 +38,8 @@ public static class HealthCodes
 
     /// <summary>The at-risk export (<see cref="NodeOptions.AtRiskExport"/>) could not be written.</summary>
     public const string ExportFailed = "export-failed";
+
+    /// <summary>The store's integrity check after open (<see cref="IStoreIntegrity"/>) found damage: the node refuses to
+    /// sync, export or write.</summary>
+    public const string StoreDamaged = "store-damaged";
 }

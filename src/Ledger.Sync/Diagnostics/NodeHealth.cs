@@ -9,6 +9,10 @@ public sealed record NodeHealth(DurabilityReport Durability, IReadOnlyList<Healt
     /// <summary>How the node's state sits in memory: resident bytes against the budget, evictions and loads (risk B1).</summary>
     public Ledger.Kernel.StateMemoryReport? Memory { get; init; }
 
+    /// <summary>Where the store's whole-file integrity check stands (<see cref="IStoreIntegrity"/>): Pending for a while
+    /// after a SQLite node store opened; a Failed check is also the critical finding <see cref="HealthCodes.StoreDamaged"/>.</summary>
+    public StoreCheckStatus StoreCheck { get; init; }
+
     /// <summary>The worst severity found, or null when all is well.</summary>
     public HealthSeverity? Worst => Findings.Count == 0 ? null : Findings.Max(f => f.Severity);
 

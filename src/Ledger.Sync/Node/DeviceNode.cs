@@ -43,7 +43,7 @@ public sealed class DeviceNode : IAsyncDisposable
         }
         _exporter = new AtRiskExporter(options, store, _locks, _replica, _pipeline);
         _follower = new RelayFollower(options, store, _locks, _replica, _pipeline, _witness, _exporter);
-        _health = new NodeHealthReporter(options, _replica, _pipeline, _exporter, _witness);
+        _health = new NodeHealthReporter(options, store, _replica, _pipeline, _exporter, _witness);
         foreach (var op in loaded.Applied) _replica.Track(op);
         _replica.FoldedCursor = store.Cursor;
         _replica.RelayOrigin = store.RelayOrigin;
@@ -175,6 +175,7 @@ public sealed class DeviceNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(relay);
         if (relay is not IRelayBootstrap bootstrap) throw Error.Argument("the relay serves no bootstrap calls (IRelayBootstrap).", nameof(relay));
+        await StoreIntegrityGate.EnsureIntactAsync(_store, cancellationToken).ConfigureAwait(false);
         var checkpoint = BootstrapPublisher.Create(_options, _locks, _replica, _witness, _pipeline);
         await bootstrap.PostBootstrapCheckpointAsync(checkpoint.ToBytes(), cancellationToken).ConfigureAwait(false);
         return checkpoint;
@@ -187,8 +188,11 @@ public sealed class DeviceNode : IAsyncDisposable
     /// first). The receiver trusts nothing in it it cannot verify (<see cref="BootstrapFromPackageAsync"/>).</summary>
     /// <exception cref="InvalidOperationException">The state is not exactly the last witnessed relay prefix, or the node
     /// trusts no relay.</exception>
-    public Task<byte[]> CreateBootstrapPackageAsync(CancellationToken cancellationToken = default) =>
-        BootstrapPackager.CreateAsync(_options, _locks, _replica, _witness, _pipeline, _store, cancellationToken);
+    public async Task<byte[]> CreateBootstrapPackageAsync(CancellationToken cancellationToken = default)
+    {
+        await StoreIntegrityGate.EnsureIntactAsync(_store, cancellationToken).ConfigureAwait(false);
+        return await BootstrapPackager.CreateAsync(_options, _locks, _replica, _witness, _pipeline, _store, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Incepts a new author on an empty store that starts from a bootstrap package a member handed over
     /// (<see cref="CreateBootstrapPackageAsync"/>), by the same rules as <see cref="BootstrapAsync"/>: the trusted relay
@@ -242,7 +246,11 @@ public sealed class DeviceNode : IAsyncDisposable
 
     /// <summary>Exports everything this node has folded (<see cref="NodeExport"/>), signed by its current key:
     /// the "email it to yourself" backup. Ops persisted but not folded yet wait for the next export.</summary>
-    public async Task<byte[]> ExportAsync(CancellationToken cancellationToken = default) => (await _exporter.ExportAsync(cancellationToken).ConfigureAwait(false)).Bytes;
+    public async Task<byte[]> ExportAsync(CancellationToken cancellationToken = default)
+    {
+        await StoreIntegrityGate.EnsureIntactAsync(_store, cancellationToken).ConfigureAwait(false);
+        return (await _exporter.ExportAsync(cancellationToken).ConfigureAwait(false)).Bytes;
+    }
 
     internal void MarkExportedThrough(ulong seq) => _exporter.MarkExportedThrough(seq);
 

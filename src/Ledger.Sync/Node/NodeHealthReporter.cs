@@ -5,9 +5,10 @@ namespace Ledger.Sync;
 /// <summary>What a node finds wrong with itself (risk G2: a device has no server to read its logs, so it must say
 /// when it is in trouble): asks each collaborator for its state and turns it into findings, worst first.</summary>
 /// <remarks>Takes no lock of its own; each collaborator takes its own gate (never two at once).</remarks>
-internal sealed class NodeHealthReporter(NodeOptions options, LocalReplica replica, AppendPipeline pipeline, AtRiskExporter exporter, RelayWitness witness)
+internal sealed class NodeHealthReporter(NodeOptions options, INodeStore store, LocalReplica replica, AppendPipeline pipeline, AtRiskExporter exporter, RelayWitness witness)
 {
     private readonly NodeOptions _options = options;
+    private readonly INodeStore _store = store;
     private readonly LocalReplica _replica = replica;
     private readonly AppendPipeline _pipeline = pipeline;
     private readonly AtRiskExporter _exporter = exporter;
@@ -20,6 +21,12 @@ internal sealed class NodeHealthReporter(NodeOptions options, LocalReplica repli
         var limits = _options.Health;
         var findings = new List<HealthFinding>();
         void Add(HealthSeverity severity, string code, string message) => findings.Add(new HealthFinding(severity, code, message));
+
+        var storeCheck = StoreIntegrityGate.Status(_store);
+        if (StoreIntegrityGate.Damage(_store) is { } damage)
+        {
+            Add(HealthSeverity.Critical, HealthCodes.StoreDamaged, $"the store's integrity check after open found damage ({damage}); the node refuses to sync, export or write: restore it from its latest export or by recovery.");
+        }
 
         if (_pipeline.Fault is { } fault)
         {
@@ -83,6 +90,6 @@ internal sealed class NodeHealthReporter(NodeOptions options, LocalReplica repli
         Kernel.StateMemoryReport memory;
         memory = _replica.Read(k => k.State.Memory());
         StateMemoryFindings.Add(memory, findings);
-        return new NodeHealth(durability, findings.OrderByDescending(f => f.Severity).ToArray()) { Memory = memory };
+        return new NodeHealth(durability, findings.OrderByDescending(f => f.Severity).ToArray()) { Memory = memory, StoreCheck = storeCheck };
     }
 }

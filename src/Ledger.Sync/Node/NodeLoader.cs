@@ -156,6 +156,7 @@ internal static class NodeLoader
             RecordsRead = opened?.RecordsRead ?? count,
             BootstrapPrefix = bootstrapped?.Prefix ?? 0,
             BootstrapSigners = bootstrapped?.Signers ?? 0,
+            StoreCheck = StoreIntegrityGate.Status(store),
         };
         var checkpoints = NodeCheckpoints.For(options, log.Author, currentKey, restored.Ops);
         return new LoadedNode(kernel, verifiers, own!, log, prefix.Tree, results, applied, startup, checkpoints, rolledBackFrom);

@@ -28,4 +28,9 @@ public sealed record NodeStartup(NodeStartPath Path, int OpsFolded, TimeSpan Too
 
     /// <summary>What exactly was refused, for people; null when nothing was.</summary>
     public string? BootstrapRefused { get; init; }
+
+    /// <summary>Where the store's whole-file integrity check stood when the node had opened (<see cref="IStoreIntegrity"/>):
+    /// usually Pending for a node opened from its checkpoint (the open does not wait for it; <see cref="DeviceNode.Health"/>
+    /// says how it ended), Passed after a replay (which reads the whole log only once it passed).</summary>
+    public StoreCheckStatus StoreCheck { get; init; }
 }

@@ -89,13 +89,16 @@ internal static class NodeTailOpen
         var own = OwnLadder.Compacted(me, open.Ladder.Through, open.Ladder.ChainHash, open.Ladder.Durable, open.Ladder.Won, open.Ladder.Lost);
         long records = 0;
 
-        // The own ops after the compacted prefix (their rungs and positions as the store holds them now), each linked to
-        // the one before by its chain hash; those the checkpoint covers get the positions recorded since.
+        // The own ops after the compacted prefix up to the checkpoint's own tip (their rungs and positions as the store holds
+        // them now), each linked to the one before by its chain hash; they get the positions recorded since.
         var ownTip = verifiers.TryGetValue(me, out var mine) ? mine.Seq : 0;
         var prev = open.Ladder.Through == 0 ? default : open.Ladder.ChainHash;
         await foreach (var record in tail.ReadOwnAfterAsync(me, open.Ladder.Through, cancellationToken).ConfigureAwait(false))
         {
+            // Own ops past the checkpoint's own tip were not folded when it was taken, so they are stored after its record
+            // (a batch in flight holds the record back): the tail below reads, verifies and ladders them. Not read twice.
             records++;
+            if (ownTip > 0 && record.Op.Seq > ownTip) break;
             if (!SignedOpCodec.TryDecode(record.Bytes, out var signed, out var error)) return (null, $"the store's own op {record.Op} does not decode ({error!.Message})");
             if (signed!.Ref != record.Op || signed.Op.Prev != prev) return (null, $"the store's own op {record.Op} does not continue the own chain from the ladder's mark");
             prev = signed.ChainHash;

@@ -42,6 +42,8 @@ internal sealed class RelayFollower
     {
         ArgumentNullException.ThrowIfNull(relay);
         _witness.ThrowIfFrozen();
+        // A push hands stored bytes on: not before the store's whole-file check passed (risk B2, IStoreIntegrity).
+        await StoreIntegrityGate.EnsureIntactAsync(_store, cancellationToken).ConfigureAwait(false);
         await _locks.Sync.WaitAsync(cancellationToken).ConfigureAwait(false);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var outcome = "failed";
