@@ -41,7 +41,7 @@ public static class FleetRun
                 ops[i] = log.Append(FleetManifest.Manifest, FleetManifest.SaleVerb, new SaleArgs("acct:" + ((t * 31 + i) % 1000).ToString("D4", CultureInfo.InvariantCulture), 100 + i)).Bytes.ToArray();
             }
 
-            tills[t] = new Till(inception.Op.Author, ops, t % faultyEvery == 0);
+            tills[t] = new Till(inception.Op.Author, ops, o.FaultShare > 0 && t % faultyEvery == 0);
         });
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"fleet: {o.Tills} tills x {o.OpsPerTill} ops signed in {signing.Elapsed.TotalSeconds:F1}s; {tills.Count(t => t.Faulty)} faulty; rate {o.Rate}/s for {o.Duration.TotalSeconds}s; store {o.Store}")).ConfigureAwait(false);
