@@ -7,16 +7,22 @@ namespace Ledger.Sync.Tests;
 /// typed error and a finding, never folded.</summary>
 public sealed class NodeMemoryBudgetTests
 {
+    /// <summary>The till node every test here folds: a state budget of <paramref name="budget"/> bytes over <paramref name="segments"/>.</summary>
+    private static Task<DeviceNode> InceptBudgetedAsync(SqliteSegmentStore segments, long budget)
+    {
+        var options = World.Options();
+        options.StateMemoryBudget = budget;
+        options.SegmentStore = segments;
+        return DeviceNode.InceptAsync(options, new InMemoryNodeStore(), World.Key("till", 0), "till", World.Key("till", 1).Public.Digest);
+    }
+
     [Fact]
     [Trait("Risk", "B1")]
     public async Task A_node_under_a_state_budget_reports_evictions_and_loads_and_folds_to_the_unbudgeted_hash()
     {
         var dir = World.TempDir();
         using var segments = new SqliteSegmentStore(Path.Combine(dir, "segments.db"));
-        var budgeted = World.Options();
-        budgeted.StateMemoryBudget = 2_000;
-        budgeted.SegmentStore = segments;
-        await using var node = await DeviceNode.InceptAsync(budgeted, new InMemoryNodeStore(), World.Key("till", 0), "till", World.Key("till", 1).Public.Digest);
+        await using var node = await InceptBudgetedAsync(segments, 2_000);
         await using var plain = await World.NewNodeAsync("till");
         for (var i = 0; i < 120; i++)
         {
@@ -46,10 +52,7 @@ public sealed class NodeMemoryBudgetTests
     {
         var dir = World.TempDir();
         using var segments = new SqliteSegmentStore(Path.Combine(dir, "segments.db"));
-        var options = World.Options();
-        options.StateMemoryBudget = 0;
-        options.SegmentStore = segments;
-        await using var node = await DeviceNode.InceptAsync(options, new InMemoryNodeStore(), World.Key("till", 0), "till", World.Key("till", 1).Public.Digest);
+        await using var node = await InceptBudgetedAsync(segments, 0);
         await node.AppendAsync(TestManifest.V1, TestManifest.PutNote, new NoteArgs("n", "text"));
         var notes = new SegmentId("notes", node.Author.Value + "/main");
         var rows = segments.Read(notes)!;
@@ -69,10 +72,7 @@ public sealed class NodeMemoryBudgetTests
     {
         var dir = World.TempDir();
         using var segments = new SqliteSegmentStore(Path.Combine(dir, "segments.db"));
-        var options = World.Options();
-        options.StateMemoryBudget = 0;
-        options.SegmentStore = segments;
-        await using var node = await DeviceNode.InceptAsync(options, new InMemoryNodeStore(), World.Key("till", 0), "till", World.Key("till", 1).Public.Digest);
+        await using var node = await InceptBudgetedAsync(segments, 0);
         await using var plain = await World.NewNodeAsync("till");
         var first = await node.AppendAsync(TestManifest.V1, TestManifest.PutNote, new NoteArgs("n", "text"));
         await plain.AppendAsync(TestManifest.V1, TestManifest.PutNote, new NoteArgs("n", "text"));

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Ledger.Kernel;
@@ -267,15 +266,8 @@ internal sealed class ProvenanceSpill(ISegmentStore store)
         return bytes;
     }
 
-    private static Hash32 HashOf(byte[] bytes)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Domain);
-        sha.AppendData(bytes);
-        Span<byte> digest = stackalloc byte[Hash32.Length];
-        sha.GetHashAndReset(digest);
-        return new Hash32(digest);
-    }
+    // SHA-256(domain ‖ record), as a segment's rows are hashed.
+    private static Hash32 HashOf(byte[] bytes) => CanonicalRowSorter.HashRows(Domain, bytes);
 
     // A record: u32 authors, each u8 length ‖ ASCII id (in order of first use); u32 rows, each in canonical key order
     // u32 chars ‖ the key's UTF-16 code units ‖ u32 ops ‖ per op (fold order) u32 author index ‖ u64 seq. Big-endian.
