@@ -73,6 +73,10 @@ public sealed class FleetReport
 
     public List<AuditCheck> Audit { get; set; } = [];
 
+    /// <summary>Cleanup steps after the audit that failed (a database not dropped, a relay not stopped): reported, not
+    /// counted against the audit.</summary>
+    public List<string> CleanupFailures { get; set; } = [];
+
     /// <summary>The audit re-run with one acknowledged op's told position shifted failed, as it must.</summary>
     public bool AuditCatchesAWrongPosition { get; set; }
 

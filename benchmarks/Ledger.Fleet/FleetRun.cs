@@ -382,20 +382,35 @@ public static class FleetRun
         }
         finally
         {
-            foreach (var node in observers) await node.DisposeAsync().ConfigureAwait(false);
+            // Each step on its own: a step that throws (the database cannot be dropped, a node's file is locked) is
+            // reported with the summary and the audit instead of replacing them — the audit is what the run is for.
+            foreach (var node in observers) await CleanUpAsync(report, "observer node", () => node.DisposeAsync().AsTask()).ConfigureAwait(false);
             foreach (var (http, _) in clean.Concat(faulty)) http.Dispose();
             faults.Dispose();
-            foreach (var instance in instances) instance.Dispose();
+            foreach (var instance in instances) await CleanUpAsync(report, "relay instance " + instance.Instance.ToString(CultureInfo.InvariantCulture), () => { instance.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
             gate?.Dispose();
-            if (database is not null && !o.PgKeep) database.Drop();
+            if (database is not null && !o.PgKeep) await CleanUpAsync(report, "dropping database " + database.Name, () => { database.Drop(); return Task.CompletedTask; }).ConfigureAwait(false);
         }
 
         var summary = o.SummaryPath ?? Path.Combine(work, "fleet-summary.json");
         await File.WriteAllTextAsync(summary, System.Text.Json.JsonSerializer.Serialize(report, FleetJson.Default.FleetReport), cancellationToken).ConfigureAwait(false);
         foreach (var check in report.Audit) await output.WriteLineAsync($"audit {(check.Ok ? "ok  " : "FAIL")} {check.Name}: {check.Detail}").ConfigureAwait(false);
+        foreach (var failure in report.CleanupFailures) await output.WriteLineAsync("cleanup failed (the audit above stands): " + failure).ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; relay CPU {report.RelayCpuSeconds:F1} s for {report.Requests} requests and {report.AckedTotal} ops (tool CPU {report.ToolCpuSeconds:F1} s); summary {summary}")).ConfigureAwait(false);
         return report;
+    }
+
+    private static async Task CleanUpAsync(FleetReport report, string what, Func<Task> step)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            report.CleanupFailures.Add($"{what}: {e.GetType().Name}: {e.Message}");
+        }
     }
 
     internal static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"fleet/{label}/{index}")).ToArray());
