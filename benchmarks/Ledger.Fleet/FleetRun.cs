@@ -69,6 +69,12 @@ public static class FleetRun
         var faults = new FaultHandler(pool, o.FaultRate, o.Seed);
         var clean = new List<(HttpClient Http, HttpRelayClient Relay)>();
         var reads = new ReadCounter(pool);
+        // The tills' long polls hold a connection each for the whole window: their own pool, so they never take the
+        // pushes' slots.
+        using var pollPool = new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(1, o.TillPolls), PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var polls = new ReadCounter(pollPool);
+        var pollers = new List<HttpRelayClient>();
+        var pollClients = new List<HttpClient>();
         var readers = new List<(HttpClient Http, HttpRelayClient Relay)>();
         var faulty = new List<(HttpClient Http, HttpRelayClient Relay)>();
         var observers = new List<DeviceNode>();
@@ -82,6 +88,9 @@ public static class FleetRun
                 clean.Add((http, new HttpRelayClient(http, new HttpRelayClientOptions { Ledger = FleetOptions.Ledger })));
                 var reading = new HttpClient(reads, disposeHandler: false) { BaseAddress = new Uri(instance.Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
                 readers.Add((reading, new HttpRelayClient(reading, new HttpRelayClientOptions { Ledger = FleetOptions.Ledger })));
+                var polling = new HttpClient(polls, disposeHandler: false) { BaseAddress = new Uri(instance.Url + "/"), Timeout = TimeSpan.FromSeconds(60) };
+                pollClients.Add(polling);
+                pollers.Add(new HttpRelayClient(polling, new HttpRelayClientOptions { Ledger = FleetOptions.Ledger }));
                 var bad = new HttpClient(faults, disposeHandler: false) { BaseAddress = new Uri(instance.Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
                 faulty.Add((bad, new HttpRelayClient(bad, new HttpRelayClientOptions { Ledger = FleetOptions.Ledger })));
             }
@@ -202,6 +211,35 @@ public static class FleetRun
 
             var watching = readers.Select((c, i) => Task.Run(() => WatchAsync(c.Relay, sightings[i]))).ToArray();
 
+            // ---- tills on the live long poll (--till-polls): woken by each checkpoint the relay grows to, they ask again
+            // from there; they fold nothing (a till's own figures come from its own node). ----
+            long tillWakes = 0;
+            async Task PollAsync(HttpRelayClient client)
+            {
+                long seen = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        if (await client.WaitForChangeAsync(seen, stop.Token).ConfigureAwait(false) is { } grown && grown > seen)
+                        {
+                            seen = grown;
+                            Interlocked.Increment(ref tillWakes);
+                        }
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception e) when (e is RelayUnavailableException or RelayProtocolException or SyncException or HttpRequestException or OperationCanceledException)
+                    {
+                        await Task.Delay(250, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            var tillPolling = Enumerable.Range(0, o.TillPolls).Select(i => Task.Run(() => PollAsync(pollers[i % pollers.Count]))).ToArray();
+
             // ---- observers: the live long poll, then a sync (they fold the log; the audit compares their state hashes) ----
             long observed = 0;
             async Task ObserveAsync(DeviceNode node, int index)
@@ -247,6 +285,8 @@ public static class FleetRun
             Interlocked.Exchange(ref errors, 0);
             Interlocked.Exchange(ref acked, 0);
             reads.Reset();
+            polls.Reset();
+            Interlocked.Exchange(ref tillWakes, 0);
 
             // ---- the window ----
             var window = Stopwatch.StartNew();
@@ -338,7 +378,11 @@ public static class FleetRun
             report.AckedTotal = Interlocked.Read(ref acked);
             report.ReaderRequests = new Dictionary<string, long>(reads.Requests, StringComparer.Ordinal);
             report.ReaderAnswerBytes = reads.AnswerBytes;
+            report.TillPolls = o.TillPolls;
+            report.TillPollRequests = polls.Requests.Values.Sum();
+            report.TillPollWakes = Interlocked.Read(ref tillWakes);
             await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(tillPolling).ConfigureAwait(false);
             await Task.WhenAll(observing).ConfigureAwait(false);
             await Task.WhenAll(watching).ConfigureAwait(false);
 
@@ -393,6 +437,7 @@ public static class FleetRun
             // reported with the summary and the audit instead of replacing them — the audit is what the run is for.
             foreach (var node in observers) await CleanUpAsync(report, "observer node", () => node.DisposeAsync().AsTask()).ConfigureAwait(false);
             foreach (var (http, _) in clean.Concat(faulty).Concat(readers)) http.Dispose();
+            foreach (var http in pollClients) http.Dispose();
             faults.Dispose();
             foreach (var instance in instances) await CleanUpAsync(report, "relay instance " + instance.Instance.ToString(CultureInfo.InvariantCulture), () => { instance.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
             gate?.Dispose();
@@ -403,7 +448,7 @@ public static class FleetRun
         await File.WriteAllTextAsync(summary, System.Text.Json.JsonSerializer.Serialize(report, FleetJson.Default.FleetReport), cancellationToken).ConfigureAwait(false);
         foreach (var check in report.Audit) await output.WriteLineAsync($"audit {(check.Ok ? "ok  " : "FAIL")} {check.Name}: {check.Detail}").ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"readers (observers, watchers) over the window and the drain: {string.Join(", ", report.ReaderRequests.Select(r => $"{r.Value} {r.Key}"))}; {report.ReaderAnswerBytes / 1_048_576.0:F1} MB of answers")).ConfigureAwait(false);
+            $"readers (observers, watchers) over the window and the drain: {string.Join(", ", report.ReaderRequests.Select(r => $"{r.Value} {r.Key}"))}; {report.ReaderAnswerBytes / 1_048_576.0:F1} MB of answers{(report.TillPolls > 0 ? $"; {report.TillPolls} tills on the long poll: {report.TillPollRequests} requests, {report.TillPollWakes} woken by a new checkpoint" : "")}")).ConfigureAwait(false);
         foreach (var failure in report.CleanupFailures) await output.WriteLineAsync("cleanup failed (the audit above stands): " + failure).ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; relay CPU {report.RelayCpuSeconds:F1} s for {report.Requests} requests and {report.AckedTotal} ops (tool CPU {report.ToolCpuSeconds:F1} s); summary {summary}")).ConfigureAwait(false);
