@@ -264,31 +264,3 @@ internal sealed class OpChain(string author)
         return op;
     }
 }
-
-/// <summary>A reproducible <see cref="RandomNumberGenerator"/>: SHA-256(seed ‖ counter) blocks (salts, nonces, shares).</summary>
-internal sealed class SeededRandom(string seed) : RandomNumberGenerator
-{
-    private readonly byte[] _seed = Encoding.UTF8.GetBytes(seed);
-    private ulong _counter;
-
-    public override void GetBytes(byte[] data) => GetBytes(data.AsSpan());
-
-    public override void GetBytes(byte[] data, int offset, int count) => GetBytes(data.AsSpan(offset, count));
-
-    public override void GetNonZeroBytes(byte[] data) => throw new NotSupportedException();
-
-    public override void GetBytes(Span<byte> data)
-    {
-        Span<byte> input = stackalloc byte[_seed.Length + 8];
-        _seed.CopyTo(input);
-        Span<byte> block = stackalloc byte[32];
-        while (data.Length > 0)
-        {
-            BinaryPrimitives.WriteUInt64BigEndian(input[_seed.Length..], _counter++);
-            SHA256.HashData(input, block);
-            var n = Math.Min(block.Length, data.Length);
-            block[..n].CopyTo(data);
-            data = data[n..];
-        }
-    }
-}
