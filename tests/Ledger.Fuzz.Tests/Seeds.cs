@@ -40,19 +40,7 @@ internal static class Seeds
     public static SigningKey Key(string label) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes(label)).ToArray());
 
     /// <summary>Op ids from the edge time and a counter (UUIDv7 layout), so signed bytes are the same on every run.</summary>
-    public static Func<DateTimeOffset, Guid> Ids()
-    {
-        long n = 0;
-        return at =>
-        {
-            var bytes = new byte[16];
-            BinaryPrimitives.WriteInt64BigEndian(bytes, at.ToUnixTimeMilliseconds() << 16);
-            BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(8), ++n);
-            bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
-            bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-            return new Guid(bytes, bigEndian: true);
-        };
-    }
+    public static Func<DateTimeOffset, Guid> Ids() => new DeterministicIds().Next;
 
     /// <summary>An author with an inception, three app ops, a rotation and one more op; and the keys.</summary>
     public static (List<SignedOp> Chain, AuthorLog Log) Author(string label = "fuzz")

@@ -37,14 +37,7 @@ internal static class World
     }
 
     /// <summary>Op ids from the edge time alone, so chains built twice are byte-identical.</summary>
-    public static Guid DeterministicId(DateTimeOffset at)
-    {
-        var bytes = new byte[16];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, at.ToUnixTimeMilliseconds() << 16);
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid DeterministicId(DateTimeOffset at) => DeterministicIds.At(at);
 
     public static string TempDir()
     {
