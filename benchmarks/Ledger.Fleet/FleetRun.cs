@@ -6,6 +6,7 @@ using Ledger.Kernel;
 using Ledger.Signing;
 using Ledger.Sync;
 using Ledger.Sync.Http;
+using Ledger.Tests;
 
 namespace Ledger.Fleet;
 
@@ -55,12 +56,12 @@ public static class FleetRun
             await output.WriteLineAsync($"fleet: relays share the fresh database '{database.Name}'{(o.PgRestartAt is { } r ? string.Create(CultureInfo.InvariantCulture, $"; PostgreSQL restarted at t={r.TotalSeconds:F0}s by {(o.PgGate ? $"closing the gate in front of it for {o.PgGateDown.TotalSeconds:F0}s" : $"'{o.PgRestartCommand}'")}") : "")}").ConfigureAwait(false);
         }
 
-        FleetGate? gate = null;
+        TcpGate? gate = null;
         var relayDatabase = database?.ConnectionString;
         if (database is not null && o.PgGate)
         {
             var target = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString);
-            gate = new FleetGate(target.Host ?? "localhost", target.Port);
+            gate = new TcpGate(target.Host ?? "localhost", target.Port);
             relayDatabase = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = gate.Port }.ToString();
         }
 
