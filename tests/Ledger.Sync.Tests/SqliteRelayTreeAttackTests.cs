@@ -71,6 +71,10 @@ public sealed class SqliteRelayTreeAttackTests
         { "UPDATE tree_tiles SET level = 2 WHERE level = 0 AND idx = 1;", "tile 0/1 is missing", "pull" },
         { "UPDATE tree_tiles SET idx = 9 WHERE level = 0 AND idx = 1;", "tile 0/1 is missing", "inclusion" },
         { "UPDATE tree_tiles SET hashes = (SELECT hashes FROM tree_tiles WHERE level = 0 AND idx = 0) WHERE level = 0 AND idx = 1;", "tile 0/1 does not hash", "inclusion" },
+        // The level-0 edge is hashed from the log's last ops when the edge is loaded: a changed op there is met first.
+        { "UPDATE log SET bytes = x'00' || substr(bytes, 2) WHERE position = 990;", "table 'log' row 990", "checkpoint" },
+        { "UPDATE log SET bytes = x'00' || substr(bytes, 2) WHERE position = 990;", "table 'log' row 990", "append" },
+        { "UPDATE log SET bytes = x'00' || substr(bytes, 2) WHERE position = 100;", "table 'log' row 100", "pull" },
     };
 
     [Theory]
