@@ -25,9 +25,13 @@ public sealed class SqliteRelayUpgradeCrashTests(Xunit.Abstractions.ITestOutputH
         foreach (var op in ops) reference.Append(op.Bytes.Span);
 
         var landed = new List<string>();
-        // Kill as soon as the -wal holds more than this many bytes: the first frames, then deeper into the upgrade.
-        foreach (var threshold in new long[] { 0, 1024 * 1024, 2 * 1024 * 1024 })
+        // Kill as soon as the -wal holds more than this many bytes: the first frames, then deeper into the upgrade; on a
+        // busy host a kill may come late (after the commit), so up to three more kills at the first frames follow until
+        // one has landed inside the upgrade.
+        var thresholds = new List<long> { 0, 1024 * 1024, 2 * 1024 * 1024 };
+        for (var round = 0; round < thresholds.Count; round++)
         {
+            var threshold = thresholds[round];
             var path = Path.Combine(World.TempDir(), "relay.db");
             File.Copy(template, path);
             var wal = path + "-wal";
@@ -49,6 +53,7 @@ public sealed class SqliteRelayUpgradeCrashTests(Xunit.Abstractions.ITestOutputH
             Assert.Equal(reference.Root(), await store.GetRootAsync(store.Count));
             Assert.Equal(reference.InclusionProof(70_000, 100_000), await store.GetInclusionProofAsync(70_000, 100_000));
             Assert.Equal(reference.ConsistencyProof(65_537, 100_000), await store.GetConsistencyProofAsync(65_537, 100_000));
+            if (round == thresholds.Count - 1 && thresholds.Count < 6 && !landed.Exists(l => l.Contains("schema 4", StringComparison.Ordinal))) thresholds.Add(0);
         }
 
         output.WriteLine(string.Join(Environment.NewLine, landed));
