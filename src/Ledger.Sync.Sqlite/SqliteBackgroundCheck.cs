@@ -26,7 +26,8 @@ internal sealed class SqliteBackgroundCheck
         Completion = Task.Factory.StartNew(Run, _stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Starts the check of <paramref name="path"/> (<paramref name="before"/>: a test's seam, awaited first).</summary>
+    /// <summary>Starts the check of <paramref name="path"/> (<paramref name="before"/>: a test's seam, awaited once its
+    /// connection is open, before the check runs).</summary>
     public static SqliteBackgroundCheck Start(string store, string path, Func<CancellationToken, Task>? before = null) => new(store, path, before);
 
     /// <summary>Null when the file is well formed; otherwise the damage found. Never faults; cancelled only by <see cref="Stop"/>.</summary>
@@ -99,22 +100,24 @@ internal sealed class SqliteBackgroundCheck
     private string? Run()
     {
         var token = _stop.Token;
-        _before?.Invoke(token).WaitAsync(token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false, Mode = SqliteOpenMode.ReadOnly }.ToString());
-        lock (_gate)
-        {
-            if (_stopped)
-            {
-                connection.Dispose();
-                token.ThrowIfCancellationRequested();
-            }
-
-            _connection = connection;
-        }
-
         try
         {
-            connection.Open();
+            lock (_gate)
+            {
+                if (_stopped) token.ThrowIfCancellationRequested();
+                // Opened under the gate: Stop finds no connection or an open one (the handle of one not yet open is null,
+                // and interrupting it threw from the store's Dispose).
+                connection.Open();
+                _connection = connection;
+            }
+
+            // sqlite3_interrupt does nothing when no statement is running: a Stop that lands before the check began (or
+            // between its steps) would let it read the whole file while Dispose waits. SQLite asks this every 1,000
+            // virtual machine steps instead, and stops the statement (SQLITE_INTERRUPT) once the store is closing.
+            raw.sqlite3_progress_handler(connection.Handle, 1000, static state => ((CancellationTokenSource)state).IsCancellationRequested ? 1 : 0, _stop);
+            _before?.Invoke(token).WaitAsync(token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
+            token.ThrowIfCancellationRequested();
             using var check = connection.CreateCommand();
             check.CommandText = "PRAGMA quick_check(3);";
             using var r = check.ExecuteReader();

@@ -12,6 +12,7 @@ public sealed partial class SqliteNodeStore
         WaitIntact();
         lock (_gate)
         {
+            ThrowIfClosed();
             using var c = _db.CreateCommand();
             c.CommandText = """
                 INSERT OR REPLACE INTO bootstrap_base (id, bytes) VALUES (1, $b);

@@ -21,6 +21,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
     private long _cursor;
     private string? _relayOrigin;
     private readonly SqliteHighWater _highWater;
+    private bool _closed;
 
     /// <summary>The schema: version 1 is the layout written before files recorded a version; version 2 is the same
     /// tables with the version recorded; version 3 adds the base of a device bootstrapped from a relay checkpoint (an
@@ -112,6 +113,13 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
 
     /// <summary>Before a write: a store whose file is damaged is not written to (a damaged free list hands out pages in use).</summary>
     private void WaitIntact() => _check.Wait();
+
+    /// <summary>Under the gate, before a write: a store closed while the write waited for the check (which may have passed
+    /// just before) says so, not SQLite's "the connection is not open".</summary>
+    private void ThrowIfClosed()
+    {
+        if (_closed) throw new ObjectDisposedException(_path, $"the node store {_path} was closed.");
+    }
 
     /// <summary>A read that met a malformed page.</summary>
     private StoreDamagedException Damaged(string where, SqliteException e) => SqliteFiles.Damaged($"the node store {_path}", where, e);
@@ -252,6 +260,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
         WaitIntact();
         lock (_gate)
         {
+            ThrowIfClosed();
             using var transaction = _db.BeginTransaction();
             try
             {
@@ -316,6 +325,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
         WaitIntact();
         lock (_gate)
         {
+            ThrowIfClosed();
             using var transaction = _db.BeginTransaction();
             using var c = _db.CreateCommand();
             c.Transaction = transaction;
@@ -343,6 +353,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
         WaitIntact();
         lock (_gate)
         {
+            ThrowIfClosed();
             using var c = _db.CreateCommand();
             c.CommandText = "UPDATE ops SET refused = $r WHERE author = $a AND seq = $s;";
             c.Parameters.AddWithValue("$r", reason);
@@ -360,6 +371,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
         WaitIntact();
         lock (_gate)
         {
+            ThrowIfClosed();
             using var c = _db.CreateCommand();
             c.CommandText = "INSERT INTO witness (origin, note) VALUES ($o, $n) ON CONFLICT(origin) DO UPDATE SET note = excluded.note;";
             c.Parameters.AddWithValue("$o", origin);
@@ -403,6 +415,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
         WaitIntact();
         lock (_gate)
         {
+            ThrowIfClosed();
             using var c = _db.CreateCommand();
             c.CommandText = "INSERT INTO relay (id, origin) VALUES (1, $o) ON CONFLICT(id) DO UPDATE SET origin = excluded.origin;";
             c.Parameters.AddWithValue("$o", origin);
@@ -417,7 +430,11 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
     public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
         WaitIntact();
-        lock (_gate) SqliteFiles.AddEvidence(_db, $"the node store {_path}", CapBytes, kind, accused, bytes);
+        lock (_gate)
+        {
+            ThrowIfClosed();
+            SqliteFiles.AddEvidence(_db, $"the node store {_path}", CapBytes, kind, accused, bytes);
+        }
         return Task.CompletedTask;
     }
 
@@ -433,6 +450,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
         _check.Stop();
         lock (_gate)
         {
+            _closed = true;
             _insert?.Dispose();
             _db.Dispose();
             _highWater.Dispose();

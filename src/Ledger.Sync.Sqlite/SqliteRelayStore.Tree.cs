@@ -221,6 +221,43 @@ public sealed partial class SqliteRelayStore : ILeafHashedAppendStore
         return _edge = new TileEdge(size, tiles);
     }
 
+    // At open, before the high-water mark is consulted or raised: the tree's tables are there, and the log holds exactly
+    // positions 0 to count - 1 (positions are unique integers, so its least and greatest say so: two lookups of the
+    // primary key, whatever the size of the log). A row lost from the middle — with a row past the end, the count, the
+    // head and the mark would all agree — is named here, instead of being served as a gap, mistaken for a rollback or
+    // met as SQLite's constraint error by the next append.
+    private void CheckShape()
+    {
+        foreach (var table in (ReadOnlySpan<string>)["tree_head", "tree_tiles"])
+        {
+            if (SqliteFiles.Scalar(_db, $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}';") == 0)
+            {
+                throw Damaged($"table '{table}'", "it is missing: the file records schema 5, which keeps the relay's Merkle tree there");
+            }
+        }
+
+        if (_count == 0) return;
+        using var c = _db.CreateCommand();
+        c.CommandText = "SELECT MIN(position), MAX(position) FROM log;";
+        long least, greatest;
+        using (var r = c.ExecuteReader())
+        {
+            r.Read();
+            least = r.GetInt64(0);
+            greatest = r.GetInt64(1);
+        }
+
+        if (least == 0 && greatest == _count - 1) return;
+        // Damage: the first position missing (a scan, only now).
+        c.CommandText = """
+            SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM log WHERE position = 0) THEN 0
+              ELSE (SELECT MIN(a.position) + 1 FROM log a WHERE a.position >= 0 AND NOT EXISTS (SELECT 1 FROM log b WHERE b.position = a.position + 1)) END;
+            """;
+        var missing = Convert.ToInt64(c.ExecuteScalar(), CultureInfo.InvariantCulture);
+        throw Damaged(string.Create(CultureInfo.InvariantCulture, $"table 'log' position {missing}"),
+            string.Create(CultureInfo.InvariantCulture, $"it is missing: the log holds {_count} ops at positions {least} to {greatest}, not 0 to {_count - 1}"));
+    }
+
     private Hash32[]? ReadTile(TileKey key)
     {
         using var c = _db.CreateCommand();
@@ -230,7 +267,9 @@ public sealed partial class SqliteRelayStore : ILeafHashedAppendStore
         using var r = c.ExecuteReader();
         if (!r.Read()) return null;
         Interlocked.Increment(ref _tilesRead);
-        return Split(new SqliteRow(r, Name, "tree_tiles", key.Index).Blob(0, "hashes"), Name, key);
+        // Named by its key (level and index): a row number alone would not say which level.
+        if (r.GetValue(0) is not byte[] bytes) throw Damaged(string.Create(CultureInfo.InvariantCulture, $"table 'tree_tiles' {key} column 'hashes'"), "it does not hold bytes");
+        return Split(bytes, Name, key);
     }
 
     private static Hash32[] Split(byte[] bytes, string store, TileKey key)

@@ -67,6 +67,7 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
         try
         {
             _count = SqliteFiles.Scalar(_db, "SELECT COUNT(*) FROM log;");
+            CheckShape();
             _highWater = SqliteHighWater.Open(path, $"the relay store {path}");
             CheckNotRolledBack();
             if (_highWater.Mark is null && _count > 0)

@@ -1,5 +1,6 @@
 using Ledger.Kernel;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Ledger.Sync;
 
@@ -15,6 +16,7 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     private int _batched;
     private SqliteCommand? _write;
     private SqliteCommand? _read;
+    private readonly long? _capBytes;
 
     // Writes and reads share a transaction (committed every BatchWrites writes, and on dispose): an eviction round writes
     // many segments, and one commit per segment was most of its cost. Reads on this connection see uncommitted writes.
@@ -39,9 +41,16 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     /// <summary>Opens (or creates) the file at <paramref name="path"/> and empties it.</summary>
     /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a segment store.</exception>
     public SqliteSegmentStore(string path)
+        : this(path, capBytes: null)
+    {
+    }
+
+    /// <summary>Opens the file with a size cap (tests: a full disk).</summary>
+    internal SqliteSegmentStore(string path, long? capBytes)
     {
         Path = path;
-        _db = Schema.Open(path, capBytes: null);
+        _capBytes = capBytes;
+        _db = Schema.Open(path, capBytes);
         SqliteFiles.Execute(_db, "PRAGMA synchronous=OFF;");
         SqliteFiles.Execute(_db, "DELETE FROM segments;");
     }
@@ -69,7 +78,11 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
         {
             _batch ??= _db.BeginTransaction();
             // One prepared statement for every write (parsing the SQL again per segment cost as much as the write).
-            var c = _write ??= Prepare("INSERT OR REPLACE INTO segments (tbl, branch, hash, rows) VALUES ($t, $b, $h, $r);", "$t", "$b", "$h", "$r");
+            // INSERT … SELECT, not VALUES: SQLite gives such a statement a statement journal, so a write the file cannot
+            // take (SQLITE_FULL: the disk, or a cap) rolls back that statement alone. With VALUES it rolled back the whole
+            // batch — every segment, chain page and provenance record written since the last commit, which the kernel had
+            // already dropped from memory — and the store then refused every call ("transaction has completed").
+            var c = _write ??= Prepare("INSERT OR REPLACE INTO segments (tbl, branch, hash, rows) SELECT $t, $b, $h, $r;", "$t", "$b", "$h", "$r");
             c.Transaction = _batch;
             c.Parameters[0].Value = id.Table;
             c.Parameters[1].Value = id.Branch;
@@ -77,7 +90,19 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
             c.Parameters[3].Value = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(rows, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
                 ? whole.Array
                 : rows.ToArray();
-            c.ExecuteNonQuery();
+            try
+            {
+                c.ExecuteNonQuery();
+            }
+            catch (SqliteException e)
+            {
+                // An I/O error still rolls the whole batch back: the store goes on with a new one (what was lost reads as
+                // absent, which the kernel reports as damage naming the segment, never folds).
+                if (raw.sqlite3_get_autocommit(_db.Handle) != 0) Forget();
+                if (SqliteFiles.IsFull(e)) throw Error.StorageFull($"the segment store {Path}", SqliteFiles.Size(_db), _capBytes ?? 0, rows.Length, e);
+                throw;
+            }
+
             if (++_batched >= BatchWrites) Commit();
         }
     }
@@ -88,6 +113,14 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
         c.CommandText = sql;
         foreach (var name in names) c.Parameters.Add(new SqliteParameter { ParameterName = name });
         return c;
+    }
+
+    // The batch SQLite rolled back by itself.
+    private void Forget()
+    {
+        _batch?.Dispose();
+        _batch = null;
+        _batched = 0;
     }
 
     private void Commit()

@@ -168,7 +168,7 @@ public sealed class SqliteRelayTreeTests
         Assert.Equal(reference.InclusionProof(300, 850), await fresh.GetInclusionProofAsync(300, 850));
     }
 
-    private static void WriteSchema4(string path, IReadOnlyList<StoredOp> ops)
+    internal static void WriteSchema4(string path, IReadOnlyList<StoredOp> ops)
     {
         using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         db.Open();
