@@ -36,6 +36,10 @@ public sealed class FleetOptions
     /// observers and watchers poll. They have their own connection pool, one connection each.</summary>
     public int TillPolls { get; set; }
 
+    /// <summary>The relays' <c>LedgerRelayOptions.ChangeNoticeInterval</c> (<c>--notice-interval-ms</c>): the shortest time
+    /// between two wake-ups of the long polls. Default zero (each push wakes them).</summary>
+    public TimeSpan NoticeInterval { get; set; }
+
     /// <summary><c>sqlite</c> (one relay process, default) or <c>postgres</c> (two instances on one database).</summary>
     public string Store { get; set; } = "sqlite";
 
@@ -98,6 +102,7 @@ public sealed class FleetOptions
                 case "--concurrency": o.Concurrency = (int)Number(); break;
                 case "--observers": o.Observers = (int)Number(); break;
                 case "--till-polls": o.TillPolls = (int)Number(); break;
+                case "--notice-interval-ms": o.NoticeInterval = TimeSpan.FromMilliseconds(Number()); break;
                 case "--store": o.Store = Next(); break;
                 case "--pg": o.Postgres = Next(); break;
                 case "--pg-restart-at": o.PgRestartAt = TimeSpan.FromSeconds(Number()); break;
@@ -114,6 +119,7 @@ public sealed class FleetOptions
 
         if (o.Tills < 1 || o.Rate <= 0 || o.Duration <= TimeSpan.Zero || o.Concurrency < 1 || o.Observers < 1) throw new ArgumentException("tills, rate, duration, concurrency and observers are positive.");
         if (o.TillPolls < 0 || o.TillPolls > o.Tills) throw new ArgumentException("--till-polls is between 0 and the number of tills.");
+        if (o.NoticeInterval < TimeSpan.Zero || o.NoticeInterval > TimeSpan.FromSeconds(10)) throw new ArgumentException("--notice-interval-ms is between 0 and 10000.");
         if (o.Store is not ("sqlite" or "postgres")) throw new ArgumentException("--store is sqlite or postgres.");
         if (o.Store == "postgres" && string.IsNullOrEmpty(o.Postgres)) throw new ArgumentException("--store postgres needs --pg <connection string>.");
         if (o.Store != "postgres" && (o.PgRestartAt is not null || o.Postgres is not null)) throw new ArgumentException("--pg and --pg-restart-at go with --store postgres.");

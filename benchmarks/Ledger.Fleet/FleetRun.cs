@@ -65,7 +65,7 @@ public static class FleetRun
             relayDatabase = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = gate.Port }.ToString();
         }
 
-        var instances = Enumerable.Range(0, report.Instances).Select(i => new RelayProcess(i, Path.Combine(work, "relay.db"), relayDatabase)).ToArray();
+        var instances = Enumerable.Range(0, report.Instances).Select(i => new RelayProcess(i, Path.Combine(work, "relay.db"), relayDatabase, o.NoticeInterval)).ToArray();
         using var pool = new SocketsHttpHandler { MaxConnectionsPerServer = o.Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         var faults = new FaultHandler(pool, o.FaultRate, o.Seed);
         var clean = new List<(HttpClient Http, HttpRelayClient Relay)>();

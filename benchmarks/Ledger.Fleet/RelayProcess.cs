@@ -11,7 +11,7 @@ internal sealed class RelayProcess : IDisposable
     private readonly string[] _serveArgs;
     private Process? _process;
 
-    public RelayProcess(int instance, string store, string? postgres)
+    public RelayProcess(int instance, string store, string? postgres, TimeSpan notice = default)
     {
         Instance = instance;
         Port = FreePort();
@@ -19,6 +19,7 @@ internal sealed class RelayProcess : IDisposable
         _serveArgs = postgres is null
             ? ["--serve-relay", "--store", store, "--urls", Url]
             : ["--serve-relay", "--pg", postgres, "--checkpoint-key", store + ".checkpoint-key", "--urls", Url];
+        _serveArgs = [.. _serveArgs, "--notice-interval-ms", ((int)notice.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture)];
     }
 
     public int Instance { get; }

@@ -16,6 +16,7 @@ internal static class RelayServe
     public static async Task<int> RunAsync(string[] args)
     {
         string? store = null, urls = null, pg = null, keyFile = null;
+        var notice = TimeSpan.Zero;
         for (var i = 1; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -24,6 +25,7 @@ internal static class RelayServe
                 case "--urls": urls = args[i + 1]; break;
                 case "--pg": pg = args[i + 1]; break;
                 case "--checkpoint-key": keyFile = args[i + 1]; break;
+                case "--notice-interval-ms": notice = TimeSpan.FromMilliseconds(int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture)); break;
                 default: await Console.Error.WriteLineAsync($"unknown option {args[i]}").ConfigureAwait(false); return 2;
             }
         }
@@ -34,16 +36,20 @@ internal static class RelayServe
             e.Cancel = true;
             stop.Cancel();
         };
-        if (pg is not null) return await ServePostgresAsync(pg, keyFile ?? throw new ArgumentException("--pg needs --checkpoint-key."), urls ?? "http://127.0.0.1:0", stop.Token).ConfigureAwait(false);
+        if (pg is not null) return await ServePostgresAsync(pg, keyFile ?? throw new ArgumentException("--pg needs --checkpoint-key."), urls ?? "http://127.0.0.1:0", notice, stop.Token).ConfigureAwait(false);
 
-        var options = new LedgerRelayHostOptions { StorePath = store ?? "relay.db", Ledger = FleetOptions.Ledger, Configure = o => o.LongPollTimeout = LongPoll };
+        var options = new LedgerRelayHostOptions { StorePath = store ?? "relay.db", Ledger = FleetOptions.Ledger, Configure = o =>
+        {
+            o.LongPollTimeout = LongPoll;
+            o.ChangeNoticeInterval = notice;
+        } };
         options.Urls.Clear();
         options.Urls.Add(urls ?? "http://127.0.0.1:0");
         await LedgerRelayHost.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false);
         return 0;
     }
 
-    private static async Task<int> ServePostgresAsync(string connectionString, string keyFile, string url, CancellationToken cancellationToken)
+    private static async Task<int> ServePostgresAsync(string connectionString, string keyFile, string url, TimeSpan notice, CancellationToken cancellationToken)
     {
         using var key = SigningKey.FromSeed(await File.ReadAllBytesAsync(keyFile, cancellationToken).ConfigureAwait(false));
         try
@@ -51,7 +57,7 @@ internal static class RelayServe
             using var store = new PostgreSqlRelayStore(connectionString, FleetOptions.Ledger);
             await using var listener = new PostgreSqlRelayListener(connectionString, [store]);
             using var relay = new Relay(new RelayOptions { Ledger = FleetOptions.Ledger, CheckpointKey = key }, store);
-            var options = new LedgerRelayOptions { LongPollTimeout = LongPoll }.AddLedger(relay);
+            var options = new LedgerRelayOptions { LongPollTimeout = LongPoll, ChangeNoticeInterval = notice }.AddLedger(relay);
             var host = await LedgerRelayHost.StartAsync(new LedgerRelayServer(options), [url], cancellationToken).ConfigureAwait(false);
             await using (host.ConfigureAwait(false))
             {

@@ -17,6 +17,13 @@ public sealed class LedgerRelayOptions
     /// Default 25 seconds; at most 5 minutes.</summary>
     public TimeSpan LongPollTimeout { get; set; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>The shortest time between two wake-ups of a ledger's long polls and event streams. Default zero: every
+    /// push that stored an op wakes them at once. Each wake-up costs the relay one answer for every device waiting (about
+    /// 40 µs of CPU each on the 2-core test machine, docs/performance.md "Long polls at fleet size"), so on a ledger with
+    /// thousands of devices on the long poll an interval bounds that to one answer a device per interval — and a device
+    /// learns of a new op up to the interval later. At most 10 seconds.</summary>
+    public TimeSpan ChangeNoticeInterval { get; set; }
+
     /// <summary>How long one Server-Sent Events stream (<c>GET events</c>) stays open before the relay closes it (the
     /// client reconnects). Default 5 minutes.</summary>
     public TimeSpan EventStreamTimeout { get; set; } = TimeSpan.FromMinutes(5);

@@ -38,11 +38,17 @@ public sealed partial class LedgerRelayServer
             throw Error.Argument("LedgerRelayOptions.LongPollTimeout is more than zero and at most 5 minutes.", nameof(options));
         }
 
+        if (options.ChangeNoticeInterval < TimeSpan.Zero || options.ChangeNoticeInterval > TimeSpan.FromSeconds(10))
+        {
+            throw Error.Argument("LedgerRelayOptions.ChangeNoticeInterval is zero or more and at most 10 seconds.", nameof(options));
+        }
+
         if (options.MaxRequestBytes < 1024) throw Error.Argument("LedgerRelayOptions.MaxRequestBytes is at least 1 KiB.", nameof(options));
         if (options.EventStreamTimeout <= TimeSpan.Zero) throw Error.Argument("LedgerRelayOptions.EventStreamTimeout is positive.", nameof(options));
         if (options.SignatureWindow <= TimeSpan.Zero) throw Error.Argument("LedgerRelayOptions.SignatureWindow is positive.", nameof(options));
         Options = options;
         _ledgers = options.Ledgers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        foreach (var ledger in options.Ledgers) ledger.Changed.Interval = options.ChangeNoticeInterval;
         _authenticator = new RequestAuthenticator(options);
         _log = options.LoggerFactory?.CreateLogger("Ledger.Relay") ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         if (options.Witnesses.Count > 0)

@@ -6,7 +6,8 @@ namespace Ledger.Sync.AspNetCore;
 /// database, which the store learns from PostgreSQL's notification, or through the relay object directly).</summary>
 /// <remarks>Each waiter used to wait with a 250 ms timeout of its own and recheck the size itself: with 10,000 tills on
 /// the long poll that was 40,000 timer wake-ups a second on an idle ledger (fleet tool, docs/performance.md). One timer
-/// a ledger does the same check for all of them. Lock order: <c>_lock</c> only; the timer's callback takes no other.</remarks>
+/// a ledger does the same check for all of them. Lock order: <c>_lock</c> only; no timer callback takes another, and no
+/// waiter's continuation runs under it (the pulse completes its task after the lock is released).</remarks>
 internal sealed class Signal(Func<long> size)
 {
     public static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(250);
@@ -17,9 +18,58 @@ internal sealed class Signal(Func<long> size)
     private int _watchers;
     private long _size = -1;
 
+    private TimeSpan _interval;
+    private long _lastPulse = long.MinValue / 2;
+    private Timer? _deferred;
+
     public Task Next => Volatile.Read(ref _current).Task;
 
+    /// <summary>The shortest time between two pulses (LedgerRelayOptions.ChangeNoticeInterval); zero: every pulse at once.</summary>
+    public TimeSpan Interval
+    {
+        get => _interval;
+        set => _interval = value;
+    }
+
+    /// <summary>Wakes the waiters now, or — within <see cref="Interval"/> of the last wake-up — once when it has passed
+    /// (every pulse asked meanwhile is folded into that one).</summary>
     public void Pulse()
+    {
+        if (_interval <= TimeSpan.Zero)
+        {
+            PulseNow();
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_deferred is not null) return;
+            var wait = _lastPulse + (long)_interval.TotalMilliseconds - Environment.TickCount64;
+            if (wait > 0)
+            {
+                _deferred = new Timer(static state => ((Signal)state!).PulseDeferred(), this, TimeSpan.FromMilliseconds(wait), Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            _lastPulse = Environment.TickCount64;
+        }
+
+        PulseNow();
+    }
+
+    private void PulseDeferred()
+    {
+        lock (_lock)
+        {
+            _deferred?.Dispose();
+            _deferred = null;
+            _lastPulse = Environment.TickCount64;
+        }
+
+        PulseNow();
+    }
+
+    private void PulseNow()
     {
         Volatile.Write(ref _size, size());
         Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();

@@ -162,6 +162,44 @@ public sealed class TileTests
     }
 
     [Fact]
+    [Trait("Risk", "G1")]
+    public async Task With_a_change_notice_interval_waiting_long_polls_are_woken_at_most_once_an_interval_and_none_misses_a_change()
+    {
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay);
+            o.LongPollTimeout = TimeSpan.FromSeconds(60);
+            o.ChangeNoticeInterval = TimeSpan.FromMilliseconds(800);
+        });
+        using var http = World.Http(host);
+        var client = World.Client(http);
+        var chain = World.Chain("notice", 2).Select(o => o.Bytes).ToArray();
+
+        // The first change after a quiet spell wakes at once.
+        var first = client.WaitForChangeAsync(0);
+        await Task.Delay(200);
+        await client.PushAsync([chain[0]]);
+        Assert.Equal(1, await first.WaitAsync(TimeSpan.FromSeconds(10)));
+        var woken = Stopwatch.StartNew();
+
+        // The next, within the interval, waits for it; pushes meanwhile are folded into one wake-up.
+        var second = client.WaitForChangeAsync(1);
+        await Task.Delay(100);
+        await client.PushAsync([chain[1]]);
+        await client.PushAsync([chain[2]]);
+        await Task.Delay(200);
+        Assert.False(second.IsCompleted);
+        Assert.Equal(3, await second.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.InRange(woken.Elapsed, TimeSpan.FromMilliseconds(700), TimeSpan.FromSeconds(10));
+
+        // A poll that arrives after the change answers at once, interval or not.
+        var late = Stopwatch.StartNew();
+        Assert.Equal(3, await client.WaitForChangeAsync(1).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(late.Elapsed < TimeSpan.FromMilliseconds(700), $"answered after {late.Elapsed}");
+    }
+
+    [Fact]
     public async Task Server_sent_events_announce_each_new_size_and_the_stream_closes_after_its_bound()
     {
         var relay = World.NewRelay();
