@@ -151,17 +151,18 @@ public sealed partial class LedgerRelayServer
         string cache;
         if (after is { } seen)
         {
-            // Long poll: answer as soon as the log differs from the size the caller holds (grew, or — a relay that
-            // lost data — shrank), or 204 after the bounded wait. Pushes through this server pulse at once; a
-            // recheck catches ops stored by other means.
+            // Long poll: answer as soon as the log differs from the size the caller holds (grew by a change the
+            // waiters were told of, or — a relay that lost data — shrank), or 204 after the bounded wait. Pushes through
+            // this server wake the waiters (at once, or once a ChangeNoticeInterval); the ledger's shared recheck
+            // catches ops stored by other means.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted);
             deadline.CancelAfter(Options.LongPollTimeout);
             using (ledger.Changed.Watch())
             {
-                while (relay.Size == seen && !deadline.IsCancellationRequested)
+                while (!Moved(ledger, seen) && !deadline.IsCancellationRequested)
                 {
                     var next = ledger.Changed.Next;
-                    if (relay.Size != seen) break;
+                    if (Moved(ledger, seen)) break;
                     try
                     {
                         await next.WaitAsync(deadline.Token).ConfigureAwait(false);
@@ -173,7 +174,7 @@ public sealed partial class LedgerRelayServer
             }
 
             c.RequestAborted.ThrowIfCancellationRequested();
-            if (relay.Size == seen)
+            if (!Moved(ledger, seen))
             {
                 c.Response.StatusCode = StatusCodes.Status204NoContent;
                 c.Response.Headers.CacheControl = "no-store";
@@ -208,6 +209,10 @@ public sealed partial class LedgerRelayServer
         Interlocked.Increment(ref _reads);
         await WriteAsync(c, RelayHttp.NoteMediaType, cache, note).ConfigureAwait(false);
     });
+
+    // A long poll's answer is due when the log grew past the size the caller holds by a change the waiters were told of
+    // (Signal.Noticed), or shrank below it (a relay that lost data).
+    private static bool Moved(RelayLedger ledger, long seen) => ledger.Changed.Noticed > seen || ledger.Relay.Size < seen;
 
     /// <summary>Server-Sent Events: an <c>event: size</c> with the log size (also its <c>id</c>) whenever the log differs
     /// from the last size sent (first from <c>after</c>, or from <c>Last-Event-ID</c> on a reconnect), a comment every

@@ -24,6 +24,12 @@ internal sealed class Signal(Func<long> size)
 
     public Task Next => Volatile.Read(ref _current).Task;
 
+    /// <summary>The ledger's size at the last wake-up (or when the first waiter came): what the waiters have been told of.
+    /// A long poll that holds it waits for the next wake-up even when the store has grown since, so each device is
+    /// answered at most once a wake-up — else a device coming back for more finds the size moved and is answered at
+    /// once, again and again, whatever the interval (measured: 10,000 tills re-polling at ~3.7 a second each).</summary>
+    public long Noticed => Volatile.Read(ref _size);
+
     /// <summary>The shortest time between two pulses (LedgerRelayOptions.ChangeNoticeInterval); zero: every pulse at once.</summary>
     public TimeSpan Interval
     {
