@@ -22,6 +22,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     // One async gate: batches are ingested one at a time in arrival order, and reads see a store, tree and verifiers
     // that agree. It is a semaphore, not a lock: the store is awaited under it (a network store's I/O blocks no thread).
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile bool _disposed;
     private readonly EvidenceOutbox _evidence;
     private readonly RelayMetrics _metrics;
     private MerkleTree? _tree;
@@ -70,6 +71,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var activity = SyncActivities.Start("ledger.ingest");
         activity?.SetTag("ledger.name", Ledger);
@@ -332,6 +334,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// <summary>Runs a read under the gate, so it sees a store, tree and verifiers that agree.</summary>
     private async Task<T> UnderGateAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -347,6 +350,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// checkpoint of the prefix they complete.</summary>
     public async Task<PullResponse> PullAsync(long fromPosition, int max = int.MaxValue, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -503,8 +507,12 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // The pushes waiting for the gate fail now, typed, with nothing of them stored; a group being stored finishes
+        // and is answered. The gate itself is not disposed: a disposed SemaphoreSlim never wakes its waiters (they
+        // hung) and its Release throws (the push being stored was answered ObjectDisposedException for stored ops).
+        _disposed = true;
+        _groups.Close(() => new ObjectDisposedException(nameof(Relay)));
         _metrics.Dispose();
-        _gate.Dispose();
     }
 
     private async Task<IngestResult> RepeatAsync(IRelayStore store, int index, SignedOp op, Dictionary<OpRef, int> pendingByRef, SignedOp?[] decoded, List<Evidence> forks, CancellationToken cancellationToken)
