@@ -68,6 +68,36 @@ public sealed class GroupCommitRaceTests
         }
     }
 
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task An_op_that_breaks_a_lagging_cached_chain_is_checked_against_the_database_so_a_fork_another_instance_holds_is_kept_as_evidence()
+    {
+        var x = Chain("lag-x", 2);
+        var forkOfX = Chain("lag-x", 2, tag: "other");
+        var cs = PostgreSqlServer.CreateDatabase("grouplag");
+        try
+        {
+            using var store = new PostgreSqlRelayStore(cs, LedgerName);
+            using var other = new PostgreSqlRelayStore(cs, LedgerName);
+            using var relay = new Relay(new RelayOptions { Ledger = LedgerName }, store);
+            Assert.All((await relay.PushAsync([x[0].Bytes, x[1].Bytes])).Results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
+            // Another instance stores x's seq 3: this instance's cached chain of x ends at seq 2.
+            Assert.Equal(2, await other.AppendSequencedAsync(ConformanceOps.Stored([x[2]], 0)));
+
+            // x's other seq 3 (chained on its other seq 2): against the cached chain a wrong prev; against the database
+            // another op at a held (author, seq), which a relay that saw the database answers with a fork and evidence.
+            var answer = await relay.PushAsync([forkOfX[2].Bytes]);
+            Assert.Equal(IngestRefusal.Fork, answer.Results.Single().Refusal);
+            Assert.Equal(4UL, answer.NextSeq![x[0].Op.Author]);
+            Assert.Single(await relay.GetEvidenceAsync(), e => e is ClientForkEvidence);
+            Assert.Equal(3, (await store.ReadAsync(0, 10)).Count);
+        }
+        finally
+        {
+            PostgreSqlServer.DropDatabase(cs);
+        }
+    }
+
     private static async Task<(long Groups, long Shifted)> RunScriptAsync(string cs, int seed)
     {
         var rnd = new Random(seed);

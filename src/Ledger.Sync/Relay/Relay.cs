@@ -68,6 +68,8 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     public Action<IReadOnlyList<StoredOp>>? AfterPersist { get; set; }
 
     /// <summary>Ingests a batch of signed op bytes; returns one result per op, in order.</summary>
+    /// <exception cref="ObjectDisposedException">The relay was disposed (a push still waiting for its gate then fails
+    /// with it, nothing of it stored).</exception>
     public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -181,6 +183,17 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
                 }
 
                 var check = verifier.AppendDeferringSignatureCheck(op, out var signer);
+                if (!check.IsOk && _store is ISharedRelayStore && !pendingByRef.Keys.Any(r => r.Author == op.Op.Author) && reread.Add(op.Op.Author))
+                {
+                    // The same for an op that breaks the cached chain: another instance may hold that seq already, and
+                    // then it is a repeat or a fork (kept as evidence), not a broken chain. Found by the group-commit
+                    // review: a fork pushed to an instance whose cache lagged was refused as a wrong prev, its evidence lost.
+                    _verifiers.Remove(op.Op.Author);
+                    trial[op.Op.Author] = (await VerifierForAsync(store, op.Op.Author, cancellationToken).ConfigureAwait(false)).Clone();
+                    i--;
+                    continue;
+                }
+
                 if (!check.IsOk)
                 {
                     results[i] = new IngestResult(i, op.Ref, IngestStatus.Refused, Refusal: IngestRefusal.InvalidChain, Break: check.Break, Detail: check.Detail);
