@@ -360,6 +360,128 @@ public sealed class GroupCommitReviewTests
         Assert.True(groups >= cases, $"{groups} groups in {cases} cases");
     }
 
+    /// <summary>Tills pushing at once, without any hold: each sends its chain in small batches, its next batch racing the
+    /// previous one, resends, and a forged op now and then, while a forger sends other ops at held seqs. Whatever the
+    /// groups, the log is gapless, each author's ops stand in seq order, every op answered held is at the position it
+    /// was told, a resend of everything after the run is answered held at those positions, and forks are kept as
+    /// evidence. LEDGER_GROUP_FUZZ_CASES=N runs more rounds.</summary>
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task Tills_racing_their_own_batches_through_group_commit_leave_a_gapless_log_in_a_legal_order_and_every_answer_true()
+    {
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("LEDGER_GROUP_FUZZ_CASES"), out var n) && n > 0 ? Math.Max(1, n / 8) : 5;
+        for (var round = 0; round < rounds; round++)
+        {
+            using var store = new SqliteRelayStore(Path.Combine(World.TempDir(), "relay.db"));
+            using var relay = new Relay(new RelayOptions { Ledger = World.Ledger, MaxBatch = 16 }, store);
+            var chains = Enumerable.Range(0, 6).Select(i => Chain($"race{round}-{i}", 12)).ToArray();
+            var forks = Enumerable.Range(0, 6).Select(i => Chain($"race{round}-{i}", 12, tag: "other")).ToArray();
+            var told = new System.Collections.Concurrent.ConcurrentBag<(OpRef Op, long Position, byte[] Bytes)>();
+            var forkSent = new System.Collections.Concurrent.ConcurrentBag<OpRef>();
+
+            async Task Record(Task<IngestResponse> push, ReadOnlyMemory<byte>[] batch)
+            {
+                var answer = await push.ConfigureAwait(false);
+                Assert.Equal(batch.Length, answer.Results.Count);
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    if (answer.Results[i] is { Held: true, Position: { } p, Op: { } op }) told.Add((op, p, batch[i].ToArray()));
+                }
+            }
+
+            async Task Till(int t)
+            {
+                var rnd = new Random((round * 100) + t);
+                var chain = chains[t];
+                var at = 0;
+                Task? racing = null;
+                while (at < chain.Count)
+                {
+                    var count = Math.Min(rnd.Next(1, 4), chain.Count - at);
+                    var batch = chain.Skip(at).Take(count).Select(o => o.Bytes).ToArray();
+                    if (rnd.Next(6) == 0)
+                    {
+                        var forged = batch[^1].ToArray();
+                        forged[^2] ^= 0x08;
+                        await Record(relay.PushAsync([.. batch[..^1], forged]), [.. batch[..^1], forged]).ConfigureAwait(false);
+                    }
+
+                    var push = Record(relay.PushAsync(batch), batch);
+                    if (rnd.Next(3) == 0)
+                    {
+                        // The next batch goes out before this one is answered (it may land first: then a gap, resent below).
+                        if (racing is not null) await racing.ConfigureAwait(false);
+                        racing = push;
+                    }
+                    else
+                    {
+                        await push.ConfigureAwait(false);
+                        if (rnd.Next(4) == 0) await Record(relay.PushAsync(batch), batch).ConfigureAwait(false);
+                    }
+
+                    at += count;
+                }
+
+                if (racing is not null) await racing.ConfigureAwait(false);
+            }
+
+            async Task Forger()
+            {
+                var rnd = new Random(round);
+                for (var k = 0; k < 10; k++)
+                {
+                    var t = rnd.Next(chains.Length);
+                    var op = forks[t][rnd.Next(1, forks[t].Count)];
+                    forkSent.Add(op.Ref);
+                    await Record(relay.PushAsync([op.Bytes]), [op.Bytes]).ConfigureAwait(false);
+                }
+            }
+
+            await Task.WhenAll(Enumerable.Range(0, chains.Length).Select(t => Task.Run(() => Till(t))).Append(Task.Run(Forger))).WaitAsync(Patience);
+
+            // Every till resends its whole chain (as a device does until the relay holds everything), in order.
+            foreach (var chain in chains)
+            {
+                for (var from = 0; from < chain.Count; from += 16)
+                {
+                    var batch = chain.Skip(from).Take(16).Select(o => o.Bytes).ToArray();
+                    await Record(relay.PushAsync(batch), batch);
+                }
+            }
+
+            var log = await store.ReadAsync(0, 10_000);
+            Assert.Equal(Enumerable.Range(0, log.Count).Select(p => (long)p), log.Select(o => o.Position));
+            foreach (var group in log.GroupBy(o => o.Author))
+            {
+                // One op per seq, from 1, in seq order along the log, each the author's chain (its own or the fork it took).
+                Assert.Equal(Enumerable.Range(1, group.Count()).Select(s => (ulong)s), group.Select(o => o.Seq));
+            }
+
+            // A till whose chain no forger op got into first is held whole after its resend: nothing lost.
+            foreach (var chain in chains)
+            {
+                var held = log.Where(o => o.Author == chain[0].Op.Author).ToArray();
+                if (held.All(o => o.Hash == chain[(int)o.Seq - 1].ChainHash)) Assert.Equal(chain.Count, held.Length);
+            }
+
+            var byPosition = log.ToDictionary(o => o.Position);
+            foreach (var (op, position, bytes) in told)
+            {
+                Assert.True(byPosition.TryGetValue(position, out var stored), $"{op} told position {position}, beyond the log");
+                Assert.Equal(op, new OpRef(stored!.Author, stored.Seq));
+                Assert.Equal(Hash32.Sha256(bytes), stored.Hash);
+            }
+
+            // The evidence is true: each names an author and seq whose held op differs from the one pushed.
+            foreach (var evidence in (await relay.GetEvidenceAsync()).OfType<ClientForkEvidence>())
+            {
+                Assert.True(evidence.Verify().Valid);
+            }
+
+            Assert.Equal(0, relay.Groups.Waiting);
+        }
+    }
+
     private const int FuzzMaxBatch = 8;
 
     private static async Task<long> RunScriptAsync(int seed, IRelayStore store)
