@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Ledger.Tests;
 using Npgsql;
 
 namespace Ledger.Fleet;
@@ -43,7 +44,7 @@ internal sealed class FleetDatabase
 
     /// <summary>A simulated restart: the gate in front of the server closed (every relay session cut, new ones refused)
     /// for <paramref name="down"/>, then opened again.</summary>
-    public static (bool Ok, string Line) Outage(FleetGate gate, TimeSpan down)
+    public static (bool Ok, string Line) Outage(TcpGate gate, TimeSpan down)
     {
         gate.Close();
         Thread.Sleep(down);

@@ -31,6 +31,11 @@ public sealed class FleetOptions
     /// <summary>Full nodes pulling with the live long poll and folding. Default 3.</summary>
     public int Observers { get; set; } = 3;
 
+    /// <summary>Tills that also hold the live long poll (<c>checkpoint?after=</c>) through the window, as a till showing the
+    /// ledger's newest figures would; each is woken by every checkpoint the relay grows to. 0 (default): only the
+    /// observers and watchers poll. They have their own connection pool, one connection each.</summary>
+    public int TillPolls { get; set; }
+
     /// <summary><c>sqlite</c> (one relay process, default) or <c>postgres</c> (two instances on one database).</summary>
     public string Store { get; set; } = "sqlite";
 
@@ -92,6 +97,7 @@ public sealed class FleetOptions
                 case "--fault-rate": o.FaultRate = Number(); break;
                 case "--concurrency": o.Concurrency = (int)Number(); break;
                 case "--observers": o.Observers = (int)Number(); break;
+                case "--till-polls": o.TillPolls = (int)Number(); break;
                 case "--store": o.Store = Next(); break;
                 case "--pg": o.Postgres = Next(); break;
                 case "--pg-restart-at": o.PgRestartAt = TimeSpan.FromSeconds(Number()); break;
@@ -107,6 +113,7 @@ public sealed class FleetOptions
         }
 
         if (o.Tills < 1 || o.Rate <= 0 || o.Duration <= TimeSpan.Zero || o.Concurrency < 1 || o.Observers < 1) throw new ArgumentException("tills, rate, duration, concurrency and observers are positive.");
+        if (o.TillPolls < 0 || o.TillPolls > o.Tills) throw new ArgumentException("--till-polls is between 0 and the number of tills.");
         if (o.Store is not ("sqlite" or "postgres")) throw new ArgumentException("--store is sqlite or postgres.");
         if (o.Store == "postgres" && string.IsNullOrEmpty(o.Postgres)) throw new ArgumentException("--store postgres needs --pg <connection string>.");
         if (o.Store != "postgres" && (o.PgRestartAt is not null || o.Postgres is not null)) throw new ArgumentException("--pg and --pg-restart-at go with --store postgres.");

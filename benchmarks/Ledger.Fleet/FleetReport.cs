@@ -48,6 +48,20 @@ public sealed class FleetReport
     /// <summary>CPU seconds this tool (tills, observers, watchers) used over the window and the drain.</summary>
     public double ToolCpuSeconds { get; set; }
 
+    /// <summary>The observers' and watchers' requests over the window and the drain, by endpoint (ReadCounter).</summary>
+    public Dictionary<string, long> ReaderRequests { get; set; } = [];
+
+    /// <summary>Bytes of the answers to those requests (as the relay declared them).</summary>
+    public long ReaderAnswerBytes { get; set; }
+
+    /// <summary>Tills that held the live long poll (<c>--till-polls</c>).</summary>
+    public int TillPolls { get; set; }
+
+    /// <summary>Their long-poll requests over the window and the drain, and how many of them a new checkpoint answered.</summary>
+    public long TillPollRequests { get; set; }
+
+    public long TillPollWakes { get; set; }
+
     /// <summary>Ops acknowledged over the window and the drain.</summary>
     public long AckedTotal { get; set; }
 

@@ -6,6 +6,7 @@ using Ledger.Kernel;
 using Ledger.Signing;
 using Ledger.Sync;
 using Ledger.Sync.Http;
+using Ledger.Tests;
 
 namespace Ledger.Fleet;
 
@@ -55,12 +56,12 @@ public static class FleetRun
             await output.WriteLineAsync($"fleet: relays share the fresh database '{database.Name}'{(o.PgRestartAt is { } r ? string.Create(CultureInfo.InvariantCulture, $"; PostgreSQL restarted at t={r.TotalSeconds:F0}s by {(o.PgGate ? $"closing the gate in front of it for {o.PgGateDown.TotalSeconds:F0}s" : $"'{o.PgRestartCommand}'")}") : "")}").ConfigureAwait(false);
         }
 
-        FleetGate? gate = null;
+        TcpGate? gate = null;
         var relayDatabase = database?.ConnectionString;
         if (database is not null && o.PgGate)
         {
             var target = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString);
-            gate = new FleetGate(target.Host ?? "localhost", target.Port);
+            gate = new TcpGate(target.Host ?? "localhost", target.Port);
             relayDatabase = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = gate.Port }.ToString();
         }
 
@@ -68,6 +69,14 @@ public static class FleetRun
         using var pool = new SocketsHttpHandler { MaxConnectionsPerServer = o.Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         var faults = new FaultHandler(pool, o.FaultRate, o.Seed);
         var clean = new List<(HttpClient Http, HttpRelayClient Relay)>();
+        var reads = new ReadCounter(pool);
+        // The tills' long polls hold a connection each for the whole window: their own pool, so they never take the
+        // pushes' slots.
+        using var pollPool = new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(1, o.TillPolls), PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var polls = new ReadCounter(pollPool);
+        var pollers = new List<HttpRelayClient>();
+        var pollClients = new List<HttpClient>();
+        var readers = new List<(HttpClient Http, HttpRelayClient Relay)>();
         var faulty = new List<(HttpClient Http, HttpRelayClient Relay)>();
         var observers = new List<DeviceNode>();
         try
@@ -78,6 +87,11 @@ public static class FleetRun
             {
                 var http = new HttpClient(pool, disposeHandler: false) { BaseAddress = new Uri(instance.Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
                 clean.Add((http, new HttpRelayClient(http, new HttpRelayClientOptions { Ledger = FleetOptions.Ledger })));
+                var reading = new HttpClient(reads, disposeHandler: false) { BaseAddress = new Uri(instance.Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
+                readers.Add((reading, new HttpRelayClient(reading, new HttpRelayClientOptions { Ledger = FleetOptions.Ledger })));
+                var polling = new HttpClient(polls, disposeHandler: false) { BaseAddress = new Uri(instance.Url + "/"), Timeout = TimeSpan.FromSeconds(60) };
+                pollClients.Add(polling);
+                pollers.Add(new HttpRelayClient(polling, new HttpRelayClientOptions { Ledger = FleetOptions.Ledger }));
                 var bad = new HttpClient(faults, disposeHandler: false) { BaseAddress = new Uri(instance.Url + "/"), Timeout = TimeSpan.FromSeconds(30) };
                 faulty.Add((bad, new HttpRelayClient(bad, new HttpRelayClientOptions { Ledger = FleetOptions.Ledger })));
             }
@@ -196,13 +210,42 @@ public static class FleetRun
                 }
             }
 
-            var watching = clean.Select((c, i) => Task.Run(() => WatchAsync(c.Relay, sightings[i]))).ToArray();
+            var watching = readers.Select((c, i) => Task.Run(() => WatchAsync(c.Relay, sightings[i]))).ToArray();
+
+            // ---- tills on the live long poll (--till-polls): woken by each checkpoint the relay grows to, they ask again
+            // from there; they fold nothing (a till's own figures come from its own node). ----
+            long tillWakes = 0;
+            async Task PollAsync(HttpRelayClient client)
+            {
+                long seen = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        if (await client.WaitForChangeAsync(seen, stop.Token).ConfigureAwait(false) is { } grown && grown > seen)
+                        {
+                            seen = grown;
+                            Interlocked.Increment(ref tillWakes);
+                        }
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception e) when (e is RelayUnavailableException or RelayProtocolException or SyncException or HttpRequestException or OperationCanceledException)
+                    {
+                        await Task.Delay(250, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            var tillPolling = Enumerable.Range(0, o.TillPolls).Select(i => Task.Run(() => PollAsync(pollers[i % pollers.Count]))).ToArray();
 
             // ---- observers: the live long poll, then a sync (they fold the log; the audit compares their state hashes) ----
             long observed = 0;
             async Task ObserveAsync(DeviceNode node, int index)
             {
-                var client = clean[index % clean.Count].Relay;
+                var client = readers[index % readers.Count].Relay;
                 long seen = 0;
                 while (!stop.IsCancellationRequested)
                 {
@@ -242,6 +285,9 @@ public static class FleetRun
             Interlocked.Exchange(ref requests, 0);
             Interlocked.Exchange(ref errors, 0);
             Interlocked.Exchange(ref acked, 0);
+            reads.Reset();
+            polls.Reset();
+            Interlocked.Exchange(ref tillWakes, 0);
 
             // ---- the window ----
             var window = Stopwatch.StartNew();
@@ -331,7 +377,13 @@ public static class FleetRun
             report.RelayCpuSeconds = instances.Aggregate(TimeSpan.Zero, (t, i) => t + i.CpuTime).TotalSeconds - relayCpuAtStart.TotalSeconds;
             report.ToolCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - toolCpuAtStart).TotalSeconds;
             report.AckedTotal = Interlocked.Read(ref acked);
+            report.ReaderRequests = new Dictionary<string, long>(reads.Requests, StringComparer.Ordinal);
+            report.ReaderAnswerBytes = reads.AnswerBytes;
+            report.TillPolls = o.TillPolls;
+            report.TillPollRequests = polls.Requests.Values.Sum();
+            report.TillPollWakes = Interlocked.Read(ref tillWakes);
             await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(tillPolling).ConfigureAwait(false);
             await Task.WhenAll(observing).ConfigureAwait(false);
             await Task.WhenAll(watching).ConfigureAwait(false);
 
@@ -385,7 +437,8 @@ public static class FleetRun
             // Each step on its own: a step that throws (the database cannot be dropped, a node's file is locked) is
             // reported with the summary and the audit instead of replacing them — the audit is what the run is for.
             foreach (var node in observers) await CleanUpAsync(report, "observer node", () => node.DisposeAsync().AsTask()).ConfigureAwait(false);
-            foreach (var (http, _) in clean.Concat(faulty)) http.Dispose();
+            foreach (var (http, _) in clean.Concat(faulty).Concat(readers)) http.Dispose();
+            foreach (var http in pollClients) http.Dispose();
             faults.Dispose();
             foreach (var instance in instances) await CleanUpAsync(report, "relay instance " + instance.Instance.ToString(CultureInfo.InvariantCulture), () => { instance.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
             gate?.Dispose();
@@ -395,6 +448,8 @@ public static class FleetRun
         var summary = o.SummaryPath ?? Path.Combine(work, "fleet-summary.json");
         await File.WriteAllTextAsync(summary, System.Text.Json.JsonSerializer.Serialize(report, FleetJson.Default.FleetReport), cancellationToken).ConfigureAwait(false);
         foreach (var check in report.Audit) await output.WriteLineAsync($"audit {(check.Ok ? "ok  " : "FAIL")} {check.Name}: {check.Detail}").ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"readers (observers, watchers) over the window and the drain: {string.Join(", ", report.ReaderRequests.Select(r => $"{r.Value} {r.Key}"))}; {report.ReaderAnswerBytes / 1_048_576.0:F1} MB of answers{(report.TillPolls > 0 ? $"; {report.TillPolls} tills on the long poll: {report.TillPollRequests} requests, {report.TillPollWakes} woken by a new checkpoint" : "")}")).ConfigureAwait(false);
         foreach (var failure in report.CleanupFailures) await output.WriteLineAsync("cleanup failed (the audit above stands): " + failure).ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; relay CPU {report.RelayCpuSeconds:F1} s for {report.Requests} requests and {report.AckedTotal} ops (tool CPU {report.ToolCpuSeconds:F1} s); summary {summary}")).ConfigureAwait(false);

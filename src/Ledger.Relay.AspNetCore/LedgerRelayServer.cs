@@ -16,7 +16,7 @@ namespace Ledger.Sync.AspNetCore;
 /// <c>app.MapLedgerRelay(server)</c> (<see cref="Microsoft.AspNetCore.Builder.LedgerRelayEndpointRouteBuilderExtensions"/>).</summary>
 public sealed partial class LedgerRelayServer
 {
-    private static readonly TimeSpan LongPollRecheck = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan EventKeepAlive = TimeSpan.FromSeconds(15);
     private readonly Dictionary<string, RelayLedger> _ledgers;
     private const string BodyKey = "Ledger.Relay.Body";
     private const string SignerKey = "Ledger.Relay.Signer";
@@ -150,18 +150,19 @@ public sealed partial class LedgerRelayServer
             // recheck catches ops stored by other means.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted);
             deadline.CancelAfter(Options.LongPollTimeout);
-            while (relay.Size == seen && !deadline.IsCancellationRequested)
+            using (ledger.Changed.Watch())
             {
-                var next = ledger.Changed.Next;
-                try
+                while (relay.Size == seen && !deadline.IsCancellationRequested)
                 {
-                    await next.WaitAsync(LongPollRecheck, deadline.Token).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                }
-                catch (OperationCanceledException) when (!c.RequestAborted.IsCancellationRequested)
-                {
+                    var next = ledger.Changed.Next;
+                    if (relay.Size != seen) break;
+                    try
+                    {
+                        await next.WaitAsync(deadline.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!c.RequestAborted.IsCancellationRequested)
+                    {
+                    }
                 }
             }
 
@@ -224,6 +225,7 @@ public sealed partial class LedgerRelayServer
         var lastWrite = Environment.TickCount64;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted);
         deadline.CancelAfter(Options.EventStreamTimeout);
+        using var watching = ledger.Changed.Watch();
         try
         {
             await c.Response.Body.FlushAsync(deadline.Token).ConfigureAwait(false);
@@ -239,7 +241,7 @@ public sealed partial class LedgerRelayServer
                     sent = size;
                     lastWrite = Environment.TickCount64;
                 }
-                else if (Environment.TickCount64 - lastWrite > 15_000)
+                else if (Environment.TickCount64 - lastWrite >= (long)EventKeepAlive.TotalMilliseconds)
                 {
                     await c.Response.Body.WriteAsync(": keep-alive\n\n"u8.ToArray(), deadline.Token).ConfigureAwait(false);
                     await c.Response.Body.FlushAsync(deadline.Token).ConfigureAwait(false);
@@ -248,7 +250,8 @@ public sealed partial class LedgerRelayServer
 
                 try
                 {
-                    await next.WaitAsync(LongPollRecheck, deadline.Token).ConfigureAwait(false);
+                    // Woken by a change (a push here, or the ledger's shared recheck); else in time for the keep-alive.
+                    await next.WaitAsync(EventKeepAlive, deadline.Token).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {

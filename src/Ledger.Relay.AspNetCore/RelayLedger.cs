@@ -25,6 +25,7 @@ public sealed class RelayLedger
         }
 
         Relay = relay;
+        Changed = new Signal(() => relay.Size);
         Beacons = new BeaconBoard(relay.Store);
         IsPublic = isPublic;
         AdminKey = adminKey;
@@ -62,5 +63,5 @@ public sealed class RelayLedger
     internal BeaconBoard Beacons { get; }
 
     /// <summary>Set by every push that stored an op; long polls wait on it.</summary>
-    internal Signal Changed { get; } = new();
+    internal Signal Changed { get; }
 }

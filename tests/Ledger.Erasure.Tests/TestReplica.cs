@@ -21,7 +21,7 @@ internal sealed class TestReplica : IDisposable
         System.IO.Directory.CreateDirectory(Directory);
         Key = SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"{name}/0")).ToArray());
         var next = SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"{name}/1")).ToArray());
-        Author = AuthorLog.Incept(Ledger, name, Key, next.Public.Digest, out var inception, 0, new SteppingClock(), DeterministicIds);
+        Author = AuthorLog.Incept(Ledger, name, Key, next.Public.Digest, out var inception, 0, new SteppingClock(), _ids.Next);
         Kernel = new LedgerKernel(ErasureManifest.Use(KeyEvents.Use(new KernelOptions().Use(Crm.Manifest))));
         Store = new SqliteSubjectKeyStore(Path.Combine(Directory, "keys.db"));
         Random = random ?? new SeededRandom("replica/" + name);
@@ -104,17 +104,7 @@ internal sealed class TestReplica : IDisposable
 
     public void Dispose() => Store.Dispose();
 
-    private long _ids;
-
-    private Guid DeterministicIds(DateTimeOffset at)
-    {
-        var bytes = new byte[16];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, at.ToUnixTimeMilliseconds() << 16);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(8), ++_ids);
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    private readonly DeterministicIds _ids = new();
 }
 
 /// <summary>The in-memory exchange of logs between replicas (Ledger.Sync repeats it over a relay).</summary>

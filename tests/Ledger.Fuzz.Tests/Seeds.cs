@@ -40,19 +40,7 @@ internal static class Seeds
     public static SigningKey Key(string label) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes(label)).ToArray());
 
     /// <summary>Op ids from the edge time and a counter (UUIDv7 layout), so signed bytes are the same on every run.</summary>
-    public static Func<DateTimeOffset, Guid> Ids()
-    {
-        long n = 0;
-        return at =>
-        {
-            var bytes = new byte[16];
-            BinaryPrimitives.WriteInt64BigEndian(bytes, at.ToUnixTimeMilliseconds() << 16);
-            BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(8), ++n);
-            bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
-            bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-            return new Guid(bytes, bigEndian: true);
-        };
-    }
+    public static Func<DateTimeOffset, Guid> Ids() => new DeterministicIds().Next;
 
     /// <summary>An author with an inception, three app ops, a rotation and one more op; and the keys.</summary>
     public static (List<SignedOp> Chain, AuthorLog Log) Author(string label = "fuzz")
@@ -262,33 +250,5 @@ internal sealed class OpChain(string author)
         var op = new Op(new Guid(_at.ToString("x32", System.Globalization.CultureInfo.InvariantCulture)), Author, _seq, _tip, m.Id, verb.Name, verb.Version, Branch, claimKey, _at, verb.EncodeArgs(args));
         _tip = op.ChainHash;
         return op;
-    }
-}
-
-/// <summary>A reproducible <see cref="RandomNumberGenerator"/>: SHA-256(seed ‖ counter) blocks (salts, nonces, shares).</summary>
-internal sealed class SeededRandom(string seed) : RandomNumberGenerator
-{
-    private readonly byte[] _seed = Encoding.UTF8.GetBytes(seed);
-    private ulong _counter;
-
-    public override void GetBytes(byte[] data) => GetBytes(data.AsSpan());
-
-    public override void GetBytes(byte[] data, int offset, int count) => GetBytes(data.AsSpan(offset, count));
-
-    public override void GetNonZeroBytes(byte[] data) => throw new NotSupportedException();
-
-    public override void GetBytes(Span<byte> data)
-    {
-        Span<byte> input = stackalloc byte[_seed.Length + 8];
-        _seed.CopyTo(input);
-        Span<byte> block = stackalloc byte[32];
-        while (data.Length > 0)
-        {
-            BinaryPrimitives.WriteUInt64BigEndian(input[_seed.Length..], _counter++);
-            SHA256.HashData(input, block);
-            var n = Math.Min(block.Length, data.Length);
-            block[..n].CopyTo(data);
-            data = data[n..];
-        }
     }
 }

@@ -122,25 +122,9 @@ public class OpCodecTests
     public void A_longer_integer_form_is_rejected_as_non_canonical_naming_the_field()
     {
         var op = SampleOp();
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        var w = new MessagePackWriter(buffer);
-        var original = new MessagePackReader(op.CanonicalBytes);
         // Re-write the envelope with seq as uint64 (0xcf) instead of its fixint form.
-        w.WriteArrayHeader(original.ReadArrayHeader());
-        for (var i = 0; i < 12; i++)
-        {
-            if (i == 3)
-            {
-                original.ReadUInt64();
-                w.WriteUInt64(op.Seq);
-                continue;
-            }
-
-            w.WriteRaw(original.ReadRaw());
-        }
-
-        w.Flush();
-        var e = Assert.Throws<LedgerFormatException>(() => OpCodec.Decode(buffer.WrittenMemory));
+        var bytes = WithField(op, 3, (ref MessagePackWriter w) => w.WriteUInt64(op.Seq));
+        var e = Assert.Throws<LedgerFormatException>(() => OpCodec.Decode(bytes));
         Assert.Equal(FormatProblem.NonCanonical, e.Problem);
         Assert.Equal("seq", e.Field);
     }
@@ -158,25 +142,8 @@ public class OpCodecTests
     [Trait("Category", "BadInput")]
     public void A_mistyped_field_is_named()
     {
-        var op = SampleOp();
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        var w = new MessagePackWriter(buffer);
-        var original = new MessagePackReader(op.CanonicalBytes);
-        w.WriteArrayHeader(original.ReadArrayHeader());
-        for (var i = 0; i < 12; i++)
-        {
-            if (i == 2)
-            {
-                original.Skip();
-                w.Write(42);
-                continue;
-            }
-
-            w.WriteRaw(original.ReadRaw());
-        }
-
-        w.Flush();
-        var e = Assert.Throws<LedgerFormatException>(() => OpCodec.Decode(buffer.WrittenMemory));
+        var bytes = WithField(SampleOp(), 2, (ref MessagePackWriter w) => w.Write(42));
+        var e = Assert.Throws<LedgerFormatException>(() => OpCodec.Decode(bytes));
         Assert.Equal(FormatProblem.WrongType, e.Problem);
         Assert.Equal("author", e.Field);
         Assert.Contains("author", e.Message);
@@ -223,5 +190,33 @@ public class OpCodecTests
             Assert.Equal(expected, Values.Encode(v));
             Assert.Equal(v, Values.Decode<long>(expected));
         }
+    }
+
+    private delegate void FieldWriter(ref MessagePackWriter writer);
+
+    /// <summary>The op's envelope re-written with the field at <paramref name="index"/> replaced by what
+    /// <paramref name="write"/> writes: the arrange of every test that alters one field's encoding.</summary>
+    private static ReadOnlyMemory<byte> WithField(Op op, int index, FieldWriter write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var w = new MessagePackWriter(buffer);
+        var original = new MessagePackReader(op.CanonicalBytes);
+        var count = original.ReadArrayHeader();
+        w.WriteArrayHeader(count);
+        for (var i = 0; i < count; i++)
+        {
+            if (i == index)
+            {
+                original.Skip();
+                write(ref w);
+            }
+            else
+            {
+                w.WriteRaw(original.ReadRaw());
+            }
+        }
+
+        w.Flush();
+        return buffer.WrittenMemory;
     }
 }

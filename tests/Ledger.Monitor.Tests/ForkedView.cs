@@ -8,38 +8,25 @@ namespace Ledger.Monitor.Tests;
 /// this link sees. Its pushes go to the fork first and to the honest relay after; every op the honest relay holds
 /// reaches the fork after them. Both logs hold the same ops, each checkpoint is validly signed, but the orders differ:
 /// a device gossiping with one on the honest log catches the split view with evidence.</summary>
-internal sealed class ForkedView(Sync.Relay honest, Sync.Relay fork) : IRelayProtocol
+internal sealed class ForkedView(Sync.Relay honest, Sync.Relay fork) : ForwardingRelayProtocol
 {
     private readonly InMemoryRelayTransport _honest = new(honest);
     private readonly InMemoryRelayTransport _fork = new(fork);
 
-    public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
+    protected override IRelayProtocol Inner => _fork;
+
+    public override async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
     {
         var answer = await _fork.PushAsync(batch, cancellationToken);
         await _honest.PushAsync(batch, cancellationToken);
         return answer;
     }
 
-    public async Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
+    public override async Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
     {
         // The honest relay's ops reach the fork late, in the honest order after the ones this device pushed.
         var all = (await honest.PullAsync(0, cancellationToken: cancellationToken)).Ops.Select(o => o.Bytes).ToArray();
         if (all.Length > 0) await fork.PushAsync(all, cancellationToken);
         return await _fork.PullAsync(fromPosition, max, cancellationToken);
     }
-
-    public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>
-        _fork.FetchAuthorAsync(author, fromSeq, cancellationToken);
-
-    public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => _fork.GetCheckpointAsync(size, cancellationToken);
-
-    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
-        _fork.GetConsistencyProofAsync(size1, size2, cancellationToken);
-
-    public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) =>
-        _fork.GetInclusionProofAsync(index, size, cancellationToken);
-
-    public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => _fork.PostCosignatureAsync(note, cancellationToken);
-
-    public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) => _fork.GetCosignaturesAsync(cancellationToken);
 }

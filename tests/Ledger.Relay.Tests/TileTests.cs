@@ -124,6 +124,44 @@ public sealed class TileTests
     }
 
     [Fact]
+    [Trait("Risk", "G1")]
+    public async Task Long_polls_and_event_streams_wake_on_ops_stored_by_other_means_than_a_push_through_the_server_by_one_shared_recheck()
+    {
+        // Ops another instance stored over the same database reach this server only as a larger store size (PostgreSQL's
+        // notification); the relay object pushed directly stands for that here. One timer a ledger rechecks the size
+        // while anyone waits (Signal), instead of a timer for each waiter.
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay);
+            o.LongPollTimeout = TimeSpan.FromSeconds(60);
+        });
+        using var http = World.Http(host);
+        var client = World.Client(http);
+        var polls = Enumerable.Range(0, 20).Select(_ => client.WaitForChangeAsync(0)).ToArray();
+        var events = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"v1/ledgers/{World.Ledger}/events?after=0"), HttpCompletionOption.ResponseHeadersRead);
+        var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+        await Task.Delay(300);
+        Assert.DoesNotContain(polls, p => p.IsCompleted);
+
+        await relay.PushAsync(World.Chain("other-means", 1).Select(o => o.Bytes).ToArray());
+        var sizes = await Task.WhenAll(polls).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(sizes, s => Assert.Equal(2, s));
+        string? line;
+        do line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        while (line is not null && line != "data: 2");
+        Assert.Equal("data: 2", line);
+        reader.Dispose();
+        events.Dispose();
+
+        // With nobody waiting the timer is gone; the next waiter starts it again.
+        var later = client.WaitForChangeAsync(2);
+        await Task.Delay(300);
+        await relay.PushAsync(World.Chain("other-means-2", 0).Select(o => o.Bytes).ToArray());
+        Assert.Equal(3, await later.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Server_sent_events_announce_each_new_size_and_the_stream_closes_after_its_bound()
     {
         var relay = World.NewRelay();

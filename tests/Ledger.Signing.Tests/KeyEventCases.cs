@@ -260,12 +260,12 @@ internal static class KeyEventCases
     {
         private readonly List<SignedOp> _chain = [];
         private readonly SteppingClock _clock = new();
-        private long _ids;
+        private readonly DeterministicIds _ids = new();
 
         public Builder(bool withInception = true, string label = Label)
         {
             var k0 = Key(label, 0);
-            Log = AuthorLog.Incept(Ledger, label, k0, Key(label, 1).Public.Digest, out var inception, 0, _clock, Id);
+            Log = AuthorLog.Incept(Ledger, label, k0, Key(label, 1).Public.Digest, out var inception, 0, _clock, _ids.Next);
             Author = Log.Author;
             if (withInception) _chain.Add(inception);
         }
@@ -298,23 +298,13 @@ internal static class KeyEventCases
             var at = seq ?? (ulong)_chain.Count + 1;
             var before = prev ?? (_chain.Count == 0 ? Hash32.Zero : _chain[^1].ChainHash);
             var op = (manifest ?? KeyEvents.Manifest).CreateOpFromEncodedArgs(verb, args, Author, at, before, new BranchId(Author, branch),
-                _clock.GetUtcNow().ToUnixTimeMilliseconds(), Id(_clock.GetUtcNow()));
+                _clock.GetUtcNow().ToUnixTimeMilliseconds(), _ids.Next(_clock.GetUtcNow()));
             var signed = SignedOpCodec.Sign(op, ledger, signer);
             _chain.Add(signed);
             return signed;
         }
 
         public IReadOnlyList<SignedOp> Chain() => _chain.ToArray();
-
-        private Guid Id(DateTimeOffset at)
-        {
-            var bytes = new byte[16];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, at.ToUnixTimeMilliseconds() << 16);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(8), ++_ids);
-            bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
-            bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-            return new Guid(bytes, bigEndian: true);
-        }
     }
 
     internal static void Into(this SignedOp op, Builder builder) => builder.Add(op);

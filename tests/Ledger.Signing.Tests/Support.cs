@@ -12,24 +12,14 @@ internal sealed class TestAuthor
     public TestAuthor(string label, string ledger = Ledger)
     {
         Label = label;
-        Log = AuthorLog.Incept(ledger, label, Key(0), Key(1).Public.Digest, out var inception, 0, new SteppingClock(), DeterministicIds);
+        Log = AuthorLog.Incept(ledger, label, Key(0), Key(1).Public.Digest, out var inception, 0, new SteppingClock(), _ids.Next);
         Chain.Add(inception);
     }
 
     public string Label { get; }
 
     /// <summary>Op ids from the edge time and a counter, so golden bytes are reproducible.</summary>
-    private Guid DeterministicIds(DateTimeOffset at)
-    {
-        var bytes = new byte[16];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, at.ToUnixTimeMilliseconds() << 16);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(8), ++_ids);
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
-
-    private long _ids;
+    private readonly DeterministicIds _ids = new();
 
     public AuthorLog Log { get; }
 

@@ -6,7 +6,7 @@ namespace Ledger.Sync.Tests;
 
 /// <summary>A relay running in a child process on a SQLite file, reachable through a line protocol, that a
 /// test can kill with SIGKILL at any moment. It speaks the relay protocol (RelayWire frames, one base64 line each).</summary>
-internal sealed class ChildProcessRelay : IRelayProtocol, IDisposable
+internal sealed class ChildProcessRelay : ForwardingRelayProtocol, IDisposable
 {
     private readonly string _db;
     private readonly Lock _gate = new();
@@ -67,26 +67,7 @@ internal sealed class ChildProcessRelay : IRelayProtocol, IDisposable
     }
 
     // Every call goes through the relay protocol's own codec: the child answers RelayWire frames, one base64 line each.
-    public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default) =>
-        _client.PushAsync(batch, cancellationToken);
-
-    public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default) =>
-        _client.PullAsync(fromPosition, max, cancellationToken);
-
-    public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>
-        _client.FetchAuthorAsync(author, fromSeq, cancellationToken);
-
-    public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => _client.GetCheckpointAsync(size, cancellationToken);
-
-    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
-        _client.GetConsistencyProofAsync(size1, size2, cancellationToken);
-
-    public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) =>
-        _client.GetInclusionProofAsync(index, size, cancellationToken);
-
-    public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => _client.PostCosignatureAsync(note, cancellationToken);
-
-    public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) => _client.GetCosignaturesAsync(cancellationToken);
+    protected override IRelayProtocol Inner => _client;
 
     public void Dispose() => Kill();
 

@@ -37,14 +37,7 @@ internal static class World
     }
 
     /// <summary>Op ids from the edge time alone, so chains built twice are byte-identical.</summary>
-    public static Guid DeterministicId(DateTimeOffset at)
-    {
-        var bytes = new byte[16];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, at.ToUnixTimeMilliseconds() << 16);
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid DeterministicId(DateTimeOffset at) => DeterministicIds.At(at);
 
     public static string TempDir()
     {
@@ -55,27 +48,12 @@ internal static class World
 }
 
 /// <summary>Pushes, then loses every pull: the device reaches the relay but learns nothing back.</summary>
-internal sealed class PushOnly(IRelayProtocol inner) : IRelayProtocol
+internal sealed class PushOnly(IRelayProtocol inner) : ForwardingRelayProtocol
 {
-    public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default) => inner.PushAsync(batch, cancellationToken);
+    protected override IRelayProtocol Inner => inner;
 
-    public Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default) =>
+    public override Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default) =>
         throw new RelayUnavailableException("pull lost (test).");
-
-    public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>
-        inner.FetchAuthorAsync(author, fromSeq, cancellationToken);
-
-    public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => inner.GetCheckpointAsync(size, cancellationToken);
-
-    public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
-        inner.GetConsistencyProofAsync(size1, size2, cancellationToken);
-
-    public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) =>
-        inner.GetInclusionProofAsync(index, size, cancellationToken);
-
-    public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => inner.PostCosignatureAsync(note, cancellationToken);
-
-    public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) => inner.GetCosignaturesAsync(cancellationToken);
 }
 
 /// <summary>A node store seen through a wrapper, so a test can change one behaviour of a real store (survive the

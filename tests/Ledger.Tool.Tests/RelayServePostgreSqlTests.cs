@@ -81,7 +81,7 @@ public sealed class RelayServePostgreSqlTests(ITestOutputHelper output)
     [Trait("Risk", "G1")]
     public async Task Two_relay_serve_processes_on_one_database_are_one_relay_gapless_positions_one_checkpoint_and_long_polls_woken_across_them()
     {
-        var db = ToolPostgreSql.CreateDatabase("serve");
+        var db = PostgreSqlServer.CreateDatabase("serve");
         try
         {
             var key = KeyFile();
@@ -157,7 +157,7 @@ public sealed class RelayServePostgreSqlTests(ITestOutputHelper output)
         }
         finally
         {
-            ToolPostgreSql.DropDatabase(db);
+            PostgreSqlServer.DropDatabase(db);
         }
     }
 
@@ -165,7 +165,7 @@ public sealed class RelayServePostgreSqlTests(ITestOutputHelper output)
     [Trait("Risk", "G1")]
     public async Task Relay_serve_on_postgres_answers_503_problem_unavailable_while_the_database_is_down_and_serves_again_once_it_is_back()
     {
-        var db = ToolPostgreSql.CreateDatabase("down");
+        var db = PostgreSqlServer.CreateDatabase("down");
         try
         {
             var target = new NpgsqlConnectionStringBuilder(db);
@@ -214,7 +214,7 @@ public sealed class RelayServePostgreSqlTests(ITestOutputHelper output)
         }
         finally
         {
-            ToolPostgreSql.DropDatabase(db);
+            PostgreSqlServer.DropDatabase(db);
         }
     }
 

@@ -5,8 +5,8 @@ namespace Ledger.Tests;
 
 /// <summary>A loopback TCP forwarder in front of the PostgreSQL server: closing it cuts every session and refuses new
 /// ones, as a server restart does, without restarting a server other tests and programs share. Compiled into every test
-/// project (tests/Shared); the fleet tool keeps its own copy (FleetGate), since Ledger.Relay.Tests sees the tool's
-/// internals and two classes of one name would collide there.</summary>
+/// project (tests/Shared) and into the fleet tool (its <c>--pg-gate</c>); Ledger.Relay.Tests, which sees the tool's
+/// internals, uses the tool's copy rather than compile a second one.</summary>
 internal sealed class TcpGate : IDisposable
 {
     private readonly string _host;

@@ -52,14 +52,7 @@ public sealed class CounterSegment : Segment
     private protected override long EstimateBytes() => _rows.Keys.Sum(k => RowBytes(k, 16));
 
     /// <inheritdoc />
-    public override byte[]? EncodedValue(string key)
-    {
-        Touch();
-        if (!_rows.ContainsKey(key)) return null;
-        var buffer = new byte[18];
-        var n = EncodeValue(key, ref buffer);
-        return buffer[..n];
-    }
+    public override byte[]? EncodedValue(string key) => EncodedRow(key, 18);
 
     private protected override string[] KeysUnordered()
     {

@@ -75,14 +75,7 @@ public sealed class LwwSegment : Segment
     }
 
     /// <inheritdoc />
-    public override byte[]? EncodedValue(string key)
-    {
-        Touch();
-        if (!_rows.ContainsKey(key)) return null;
-        var buffer = new byte[64];
-        var n = EncodeValue(key, ref buffer);
-        return buffer[..n];
-    }
+    public override byte[]? EncodedValue(string key) => EncodedRow(key, 64);
 
     private protected override string[] KeysUnordered()
     {

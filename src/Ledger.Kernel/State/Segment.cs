@@ -279,6 +279,17 @@ public abstract class Segment
     /// <summary>Adds every row (key, canonical value) to <paramref name="sorter"/>, in any order.</summary>
     private protected abstract void CollectRows(CanonicalRowSorter sorter);
 
+    /// <summary>The canonical value of a row through <see cref="EncodeValue"/>, or null when the row is absent: one body
+    /// for the segments whose <see cref="EncodedValue"/> is just that, from a buffer of <paramref name="likelyBytes"/>
+    /// (EncodeValue grows it for a larger row).</summary>
+    private protected byte[]? EncodedRow(string key, int likelyBytes)
+    {
+        if (!Contains(key)) return null;
+        var buffer = new byte[likelyBytes];
+        var n = EncodeValue(key, ref buffer);
+        return buffer[..n];
+    }
+
     private protected static void Ensure(ref byte[] buffer, int length)
     {
         if (buffer.Length < length) buffer = new byte[Math.Max(length, buffer.Length * 2)];

@@ -34,46 +34,30 @@ public ref struct WireReader
     public readonly string Structure => _structure;
 
     /// <summary>Reads an array header whose count lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    public int ReadArrayHeader(string field, int min, int max)
-    {
-        Expect(field, MessagePackType.Array);
-        var start = Offset;
-        int count;
-        try
-        {
-            count = _reader.ReadArrayHeader();
-        }
-        catch (Exception e) when (IsParserFault(e))
-        {
-            throw Fail(field, FormatProblem.Truncated, start, "the array header is cut off or longer than the input.");
-        }
-
-        if (count < min || count > max)
-        {
-            throw Fail(field, count > max ? FormatProblem.Oversized : FormatProblem.InvalidValue, start, $"expected {Range(min, max)} elements, found {count}.");
-        }
-
-        return count;
-    }
+    public int ReadArrayHeader(string field, int min, int max) => ReadHeader(field, MessagePackType.Array, min, max);
 
     /// <summary>Reads a map header whose count lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    public int ReadMapHeader(string field, int min, int max)
+    public int ReadMapHeader(string field, int min, int max) => ReadHeader(field, MessagePackType.Map, min, max);
+
+    // Arrays and maps differ only in the header read and the words of the error; the checks are one, so they stay one.
+    private int ReadHeader(string field, MessagePackType type, int min, int max)
     {
-        Expect(field, MessagePackType.Map);
+        Expect(field, type);
+        var isArray = type == MessagePackType.Array;
         var start = Offset;
         int count;
         try
         {
-            count = _reader.ReadMapHeader();
+            count = isArray ? _reader.ReadArrayHeader() : _reader.ReadMapHeader();
         }
         catch (Exception e) when (IsParserFault(e))
         {
-            throw Fail(field, FormatProblem.Truncated, start, "the map header is cut off or longer than the input.");
+            throw Fail(field, FormatProblem.Truncated, start, $"the {(isArray ? "array" : "map")} header is cut off or longer than the input.");
         }
 
         if (count < min || count > max)
         {
-            throw Fail(field, count > max ? FormatProblem.Oversized : FormatProblem.InvalidValue, start, $"expected {Range(min, max)} entries, found {count}.");
+            throw Fail(field, count > max ? FormatProblem.Oversized : FormatProblem.InvalidValue, start, $"expected {Range(min, max)} {(isArray ? "elements" : "entries")}, found {count}.");
         }
 
         return count;

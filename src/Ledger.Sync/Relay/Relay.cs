@@ -26,7 +26,13 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     private readonly EvidenceOutbox _evidence;
     private readonly RelayMetrics _metrics;
     private MerkleTree? _tree;
-    private (long Size, byte[] Note)? _lastCheckpoint;
+    // The last note signed, as one reference (read without the gate by GetCheckpointAsync's fast path: a reference is
+    // read whole, a (long, byte[]) tuple could be read torn).
+    private SignedCheckpointNote? _lastCheckpoint;
+    // The one signing of the latest checkpoint in flight, which callers that miss the cache join (see GetCheckpointAsync).
+    // Lock order: _flightLock is never held while waiting for _gate (the flight takes the gate after the lock is released).
+    private readonly Lock _flightLock = new();
+    private CheckpointFlight? _flight;
     // The largest tree head this relay signed over a store that keeps its own tree: every later root it signs must be
     // consistent with it (see CheckAgainstSignedHeadAsync).
     private (long Size, Hash32 Root)? _signedHead;
@@ -384,11 +390,37 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// <exception cref="ArgumentOutOfRangeException">The size is negative or beyond the log.</exception>
     public async Task<byte[]?> GetCheckpointAsync(long? size = null, CancellationToken cancellationToken = default)
     {
+        // The latest checkpoint over a store only this relay writes: asked by every long poll a commit wakes (thousands at
+        // once on a busy ledger), so it must not queue each of them behind the gate the pushes hold. Measured (fleet tool,
+        // 10,000 tills on the long poll, docs/performance.md): with every woken poll taking the gate in turn, pushes
+        // starved. A note already signed for the current size is returned as it is; otherwise one signing is in flight and
+        // every caller that finds it started at or after the size it saw joins it.
+        if (size is null && _store is not ISharedRelayStore)
+        {
+            if (_options.CheckpointKey is null) return null;
+            var count = _store.Count;
+            if (Volatile.Read(ref _lastCheckpoint) is { } last && last.Size == count) return last.Note;
+            return await LatestFlightFrom(count).Note.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return await UnderGateAsync(async () =>
         {
             await RefreshAsync(cancellationToken).ConfigureAwait(false);
             return await CheckpointNoteAsync(size ?? _store.Count, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The signing in flight if it started when the store held at least count ops (so its note covers what the caller
+    // saw), else a new one. It signs whatever the store holds once it has the gate, for every caller that joined.
+    private CheckpointFlight LatestFlightFrom(long count)
+    {
+        lock (_flightLock)
+        {
+            if (_flight is { } flight && flight.From >= count && !flight.Note.IsFaulted) return flight;
+            var from = _store.Count;
+            _flight = new CheckpointFlight(from, UnderGateAsync(() => CheckpointNoteAsync(_store.Count, CancellationToken.None), CancellationToken.None));
+            return _flight;
+        }
     }
 
     /// <summary>The Merkle root of the first <paramref name="size"/> ops.</summary>
@@ -456,7 +488,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
         }
 
         var note = new RelayCheckpoint(Origin, size, root).Sign(key).ToBytes();
-        _lastCheckpoint = (size, note);
+        Volatile.Write(ref _lastCheckpoint, new SignedCheckpointNote(size, note));
         return note;
     }
 
@@ -608,4 +640,8 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
 
     private static IngestResult Refuse(int index, SignedOp op, IngestRefusal refusal, string detail) =>
         new(index, op.Ref, IngestStatus.Refused, Refusal: refusal, Detail: detail);
+
+    private sealed record SignedCheckpointNote(long Size, byte[] Note);
+
+    private sealed record CheckpointFlight(long From, Task<byte[]?> Note);
 }

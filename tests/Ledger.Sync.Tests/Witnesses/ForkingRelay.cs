@@ -33,26 +33,26 @@ internal sealed class ForkingRelay
 
     public IRelayProtocol TransportFor(string device) => device == "A" ? new Link(this, forB: false) : new Link(this, forB: true);
 
-    private sealed class Link(ForkingRelay fork, bool forB) : IRelayProtocol
+    private sealed class Link(ForkingRelay fork, bool forB) : ForwardingRelayProtocol
     {
-        private readonly IRelayProtocol _view = forB ? fork._viewB : fork._viewA;
+        protected override IRelayProtocol Inner { get; } = forB ? fork._viewB : fork._viewA;
 
-        public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
+        public override async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
         {
             if (forB)
             {
                 // B's ops go first to B's view; A's view gets them right away too, but B's view gets A's ops late.
-                var response = await _view.PushAsync(batch, cancellationToken);
+                var response = await Inner.PushAsync(batch, cancellationToken);
                 await fork._forA.PushAsync(batch);
                 return response;
             }
 
-            var own = await _view.PushAsync(batch, cancellationToken);
+            var own = await Inner.PushAsync(batch, cancellationToken);
             fork._pendingForB.Add(batch.ToArray());
             return own;
         }
 
-        public async Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
+        public override async Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
         {
             if (forB && fromPosition > 0)
             {
@@ -60,22 +60,7 @@ internal sealed class ForkingRelay
                 fork._pendingForB.Clear();
             }
 
-            return await _view.PullAsync(fromPosition, max, cancellationToken);
+            return await Inner.PullAsync(fromPosition, max, cancellationToken);
         }
-
-        public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) =>
-            _view.FetchAuthorAsync(author, fromSeq, cancellationToken);
-
-        public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => _view.GetCheckpointAsync(size, cancellationToken);
-
-        public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) =>
-            _view.GetConsistencyProofAsync(size1, size2, cancellationToken);
-
-        public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) =>
-            _view.GetInclusionProofAsync(index, size, cancellationToken);
-
-        public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => _view.PostCosignatureAsync(note, cancellationToken);
-
-        public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) => _view.GetCosignaturesAsync(cancellationToken);
     }
 }

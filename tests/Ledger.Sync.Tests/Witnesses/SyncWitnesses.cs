@@ -220,11 +220,11 @@ public abstract class SyncWitnesses
     }
 
     /// <summary>Serves the relay's ops with the first two swapped (both validly signed), under the relay's real checkpoint.</summary>
-    private sealed class SwappingTransport(IRelayProtocol inner) : IRelayProtocol
+    private sealed class SwappingTransport(IRelayProtocol inner) : ForwardingRelayProtocol
     {
-        public Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default) => inner.PushAsync(batch, cancellationToken);
+        protected override IRelayProtocol Inner => inner;
 
-        public async Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
+        public override async Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
         {
             var r = await inner.PullAsync(fromPosition, max, cancellationToken);
             if (r.Ops.Count < 3) return r;
@@ -232,17 +232,5 @@ public abstract class SyncWitnesses
             (ops[1], ops[2]) = ((ops[1].Position, ops[2].Bytes), (ops[2].Position, ops[1].Bytes));
             return r with { Ops = ops };
         }
-
-        public Task<IReadOnlyList<(long Position, ReadOnlyMemory<byte> Bytes)>> FetchAuthorAsync(AuthorId author, ulong fromSeq, CancellationToken cancellationToken = default) => inner.FetchAuthorAsync(author, fromSeq, cancellationToken);
-
-        public Task<byte[]?> GetCheckpointAsync(long? size, CancellationToken cancellationToken = default) => inner.GetCheckpointAsync(size, cancellationToken);
-
-        public Task<IReadOnlyList<Hash32>> GetConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken = default) => inner.GetConsistencyProofAsync(size1, size2, cancellationToken);
-
-        public Task<IReadOnlyList<Hash32>> GetInclusionProofAsync(long index, long size, CancellationToken cancellationToken = default) => inner.GetInclusionProofAsync(index, size, cancellationToken);
-
-        public Task PostCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => inner.PostCosignatureAsync(note, cancellationToken);
-
-        public Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default) => inner.GetCosignaturesAsync(cancellationToken);
     }
 }

@@ -2,10 +2,11 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Ledger.Erasure.Tests;
+namespace Ledger.Tests;
 
 /// <summary>A reproducible <see cref="RandomNumberGenerator"/>: SHA-256(seed ‖ counter) blocks. For tests only —
-/// it makes subject ids, keys and nonces the same on every run so golden bytes can be pinned.</summary>
+/// it makes subject ids, keys, nonces, salts and shares the same on every run so golden bytes can be pinned and a fuzz
+/// case replays. In tests/Shared so the erasure goldens and the fuzz seeds draw from one generator.</summary>
 internal sealed class SeededRandom(string seed) : RandomNumberGenerator
 {
     private readonly byte[] _seed = Encoding.UTF8.GetBytes(seed);

@@ -1,12 +1,15 @@
 using System.Globalization;
 using Npgsql;
 
-namespace Ledger.Sync.PostgreSql.Tests;
+namespace Ledger.Tests;
 
 /// <summary>The PostgreSQL server the tests use: <c>LEDGER_PG</c> (a connection string with CREATEDB rights), by default
 /// the local <c>ledger</c> role. Every test class works in a database of its own, created for it and dropped after, so
 /// tests running on a shared server never see each other's rows. No server: the tests are skipped with a message —
-/// except in CI (<c>CI=true</c>), where they fail.</summary>
+/// except in CI (<c>CI=true</c>), where they fail. Linked into the test projects that need PostgreSQL (not every test
+/// project references Npgsql, so it is not in tests/Shared itself): Ledger.Sync.PostgreSql.Tests skips through
+/// <see cref="SkipToken"/> (its SkippingTestFramework), Ledger.Tool.Tests through <see cref="SkipReason"/>
+/// (PostgreSqlFactAttribute).</summary>
 internal static class PostgreSqlServer
 {
     public const string DefaultConnectionString = "Host=localhost;Username=ledger;Password=ledger;Database=ledger";
@@ -20,13 +23,15 @@ internal static class PostgreSqlServer
 
     public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Why the tests skip (null: they run). Never a reason in CI.</summary>
+    public static string? SkipReason => InCi || Problem.Value is null ? null : Unreachable();
+
     /// <summary>Throws unless the server answers: a skip outside CI, a failure in CI.</summary>
     public static void Require()
     {
-        if (Problem.Value is not { } problem) return;
-        var message = $"PostgreSQL is not reachable at LEDGER_PG ({Redacted(ConnectionString)}): {problem}. Start it (see .ci/run) or set LEDGER_PG.";
-        if (InCi) throw new InvalidOperationException("CI=true and " + message);
-        throw new SkipException(SkipToken + message);
+        if (Problem.Value is null) return;
+        if (InCi) throw new InvalidOperationException("CI=true and " + Unreachable());
+        throw new SkipException(SkipToken + Unreachable());
     }
 
     /// <summary>A new, empty database; returns its connection string.</summary>
@@ -72,6 +77,9 @@ internal static class PostgreSqlServer
         return command.ExecuteScalar();
     }
 
+    private static string Unreachable() =>
+        $"PostgreSQL is not reachable at LEDGER_PG ({Redacted(ConnectionString)}): {Problem.Value}. Start it (see .ci/run) or set LEDGER_PG.";
+
     private static string? Probe()
     {
         try
@@ -94,19 +102,4 @@ internal static class PostgreSqlServer
     }
 
     private sealed class SkipException(string message) : Exception(message);
-}
-
-/// <summary>A database of one test class (xunit class fixture), dropped after it.</summary>
-public sealed class PostgreSqlDatabase : IDisposable
-{
-    private readonly Lazy<string> _connectionString = new(() => PostgreSqlServer.CreateDatabase("pg"));
-
-    /// <summary>The database's connection string (created on first use; the server is required then).</summary>
-    public string ConnectionString => _connectionString.Value;
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        if (_connectionString.IsValueCreated) PostgreSqlServer.DropDatabase(_connectionString.Value);
-    }
 }
