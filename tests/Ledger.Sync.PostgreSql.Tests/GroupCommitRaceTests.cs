@@ -23,7 +23,7 @@ public sealed class GroupCommitRaceTests
 
     private static List<SignedOp> Chain(string label, int ops, string tag = "k", int rotateAt = -1)
     {
-        var log = AuthorLog.Incept(LedgerName, label, Key(label, 0), Key(label, 1).Public.Digest, out var inception, 0, new SteppingClock(), OpId);
+        var log = AuthorLog.Incept(LedgerName, label, Key(label, 0), Key(label, 1).Public.Digest, out var inception, 0, new SteppingClock(), at => DeterministicIds.At(at));
         var chain = new List<SignedOp> { inception };
         for (var i = 0; i < ops; i++)
         {
@@ -31,15 +31,6 @@ public sealed class GroupCommitRaceTests
         }
 
         return chain;
-
-        static Guid OpId(DateTimeOffset at)
-        {
-            var bytes = new byte[16];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, at.ToUnixTimeMilliseconds() << 16);
-            bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
-            bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-            return new Guid(bytes, bigEndian: true);
-        }
     }
 
     [Fact]
