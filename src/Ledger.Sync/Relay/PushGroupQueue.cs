@@ -26,9 +26,30 @@ internal sealed class PushGroupQueue
 
     private long _groups;
 
+    // Set when the relay is disposed: what it makes fails the pushes that wait, and every push after.
+    private Func<Exception>? _closed;
+
+    /// <summary>Queues <paramref name="member"/>, or fails it at once when the queue is closed.</summary>
     public void Enqueue(GroupMember member)
     {
-        lock (_lock) _waiting.Add(member);
+        lock (_lock)
+        {
+            if (_closed is { } closed) member.Fail(closed());
+            else _waiting.Add(member);
+        }
+    }
+
+    /// <summary>Fails every waiting member with an error of <paramref name="error"/> (one each) and every member queued
+    /// later; a member a group took already is answered by that group.</summary>
+    public void Close(Func<Exception> error)
+    {
+        lock (_lock)
+        {
+            _closed ??= error;
+            // The answers' continuations run on the thread pool (GroupMember), never under this lock.
+            foreach (var member in _waiting) member.Fail(error());
+            _waiting.Clear();
+        }
     }
 
     /// <summary>Takes a member back that no group took yet (its pusher went away); false when a group has it.</summary>

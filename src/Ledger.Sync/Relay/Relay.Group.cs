@@ -39,9 +39,11 @@ public sealed partial class Relay
         }
         catch (OperationCanceledException)
         {
-            // Not taken yet: it leaves the queue. Taken by a group already: that group answers it, to nobody.
-            _groups.Withdraw(member);
-            throw;
+            // Not taken yet: it leaves the queue, nothing of it stored, and the cancellation says so. Taken by a group
+            // already: its ops are in that group's transaction, so the pusher waits for the group's answer — a
+            // cancellation would read as "not stored" for ops that are (a group is one bounded store transaction).
+            if (_groups.Withdraw(member)) throw;
+            return await member.Outcome.ConfigureAwait(false);
         }
 
         try
@@ -52,7 +54,17 @@ public sealed partial class Relay
             {
                 var group = _groups.Take(_options.MaxBatch);
                 if (group.Count == 0) throw Error.InvalidOperation("a push waiting for the gate was in no group.");
-                await IngestGroupAsync(group).ConfigureAwait(false);
+                try
+                {
+                    await IngestGroupAsync(group).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // What escaped the group (its evidence write after the commit, a failed read of its chains) answers
+                    // every member it left unanswered, as it would have answered each alone; a member left unsettled
+                    // would take the gate next and find itself in no group, answered with a bare InvalidOperationException.
+                    foreach (var m in group) m.Fail(e);
+                }
             }
         }
         finally
@@ -218,8 +230,9 @@ public sealed partial class Relay
         {
             await view.PrefetchAsync(stale, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is LedgerException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever the store threw (typed or not): the reads one by one meet it again, each in its own member.
             return;
         }
 

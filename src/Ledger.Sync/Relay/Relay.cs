@@ -22,6 +22,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     // One async gate: batches are ingested one at a time in arrival order, and reads see a store, tree and verifiers
     // that agree. It is a semaphore, not a lock: the store is awaited under it (a network store's I/O blocks no thread).
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile bool _disposed;
     private readonly EvidenceOutbox _evidence;
     private readonly RelayMetrics _metrics;
     private MerkleTree? _tree;
@@ -73,9 +74,12 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     public Action<IReadOnlyList<StoredOp>>? AfterPersist { get; set; }
 
     /// <summary>Ingests a batch of signed op bytes; returns one result per op, in order.</summary>
+    /// <exception cref="ObjectDisposedException">The relay was disposed (a push still waiting for its gate then fails
+    /// with it, nothing of it stored).</exception>
     public async Task<IngestResponse> PushAsync(IReadOnlyList<ReadOnlyMemory<byte>> batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var activity = SyncActivities.Start("ledger.ingest");
         activity?.SetTag("ledger.name", Ledger);
@@ -185,6 +189,17 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
                 }
 
                 var check = verifier.AppendDeferringSignatureCheck(op, out var signer);
+                if (!check.IsOk && _store is ISharedRelayStore && !pendingByRef.Keys.Any(r => r.Author == op.Op.Author) && reread.Add(op.Op.Author))
+                {
+                    // The same for an op that breaks the cached chain: another instance may hold that seq already, and
+                    // then it is a repeat or a fork (kept as evidence), not a broken chain. Found by the group-commit
+                    // review: a fork pushed to an instance whose cache lagged was refused as a wrong prev, its evidence lost.
+                    _verifiers.Remove(op.Op.Author);
+                    trial[op.Op.Author] = (await VerifierForAsync(store, op.Op.Author, cancellationToken).ConfigureAwait(false)).Clone();
+                    i--;
+                    continue;
+                }
+
                 if (!check.IsOk)
                 {
                     results[i] = new IngestResult(i, op.Ref, IngestStatus.Refused, Refusal: IngestRefusal.InvalidChain, Break: check.Break, Detail: check.Detail);
@@ -338,6 +353,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// <summary>Runs a read under the gate, so it sees a store, tree and verifiers that agree.</summary>
     private async Task<T> UnderGateAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -353,6 +369,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// checkpoint of the prefix they complete.</summary>
     public async Task<PullResponse> PullAsync(long fromPosition, int max = int.MaxValue, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -535,8 +552,12 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // The pushes waiting for the gate fail now, typed, with nothing of them stored; a group being stored finishes
+        // and is answered. The gate itself is not disposed: a disposed SemaphoreSlim never wakes its waiters (they
+        // hung) and its Release throws (the push being stored was answered ObjectDisposedException for stored ops).
+        _disposed = true;
+        _groups.Close(() => new ObjectDisposedException(nameof(Relay)));
         _metrics.Dispose();
-        _gate.Dispose();
     }
 
     private async Task<IngestResult> RepeatAsync(IRelayStore store, int index, SignedOp op, Dictionary<OpRef, int> pendingByRef, SignedOp?[] decoded, List<Evidence> forks, CancellationToken cancellationToken)
