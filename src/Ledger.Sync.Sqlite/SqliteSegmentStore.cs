@@ -52,6 +52,9 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
         _capBytes = capBytes;
         _db = Schema.Open(path, capBytes);
         SqliteFiles.Execute(_db, "PRAGMA synchronous=OFF;");
+        // The statement journal each write keeps (see Write) in memory, not in a temporary file: measured, the file made
+        // the eviction round's SQLite writes 20–100 % slower.
+        SqliteFiles.Execute(_db, "PRAGMA temp_store=MEMORY;");
         SqliteFiles.Execute(_db, "DELETE FROM segments;");
     }
 
