@@ -34,6 +34,18 @@ internal static class SqliteFiles
     /// open (<see cref="SqliteBackgroundCheck"/>), so its reads meet such pages themselves and must answer typed.</summary>
     public static bool IsDamage(SqliteException e) => e.SqliteErrorCode is 11 or 26;
 
+    /// <summary>A write SQLite refused for a reason other than a full file, as a typed error: the file malformed, or a
+    /// constraint or trigger that is not this store's (the file was changed by other software, or another process writes
+    /// it) — damage; the disk failing, the file locked or read-only — unavailable, retry; anything else as SQLite said it.
+    /// The caller has rolled the write back: nothing of it was stored.</summary>
+    public static Exception RefusedWrite(string store, string where, SqliteException e) => e.SqliteErrorCode switch
+    {
+        11 or 26 => Damaged(store, where, e),
+        19 => Error.StoreDamaged(store, where, $"SQLite refused the write by a constraint or trigger this store does not make ({e.Message}): the file was changed by other software or is written by another process; nothing of the write was stored", e),
+        5 or 6 or 8 or 10 or 14 or 15 => Error.StoreUnavailable(store, $"SQLite could not write {where} ({e.Message}); nothing of the write was stored", e),
+        _ => e,
+    };
+
     /// <summary>The typed answer to <see cref="IsDamage"/>.</summary>
     public static StoreDamagedException Damaged(string store, string where, SqliteException e) =>
         Error.StoreDamaged(store, where, $"SQLite reports the file is malformed ({e.Message})", e);

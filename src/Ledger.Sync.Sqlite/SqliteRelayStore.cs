@@ -241,6 +241,12 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
             SqliteFiles.RollBackQuietly(transaction);
             throw Error.StorageFull($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, ops.Sum(o => (long)o.Bytes.Length), e);
         }
+        catch (SqliteException e) when (SqliteFiles.RefusedWrite($"the relay store {_path}", "table 'log'", e) is var typed && typed != e)
+        {
+            // Typed, as the HTTP relay answers it: damage a 500 problem naming the store, unavailable a 503 to retry.
+            SqliteFiles.RollBackQuietly(transaction);
+            throw typed;
+        }
     }
 
     /// <inheritdoc />

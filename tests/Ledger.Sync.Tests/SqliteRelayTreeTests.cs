@@ -152,7 +152,8 @@ public sealed class SqliteRelayTreeTests
         // The head's write fails: the ops are inserted and the edge extended (in memory) when the batch is refused.
         Execute(path, "CREATE TRIGGER refuse_head BEFORE UPDATE ON tree_head BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
         var lost = ops.Next(250, 600);
-        await Assert.ThrowsAsync<SqliteException>(() => store.AppendAsync(lost));
+        // A trigger the store never makes refuses the write: typed as damage (the file changed under the store).
+        await Assert.ThrowsAsync<StoreDamagedException>(() => store.AppendAsync(lost));
         Assert.Equal(250, store.Count);
         Assert.Equal(reference.Root(), await store.GetRootAsync(250));
         Assert.Equal(reference.InclusionProof(10, 250), await store.GetInclusionProofAsync(10, 250));
