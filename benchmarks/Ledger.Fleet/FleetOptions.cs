@@ -36,6 +36,10 @@ public sealed class FleetOptions
     /// observers and watchers poll. They have their own connection pool, one connection each.</summary>
     public int TillPolls { get; set; }
 
+    /// <summary>The <see cref="TillPolls"/> tills listen on the Server-Sent Events stream (<c>GET events</c>) instead of
+    /// the long poll (<c>--till-events</c>).</summary>
+    public bool TillEvents { get; set; }
+
     /// <summary>The relays' <c>LedgerRelayOptions.ChangeNoticeInterval</c> (<c>--notice-interval-ms</c>): the shortest time
     /// between two wake-ups of the long polls. Default zero (each push wakes them).</summary>
     public TimeSpan NoticeInterval { get; set; }
@@ -102,6 +106,7 @@ public sealed class FleetOptions
                 case "--concurrency": o.Concurrency = (int)Number(); break;
                 case "--observers": o.Observers = (int)Number(); break;
                 case "--till-polls": o.TillPolls = (int)Number(); break;
+                case "--till-events": o.TillEvents = Next() is "true" or "1" or "yes"; break;
                 case "--notice-interval-ms": o.NoticeInterval = TimeSpan.FromMilliseconds(Number()); break;
                 case "--store": o.Store = Next(); break;
                 case "--pg": o.Postgres = Next(); break;

@@ -239,7 +239,42 @@ public static class FleetRun
                 }
             }
 
-            var tillPolling = Enumerable.Range(0, o.TillPolls).Select(i => Task.Run(() => PollAsync(pollers[i % pollers.Count]))).ToArray();
+            // --till-events: the same tills on the Server-Sent Events stream instead — one request held open, an
+            // "event: size" written on it for each change.
+            async Task ListenAsync(HttpClient http)
+            {
+                long seen = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"v1/ledgers/{FleetOptions.Ledger}/events?after={seen}"));
+                        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stop.Token).ConfigureAwait(false);
+                        response.EnsureSuccessStatusCode();
+                        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token).ConfigureAwait(false));
+                        while (await reader.ReadLineAsync(stop.Token).ConfigureAwait(false) is { } line)
+                        {
+                            if (line.StartsWith("data: ", StringComparison.Ordinal) && long.TryParse(line.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+                            {
+                                seen = size;
+                                Interlocked.Increment(ref tillWakes);
+                            }
+                        }
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+                    {
+                        await Task.Delay(250, CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            var tillPolling = Enumerable.Range(0, o.TillPolls)
+                .Select(i => o.TillEvents ? Task.Run(() => ListenAsync(pollClients[i % pollClients.Count])) : Task.Run(() => PollAsync(pollers[i % pollers.Count])))
+                .ToArray();
 
             // ---- observers: the live long poll, then a sync (they fold the log; the audit compares their state hashes) ----
             long observed = 0;
@@ -449,7 +484,7 @@ public static class FleetRun
         await File.WriteAllTextAsync(summary, System.Text.Json.JsonSerializer.Serialize(report, FleetJson.Default.FleetReport), cancellationToken).ConfigureAwait(false);
         foreach (var check in report.Audit) await output.WriteLineAsync($"audit {(check.Ok ? "ok  " : "FAIL")} {check.Name}: {check.Detail}").ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"readers (observers, watchers) over the window and the drain: {string.Join(", ", report.ReaderRequests.Select(r => $"{r.Value} {r.Key}"))}; {report.ReaderAnswerBytes / 1_048_576.0:F1} MB of answers{(report.TillPolls > 0 ? $"; {report.TillPolls} tills on the long poll: {report.TillPollRequests} requests, {report.TillPollWakes} woken by a new checkpoint" : "")}")).ConfigureAwait(false);
+            $"readers (observers, watchers) over the window and the drain: {string.Join(", ", report.ReaderRequests.Select(r => $"{r.Value} {r.Key}"))}; {report.ReaderAnswerBytes / 1_048_576.0:F1} MB of answers{(report.TillPolls > 0 ? $"; {report.TillPolls} tills on the {(o.TillEvents ? "event stream" : "long poll")}: {report.TillPollRequests} requests, {report.TillPollWakes} {(o.TillEvents ? "size events" : "woken by a new checkpoint")}" : "")}")).ConfigureAwait(false);
         foreach (var failure in report.CleanupFailures) await output.WriteLineAsync("cleanup failed (the audit above stands): " + failure).ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; relay CPU {report.RelayCpuSeconds:F1} s for {report.Requests} requests and {report.AckedTotal} ops (tool CPU {report.ToolCpuSeconds:F1} s); summary {summary}")).ConfigureAwait(false);

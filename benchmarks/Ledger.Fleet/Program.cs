@@ -1,7 +1,7 @@
 using Ledger.Fleet;
 
 // dotnet run -c Release --project benchmarks/Ledger.Fleet -- [--tills 10000] [--rate 200] [--duration 600] [--kill-every 60]
-//     [--fault-share 0.1] [--fault-rate 0.3] [--concurrency 256] [--observers 3] [--till-polls 0] [--notice-interval-ms 0] [--store sqlite|postgres --pg <conn>]
+//     [--fault-share 0.1] [--fault-rate 0.3] [--concurrency 256] [--observers 3] [--till-polls 0 [--till-events true]] [--notice-interval-ms 0] [--store sqlite|postgres --pg <conn>]
 //     [--pg-restart-at <seconds> [--pg-restart-command 'pg_ctlcluster 15 main restart']] [--pg-keep]
 //     [--work <dir>] [--summary <file.json>]
 // --store postgres: two relay instances (separate processes) over a fresh database created on the --pg server (CREATEDB),
