@@ -21,17 +21,7 @@ public sealed class GroupCommitRaceTests
 
     private static SigningKey Key(string label, uint index) => SigningKey.FromSeed(Hash32.Sha256(Encoding.UTF8.GetBytes($"{label}/{index}")).ToArray());
 
-    private static List<SignedOp> Chain(string label, int ops, string tag = "k", int rotateAt = -1)
-    {
-        var log = AuthorLog.Incept(LedgerName, label, Key(label, 0), Key(label, 1).Public.Digest, out var inception, 0, new SteppingClock(), at => DeterministicIds.At(at));
-        var chain = new List<SignedOp> { inception };
-        for (var i = 0; i < ops; i++)
-        {
-            chain.Add(i == rotateAt ? log.Rotate(Key(label, 1), Key(label, 2).Public.Digest, 1) : log.Append(TestManifest.V1, TestManifest.AddTally, new AmountArgs(tag, i)));
-        }
-
-        return chain;
-    }
+    private static List<SignedOp> Chain(string label, int ops, string tag = "k", int rotateAt = -1) => GroupPushScript.Chain(LedgerName, label, ops, tag, rotateAt);
 
     [Fact]
     [Trait("Risk", "G1")]
@@ -99,7 +89,7 @@ public sealed class GroupCommitRaceTests
         var holderChain = Chain($"race{seed}-holder", 8);
         var strangerChain = Chain($"race{seed}-stranger", 20);
         var strangerSent = 0;
-        var sent = new int[labels.Length];
+        var script = new GroupPushScript(rnd, chains, forks, MaxBatch);
         // One database for the cases (a database each costs its schema), a ledger each.
         using var store = new PostgreSqlRelayStore(cs, ledger + "-" + seed);
         using var other = new PostgreSqlRelayStore(cs, ledger + "-" + seed);
@@ -114,7 +104,7 @@ public sealed class GroupCommitRaceTests
 
         for (var round = 0; round < 4; round++)
         {
-            var pushes = Enumerable.Range(0, rnd.Next(2, 8)).Select(_ => NextPush()).ToList();
+            var pushes = Enumerable.Range(0, rnd.Next(2, 8)).Select(_ => script.NextPush()).ToList();
             var gone = pushes.Select(_ => rnd.Next(9) == 0).ToArray();
             var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var release = new ManualResetEventSlim();
@@ -199,63 +189,6 @@ public sealed class GroupCommitRaceTests
             }
 
             return null;
-        }
-
-        ReadOnlyMemory<byte>[] NextPush()
-        {
-            var a = rnd.Next(labels.Length);
-            var chain = chains[a];
-            ReadOnlyMemory<byte>[] Range(int from, int count) => chain.Skip(from).Take(count).Select(o => o.Bytes).ToArray();
-            switch (rnd.Next(12))
-            {
-                case < 4:
-                {
-                    var count = rnd.Next(1, 4);
-                    var batch = Range(sent[a], count);
-                    sent[a] = Math.Min(chain.Count, sent[a] + count);
-                    return batch;
-                }
-
-                case 4:
-                    return Range(rnd.Next(0, Math.Max(1, sent[a])), rnd.Next(1, 4));
-                case 5:
-                    return Range(sent[a] + 1, rnd.Next(1, 3));
-                case 6:
-                    return [forks[a][Math.Clamp(rnd.Next(1, sent[a] + 2), 1, forks[a].Count - 1)].Bytes];
-                case 7:
-                {
-                    var batch = Range(sent[a], rnd.Next(1, 4));
-                    if (batch.Length == 0) return batch;
-                    var at = rnd.Next(batch.Length);
-                    var bad = batch[at].ToArray();
-                    bad[^(1 + rnd.Next(8))] ^= 0x20;
-                    batch[at] = bad;
-                    return batch;
-                }
-
-                case 8:
-                {
-                    var o = (a + 1 + rnd.Next(labels.Length - 1)) % labels.Length;
-                    var batch = Range(sent[a], 1).Concat(chains[o].Skip(sent[o]).Take(1).Select(x => x.Bytes)).ToArray();
-                    sent[a] = Math.Min(chain.Count, sent[a] + 1);
-                    sent[o] = Math.Min(chains[o].Count, sent[o] + 1);
-                    return batch;
-                }
-
-                case 9:
-                {
-                    var garbage = new byte[rnd.Next(1, 120)];
-                    rnd.NextBytes(garbage);
-                    var batch = new[] { (ReadOnlyMemory<byte>)garbage }.Concat(Range(sent[a], 1)).ToArray();
-                    sent[a] = Math.Min(chain.Count, sent[a] + 1);
-                    return batch;
-                }
-
-                case 10:
-                    return Enumerable.Repeat(chain[0].Bytes, MaxBatch + 1).ToArray();
-                default:
-                    return rnd.Next(2) == 0 ? [] : Range(0, Math.Max(1, sent[a]));
-            }
         }
     }
 

@@ -22,7 +22,9 @@ internal sealed class ChildProcessRelay : ForwardingRelayProtocol, IDisposable
 
     public int Starts { get; private set; }
 
-    public void Start()
+    /// <summary>Starts the crash host (tests/Ledger.Sync.CrashHost) on <paramref name="db"/>; it opens the store before it
+    /// says READY.</summary>
+    internal static Process StartHost(string db)
     {
         var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar))!);
         var repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
@@ -30,9 +32,14 @@ internal sealed class ChildProcessRelay : ForwardingRelayProtocol, IDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(host);
-        start.ArgumentList.Add(_db);
+        start.ArgumentList.Add(db);
         start.ArgumentList.Add(World.Ledger);
-        var process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    public void Start()
+    {
+        var process = StartHost(_db);
         var ready = process.StandardOutput.ReadLine();
         if (ready != "READY") throw new InvalidOperationException($"the crash host did not start: {ready} {process.StandardError.ReadToEnd()}");
         process.StandardInput.WriteLine("WARM");

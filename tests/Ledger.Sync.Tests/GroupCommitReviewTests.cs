@@ -19,17 +19,7 @@ public sealed class GroupCommitReviewTests
 
     /// <summary>An author's chain; the same label and another <paramref name="tag"/> give the same inception and other
     /// ops from seq 2 on (a fork); <paramref name="rotateAt"/> makes that op a key rotation (later ops signed with key 1).</summary>
-    private static List<SignedOp> Chain(string label, int ops, string tag = "k", int rotateAt = -1)
-    {
-        var log = AuthorLog.Incept(World.Ledger, label, World.Key(label, 0), World.Key(label, 1).Public.Digest, out var inception, 0, new SteppingClock(), World.DeterministicId);
-        var chain = new List<SignedOp> { inception };
-        for (var i = 0; i < ops; i++)
-        {
-            chain.Add(i == rotateAt ? log.Rotate(World.Key(label, 1), World.Key(label, 2).Public.Digest, 1) : log.Append(TestManifest.V1, TestManifest.AddTally, new AmountArgs(tag, i)));
-        }
-
-        return chain;
-    }
+    private static List<SignedOp> Chain(string label, int ops, string tag = "k", int rotateAt = -1) => GroupPushScript.Chain(World.Ledger, label, ops, tag, rotateAt);
 
     private static async Task QueuedAsync(Relay relay, int count)
     {
@@ -493,14 +483,14 @@ public sealed class GroupCommitReviewTests
         var chains = labels.Select((l, i) => Chain(l, 9, rotateAt: i == 0 ? 3 : -1)).ToArray();
         var forks = labels.Select((l, i) => Chain(l, 9, tag: "other", rotateAt: i == 0 ? 3 : -1)).ToArray();
         var holderChain = Chain($"fuzz{seed}-holder", 8);
-        var sent = new int[labels.Length];
+        var script = new GroupPushScript(rnd, chains, forks, FuzzMaxBatch);
         var options = new RelayOptions { Ledger = World.Ledger, MaxBatch = FuzzMaxBatch };
         using var reference = new Relay(options, new InMemoryRelayStore());
         using var relay = new Relay(new RelayOptions { Ledger = World.Ledger, MaxBatch = FuzzMaxBatch }, store);
 
         for (var round = 0; round < 5; round++)
         {
-            var pushes = Enumerable.Range(0, rnd.Next(2, 8)).Select(_ => NextPush()).ToList();
+            var pushes = Enumerable.Range(0, rnd.Next(2, 8)).Select(_ => script.NextPush()).ToList();
             var gone = pushes.Select(_ => rnd.Next(9) == 0).ToArray();
             var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var release = new ManualResetEventSlim();
@@ -544,71 +534,6 @@ public sealed class GroupCommitReviewTests
         await SameLogAsync(reference, relay);
         Assert.Equal(0, relay.Groups.Waiting);
         return relay.Groups.Groups;
-
-        ReadOnlyMemory<byte>[] NextPush()
-        {
-            var a = rnd.Next(labels.Length);
-            var chain = chains[a];
-            ReadOnlyMemory<byte>[] Range(int from, int count) => chain.Skip(from).Take(count).Select(o => o.Bytes).ToArray();
-            switch (rnd.Next(12))
-            {
-                case < 4:
-                {
-                    // The author's next ops (a till's next batch; it may race the previous one in the same group).
-                    var count = rnd.Next(1, 4);
-                    var batch = Range(sent[a], count);
-                    sent[a] = Math.Min(chain.Count, sent[a] + count);
-                    return batch;
-                }
-
-                case 4:
-                    // A resend of ops already sent (maybe pending in this very group).
-                    return Range(rnd.Next(0, Math.Max(1, sent[a])), rnd.Next(1, 4));
-                case 5:
-                    // A gap: one op skipped.
-                    return Range(sent[a] + 1, rnd.Next(1, 3));
-                case 6:
-                    // Another op at a seq the author may hold: a fork (or, beyond its tip, a gap or a new op).
-                    return [forks[a][Math.Clamp(rnd.Next(1, sent[a] + 2), 1, forks[a].Count - 1)].Bytes];
-                case 7:
-                {
-                    // A forged op among the author's next ones: refused with what follows it.
-                    var batch = Range(sent[a], rnd.Next(1, 4));
-                    if (batch.Length == 0) return batch;
-                    var at = rnd.Next(batch.Length);
-                    var bad = batch[at].ToArray();
-                    bad[^(1 + rnd.Next(8))] ^= 0x20;
-                    batch[at] = bad;
-                    return batch;
-                }
-
-                case 8:
-                {
-                    // Two authors in one batch.
-                    var other = (a + 1 + rnd.Next(labels.Length - 1)) % labels.Length;
-                    var batch = Range(sent[a], 1).Concat(chains[other].Skip(sent[other]).Take(1).Select(o => o.Bytes)).ToArray();
-                    sent[a] = Math.Min(chain.Count, sent[a] + 1);
-                    sent[other] = Math.Min(chains[other].Count, sent[other] + 1);
-                    return batch;
-                }
-
-                case 9:
-                {
-                    // Malformed bytes beside the author's next op.
-                    var garbage = new byte[rnd.Next(1, 120)];
-                    rnd.NextBytes(garbage);
-                    var batch = new[] { garbage }.Select(g => (ReadOnlyMemory<byte>)g).Concat(Range(sent[a], 1)).ToArray();
-                    sent[a] = Math.Min(chain.Count, sent[a] + 1);
-                    return batch;
-                }
-
-                case 10:
-                    // More ops than a batch may carry: refused whole, wherever it falls in a group.
-                    return Enumerable.Repeat(chain[0].Bytes, FuzzMaxBatch + 1).ToArray();
-                default:
-                    return rnd.Next(2) == 0 ? [] : Range(0, Math.Max(1, sent[a]));
-            }
-        }
     }
 }
 

@@ -208,7 +208,7 @@ public sealed class SqliteRelayTreeTests
         return db;
     }
 
-    private static void Execute(string path, string sql)
+    internal static void Execute(string path, string sql)
     {
         using var db = Connect(path);
         using var c = db.CreateCommand();
@@ -216,7 +216,7 @@ public sealed class SqliteRelayTreeTests
         c.ExecuteNonQuery();
     }
 
-    private static long Scalar(string path, string sql)
+    internal static long Scalar(string path, string sql)
     {
         using var db = Connect(path);
         using var c = db.CreateCommand();

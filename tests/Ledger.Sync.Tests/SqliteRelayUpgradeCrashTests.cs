@@ -61,40 +61,10 @@ public sealed class SqliteRelayUpgradeCrashTests(Xunit.Abstractions.ITestOutputH
         Assert.Contains(landed, l => l.Contains("schema 4", StringComparison.Ordinal));
     }
 
-    // The crash host (tests/Ledger.Sync.CrashHost) opens the store before it says READY: the upgrade runs at its start.
-    private static Process StartHost(string db)
-    {
-        var configuration = Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar))!);
-        var repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
-        var host = Path.Combine(repo, "tests", "Ledger.Sync.CrashHost", "bin", configuration, "net10.0", "Ledger.Sync.CrashHost.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(host);
-        start.ArgumentList.Add(db);
-        start.ArgumentList.Add(World.Ledger);
-        return Process.Start(start)!;
-    }
+    // The crash host opens the store before it says READY: the upgrade runs at its start.
+    private static Process StartHost(string db) => ChildProcessRelay.StartHost(db);
 
-    private static SqliteConnection Connect(string path)
-    {
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        db.Open();
-        return db;
-    }
+    private static void Execute(string path, string sql) => SqliteRelayTreeTests.Execute(path, sql);
 
-    private static void Execute(string path, string sql)
-    {
-        using var db = Connect(path);
-        using var c = db.CreateCommand();
-        c.CommandText = sql;
-        c.ExecuteNonQuery();
-    }
-
-    private static long Scalar(string path, string sql)
-    {
-        using var db = Connect(path);
-        using var c = db.CreateCommand();
-        c.CommandText = sql;
-        return Convert.ToInt64(c.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
+    private static long Scalar(string path, string sql) => SqliteRelayTreeTests.Scalar(path, sql);
 }
