@@ -155,7 +155,7 @@ public sealed partial class LedgerRelayServer
             // waiters were told of, or — a relay that lost data — shrank), or 204 after the bounded wait. Pushes through
             // this server wake the waiters (at once, or once a ChangeNoticeInterval); the ledger's shared recheck
             // catches ops stored by other means.
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, Stopping(c));
             deadline.CancelAfter(Options.LongPollTimeout);
             using (ledger.Changed.Watch())
             {
@@ -210,6 +210,15 @@ public sealed partial class LedgerRelayServer
         await WriteAsync(c, RelayHttp.NoteMediaType, cache, note).ConfigureAwait(false);
     });
 
+    // The host is stopping: a long poll answers 204 and an event stream ends now (the client comes back, to this relay
+    // restarted or another). Kestrel's graceful stop waits for open requests and nothing else ended these: a stop (a
+    // deploy, SIGTERM) with one event stream open took the host's whole shutdown timeout, 30 s, and a long poll held it
+    // for its LongPollTimeout (found by the change-notice review; ChangeNoticeReviewTests).
+    private static CancellationToken Stopping(HttpContext c) =>
+        c.RequestServices?.GetService(typeof(Microsoft.Extensions.Hosting.IHostApplicationLifetime)) is Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime
+            ? lifetime.ApplicationStopping
+            : CancellationToken.None;
+
     // A long poll's answer is due when the log grew past the size the caller holds by a change the waiters were told of
     // (Signal.Noticed), or shrank below it (a relay that lost data).
     private static bool Moved(RelayLedger ledger, long seen) => ledger.Changed.Noticed > seen || ledger.Relay.Size < seen;
@@ -234,7 +243,7 @@ public sealed partial class LedgerRelayServer
         var relay = ledger.Relay;
         long? sent = after;
         var lastWrite = Environment.TickCount64;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, Stopping(c));
         deadline.CancelAfter(Options.EventStreamTimeout);
         using var watching = ledger.Changed.Watch();
         try

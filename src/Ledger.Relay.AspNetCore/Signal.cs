@@ -81,6 +81,24 @@ internal sealed class Signal(Func<long> size)
         Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
+    /// <summary>The waiters counted now (tests: every long poll and event stream that ended is uncounted).</summary>
+    internal int Watchers
+    {
+        get
+        {
+            lock (_lock) return _watchers;
+        }
+    }
+
+    /// <summary>True while the recheck timer runs (tests: it stops with the last waiter).</summary>
+    internal bool Rechecking
+    {
+        get
+        {
+            lock (_lock) return _timer is not null;
+        }
+    }
+
     /// <summary>Counts a waiter until disposed; the recheck timer runs while the count is above zero.</summary>
     public IDisposable Watch()
     {

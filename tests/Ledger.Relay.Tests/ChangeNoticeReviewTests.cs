@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net;
+using Ledger.Sync;
+using Ledger.Sync.AspNetCore;
+
+namespace Ledger.Relay.Tests;
+
+/// <summary>The review of how the relay tells waiting clients that a ledger grew (Signal, the long poll, the event
+/// stream, ChangeNoticeInterval): hostile and odd clients, clients that leave, a host that stops.</summary>
+public sealed class ChangeNoticeReviewTests
+{
+    private static string Path(string call) => $"v1/ledgers/{World.Ledger}/{call}";
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task Stopping_the_host_answers_open_long_polls_204_and_ends_event_streams_at_once()
+    {
+        // Default bounds: a long poll 25 s, an event stream 5 minutes. Kestrel's graceful stop waits for open requests:
+        // before the fix a stop with these open took the host's whole shutdown timeout (30 s).
+        var relay = World.NewRelay();
+        var host = await World.StartAsync(o => o.AddLedger(relay));
+        try
+        {
+            using var http = World.Http(host);
+            await relay.PushAsync(World.Chain("stopping", 0).Select(o => o.Bytes).ToArray());
+            var poll = http.GetAsync(Path("checkpoint?after=1"));
+            using var events = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, Path("events?after=0")), HttpCompletionOption.ResponseHeadersRead);
+            var stream = new StreamReader(await events.Content.ReadAsStreamAsync()).ReadToEndAsync();
+            var waiting = host.Server.Options.Ledgers[0].Changed;
+            await Until(() => waiting.Watchers == 2);
+
+            var watch = Stopwatch.StartNew();
+            await host.StopAsync();
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the stop took {watch.Elapsed}");
+            using var answer = await poll.WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+            Assert.Contains("data: 1", await stream.WaitAsync(TimeSpan.FromSeconds(5)), StringComparison.Ordinal);
+            Assert.Equal(0, waiting.Watchers);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Odd_after_values_are_400_problems_and_an_after_beyond_the_log_is_answered_at_once()
+    {
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay);
+            o.LongPollTimeout = TimeSpan.FromSeconds(60);
+        });
+        using var http = World.Http(host);
+        await relay.PushAsync(World.Chain("odd-after", 1).Select(o => o.Bytes).ToArray());
+
+        string[] odd = ["-1", "abc", "", "+1", "01", "1.0", "1e3", "%201", "0x10", "9223372036854775807", "99999999999999999999999", "١"];
+        foreach (var call in new[] { "checkpoint", "events" })
+        {
+            foreach (var after in odd)
+            {
+                using var refused = await http.GetAsync(Path($"{call}?after={after}")).WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+                Assert.Equal(RelayHttp.ProblemMediaType, refused.Content.Headers.ContentType!.MediaType);
+                Assert.Contains("\"code\":\"bad-request\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            using var repeated = await http.GetAsync(Path($"{call}?after=1&after=2")).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(HttpStatusCode.BadRequest, repeated.StatusCode);
+        }
+
+        using var both = await http.GetAsync(Path("checkpoint?after=1&size=1")).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
+
+        // Beyond the log (a relay that lost data, as the client sees it): the latest checkpoint at once, never a wait.
+        using var beyond = await http.GetAsync(Path("checkpoint?after=999999999999999999")).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, beyond.StatusCode);
+        Assert.StartsWith($"ledger-relay/{World.Ledger}\n2\n", await beyond.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, host.Server.Options.Ledgers[0].Changed.Watchers);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-1")]
+    [InlineData("")]
+    [InlineData("99999999999999999999")]
+    [InlineData("9223372036854775807")]
+    [InlineData("007")]
+    [InlineData("1, 2")]
+    public async Task Odd_last_event_ids_start_the_stream_with_the_current_size(string lastEventId)
+    {
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o => o.AddLedger(relay));
+        using var http = World.Http(host);
+        await relay.PushAsync(World.Chain("odd-id", 2).Select(o => o.Bytes).ToArray());
+        var request = new HttpRequestMessage(HttpMethod.Get, Path("events"));
+        request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        string? line;
+        do line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        while (line is not null && !line.StartsWith("data: ", StringComparison.Ordinal));
+        Assert.Equal("data: 3", line);
+    }
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task Long_polls_and_event_streams_that_time_out_or_whose_client_leaves_are_all_uncounted_and_the_recheck_stops()
+    {
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay);
+            o.LongPollTimeout = TimeSpan.FromMilliseconds(500);
+            o.EventStreamTimeout = TimeSpan.FromSeconds(60);
+        });
+        var signal = host.Server.Options.Ledgers[0].Changed;
+        using var http = World.Http(host);
+        for (var round = 0; round < 3; round++)
+        {
+            using var leave = new CancellationTokenSource();
+            var timingOut = Enumerable.Range(0, 30).Select(_ => http.GetAsync(Path("checkpoint?after=0"))).ToArray();
+            var leaving = Enumerable.Range(0, 30).Select(_ => http.GetAsync(Path("checkpoint?after=0"), leave.Token)).ToArray();
+            var streams = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+                http.SendAsync(new HttpRequestMessage(HttpMethod.Get, Path("events?after=0")), HttpCompletionOption.ResponseHeadersRead, leave.Token)));
+            await Until(() => signal.Watchers >= 40);
+            Assert.True(signal.Rechecking);
+
+            // Half the polls and every stream leave mid-wait (the client disconnects); the others time out (204).
+            await leave.CancelAsync();
+            foreach (var stream in streams) stream.Dispose();
+            foreach (var poll in timingOut) Assert.Equal(HttpStatusCode.NoContent, (await poll.WaitAsync(TimeSpan.FromSeconds(10))).StatusCode);
+            foreach (var poll in leaving) await Assert.ThrowsAnyAsync<OperationCanceledException>(() => poll);
+            await Until(() => signal.Watchers == 0);
+            await Until(() => !signal.Rechecking);
+        }
+
+        // The relay still wakes the next waiter.
+        var next = World.Client(http).WaitForChangeAsync(0);
+        await Until(() => signal.Watchers == 1);
+        await relay.PushAsync(World.Chain("after-leaving", 0).Select(o => o.Bytes).ToArray());
+        Assert.Equal(1, await next.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the condition did not hold within 10 s");
+            await Task.Delay(20);
+        }
+    }
+}
