@@ -6,8 +6,9 @@ namespace Ledger.Sync.AspNetCore;
 /// database, which the store learns from PostgreSQL's notification, or through the relay object directly).</summary>
 /// <remarks>Each waiter used to wait with a 250 ms timeout of its own and recheck the size itself: with 10,000 tills on
 /// the long poll that was 40,000 timer wake-ups a second on an idle ledger (fleet tool, docs/performance.md). One timer
-/// a ledger does the same check for all of them. Lock order: <c>_lock</c> only; no timer callback takes another, and no
-/// waiter's continuation runs under it (the pulse completes its task after the lock is released).</remarks>
+/// a ledger does the same check for all of them. Lock order: <c>_lock</c>, then whatever the size function takes (the
+/// store's count); no timer callback takes another, and no waiter's continuation runs under it (the pulse completes its
+/// task after the lock is released).</remarks>
 internal sealed class Signal(Func<long> size)
 {
     public static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(250);
@@ -77,8 +78,17 @@ internal sealed class Signal(Func<long> size)
 
     private void PulseNow()
     {
-        Volatile.Write(ref _size, size());
-        Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        // The size is read and published under the lock: two pulses at once (two pushes answered together) published
+        // their readings in either order, and when the earlier reading landed last the announced size went back below the
+        // later push, so a poll holding it slept through that push until the recheck (found by the change-notice review).
+        TaskCompletionSource woken;
+        lock (_lock)
+        {
+            Volatile.Write(ref _size, size());
+            woken = Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        woken.TrySetResult();
     }
 
     /// <summary>The waiters counted now (tests: every long poll and event stream that ended is uncounted).</summary>
@@ -106,7 +116,21 @@ internal sealed class Signal(Func<long> size)
         {
             if (_watchers++ == 0)
             {
-                Volatile.Write(ref _size, size());
+                // Nobody waited, so no recheck ran: the first waiter takes the store's size as announced — but only when a
+                // pulse now would be allowed, and then it counts as one. Taken regardless, a device that pulls between
+                // its polls (nobody waiting meanwhile) was answered at once after every push, whatever the interval
+                // (found by the change-notice review). Otherwise the recheck this starts, or the pulse pending, announces it.
+                var now = Environment.TickCount64;
+                if (Volatile.Read(ref _size) < 0 || (_deferred is null && now - _lastPulse >= (long)_interval.TotalMilliseconds))
+                {
+                    var current = size();
+                    if (current != Volatile.Read(ref _size))
+                    {
+                        Volatile.Write(ref _size, current);
+                        if (_interval > TimeSpan.Zero) _lastPulse = now;
+                    }
+                }
+
                 _timer = new Timer(static state => ((Signal)state!).Tick(), this, Recheck, Recheck);
             }
         }

@@ -144,6 +144,84 @@ public sealed class ChangeNoticeReviewTests
         Assert.Equal(1, await next.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task Two_announcements_at_once_never_leave_the_announced_size_below_the_size_the_later_one_read()
+    {
+        // Two pushes answered at once each announce (Pulse): each reads the store's size and publishes it. When the
+        // earlier reading was published last, the announced size went back to before the later push, and a poll holding
+        // that size slept through the later push — until the recheck (250 ms) and, with an interval, that much longer.
+        long stored = 10;
+        using var firstRead = new ManualResetEventSlim();
+        using var releaseFirst = new ManualResetEventSlim();
+        var reads = 0;
+        var signal = new Signal(() =>
+        {
+            var size = Volatile.Read(ref stored);
+            if (Interlocked.Increment(ref reads) == 1)
+            {
+                firstRead.Set();
+                releaseFirst.Wait(TimeSpan.FromSeconds(10));
+            }
+
+            return size;
+        });
+
+        var earlier = Task.Run(signal.Pulse);
+        Assert.True(firstRead.Wait(TimeSpan.FromSeconds(10)));
+        Volatile.Write(ref stored, 11);
+        var later = Task.Run(signal.Pulse);
+        // The later announcement either published 11 already (before the fix) or waits for the earlier one (after it).
+        await Task.WhenAny(later, Task.Delay(300));
+        releaseFirst.Set();
+        await Task.WhenAll(earlier, later).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(11, signal.Noticed);
+    }
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task With_a_change_notice_interval_a_device_that_pulls_between_its_polls_is_answered_at_most_once_an_interval()
+    {
+        // The device's poll is answered, it pulls (nobody waits meanwhile), a push lands, the device polls again. Before
+        // the fix the first waiter to arrive took the store's size as announced, so the device was answered at once — once
+        // a push, whatever the interval (docs/http-protocol.md promises at most once an interval).
+        var relay = World.NewRelay();
+        var interval = TimeSpan.FromMilliseconds(1500);
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay);
+            o.LongPollTimeout = TimeSpan.FromSeconds(60);
+            o.ChangeNoticeInterval = interval;
+        });
+        var signal = host.Server.Options.Ledgers[0].Changed;
+        using var http = World.Http(host);
+        var client = World.Client(http);
+        var chain = World.Chain("puller", 3).Select(o => o.Bytes).ToArray();
+
+        var first = client.WaitForChangeAsync(0);
+        await Until(() => signal.Watchers == 1);
+        await client.PushAsync([chain[0]]);
+        Assert.Equal(1, await first.WaitAsync(TimeSpan.FromSeconds(10)));
+        var answered = Stopwatch.StartNew();
+        await Until(() => signal.Watchers == 0);
+
+        // Pulling: nobody waits. Two pushes land.
+        await client.PushAsync([chain[1]]);
+        await client.PushAsync([chain[2]]);
+        var second = await client.WaitForChangeAsync(1).WaitAsync(TimeSpan.FromSeconds(10));
+        var elapsed = answered.Elapsed;
+        Assert.Equal(3, second);
+        Assert.True(elapsed >= interval - TimeSpan.FromMilliseconds(150), $"answered again {elapsed.TotalMilliseconds:0} ms after the last answer; the interval is {interval.TotalMilliseconds:0} ms");
+
+        // And the last growth is announced within the interval once the pushes stop.
+        answered.Restart();
+        var third = client.WaitForChangeAsync(3);
+        await Until(() => signal.Watchers == 1);
+        await client.PushAsync([chain[3]]);
+        Assert.Equal(4, await third.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.InRange(answered.Elapsed, interval - TimeSpan.FromMilliseconds(150), interval + TimeSpan.FromSeconds(3));
+    }
+
     private static async Task Until(Func<bool> condition)
     {
         var watch = Stopwatch.StartNew();
