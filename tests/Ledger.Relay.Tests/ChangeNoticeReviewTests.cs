@@ -222,6 +222,41 @@ public sealed class ChangeNoticeReviewTests
         Assert.InRange(answered.Elapsed, interval - TimeSpan.FromMilliseconds(150), interval + TimeSpan.FromSeconds(3));
     }
 
+    [Fact]
+    public async Task With_a_change_notice_interval_growth_by_other_means_is_announced_within_the_recheck_and_the_interval()
+    {
+        // Ops another instance stored reach this server only as a larger store size (the relay object pushed directly
+        // stands for that): the shared recheck finds them, and the interval folds them like pushes through the server.
+        var relay = World.NewRelay();
+        var interval = TimeSpan.FromMilliseconds(1200);
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay);
+            o.LongPollTimeout = TimeSpan.FromSeconds(60);
+            o.ChangeNoticeInterval = interval;
+        });
+        var signal = host.Server.Options.Ledgers[0].Changed;
+        using var http = World.Http(host);
+        var client = World.Client(http);
+        var chain = World.Chain("elsewhere", 2).Select(o => o.Bytes).ToArray();
+
+        var first = client.WaitForChangeAsync(0);
+        await Until(() => signal.Watchers == 1);
+        var watch = Stopwatch.StartNew();
+        await relay.PushAsync([chain[0]]);
+        Assert.Equal(1, await first.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(watch.Elapsed < Signal.Recheck + TimeSpan.FromSeconds(1), $"answered after {watch.Elapsed}");
+        watch.Restart();
+
+        var second = client.WaitForChangeAsync(1);
+        await relay.PushAsync([chain[1]]);
+        await relay.PushAsync([chain[2]]);
+        Assert.Equal(3, await second.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.InRange(watch.Elapsed, interval - TimeSpan.FromMilliseconds(150), interval + Signal.Recheck + TimeSpan.FromSeconds(2));
+        await Until(() => signal.Watchers == 0);
+        await Until(() => !signal.Rechecking);
+    }
+
     private static async Task Until(Func<bool> condition)
     {
         var watch = Stopwatch.StartNew();
