@@ -257,6 +257,56 @@ public sealed class ChangeNoticeReviewTests
         await Until(() => !signal.Rechecking);
     }
 
+    [Fact]
+    public async Task Over_the_sqlite_host_odd_sizes_and_positions_are_typed_problems_and_long_polls_get_checkpoints_of_held_sizes()
+    {
+        var dir = Directory.CreateTempSubdirectory("h48-notice-");
+        try
+        {
+            var options = new LedgerRelayHostOptions
+            {
+                StorePath = System.IO.Path.Combine(dir.FullName, "relay.db"),
+                Ledger = World.Ledger,
+                Configure = o => o.LongPollTimeout = TimeSpan.FromSeconds(30),
+            };
+            options.Urls.Clear();
+            options.Urls.Add("http://127.0.0.1:0");
+            await using var host = await LedgerRelayHost.StartAsync(options);
+            using var http = World.Http(host);
+            var client = World.Client(http);
+            var relay = host.Server.Options.Ledgers[0].Relay;
+            var polls = Enumerable.Range(0, 20).Select(i => client.WaitForChangeAsync(i % 3)).ToArray();
+            var chain = World.Chain("sqlite-poller", 5).Select(o => o.Bytes).ToArray();
+            foreach (var op in chain) await client.PushAsync([op]);
+            foreach (var poll in polls)
+            {
+                var size = await poll.WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.InRange(size!.Value, 1, relay.Size);
+            }
+
+            foreach (var path in new[]
+            {
+                "checkpoint?size=999999999999999999", "checkpoint?size=7", "tile/0/x999/999", "tile/entries/x999/999/999",
+                "tile/63/x999/x999/x999/x999/x999/999", "proof/consistency?from=1&to=999999999999999999",
+                "proof/consistency?from=5&to=2", "proof/inclusion?index=999999999999999998&size=999999999999999999",
+                "proof/inclusion?index=6&size=6", "authors/sqlite-poller/ops?from=999999999999999999",
+            })
+            {
+                using var answer = await http.GetAsync(Path(path)).WaitAsync(TimeSpan.FromSeconds(10));
+                var body = await answer.Content.ReadAsStringAsync();
+                Assert.True(answer.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.OK, $"{path}: {(int)answer.StatusCode} {body}");
+                if (answer.StatusCode != HttpStatusCode.OK) Assert.Equal(RelayHttp.ProblemMediaType, answer.Content.Headers.ContentType!.MediaType);
+            }
+
+            Assert.Equal(6, await client.WaitForChangeAsync(0).WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            dir.Delete(recursive: true);
+        }
+    }
+
     private static async Task Until(Func<bool> condition)
     {
         var watch = Stopwatch.StartNew();
