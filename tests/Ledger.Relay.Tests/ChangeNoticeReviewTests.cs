@@ -307,6 +307,76 @@ public sealed class ChangeNoticeReviewTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(400)]
+    [Trait("Risk", "G1")]
+    public async Task Pollers_racing_concurrent_pushes_all_reach_the_last_size_within_the_interval_and_the_recheck_and_are_answered_at_most_once_an_interval(int intervalMs)
+    {
+        var interval = TimeSpan.FromMilliseconds(intervalMs);
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay);
+            o.LongPollTimeout = TimeSpan.FromSeconds(60);
+            o.ChangeNoticeInterval = interval;
+        });
+        var signal = host.Server.Options.Ledgers[0].Changed;
+        using var http = World.Http(host);
+        var client = World.Client(http);
+        const int authors = 4, ops = 15;
+        var chains = Enumerable.Range(0, authors).Select(a => World.Chain($"racer-{a}", ops - 1).Select(o => o.Bytes).ToArray()).ToArray();
+        const long last = authors * ops;
+
+        using var stop = new CancellationTokenSource();
+        var pollers = Enumerable.Range(0, 16).Select(p => Task.Run(async () =>
+        {
+            long held = 0;
+            var answers = new List<TimeSpan>();
+            var clock = Stopwatch.StartNew();
+            while (held < last && !stop.IsCancellationRequested)
+            {
+                if (await client.WaitForChangeAsync(held, stop.Token) is not { } size) continue;
+                Assert.True(size > held, $"poller {p} held {held} and was answered {size}");
+                answers.Add(clock.Elapsed);
+                held = size;
+                // Some pollers pull between polls (nobody of theirs waits meanwhile).
+                if (p % 2 == 1) await Task.Delay(Random.Shared.Next(0, 30));
+            }
+
+            return (held, answers);
+        })).ToArray();
+
+        // Pushes at once from several authors, half of them by other means (the relay object: another instance).
+        await Task.WhenAll(chains.Select((chain, a) => Task.Run(async () =>
+        {
+            foreach (var op in chain)
+            {
+                if (a % 2 == 0) await client.PushAsync([op]);
+                else await relay.PushAsync([op]);
+                await Task.Delay(Random.Shared.Next(0, 15));
+            }
+        })));
+        Assert.Equal(last, relay.Size);
+        var stopped = Stopwatch.StartNew();
+        var results = await Task.WhenAll(pollers).WaitAsync(interval + Signal.Recheck + TimeSpan.FromSeconds(5));
+        Assert.All(results, r => Assert.Equal(last, r.held));
+        if (intervalMs > 0)
+        {
+            // Answered at most once an interval (with a little slack for timer resolution).
+            foreach (var (_, answers) in results)
+            {
+                for (var i = 1; i < answers.Count; i++)
+                {
+                    Assert.True(answers[i] - answers[i - 1] >= interval - TimeSpan.FromMilliseconds(100), $"answered twice {(answers[i] - answers[i - 1]).TotalMilliseconds:0} ms apart");
+                }
+            }
+        }
+
+        await Until(() => signal.Watchers == 0);
+        await Until(() => !signal.Rechecking);
+    }
+
     private static async Task Until(Func<bool> condition)
     {
         var watch = Stopwatch.StartNew();
