@@ -58,6 +58,34 @@ public sealed partial class LedgerRelayServer
         }
         if (options.RequestsPerSecondPerAuthor < 1) throw Error.Argument("LedgerRelayOptions.RequestsPerSecondPerAuthor is at least 1.", nameof(options));
         if (options.RateLimitBurst < 1) throw Error.Argument("LedgerRelayOptions.RateLimitBurst is at least 1.", nameof(options));
+        if (options.MaxWaiting < 1) throw Error.Argument("LedgerRelayOptions.MaxWaiting is at least 1.", nameof(options));
+        if (options.WaitingRetryAfter < TimeSpan.FromSeconds(1) || options.WaitingRetryAfter > TimeSpan.FromMinutes(5))
+        {
+            throw Error.Argument("LedgerRelayOptions.WaitingRetryAfter is from 1 second to 5 minutes.", nameof(options));
+        }
+    }
+
+    private int _waiting;
+
+    /// <summary>Long polls and event streams held open now (tests).</summary>
+    internal int Waiting => Volatile.Read(ref _waiting);
+
+    // One more waiter, unless the server holds MaxWaiting already: then the caller is answered 503 with Retry-After.
+    private bool TryHold()
+    {
+        if (Interlocked.Increment(ref _waiting) <= (Options.MaxWaiting ?? int.MaxValue)) return true;
+        Interlocked.Decrement(ref _waiting);
+        return false;
+    }
+
+    private void Leave() => Interlocked.Decrement(ref _waiting);
+
+    private Task RefuseWaiting(HttpContext c)
+    {
+        var seconds = (int)Math.Ceiling(Options.WaitingRetryAfter.TotalSeconds);
+        c.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Unavailable(c, string.Create(CultureInfo.InvariantCulture,
+            $"this relay holds {Options.MaxWaiting} long polls and event streams already, the most it holds; retry after {seconds} s."));
     }
 
     private readonly WitnessSubmitter[] _witnesses = [];
@@ -155,21 +183,38 @@ public sealed partial class LedgerRelayServer
             // waiters were told of, or — a relay that lost data — shrank), or 204 after the bounded wait. Pushes through
             // this server wake the waiters (at once, or once a ChangeNoticeInterval); the ledger's shared recheck
             // catches ops stored by other means.
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, Stopping(c));
-            deadline.CancelAfter(Options.LongPollTimeout);
-            using (ledger.Changed.Watch())
+            // Held (counted against MaxWaiting) only when it has to wait: an answer due now costs what a GET checkpoint costs.
+            if (!Moved(ledger, seen))
             {
-                while (!Moved(ledger, seen) && !deadline.IsCancellationRequested)
+                if (!TryHold())
                 {
-                    var next = ledger.Changed.Next;
-                    if (Moved(ledger, seen)) break;
-                    try
+                    await RefuseWaiting(c).ConfigureAwait(false);
+                    return;
+                }
+
+                try
+                {
+                    using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, Stopping(c));
+                    deadline.CancelAfter(Options.LongPollTimeout);
+                    using (ledger.Changed.Watch())
                     {
-                        await next.WaitAsync(deadline.Token).ConfigureAwait(false);
+                        while (!Moved(ledger, seen) && !deadline.IsCancellationRequested)
+                        {
+                            var next = ledger.Changed.Next;
+                            if (Moved(ledger, seen)) break;
+                            try
+                            {
+                                await next.WaitAsync(deadline.Token).ConfigureAwait(false);
+                            }
+                            catch (OperationCanceledException) when (!c.RequestAborted.IsCancellationRequested)
+                            {
+                            }
+                        }
                     }
-                    catch (OperationCanceledException) when (!c.RequestAborted.IsCancellationRequested)
-                    {
-                    }
+                }
+                finally
+                {
+                    Leave();
                 }
             }
 
@@ -234,6 +279,24 @@ public sealed partial class LedgerRelayServer
             return;
         }
 
+        if (!TryHold())
+        {
+            await RefuseWaiting(c).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await StreamEventsAsync(c, ledger, after).ConfigureAwait(false);
+        }
+        finally
+        {
+            Leave();
+        }
+    });
+
+    private async Task StreamEventsAsync(HttpContext c, RelayLedger ledger, long? after)
+    {
         var lastEventId = c.Request.Headers["Last-Event-ID"];
         if (after is null && lastEventId.Count == 1 && long.TryParse(lastEventId[0], NumberStyles.None, CultureInfo.InvariantCulture, out var resumed)) after = resumed;
         c.Response.StatusCode = StatusCodes.Status200OK;
@@ -282,7 +345,7 @@ public sealed partial class LedgerRelayServer
         {
             // The bounded stream ends; the client reconnects with Last-Event-ID.
         }
-    });
+    }
 
     internal Task TileAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
     {

@@ -275,7 +275,7 @@ public sealed class ChangeNoticeReviewTests
             using var http = World.Http(host);
             var client = World.Client(http);
             var relay = host.Server.Options.Ledgers[0].Relay;
-            var polls = Enumerable.Range(0, 20).Select(i => client.WaitForChangeAsync(i % 3)).ToArray();
+            var polls = Enumerable.Range(0, 20).Select(_ => client.WaitForChangeAsync(0)).ToArray();
             var chain = World.Chain("sqlite-poller", 5).Select(o => o.Bytes).ToArray();
             foreach (var op in chain) await client.PushAsync([op]);
             foreach (var poll in polls)
@@ -375,6 +375,49 @@ public sealed class ChangeNoticeReviewTests
 
         await Until(() => signal.Watchers == 0);
         await Until(() => !signal.Rechecking);
+    }
+
+    [Fact]
+    public async Task Beyond_max_waiting_a_long_poll_or_event_stream_is_a_503_problem_with_retry_after_and_an_answer_due_now_is_still_given()
+    {
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o =>
+        {
+            o.AddLedger(relay);
+            o.LongPollTimeout = TimeSpan.FromSeconds(60);
+            o.MaxWaiting = 3;
+            o.WaitingRetryAfter = TimeSpan.FromSeconds(7);
+        });
+        using var http = World.Http(host);
+        await relay.PushAsync(World.Chain("capped", 0).Select(o => o.Bytes).ToArray());
+        using var leave = new CancellationTokenSource();
+        var held = Enumerable.Range(0, 2).Select(_ => http.GetAsync(Path("checkpoint?after=1"), leave.Token)).ToArray();
+        using var stream = await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, Path("events?after=1")), HttpCompletionOption.ResponseHeadersRead, leave.Token);
+        await Until(() => host.Server.Waiting == 3);
+
+        foreach (var call in new[] { "checkpoint?after=1", "events?after=1" })
+        {
+            using var refused = await http.GetAsync(Path(call)).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(7), refused.Headers.RetryAfter!.Delta);
+            Assert.Equal(RelayHttp.ProblemMediaType, refused.Content.Headers.ContentType!.MediaType);
+            Assert.Contains("\"code\":\"unavailable\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // The .NET client takes it as a relay it cannot use now (it backs off), not as a refusal of its request.
+        await Assert.ThrowsAsync<RelayUnavailableException>(() => World.Client(http).WaitForChangeAsync(1));
+        // An answer due now is not a wait: given, full or not.
+        using (var due = await http.GetAsync(Path("checkpoint?after=0")).WaitAsync(TimeSpan.FromSeconds(10))) Assert.Equal(HttpStatusCode.OK, due.StatusCode);
+
+        await leave.CancelAsync();
+        stream.Dispose();
+        foreach (var poll in held) await Assert.ThrowsAnyAsync<OperationCanceledException>(() => poll);
+        await Until(() => host.Server.Waiting == 0);
+        var next = World.Client(http).WaitForChangeAsync(1);
+        await Until(() => host.Server.Waiting == 1);
+        await relay.PushAsync(World.Chain("capped-2", 0).Select(o => o.Bytes).ToArray());
+        Assert.Equal(2, await next.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Until(() => host.Server.Waiting == 0);
     }
 
     private static async Task Until(Func<bool> condition)
