@@ -84,7 +84,17 @@ internal sealed class Signal(Func<long> size)
         TaskCompletionSource woken;
         lock (_lock)
         {
-            Volatile.Write(ref _size, size());
+            try
+            {
+                Volatile.Write(ref _size, size());
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A store that cannot say its size now (closed, unreachable): the waiters are woken anyway and look
+                // themselves (their answer is the store's typed error). Thrown from here it failed the push that had
+                // stored its ops, and from the deferred pulse's timer callback it would end the process.
+            }
+
             woken = Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
 

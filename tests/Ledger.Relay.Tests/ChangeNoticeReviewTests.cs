@@ -179,6 +179,25 @@ public sealed class ChangeNoticeReviewTests
     }
 
     [Fact]
+    public async Task A_store_that_cannot_say_its_size_never_makes_an_announcement_throw_and_the_waiters_are_still_woken()
+    {
+        // IRelayStore is public: a store of someone else's may throw from Count when closed or unreachable. The recheck
+        // timer already took that; an announcement did not — thrown to the push that had stored its ops (a 503 for
+        // stored ops) and, deferred by an interval, from a timer callback, which ends the process.
+        var failing = false;
+        var signal = new Signal(() => Volatile.Read(ref failing) ? throw new StoreUnavailableException("the test store", "closed") : 4);
+        using (signal.Watch())
+        {
+            Assert.Equal(4, signal.Noticed);
+            Volatile.Write(ref failing, true);
+            var next = signal.Next;
+            signal.Pulse();
+            await next.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(4, signal.Noticed);
+        }
+    }
+
+    [Fact]
     [Trait("Risk", "G1")]
     public async Task With_a_change_notice_interval_a_device_that_pulls_between_its_polls_is_answered_at_most_once_an_interval()
     {
