@@ -269,7 +269,7 @@ public sealed partial class LedgerRelayServer
     private static bool Moved(RelayLedger ledger, long seen) => ledger.Changed.Noticed > seen || ledger.Relay.Size < seen;
 
     /// <summary>Server-Sent Events: an <c>event: size</c> with the log size (also its <c>id</c>) whenever the log differs
-    /// from the last size sent (first from <c>after</c>, or from <c>Last-Event-ID</c> on a reconnect), a comment every
+    /// from the last size sent (first from <c>Last-Event-ID</c> on a reconnect, else from <c>after</c>), a comment every
     /// 15 s, closed after <see cref="LedgerRelayOptions.EventStreamTimeout"/> (the client reconnects).</summary>
     internal Task EventsAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
     {
@@ -298,7 +298,10 @@ public sealed partial class LedgerRelayServer
     private async Task StreamEventsAsync(HttpContext c, RelayLedger ledger, long? after)
     {
         var lastEventId = c.Request.Headers["Last-Event-ID"];
-        if (after is null && lastEventId.Count == 1 && long.TryParse(lastEventId[0], NumberStyles.None, CultureInfo.InvariantCulture, out var resumed)) after = resumed;
+        // Last-Event-ID wins over after: a browser's EventSource reconnects to the URL it was opened with (its after is
+        // from then) and adds the id of the last event it was sent. With after first, every reconnect announced a size
+        // the client had (found by the change-notice review). An id that is not one decimal number is ignored.
+        if (lastEventId.Count == 1 && long.TryParse(lastEventId[0], NumberStyles.None, CultureInfo.InvariantCulture, out var resumed)) after = resumed;
         c.Response.StatusCode = StatusCodes.Status200OK;
         c.Response.ContentType = "text/event-stream";
         c.Response.Headers.CacheControl = "no-store";

@@ -106,6 +106,28 @@ public sealed class ChangeNoticeReviewTests
     }
 
     [Fact]
+    public async Task An_event_source_reconnecting_to_its_first_url_resumes_from_its_last_event_id_not_from_the_after_in_the_url()
+    {
+        // A browser's EventSource reconnects to the URL it was opened with (events?after=N, N from when it opened) and adds
+        // Last-Event-ID: the last size it was sent. Before the fix the stale after won, and every reconnect (at least each
+        // EventStreamTimeout) announced a size the client already had.
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o => o.AddLedger(relay));
+        using var http = World.Http(host);
+        await relay.PushAsync(World.Chain("resumed", 2).Select(o => o.Bytes).ToArray());
+        var request = new HttpRequestMessage(HttpMethod.Get, Path("events?after=0"));
+        request.Headers.TryAddWithoutValidation("Last-Event-ID", "3");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(TimeSpan.FromSeconds(10));
+        await Until(() => host.Server.Options.Ledgers[0].Changed.Watchers == 1);
+        await World.Client(http).PushAsync(World.Chain("resumed-2", 0).Select(o => o.Bytes).ToArray());
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        string? line;
+        do line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        while (line is not null && !line.StartsWith("data: ", StringComparison.Ordinal));
+        Assert.Equal("data: 4", line);
+    }
+
+    [Fact]
     [Trait("Risk", "G1")]
     public async Task Long_polls_and_event_streams_that_time_out_or_whose_client_leaves_are_all_uncounted_and_the_recheck_stops()
     {
