@@ -7,8 +7,8 @@ namespace Ledger.Sync.AspNetCore;
 /// <remarks>Each waiter used to wait with a 250 ms timeout of its own and recheck the size itself: with 10,000 tills on
 /// the long poll that was 40,000 timer wake-ups a second on an idle ledger (fleet tool, docs/performance.md). One timer
 /// a ledger does the same check for all of them. Lock order: <c>_lock</c>, then whatever the size function takes (the
-/// store's count); no timer callback takes another, and no waiter's continuation runs under it (the pulse completes its
-/// task after the lock is released).</remarks>
+/// store's count: only the first waiter after a quiet spell reads it under the lock); no timer callback takes another,
+/// and no waiter's continuation runs under it (the pulse completes its task after the lock is released).</remarks>
 internal sealed class Signal(Func<long> size)
 {
     public static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(250);
@@ -18,6 +18,9 @@ internal sealed class Signal(Func<long> size)
     private Timer? _timer;
     private int _watchers;
     private long _size = -1;
+    // Readings of the size are numbered (_tickets) as they are taken; _published is the number of the one announced.
+    private long _tickets;
+    private long _published;
 
     private TimeSpan _interval;
     private long _lastPulse = long.MinValue / 2;
@@ -78,27 +81,42 @@ internal sealed class Signal(Func<long> size)
 
     private void PulseNow()
     {
-        // The size is read and published under the lock: two pulses at once (two pushes answered together) published
-        // their readings in either order, and when the earlier reading landed last the announced size went back below the
-        // later push, so a poll holding it slept through that push until the recheck (found by the change-notice review).
+        // Two pulses at once (two pushes answered together) each read the size and publish it; when the earlier reading
+        // landed last the announced size went back below the later push, and a poll holding it slept through that push
+        // until the recheck (found by the change-notice review). A reading is published only if none taken after it was:
+        // a growth after a dropped reading has its own later pulse (its push's, the deferred one, or the recheck's). The
+        // size is read outside the lock: a store's count may wait for its write in progress, and arriving and leaving
+        // waiters take this lock.
+        var ticket = Interlocked.Increment(ref _tickets);
+        long? reading;
+        try
+        {
+            reading = size();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A store that cannot say its size now (closed, unreachable): the waiters are woken anyway and look
+            // themselves (their answer is the store's typed error). Thrown from here it failed the push that had
+            // stored its ops, and from the deferred pulse's timer callback it would end the process.
+            reading = null;
+        }
+
         TaskCompletionSource woken;
         lock (_lock)
         {
-            try
-            {
-                Volatile.Write(ref _size, size());
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // A store that cannot say its size now (closed, unreachable): the waiters are woken anyway and look
-                // themselves (their answer is the store's typed error). Thrown from here it failed the push that had
-                // stored its ops, and from the deferred pulse's timer callback it would end the process.
-            }
-
+            if (reading is { } read) Publish(ticket, read);
             woken = Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
 
         woken.TrySetResult();
+    }
+
+    // Under the lock: the reading taken with the ticket becomes the announced size unless a later one was published.
+    private void Publish(long ticket, long reading)
+    {
+        if (ticket < _published) return;
+        _published = ticket;
+        Volatile.Write(ref _size, reading);
     }
 
     /// <summary>The waiters counted now (tests: every long poll and event stream that ended is uncounted).</summary>
@@ -133,10 +151,11 @@ internal sealed class Signal(Func<long> size)
                 var now = Environment.TickCount64;
                 if (Volatile.Read(ref _size) < 0 || (_deferred is null && now - _lastPulse >= (long)_interval.TotalMilliseconds))
                 {
+                    var ticket = Interlocked.Increment(ref _tickets);
                     var current = size();
                     if (current != Volatile.Read(ref _size))
                     {
-                        Volatile.Write(ref _size, current);
+                        Publish(ticket, current);
                         if (_interval > TimeSpan.Zero) _lastPulse = now;
                     }
                 }

@@ -193,8 +193,7 @@ public sealed class ChangeNoticeReviewTests
         Assert.True(firstRead.Wait(TimeSpan.FromSeconds(10)));
         Volatile.Write(ref stored, 11);
         var later = Task.Run(signal.Pulse);
-        // The later announcement either published 11 already (before the fix) or waits for the earlier one (after it).
-        await Task.WhenAny(later, Task.Delay(300));
+        await later.WaitAsync(TimeSpan.FromSeconds(10));
         releaseFirst.Set();
         await Task.WhenAll(earlier, later).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(11, signal.Noticed);
