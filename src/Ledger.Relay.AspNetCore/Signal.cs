@@ -152,7 +152,18 @@ internal sealed class Signal(Func<long> size)
                 if (Volatile.Read(ref _size) < 0 || (_deferred is null && now - _lastPulse >= (long)_interval.TotalMilliseconds))
                 {
                     var ticket = Interlocked.Increment(ref _tickets);
-                    var current = size();
+                    long current;
+                    try
+                    {
+                        current = size();
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // A store that cannot say its size now: the recheck tries again. Thrown from here, the waiter was
+                        // counted but never uncounted, and the recheck never ran again for anyone.
+                        current = Volatile.Read(ref _size);
+                    }
+
                     if (current != Volatile.Read(ref _size))
                     {
                         Publish(ticket, current);

@@ -216,6 +216,17 @@ public sealed class ChangeNoticeReviewTests
             await next.WaitAsync(TimeSpan.FromSeconds(10));
             Assert.Equal(4, signal.Noticed);
         }
+
+        // The first waiter after a quiet spell reads the size too: it is counted, and uncounted when it leaves.
+        Assert.Equal(0, signal.Watchers);
+        using (signal.Watch())
+        {
+            Assert.Equal(1, signal.Watchers);
+            Assert.True(signal.Rechecking);
+        }
+
+        Assert.Equal(0, signal.Watchers);
+        Assert.False(signal.Rechecking);
     }
 
     [Fact]
