@@ -196,7 +196,7 @@ public sealed partial class LedgerRelayServer
                 {
                     using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, Stopping(c));
                     deadline.CancelAfter(Options.LongPollTimeout);
-                    using (ledger.Changed.Watch())
+                    using (ledger.Changed.Watch(seen))
                     {
                         while (!Moved(ledger, seen) && !deadline.IsCancellationRequested)
                         {

@@ -138,16 +138,18 @@ internal sealed class Signal(Func<long> size)
     }
 
     /// <summary>Counts a waiter until disposed; the recheck timer runs while the count is above zero.</summary>
-    public IDisposable Watch()
+    /// <param name="holding">The size a long poll holds (null: an event stream).</param>
+    public IDisposable Watch(long? holding = null)
     {
         lock (_lock)
         {
             if (_watchers++ == 0)
             {
                 // Nobody waited, so no recheck ran: the first waiter takes the store's size as announced — but only when a
-                // pulse now would be allowed, and then it counts as one. Taken regardless, a device that pulls between
-                // its polls (nobody waiting meanwhile) was answered at once after every push, whatever the interval
-                // (found by the change-notice review). Otherwise the recheck this starts, or the pulse pending, announces it.
+                // pulse now would be allowed, and when that answers this waiter at once it counts as one. Taken
+                // regardless, a device that pulls between its polls (nobody waiting meanwhile) was answered at once after
+                // every push, whatever the interval (found by the change-notice review). Otherwise the recheck this
+                // starts, or the pulse pending, announces it.
                 var now = Environment.TickCount64;
                 if (Volatile.Read(ref _size) < 0 || (_deferred is null && now - _lastPulse >= (long)_interval.TotalMilliseconds))
                 {
@@ -167,7 +169,9 @@ internal sealed class Signal(Func<long> size)
                     if (current != Volatile.Read(ref _size))
                     {
                         Publish(ticket, current);
-                        if (_interval > TimeSpan.Zero) _lastPulse = now;
+                        // A waiter that holds the size already is not answered by this: the next change is announced at
+                        // once (the first change after a quiet spell, or after the server started).
+                        if (_interval > TimeSpan.Zero && holding < current) _lastPulse = now;
                     }
                 }
 

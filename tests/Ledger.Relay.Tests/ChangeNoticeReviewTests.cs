@@ -262,7 +262,7 @@ public sealed class ChangeNoticeReviewTests
         var second = await client.WaitForChangeAsync(1).WaitAsync(TimeSpan.FromSeconds(10));
         var elapsed = answered.Elapsed;
         Assert.Equal(3, second);
-        Assert.True(elapsed >= interval - TimeSpan.FromMilliseconds(150), $"answered again {elapsed.TotalMilliseconds:0} ms after the last answer; the interval is {interval.TotalMilliseconds:0} ms");
+        Assert.True(elapsed >= interval - TimeSpan.FromMilliseconds(500), $"answered again {elapsed.TotalMilliseconds:0} ms after the last answer; the interval is {interval.TotalMilliseconds:0} ms");
 
         // And the last growth is announced within the interval once the pushes stop.
         answered.Restart();
@@ -270,7 +270,7 @@ public sealed class ChangeNoticeReviewTests
         await Until(() => signal.Watchers == 1);
         await client.PushAsync([chain[3]]);
         Assert.Equal(4, await third.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.InRange(answered.Elapsed, interval - TimeSpan.FromMilliseconds(150), interval + TimeSpan.FromSeconds(3));
+        Assert.InRange(answered.Elapsed, interval - TimeSpan.FromMilliseconds(500), interval + TimeSpan.FromSeconds(3));
     }
 
     [Fact]
@@ -296,14 +296,14 @@ public sealed class ChangeNoticeReviewTests
         var watch = Stopwatch.StartNew();
         await relay.PushAsync([chain[0]]);
         Assert.Equal(1, await first.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.True(watch.Elapsed < Signal.Recheck + TimeSpan.FromSeconds(1), $"answered after {watch.Elapsed}");
+        Assert.True(watch.Elapsed < Signal.Recheck + TimeSpan.FromSeconds(3), $"answered after {watch.Elapsed}");
         watch.Restart();
 
         var second = client.WaitForChangeAsync(1);
         await relay.PushAsync([chain[1]]);
         await relay.PushAsync([chain[2]]);
         Assert.Equal(3, await second.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.InRange(watch.Elapsed, interval - TimeSpan.FromMilliseconds(150), interval + Signal.Recheck + TimeSpan.FromSeconds(2));
+        Assert.InRange(watch.Elapsed, interval - TimeSpan.FromMilliseconds(500), interval + Signal.Recheck + TimeSpan.FromSeconds(3));
         await Until(() => signal.Watchers == 0);
         await Until(() => !signal.Rechecking);
     }
@@ -360,7 +360,7 @@ public sealed class ChangeNoticeReviewTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(400)]
+    [InlineData(600)]
     [Trait("Risk", "G1")]
     public async Task Pollers_racing_concurrent_pushes_all_reach_the_last_size_within_the_interval_and_the_recheck_and_are_answered_at_most_once_an_interval(int intervalMs)
     {
@@ -419,7 +419,8 @@ public sealed class ChangeNoticeReviewTests
             {
                 for (var i = 1; i < answers.Count; i++)
                 {
-                    Assert.True(answers[i] - answers[i - 1] >= interval - TimeSpan.FromMilliseconds(100), $"answered twice {(answers[i] - answers[i - 1]).TotalMilliseconds:0} ms apart");
+                    // Slack for the answers' own latency under load; the defect answered twice a few ms apart.
+                    Assert.True(answers[i] - answers[i - 1] >= interval - TimeSpan.FromMilliseconds(250), $"answered twice {(answers[i] - answers[i - 1]).TotalMilliseconds:0} ms apart");
                 }
             }
         }
