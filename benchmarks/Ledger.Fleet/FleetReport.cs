@@ -62,6 +62,18 @@ public sealed class FleetReport
 
     public long TillPollWakes { get; set; }
 
+    /// <summary>Store transactions that stored pushed ops, over the window and the drain, as the relays counted them (the
+    /// metric <c>ledger.relay.commits</c> of each relay process, summed over instances and restarts): group commit stores
+    /// the pushes that wait for a relay's gate in one. Null when a relay process did not answer.</summary>
+    public long? RelayCommits { get; set; }
+
+    /// <summary>Long polls the relays answered with a new checkpoint over the window and the drain (all readers: observers,
+    /// watchers, listening tills), as the relays counted them; null when not known.</summary>
+    public long? RelayLongPollAnswers { get; set; }
+
+    /// <summary><c>event: size</c> events the relays wrote on event streams over the window and the drain; null when not known.</summary>
+    public long? RelaySizeEvents { get; set; }
+
     /// <summary>Ops acknowledged over the window and the drain.</summary>
     public long AckedTotal { get; set; }
 

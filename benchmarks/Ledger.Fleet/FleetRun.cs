@@ -327,6 +327,7 @@ public static class FleetRun
             // ---- the window ----
             var window = Stopwatch.StartNew();
             var relayCpuAtStart = instances.Aggregate(TimeSpan.Zero, (t, i) => t + i.CpuTime);
+            var relayTotalsAtStart = SumTotals(instances);
             var toolCpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
             var interval = 1.0 / o.Rate;
             long k = 0;
@@ -410,6 +411,14 @@ public static class FleetRun
             // The capacity model's inputs (docs/scaling.md): what the relays and this tool spent over the window and the
             // drain, and the work done in it.
             report.RelayCpuSeconds = instances.Aggregate(TimeSpan.Zero, (t, i) => t + i.CpuTime).TotalSeconds - relayCpuAtStart.TotalSeconds;
+            // The relays' own counts over the same span (asked of each relay process: RelayTotals).
+            if (SumTotals(instances) is { } relayTotalsAtEnd && relayTotalsAtStart is { } atStart)
+            {
+                var counted = relayTotalsAtEnd.Minus(atStart);
+                report.RelayCommits = counted.Commits;
+                report.RelayLongPollAnswers = counted.LongPollAnswers;
+                report.RelaySizeEvents = counted.SizeEvents;
+            }
             report.ToolCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - toolCpuAtStart).TotalSeconds;
             report.AckedTotal = Interlocked.Read(ref acked);
             report.ReaderRequests = new Dictionary<string, long>(reads.Requests, StringComparer.Ordinal);
@@ -487,8 +496,20 @@ public static class FleetRun
             $"readers (observers, watchers) over the window and the drain: {string.Join(", ", report.ReaderRequests.Select(r => $"{r.Value} {r.Key}"))}; {report.ReaderAnswerBytes / 1_048_576.0:F1} MB of answers{(report.TillPolls > 0 ? $"; {report.TillPolls} tills on the {(o.TillEvents ? "event stream" : "long poll")}: {report.TillPollRequests} requests, {report.TillPollWakes} {(o.TillEvents ? "size events" : "woken by a new checkpoint")}" : "")}")).ConfigureAwait(false);
         foreach (var failure in report.CleanupFailures) await output.WriteLineAsync("cleanup failed (the audit above stands): " + failure).ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; relay CPU {report.RelayCpuSeconds:F1} s for {report.Requests} requests and {report.AckedTotal} ops (tool CPU {report.ToolCpuSeconds:F1} s); summary {summary}")).ConfigureAwait(false);
+            $"fleet {(report.Passed ? "PASSED" : "FAILED")} ({report.Store}, {report.Instances} relay instance(s)): accepted {report.AcceptedOpsPerSecond:F0} ops/s ({report.RatioToRawVerify:F3} of raw 2-thread verify {report.RawVerifyPerSecondTwoThreads:F0}/s), push p50/p99/p99.9 {report.PushP50Ms:F1}/{report.PushP99Ms:F1}/{report.PushP999Ms:F1} ms, to checkpoint p99 {report.AckToObserverP99Ms:F0} ms, dropped {report.Dropped}, errors {report.RequestErrors}, kills {report.Kills}, PostgreSQL restarts {report.DatabaseRestarts.Count}, lost {report.Lost}; relay CPU {report.RelayCpuSeconds:F1} s for {report.Requests} requests, {report.AckedTotal} ops and {(report.RelayCommits is { } commits ? commits.ToString(CultureInfo.InvariantCulture) : "?")} commits, {(report.RelayLongPollAnswers is { } answers ? answers.ToString(CultureInfo.InvariantCulture) : "?")} long-poll answers and {(report.RelaySizeEvents is { } events ? events.ToString(CultureInfo.InvariantCulture) : "?")} size events by the relays (tool CPU {report.ToolCpuSeconds:F1} s); summary {summary}")).ConfigureAwait(false);
         return report;
+    }
+
+    private static RelayTotals? SumTotals(RelayProcess[] instances)
+    {
+        var sum = RelayTotals.Zero;
+        foreach (var instance in instances)
+        {
+            if (instance.Totals is not { } totals) return null;
+            sum = sum.Plus(totals);
+        }
+
+        return sum;
     }
 
     private static async Task CleanUpAsync(FleetReport report, string what, Func<Task> step)

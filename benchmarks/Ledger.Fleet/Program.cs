@@ -8,7 +8,7 @@ using Ledger.Fleet;
 // sharing one checkpoint key; kills alternate between them; the database is dropped after unless --pg-keep.
 // Exits 0 when the audit passed, 1 when a check failed, 2 on bad arguments.
 if (args.Length > 0 && args[0] == "--serve-relay") return await RelayServe.RunAsync(args);
-// --check-model a.json b.json c.json: the capacity model of docs/scaling.md fitted on a and b, checked on c.
+// --check-model fit1.json fit2.json [more...] target.json: the capacity model of docs/scaling.md fitted on all but the last, checked on the last.
 if (args.Length > 0 && args[0] == "--check-model") return ModelCheck.Run(args[1..], Console.Out);
 FleetOptions options;
 try

@@ -88,7 +88,7 @@ internal sealed class RelayProcess : IDisposable
     private void StartOnce()
     {
         var self = typeof(RelayProcess).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(self);
         foreach (var arg in _serveArgs) start.ArgumentList.Add(arg);
@@ -100,16 +100,65 @@ internal sealed class RelayProcess : IDisposable
         }
 
         Vkey = line[(line.IndexOf("vkey=", StringComparison.Ordinal) + 5)..].Trim();
-        // Keep draining its output so it never blocks on a full pipe.
+        // Keep draining its output so it never blocks on a full pipe; the answers to totals requests are picked out.
         var process = _process;
-        _ = Task.Run(() => process.StandardOutput.ReadToEndAsync());
+        _ = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } output)
+            {
+                if (RelayTotals.TryParse(output, out var totals)) Volatile.Read(ref _asked)?.TrySetResult(totals!);
+            }
+        });
         _ = Task.Run(() => process.StandardError.ReadToEndAsync());
+    }
+
+    // The totals request in flight (one at a time, under _asking).
+    private TaskCompletionSource<RelayTotals>? _asked;
+    private readonly Lock _asking = new();
+    // Counts of the instance's earlier (killed) processes, read just before each kill; null once one could not be read.
+    private RelayTotals? _totalsOfEarlier = RelayTotals.Zero;
+
+    /// <summary>The relay's own counts (commits, long-poll answers, size events) over all the instance's processes, asked
+    /// of the running process now; null when a process did not answer (then the run has no such figures). What a killed
+    /// process counted between the last reading and its kill is not included (as with <see cref="CpuTime"/>).</summary>
+    public RelayTotals? Totals
+    {
+        get
+        {
+            lock (_asking)
+            {
+                if (_totalsOfEarlier is not { } earlier) return null;
+                if (_process is null) return earlier;
+                return AskTotals() is { } now ? earlier.Plus(now) : null;
+            }
+        }
+    }
+
+    private RelayTotals? AskTotals()
+    {
+        var asked = new TaskCompletionSource<RelayTotals>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _asked, asked);
+        try
+        {
+            _process!.StandardInput.WriteLine(RelayTotals.Request);
+            _process.StandardInput.Flush();
+            return asked.Task.Wait(TimeSpan.FromSeconds(10)) ? asked.Task.Result : null;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            return null; // it exited: its counts went with it
+        }
+        finally
+        {
+            Volatile.Write(ref _asked, null);
+        }
     }
 
     /// <summary>SIGKILL, then start again on the same store and port.</summary>
     public void KillAndRestart()
     {
-        // What it used up to now (a few ms of the kill itself are not counted).
+        // What it used and counted up to now (a few ms of the kill itself are not counted).
+        _totalsOfEarlier = Totals;
         _cpuOfEarlier = CpuTime;
         _process?.Kill(entireProcessTree: true);
         _process?.WaitForExit();

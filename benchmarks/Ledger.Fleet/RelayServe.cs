@@ -8,7 +8,8 @@ namespace Ledger.Fleet;
 /// the SQLite relay of <c>ledger relay serve</c> (<c>--store</c>), or one of the instances over one PostgreSQL database
 /// (<c>--pg &lt;connection string&gt; --checkpoint-key &lt;file&gt;</c>, as <c>ledger relay serve --store postgres</c>
 /// runs them: the shared key, and a <see cref="PostgreSqlRelayListener"/> so long polls wake on the other instance's
-/// ingests).</summary>
+/// ingests). Each <c>totals</c> line on its standard input is answered with the relay's own counts
+/// (<see cref="RelayTotals"/>).</summary>
 internal static class RelayServe
 {
     private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(10);
@@ -45,13 +46,37 @@ internal static class RelayServe
         } };
         options.Urls.Clear();
         options.Urls.Add(urls ?? "http://127.0.0.1:0");
-        await LedgerRelayHost.RunAsync(options, Console.Out, stop.Token).ConfigureAwait(false);
+        // What LedgerRelayHost.RunAsync does (the same listening line), with the server at hand for the totals.
+        using var totals = new RelayTotalsReporter();
+        var host = await LedgerRelayHost.StartAsync(options, stop.Token).ConfigureAwait(false);
+        await using (host.ConfigureAwait(false))
+        {
+            await ServeAsync(host, totals, stop.Token).ConfigureAwait(false);
+        }
+
         return 0;
+    }
+
+    // Says where it listens (the line RelayProcess waits for), answers the fleet's totals requests, serves until stopped.
+    private static async Task ServeAsync(LedgerRelayHost host, RelayTotalsReporter totals, CancellationToken cancellationToken)
+    {
+        var relay = host.Server.Options.Ledgers[0].Relay;
+        await Console.Out.WriteLineAsync($"relay listening on {host.Urls[0]} ledger={relay.Ledger} origin={relay.Origin} vkey={relay.CheckpointVerifierKey!.ToVkey()}").ConfigureAwait(false);
+        await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+        totals.AnswerInBackground(host.Server, Console.In, Console.Out);
+        try
+        {
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 
     private static async Task<int> ServePostgresAsync(string connectionString, string keyFile, string url, TimeSpan notice, CancellationToken cancellationToken)
     {
         using var key = SigningKey.FromSeed(await File.ReadAllBytesAsync(keyFile, cancellationToken).ConfigureAwait(false));
+        using var totals = new RelayTotalsReporter();
         try
         {
             using var store = new PostgreSqlRelayStore(connectionString, FleetOptions.Ledger);
@@ -61,15 +86,7 @@ internal static class RelayServe
             var host = await LedgerRelayHost.StartAsync(new LedgerRelayServer(options), [url], cancellationToken).ConfigureAwait(false);
             await using (host.ConfigureAwait(false))
             {
-                await Console.Out.WriteLineAsync($"relay listening on {host.Urls[0]} ledger={relay.Ledger} origin={relay.Origin} vkey={relay.CheckpointVerifierKey!.ToVkey()}").ConfigureAwait(false);
-                await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                }
+                await ServeAsync(host, totals, cancellationToken).ConfigureAwait(false);
             }
 
             return 0;

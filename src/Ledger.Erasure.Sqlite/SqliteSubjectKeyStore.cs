@@ -15,15 +15,21 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
 {
     private readonly Lock _lock = new();
     private readonly SqliteConnection _connection;
+    private readonly Ledger.Sqlite.SqliteFileOwner _owner;
     private bool _disposed;
 
     /// <summary>Opens (or creates, at <see cref="SchemaVersion"/>) the store at <paramref name="path"/>.</summary>
     /// <exception cref="SubjectKeyStoreException">The file cannot be opened as a key store (not a database, another
-    /// application's database, or written by a newer Ledger: then it is not changed), or SQLite refuses secure deletion.</exception>
+    /// application's database, or written by a newer Ledger: then it is not changed), SQLite refuses secure deletion, or
+    /// another key store (in this process or another) has the file open — a store owns its file until it is disposed or
+    /// its process ends; the refused open reads and writes nothing.</exception>
     public SqliteSubjectKeyStore(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
+        // Owned before anything is read: a second store's shred would truncate the WAL under this one (and fail), and its
+        // adds race this one's between the check and the insert.
+        _owner = Own(Path);
         var builder = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         _connection = new SqliteConnection(builder.ConnectionString);
         try
@@ -65,12 +71,27 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
         catch (SqliteException e)
         {
             _connection.Dispose();
+            _owner.Dispose();
             throw Error.SubjectKeyStore(Path, $"cannot be opened as a key store ({e.SqliteErrorCode.ToString(CultureInfo.InvariantCulture)}: {e.Message}).", e);
         }
-        catch (SubjectKeyStoreException)
+        catch
         {
             _connection.Dispose();
+            _owner.Dispose();
             throw;
+        }
+    }
+
+    private static Ledger.Sqlite.SqliteFileOwner Own(string path)
+    {
+        try
+        {
+            return Ledger.Sqlite.SqliteFileOwner.TryTake(path) ?? throw Error.SubjectKeyStore(path,
+                $"another key store holds the file (its lock file {Ledger.Sqlite.SqliteFileOwner.LockPathOf(path)} is locked by a store open in this process or another); close that store, or wait for its process to end, then open it again. This open read and wrote nothing.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Error.SubjectKeyStore(path, $"its lock file {path}-ledger-lock cannot be opened ({e.Message}); nothing was written.", e);
         }
     }
 
@@ -212,6 +233,7 @@ public sealed class SqliteSubjectKeyStore : ISubjectKeyStore
             if (_disposed) return;
             _disposed = true;
             _connection.Dispose();
+            _owner.Dispose();
         }
     }
 

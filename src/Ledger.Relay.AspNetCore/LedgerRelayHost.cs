@@ -35,6 +35,7 @@ public sealed class LedgerRelayHost : IAsyncDisposable
 
     /// <summary>Opens the SQLite store (and the checkpoint key file) of <paramref name="options"/> and starts listening.</summary>
     /// <exception cref="ArgumentException">No store path or ledger.</exception>
+    /// <exception cref="StoreUnavailableException">Another store (another host, in this process or another) has the SQLite file open.</exception>
     public static async Task<LedgerRelayHost> StartAsync(LedgerRelayHostOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -25,6 +25,8 @@ public sealed partial class LedgerRelayServer
     private readonly RequestAuthenticator _authenticator;
     private long _pushes;
     private long _reads;
+    private long _longPollAnswers;
+    private long _sizeEvents;
     private long _authFailures;
 
     /// <summary>Serves the ledgers of <paramref name="options"/>.</summary>
@@ -114,6 +116,15 @@ public sealed partial class LedgerRelayServer
 
     /// <summary>Read requests answered 200 (checkpoints, tiles, entry bundles, chains, proofs, cosignatures).</summary>
     public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>Long polls (<c>checkpoint?after=</c>) answered with a checkpoint because the log moved (counted in
+    /// <see cref="Reads"/> too; the ones that timed out with 204 are not): each is an announcement of the log's growth
+    /// to one waiting device, the fan-out the capacity model prices (docs/scaling.md).</summary>
+    public long LongPollAnswers => Interlocked.Read(ref _longPollAnswers);
+
+    /// <summary><c>event: size</c> events written on Server-Sent Events streams (<c>events</c>): the same announcements
+    /// to listening devices (keep-alive comments not counted).</summary>
+    public long SizeEvents => Interlocked.Read(ref _sizeEvents);
 
     /// <summary>Requests refused 401 (bad, missing, stale or replayed signatures, unknown authors).</summary>
     public long AuthFailures => Interlocked.Read(ref _authFailures);
@@ -252,6 +263,7 @@ public sealed partial class LedgerRelayServer
         }
 
         Interlocked.Increment(ref _reads);
+        if (after is not null) Interlocked.Increment(ref _longPollAnswers);
         await WriteAsync(c, RelayHttp.NoteMediaType, cache, note).ConfigureAwait(false);
     });
 
@@ -324,6 +336,7 @@ public sealed partial class LedgerRelayServer
                     var text = string.Create(CultureInfo.InvariantCulture, $"event: size\nid: {size}\ndata: {size}\n\n");
                     await c.Response.Body.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), deadline.Token).ConfigureAwait(false);
                     await c.Response.Body.FlushAsync(deadline.Token).ConfigureAwait(false);
+                    Interlocked.Increment(ref _sizeEvents);
                     sent = size;
                     lastWrite = Environment.TickCount64;
                 }

@@ -1,3 +1,4 @@
+using Ledger.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Ledger.Sync;
@@ -27,6 +28,24 @@ internal static class SqliteFiles
     /// <summary>Bytes the database occupies (pages in use, WAL included once checkpointed).</summary>
     public static long Size(SqliteConnection connection) =>
         Scalar(connection, "PRAGMA page_count;") * Scalar(connection, "PRAGMA page_size;");
+
+    /// <summary>Takes ownership of the file at <paramref name="path"/> for a writing store (<see cref="SqliteFileOwner"/>),
+    /// before the store reads or writes it.</summary>
+    /// <exception cref="StoreUnavailableException">Another store, in this process or another, holds the file; or its lock
+    /// file cannot be opened. Nothing was written.</exception>
+    public static SqliteFileOwner Own(string path, string store)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        try
+        {
+            return SqliteFileOwner.TryTake(path) ?? throw Error.StoreUnavailable(store,
+                $"another store holds the file (its lock file {SqliteFileOwner.LockPathOf(path)} is locked by a store open in this process or another); close that store, or wait for its process to end, then open it again. This open read and wrote nothing");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Error.StoreUnavailable(store, $"its lock file {path}-ledger-lock cannot be opened ({e.Message}); nothing was written", e);
+        }
+    }
 
     public static bool IsFull(SqliteException e) => e.SqliteErrorCode == SqliteFull;
 

@@ -8,6 +8,7 @@ public sealed class SqliteNodeCheckpointStore : INodeCheckpointStore, IDisposabl
 {
     private readonly SqliteConnection _db;
     private readonly Lock _gate = new();
+    private readonly Ledger.Sqlite.SqliteFileOwner _owner;
 
     /// <summary>The schema: version 1, one table; version 2 adds the node's open state (risk B2), so that an older
     /// Ledger refuses the file as newer instead of reading a checkpoint whose signature covers bytes it drops.</summary>
@@ -22,10 +23,21 @@ public sealed class SqliteNodeCheckpointStore : INodeCheckpointStore, IDisposabl
 
     /// <summary>Opens (or creates) the file at <paramref name="path"/>.</summary>
     /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a node checkpoint store.</exception>
+    /// <exception cref="StoreUnavailableException">Another store (in this process or another) has the file open: a store
+    /// owns its file until it is disposed or its process ends. Nothing was read or written.</exception>
     public SqliteNodeCheckpointStore(string path)
     {
         Path = path;
-        _db = Schema.Open(path, capBytes: null);
+        _owner = SqliteFiles.Own(path, $"the node checkpoint store {path}");
+        try
+        {
+            _db = Schema.Open(path, capBytes: null);
+        }
+        catch
+        {
+            _owner.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The file.</summary>
@@ -82,6 +94,10 @@ public sealed class SqliteNodeCheckpointStore : INodeCheckpointStore, IDisposabl
     /// <inheritdoc />
     public void Dispose()
     {
-        lock (_gate) _db.Dispose();
+        lock (_gate)
+        {
+            _db.Dispose();
+            _owner.Dispose();
+        }
     }
 }

@@ -21,6 +21,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
     private long _cursor;
     private string? _relayOrigin;
     private readonly SqliteHighWater _highWater;
+    private readonly Ledger.Sqlite.SqliteFileOwner _owner;
     private bool _closed;
 
     /// <summary>The schema: version 1 is the layout written before files recorded a version; version 2 is the same
@@ -51,6 +52,8 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
     /// transaction; one of a newer schema, or that is not a node store, is refused unchanged.</summary>
     /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a node store.</exception>
     /// <exception cref="StoreDamagedException">What the open read is malformed, or its high-water file does not verify.</exception>
+    /// <exception cref="StoreUnavailableException">Another store (in this process or another) has the file open: a store
+    /// owns its file until it is disposed or its process ends. Nothing was read or written.</exception>
     public SqliteNodeStore(string path, long? capBytes = null)
         : this(path, capBytes, beforeCheck: null)
     {
@@ -61,7 +64,18 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
     {
         _path = path;
         CapBytes = capBytes;
-        _db = Schema.Open(path, capBytes, checkIntegrity: false);
+        // Owned before anything is read: this store keeps the file's cursor and own tip in memory.
+        _owner = SqliteFiles.Own(path, $"the node store {path}");
+        try
+        {
+            _db = Schema.Open(path, capBytes, checkIntegrity: false);
+        }
+        catch
+        {
+            _owner.Dispose();
+            throw;
+        }
+
         _check = SqliteBackgroundCheck.Start($"the node store {path}", path, beforeCheck);
         try
         {
@@ -102,6 +116,7 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
             _check.Stop();
             _highWater?.Dispose();
             _db.Dispose();
+            _owner.Dispose();
         }
     }
 
@@ -454,6 +469,8 @@ public sealed partial class SqliteNodeStore : INodeStore, INodeBootstrapStore, I
             _insert?.Dispose();
             _db.Dispose();
             _highWater.Dispose();
+            // Last: the file is released once this store and its check let go of it.
+            _owner.Dispose();
         }
     }
 }

@@ -15,6 +15,7 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
     private long _count;
     private SqliteHotStatement? _insert;
     private readonly SqliteHighWater _highWater;
+    private readonly Ledger.Sqlite.SqliteFileOwner _owner;
 
     /// <summary>The schema: version 1 is the layout written before files recorded a version (the log and evidence);
     /// version 2 adds the cosignatures witnesses posted (they were kept in memory and lost on restart); version 3 the
@@ -59,11 +60,24 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
     /// <summary>Opens (or creates) the store at <paramref name="path"/>: a file of an older schema is upgraded in one
     /// transaction; one of a newer schema, or that is not a relay store, is refused unchanged.</summary>
     /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a relay store.</exception>
+    /// <exception cref="StoreUnavailableException">Another store (in this process or another) has the file open: a store
+    /// owns its file until it is disposed or its process ends. Nothing was read or written.</exception>
     public SqliteRelayStore(string path, long? capBytes = null)
     {
         _path = path;
         CapBytes = capBytes;
-        _db = Schema.Open(path, capBytes);
+        // Owned before anything is read: this store keeps the file's count and tree edge in memory.
+        _owner = SqliteFiles.Own(path, $"the relay store {path}");
+        try
+        {
+            _db = Schema.Open(path, capBytes);
+        }
+        catch
+        {
+            _owner.Dispose();
+            throw;
+        }
+
         try
         {
             _count = SqliteFiles.Scalar(_db, "SELECT COUNT(*) FROM log;");
@@ -84,6 +98,7 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
         {
             _highWater?.Dispose();
             _db.Dispose();
+            _owner.Dispose();
             throw;
         }
     }
@@ -391,6 +406,8 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
             _writeHead?.Dispose();
             _db.Dispose();
             _highWater.Dispose();
+            // Last: the file is released once this store let go of it.
+            _owner.Dispose();
         }
     }
 

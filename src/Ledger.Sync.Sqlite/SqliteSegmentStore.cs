@@ -17,6 +17,7 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     private SqliteCommand? _write;
     private SqliteCommand? _read;
     private readonly long? _capBytes;
+    private readonly Ledger.Sqlite.SqliteFileOwner _owner;
 
     // Writes and reads share a transaction (committed every BatchWrites writes, and on dispose): an eviction round writes
     // many segments, and one commit per segment was most of its cost. Reads on this connection see uncommitted writes.
@@ -40,6 +41,8 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
 
     /// <summary>Opens (or creates) the file at <paramref name="path"/> and empties it.</summary>
     /// <exception cref="StoreSchemaException">The file was written by a newer Ledger, or is not a segment store.</exception>
+    /// <exception cref="StoreUnavailableException">Another store (in this process or another) has the file open: a store
+    /// owns its file until it is disposed or its process ends. The file was not emptied.</exception>
     public SqliteSegmentStore(string path)
         : this(path, capBytes: null)
     {
@@ -50,12 +53,23 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
     {
         Path = path;
         _capBytes = capBytes;
-        _db = Schema.Open(path, capBytes);
-        SqliteFiles.Execute(_db, "PRAGMA synchronous=OFF;");
-        // The statement journal each write keeps (see Write) in memory, not in a temporary file: measured, the file made
-        // the eviction round's SQLite writes 20–100 % slower.
-        SqliteFiles.Execute(_db, "PRAGMA temp_store=MEMORY;");
-        SqliteFiles.Execute(_db, "DELETE FROM segments;");
+        // Owned before the file is emptied: a second store on it would delete the segments the first one's kernel evicted.
+        _owner = SqliteFiles.Own(path, $"the segment store {path}");
+        try
+        {
+            _db = Schema.Open(path, capBytes);
+            SqliteFiles.Execute(_db, "PRAGMA synchronous=OFF;");
+            // The statement journal each write keeps (see Write) in memory, not in a temporary file: measured, the file made
+            // the eviction round's SQLite writes 20–100 % slower.
+            SqliteFiles.Execute(_db, "PRAGMA temp_store=MEMORY;");
+            SqliteFiles.Execute(_db, "DELETE FROM segments;");
+        }
+        catch
+        {
+            _db?.Dispose();
+            _owner.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The file.</summary>
@@ -174,6 +188,7 @@ public sealed class SqliteSegmentStore : ISegmentStore, IDisposable
             _write?.Dispose();
             _read?.Dispose();
             _db.Dispose();
+            _owner.Dispose();
         }
     }
 }

@@ -183,6 +183,41 @@ public sealed class SqliteSubjectKeyStoreTests : SubjectKeyStoreConformance
     }
 
     [Fact]
+    [Trait("Risk", "E2")]
+    public void A_second_key_store_on_an_open_file_is_refused_typed_naming_the_file_and_the_first_goes_on_adding_and_shredding()
+    {
+        // Before, the second store opened: its shreds truncated the WAL under the first one, and the two raced each
+        // other's check-then-insert. A store owns its file while it is open (<file>-ledger-lock).
+        var path = Path.GetFullPath(Path.Combine(_directory.Path, "owned.db"));
+        var random = new SeededRandom("owned");
+        var (kept, keptKey) = (SubjectId.New(random), SubjectKey.Generate(random));
+        var (gone, goneKey) = (SubjectId.New(random), SubjectKey.Generate(random));
+        using (var store = new SqliteSubjectKeyStore(path))
+        {
+            store.Add(kept, keptKey);
+            var before = File.ReadAllBytes(path);
+            var wal = File.ReadAllBytes(path + "-wal");
+
+            var error = Assert.Throws<SubjectKeyStoreException>(() => new SqliteSubjectKeyStore(path));
+            Assert.Equal(path, error.Store);
+            Assert.Contains("another key store holds the file", error.Message, StringComparison.Ordinal);
+            Assert.Contains(path + "-ledger-lock", error.Message, StringComparison.Ordinal);
+            Assert.Equal(before, File.ReadAllBytes(path));
+            Assert.Equal(wal, File.ReadAllBytes(path + "-wal"));
+
+            Assert.Equal(KeyAddResult.Added, store.Add(gone, goneKey));
+            Assert.Equal(ShredResult.Shredded, store.Shred(gone));
+        }
+
+        // Released on dispose: the next store opens it and holds what the first one wrote.
+        using var reopened = new SqliteSubjectKeyStore(path);
+        var read = new byte[SubjectKey.Length];
+        Assert.Equal(SubjectKeyStatus.Held, reopened.TryRead(kept, read));
+        Assert.Equal(keptKey, read);
+        Assert.Equal(SubjectKeyStatus.Shredded, reopened.Status(gone));
+    }
+
+    [Fact]
     [Trait("Category", "BadInput")]
     public void A_file_that_is_not_a_database_fails_typed_naming_the_file()
     {
@@ -268,6 +303,5 @@ public sealed class SqliteSubjectKeyStoreTests : SubjectKeyStoreConformance
         command.ExecuteNonQuery();
     }
 
-    private List<string> FilesHolding(byte[] needle) =>
-        Directory.EnumerateFiles(_directory.Path).Where(f => File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0).ToList();
+    private List<string> FilesHolding(byte[] needle) => FileScan.FilesContaining(_directory.Path, needle, SearchOption.TopDirectoryOnly);
 }

@@ -121,16 +121,7 @@ internal sealed class SyncedSite : IAsyncDisposable
     }
 
     /// <summary>The files of this site (node store, key store, their -wal/-shm) whose bytes contain <paramref name="needle"/>.</summary>
-    public IReadOnlyList<string> FilesContaining(ReadOnlySpan<byte> needle)
-    {
-        var hits = new List<string>();
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories))
-        {
-            if (File.ReadAllBytes(file).AsSpan().IndexOf(needle) >= 0) hits.Add(Path.GetFileName(file));
-        }
-
-        return hits;
-    }
+    public IReadOnlyList<string> FilesContaining(ReadOnlySpan<byte> needle) => FileScan.FilesContaining(Directory, needle);
 
     public async ValueTask DisposeAsync()
     {

@@ -87,16 +87,7 @@ internal sealed class TestReplica : IDisposable
     }
 
     /// <summary>The files of this replica whose bytes contain <paramref name="needle"/>.</summary>
-    public IReadOnlyList<string> FilesContaining(ReadOnlySpan<byte> needle)
-    {
-        var hits = new List<string>();
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories))
-        {
-            if (File.ReadAllBytes(file).AsSpan().IndexOf(needle) >= 0) hits.Add(Path.GetFileName(file));
-        }
-
-        return hits;
-    }
+    public IReadOnlyList<string> FilesContaining(ReadOnlySpan<byte> needle) => FileScan.FilesContaining(Directory, needle);
 
     /// <summary>The files this replica has written (so a scan is known to have looked at something).</summary>
     public IReadOnlyList<string> Files() =>

@@ -33,6 +33,11 @@ public sealed class FleetTests
             Assert.Equal(8, report.Audit.Count);
             Assert.True(report.AuditCatchesAWrongPosition);
             Assert.True(File.Exists(Path.Combine(work, "fleet-summary.json")));
+            // The relays' own counts over the window and the drain (RelayTotals): every commit stored at least one op
+            // (the tills' acknowledged ones, or an observer's inception); the watchers and observers were answered.
+            Assert.True(report.RelayCommits is > 0 && report.RelayCommits <= report.AckedTotal + 2, $"{report.RelayCommits} commits for {report.AckedTotal} ops");
+            Assert.True(report.RelayLongPollAnswers > 0, $"{report.RelayLongPollAnswers} long-poll answers");
+            Assert.Equal(0, report.RelaySizeEvents);
         }
         finally
         {

@@ -46,6 +46,9 @@ public sealed class FleetToolTests(ITestOutputHelper output)
             Assert.Single(report.DatabaseRestarts);
             Assert.Contains(report.Audit, c => c.Name == "PostgreSQL was restarted during the window as asked" && c.Ok);
             Assert.True(report.AuditCatchesAWrongPosition);
+            // Both instances' own counts, summed over their restarts (RelayTotals): every commit stored at least one op.
+            Assert.True(report.RelayCommits is > 0 && report.RelayCommits <= report.AckedTotal + 2, $"{report.RelayCommits} commits for {report.AckedTotal} ops");
+            Assert.True(report.RelayLongPollAnswers > 0, $"{report.RelayLongPollAnswers} long-poll answers");
             Assert.Contains(report.Audit, c => c.Name == "every instance serves the same checkpoint" && c.Ok);
         }
         finally

@@ -141,6 +141,59 @@ public class ObservabilityTests
     }
 
     [Fact]
+    public async Task Relay_commits_metric_counts_one_transaction_per_push_stored_alone_and_one_per_group_of_pushes_that_waited()
+    {
+        var ledger = "committed-" + Guid.NewGuid().ToString("N")[..8];
+        using var relay = new Relay(new RelayOptions { Ledger = ledger }, new InMemoryRelayStore());
+        var chains = Enumerable.Range(0, 6).Select(i =>
+        {
+            var log = AuthorLog.Incept(ledger, "till-" + i, World.Key("committed-till-" + i, 0), World.Key("committed-till-" + i, 1).Public.Digest, out var inception, 0, new SteppingClock());
+            return new[] { inception, log.Append(TestManifest.V1, TestManifest.AddTally, new AmountArgs("k", i)) };
+        }).ToArray();
+        using var seen = new Measurements("Ledger.Sync.Relay", ledger, byMeasurementTag: true);
+        long Commits()
+        {
+            seen.Collect();
+            return (long)seen.Last("ledger.relay.commits");
+        }
+
+        Assert.Equal(0, Commits());
+        await relay.PushAsync([chains[0][0].Bytes]);
+        await relay.PushAsync([chains[0][1].Bytes]);
+        Assert.Equal(2, Commits());
+        // Nothing stored, no transaction: a resend (duplicates only) and garbage.
+        await relay.PushAsync([chains[0][1].Bytes]);
+        await relay.PushAsync([new byte[] { 0x93, 0x01 }]);
+        Assert.Equal(2, Commits());
+
+        // Four pushes wait for the gate while a fifth holds it after its commit: two transactions, not five.
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new ManualResetEventSlim();
+        relay.AfterPersist = _ =>
+        {
+            relay.AfterPersist = null;
+            entered.TrySetResult();
+            release.Wait(TimeSpan.FromSeconds(60));
+        };
+        var holder = Task.Run(() => relay.PushAsync(chains[1].Select(o => (ReadOnlyMemory<byte>)o.Bytes).ToArray()));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var waiting = chains.Skip(2).Select(c => Task.Run(() => relay.PushAsync(c.Select(o => (ReadOnlyMemory<byte>)o.Bytes).ToArray()))).ToArray();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (relay.Groups.Waiting < 4)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{relay.Groups.Waiting} pushes queued, 4 expected");
+            await Task.Delay(5);
+        }
+
+        release.Set();
+        await holder.WaitAsync(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, relay.Groups.Groups);
+        Assert.Equal(12, relay.Size);
+        Assert.Equal(4, Commits());
+    }
+
+    [Fact]
     [Trait("Risk", "G2")]
     [Trait("Risk", "A1")]
     public async Task A_metrics_listener_that_throws_never_fails_an_append_or_a_sync()

@@ -59,10 +59,14 @@ public class StoreDamageTests
     {
         var path = await NodeFileAsync();
         Execute(path, damage);
-        using var store = new SqliteNodeStore(path);
-        var e = await Assert.ThrowsAsync<StoreDamagedException>(async () => await store.ReadAllAsync().ToListAsync());
-        Assert.Contains("table 'ops' row 2 " + where, e.Message, StringComparison.Ordinal);
-        Assert.Contains(found, e.Message, StringComparison.Ordinal);
+        using (var store = new SqliteNodeStore(path))
+        {
+            var e = await Assert.ThrowsAsync<StoreDamagedException>(async () => await store.ReadAllAsync().ToListAsync());
+            Assert.Contains("table 'ops' row 2 " + where, e.Message, StringComparison.Ordinal);
+            Assert.Contains(found, e.Message, StringComparison.Ordinal);
+        }
+
+        // Closed first: a store owns its file while it is open.
         await Assert.ThrowsAsync<StoreDamagedException>(() => DeviceNode.OpenAsync(World.Options(), new SqliteNodeStore(path), World.Key("till-d", 0)));
     }
 

@@ -38,4 +38,43 @@ public class RelayServeTests
             await process.WaitForExitAsync();
         }
     }
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task A_second_relay_serve_on_a_store_another_one_serves_exits_3_naming_the_file_and_the_first_keeps_serving()
+    {
+        var dir = ToolFiles.NewFolder();
+        var store = Path.Combine(dir, "relay.db");
+        string[] arguments = ["--store", store, "--ledger", "serve-test", "--urls", "http://127.0.0.1:0", "--public"];
+        using var first = new ServeProcess(arguments);
+
+        // Before, the second opened the file too and failed its first write on SQLite's unique constraint; now it does
+        // not start: exit 3 (unavailable), as a supervisor retries.
+        var tool = Path.Combine(AppContext.BaseDirectory, "Ledger.Tool.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "exec", tool, "relay", "serve" }.Concat(arguments)) start.ArgumentList.Add(a);
+        using var second = Process.Start(start)!;
+        var stderr = second.StandardError.ReadToEndAsync();
+        var stdout = second.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await second.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            second.Kill(entireProcessTree: true);
+            Assert.Fail($"the second relay serve did not exit: {await stdout}");
+        }
+
+        Assert.Equal(3, second.ExitCode);
+        var error = await stderr;
+        Assert.Contains(store, error, StringComparison.Ordinal);
+        Assert.Contains("another store holds the file", error, StringComparison.Ordinal);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var answer = await http.GetAsync(new Uri(first.Url + "/v1/ledgers/serve-test/checkpoint"));
+        Assert.True(answer.IsSuccessStatusCode, $"{(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync()}");
+        Assert.False(first.HasExited);
+    }
 }

@@ -120,6 +120,7 @@ public sealed partial class Relay
                         _ => await AppendAtAsync(_store, view).ConfigureAwait(false),
                     };
                     _groups.Counted();
+                    Interlocked.Increment(ref _commits);
                 }
                 catch (RelayStoreConflictException) when (attempt < MaxConflictRetries)
                 {

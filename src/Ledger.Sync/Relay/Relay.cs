@@ -48,7 +48,7 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
         _options = options;
         _store = store;
         _evidence = new EvidenceOutbox(store);
-        _metrics = new RelayMetrics(options);
+        _metrics = new RelayMetrics(options, () => Commits);
         if (options.Origin is { } origin && !NoteKey.IsValidName(origin))
         {
             throw Error.Argument($"RelayOptions.Origin '{origin}' cannot name a checkpoint key: it must be 1 to 256 characters, without spaces or '+'.", nameof(options));
@@ -60,6 +60,12 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
 
     /// <summary>The number of ops in the total order.</summary>
     public long Size => _store.Count;
+
+    /// <summary>Store transactions that stored pushed ops: one per push ingested alone, one per group of pushes stored
+    /// together (group commit). Read by the metric <c>ledger.relay.commits</c> when a listener collects it.</summary>
+    internal long Commits => Interlocked.Read(ref _commits);
+
+    private long _commits;
 
     /// <summary>The store.</summary>
     public IRelayStore Store => _store;
@@ -293,6 +299,9 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
                     ? new IngestResult(i, r.Op, IngestStatus.Refused, Refusal: IngestRefusal.StoreFull, Detail: e.Message)
                     : r).ToArray(), store.Count, Origin, await NextSeqOfAsync(store, trial.Keys, cancellationToken).ConfigureAwait(false));
             }
+
+            // A push ingested alone (not a group's member) that stored ops was one store transaction.
+            if (member is null && accepted.Count > 0) Interlocked.Increment(ref _commits);
 
             if (first != tentative)
             {

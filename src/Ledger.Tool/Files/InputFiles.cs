@@ -27,7 +27,8 @@ internal static class InputFiles
     }
 
     /// <summary>Writes a new file through <paramref name="write"/> (given a temporary path beside it), then moves it
-    /// into place; on any failure the temporary file (and SQLite's -wal/-shm beside it) is removed.</summary>
+    /// into place; on any failure the temporary file (and SQLite's -wal/-shm beside it) is removed, and the side files of
+    /// a store written there (its high-water mark and lock file) in any case.</summary>
     public static void WriteNew(string path, string what, Action<string> write)
     {
         MustBeNew(path, what);
@@ -41,8 +42,8 @@ internal static class InputFiles
         finally
         {
             // A SQLite store's high-water mark is named after the temporary file: dropped, the store's first open takes
-            // what the file holds as its mark.
-            foreach (var leftover in new[] { temporary, temporary + "-wal", temporary + "-shm", temporary + "-journal", temporary + "-ledger-hwm" })
+            // what the file holds as its mark. So is its lock file (empty, released when the store was disposed in write).
+            foreach (var leftover in new[] { temporary, temporary + "-wal", temporary + "-shm", temporary + "-journal", temporary + "-ledger-hwm", temporary + "-ledger-lock" })
             {
                 if (File.Exists(leftover)) File.Delete(leftover);
             }
