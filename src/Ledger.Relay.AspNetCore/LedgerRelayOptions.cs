@@ -28,6 +28,17 @@ public sealed class LedgerRelayOptions
     /// client reconnects). Default 5 minutes.</summary>
     public TimeSpan EventStreamTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The most long polls (<c>GET checkpoint?after=N</c> that wait) and event streams (<c>GET events</c>) this
+    /// server holds open at once, over all its ledgers; one more is answered 503 <c>unavailable</c> with
+    /// <c>Retry-After</c> (<see cref="WaitingRetryAfter"/>) instead of held. Each held one costs a connection, its request's
+    /// memory and a timer until its bound. Null (default): no limit of the relay's own (Kestrel's connection limits, the
+    /// rate limit and each wait's bound still apply).</summary>
+    public int? MaxWaiting { get; set; }
+
+    /// <summary>What <c>Retry-After</c> tells a long poll or event stream refused for <see cref="MaxWaiting"/>. Default
+    /// 5 seconds; whole seconds, from 1 second to 5 minutes.</summary>
+    public TimeSpan WaitingRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The largest request body, in bytes. Default 16 MiB. Each signed op is also limited to
     /// <see cref="RelayHttp.MaxEntryBytes"/>.</summary>
     public long MaxRequestBytes { get; set; } = 16L << 20;

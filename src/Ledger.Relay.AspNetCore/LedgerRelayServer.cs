@@ -60,6 +60,34 @@ public sealed partial class LedgerRelayServer
         }
         if (options.RequestsPerSecondPerAuthor < 1) throw Error.Argument("LedgerRelayOptions.RequestsPerSecondPerAuthor is at least 1.", nameof(options));
         if (options.RateLimitBurst < 1) throw Error.Argument("LedgerRelayOptions.RateLimitBurst is at least 1.", nameof(options));
+        if (options.MaxWaiting < 1) throw Error.Argument("LedgerRelayOptions.MaxWaiting is at least 1.", nameof(options));
+        if (options.WaitingRetryAfter < TimeSpan.FromSeconds(1) || options.WaitingRetryAfter > TimeSpan.FromMinutes(5))
+        {
+            throw Error.Argument("LedgerRelayOptions.WaitingRetryAfter is from 1 second to 5 minutes.", nameof(options));
+        }
+    }
+
+    private int _waiting;
+
+    /// <summary>Long polls and event streams held open now (tests).</summary>
+    internal int Waiting => Volatile.Read(ref _waiting);
+
+    // One more waiter, unless the server holds MaxWaiting already: then the caller is answered 503 with Retry-After.
+    private bool TryHold()
+    {
+        if (Interlocked.Increment(ref _waiting) <= (Options.MaxWaiting ?? int.MaxValue)) return true;
+        Interlocked.Decrement(ref _waiting);
+        return false;
+    }
+
+    private void Leave() => Interlocked.Decrement(ref _waiting);
+
+    private Task RefuseWaiting(HttpContext c)
+    {
+        var seconds = (int)Math.Ceiling(Options.WaitingRetryAfter.TotalSeconds);
+        c.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Unavailable(c, string.Create(CultureInfo.InvariantCulture,
+            $"this relay holds {Options.MaxWaiting} long polls and event streams already, the most it holds; retry after {seconds} s."));
     }
 
     private readonly WitnessSubmitter[] _witnesses = [];
@@ -166,21 +194,38 @@ public sealed partial class LedgerRelayServer
             // waiters were told of, or — a relay that lost data — shrank), or 204 after the bounded wait. Pushes through
             // this server wake the waiters (at once, or once a ChangeNoticeInterval); the ledger's shared recheck
             // catches ops stored by other means.
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted);
-            deadline.CancelAfter(Options.LongPollTimeout);
-            using (ledger.Changed.Watch())
+            // Held (counted against MaxWaiting) only when it has to wait: an answer due now costs what a GET checkpoint costs.
+            if (!Moved(ledger, seen))
             {
-                while (!Moved(ledger, seen) && !deadline.IsCancellationRequested)
+                if (!TryHold())
                 {
-                    var next = ledger.Changed.Next;
-                    if (Moved(ledger, seen)) break;
-                    try
+                    await RefuseWaiting(c).ConfigureAwait(false);
+                    return;
+                }
+
+                try
+                {
+                    using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, Stopping(c));
+                    deadline.CancelAfter(Options.LongPollTimeout);
+                    using (ledger.Changed.Watch(seen))
                     {
-                        await next.WaitAsync(deadline.Token).ConfigureAwait(false);
+                        while (!Moved(ledger, seen) && !deadline.IsCancellationRequested)
+                        {
+                            var next = ledger.Changed.Next;
+                            if (Moved(ledger, seen)) break;
+                            try
+                            {
+                                await next.WaitAsync(deadline.Token).ConfigureAwait(false);
+                            }
+                            catch (OperationCanceledException) when (!c.RequestAborted.IsCancellationRequested)
+                            {
+                            }
+                        }
                     }
-                    catch (OperationCanceledException) when (!c.RequestAborted.IsCancellationRequested)
-                    {
-                    }
+                }
+                finally
+                {
+                    Leave();
                 }
             }
 
@@ -222,12 +267,21 @@ public sealed partial class LedgerRelayServer
         await WriteAsync(c, RelayHttp.NoteMediaType, cache, note).ConfigureAwait(false);
     });
 
+    // The host is stopping: a long poll answers 204 and an event stream ends now (the client comes back, to this relay
+    // restarted or another). Kestrel's graceful stop waits for open requests and nothing else ended these: a stop (a
+    // deploy, SIGTERM) with one event stream open took the host's whole shutdown timeout, 30 s, and a long poll held it
+    // for its LongPollTimeout (found by the change-notice review; ChangeNoticeReviewTests).
+    private static CancellationToken Stopping(HttpContext c) =>
+        c.RequestServices?.GetService(typeof(Microsoft.Extensions.Hosting.IHostApplicationLifetime)) is Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime
+            ? lifetime.ApplicationStopping
+            : CancellationToken.None;
+
     // A long poll's answer is due when the log grew past the size the caller holds by a change the waiters were told of
     // (Signal.Noticed), or shrank below it (a relay that lost data).
     private static bool Moved(RelayLedger ledger, long seen) => ledger.Changed.Noticed > seen || ledger.Relay.Size < seen;
 
     /// <summary>Server-Sent Events: an <c>event: size</c> with the log size (also its <c>id</c>) whenever the log differs
-    /// from the last size sent (first from <c>after</c>, or from <c>Last-Event-ID</c> on a reconnect), a comment every
+    /// from the last size sent (first from <c>Last-Event-ID</c> on a reconnect, else from <c>after</c>), a comment every
     /// 15 s, closed after <see cref="LedgerRelayOptions.EventStreamTimeout"/> (the client reconnects).</summary>
     internal Task EventsAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
     {
@@ -237,8 +291,29 @@ public sealed partial class LedgerRelayServer
             return;
         }
 
+        if (!TryHold())
+        {
+            await RefuseWaiting(c).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await StreamEventsAsync(c, ledger, after).ConfigureAwait(false);
+        }
+        finally
+        {
+            Leave();
+        }
+    });
+
+    private async Task StreamEventsAsync(HttpContext c, RelayLedger ledger, long? after)
+    {
         var lastEventId = c.Request.Headers["Last-Event-ID"];
-        if (after is null && lastEventId.Count == 1 && long.TryParse(lastEventId[0], NumberStyles.None, CultureInfo.InvariantCulture, out var resumed)) after = resumed;
+        // Last-Event-ID wins over after: a browser's EventSource reconnects to the URL it was opened with (its after is
+        // from then) and adds the id of the last event it was sent. With after first, every reconnect announced a size
+        // the client had (found by the change-notice review). An id that is not one decimal number is ignored.
+        if (lastEventId.Count == 1 && long.TryParse(lastEventId[0], NumberStyles.None, CultureInfo.InvariantCulture, out var resumed)) after = resumed;
         c.Response.StatusCode = StatusCodes.Status200OK;
         c.Response.ContentType = "text/event-stream";
         c.Response.Headers.CacheControl = "no-store";
@@ -246,7 +321,7 @@ public sealed partial class LedgerRelayServer
         var relay = ledger.Relay;
         long? sent = after;
         var lastWrite = Environment.TickCount64;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, Stopping(c));
         deadline.CancelAfter(Options.EventStreamTimeout);
         using var watching = ledger.Changed.Watch();
         try
@@ -286,7 +361,7 @@ public sealed partial class LedgerRelayServer
         {
             // The bounded stream ends; the client reconnects with Last-Event-ID.
         }
-    });
+    }
 
     internal Task TileAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
     {

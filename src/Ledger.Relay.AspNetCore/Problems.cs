@@ -47,7 +47,7 @@ internal static class Problems
         RelayHttp.RequestTooLarge => "The request body is too large.",
         RelayHttp.UnsupportedMediaType => "The body is not of the media type this call takes.",
         RelayHttp.RateLimited => "Too many requests.",
-        RelayHttp.Unavailable => "The relay's store cannot be reached just now; retry.",
+        RelayHttp.Unavailable => "The relay cannot answer this just now (its store is unreachable, or it holds as many waiting requests as it may); retry after Retry-After.",
         _ => "The relay failed while answering.",
     };
 

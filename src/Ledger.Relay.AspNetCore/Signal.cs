@@ -6,8 +6,9 @@ namespace Ledger.Sync.AspNetCore;
 /// database, which the store learns from PostgreSQL's notification, or through the relay object directly).</summary>
 /// <remarks>Each waiter used to wait with a 250 ms timeout of its own and recheck the size itself: with 10,000 tills on
 /// the long poll that was 40,000 timer wake-ups a second on an idle ledger (fleet tool, docs/performance.md). One timer
-/// a ledger does the same check for all of them. Lock order: <c>_lock</c> only; no timer callback takes another, and no
-/// waiter's continuation runs under it (the pulse completes its task after the lock is released).</remarks>
+/// a ledger does the same check for all of them. Lock order: <c>_lock</c>, then whatever the size function takes (the
+/// store's count: only the first waiter after a quiet spell reads it under the lock); no timer callback takes another,
+/// and no waiter's continuation runs under it (the pulse completes its task after the lock is released).</remarks>
 internal sealed class Signal(Func<long> size)
 {
     public static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(250);
@@ -17,6 +18,9 @@ internal sealed class Signal(Func<long> size)
     private Timer? _timer;
     private int _watchers;
     private long _size = -1;
+    // Readings of the size are numbered (_tickets) as they are taken; _published is the number of the one announced.
+    private long _tickets;
+    private long _published;
 
     private TimeSpan _interval;
     private long _lastPulse = long.MinValue / 2;
@@ -77,18 +81,100 @@ internal sealed class Signal(Func<long> size)
 
     private void PulseNow()
     {
-        Volatile.Write(ref _size, size());
-        Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        // Two pulses at once (two pushes answered together) each read the size and publish it; when the earlier reading
+        // landed last the announced size went back below the later push, and a poll holding it slept through that push
+        // until the recheck (found by the change-notice review). A reading is published only if none taken after it was:
+        // a growth after a dropped reading has its own later pulse (its push's, the deferred one, or the recheck's). The
+        // size is read outside the lock: a store's count may wait for its write in progress, and arriving and leaving
+        // waiters take this lock.
+        var ticket = Interlocked.Increment(ref _tickets);
+        long? reading;
+        try
+        {
+            reading = size();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A store that cannot say its size now (closed, unreachable): the waiters are woken anyway and look
+            // themselves (their answer is the store's typed error). Thrown from here it failed the push that had
+            // stored its ops, and from the deferred pulse's timer callback it would end the process.
+            reading = null;
+        }
+
+        TaskCompletionSource woken;
+        lock (_lock)
+        {
+            if (reading is { } read) Publish(ticket, read);
+            woken = Interlocked.Exchange(ref _current, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        woken.TrySetResult();
+    }
+
+    // Under the lock: the reading taken with the ticket becomes the announced size unless a later one was published.
+    private void Publish(long ticket, long reading)
+    {
+        if (ticket < _published) return;
+        _published = ticket;
+        Volatile.Write(ref _size, reading);
+    }
+
+    /// <summary>The waiters counted now (tests: every long poll and event stream that ended is uncounted).</summary>
+    internal int Watchers
+    {
+        get
+        {
+            lock (_lock) return _watchers;
+        }
+    }
+
+    /// <summary>True while the recheck timer runs (tests: it stops with the last waiter).</summary>
+    internal bool Rechecking
+    {
+        get
+        {
+            lock (_lock) return _timer is not null;
+        }
     }
 
     /// <summary>Counts a waiter until disposed; the recheck timer runs while the count is above zero.</summary>
-    public IDisposable Watch()
+    /// <param name="holding">The size a long poll holds (null: an event stream).</param>
+    public IDisposable Watch(long? holding = null)
     {
         lock (_lock)
         {
             if (_watchers++ == 0)
             {
-                Volatile.Write(ref _size, size());
+                // Nobody waited, so no recheck ran: the first waiter takes the store's size as announced — but only when a
+                // pulse now would be allowed, and when that answers this waiter at once it counts as one. Taken
+                // regardless, a device that pulls between its polls (nobody waiting meanwhile) was answered at once after
+                // every push, whatever the interval (found by the change-notice review). Otherwise the recheck this
+                // starts, or the pulse pending, announces it.
+                var now = Environment.TickCount64;
+                if (Volatile.Read(ref _size) < 0 || (_deferred is null && now - _lastPulse >= (long)_interval.TotalMilliseconds))
+                {
+                    var ticket = Interlocked.Increment(ref _tickets);
+                    long current;
+                    try
+                    {
+                        current = size();
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // A store that cannot say its size now: the recheck tries again. Thrown from here, the waiter was
+                        // counted but never uncounted, and the recheck never ran again for anyone.
+                        current = Volatile.Read(ref _size);
+                    }
+
+                    if (current != Volatile.Read(ref _size))
+                    {
+                        Publish(ticket, current);
+                        // A waiter that holds the size already is not answered by this: the next change is announced at
+                        // once (the first change after a quiet spell, or after the server started).
+                        if (_interval > TimeSpan.Zero && holding < current) _lastPulse = now;
+                    }
+                }
+
                 _timer = new Timer(static state => ((Signal)state!).Tick(), this, Recheck, Recheck);
             }
         }

@@ -425,7 +425,11 @@ public sealed partial class Relay : IRelayProtocol, IRelayBootstrap, IDisposable
     {
         lock (_flightLock)
         {
-            if (_flight is { } flight && flight.From >= count && !flight.Note.IsFaulted) return flight;
+            // A flight that failed is never joined: the next caller signs again. Canceled counts as failed — nothing
+            // cancels a flight, so a cancellation is the store's own (a command timed out), and it ended the task
+            // Canceled, not Faulted: served from here it failed every later caller until the next push (found by the
+            // change-notice review, RelayCheckpointFlightFailureTests).
+            if (_flight is { } flight && flight.From >= count && !flight.Note.IsFaulted && !flight.Note.IsCanceled) return flight;
             var from = _store.Count;
             _flight = new CheckpointFlight(from, UnderGateAsync(() => CheckpointNoteAsync(_store.Count, CancellationToken.None), CancellationToken.None));
             return _flight;
