@@ -341,6 +341,9 @@ public sealed class DeviceNode : IAsyncDisposable
     /// <summary>The latest relay checkpoint this node verified, if it trusts a relay.</summary>
     public RelayCheckpoint? WitnessedCheckpoint => _witness.WitnessedCheckpoint;
 
+    /// <summary>Gossip notes this node's sync rounds checked (settled notes skipped are not counted); for tests.</summary>
+    internal long GossipChecks => _witness.GossipChecks;
+
     /// <summary>Why this node stopped trusting its relay, or null.</summary>
     public string? FrozenBecause => _witness.FrozenBecause;
 

@@ -30,6 +30,9 @@ internal sealed class RelayWitness
     private readonly Dictionary<string, int> _evidenceKinds = new(StringComparer.Ordinal);
     private string? _frozen;
     private PeerGossip? _gossip;
+    // Gossip notes already checked to a final verdict (SettledGossip says why); four relay windows' worth.
+    private readonly SettledGossip _settled = new(4 * 1024);
+    private long _gossipChecks;
 
     public RelayWitness(NodeOptions options, INodeStore store, NodeLocks locks, LocalReplica replica, AppendPipeline pipeline, DeviceNode owner)
     {
@@ -84,7 +87,21 @@ internal sealed class RelayWitness
     /// <summary>Offers a relay checkpoint (from gossip, a peer, a file). It is verified against the trusted relay
     /// key; a smaller one than the one witnessed is refused (no rollback); one this node can check against the
     /// ops it holds either advances the witness or, if it contradicts them, becomes evidence.</summary>
-    public async Task<CheckpointVerdict> OfferCheckpointAsync(ReadOnlyMemory<byte> note, IRelayProtocol relay, CancellationToken cancellationToken = default)
+    public Task<CheckpointVerdict> OfferCheckpointAsync(ReadOnlyMemory<byte> note, IRelayProtocol relay, CancellationToken cancellationToken = default) =>
+        OfferAsync(note, relay, null, cancellationToken);
+
+    /// <summary>Gossip notes checked by sync rounds (those skipped as already settled are not counted).</summary>
+    public long GossipChecks => Interlocked.Read(ref _gossipChecks);
+
+    /// <summary>Checks an offered relay checkpoint (see <see cref="OfferCheckpointAsync"/>).</summary>
+    /// <param name="note">The signed note.</param>
+    /// <param name="relay">The relay, for proofs and for evidence.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <param name="settleAs">The note's hash, to remember it as settled when its verdict is final: its relay signature
+    /// or form is bad (the same bytes are always refused), or its size is one this node holds and its root matched
+    /// (held ops never change, and the witness only moves forward, so a later check does nothing new). A note larger
+    /// than what is held is not settled: once its ops are pulled it must get the truth test.</param>
+    private async Task<CheckpointVerdict> OfferAsync(ReadOnlyMemory<byte> note, IRelayProtocol relay, Hash32? settleAs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(relay);
         var trusted = _options.TrustedRelay ?? throw Error.InvalidOperation("NodeOptions.TrustedRelay is not set: this node witnesses no relay.");
@@ -92,11 +109,17 @@ internal sealed class RelayWitness
         try
         {
             var (opened, _, verdict) = RelayCheckpoint.Open(note.Span, trusted);
-            if (!verdict.Ok) return CheckpointVerdict.Refused("not signed by the trusted relay: " + verdict.Reason);
+            if (!verdict.Ok)
+            {
+                Settle(settleAs);
+                return CheckpointVerdict.Refused("not signed by the trusted relay: " + verdict.Reason);
+            }
+
             checkpoint = opened;
         }
         catch (LedgerFormatException e)
         {
+            Settle(settleAs);
             return CheckpointVerdict.Refused("malformed: " + e.Message);
         }
 
@@ -119,14 +142,16 @@ internal sealed class RelayWitness
         {
             if (_witnessed is { } current && checkpoint.Size < current.Checkpoint.Size)
             {
+                if (mine is not null) Settle(settleAs);
                 return CheckpointVerdict.Refused($"rollback: size {checkpoint.Size} is below the witnessed size {current.Checkpoint.Size}.");
             }
         }
 
         if (mine is not null)
         {
-            return await AdvanceWitnessAsync(checkpoint, note.ToArray(), cancellationToken).ConfigureAwait(false)
-                ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
+            var advanced = await AdvanceWitnessAsync(checkpoint, note.ToArray(), cancellationToken).ConfigureAwait(false);
+            Settle(settleAs);
+            return advanced ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
         }
 
         // Larger than what this node holds: the relay must prove it extends the witnessed checkpoint.
@@ -143,6 +168,11 @@ internal sealed class RelayWitness
 
         return await AdvanceWitnessAsync(checkpoint, note.ToArray(), cancellationToken).ConfigureAwait(false)
             ? CheckpointVerdict.Advanced(checkpoint) : CheckpointVerdict.Refused("a concurrent update moved the witness past it.");
+    }
+
+    private void Settle(Hash32? note)
+    {
+        if (note is { } hash) _settled.Add(hash);
     }
 
     public void JoinGossip(PeerGossip gossip) => _gossip = gossip;
@@ -215,6 +245,7 @@ internal sealed class RelayWitness
     {
         // Adopted, not copied: a tree started from a checkpoint's frontier (risk B2) has no leaves left of it to copy.
         lock (_locks.Fold) _tree = tree;
+        _settled.Clear();
         if (_options.TrustedRelay is { } trusted && (await _store.LoadWitnessesAsync(cancellationToken).ConfigureAwait(false)).TryGetValue(trusted.Name, out var note))
         {
             var (checkpoint, _, verdict) = RelayCheckpoint.Open(note, trusted);
@@ -265,6 +296,7 @@ internal sealed class RelayWitness
             catch
             {
                 _tree.Truncate(before);
+                _settled.Clear();
                 throw;
             }
         }
@@ -283,6 +315,7 @@ internal sealed class RelayWitness
         if (mine is not { } root || root == w.Checkpoint.Root) return;
         await ContradictionAsync(w.Checkpoint, w.Note, root, relay, cancellationToken).ConfigureAwait(false);
         lock (_locks.Fold) _tree.Truncate(before);
+        _settled.Clear();
         ThrowIfFrozen();
     }
 
@@ -306,10 +339,12 @@ internal sealed class RelayWitness
         _deferredGossip.Clear();
         while (_gossipInbox.TryDequeue(out var note)) received.Add(note);
         received.AddRange(await relay.GetCosignaturesAsync(cancellationToken).ConfigureAwait(false));
-        foreach (var note in received.DistinctBy(n => Hash32.Sha256(n)))
+        foreach (var (note, hash) in received.Select(n => (Note: n, Hash: Hash32.Sha256(n))).DistinctBy(n => n.Hash))
         {
             if (FrozenBecause is not null) return;
-            var verdict = await OfferCheckpointAsync(note, relay, cancellationToken).ConfigureAwait(false);
+            if (_settled.Contains(hash)) continue;
+            Interlocked.Increment(ref _gossipChecks);
+            var verdict = await OfferAsync(note, relay, hash, cancellationToken).ConfigureAwait(false);
             if (verdict.Status == CheckpointStatus.Refused && verdict.Reason.StartsWith("inconsistent", StringComparison.Ordinal)) _deferredGossip.Add(note);
         }
     }
