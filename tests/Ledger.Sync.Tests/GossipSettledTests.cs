@@ -64,4 +64,31 @@ public class GossipSettledTests
         Assert.Single(nodes.Select(n => n.WitnessedCheckpoint!.Root).Distinct());
         foreach (var node in nodes) await node.DisposeAsync();
     }
+
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task A_quiet_node_cosigns_its_witnessed_checkpoint_once_not_once_a_round_and_again_when_it_moves()
+    {
+        var relay = new Relay(new RelayOptions { Ledger = World.Ledger, Origin = Origin, CheckpointKey = RelayKey }, new InMemoryRelayStore());
+        var link = new InMemoryRelayTransport(relay);
+        await using var node = await NodeAsync("till-q");
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 1));
+        await node.SyncAsync(link);
+        await node.SyncAsync(link);
+        var posted = (await relay.GetCosignaturesAsync()).Count;
+        Assert.True(posted >= 1, "the node cosigned what it witnessed");
+
+        // Nothing moves: five more rounds add no note to the relay's list.
+        for (var round = 0; round < 5; round++) await node.SyncAsync(link);
+        Assert.Equal(posted, (await relay.GetCosignaturesAsync()).Count);
+
+        // The log grows: the new checkpoint is cosigned once.
+        await node.AppendAsync(TestManifest.V1, TestManifest.AddTally, new AmountArgs("cash", 2));
+        await node.SyncAsync(link);
+        await node.SyncAsync(link);
+        await node.SyncAsync(link);
+        var grown = await relay.GetCosignaturesAsync();
+        Assert.Equal(posted + 1, grown.Count);
+        Assert.Equal(node.WitnessedCheckpoint!.Size, RelayCheckpoint.Open(grown[^1], NoteKey.Create(Origin, RelayKey.Public)).Checkpoint.Size);
+    }
 }

@@ -33,6 +33,10 @@ internal sealed class RelayWitness
     // Gossip notes already checked to a final verdict (SettledGossip says why); four relay windows' worth.
     private readonly SettledGossip _settled = new(4 * 1024);
     private long _gossipChecks;
+    // The witnessed checkpoint this node last cosigned and posted (sync rounds only, one at a time): an unchanged one is
+    // not cosigned again, so a quiet node does not push a note a round into the relay's list (its newest 1,024), which
+    // every node reads and which would otherwise be filled by idle devices and forget the notes that matter.
+    private (long Size, Hash32 Root)? _lastCosigned;
 
     public RelayWitness(NodeOptions options, INodeStore store, NodeLocks locks, LocalReplica replica, AppendPipeline pipeline, DeviceNode owner)
     {
@@ -326,13 +330,14 @@ internal sealed class RelayWitness
         if (_options.TrustedRelay is null) return;
         (RelayCheckpoint Checkpoint, byte[] Note)? witnessed;
         lock (_locks.Witness) witnessed = _witnessed;
-        if (witnessed is { } w)
+        if (witnessed is { } w && _lastCosigned != (w.Checkpoint.Size, w.Checkpoint.Root))
         {
             SigningKey key;
             lock (_locks.Fold) key = _pipeline.Key(_replica.OwnChain.Keys!.Current.Id);
             var cosigned = Cosignatures.Cosign(SignedNote.Parse(w.Note), WitnessName, key, _options.Time.GetUtcNow()).ToBytes();
             await relay.PostCosignatureAsync(cosigned, cancellationToken).ConfigureAwait(false);
             _gossip?.Publish(_owner, cosigned);
+            _lastCosigned = (w.Checkpoint.Size, w.Checkpoint.Root);
         }
 
         var received = new List<byte[]>(_deferredGossip);
