@@ -476,7 +476,37 @@ public sealed partial class LedgerRelayServer
 
     internal Task GetCosignaturesAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
     {
+        // ?after=<SHA-256 of a note, lower-case hex>: only the notes after the newest one with that hash, and the hash
+        // echoed in a header, so a client that polls gets what is new instead of the whole list (up to MaxCosignatures,
+        // ~190 KB at 1,024) on every round. A hash not in the list (evicted, or another relay's) gets the whole list
+        // without the header. One spelling: lower-case, as Hash32 prints.
+        Hash32? after = null;
+        var asked = c.Request.Query["after"];
+        if (asked.Count > 0)
+        {
+            if (asked.Count > 1 || !Hash32.TryParse(asked[0], out var hash) || hash.ToString() != asked[0])
+            {
+                await Problems.BadRequest(c, "after is the SHA-256 of a cosigned note: 64 lower-case hexadecimal characters.").ConfigureAwait(false);
+                return;
+            }
+
+            after = hash;
+        }
+
         var notes = await ledger.Relay.GetCosignaturesAsync(c.RequestAborted).ConfigureAwait(false);
+        c.Response.Headers[RelayHttp.CosignaturesCountHeader] = notes.Count.ToString(CultureInfo.InvariantCulture);
+        if (after is { } known)
+        {
+            // From the newest back: a polling client's last note is near the end, so few notes are hashed.
+            for (var i = notes.Count - 1; i >= 0; i--)
+            {
+                if (Hash32.Sha256(notes[i]) != known) continue;
+                notes = notes.Skip(i + 1).ToArray();
+                c.Response.Headers[RelayHttp.CosignaturesAfterHeader] = known.ToString();
+                break;
+            }
+        }
+
         Interlocked.Increment(ref _reads);
         await WriteAsync(c, RelayHttp.WireMediaType, "no-store", RelayWire.EncodeCosignaturesAnswer(notes)).ConfigureAwait(false);
     });

@@ -21,6 +21,9 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
     private readonly HttpRelayClientOptions _options;
     private readonly string _prefix;
     private long _requests;
+    // The relay's cosigned notes as of the last answer (GetCosignaturesAsync asks only for newer ones).
+    private readonly Lock _cosignaturesLock = new();
+    private byte[][] _cosignatures = [];
 
     /// <summary>A client over <paramref name="http"/>, whose <see cref="HttpClient.BaseAddress"/> is the relay's root
     /// (e.g. <c>http://127.0.0.1:5080/</c>); <paramref name="longPoll"/> (default: the same) carries the long poll,
@@ -154,8 +157,40 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
     /// <inheritdoc />
     public async Task<IReadOnlyList<byte[]>> GetCosignaturesAsync(CancellationToken cancellationToken = default)
     {
-        var answer = await SendAsync(RelayCall.GetCosignatures, HttpMethod.Get, "cosignatures", null, cancellationToken).ConfigureAwait(false);
-        return Decode(RelayCall.GetCosignatures, () => RelayWire.DecodeCosignaturesAnswer(answer!));
+        // The relay's list as of the last answer; asked for what came after its newest note, so a node gossiping every
+        // round downloads the new notes, not the whole list again (docs/http-protocol.md). The list returned is the
+        // whole list either way, as the relay would answer without after=.
+        byte[][] known;
+        lock (_cosignaturesLock) known = _cosignatures;
+        var after = known.Length > 0 ? Hash32.Sha256(known[^1]).ToString() : null;
+        string? echoed = null, count = null;
+        var answer = await SendAsync(RelayCall.GetCosignatures, HttpMethod.Get, after is null ? "cosignatures" : "cosignatures?after=" + after, null, cancellationToken,
+            inspect: h =>
+            {
+                echoed = h.TryGetValues(RelayHttp.CosignaturesAfterHeader, out var v) ? v.FirstOrDefault() : null;
+                count = h.TryGetValues(RelayHttp.CosignaturesCountHeader, out var n) ? n.FirstOrDefault() : null;
+            }).ConfigureAwait(false);
+        var notes = Decode(RelayCall.GetCosignatures, () => RelayWire.DecodeCosignaturesAnswer(answer!));
+        byte[][] list;
+        if (after is not null && echoed is not null)
+        {
+            // Only the new ones: the relay keeps its newest notes, so its whole list is the last `count` of the known
+            // notes followed by the new ones.
+            if (echoed != after) throw Errors.Unavailable(RelayCall.GetCosignatures, $"the relay echoed {RelayHttp.CosignaturesAfterHeader} '{echoed}' for a request after '{after}'.");
+            if (!int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var total) || total < notes.Count || total > known.Length + notes.Count)
+            {
+                throw Errors.Unavailable(RelayCall.GetCosignatures, $"the relay answered {notes.Count} notes after a known one with {RelayHttp.CosignaturesCountHeader} '{count}', which this client's {known.Length} known notes cannot make up.");
+            }
+
+            list = [.. known[(known.Length + notes.Count - total)..], .. notes];
+        }
+        else
+        {
+            list = [.. notes];
+        }
+
+        lock (_cosignaturesLock) _cosignatures = list;
+        return list;
     }
 
     /// <summary>Sends a signed beacon envelope (<see cref="BeaconWire.Sign"/>) to the relay's <c>POST beacons</c>.</summary>
@@ -183,7 +218,8 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
     }
 
     /// <summary>Sends one request; the body of a 200 answer, null for 204, a typed exception otherwise.</summary>
-    private async Task<byte[]?> SendAsync(RelayCall call, HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken, bool live = false)
+    private async Task<byte[]?> SendAsync(RelayCall call, HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken, bool live = false,
+        Action<System.Net.Http.Headers.HttpResponseHeaders>? inspect = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var request = new HttpRequestMessage(method, _prefix + path) { Content = content };
@@ -205,6 +241,7 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
                 throw Errors.FromProblem(call, (int)response.StatusCode, System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 8192))));
             }
 
+            inspect?.Invoke(response.Headers);
             return body;
         }
         catch (Exception e) when (e is not (RelayProtocolException or RelayUnavailableException) && !cancellationToken.IsCancellationRequested)

@@ -16,6 +16,14 @@ public static class RelayHttp
     /// ledger's admin key with id <c>member/&lt;author&gt;</c>).</summary>
     public const string MembershipHeader = "Ledger-Membership";
 
+    /// <summary>On a <c>GET cosignatures?after=&lt;hash&gt;</c> answer: the hash asked for, echoed when the answer holds only
+    /// the notes after the note with that SHA-256; absent when the relay did not find it and answered its whole list.</summary>
+    public const string CosignaturesAfterHeader = "Ledger-Cosignatures-After";
+
+    /// <summary>On every <c>GET cosignatures</c> answer: how many notes the relay's whole list holds now (the notes of an
+    /// answer after a known note are its last ones), so a client keeping the list drops the oldest as the relay did.</summary>
+    public const string CosignaturesCountHeader = "Ledger-Cosignatures-Count";
+
     /// <summary>The media type of request and answer bodies encoded by <see cref="RelayWire"/>.</summary>
     public const string WireMediaType = "application/vnd.ledger.relay+msgpack";
 
