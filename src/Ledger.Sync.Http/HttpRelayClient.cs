@@ -179,7 +179,13 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
             if (echoed != after) throw Errors.Unavailable(RelayCall.GetCosignatures, $"the relay echoed {RelayHttp.CosignaturesAfterHeader} '{echoed}' for a request after '{after}'.");
             if (!int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var total) || total < notes.Count || total > known.Length + notes.Count)
             {
-                throw Errors.Unavailable(RelayCall.GetCosignatures, $"the relay answered {notes.Count} notes after a known one with {RelayHttp.CosignaturesCountHeader} '{count}', which this client's {known.Length} known notes cannot make up.");
+                // The notes this client holds cannot make up the relay's list (a relay behind the same address with
+                // another store holding the same note): forget them and ask for the whole list.
+                lock (_cosignaturesLock) _cosignatures = [];
+                var whole = await SendAsync(RelayCall.GetCosignatures, HttpMethod.Get, "cosignatures", null, cancellationToken).ConfigureAwait(false);
+                list = [.. Decode(RelayCall.GetCosignatures, () => RelayWire.DecodeCosignaturesAnswer(whole!))];
+                lock (_cosignaturesLock) _cosignatures = list;
+                return list;
             }
 
             list = [.. known[(known.Length + notes.Count - total)..], .. notes];
