@@ -1,6 +1,7 @@
 using Ledger.Kernel;
 using Ledger.Signing;
 using Ledger.Sync;
+using Ledger.Tests;
 
 namespace Ledger.Sync.Tests;
 
@@ -59,9 +60,8 @@ public sealed class RelayCheckpointFanOutTests
         RelayCheckpoint.TryParse(SignedNote.Parse(note), out var checkpoint, out var problem) ? checkpoint! : throw new InvalidOperationException(problem);
 
     /// <summary>The in-memory store, with a write that can be held open (a slow disk or database under the gate).</summary>
-    private sealed class HeldAppendStore : IRelayStore
+    private sealed class HeldAppendStore : ForwardingRelayStore
     {
-        private readonly InMemoryRelayStore _inner = new();
         private TaskCompletionSource? _release;
         private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -71,13 +71,7 @@ public sealed class RelayCheckpointFanOutTests
 
         public void Release() => _release?.TrySetResult();
 
-        public long Count => _inner.Count;
-
-        public long SizeBytes => _inner.SizeBytes;
-
-        public long? CapBytes => _inner.CapBytes;
-
-        public async Task AppendAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default)
+        public override async Task AppendAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default)
         {
             if (_release is { } release)
             {
@@ -85,31 +79,7 @@ public sealed class RelayCheckpointFanOutTests
                 await release.Task.WaitAsync(cancellationToken);
             }
 
-            await _inner.AppendAsync(ops, cancellationToken);
+            await Inner.AppendAsync(ops, cancellationToken);
         }
-
-        public Task<(ulong Seq, Hash32 Tip)?> GetTipAsync(AuthorId author, CancellationToken cancellationToken = default) => _inner.GetTipAsync(author, cancellationToken);
-
-        public Task<StoredOp?> FindAsync(AuthorId author, ulong seq, CancellationToken cancellationToken = default) => _inner.FindAsync(author, seq, cancellationToken);
-
-        public Task<IReadOnlyList<StoredOp>> ReadKeyEventsAsync(AuthorId author, CancellationToken cancellationToken = default) => _inner.ReadKeyEventsAsync(author, cancellationToken);
-
-        public Task<IReadOnlyList<StoredOp>> ReadAsync(long fromPosition, int max, CancellationToken cancellationToken = default) => _inner.ReadAsync(fromPosition, max, cancellationToken);
-
-        public Task<IReadOnlyList<StoredOp>> ReadAuthorAsync(AuthorId author, ulong fromSeq, int max, CancellationToken cancellationToken = default) => _inner.ReadAuthorAsync(author, fromSeq, max, cancellationToken);
-
-        public Task AddCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => _inner.AddCosignatureAsync(note, cancellationToken);
-
-        public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default) => _inner.ReadCosignaturesAsync(max, cancellationToken);
-
-        public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) => _inner.AddEvidenceAsync(kind, accused, bytes, cancellationToken);
-
-        public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default) => _inner.ReadEvidenceAsync(cancellationToken);
-
-        public Task<bool> KeepBeaconAsync(BeaconRecord beacon, CancellationToken cancellationToken = default) => _inner.KeepBeaconAsync(beacon, cancellationToken);
-
-        public Task<IReadOnlyList<BeaconRecord>> ReadBeaconsAsync(CancellationToken cancellationToken = default) => _inner.ReadBeaconsAsync(cancellationToken);
-
-        public void Dispose() => _inner.Dispose();
     }
 }

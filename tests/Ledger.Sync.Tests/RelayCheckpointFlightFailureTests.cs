@@ -1,6 +1,7 @@
 using Ledger.Kernel;
 using Ledger.Signing;
 using Ledger.Sync;
+using Ledger.Tests;
 
 namespace Ledger.Sync.Tests;
 
@@ -58,9 +59,8 @@ public sealed class RelayCheckpointFlightFailureTests
         RelayCheckpoint.TryParse(SignedNote.Parse(note), out var checkpoint, out var problem) ? checkpoint!.Size : throw new InvalidOperationException(problem);
 
     /// <summary>The in-memory store, whose next read can fail (after being held open, so callers pile up on it).</summary>
-    private sealed class FailingReadStore : IRelayStore
+    private sealed class FailingReadStore : ForwardingRelayStore
     {
-        private readonly InMemoryRelayStore _inner = new();
         private Exception? _fail;
         private TaskCompletionSource? _release;
         private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -78,21 +78,7 @@ public sealed class RelayCheckpointFlightFailureTests
 
         public void Release() => _release?.TrySetResult();
 
-        public long Count => _inner.Count;
-
-        public long SizeBytes => _inner.SizeBytes;
-
-        public long? CapBytes => _inner.CapBytes;
-
-        public Task AppendAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default) => _inner.AppendAsync(ops, cancellationToken);
-
-        public Task<(ulong Seq, Hash32 Tip)?> GetTipAsync(AuthorId author, CancellationToken cancellationToken = default) => _inner.GetTipAsync(author, cancellationToken);
-
-        public Task<StoredOp?> FindAsync(AuthorId author, ulong seq, CancellationToken cancellationToken = default) => _inner.FindAsync(author, seq, cancellationToken);
-
-        public Task<IReadOnlyList<StoredOp>> ReadKeyEventsAsync(AuthorId author, CancellationToken cancellationToken = default) => _inner.ReadKeyEventsAsync(author, cancellationToken);
-
-        public async Task<IReadOnlyList<StoredOp>> ReadAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
+        public override async Task<IReadOnlyList<StoredOp>> ReadAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
         {
             if (Interlocked.Exchange(ref _fail, null) is { } failure)
             {
@@ -102,23 +88,7 @@ public sealed class RelayCheckpointFlightFailureTests
                 throw failure;
             }
 
-            return await _inner.ReadAsync(fromPosition, max, cancellationToken);
+            return await Inner.ReadAsync(fromPosition, max, cancellationToken);
         }
-
-        public Task<IReadOnlyList<StoredOp>> ReadAuthorAsync(AuthorId author, ulong fromSeq, int max, CancellationToken cancellationToken = default) => _inner.ReadAuthorAsync(author, fromSeq, max, cancellationToken);
-
-        public Task AddCosignatureAsync(ReadOnlyMemory<byte> note, CancellationToken cancellationToken = default) => _inner.AddCosignatureAsync(note, cancellationToken);
-
-        public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default) => _inner.ReadCosignaturesAsync(max, cancellationToken);
-
-        public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) => _inner.AddEvidenceAsync(kind, accused, bytes, cancellationToken);
-
-        public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default) => _inner.ReadEvidenceAsync(cancellationToken);
-
-        public Task<bool> KeepBeaconAsync(BeaconRecord beacon, CancellationToken cancellationToken = default) => _inner.KeepBeaconAsync(beacon, cancellationToken);
-
-        public Task<IReadOnlyList<BeaconRecord>> ReadBeaconsAsync(CancellationToken cancellationToken = default) => _inner.ReadBeaconsAsync(cancellationToken);
-
-        public void Dispose() => _inner.Dispose();
     }
 }
