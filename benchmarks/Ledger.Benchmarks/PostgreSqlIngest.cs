@@ -23,8 +23,9 @@ internal static class PostgreSqlIngest
     private const string LedgerName = "bench";
     private const int Batch = 256;
 
-    public static async Task RunAsync(int threads, int rounds, int opsPerAuthor = 1000, bool phases = false)
+    public static async Task RunAsync(int threads, int rounds, int opsPerAuthor = 1000, bool phases = false, int pushers = 1)
     {
+        if (pushers is < 1 or > 6) throw new ArgumentOutOfRangeException(nameof(pushers), "1 to 6 pushers (the data set has 6 authors).");
         var server = Environment.GetEnvironmentVariable("LEDGER_PG") is { Length: > 0 } pg ? pg : "Host=localhost;Username=ledger;Password=ledger;Database=ledger";
         var database = "ledger_bench_" + Guid.NewGuid().ToString("N")[..12];
         Execute(server, $"CREATE DATABASE \"{database}\";");
@@ -60,19 +61,24 @@ internal static class PostgreSqlIngest
                     using var relay = new Relay(new RelayOptions { Ledger = LedgerName, VerifyThreads = threads }, store);
                     await PushAllAsync(relay, all);
                 });
+                // With K pushers the authors are split K ways, each share interleaved as `all` is, pushed at once into one
+                // relay (its group commit may put two pushers' batches in one transaction, as a relay under load does).
+                var shares = Enumerable.Range(0, pushers).Select(k => chains.Where((_, i) => i % pushers == k).ToArray())
+                    .Select(share => Enumerable.Range(0, share[0].Count).SelectMany(i => share.Select(c => c[i])).ToList()).ToArray();
                 async Task<Measured> LedgerAsync() => await MeasureAsync(meter, async () =>
                 {
                     using var store = new PostgreSqlRelayStore(source, $"one-{round + 1}");
                     using var relay = new Relay(new RelayOptions { Ledger = LedgerName, VerifyThreads = threads }, store);
-                    await PushAllAsync(relay, all);
+                    if (pushers == 1) await PushAllAsync(relay, all);
+                    else await Task.WhenAll(shares.Select(share => Task.Run(() => PushAllAsync(relay, share))));
                 });
 
                 // The same number of events, in the same batches (one session and SaveChanges a batch), the same authors
                 // as streams; an event carries what a posting op's args carry.
                 var streams = chains.ToDictionary(c => c[0].Op.Author, _ => Guid.NewGuid());
-                async Task<Measured> MartenAsync() => await MeasureAsync(meter, async () =>
+                async Task AppendAllAsync(List<SignedOp> ops)
                 {
-                    foreach (var batch in all.Chunk(Batch))
+                    foreach (var batch in ops.Chunk(Batch))
                     {
                         await using var session = marten.LightweightSession();
                         foreach (var stream in batch.GroupBy(o => o.Op.Author))
@@ -83,6 +89,12 @@ internal static class PostgreSqlIngest
 
                         await session.SaveChangesAsync();
                     }
+                }
+
+                async Task<Measured> MartenAsync() => await MeasureAsync(meter, async () =>
+                {
+                    if (pushers == 1) await AppendAllAsync(all);
+                    else await Task.WhenAll(shares.Select(share => Task.Run(() => AppendAllAsync(share))));
                 });
 
                 Measured postgres, quickAppend;
@@ -141,7 +153,7 @@ internal static class PostgreSqlIngest
             if (ratios.Count > 0)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"median over {ratios.Count} rounds: Ledger relay ingest on PostgreSQL / Marten quick append = {Median(ratios):F2} (events/s); CPU per op Ledger / Marten = {Median(cpuRatios):F2}; two relay instances / one = {Median(scaleOut):F2}"));
+                    $"median over {ratios.Count} rounds ({pushers} pusher(s) / Marten session(s) at once): Ledger relay ingest on PostgreSQL / Marten quick append = {Median(ratios):F2} (events/s); CPU per op Ledger / Marten = {Median(cpuRatios):F2}; two relay instances / one = {Median(scaleOut):F2}"));
             }
         }
         finally

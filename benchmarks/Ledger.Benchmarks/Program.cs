@@ -42,8 +42,12 @@ if (args.Length > 1 && args[0] == "--pg-ingest")
     // Issue 18: relay ingest into PostgreSQL vs SQLite vs raw verify, and two instances on one database (LEDGER_PG).
     // Side by side with Marten's quick append, and store-level sequencing with one and two stores.
     // --phases adds the client-side CPU per op of each part of ingest, alone (decode, leaf hash, signature check, relay).
-    await PostgreSqlIngest.RunAsync(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 && args[2] != "--phases" ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5,
-        args.Length > 3 && args[3] != "--phases" ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1000, args.Contains("--phases"));
+    // --pushers K: K concurrent pushers into one relay against K concurrent Marten sessions (the authors, and Marten's
+    // streams, split K ways); default 1, one pusher sending a batch after the last was acknowledged.
+    var numbers = args.Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+    var pushersAt = Array.IndexOf(args, "--pushers");
+    await PostgreSqlIngest.RunAsync(numbers[0], numbers.Length > 1 ? numbers[1] : 5, numbers.Length > 2 ? numbers[2] : 1000, args.Contains("--phases"),
+        pushersAt > 0 ? int.Parse(args[pushersAt + 1], CultureInfo.InvariantCulture) : 1);
     return;
 }
 
