@@ -24,8 +24,8 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
     // The relay's cosigned notes as of the last answer (GetCosignaturesAsync asks only for newer ones).
     private readonly Lock _cosignaturesLock = new();
     private byte[][] _cosignatures = [];
-    // The last entry bundle read, at the head of the log as it was then: a pull that continues it asks for the bytes
-    // after it only (a Range request), not the whole bundle again.
+    // The entry bundle at the head of the log as last read (where each entry starts): a pull starting inside it asks
+    // for the bytes from its first entry on only (a Range request), not the whole bundle again.
     private readonly Lock _bundleLock = new();
     private KnownBundle? _bundle;
 
@@ -304,55 +304,92 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
     }
 
     /// <summary>The entries of entry bundle <paramref name="index"/> at <paramref name="width"/>, from the position
-    /// returned: the bundle's start, or — when this pull continues the bundle read last (it starts right after it, and
-    /// the bundle grew) — the first position after it, read as the bytes after the known ones (<c>Range: bytes=N-</c>).</summary>
-    /// <remarks>A range changes nothing about trust: the node checks every pulled op against the relay-signed
-    /// checkpoint's Merkle root anyway, so bytes that do not continue what it holds (another log behind the same
-    /// address, a cache mixing objects) are refused there as whole bundles would be. What is refused here is an answer
-    /// that is not the asked range of a bundle at all; then the known bundle is forgotten and the next pull reads
-    /// whole bundles.</remarks>
+    /// returned: the bundle's start, or — when the pull starts inside the part of this bundle read before — the pull's
+    /// first position, read as the bytes from that entry on (<c>Range: bytes=N-</c>).</summary>
+    /// <remarks>The client keeps the entry offsets of one bundle, the head of the log as it last read it, so every node
+    /// pulling through it (the fleet's observers share one client) continues from its own position. A range changes
+    /// nothing about trust: the node checks every pulled op against the relay-signed checkpoint's Merkle root anyway,
+    /// so bytes that do not continue what it holds (another log behind the same address, a cache mixing objects) are
+    /// refused there as whole bundles would be. What is refused here is an answer that is not the asked range of a
+    /// bundle at all, or whose entries do not fall where the ones read before did; then the known bundle is forgotten
+    /// and the next pull reads whole bundles.</remarks>
     private async Task<(long Start, List<ReadOnlyMemory<byte>> Entries)> ReadBundleAsync(long index, int width, long from, CancellationToken cancellationToken)
     {
         var start = index * TileNames.Width;
         var path = TileNames.EntryBundle(index, width);
         KnownBundle? known;
         lock (_bundleLock) known = _bundle;
-        if (known is null || known.Index != index || known.Width >= width || from != start + known.Width) known = null;
+        // Entries held before `from` (none at the bundle's start: the whole bundle is asked for then).
+        var held = (int)Math.Max(0, from - start);
+        if (known is null || known.Index != index || held == 0 || held > known.Width || held >= width) known = null;
         try
         {
             var status = HttpStatusCode.OK;
             ContentRangeHeaderValue? range = null;
-            var bytes = (await SendAsync(RelayCall.Pull, HttpMethod.Get, path, null, cancellationToken, rangeFrom: known?.Length,
+            var bytes = (await SendAsync(RelayCall.Pull, HttpMethod.Get, path, null, cancellationToken, rangeFrom: known?.Offsets[held],
                 inspect: r => (status, range) = (r.StatusCode, r.Content.Headers.ContentRange)).ConfigureAwait(false))!;
+            List<ReadOnlyMemory<byte>> entries;
+            int[] offsets;
             if (known is not null && status == HttpStatusCode.PartialContent)
             {
-                // Exactly the bytes from the asked one to the end, and the entries after the known ones in them.
-                if (range is not { From: { } first, To: { } last, Length: { } total } || !string.Equals(range.Unit, "bytes", StringComparison.OrdinalIgnoreCase) || first != known.Length || last != total - 1 || bytes.Length != total - first)
+                // Exactly the bytes from the asked one to the end, and the entries from `from` on in them.
+                var asked = known.Offsets[held];
+                if (range is not { From: { } first, To: { } last, Length: { } total } || !string.Equals(range.Unit, "bytes", StringComparison.OrdinalIgnoreCase)
+                    || first != asked || last != total - 1 || bytes.Length != total - first)
                 {
                     throw Errors.Unavailable(RelayCall.Pull,
-                        $"entry bundle {path}: asked for the bytes from {known.Length}, the relay answered 206 with Content-Range '{range}' and {bytes.Length} bytes.");
+                        $"entry bundle {path}: asked for the bytes from {asked}, the relay answered 206 with Content-Range '{range}' and {bytes.Length} bytes.");
                 }
 
-                var rest = ReadBundle(bytes, width - known.Width, start + known.Width, $"{path} from byte {known.Length}");
-                Remember(new KnownBundle(index, width, total));
-                return (start + known.Width, rest);
+                entries = ReadBundle(bytes, width - held, from, $"{path} from byte {asked}");
+                offsets = Offsets(known.Offsets.AsSpan(0, held + 1), entries);
+            }
+            else
+            {
+                // No range asked, or the relay (or a cache on the way) ignored it: the whole bundle.
+                entries = ReadBundle(bytes, width, start, path);
+                offsets = Offsets([0], entries);
+                held = 0;
             }
 
-            // No range asked, or the relay (or a cache on the way) ignored it: the whole bundle.
-            var entries = ReadBundle(bytes, width, start, path);
-            Remember(new KnownBundle(index, width, bytes.Length));
-            return (start, entries);
+            if (known is not null && !Agree(offsets, known.Offsets))
+            {
+                throw Errors.Unavailable(RelayCall.Pull, $"entry bundle {path}: its entries do not lie where the ones read before from this bundle did.");
+            }
+
+            // The head of the log as read last: a later or wider bundle replaces the one kept, and so does one that
+            // disagrees with it (read whole: the relay's log is not the one read before).
+            lock (_bundleLock)
+            {
+                if (_bundle is null || index > _bundle.Index || (index == _bundle.Index && (width > _bundle.Width || !Agree(offsets, _bundle.Offsets))))
+                {
+                    _bundle = new KnownBundle(index, width, offsets);
+                }
+            }
+
+            return (start + held, entries);
         }
         catch
         {
-            Remember(null);
+            lock (_bundleLock) _bundle = null;
             throw;
         }
     }
 
-    private void Remember(KnownBundle? bundle)
+    // Two reads of one bundle put the entries both hold at the same offsets.
+    private static bool Agree(int[] a, int[] b)
     {
-        lock (_bundleLock) _bundle = bundle;
+        var both = Math.Min(a.Length, b.Length);
+        return a.AsSpan(0, both).SequenceEqual(b.AsSpan(0, both));
+    }
+
+    // The byte offset of every entry of a bundle and of its end: those of the entries already known, then the entries'.
+    private static int[] Offsets(ReadOnlySpan<int> known, List<ReadOnlyMemory<byte>> entries)
+    {
+        var offsets = new int[known.Length + entries.Count];
+        known.CopyTo(offsets);
+        for (var i = 0; i < entries.Count; i++) offsets[known.Length + i] = offsets[known.Length + i - 1] + 2 + entries[i].Length;
+        return offsets;
     }
 
     // An entry bundle (or its bytes after some entries): big-endian uint16 length-prefixed entries, exactly `width` of
@@ -375,5 +412,6 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
         return entries;
     }
 
-    private sealed record KnownBundle(long Index, int Width, long Length);
+    // A bundle read before: its index and width, and Offsets[i] the byte offset of entry i (Offsets[Width]: its length).
+    private sealed record KnownBundle(long Index, int Width, int[] Offsets);
 }

@@ -141,6 +141,45 @@ public sealed class TileRangeTests
 
     [Fact]
     [Trait("Risk", "G1")]
+    public async Task Nodes_sharing_one_client_at_different_positions_each_ask_for_the_bytes_from_their_own_position()
+    {
+        // The fleet's observers share one client per relay: the client keeps where each entry of the head bundle
+        // starts, not only where the last pull ended, so a node behind the last reader asks from its own position.
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o => o.AddLedger(relay));
+        var asked = new List<Asked>();
+        using var http = new HttpClient(new Recording(asked, new SocketsHttpHandler())) { BaseAddress = new Uri(host.Urls[0] + "/") };
+        var client = World.Client(http);
+        await using var eager = await World.NewNodeAsync("dev-eager", World.Trusted(relay));
+        await using var slow = await World.NewNodeAsync("dev-slow", World.Trusted(relay));
+        var chain = World.Chain("author-s", 199).Select(o => o.Bytes).ToArray();
+        for (int at = 0, round = 0; at < chain.Length; at += 5, round++)
+        {
+            await relay.PushAsync(chain[at..Math.Min(chain.Length, at + 5)]);
+            Assert.False((await eager.SyncAsync(client)).Offline);
+            if (round % 3 == 2) Assert.False((await slow.SyncAsync(client)).Offline);
+        }
+
+        await World.ConvergeAsync(client, slow, eager);
+        using var plainHttp = World.Http(host);
+        await using var reader = await World.NewNodeAsync("dev-whole", World.Trusted(relay));
+        await World.ConvergeAsync(World.Client(plainHttp), reader);
+        await World.ConvergeAsync(client, slow, eager);
+        await World.ConvergeAsync(World.Client(plainHttp), reader);
+        Assert.Single(new[] { reader.StateHash(), eager.StateHash(), slow.StateHash() }.Distinct());
+
+        // One bundle (the log stays under 256): each node read it whole once, when it held none of it; every other read
+        // asked for a range and got it, the slow node's included.
+        var bundles = asked.Where(a => a.Path.Contains("/tile/entries/", StringComparison.Ordinal)).ToArray();
+        Assert.True(bundles.Length > 40, bundles.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2, bundles.Count(a => a.Range is null));
+        Assert.All(bundles.Where(a => a.Range is not null), a => Assert.True(a.Status == HttpStatusCode.PartialContent, a.ToString()));
+        var ranges = bundles.Where(a => a.Range is not null).Select(a => long.Parse(a.Range!["bytes=".Length..^1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(ranges.Zip(ranges[1..]).Any(p => p.Second < p.First), "the slow node asked from behind the eager one: " + string.Join(", ", ranges));
+    }
+
+    [Fact]
+    [Trait("Risk", "G1")]
     public async Task A_relay_or_cache_that_ignores_the_range_answers_whole_bundles_and_the_node_syncs_as_before()
     {
         var relay = World.NewRelay();
