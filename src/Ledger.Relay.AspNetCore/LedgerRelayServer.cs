@@ -114,7 +114,8 @@ public sealed partial class LedgerRelayServer
     /// <summary>Push requests answered 200.</summary>
     public long Pushes => Interlocked.Read(ref _pushes);
 
-    /// <summary>Read requests answered 200 (checkpoints, tiles, entry bundles, chains, proofs, cosignatures).</summary>
+    /// <summary>Read requests answered 200 (checkpoints, tiles, entry bundles, chains, proofs, cosignatures; a tile or
+    /// bundle answered in part, 206, or 416 for a range past its end, counts too).</summary>
     public long Reads => Interlocked.Read(ref _reads);
 
     /// <summary>Long polls (<c>checkpoint?after=</c>) answered with a checkpoint because the log moved (counted in
@@ -399,7 +400,7 @@ public sealed partial class LedgerRelayServer
             }
 
             Interlocked.Increment(ref _reads);
-            await WriteAsync(c, RelayHttp.BinaryMediaType, Immutable(ledger), bundle.WrittenMemory).ConfigureAwait(false);
+            await WriteTileAsync(c, ledger, bundle.WrittenMemory).ConfigureAwait(false);
             return;
         }
 
@@ -417,7 +418,7 @@ public sealed partial class LedgerRelayServer
         var body = new byte[hashes.Count * Hash32.Length];
         for (var i = 0; i < hashes.Count; i++) hashes[i].CopyTo(body.AsSpan(i * Hash32.Length));
         Interlocked.Increment(ref _reads);
-        await WriteAsync(c, RelayHttp.BinaryMediaType, Immutable(ledger), body).ConfigureAwait(false);
+        await WriteTileAsync(c, ledger, body).ConfigureAwait(false);
     });
 
     internal Task AuthorAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
@@ -919,6 +920,30 @@ public sealed partial class LedgerRelayServer
     private static string Scope(RelayLedger ledger) => ledger.IsPublic ? "public" : "private";
 
     private static string Immutable(RelayLedger ledger) => $"{Scope(ledger)}, max-age=31536000, immutable";
+
+    /// <summary>A hash tile or an entry bundle, immutable: the whole body (200, <c>Accept-Ranges: bytes</c>), or for one
+    /// <c>Range: bytes=…</c> (RFC 9110 §14) that part of it (206, <c>Content-Range: bytes first-last/total</c>), so a
+    /// device holding a partial bundle asks for the entries after it, and 416 (<c>Content-Range: bytes */total</c>) when
+    /// the range starts at or past the end. ASP.NET Core's own range handling (the one static files use) decides: a
+    /// malformed range or several ranges are ignored (200, the whole body), as RFC 9110 allows; so is a range in
+    /// another unit than bytes (checked here).</summary>
+    /// <remarks>The whole body is built either way: the bytes before a range's start are the lengths of the entries
+    /// there, which only reading them tells.</remarks>
+    private static async Task WriteTileAsync(HttpContext c, RelayLedger ledger, ReadOnlyMemory<byte> body)
+    {
+        c.Response.StatusCode = StatusCodes.Status200OK;
+        c.Response.Headers.CacheControl = Immutable(ledger);
+        // ASP.NET Core does not look at the unit: it would answer "items=0-5" with bytes 0-5. RFC 9110 §14.2: a range
+        // in a unit the server does not know is ignored.
+        if (c.Request.Headers.Range.Count > 0 && !(c.Request.GetTypedHeaders().Range?.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase) ?? false))
+        {
+            c.Request.Headers.Range = default;
+        }
+
+        await TypedResults.Bytes(body, RelayHttp.BinaryMediaType, enableRangeProcessing: true).ExecuteAsync(c).ConfigureAwait(false);
+        // A 416 says nothing lasting about the URL; no cache keeps it (it has no body, so nothing was sent yet).
+        if (c.Response.StatusCode == StatusCodes.Status416RangeNotSatisfiable && !c.Response.HasStarted) c.Response.Headers.CacheControl = "no-store";
+    }
 
     private static async Task WriteAsync(HttpContext c, string contentType, string cacheControl, ReadOnlyMemory<byte> body)
     {

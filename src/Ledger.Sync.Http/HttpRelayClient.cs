@@ -24,6 +24,10 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
     // The relay's cosigned notes as of the last answer (GetCosignaturesAsync asks only for newer ones).
     private readonly Lock _cosignaturesLock = new();
     private byte[][] _cosignatures = [];
+    // The entry bundle at the head of the log as last read (where each entry starts): a pull starting inside it asks
+    // for the bytes from its first entry on only (a Range request), not the whole bundle again.
+    private readonly Lock _bundleLock = new();
+    private KnownBundle? _bundle;
 
     /// <summary>A client over <paramref name="http"/>, whose <see cref="HttpClient.BaseAddress"/> is the relay's root
     /// (e.g. <c>http://127.0.0.1:5080/</c>); <paramref name="longPoll"/> (default: the same) carries the long poll,
@@ -85,10 +89,8 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
         var ops = new List<(long Position, ReadOnlyMemory<byte> Bytes)>((int)(end - from));
         for (var bundle = from / TileNames.Width; bundle * TileNames.Width < end; bundle++)
         {
-            var start = bundle * TileNames.Width;
-            var width = (int)Math.Min(TileNames.Width, size - start);
-            var bytes = await SendAsync(RelayCall.Pull, HttpMethod.Get, TileNames.EntryBundle(bundle, width), null, cancellationToken).ConfigureAwait(false);
-            var entries = ReadBundle(bytes!, width, start);
+            var width = (int)Math.Min(TileNames.Width, size - bundle * TileNames.Width);
+            var (start, entries) = await ReadBundleAsync(bundle, width, from, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < entries.Count; i++)
             {
                 var position = start + i;
@@ -165,10 +167,10 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
         var after = known.Length > 0 ? Hash32.Sha256(known[^1]).ToString() : null;
         string? echoed = null, count = null;
         var answer = await SendAsync(RelayCall.GetCosignatures, HttpMethod.Get, after is null ? "cosignatures" : "cosignatures?after=" + after, null, cancellationToken,
-            inspect: h =>
+            inspect: r =>
             {
-                echoed = h.TryGetValues(RelayHttp.CosignaturesAfterHeader, out var v) ? v.FirstOrDefault() : null;
-                count = h.TryGetValues(RelayHttp.CosignaturesCountHeader, out var n) ? n.FirstOrDefault() : null;
+                echoed = r.Headers.TryGetValues(RelayHttp.CosignaturesAfterHeader, out var v) ? v.FirstOrDefault() : null;
+                count = r.Headers.TryGetValues(RelayHttp.CosignaturesCountHeader, out var n) ? n.FirstOrDefault() : null;
             }).ConfigureAwait(false);
         var notes = Decode(RelayCall.GetCosignatures, () => RelayWire.DecodeCosignaturesAnswer(answer!));
         byte[][] list;
@@ -223,13 +225,16 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
         return proof;
     }
 
-    /// <summary>Sends one request; the body of a 200 answer, null for 204, a typed exception otherwise.</summary>
+    /// <summary>Sends one request; the body of a 200 answer, null for 204, a typed exception otherwise. With
+    /// <paramref name="rangeFrom"/> it asks for the bytes from there on (<c>Range: bytes=N-</c>) and takes a 206 too
+    /// (<paramref name="inspect"/> tells which, and its Content-Range); a 206 to a request without a range is refused.</summary>
     private async Task<byte[]?> SendAsync(RelayCall call, HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken, bool live = false,
-        Action<System.Net.Http.Headers.HttpResponseHeaders>? inspect = null)
+        Action<HttpResponseMessage>? inspect = null, long? rangeFrom = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var request = new HttpRequestMessage(method, _prefix + path) { Content = content };
         request.Headers.TryAddWithoutValidation(RelayHttp.ProtocolHeader, RelayHttp.ProtocolVersion);
+        if (rangeFrom is { } first) request.Headers.Range = new RangeHeaderValue(first, null);
         Interlocked.Increment(ref _requests);
         try
         {
@@ -242,12 +247,23 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
             }
 
             if (response.StatusCode == HttpStatusCode.NoContent) return null;
-            if (response.StatusCode != HttpStatusCode.OK)
+            if (response.StatusCode == HttpStatusCode.PartialContent && rangeFrom is null)
+            {
+                throw Errors.Unavailable(call, $"'{path}' was answered 206 Partial Content ({response.Content.Headers.ContentRange}) though the request asked for no range.");
+            }
+
+            if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && rangeFrom is not null)
+            {
+                // The resource is shorter than the bytes this client holds of it: not the resource it read before.
+                throw Errors.Unavailable(call, $"'{path}' from byte {rangeFrom} was answered 416 ({response.Content.Headers.ContentRange}): the relay's is shorter than what was read of it before.");
+            }
+
+            if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.PartialContent))
             {
                 throw Errors.FromProblem(call, (int)response.StatusCode, System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 8192))));
             }
 
-            inspect?.Invoke(response.Headers);
+            inspect?.Invoke(response);
             return body;
         }
         catch (Exception e) when (e is not (RelayProtocolException or RelayUnavailableException) && !cancellationToken.IsCancellationRequested)
@@ -287,22 +303,115 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
         }
     }
 
-    // An entry bundle: big-endian uint16 length-prefixed entries, exactly `width` of them.
-    private static List<ReadOnlyMemory<byte>> ReadBundle(byte[] bytes, int width, long start)
+    /// <summary>The entries of entry bundle <paramref name="index"/> at <paramref name="width"/>, from the position
+    /// returned: the bundle's start, or — when the pull starts inside the part of this bundle read before — the pull's
+    /// first position, read as the bytes from that entry on (<c>Range: bytes=N-</c>).</summary>
+    /// <remarks>The client keeps the entry offsets of one bundle, the head of the log as it last read it, so every node
+    /// pulling through it (the fleet's observers share one client) continues from its own position. A range changes
+    /// nothing about trust: the node checks every pulled op against the relay-signed checkpoint's Merkle root anyway,
+    /// so bytes that do not continue what it holds (another log behind the same address, a cache mixing objects) are
+    /// refused there as whole bundles would be. What is refused here is an answer that is not the asked range of a
+    /// bundle at all, or whose entries do not fall where the ones read before did; then the known bundle is forgotten
+    /// and the next pull reads whole bundles.</remarks>
+    private async Task<(long Start, List<ReadOnlyMemory<byte>> Entries)> ReadBundleAsync(long index, int width, long from, CancellationToken cancellationToken)
+    {
+        var start = index * TileNames.Width;
+        var path = TileNames.EntryBundle(index, width);
+        KnownBundle? known;
+        lock (_bundleLock) known = _bundle;
+        // Entries held before `from` (none at the bundle's start: the whole bundle is asked for then).
+        var held = (int)Math.Max(0, from - start);
+        if (known is null || known.Index != index || held == 0 || held > known.Width || held >= width) known = null;
+        try
+        {
+            var status = HttpStatusCode.OK;
+            ContentRangeHeaderValue? range = null;
+            var bytes = (await SendAsync(RelayCall.Pull, HttpMethod.Get, path, null, cancellationToken, rangeFrom: known?.Offsets[held],
+                inspect: r => (status, range) = (r.StatusCode, r.Content.Headers.ContentRange)).ConfigureAwait(false))!;
+            List<ReadOnlyMemory<byte>> entries;
+            int[] offsets;
+            if (known is not null && status == HttpStatusCode.PartialContent)
+            {
+                // Exactly the bytes from the asked one to the end, and the entries from `from` on in them.
+                var asked = known.Offsets[held];
+                if (range is not { From: { } first, To: { } last, Length: { } total } || !string.Equals(range.Unit, "bytes", StringComparison.OrdinalIgnoreCase)
+                    || first != asked || last != total - 1 || bytes.Length != total - first)
+                {
+                    throw Errors.Unavailable(RelayCall.Pull,
+                        $"entry bundle {path}: asked for the bytes from {asked}, the relay answered 206 with Content-Range '{range}' and {bytes.Length} bytes.");
+                }
+
+                entries = ReadBundle(bytes, width - held, from, $"{path} from byte {asked}");
+                offsets = Offsets(known.Offsets.AsSpan(0, held + 1), entries);
+            }
+            else
+            {
+                // No range asked, or the relay (or a cache on the way) ignored it: the whole bundle.
+                entries = ReadBundle(bytes, width, start, path);
+                offsets = Offsets([0], entries);
+                held = 0;
+            }
+
+            if (known is not null && !Agree(offsets, known.Offsets))
+            {
+                throw Errors.Unavailable(RelayCall.Pull, $"entry bundle {path}: its entries do not lie where the ones read before from this bundle did.");
+            }
+
+            // The head of the log as read last: a later or wider bundle replaces the one kept, and so does one that
+            // disagrees with it (read whole: the relay's log is not the one read before).
+            lock (_bundleLock)
+            {
+                if (_bundle is null || index > _bundle.Index || (index == _bundle.Index && (width > _bundle.Width || !Agree(offsets, _bundle.Offsets))))
+                {
+                    _bundle = new KnownBundle(index, width, offsets);
+                }
+            }
+
+            return (start + held, entries);
+        }
+        catch
+        {
+            lock (_bundleLock) _bundle = null;
+            throw;
+        }
+    }
+
+    // Two reads of one bundle put the entries both hold at the same offsets.
+    private static bool Agree(int[] a, int[] b)
+    {
+        var both = Math.Min(a.Length, b.Length);
+        return a.AsSpan(0, both).SequenceEqual(b.AsSpan(0, both));
+    }
+
+    // The byte offset of every entry of a bundle and of its end: those of the entries already known, then the entries'.
+    private static int[] Offsets(ReadOnlySpan<int> known, List<ReadOnlyMemory<byte>> entries)
+    {
+        var offsets = new int[known.Length + entries.Count];
+        known.CopyTo(offsets);
+        for (var i = 0; i < entries.Count; i++) offsets[known.Length + i] = offsets[known.Length + i - 1] + 2 + entries[i].Length;
+        return offsets;
+    }
+
+    // An entry bundle (or its bytes after some entries): big-endian uint16 length-prefixed entries, exactly `width` of
+    // them, the first at position `start`.
+    private static List<ReadOnlyMemory<byte>> ReadBundle(byte[] bytes, int width, long start, string what)
     {
         var entries = new List<ReadOnlyMemory<byte>>(width);
         var at = 0;
         while (at < bytes.Length)
         {
-            if (bytes.Length - at < 2) throw Errors.Unavailable(RelayCall.Pull, $"entry bundle from {start}: a length prefix is cut at byte {at}.");
+            if (bytes.Length - at < 2) throw Errors.Unavailable(RelayCall.Pull, $"entry bundle {what} (positions from {start}): a length prefix is cut at byte {at}.");
             var length = BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(at));
             at += 2;
-            if (length == 0 || bytes.Length - at < length) throw Errors.Unavailable(RelayCall.Pull, $"entry bundle from {start}: entry {entries.Count} ({length} bytes) is empty or cut at byte {at}.");
+            if (length == 0 || bytes.Length - at < length) throw Errors.Unavailable(RelayCall.Pull, $"entry bundle {what} (positions from {start}): entry {entries.Count} ({length} bytes) is empty or cut at byte {at}.");
             entries.Add(bytes.AsMemory(at, length));
             at += length;
         }
 
-        if (entries.Count != width) throw Errors.Unavailable(RelayCall.Pull, $"entry bundle from {start} holds {entries.Count} entries, not {width}.");
+        if (entries.Count != width) throw Errors.Unavailable(RelayCall.Pull, $"entry bundle {what} (positions from {start}) holds {entries.Count} entries, not {width}.");
         return entries;
     }
+
+    // A bundle read before: its index and width, and Offsets[i] the byte offset of entry i (Offsets[Width]: its length).
+    private sealed record KnownBundle(long Index, int Width, int[] Offsets);
 }
