@@ -161,7 +161,20 @@ internal static class PostgreSqlIngest
             marten.Dispose();
             source.Dispose();
             NpgsqlConnection.ClearAllPools();
-            Execute(server, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE);");
+            // A role outside pg_signal_backend may not end an autovacuum worker's session (42501 while one runs): again.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    Execute(server, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE);");
+                    break;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 50)
+                {
+                    Thread.Sleep(200);
+                }
+            }
+
             Directory.Delete(folder, recursive: true);
         }
     }
