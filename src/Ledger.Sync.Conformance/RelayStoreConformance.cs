@@ -90,6 +90,37 @@ public abstract class RelayStoreConformance
         Assert.Equal(5, (await store.ReadCosignaturesAsync(100)).Count);
     }
 
+    /// <summary>Reads between adds, asking for the same number each time as a relay does on every sync round (a store
+    /// may answer those from memory): each returns the newest of everything added, oldest first, as a reopened store
+    /// would; a read of none returns none, a note added while a full list is held pushes out the oldest, and what a
+    /// caller does to a returned list does not change the next one.</summary>
+    [Fact]
+    public async Task Reads_between_adds_return_the_newest_notes_each_time()
+    {
+        var store = Create();
+        var added = new List<byte[]>();
+        Assert.Empty(await store.ReadCosignaturesAsync(4));
+        for (byte i = 1; i <= 9; i++)
+        {
+            await store.AddCosignatureAsync(new[] { i, i });
+            added.Add([i, i]);
+            var read = await store.ReadCosignaturesAsync(4);
+            Assert.Equal(added.TakeLast(4), read);
+            if (read is byte[][] { Length: > 0 } array) array[0] = [0];
+            Assert.Equal(added.TakeLast(4), await store.ReadCosignaturesAsync(4));
+            if (i % 3 != 0) continue;
+            Assert.Empty(await store.ReadCosignaturesAsync(0));
+            Assert.Equal(added.TakeLast(2), await store.ReadCosignaturesAsync(2));
+            Assert.Equal(added.TakeLast(4), await store.ReadCosignaturesAsync(4));
+        }
+
+        Assert.Equal(added.TakeLast(4), await store.ReadCosignaturesAsync(4));
+        store.Dispose();
+        using var reopened = Reopen(store);
+        if (reopened is null) return;
+        Assert.Equal(added.TakeLast(4), await reopened.ReadCosignaturesAsync(4));
+    }
+
     /// <summary>What a persistent store committed is there after it is reopened: the log, the count, cosignatures.</summary>
     [Fact]
     public async Task A_reopened_store_holds_everything_committed()

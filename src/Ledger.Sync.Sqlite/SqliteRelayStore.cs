@@ -13,6 +13,12 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
     private readonly Lock _gate = new();
     private readonly string _path;
     private long _count;
+    // The newest cosigned notes, oldest first, as the last ReadCosignaturesAsync asked for them (_newestCosignaturesMax
+    // of them), kept up to date by AddCosignatureAsync; null until read. Every node's sync round asks for them: reading
+    // the rows each time was ~8 % of a relay's CPU with three nodes following it at 100 ops/s (perf, 2026-12-07).
+    // Under _gate. Safe because this store owns its file: nothing else adds notes.
+    private byte[][]? _newestCosignatures;
+    private int _newestCosignaturesMax;
     private SqliteHotStatement? _insert;
     private readonly SqliteHighWater _highWater;
     private readonly Ledger.Sqlite.SqliteFileOwner _owner;
@@ -307,6 +313,13 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
             {
                 throw Error.StorageFull($"the relay store {_path}", SqliteFiles.Size(_db), CapBytes ?? 0, note.Length, e);
             }
+
+            // Stored: the newest notes are the kept ones and this one.
+            if (_newestCosignatures is { } kept)
+            {
+                byte[][] newest = [.. kept, note.ToArray()];
+                _newestCosignatures = newest[Math.Max(0, newest.Length - _newestCosignaturesMax)..];
+            }
         }
 
         return Task.CompletedTask;
@@ -315,14 +328,19 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
     /// <inheritdoc />
     public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default)
     {
+        max = Math.Max(0, max);
         lock (_gate)
         {
+            // From memory when the last read asked for as many (this store owns its file: only it adds notes).
+            if (_newestCosignatures is { } kept && _newestCosignaturesMax == max) return Task.FromResult<IReadOnlyList<byte[]>>([.. kept]);
             using var c = _db.CreateCommand();
             c.CommandText = "SELECT note FROM (SELECT id, note FROM cosignatures ORDER BY id DESC LIMIT $m) ORDER BY id;";
-            c.Parameters.AddWithValue("$m", Math.Max(0, max));
+            c.Parameters.AddWithValue("$m", max);
             using var r = c.ExecuteReader();
             var notes = new List<byte[]>();
             while (r.Read()) notes.Add((byte[])r[0]);
+            _newestCosignatures = [.. notes];
+            _newestCosignaturesMax = max;
             return Task.FromResult<IReadOnlyList<byte[]>>(notes);
         }
     }
