@@ -152,6 +152,45 @@ public sealed class LongPollCheckpointTests
 
     [Fact]
     [Trait("Risk", "G1")]
+    public async Task Nodes_sharing_one_client_each_start_from_the_note_their_long_polls_brought_and_converge()
+    {
+        // The fleet's observers share one client per relay: three nodes polling at once, all woken by one push, each
+        // pull the new ops from the kept note and ask GET checkpoint only to find themselves caught up.
+        var relay = World.NewRelay();
+        await using var host = await World.StartAsync(o => o.AddLedger(relay));
+        var asked = new List<Asked>();
+        using var http = new HttpClient(new Recording(asked, null, new SocketsHttpHandler())) { BaseAddress = new Uri(host.Urls[0] + "/") };
+        var client = World.Client(http);
+        using var plainHttp = World.Http(host);
+        var writer = World.Client(plainHttp);
+        var nodes = new[] { await World.NewNodeAsync("dev-share-0", World.Trusted(relay)), await World.NewNodeAsync("dev-share-1", World.Trusted(relay)), await World.NewNodeAsync("dev-share-2", World.Trusted(relay)) };
+        try
+        {
+            await World.ConvergeAsync(client, nodes);
+            var chain = World.Chain("author-share", 39).Select(o => o.Bytes).ToArray();
+            for (var at = 0; at < chain.Length; at += 8)
+            {
+                var size = relay.Size;
+                var polls = nodes.Select(_ => client.WaitForChangeAsync(size)).ToArray();
+                await writer.PushAsync(chain[at..(at + 8)]);
+                Assert.All(await Task.WhenAll(polls).WaitAsync(TimeSpan.FromSeconds(10)), s => Assert.Equal(relay.Size, s));
+                var before = asked.Count;
+                var rounds = await Task.WhenAll(nodes.Select(n => n.SyncAsync(client)));
+                Assert.All(rounds, r => Assert.Equal((false, 8, relay.Size), (r.Offline, r.Pulled, r.RelaySize!.Value)));
+                Assert.Equal(nodes.Length, asked.Skip(before).Count(a => a.Kind == "latest"));
+            }
+
+            Assert.Single(nodes.Select(n => n.StateHash()).Distinct());
+            Assert.All(nodes, n => Assert.Equal(relay.Size, n.WitnessedCheckpoint!.Size));
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    [Trait("Risk", "G1")]
     public async Task A_long_poll_note_that_does_not_parse_or_names_another_log_is_not_kept_and_the_next_pull_asks_the_relay()
     {
         var relay = World.NewRelay();
