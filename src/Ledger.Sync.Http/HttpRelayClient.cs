@@ -28,6 +28,11 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
     // for the bytes from its first entry on only (a Range request), not the whole bundle again.
     private readonly Lock _bundleLock = new();
     private KnownBundle? _bundle;
+    // The newest checkpoint note a long poll returned, kept for the pull that follows it (which reads up to it instead
+    // of asking GET checkpoint for what is usually the same note), and the origin of the log the pulls read.
+    private readonly Lock _noteLock = new();
+    private KeptNote? _kept;
+    private string? _origin;
 
     /// <summary>A client over <paramref name="http"/>, whose <see cref="HttpClient.BaseAddress"/> is the relay's root
     /// (e.g. <c>http://127.0.0.1:5080/</c>); <paramref name="longPoll"/> (default: the same) carries the long poll,
@@ -77,8 +82,8 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
     public async Task<PullResponse> PullAsync(long fromPosition, int max, CancellationToken cancellationToken = default)
     {
         var from = Math.Max(0, fromPosition);
-        var note = await SendAsync(RelayCall.Pull, HttpMethod.Get, "checkpoint", null, cancellationToken).ConfigureAwait(false);
-        var (origin, size) = ReadCheckpoint(RelayCall.Pull, note!);
+        // The note a long poll just returned when it lies ahead of `from`, else the relay's latest.
+        var (note, origin, size) = max > 0 && TakeKept(from) is { } kept ? kept : await LatestAsync(cancellationToken).ConfigureAwait(false);
 
         // Like Relay.Pull: at or past the end, the checkpoint of the whole log.
         if (from >= size || max <= 0) return new PullResponse([], size, note, origin);
@@ -113,13 +118,69 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
 
     /// <summary>Waits (long poll, bounded by the relay) until the relay's log differs from <paramref name="size"/>;
     /// returns the new size, or null when the relay closed the wait with no change.</summary>
+    /// <remarks>The relay-signed checkpoint note the relay answered with is kept for the next <see cref="PullAsync"/>
+    /// that starts before its size: that pull reads up to it instead of asking <c>GET checkpoint</c> again (once per long
+    /// poll answered; see docs/http-protocol.md, "Pulling, as a device does it").</remarks>
     /// <exception cref="RelayUnavailableException">The relay cannot be reached.</exception>
     public async Task<long?> WaitForChangeAsync(long size, CancellationToken cancellationToken = default)
     {
         var path = "checkpoint?after=" + Math.Max(0, size).ToString(CultureInfo.InvariantCulture);
         var note = await SendAsync(RelayCall.GetCheckpoint, HttpMethod.Get, path, null, cancellationToken, live: true).ConfigureAwait(false);
         if (note is null) return null;
-        return ReadCheckpoint(RelayCall.GetCheckpoint, note).Size;
+        var (origin, changed) = ReadCheckpoint(RelayCall.GetCheckpoint, note);
+        Keep(note, origin, changed);
+        return changed;
+    }
+
+    /// <summary>The relay's latest checkpoint (<c>GET checkpoint</c>), read as a pull reads it; its origin is the log
+    /// this client's pulls read from now on.</summary>
+    private async Task<(byte[] Note, string Origin, long Size)> LatestAsync(CancellationToken cancellationToken)
+    {
+        var note = await SendAsync(RelayCall.Pull, HttpMethod.Get, "checkpoint", null, cancellationToken).ConfigureAwait(false);
+        var (origin, size) = ReadCheckpoint(RelayCall.Pull, note!);
+        lock (_noteLock)
+        {
+            _origin = origin;
+            // A kept note of another log, or beyond the relay's log now, is no note of the log the pulls read.
+            if (_kept is { } kept && (kept.Origin != origin || kept.Size > size)) _kept = null;
+        }
+
+        return (note!, origin, size);
+    }
+
+    /// <summary>Keeps the checkpoint note a long poll returned for the next pull. A pull that follows a long poll
+    /// usually asked <c>GET checkpoint</c> for the very same note; with it kept, that pull reads up to it instead.</summary>
+    /// <remarks>
+    /// <para>Only a note of the log the pulls have been reading is kept (the origin of the last <c>GET checkpoint</c>
+    /// a pull read; none before the first): another origin — a relay behind the same address with another log — reaches
+    /// the node only through <c>GET checkpoint</c>, as before, where the node's origin pinning decides.</para>
+    /// <para>Nodes may share one client (the fleet's observers do, beside a watcher on the long poll), and their long
+    /// polls are answered with one note or, racing the pushes, with notes a few ops apart: the newest note is kept, with
+    /// one use per long poll answered since it arrived (an answer with an older or the same note adds a use to it), so
+    /// every node woken can start its pull from it. A newer note replaces it with one use: uses never pile up past the
+    /// polls answered between two notes.</para>
+    /// </remarks>
+    private void Keep(byte[] note, string origin, long size)
+    {
+        lock (_noteLock)
+        {
+            if (origin != _origin) return;
+            _kept = _kept is null || _kept.Origin != origin || size > _kept.Size ? new KeptNote(note, origin, size, 1) : _kept with { Uses = _kept.Uses + 1 };
+        }
+    }
+
+    /// <summary>The kept note, for a pull from <paramref name="from"/>, using one of its uses; null when there is none
+    /// left, when it names another log than the pulls read, or when it does not lie ahead of <paramref name="from"/>
+    /// (the caller holds it already: a pull never goes back, and finding the node caught up is the relay's to say).</summary>
+    private (byte[] Note, string Origin, long Size)? TakeKept(long from)
+    {
+        lock (_noteLock)
+        {
+            if (_kept is not { Uses: > 0 } kept || kept.Origin != _origin || from >= kept.Size) return null;
+            _kept = kept.Uses == 1 ? null : kept with { Uses = kept.Uses - 1 };
+            // Each pull gets its own copy: the node keeps the note it is handed.
+            return ((byte[])kept.Note.Clone(), kept.Origin, kept.Size);
+        }
     }
 
     /// <inheritdoc />
@@ -414,4 +475,7 @@ public sealed partial class HttpRelayClient : IRelayProtocol, IRelayBootstrap
 
     // A bundle read before: its index and width, and Offsets[i] the byte offset of entry i (Offsets[Width]: its length).
     private sealed record KnownBundle(long Index, int Width, int[] Offsets);
+
+    // A checkpoint note a long poll returned, and how many pulls may still start from it.
+    private sealed record KeptNote(byte[] Note, string Origin, long Size, int Uses);
 }
