@@ -377,33 +377,42 @@ public sealed partial class LedgerRelayServer
         if (tile.IsEntries)
         {
             var start = tile.Index * TilePath.FullWidth;
-            if (tile.Index > long.MaxValue / TilePath.FullWidth - 1 || start + tile.Width > relay.Size)
+            var size = relay.Size;
+            if (tile.Index > long.MaxValue / TilePath.FullWidth - 1 || start + tile.Width > size)
             {
-                await Problems.NotFound(c, string.Create(CultureInfo.InvariantCulture, $"entry bundle {tile} lies beyond the log ({relay.Size} ops).")).ConfigureAwait(false);
+                await Problems.NotFound(c, string.Create(CultureInfo.InvariantCulture, $"entry bundle {tile} lies beyond the log ({size} ops).")).ConfigureAwait(false);
                 return;
             }
 
-            var bundle = new ArrayBufferWriter<byte>(tile.Width * 512);
-            for (var at = start; at < start + tile.Width;)
+            // The bundle, or a wider one of its index, built before: the bytes of this width are a prefix of it. A
+            // narrower one: its bytes, and only the entries after it are read. Otherwise built whole. Either way the
+            // bytes are the ones a build from nothing gives (EntryBundleCache).
+            var held = ledger.Bundles.Find(tile.Index, size);
+            ReadOnlyMemory<byte> entries;
+            if (held is not null && held.Width >= tile.Width)
             {
-                var page = await relay.PullAsync(at, (int)(start + tile.Width - at), c.RequestAborted).ConfigureAwait(false);
-                if (page.Ops.Count == 0) throw Error.InvalidOperation($"the relay returned no op at position {at} below its size.");
-                foreach (var (_, bytes) in page.Ops)
-                {
-                    // Ops pushed in process are not limited to an entry's size: such a log cannot be served as tiles.
-                    if (bytes.Length > RelayHttp.MaxEntryBytes) throw Error.InvalidOperation($"the op at position {at} is {bytes.Length} bytes, more than an entry bundle can carry.");
-                    BinaryPrimitives.WriteUInt16BigEndian(bundle.GetSpan(2), (ushort)bytes.Length);
-                    bundle.Advance(2);
-                    bundle.Write(bytes.Span);
-                    at++;
-                }
+                ledger.Bundles.CountHit();
+                entries = held.Prefix(tile.Width);
+            }
+            else
+            {
+                var built = await BuildBundleAsync(relay, tile.Index, tile.Width, held, c.RequestAborted).ConfigureAwait(false);
+                ledger.Bundles.CountBuilt(extended: held is not null);
+                // Kept only once built whole and checked: a read that failed or an op too large leaves nothing behind.
+                // Positions below the size are final, in every instance over a shared database too (sequenced there):
+                // the bundle stays a prefix of the log whatever is stored later.
+                ledger.Bundles.Keep(built, (relay.Size - 1) / TilePath.FullWidth);
+                entries = built.Bytes;
             }
 
             Interlocked.Increment(ref _reads);
-            await WriteTileAsync(c, ledger, bundle.WrittenMemory).ConfigureAwait(false);
+            await WriteTileAsync(c, ledger, entries).ConfigureAwait(false);
             return;
         }
 
+        // Hash tiles are not cached like entry bundles: devices following the log do not read them (HttpRelayClient reads
+        // level-0 tiles only when it bootstraps), and a store answers the head tile from the tree's right edge it reads
+        // anyway (in memory over SQLite, the head query over PostgreSQL), a fixed cost a wider tile would pay again.
         // A hash at tile level L is the root of 256^L leaves: tree level 8·L.
         var treeLevel = tile.Level * 8;
         var hashes = treeLevel > 62 || tile.Index > long.MaxValue / TilePath.FullWidth - 1
@@ -420,6 +429,41 @@ public sealed partial class LedgerRelayServer
         Interlocked.Increment(ref _reads);
         await WriteTileAsync(c, ledger, body).ConfigureAwait(false);
     });
+
+    // Entry bundle `index` at `width`: the bytes of `prefix` (a narrower bundle of the same index, or none), then the
+    // entries after it read from the relay, each behind its big-endian uint16 length.
+    private static async Task<EntryBundleCache.Bundle> BuildBundleAsync(Ledger.Sync.Relay relay, long index, int width, EntryBundleCache.Bundle? prefix, CancellationToken cancellationToken)
+    {
+        var start = index * TilePath.FullWidth;
+        var from = prefix?.Width ?? 0;
+        var offsets = new int[width + 1];
+        var bundle = new ArrayBufferWriter<byte>((prefix?.Bytes.Length ?? 0) + (width - from) * 512);
+        if (prefix is not null)
+        {
+            bundle.Write(prefix.Bytes.Span);
+            for (var i = 0; i <= from; i++) offsets[i] = prefix.Offset(i);
+        }
+
+        for (var at = start + from; at < start + width;)
+        {
+            var page = await relay.PullAsync(at, (int)(start + width - at), cancellationToken).ConfigureAwait(false);
+            if (page.Ops.Count == 0) throw Error.InvalidOperation($"the relay returned no op at position {at} below its size.");
+            foreach (var (position, bytes) in page.Ops)
+            {
+                if (position != at) throw Error.InvalidOperation($"the relay returned the op at position {position} when asked for position {at}.");
+                // Ops pushed in process are not limited to an entry's size: such a log cannot be served as tiles.
+                if (bytes.Length > RelayHttp.MaxEntryBytes) throw Error.InvalidOperation($"the op at position {at} is {bytes.Length} bytes, more than an entry bundle can carry.");
+                BinaryPrimitives.WriteUInt16BigEndian(bundle.GetSpan(2), (ushort)bytes.Length);
+                bundle.Advance(2);
+                bundle.Write(bytes.Span);
+                at++;
+                offsets[at - start] = bundle.WrittenCount;
+                if (at == start + width) break;
+            }
+        }
+
+        return new EntryBundleCache.Bundle(index, bundle.WrittenSpan.ToArray(), offsets);
+    }
 
     internal Task AuthorAsync(HttpContext context) => HandleAsync(context, write: false, async (c, ledger) =>
     {
@@ -928,7 +972,8 @@ public sealed partial class LedgerRelayServer
     /// malformed range or several ranges are ignored (200, the whole body), as RFC 9110 allows; so is a range in
     /// another unit than bytes (checked here).</summary>
     /// <remarks>The whole body is built either way: the bytes before a range's start are the lengths of the entries
-    /// there, which only reading them tells.</remarks>
+    /// there, which only reading them tells. An entry bundle near the head usually comes from the ledger's
+    /// <see cref="EntryBundleCache"/>, whole, and the range is cut out of it.</remarks>
     private static async Task WriteTileAsync(HttpContext c, RelayLedger ledger, ReadOnlyMemory<byte> body)
     {
         c.Response.StatusCode = StatusCodes.Status200OK;

@@ -64,4 +64,8 @@ public sealed class RelayLedger
 
     /// <summary>Set by every push that stored an op; long polls wait on it.</summary>
     internal Signal Changed { get; }
+
+    /// <summary>The entry bundles built last near the head of the log, served again from memory (a restart starts
+    /// with none).</summary>
+    internal EntryBundleCache Bundles { get; } = new();
 }
