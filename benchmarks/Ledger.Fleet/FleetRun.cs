@@ -289,7 +289,11 @@ public static class FleetRun
                         var size = await client.WaitForChangeAsync(seen, stop.Token).ConfigureAwait(false);
                         if (size is not { } grown) continue;
                         seen = Math.Max(seen, grown);
-                        await node.SyncAsync(client, stop.Token).ConfigureAwait(false);
+                        // A round pulls until the node is caught up, often past what the poll said: wait from where it
+                        // ended, or the next poll answers at once and the round finds nothing new (~20 % of rounds at
+                        // 100 ops/s were such empty rounds, each five requests).
+                        var round = await node.SyncAsync(client, stop.Token).ConfigureAwait(false);
+                        if (!round.Offline && round.RelaySize is { } end) seen = Math.Max(seen, end);
                         InterlockedMax(ref observed, seen);
                     }
                     catch (OperationCanceledException) when (stop.IsCancellationRequested)

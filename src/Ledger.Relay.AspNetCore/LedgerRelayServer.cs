@@ -446,9 +446,10 @@ public sealed partial class LedgerRelayServer
 
         for (var at = start + from; at < start + width;)
         {
-            var page = await relay.PullAsync(at, (int)(start + width - at), cancellationToken).ConfigureAwait(false);
-            if (page.Ops.Count == 0) throw Error.InvalidOperation($"the relay returned no op at position {at} below its size.");
-            foreach (var (position, bytes) in page.Ops)
+            // Read, not pulled: no checkpoint to sign, no wait behind the pushes' gate.
+            var page = await relay.ReadAsync(at, (int)(start + width - at), cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0) throw Error.InvalidOperation($"the relay returned no op at position {at} below its size.");
+            foreach (var (position, bytes) in page)
             {
                 if (position != at) throw Error.InvalidOperation($"the relay returned the op at position {position} when asked for position {at}.");
                 // Ops pushed in process are not limited to an entry's size: such a log cannot be served as tiles.

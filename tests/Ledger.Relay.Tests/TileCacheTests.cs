@@ -322,6 +322,60 @@ public sealed class TileCacheTests
         Assert.Equal((0, 0L), (cache.Count, cache.HeldBytes));
     }
 
+    /// <summary>Bundles are read from the store as it holds them, not pulled: a pull takes the gate the pushes hold and
+    /// signs a checkpoint for what it returns, so every tile request queued behind a slow commit and signed a note nobody
+    /// read (found in the fleet at 100 ops/s).</summary>
+    [Fact]
+    [Trait("Risk", "G1")]
+    public async Task An_entry_bundle_of_stored_ops_is_served_while_a_push_holds_the_relays_gate()
+    {
+        var store = new HeldAppendStore();
+        var relay = World.NewRelay(store);
+        var chain = World.Chain("author-held", 19).Select(o => o.Bytes).ToArray(); // 20 ops
+        await relay.PushAsync(chain[..10]);
+        await using var host = await World.StartAsync(o => o.AddLedger(relay));
+        using var http = World.Http(host);
+        store.Hold();
+        var push = relay.PushAsync(chain[10..]);
+        try
+        {
+            await store.Holding.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(Expected(chain, 0, 10), await http.GetByteArrayAsync(Bundle(0, 10)).WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.False(push.IsCompleted);
+        }
+        finally
+        {
+            store.Release();
+        }
+
+        await push;
+        Assert.Equal(Expected(chain, 0, 20), await http.GetByteArrayAsync(Bundle(0, 20)));
+    }
+
+    /// <summary>The in-memory store with a write that can be held open (a slow disk or database under the gate).</summary>
+    private sealed class HeldAppendStore : ForwardingRelayStore
+    {
+        private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource? _release;
+
+        public Task Holding => _holding.Task;
+
+        public void Hold() => _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _release?.TrySetResult();
+
+        public override async Task AppendAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default)
+        {
+            if (_release is { } release)
+            {
+                _holding.TrySetResult();
+                await release.Task.WaitAsync(cancellationToken);
+            }
+
+            await Inner.AppendAsync(ops, cancellationToken);
+        }
+    }
+
     /// <summary>Counts how often the store hands out each position; can fail reads from a position (an I/O error) or
     /// hand out an op too large for an entry at one.</summary>
     private sealed class CountingStore : ForwardingRelayStore
