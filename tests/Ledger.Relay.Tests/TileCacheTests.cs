@@ -352,30 +352,6 @@ public sealed class TileCacheTests
         Assert.Equal(Expected(chain, 0, 20), await http.GetByteArrayAsync(Bundle(0, 20)));
     }
 
-    /// <summary>The in-memory store with a write that can be held open (a slow disk or database under the gate).</summary>
-    private sealed class HeldAppendStore : ForwardingRelayStore
-    {
-        private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private TaskCompletionSource? _release;
-
-        public Task Holding => _holding.Task;
-
-        public void Hold() => _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _release?.TrySetResult();
-
-        public override async Task AppendAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default)
-        {
-            if (_release is { } release)
-            {
-                _holding.TrySetResult();
-                await release.Task.WaitAsync(cancellationToken);
-            }
-
-            await Inner.AppendAsync(ops, cancellationToken);
-        }
-    }
-
     /// <summary>Counts how often the store hands out each position; can fail reads from a position (an I/O error) or
     /// hand out an op too large for an entry at one.</summary>
     private sealed class CountingStore : ForwardingRelayStore

@@ -58,28 +58,4 @@ public sealed class RelayCheckpointFanOutTests
 
     private static RelayCheckpoint Checkpoint(byte[] note) =>
         RelayCheckpoint.TryParse(SignedNote.Parse(note), out var checkpoint, out var problem) ? checkpoint! : throw new InvalidOperationException(problem);
-
-    /// <summary>The in-memory store, with a write that can be held open (a slow disk or database under the gate).</summary>
-    private sealed class HeldAppendStore : ForwardingRelayStore
-    {
-        private TaskCompletionSource? _release;
-        private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Holding => _holding.Task;
-
-        public void Hold() => _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _release?.TrySetResult();
-
-        public override async Task AppendAsync(IReadOnlyList<StoredOp> ops, CancellationToken cancellationToken = default)
-        {
-            if (_release is { } release)
-            {
-                _holding.TrySetResult();
-                await release.Task.WaitAsync(cancellationToken);
-            }
-
-            await Inner.AppendAsync(ops, cancellationToken);
-        }
-    }
 }
