@@ -121,6 +121,37 @@ public abstract class RelayStoreConformance
         Assert.Equal(added.TakeLast(4), await reopened.ReadCosignaturesAsync(4));
     }
 
+    /// <summary>Trimming keeps the newest notes and drops the rest (a relay trims to the notes it serves as witnesses post
+    /// more); reads agree with what is left, the dropped notes' room is used again, and a reopened store holds only what
+    /// was kept.</summary>
+    [Fact]
+    public async Task Trimming_keeps_the_newest_notes_and_their_room_is_used_again()
+    {
+        var store = Create();
+        Assert.Empty(await store.ReadCosignaturesAsync(4));
+        for (byte i = 1; i <= 10; i++) await store.AddCosignatureAsync(new byte[200]);
+        for (byte i = 11; i <= 14; i++) await store.AddCosignatureAsync(new[] { i });
+        var full = store.SizeBytes;
+        await store.TrimCosignaturesAsync(100);
+        Assert.Equal(14, (await store.ReadCosignaturesAsync(100)).Count);
+        await store.TrimCosignaturesAsync(4);
+        Assert.Equal([[11], [12], [13], [14]], await store.ReadCosignaturesAsync(4));
+        Assert.Equal([[11], [12], [13], [14]], await store.ReadCosignaturesAsync(100));
+        // The room of the dropped notes is used again (a file keeps its freed pages for later rows).
+        for (byte i = 1; i <= 10; i++) await store.AddCosignatureAsync(new byte[200]);
+        Assert.True(store.SizeBytes <= full, $"the store grew from {full} to {store.SizeBytes} bytes holding the notes it held before the trim.");
+        await store.TrimCosignaturesAsync(4);
+        await store.AddCosignatureAsync(new byte[] { 15 });
+        Assert.Equal([new byte[200], new byte[200], [15]], await store.ReadCosignaturesAsync(3));
+        await store.TrimCosignaturesAsync(0);
+        Assert.Empty(await store.ReadCosignaturesAsync(100));
+        await store.AddCosignatureAsync(new byte[] { 16 });
+        store.Dispose();
+        using var reopened = Reopen(store);
+        if (reopened is null) return;
+        Assert.Equal([[16]], await reopened.ReadCosignaturesAsync(100));
+    }
+
     /// <summary>What a persistent store committed is there after it is reopened: the log, the count, cosignatures.</summary>
     [Fact]
     public async Task A_reopened_store_holds_everything_committed()

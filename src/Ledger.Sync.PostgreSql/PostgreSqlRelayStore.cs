@@ -380,6 +380,23 @@ public sealed partial class PostgreSqlRelayStore : ISharedRelayStore, ILeafHashe
     }, cancellationToken);
 
     /// <inheritdoc />
+    public Task TrimCosignaturesAsync(int keep, CancellationToken cancellationToken = default) => RunAsync("trimming cosignatures", async connection =>
+    {
+        await using var c = new NpgsqlCommand("""
+            DELETE FROM ledger_relay_cosignatures WHERE ledger = $1 AND id <= (
+                SELECT id FROM ledger_relay_cosignatures WHERE ledger = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)
+            RETURNING length(note);
+            """, connection);
+        c.Parameters.Add(new NpgsqlParameter { Value = _ledger });
+        c.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, keep) });
+        await using var r = await c.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        long freed = 0;
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false)) freed += r.GetInt32(0) + RowOverhead;
+        Interlocked.Add(ref _otherBytes, -freed);
+        return 0;
+    }, cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default) => RunAsync("reading cosignatures", async connection =>
     {
         await using var c = new NpgsqlCommand("SELECT note FROM (SELECT id, note FROM ledger_relay_cosignatures WHERE ledger = $1 ORDER BY id DESC LIMIT $2) n ORDER BY id;", connection);

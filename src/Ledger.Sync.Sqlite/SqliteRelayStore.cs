@@ -326,6 +326,23 @@ public sealed partial class SqliteRelayStore : IRelayTreeStore, IBootstrapCheckp
     }
 
     /// <inheritdoc />
+    public Task TrimCosignaturesAsync(int keep, CancellationToken cancellationToken = default)
+    {
+        keep = Math.Max(0, keep);
+        lock (_gate)
+        {
+            using var c = _db.CreateCommand();
+            c.CommandText = "DELETE FROM cosignatures WHERE id <= (SELECT id FROM cosignatures ORDER BY id DESC LIMIT 1 OFFSET $k);";
+            c.Parameters.AddWithValue("$k", keep);
+            c.ExecuteNonQuery();
+            // The kept list stays right only if it asked for no more than are left.
+            if (_newestCosignatures is not null && _newestCosignaturesMax > keep) _newestCosignatures = null;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default)
     {
         max = Math.Max(0, max);

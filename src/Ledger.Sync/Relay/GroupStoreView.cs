@@ -97,6 +97,8 @@ internal sealed class GroupStoreView(IRelayStore store) : ILeafHashedRelayStore
 
     public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default) => store.ReadCosignaturesAsync(max, cancellationToken);
 
+    public Task TrimCosignaturesAsync(int keep, CancellationToken cancellationToken = default) => store.TrimCosignaturesAsync(keep, cancellationToken);
+
     public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) =>
         store.AddEvidenceAsync(kind, accused, bytes, cancellationToken);
 

@@ -44,4 +44,10 @@ public interface IRelayStore : IEvidenceStore, IBeaconStore, IDisposable
 
     /// <summary>The newest <paramref name="max"/> cosigned checkpoints kept, oldest first.</summary>
     Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops every cosigned checkpoint but the newest <paramref name="keep"/>. A relay serves only its newest
+    /// <see cref="RelayOptions.MaxCosignatures"/> and calls this as notes arrive: every witnessing device posts a note
+    /// each time its checkpoint moves, so without it the notes would outgrow the log. The default keeps everything
+    /// (a store written before this member existed).</summary>
+    Task TrimCosignaturesAsync(int keep, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

@@ -125,6 +125,20 @@ public sealed partial class InMemoryRelayStore(long? capBytes = null) : IRelaySt
     }
 
     /// <inheritdoc />
+    public Task TrimCosignaturesAsync(int keep, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            var drop = _cosignatures.Count - Math.Max(0, keep);
+            if (drop <= 0) return Task.CompletedTask;
+            _bytes -= _cosignatures.Take(drop).Sum(n => (long)n.Length + RowOverhead);
+            _cosignatures.RemoveRange(0, drop);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default)
     {
         lock (_gate) return Task.FromResult<IReadOnlyList<byte[]>>(_cosignatures.Skip(Math.Max(0, _cosignatures.Count - Math.Max(0, max))).ToArray());

@@ -34,6 +34,8 @@ internal abstract class ForwardingRelayStore : IRelayStore
 
     public Task<IReadOnlyList<byte[]>> ReadCosignaturesAsync(int max, CancellationToken cancellationToken = default) => Inner.ReadCosignaturesAsync(max, cancellationToken);
 
+    public Task TrimCosignaturesAsync(int keep, CancellationToken cancellationToken = default) => Inner.TrimCosignaturesAsync(keep, cancellationToken);
+
     public Task AddEvidenceAsync(string kind, string accused, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) => Inner.AddEvidenceAsync(kind, accused, bytes, cancellationToken);
 
     public Task<IReadOnlyList<(string Kind, string Accused, byte[] Bytes)>> ReadEvidenceAsync(CancellationToken cancellationToken = default) => Inner.ReadEvidenceAsync(cancellationToken);
