@@ -21,7 +21,9 @@ public sealed class RelayOptions
     /// <summary>Threads for verifying a batch's signatures; null for all cores.</summary>
     public int? VerifyThreads { get; set; }
 
-    /// <summary>The most cosigned checkpoints the relay serves (the newest; all are kept in the store). Default 1,024.</summary>
+    /// <summary>The most cosigned checkpoints the relay serves (the newest) and keeps: as witnesses post more, the store
+    /// is trimmed to these every 64 notes (<see cref="IRelayStore.TrimCosignaturesAsync"/>). Instances over one database
+    /// share one value. Default 1,024.</summary>
     public int MaxCosignatures { get; set; } = 1024;
 
     /// <summary>Where the relay's meter comes from (a host's factory; <c>AddLedgerSync</c> sets it). Null: the relay
