@@ -161,18 +161,10 @@ internal static class PostgreSqlIngest
             marten.Dispose();
             source.Dispose();
             NpgsqlConnection.ClearAllPools();
-            // A role outside pg_signal_backend may not end an autovacuum worker's session (42501 while one runs): again.
-            for (var attempt = 1; ; attempt++)
+            using (var admin = new NpgsqlConnection(server))
             {
-                try
-                {
-                    Execute(server, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE);");
-                    break;
-                }
-                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 50)
-                {
-                    Thread.Sleep(200);
-                }
+                admin.Open();
+                Ledger.Tests.PostgreSqlDatabases.Drop(admin, database);
             }
 
             Directory.Delete(folder, recursive: true);

@@ -38,20 +38,7 @@ internal sealed class FleetDatabase
         NpgsqlConnection.ClearAllPools();
         using var connection = new NpgsqlConnection(_admin);
         connection.Open();
-        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE);", connection);
-        // A role outside pg_signal_backend may not end an autovacuum worker's session (42501 while one runs): again.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                drop.ExecuteNonQuery();
-                return;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 50)
-            {
-                Thread.Sleep(200);
-            }
-        }
+        Ledger.Tests.PostgreSqlDatabases.Drop(connection, Name);
     }
 
     /// <summary>A simulated restart: the gate in front of the server closed (every relay session cut, new ones refused)

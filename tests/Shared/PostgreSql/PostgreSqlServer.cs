@@ -56,21 +56,7 @@ internal static class PostgreSqlServer
         NpgsqlConnection.ClearAllPools();
         using var connection = new NpgsqlConnection(ConnectionString);
         connection.Open();
-        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE);", connection);
-        // FORCE ends the database's sessions, but a role that is not a superuser (nor in pg_signal_backend) may not end
-        // an autovacuum worker's: 42501 while one runs there. It ends in moments on these small databases: ask again.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                drop.ExecuteNonQuery();
-                return;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 50)
-            {
-                Thread.Sleep(200);
-            }
-        }
+        PostgreSqlDatabases.Drop(connection, name ?? string.Empty);
     }
 
     /// <summary>Runs SQL in the database.</summary>
