@@ -21,9 +21,11 @@ namespace Ledger.Sync.AspNetCore;
 /// both read the new ops; the wider result is kept.</para>
 /// <para><b>Several instances over one database</b> (PostgreSQL): positions below a log's size are sequenced in the
 /// database and final in every instance, and a bundle is only built from positions below the size, so a prefix held
-/// here stays the log's prefix whatever another instance stores. A store rolled back behind a held bundle is caught by
-/// the relay's check against the head it signed on the next read that reaches the store; one that went below a held
-/// bundle's end empties the cache (<see cref="Find"/>). The cache lives in memory only: a relay that restarts starts
+/// here stays the log's prefix whatever another instance stores. Bundles are read from the store without signing
+/// (<c>Relay.ReadAsync</c>): a store rolled back or replaced is caught when the relay next signs a checkpoint (its check
+/// against the head it signed), and a device checks every bundle it reads against a signed checkpoint's root, so bytes
+/// that are not the log's are refused there; a log that went below a held bundle's end empties the cache
+/// (<see cref="Find"/>). The cache lives in memory only: a relay that restarts starts
 /// empty.</para>
 /// </remarks>
 internal sealed class EntryBundleCache
